@@ -1,0 +1,76 @@
+// Faults on demand for the reliability suite: every part of the emulator reads this one registry, and
+// the control API (POST /emulator/faults) or startEmulator options write it.
+
+/** A Cloud Run API method as the emulator names it, e.g. `services.get`, `services.update`, `operations.get`. */
+export type ApiMethod =
+  | 'services.get'
+  | 'services.list'
+  | 'services.create'
+  | 'services.update'
+  | 'services.delete'
+  | 'services.getIamPolicy'
+  | 'services.setIamPolicy'
+  | 'revisions.get'
+  | 'revisions.list'
+  | 'revisions.delete'
+  | 'operations.get'
+  | 'sts.token'
+  | 'iamcredentials.generateAccessToken'
+  | 'iamcredentials.generateIdToken'
+  | 'github.oidc';
+
+export interface InjectedFailure {
+  /** HTTP status to answer with, e.g. 429, 500, 503, 403. */
+  status: number;
+  message?: string;
+}
+
+export interface FaultSettings {
+  /** Extra time before an operation reports done (on top of the real work), in ms. */
+  operationDelayMs: number;
+  /** When true, operations never finish (a deadline test). */
+  operationsNeverFinish: boolean;
+  /** The router holds back SSE bytes until the stream ends (a buffering proxy). */
+  bufferSse: boolean;
+  /** The router cuts every stream or socket after this many ms (0: never). */
+  dropStreamsAfterMs: number;
+  /** Lifetime of minted access tokens and ID tokens, in seconds. */
+  tokenLifetimeSeconds: number;
+}
+
+export const DEFAULT_FAULTS: FaultSettings = {
+  operationDelayMs: 0,
+  operationsNeverFinish: false,
+  bufferSse: false,
+  dropStreamsAfterMs: 0,
+  tokenLifetimeSeconds: 3600,
+};
+
+export class Faults {
+  settings: FaultSettings = { ...DEFAULT_FAULTS };
+  private readonly pending = new Map<ApiMethod, InjectedFailure[]>();
+
+  /** Makes the next `count` calls of `method` fail with `failure`. */
+  failNext(method: ApiMethod, count: number, failure: InjectedFailure): void {
+    const queue = this.pending.get(method) ?? [];
+    for (let i = 0; i < count; i++) queue.push(failure);
+    this.pending.set(method, queue);
+  }
+
+  /** Consumes and returns the failure due for this call of `method`, if any. */
+  take(method: ApiMethod): InjectedFailure | undefined {
+    const queue = this.pending.get(method);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.pending.delete(method);
+    return next;
+  }
+
+  update(patch: Partial<FaultSettings>): void {
+    this.settings = { ...this.settings, ...patch };
+  }
+
+  reset(): void {
+    this.settings = { ...DEFAULT_FAULTS };
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,104 @@
+// Contracts between the emulator's parts: the control plane (api/), the auth fakes (auth/) and the data
+// plane (data-plane/). Each part depends on these interfaces, never on another part's internals, and
+// emulator.ts wires the real implementations together.
+
+/** What a bearer token on the Cloud Run API or on a service URL turned out to be. */
+export interface AccessTokenInfo {
+  /** `principal://…` for a direct-WIF federated token, or the service account email. */
+  principal: string;
+  kind: 'federated' | 'service-account';
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** Claims of an ID token minted by the IAM Credentials fake (`generateIdToken`). */
+export interface IdTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  email?: string;
+  /** Epoch seconds, as in a JWT. */
+  exp: number;
+  iat: number;
+}
+
+/** Checks tokens minted by the auth fakes. Implemented in auth/. */
+export interface TokenVerifier {
+  /** An access token from STS or IAM Credentials that is known and not expired, else undefined. */
+  verifyAccessToken(token: string): AccessTokenInfo | undefined;
+  /** An ID token with a valid signature that is not expired, else undefined. */
+  verifyIdToken(token: string): IdTokenClaims | undefined;
+}
+
+/** Everything the data plane needs to run one revision (a Cloud Run v2 RevisionTemplate, resolved). */
+export interface RevisionRuntimeSpec {
+  /** Full service name: projects/P/locations/L/services/S. */
+  service: string;
+  serviceId: string;
+  /** Short revision name, e.g. `api-00002-abc`. */
+  revision: string;
+  image: string;
+  /** Container `command` / `args` overrides from the template, if any. */
+  command?: string[];
+  args?: string[];
+  /** The revision's env with secrets already resolved; PORT and K_* are added by the data plane. */
+  env: Record<string, string>;
+  /** containers[0].ports[0].containerPort, default 8080 (the data plane maps it to a free local port). */
+  containerPort: number;
+  /** `h2c` means end-to-end HTTP/2 (FACTS.md, end-to-end HTTP/2). */
+  portName: 'http1' | 'h2c';
+  /** template.timeout in seconds: every request, stream or socket is cut after this. */
+  timeoutSeconds: number;
+  /** Max concurrent requests per instance (template.maxInstanceRequestConcurrency, 0 -> 80). */
+  concurrency: number;
+  minInstances: number;
+  maxInstances: number;
+  sessionAffinity: boolean;
+  /** How long a new instance has to start listening before the revision fails. */
+  startupDeadlineMs: number;
+}
+
+export type RevisionFailureReason =
+  | 'CONTAINER_MISSING'
+  | 'HEALTH_CHECK_CONTAINER_ERROR'
+  | 'CONTAINER_PERMISSION_DENIED'
+  | 'MIN_INSTANCES_NOT_PROVISIONED';
+
+export type RevisionStartResult =
+  | { ready: true }
+  | { ready: false; reason: RevisionFailureReason; message: string };
+
+/** How requests to one service are routed. Percents are resolved (no LATEST) and sum to 100. */
+export interface ServiceRouting {
+  service: string;
+  serviceId: string;
+  ingress: 'INGRESS_TRAFFIC_ALL' | 'INGRESS_TRAFFIC_INTERNAL_ONLY' | 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER' | 'INGRESS_TRAFFIC_NONE';
+  split: Array<{ revision: string; percent: number }>;
+  tags: Array<{ tag: string; revision: string }>;
+}
+
+/** Local URLs of a service: each one its own 127.0.0.1 port. */
+export interface ServiceUrls {
+  uri: string;
+  tagUris: Record<string, string>;
+}
+
+/** Result of the invoker check for one request to a service URL. */
+export type InvokerDecision = { allow: true } | { allow: false; status: 401 | 403; message: string };
+
+/** Decides whether a request to a service may pass (invoker IAM). Implemented by emulator.ts. */
+export type InvokerCheck = (service: string, authorization: string | undefined) => InvokerDecision;
+
+/** The data plane: revision processes and the router. Implemented in data-plane/. */
+export interface DataPlane {
+  /** Starts the revision's min instances (at least one, to check readiness); resolves when ready or failed. */
+  startRevision(spec: RevisionRuntimeSpec): Promise<RevisionStartResult>;
+  /** Kills every instance of the revision (deleted revision). `revision` is the short name. */
+  stopRevision(service: string, revision: string): Promise<void>;
+  /** Applies routing; idempotent. The service URL and each tag URL keep their port across calls. */
+  route(routing: ServiceRouting): Promise<ServiceUrls>;
+  /** Stops listening on the service's URLs and kills its instances. */
+  removeService(service: string): Promise<void>;
+  /** Closes every listener and kills every process. */
+  close(): Promise<void>;
+}
