@@ -1,0 +1,325 @@
+// The local Cloud Run driven by the real @google-cloud/run and google-auth-library clients over real
+// HTTP, with revisions running as real processes behind the router. Each test names the FACTS.md line
+// it holds the emulator to.
+import type { IdentityPoolClient } from 'google-auth-library';
+import type { RevisionsClient, ServicesClient } from '@google-cloud/run';
+import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { idToken, LRO, runClients, wifClient } from '../support/emulator-clients';
+import { readSse, wsEchoAndTick } from '../support/stream-clients';
+
+const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
+const FAST = [{ name: 'TICK_MS', value: '100' }];
+
+let emulator: Emulator;
+let auth: IdentityPoolClient;
+let services: ServicesClient;
+let revisions: RevisionsClient;
+let parent: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ startupDeadlineMs: 3000 });
+  auth = wifClient(emulator.endpoints);
+  ({ services, revisions } = runClients(emulator.endpoints, auth));
+  parent = `projects/${emulator.endpoints.project}/locations/us-central1`;
+});
+
+afterAll(async () => {
+  await services?.close();
+  await revisions?.close();
+  await emulator?.stop();
+});
+
+afterEach(() => emulator.faults.reset());
+
+function template(tag: string, extra: Record<string, unknown> = {}) {
+  return { containers: [{ image: `${IMAGE}:${tag}`, env: FAST }], ...extra };
+}
+
+async function create(id: string, body: Record<string, unknown>) {
+  const [op] = await services.createService({ parent, serviceId: id, service: body });
+  const [svc] = await op.promise(LRO);
+  return svc;
+}
+
+async function update(service: Record<string, unknown>) {
+  const [op] = await services.updateService({ service });
+  const [svc] = await op.promise(LRO);
+  return svc;
+}
+
+async function get(name: string) {
+  const [svc] = await services.getService({ name });
+  return svc;
+}
+
+async function makePublic(name: string) {
+  await services.setIamPolicy({ resource: name, policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] } });
+}
+
+function shortName(full: string | null | undefined): string {
+  return String(full).split('/').pop() as string;
+}
+
+async function raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+  const bearer = token ?? (await auth.getAccessToken()).token;
+  const res = await fetch(`${emulator.endpoints.runApi.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --tag X in v2 terms"); stream SSE and WebSocket from both URLs', async () => {
+  const created = await create('stream-api', { template: template('v1', { revision: 'stream-api-00001-one', timeout: { seconds: 3600 } }) });
+  const name = created.name as string;
+  // FACTS.md "readiness contract": reconciling false, observedGeneration == generation, latestReady == latestCreated.
+  expect(created.reconciling).toBe(false);
+  expect(String(created.observedGeneration)).toBe(String(created.generation));
+  expect(created.latestReadyRevision).toBe(`${name}/revisions/stream-api-00001-one`);
+  expect(created.latestCreatedRevision).toBe(created.latestReadyRevision);
+  expect(created.uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+  // The candidate: explicit revision name, LATEST pinned to the ready revision by short name, tag at 0 %.
+  const current = await get(name);
+  const stable = shortName(current.latestReadyRevision);
+  const candidate = await update({
+    name,
+    etag: current.etag,
+    template: template('v2', { revision: 'stream-api-00002-two', timeout: { seconds: 3600 } }),
+    traffic: [
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: stable, percent: 100 },
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'stream-api-00002-two', percent: 0, tag: 'pr-12' },
+    ],
+  });
+  expect(shortName(candidate.latestReadyRevision)).toBe('stream-api-00002-two');
+  const tagStatus = candidate.trafficStatuses?.find((t) => t.tag === 'pr-12');
+  // FACTS.md "tag URLs": read them from trafficStatuses[].uri, never build them.
+  expect(tagStatus?.uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(tagStatus?.uri).not.toBe(candidate.uri);
+  expect(tagStatus?.percent).toBe(0);
+
+  // Private by default: an ID token whose audience is the service URL, sent to the tag URL too.
+  const token = await idToken(emulator.endpoints, candidate.uri as string);
+  const headers = { authorization: `Bearer ${token}` };
+  const viaService = await readSse(`${candidate.uri}/events`, 3, headers);
+  const viaTag = await readSse(`${tagStatus?.uri}/events`, 3, headers);
+  expect(viaService.status).toBe(200);
+  expect(viaService.contentType).toContain('text/event-stream');
+  expect(viaService.events.map((e) => JSON.parse(e.data).revision)).toEqual(['stream-api-00001-one', 'stream-api-00001-one', 'stream-api-00001-one']);
+  expect(viaTag.events.map((e) => JSON.parse(e.data).revision)).toEqual(['stream-api-00002-two', 'stream-api-00002-two', 'stream-api-00002-two']);
+
+  const wsService = await wsEchoAndTick(`${String(candidate.uri).replace('http', 'ws')}/ws`, 'hi', headers);
+  const wsTag = await wsEchoAndTick(`${String(tagStatus?.uri).replace('http', 'ws')}/ws`, 'hi', headers);
+  expect(wsService).toEqual({ echo: 'echo:hi', tickRevision: 'stream-api-00001-one' });
+  expect(wsTag).toEqual({ echo: 'echo:hi', tickRevision: 'stream-api-00002-two' });
+
+  // Revisions API: list and get by full name.
+  const [list] = await revisions.listRevisions({ parent: name });
+  expect(list.map((r) => shortName(r.name)).sort()).toEqual(['stream-api-00001-one', 'stream-api-00002-two']);
+  const [rev] = await revisions.getRevision({ name: `${name}/revisions/stream-api-00002-two` });
+  expect(rev.conditions?.find((c) => c.type === 'Ready')?.state).toBe('CONDITION_SUCCEEDED');
+  expect(emulator.api.wire.protoProblems).toEqual([]);
+});
+
+test('invoker IAM on service URLs: no token 403, wrong audience 401, allUsers opens it', async () => {
+  const svc = await create('private-api', { template: template('v1') });
+  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(403);
+  const wrongAudience = await idToken(emulator.endpoints, 'https://example.invalid');
+  expect((await fetch(`${svc.uri}/healthz`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status).toBe(401);
+  await makePublic(svc.name as string);
+  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(200);
+});
+
+test('reconciling is true while the operation runs, then false with observedGeneration == generation (FACTS.md "readiness contract")', async () => {
+  const svc = await create('recon-api', { template: template('v1') });
+  emulator.faults.update({ operationDelayMs: 400 });
+  const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } });
+  const during = await get(svc.name as string);
+  expect(during.reconciling).toBe(true);
+  expect(Number(during.observedGeneration)).toBeLessThan(Number(during.generation));
+  expect(during.latestCreatedRevision).not.toBe(during.latestReadyRevision);
+  await op.promise(LRO);
+  const after = await get(svc.name as string);
+  expect(after.reconciling).toBe(false);
+  expect(String(after.observedGeneration)).toBe(String(after.generation));
+  expect(after.latestReadyRevision).toBe(after.latestCreatedRevision);
+});
+
+test('a stale etag is refused with 409 ABORTED (FACTS.md "optimistic concurrency")', async () => {
+  const svc = await create('etag-api', { template: template('v1') });
+  const stale = svc.etag;
+  await update({ name: svc.name, template: template('v1', { labels: { team: 'a' } }) });
+  await expect(services.updateService({ service: { name: svc.name, etag: stale, template: template('v2') } })).rejects.toMatchObject({ code: 10 });
+});
+
+test('same revision name with a different template is 409; unchanged template makes no new revision (FACTS.md "revision names", "traffic-only update")', async () => {
+  const svc = await create('names-api', { template: template('v1', { revision: 'names-api-a' }) });
+  await expect(services.updateService({ service: { name: svc.name, template: template('v2', { revision: 'names-api-a' }) } })).rejects.toMatchObject({
+    message: expect.stringContaining("Revision named 'names-api-a' with different configuration already exists"),
+  });
+  const before = await get(svc.name as string);
+  const after = await update({ name: svc.name, template: template('v1', { revision: 'names-api-a' }), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'names-api-a', percent: 100, tag: 'stable' }] });
+  expect(after.latestCreatedRevision).toBe(before.latestCreatedRevision);
+  expect(Number(after.generation)).toBe(Number(before.generation) + 1);
+  const [list] = await revisions.listRevisions({ parent: svc.name as string });
+  expect(list).toHaveLength(1);
+  // An unchanged template without a name is no new revision either; a changed one gets a generated name.
+  const same = await update({ name: svc.name, template: template('v1'), traffic: after.traffic });
+  expect(same.latestCreatedRevision).toBe(before.latestCreatedRevision);
+  const changed = await update({ name: svc.name, template: template('v2'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }] });
+  expect(shortName(changed.latestCreatedRevision)).toMatch(/^names-api-00002-[a-z]{3}$/);
+});
+
+test.each([
+  ['revision name without the service prefix', { template: template('v1', { revision: 'other-1' }) }, 'must be prefixed'],
+  ['timeout over 3600 s (FACTS.md "request timeout")', { template: template('v1', { timeout: { seconds: 3601 } }) }, 'Timeout must be between 1s and 3600s'],
+  ['concurrency over 1000 (FACTS.md "concurrency")', { template: template('v1', { maxInstanceRequestConcurrency: 1001 }) }, 'between 0 and 1000'],
+  ['reserved label namespace (FACTS.md "reserved labels")', { labels: { 'run.googleapis.com/owner': 'x' }, template: template('v1') }, 'reserved'],
+  ['traffic not summing to 100 (FACTS.md "traffic")', { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 90 }] }, 'add up to 100'],
+  ['tag + service name over 46 characters (FACTS.md "tag rules")', { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'x'.repeat(40) }] }, 'at most 46'],
+])('refused at once with 400: %s', async (_name, body, message) => {
+  await expect(services.createService({ parent, serviceId: 'limits-api', service: body })).rejects.toMatchObject({
+    code: 3,
+    message: expect.stringContaining(message),
+  });
+});
+
+test('a bad service id is refused (FACTS.md "service id")', async () => {
+  await expect(services.createService({ parent, serviceId: '9-bad', service: { template: template('v1') } })).rejects.toMatchObject({ code: 3 });
+});
+
+test('traffic naming an unknown revision fails the operation (code 13) and leaves routing as it was', async () => {
+  const svc = await create('unknown-rev-api', { template: template('v1') });
+  await makePublic(svc.name as string);
+  await expect(update({ name: svc.name, template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'unknown-rev-api-nope', percent: 100 }] })).rejects.toMatchObject({
+    message: expect.stringContaining("Revision 'unknown-rev-api-nope' does not exist"),
+  });
+  const after = await get(svc.name as string);
+  expect(after.terminalCondition?.state).toBe('CONDITION_FAILED');
+  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(200);
+});
+
+test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR; the service keeps serving the last ready revision (FACTS.md "failed revision")', async () => {
+  const svc = await create('crash-api', { template: template('v1') });
+  await makePublic(svc.name as string);
+  const ready = svc.latestReadyRevision;
+  await expect(update({ name: svc.name, template: template('crash', { revision: 'crash-api-bad' }) })).rejects.toMatchObject({
+    code: 9,
+    message: expect.stringContaining("Revision 'crash-api-bad' is not ready and cannot serve traffic"),
+  });
+  const after = await get(svc.name as string);
+  expect(after.latestReadyRevision).toBe(ready);
+  expect(shortName(after.latestCreatedRevision)).toBe('crash-api-bad');
+  expect(after.terminalCondition?.state).toBe('CONDITION_FAILED');
+  const [rev] = await revisions.getRevision({ name: `${svc.name}/revisions/crash-api-bad` });
+  const readyCondition = rev.conditions?.find((c) => c.type === 'Ready');
+  expect(readyCondition?.state).toBe('CONDITION_FAILED');
+  expect(readyCondition?.revisionReason).toBe('HEALTH_CHECK_CONTAINER_ERROR');
+  const events = await readSse(`${svc.uri}/events`, 1);
+  expect(JSON.parse(events.events[0].data).revision).toBe(shortName(ready));
+});
+
+test('an unknown image fails the revision like a missing image (CONTAINER_MISSING)', async () => {
+  await expect(create('missing-api', { template: { containers: [{ image: `${IMAGE}:does-not-exist` }] } })).rejects.toMatchObject({ code: 9 });
+  const [rev] = await revisions.listRevisions({ parent: `${parent}/services/missing-api` });
+  expect(rev[0].conditions?.find((c) => c.type === 'Ready')?.reason).toBe('CONTAINER_MISSING');
+});
+
+test('a secret reference resolves from the local secret store (FACTS.md "secrets as env")', async () => {
+  const svc = await create('secret-api', {
+    template: { containers: [{ image: `${IMAGE}:v1`, env: [{ name: 'GREETING', valueSource: { secretKeyRef: { secret: 'greeting', version: '1' } } }] }] },
+  });
+  await makePublic(svc.name as string);
+  const body = (await (await fetch(`${svc.uri}/`)).json()) as { greeting?: string };
+  expect(JSON.stringify(body)).toContain('hello from secret manager');
+});
+
+test('revisions that serve traffic cannot be deleted; others can; deleting the service stops its URL', async () => {
+  const svc = await create('delete-api', { template: template('v1', { revision: 'delete-api-a' }) });
+  await update({ name: svc.name, template: template('v2', { revision: 'delete-api-b' }) });
+  await update({ name: svc.name, template: template('v3', { revision: 'delete-api-c' }) });
+  await expect(revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-c` })).rejects.toMatchObject({ code: 9 });
+  const [op] = await revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-a` });
+  await op.promise(LRO);
+  const [list] = await revisions.listRevisions({ parent: svc.name as string });
+  expect(list.map((r) => shortName(r.name)).sort()).toEqual(['delete-api-b', 'delete-api-c']);
+  const [del] = await services.deleteService({ name: svc.name as string });
+  await del.promise(LRO);
+  await expect(get(svc.name as string)).rejects.toMatchObject({ code: 5 });
+  await expect(fetch(`${svc.uri}/healthz`)).rejects.toThrow();
+});
+
+test('services list, validateOnly changes nothing, allowMissing creates', async () => {
+  const [op] = await services.createService({ parent, serviceId: 'dry-api', service: { template: template('v1') }, validateOnly: true });
+  await op.promise(LRO);
+  await expect(get(`${parent}/services/dry-api`)).rejects.toMatchObject({ code: 5 });
+  const [up] = await services.updateService({ service: { name: `${parent}/services/upsert-api`, template: template('v1') }, allowMissing: true });
+  await up.promise(LRO);
+  const [all] = await services.listServices({ parent });
+  expect(all.map((s) => shortName(s.name))).toContain('upsert-api');
+});
+
+test('IAM policy: a stale policy etag is refused', async () => {
+  const svc = await create('iam-api', { template: template('v1') });
+  const [policy] = await services.getIamPolicy({ resource: svc.name as string });
+  await services.setIamPolicy({ resource: svc.name as string, policy: { ...policy, bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] } });
+  await expect(services.setIamPolicy({ resource: svc.name as string, policy: { ...policy, bindings: [] } })).rejects.toMatchObject({ code: 10 });
+  const [now] = await services.getIamPolicy({ resource: svc.name as string });
+  expect(now.bindings?.[0]?.members).toEqual(['allUsers']);
+});
+
+test('the API wants a bearer token minted by the STS / IAM Credentials fakes: none 401, forged 401', async () => {
+  expect((await raw('GET', `/v2/${parent}/services`, undefined, '')).status).toBe(401);
+  const forged = await raw('GET', `/v2/${parent}/services`, undefined, 'ya29.forged');
+  expect(forged.status).toBe(401);
+  expect(forged.json.error.status).toBe('UNAUTHENTICATED');
+});
+
+test('a direct-WIF principal without permission gets 403 naming the permission', async () => {
+  const locked = await startEmulator({ apiPrincipals: ['someone-else@demo-project.iam.gserviceaccount.com'] });
+  try {
+    const clients = runClients(locked.endpoints, wifClient(locked.endpoints));
+    await expect(clients.services.getService({ name: `${parent}/services/x` })).rejects.toMatchObject({
+      code: 7,
+      message: expect.stringContaining("Permission 'run.services.get' denied"),
+    });
+    await clients.services.close();
+    await clients.revisions.close();
+  } finally {
+    await locked.stop();
+  }
+});
+
+test('wire: unknown fields are refused like Google does; enums answer as numbers only when asked (FACTS.md "REST wire")', async () => {
+  const bad = await raw('POST', `/v2/${parent}/services?serviceId=wire-api`, { template: { containers: [{ image: `${IMAGE}:v1`, imagePullPolicy: 'Always' }] } });
+  expect(bad.status).toBe(400);
+  expect(bad.json.error.message).toContain('Unknown name "imagePullPolicy"');
+  emulator.api.wire.protoProblems.length = 0;
+  await create('wire-api', { template: template('v1'), ingress: 'INGRESS_TRAFFIC_ALL' });
+  const asNumbers = await raw('GET', `/v2/${parent}/services/wire-api?$alt=json;enum-encoding=int`);
+  const asStrings = await raw('GET', `/v2/${parent}/services/wire-api`);
+  expect(asNumbers.json.ingress).toBe(1);
+  expect(asStrings.json.ingress).toBe('INGRESS_TRAFFIC_ALL');
+  expect(asNumbers.json.generation).toBe('1');
+});
+
+test('injected faults: the next N calls of a method fail with the given status, then calls succeed', async () => {
+  const svc = await create('fault-api', { template: template('v1') });
+  emulator.faults.failNext('services.get', 2, { status: 503, message: 'backend unavailable' });
+  const first = await raw('GET', `/v2/${svc.name}`);
+  const second = await raw('GET', `/v2/${svc.name}`);
+  const third = await raw('GET', `/v2/${svc.name}`);
+  expect([first.status, second.status, third.status]).toEqual([503, 503, 200]);
+  expect(first.json.error).toEqual({ code: 503, message: 'backend unavailable', status: 'UNAVAILABLE' });
+});
+
+test('internal-only ingress answers 404 from outside (all router clients are outside the VPC)', async () => {
+  const svc = await create('internal-api', { template: template('v1'), ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' });
+  await makePublic(svc.name as string);
+  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(404);
+});
+
+test('every request body the client sent in this file fits the official protos', () => {
+  expect(emulator.api.wire.protoProblems).toEqual([]);
+});

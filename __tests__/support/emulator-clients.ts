@@ -1,0 +1,44 @@
+// Real Google clients pointed at the local emulator: the Workload Identity Federation chain through the
+// emulator's GitHub OIDC, STS and IAM Credentials fakes (FACTS.md, WIF points 2-6), and the Cloud Run
+// clients over REST with protocol 'http' (FACTS.md, client library behaviour).
+import { IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
+import { RevisionsClient, ServicesClient } from '@google-cloud/run';
+import type { EmulatorEndpoints } from '../../emulator/emulator';
+
+/** A GitHub-Actions-style external account client; impersonates the deployer unless `direct`. */
+export function wifClient(e: EmulatorEndpoints, direct = false): IdentityPoolClient {
+  const oidcAudience = `https://iam.googleapis.com/${e.workloadIdentityProvider}`;
+  return new IdentityPoolClient({
+    type: 'external_account',
+    audience: e.providerAudience,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    token_url: e.sts,
+    credential_source: {
+      url: `${e.githubOidc.requestUrl}&audience=${encodeURIComponent(oidcAudience)}`,
+      headers: { Authorization: `Bearer ${e.githubOidc.requestToken}` },
+      format: { type: 'json', subject_token_field_name: 'value' },
+    },
+    ...(direct
+      ? {}
+      : { service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken` }),
+  });
+}
+
+/** An ID token for `audience`, minted for the deployer through IAM Credentials (FACTS.md WIF point 6). */
+export async function idToken(e: EmulatorEndpoints, audience: string): Promise<string> {
+  const impersonated = new Impersonated({
+    sourceClient: wifClient(e, true),
+    targetPrincipal: e.serviceAccount,
+    targetScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    endpoint: e.iamCredentials.replace(/\/v1$/, ''),
+  });
+  return impersonated.fetchIdToken(audience, { includeEmail: true });
+}
+
+export function runClients(e: EmulatorEndpoints, authClient: AuthClient): { services: ServicesClient; revisions: RevisionsClient } {
+  const opts = { apiEndpoint: e.runApi.apiEndpoint, port: e.runApi.port, fallback: true as const, protocol: 'http', authClient };
+  return { services: new ServicesClient(opts), revisions: new RevisionsClient(opts) };
+}
+
+/** LRO polling with a total deadline: the default polling has none (FACTS.md). */
+export const LRO = { initialRetryDelayMillis: 50, retryDelayMultiplier: 1.5, maxRetryDelayMillis: 500, totalTimeoutMillis: 30_000 };

@@ -1,0 +1,753 @@
+// The Cloud Run Admin API v2 over REST, as @google-cloud/run's REST transport speaks it (FACTS.md,
+// "REST wire"): services, revisions, operations and service IAM policies, with the platform's
+// generation / reconciling / etag semantics. Revisions run for real through the DataPlane port.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import type { DataPlane, RevisionRuntimeSpec, RevisionStartResult, TokenVerifier } from '../model';
+import type { ApiMethod, Faults } from '../faults';
+import { ApiError, readJson, sendError, sendJson, statusOfHttp } from './google-errors';
+import { Operations, type OperationRecord } from './operations';
+import { enumsToNumbers, enumsToStrings, fieldViolations } from './proto-json';
+import {
+  canonicalTemplate,
+  durationSeconds,
+  resolveSplit,
+  serviceBodyProblems,
+  serviceIdProblem,
+  trafficProblems,
+  type Json,
+  type TrafficEntry,
+} from './service-rules';
+import type { SecretStore } from './secret-store';
+
+const SERVICE_TYPE = 'google.cloud.run.v2.Service';
+const REVISION_TYPE = 'google.cloud.run.v2.Revision';
+
+/** Fields of a Service a caller may set; everything else in a request body is output-only and ignored. */
+const MUTABLE_SERVICE_FIELDS = [
+  'description', 'labels', 'annotations', 'client', 'clientVersion', 'ingress', 'launchStage',
+  'binaryAuthorization', 'template', 'traffic', 'scaling', 'invokerIamDisabled', 'defaultUriDisabled',
+  'iapEnabled', 'multiRegionSettings', 'customAudiences', 'buildConfig',
+];
+
+/** Regions the emulator serves; others are NOT_FOUND like an unknown location. */
+export const REGIONS = [
+  'us-central1', 'us-east1', 'us-east4', 'us-west1', 'us-west2', 'europe-west1', 'europe-west2', 'europe-west3',
+  'europe-west4', 'europe-north1', 'asia-east1', 'asia-northeast1', 'asia-southeast1', 'australia-southeast1',
+  'southamerica-east1', 'northamerica-northeast1',
+];
+
+export interface RunApiOptions {
+  dataPlane: DataPlane;
+  verifier: TokenVerifier;
+  faults: Faults;
+  secrets: SecretStore;
+  /** Startup deadline for new instances when the template has no startup probe (Cloud Run: 240 s). */
+  startupDeadlineMs: number;
+  /** Decides IAM on the API; default: every valid token may do everything. */
+  permits?: (principal: string, permission: string, resource: string) => boolean;
+  /** The project number, used in default service account emails and URLs. */
+  projectNumber?: string;
+  now?: () => Date;
+}
+
+interface RevisionRecord {
+  name: string;
+  body: Json;
+  ready: boolean | undefined;
+}
+
+interface ServiceRecord {
+  project: string;
+  location: string;
+  id: string;
+  name: string;
+  uid: string;
+  spec: Json;
+  generation: number;
+  observedGeneration: number;
+  createTime: string;
+  updateTime: string;
+  etag: string;
+  reconciling: boolean;
+  terminalCondition: Json;
+  conditions: Json[];
+  latestCreated?: string;
+  latestReady?: string;
+  trafficStatuses: Json[];
+  uri?: string;
+  revisions: Map<string, RevisionRecord>;
+  revisionCount: number;
+  policy: { version: number; bindings: Json[]; etag: string };
+  /** Updates reconcile one at a time, in order. */
+  queue: Promise<void>;
+  creator: string;
+  lastModifier: string;
+}
+
+/** What the emulator saw on the wire, for tests: call counts and request bodies the protos reject. */
+export interface WireLog {
+  calls: Record<string, number>;
+  protoProblems: string[];
+}
+
+export class RunApi {
+  readonly wire: WireLog = { calls: {}, protoProblems: [] };
+  private readonly services = new Map<string, ServiceRecord>();
+  private readonly operations = new Operations();
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: RunApiOptions) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** The service record for the invoker check: IAM bindings, invokerIamDisabled, URI, custom audiences. */
+  invokerView(serviceName: string): { bindings: Json[]; invokerIamDisabled: boolean; uri?: string; customAudiences: string[] } | undefined {
+    const s = this.services.get(serviceName);
+    if (!s) return undefined;
+    return {
+      bindings: s.policy.bindings,
+      invokerIamDisabled: Boolean(s.spec.invokerIamDisabled),
+      uri: s.uri,
+      customAudiences: (s.spec.customAudiences as string[] | undefined) ?? [],
+    };
+  }
+
+  /** Waits until every service has finished reconciling (for clean shutdown in tests). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => s.queue));
+  }
+
+  /** Handles /v2/… requests; resolves false for other paths. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/v2/')) return false;
+    const numericEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
+    try {
+      const result = await this.dispatch(req, url);
+      sendJson(res, 200, this.encode(result, numericEnums));
+    } catch (err) {
+      if (err instanceof ApiError) sendError(res, err);
+      else sendError(res, new ApiError('INTERNAL', `Internal error: ${(err as Error).message}`));
+    }
+    return true;
+  }
+
+  private encode(result: { type: string; body: Json }, numericEnums: boolean): Json {
+    if (result.type === 'google.longrunning.Operation') {
+      const op = { ...result.body };
+      for (const key of ['metadata', 'response']) {
+        const any = op[key] as Json | undefined;
+        if (!any) continue;
+        const inner = String(any['@type']).replace('type.googleapis.com/', '');
+        const { '@type': t, ...rest } = any;
+        op[key] = { '@type': t, ...(numericEnums ? enumsToNumbers(inner, rest) : enumsToStrings(inner, rest)) };
+      }
+      return op;
+    }
+    return numericEnums ? enumsToNumbers(result.type, result.body) : enumsToStrings(result.type, result.body);
+  }
+
+  private async dispatch(req: IncomingMessage, url: URL): Promise<{ type: string; body: Json }> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const q = url.searchParams;
+    let m: RegExpExecArray | null;
+    const base = '^/v2/projects/([^/]+)/locations/([^/]+)';
+    if ((m = new RegExp(`${base}/operations/([^/:]+)$`).exec(path)) && method === 'GET') {
+      const name = `projects/${m[1]}/locations/${m[2]}/operations/${m[3]}`;
+      this.gate(req, 'operations.get', 'run.operations.get', name, m[1], m[2]);
+      return { type: 'google.longrunning.Operation', body: this.renderOperation(name) };
+    }
+    if ((m = new RegExp(`${base}/services$`).exec(path))) {
+      const parent = `projects/${m[1]}/locations/${m[2]}`;
+      if (method === 'GET') {
+        this.gate(req, 'services.list', 'run.services.list', parent, m[1], m[2]);
+        return { type: 'google.cloud.run.v2.ListServicesResponse', body: this.listServices(m[1], m[2], q) };
+      }
+      if (method === 'POST') {
+        const principal = this.gate(req, 'services.create', 'run.services.create', parent, m[1], m[2]);
+        const body = this.checked(SERVICE_TYPE, await readJson(req), 'service');
+        const op = await this.createService(m[1], m[2], q.get('serviceId') ?? '', body, q.get('validateOnly') === 'true', principal);
+        return { type: 'google.longrunning.Operation', body: op };
+      }
+    }
+    if ((m = new RegExp(`${base}/services/([^/:]+):(getIamPolicy|setIamPolicy)$`).exec(path))) {
+      const name = `projects/${m[1]}/locations/${m[2]}/services/${m[3]}`;
+      if (m[4] === 'getIamPolicy') {
+        this.gate(req, 'services.getIamPolicy', 'run.services.getIamPolicy', name, m[1], m[2]);
+        return { type: 'google.iam.v1.Policy', body: this.getPolicy(name) };
+      }
+      this.gate(req, 'services.setIamPolicy', 'run.services.setIamPolicy', name, m[1], m[2]);
+      const body = (await readJson(req)) as Json;
+      const { resource: _r, ...rest } = body;
+      this.checked('google.iam.v1.SetIamPolicyRequest', rest, '');
+      return { type: 'google.iam.v1.Policy', body: this.setPolicy(name, (body.policy ?? {}) as Json) };
+    }
+    if ((m = new RegExp(`${base}/services/([^/:]+)$`).exec(path))) {
+      const name = `projects/${m[1]}/locations/${m[2]}/services/${m[3]}`;
+      if (method === 'GET') {
+        this.gate(req, 'services.get', 'run.services.get', name, m[1], m[2]);
+        return { type: SERVICE_TYPE, body: this.renderService(this.mustGet(name)) };
+      }
+      if (method === 'PATCH') {
+        const principal = this.gate(req, 'services.update', 'run.services.update', name, m[1], m[2]);
+        const body = this.checked(SERVICE_TYPE, await readJson(req), 'service');
+        const mask = (q.get('updateMask') ?? '').split(',').filter(Boolean);
+        const op = await this.updateService(name, body, mask, q.get('allowMissing') === 'true', q.get('validateOnly') === 'true', principal);
+        return { type: 'google.longrunning.Operation', body: op };
+      }
+      if (method === 'DELETE') {
+        this.gate(req, 'services.delete', 'run.services.delete', name, m[1], m[2]);
+        return { type: 'google.longrunning.Operation', body: await this.deleteService(name, q.get('etag') ?? undefined, q.get('validateOnly') === 'true') };
+      }
+    }
+    if ((m = new RegExp(`${base}/services/([^/:]+)/revisions$`).exec(path)) && method === 'GET') {
+      const service = `projects/${m[1]}/locations/${m[2]}/services/${m[3]}`;
+      this.gate(req, 'revisions.list', 'run.revisions.list', service, m[1], m[2]);
+      return { type: 'google.cloud.run.v2.ListRevisionsResponse', body: this.listRevisions(service, q) };
+    }
+    if ((m = new RegExp(`${base}/services/([^/:]+)/revisions/([^/:]+)$`).exec(path))) {
+      const service = `projects/${m[1]}/locations/${m[2]}/services/${m[3]}`;
+      const name = `${service}/revisions/${m[4]}`;
+      if (method === 'GET') {
+        this.gate(req, 'revisions.get', 'run.revisions.get', name, m[1], m[2]);
+        return { type: REVISION_TYPE, body: this.renderRevision(this.mustGet(service), this.mustGetRevision(service, m[4])) };
+      }
+      if (method === 'DELETE') {
+        this.gate(req, 'revisions.delete', 'run.revisions.delete', name, m[1], m[2]);
+        return { type: 'google.longrunning.Operation', body: await this.deleteRevision(service, m[4], q.get('validateOnly') === 'true') };
+      }
+    }
+    throw new ApiError('NOT_FOUND', `The requested URL ${path} was not found on this server (method ${method}).`);
+  }
+
+  /** Counts the call, applies injected faults, authenticates and authorizes (FACTS.md: the client always sends a bearer). */
+  private gate(req: IncomingMessage, method: ApiMethod, permission: string, resource: string, project: string, location: string): string {
+    this.wire.calls[method] = (this.wire.calls[method] ?? 0) + 1;
+    const injected = this.opts.faults.take(method);
+    if (injected) throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
+    const header = req.headers.authorization;
+    if (!header || !/^Bearer\s+\S+/i.test(header)) {
+      throw new ApiError('UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+    }
+    const info = this.opts.verifier.verifyAccessToken(header.replace(/^Bearer\s+/i, ''));
+    if (!info) {
+      throw new ApiError('UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+    }
+    if (this.opts.permits && !this.opts.permits(info.principal, permission, resource)) {
+      throw new ApiError('PERMISSION_DENIED', `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`);
+    }
+    if (!REGIONS.includes(location)) {
+      throw new ApiError('NOT_FOUND', `Location '${location}' is not available for project '${project}'. Cloud Run regions include ${REGIONS.slice(0, 4).join(', ')}, ….`);
+    }
+    return info.principal;
+  }
+
+  /** Checks a request body against the official protos; unknown or mistyped fields are 400 like Google's front end. */
+  private checked(typeName: string, body: unknown, path: string): Json {
+    const problems = fieldViolations(typeName, body, path);
+    if (problems.length > 0) {
+      this.wire.protoProblems.push(...problems.map((p) => `${p.field}: ${p.description}`));
+      throw new ApiError('INVALID_ARGUMENT', problems.map((p) => p.description).join('\n'));
+    }
+    return enumsToStrings(typeName, body as Json);
+  }
+
+  private mustGet(name: string): ServiceRecord {
+    const s = this.services.get(name);
+    if (!s) {
+      const [, project, , location, , id] = name.split('/');
+      throw new ApiError('NOT_FOUND', `Resource '${id}' of kind 'SERVICE' in region '${location}' in project '${project}' does not exist.`);
+    }
+    return s;
+  }
+
+  private mustGetRevision(service: string, revision: string): RevisionRecord {
+    const r = this.services.get(service)?.revisions.get(revision);
+    if (!r) {
+      const [, project, , location] = service.split('/');
+      throw new ApiError('NOT_FOUND', `Resource '${revision}' of kind 'REVISION' in region '${location}' in project '${project}' does not exist.`);
+    }
+    return r;
+  }
+
+  private newEtag(): string {
+    return `"${randomBytes(12).toString('base64url')}"`;
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** Applies the platform's defaults so that a GET-modify-update round trip compares equal. */
+  private normalizeTemplate(template: Json): Json {
+    const t: Json = structuredClone(template);
+    t.timeout ??= '300s';
+    if (!t.maxInstanceRequestConcurrency) t.maxInstanceRequestConcurrency = 80;
+    const scaling = (t.scaling ?? {}) as Json;
+    if (!scaling.maxInstanceCount) scaling.maxInstanceCount = 100;
+    t.scaling = scaling;
+    t.serviceAccount ||= `${this.opts.projectNumber ?? '123456789012'}-compute@developer.gserviceaccount.com`;
+    t.executionEnvironment ??= 'EXECUTION_ENVIRONMENT_UNSPECIFIED';
+    t.containers = ((t.containers ?? []) as Json[]).map((c) => {
+      const container: Json = { ...c };
+      const resources = (container.resources ?? {}) as Json;
+      resources.limits = { cpu: '1000m', memory: '512Mi', ...((resources.limits ?? {}) as Json) };
+      container.resources = resources;
+      const ports = (container.ports ?? []) as Json[];
+      container.ports = ports.length > 0 ? ports.map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort || 8080 })) : [{ name: 'http1', containerPort: 8080 }];
+      return container;
+    });
+    return t;
+  }
+
+  private listServices(project: string, location: string, q: URLSearchParams): Json {
+    const all = [...this.services.values()].filter((s) => s.project === project && s.location === location).sort((a, b) => a.id.localeCompare(b.id));
+    return this.page(all.map((s) => this.renderService(s)), q, 'services');
+  }
+
+  private listRevisions(service: string, q: URLSearchParams): Json {
+    const s = this.mustGet(service);
+    const all = [...s.revisions.values()].reverse().map((r) => this.renderRevision(s, r));
+    return this.page(all, q, 'revisions');
+  }
+
+  private page(items: Json[], q: URLSearchParams, key: string): Json {
+    const size = Number(q.get('pageSize') ?? 0) || 100;
+    const start = Number(q.get('pageToken') ?? 0) || 0;
+    const body: Json = { [key]: items.slice(start, start + size) };
+    if (start + size < items.length) body.nextPageToken = String(start + size);
+    return body;
+  }
+
+  private async createService(project: string, location: string, serviceId: string, body: Json, validateOnly: boolean, principal: string): Promise<Json> {
+    const idProblem = serviceIdProblem(serviceId);
+    if (idProblem) throw new ApiError('INVALID_ARGUMENT', idProblem);
+    const name = `projects/${project}/locations/${location}/services/${serviceId}`;
+    if (this.services.has(name)) throw new ApiError('ALREADY_EXISTS', `Resource '${serviceId}' already exists.`);
+    const spec = this.pickMutable(body);
+    if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
+    spec.template = this.normalizeTemplate(spec.template as Json);
+    const revision = (spec.template as Json).revision ? String((spec.template as Json).revision) : `${serviceId}-00001-${this.suffix()}`;
+    const traffic = ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0 ? (spec.traffic as TrafficEntry[]) : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
+    spec.traffic = traffic;
+    const problems = [...serviceBodyProblems(serviceId, spec), ...trafficProblems(serviceId, traffic, new Set([revision]))];
+    if (problems.length > 0) throw new ApiError('INVALID_ARGUMENT', problems.join('\n'));
+    const now = this.stamp();
+    const record: ServiceRecord = {
+      project, location, id: serviceId, name, uid: randomUUID(), spec, generation: 1, observedGeneration: 0,
+      createTime: now, updateTime: now, etag: this.newEtag(), reconciling: true,
+      terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: now },
+      conditions: [], trafficStatuses: [], revisions: new Map(), revisionCount: 0,
+      policy: { version: 1, bindings: [], etag: this.policyEtag([]) }, queue: Promise.resolve(),
+      creator: principal, lastModifier: principal,
+    };
+    if (validateOnly) {
+      const op = this.operations.start(project, location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(record)));
+      this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(record)));
+      return this.renderOperation(op.name);
+    }
+    this.services.set(name, record);
+    this.addRevision(record, revision);
+    const op = this.operations.start(project, location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(record)));
+    this.enqueue(record, op, revision);
+    return this.renderOperation(op.name);
+  }
+
+  private async updateService(name: string, body: Json, mask: string[], allowMissing: boolean, validateOnly: boolean, principal: string): Promise<Json> {
+    const existing = this.services.get(name);
+    if (!existing) {
+      if (!allowMissing) this.mustGet(name);
+      const [, project, , location, , id] = name.split('/');
+      return this.createService(project, location, id, body, validateOnly, principal);
+    }
+    const s = existing;
+    // AIP-154: a stale etag is ABORTED (409), the read-modify-write must be retried.
+    if (body.etag && body.etag !== s.etag) {
+      throw new ApiError('ABORTED', `The etag provided (${String(body.etag)}) does not match the current etag of service '${s.id}' (${s.etag}): the service was changed since it was read. Read it again and retry.`);
+    }
+    const incoming = this.pickMutable(body);
+    const spec: Json = structuredClone(s.spec);
+    if (mask.length === 0 || mask.includes('*')) {
+      for (const f of MUTABLE_SERVICE_FIELDS) {
+        if (incoming[f] === undefined) delete spec[f];
+        else spec[f] = incoming[f];
+      }
+    } else {
+      for (const path of mask) applyMaskPath(spec, incoming, path);
+    }
+    if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
+    spec.template = this.normalizeTemplate(spec.template as Json);
+    const template = spec.template as Json;
+    const canonical = canonicalTemplate(template);
+    let newRevision: string | undefined;
+    if (template.revision) {
+      const named = s.revisions.get(String(template.revision));
+      if (named) {
+        // FACTS.md "revision names": reusing a name with a different template is 409.
+        if (canonicalTemplate(named.body.__template as Json) !== canonical) {
+          throw new ApiError('ALREADY_EXISTS', `Revision named '${String(template.revision)}' with different configuration already exists.`);
+        }
+      } else {
+        newRevision = String(template.revision);
+      }
+    } else {
+      const latest = s.latestCreated ? s.revisions.get(s.latestCreated) : undefined;
+      if (!latest || canonicalTemplate(latest.body.__template as Json) !== canonical) {
+        newRevision = `${s.id}-${String(s.revisionCount + 1).padStart(5, '0')}-${this.suffix()}`;
+      }
+    }
+    const traffic = ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0 ? (spec.traffic as TrafficEntry[]) : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
+    spec.traffic = traffic;
+    const known = new Set([...s.revisions.keys(), ...(newRevision ? [newRevision] : [])]);
+    const problems = [
+      ...serviceBodyProblems(s.id, spec),
+      // Unknown revisions fail the operation (code 13), as on Cloud Run; the rest is refused at once.
+      ...trafficProblems(s.id, traffic, known).filter((p) => !p.includes('does not exist')),
+    ];
+    if (problems.length > 0) throw new ApiError('INVALID_ARGUMENT', problems.join('\n'));
+    if (validateOnly) {
+      const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+      this.operations.succeed(op, this.anyOf(SERVICE_TYPE, { ...this.renderService(s), ...spec }));
+      return this.renderOperation(op.name);
+    }
+    s.spec = spec;
+    s.generation += 1;
+    s.etag = this.newEtag();
+    s.updateTime = this.stamp();
+    s.lastModifier = principal;
+    s.reconciling = true;
+    s.terminalCondition = { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: s.updateTime };
+    if (newRevision) this.addRevision(s, newRevision);
+    const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+    this.enqueue(s, op, newRevision);
+    return this.renderOperation(op.name);
+  }
+
+  private pickMutable(body: Json): Json {
+    const out: Json = {};
+    for (const f of MUTABLE_SERVICE_FIELDS) if (body[f] !== undefined && body[f] !== null) out[f] = structuredClone(body[f]);
+    return out;
+  }
+
+  private suffix(): string {
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    return Array.from(randomBytes(3), (b) => letters[b % 26]).join('');
+  }
+
+  private addRevision(s: ServiceRecord, revision: string): void {
+    s.revisionCount += 1;
+    const template = structuredClone(s.spec.template as Json);
+    const now = this.stamp();
+    s.revisions.set(revision, {
+      name: revision,
+      ready: undefined,
+      body: {
+        __template: template,
+        createTime: now,
+        updateTime: now,
+        generation: String(s.revisionCount),
+        uid: randomUUID(),
+      },
+    });
+    s.latestCreated = revision;
+  }
+
+  private enqueue(s: ServiceRecord, op: OperationRecord, newRevision: string | undefined): void {
+    s.queue = s.queue.then(() => this.reconcile(s, op, newRevision)).catch((err: Error) => {
+      this.operations.fail(op, 'INTERNAL', `Internal error while reconciling: ${err.message}`);
+    });
+  }
+
+  /** Brings the running world in line with the spec, then finishes the operation (FACTS.md "readiness contract"). */
+  private async reconcile(s: ServiceRecord, op: OperationRecord, newRevision: string | undefined): Promise<void> {
+    const { operationDelayMs, operationsNeverFinish } = this.opts.faults.settings;
+    if (operationDelayMs > 0) await new Promise((r) => setTimeout(r, operationDelayMs));
+    if (operationsNeverFinish) return;
+    if (!this.services.has(s.name)) return;
+    const generation = s.generation;
+    if (newRevision) {
+      const result = await this.startRevision(s, newRevision);
+      const rev = s.revisions.get(newRevision);
+      const now = this.stamp();
+      if (rev) {
+        rev.ready = result.ready;
+        rev.body.conditions = revisionConditions(result, now);
+        rev.body.updateTime = now;
+      }
+      if (!result.ready) {
+        // FACTS.md "failed revision": LRO error code 9, the service keeps serving the last ready revision.
+        const message = `Revision '${newRevision}' is not ready and cannot serve traffic. ${result.message}`;
+        this.finishFailed(s, generation, message);
+        this.operations.fail(op, 'FAILED_PRECONDITION', message);
+        return;
+      }
+      s.latestReady = newRevision;
+    }
+    const traffic = s.spec.traffic as TrafficEntry[];
+    const missing = traffic.filter((t) => t.revision && !s.revisions.has(t.revision));
+    if (missing.length > 0) {
+      const message = `Revision '${missing[0].revision}' does not exist or is deleted. Update all traffic to route to currently available revisions.`;
+      this.finishFailed(s, generation, message);
+      this.operations.fail(op, 'INTERNAL', message);
+      return;
+    }
+    const tags = traffic
+      .filter((t) => t.tag)
+      .map((t) => ({ tag: t.tag as string, revision: (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? s.latestReady : t.revision) as string }))
+      .filter((t) => t.revision);
+    const urls = await this.opts.dataPlane.route({
+      service: s.name,
+      serviceId: s.id,
+      ingress: (s.spec.ingress as 'INGRESS_TRAFFIC_ALL' | undefined) ?? 'INGRESS_TRAFFIC_ALL',
+      split: resolveSplit(traffic, s.latestReady),
+      tags,
+    });
+    s.uri = urls.uri;
+    s.trafficStatuses = traffic.map((t) => {
+      const status: Json = {
+        type: t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' : 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+        revision: t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? (s.latestReady ?? '') : t.revision,
+        percent: t.percent ?? 0,
+      };
+      if (t.tag) {
+        status.tag = t.tag;
+        status.uri = urls.tagUris[t.tag];
+      }
+      return status;
+    });
+    const now = this.stamp();
+    s.observedGeneration = generation;
+    s.reconciling = false;
+    s.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now };
+    s.conditions = [
+      { type: 'RoutesReady', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
+      { type: 'ConfigurationsReady', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
+    ];
+    this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+  }
+
+  private finishFailed(s: ServiceRecord, generation: number, message: string): void {
+    const now = this.stamp();
+    s.observedGeneration = generation;
+    s.reconciling = false;
+    s.terminalCondition = { type: 'Ready', state: 'CONDITION_FAILED', message, lastTransitionTime: now, severity: 'ERROR' };
+    s.conditions = [
+      { type: 'RoutesReady', state: 'CONDITION_FAILED', message, lastTransitionTime: now },
+      { type: 'ConfigurationsReady', state: 'CONDITION_FAILED', message, lastTransitionTime: now },
+    ];
+  }
+
+  private async startRevision(s: ServiceRecord, revision: string): Promise<RevisionStartResult> {
+    const template = s.revisions.get(revision)?.body.__template as Json;
+    const container = ((template.containers ?? []) as Json[])[0] ?? {};
+    const env: Record<string, string> = {};
+    for (const e of (container.env ?? []) as Json[]) {
+      const ref = ((e.valueSource ?? {}) as Json).secretKeyRef as Json | undefined;
+      if (ref) {
+        const value = this.opts.secrets.resolve(s.project, String(ref.secret), String(ref.version ?? 'latest'));
+        if (value === undefined) {
+          return { ready: false, reason: 'CONTAINER_PERMISSION_DENIED', message: `Secret projects/${s.project}/secrets/${String(ref.secret)}/versions/${String(ref.version ?? 'latest')} was not found or the runtime service account cannot access it.` };
+        }
+        env[String(e.name)] = value;
+      } else {
+        env[String(e.name)] = String(e.value ?? '');
+      }
+    }
+    const port = ((container.ports ?? []) as Json[])[0] ?? {};
+    const scaling = (template.scaling ?? {}) as Json;
+    const probe = (container.startupProbe ?? undefined) as Json | undefined;
+    const startupDeadlineMs = probe
+      ? (Number(probe.initialDelaySeconds ?? 0) + Number(probe.failureThreshold ?? 3) * Number(probe.periodSeconds ?? 10)) * 1000
+      : this.opts.startupDeadlineMs;
+    const spec: RevisionRuntimeSpec = {
+      service: s.name,
+      serviceId: s.id,
+      revision,
+      image: String(container.image),
+      command: (container.command as string[] | undefined)?.length ? (container.command as string[]) : undefined,
+      args: (container.args as string[] | undefined)?.length ? (container.args as string[]) : undefined,
+      env,
+      containerPort: Number(port.containerPort ?? 8080),
+      portName: port.name === 'h2c' ? 'h2c' : 'http1',
+      timeoutSeconds: durationSeconds(template.timeout ?? '300s'),
+      concurrency: Number(template.maxInstanceRequestConcurrency) || 80,
+      minInstances: Number(scaling.minInstanceCount ?? 0),
+      maxInstances: Number(scaling.maxInstanceCount ?? 0) || 100,
+      sessionAffinity: Boolean(template.sessionAffinity),
+      startupDeadlineMs,
+    };
+    return this.opts.dataPlane.startRevision(spec);
+  }
+
+  private async deleteService(name: string, etag: string | undefined, validateOnly: boolean): Promise<Json> {
+    const s = this.mustGet(name);
+    if (etag && etag !== s.etag) throw new ApiError('ABORTED', `The etag provided (${etag}) does not match the current etag of service '${s.id}'.`);
+    const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+    if (validateOnly) {
+      this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+      return this.renderOperation(op.name);
+    }
+    this.services.delete(name);
+    await s.queue;
+    await this.opts.dataPlane.removeService(name);
+    this.operations.succeed(op, this.anyOf(SERVICE_TYPE, { ...this.renderService(s), deleteTime: this.stamp() }));
+    return this.renderOperation(op.name);
+  }
+
+  private async deleteRevision(service: string, revision: string, validateOnly: boolean): Promise<Json> {
+    const s = this.mustGet(service);
+    const rev = this.mustGetRevision(service, revision);
+    const traffic = s.spec.traffic as TrafficEntry[];
+    const serving =
+      traffic.some((t) => t.revision === revision) ||
+      (s.latestReady === revision && traffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'));
+    if (serving || s.latestCreated === revision || s.revisions.size === 1) {
+      throw new ApiError('FAILED_PRECONDITION', `Revision '${revision}' cannot be deleted: it is the latest revision, the only revision, or it is named in the service's traffic. Move its traffic and tags first.`);
+    }
+    const op = this.operations.start(s.project, s.location, REVISION_TYPE, this.anyOf(REVISION_TYPE, this.renderRevision(s, rev)));
+    if (!validateOnly) {
+      s.revisions.delete(revision);
+      await this.opts.dataPlane.stopRevision(service, revision);
+    }
+    this.operations.succeed(op, this.anyOf(REVISION_TYPE, this.renderRevision(s, rev)));
+    return this.renderOperation(op.name);
+  }
+
+  private policyEtag(bindings: Json[]): string {
+    return createHash('sha256').update(JSON.stringify(bindings)).update(randomBytes(4)).digest('base64').slice(0, 12);
+  }
+
+  private getPolicy(name: string): Json {
+    const p = this.mustGet(name).policy;
+    return { version: p.version, bindings: p.bindings, etag: p.etag };
+  }
+
+  private setPolicy(name: string, policy: Json): Json {
+    const s = this.mustGet(name);
+    if (policy.etag && policy.etag !== s.policy.etag) {
+      throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+    }
+    const bindings = ((policy.bindings ?? []) as Json[]).map((b) => ({ role: String(b.role), members: [...((b.members ?? []) as string[])] }));
+    for (const b of bindings) {
+      for (const member of b.members) {
+        if (!/^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$/.test(member)) {
+          throw new ApiError('INVALID_ARGUMENT', `Invalid member '${member}' in binding for role '${b.role}'.`);
+        }
+      }
+    }
+    s.policy = { version: Number(policy.version ?? 1) || 1, bindings, etag: this.policyEtag(bindings) };
+    return this.getPolicy(name);
+  }
+
+  private anyOf(typeName: string, body: Json): Json {
+    return { '@type': `type.googleapis.com/${typeName}`, ...body };
+  }
+
+  private renderOperation(name: string): Json {
+    const op = this.operations.get(name);
+    if (!op) throw new ApiError('NOT_FOUND', `Operation '${name}' not found.`);
+    const out: Json = { name: op.name, metadata: op.metadata, done: op.done };
+    if (op.response) out.response = op.response;
+    if (op.error) out.error = { code: op.error.code, message: op.error.message, details: [] };
+    return out;
+  }
+
+  private renderService(s: ServiceRecord): Json {
+    const spec = structuredClone(s.spec);
+    const out: Json = {
+      name: s.name,
+      uid: s.uid,
+      generation: String(s.generation),
+      labels: spec.labels ?? {},
+      annotations: spec.annotations ?? {},
+      createTime: s.createTime,
+      updateTime: s.updateTime,
+      creator: s.creator,
+      lastModifier: s.lastModifier,
+      ingress: spec.ingress ?? 'INGRESS_TRAFFIC_ALL',
+      launchStage: spec.launchStage ?? 'GA',
+      template: spec.template,
+      traffic: spec.traffic,
+      observedGeneration: String(s.observedGeneration),
+      terminalCondition: s.terminalCondition,
+      conditions: s.conditions,
+      trafficStatuses: s.trafficStatuses,
+      reconciling: s.reconciling,
+      etag: s.etag,
+    };
+    for (const f of ['description', 'client', 'clientVersion', 'binaryAuthorization', 'scaling', 'invokerIamDisabled', 'defaultUriDisabled', 'iapEnabled', 'customAudiences']) {
+      if (spec[f] !== undefined) out[f] = spec[f];
+    }
+    if (s.latestCreated) out.latestCreatedRevision = `${s.name}/revisions/${s.latestCreated}`;
+    if (s.latestReady) out.latestReadyRevision = `${s.name}/revisions/${s.latestReady}`;
+    if (s.uri) {
+      out.uri = s.uri;
+      out.urls = [s.uri];
+    }
+    return out;
+  }
+
+  private renderRevision(s: ServiceRecord, r: RevisionRecord): Json {
+    const t = r.body.__template as Json;
+    const out: Json = {
+      name: `${s.name}/revisions/${r.name}`,
+      uid: r.body.uid,
+      generation: r.body.generation,
+      labels: t.labels ?? {},
+      annotations: t.annotations ?? {},
+      createTime: r.body.createTime,
+      updateTime: r.body.updateTime,
+      launchStage: 'GA',
+      service: s.name,
+      scaling: t.scaling,
+      maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency,
+      timeout: t.timeout,
+      serviceAccount: t.serviceAccount,
+      containers: t.containers,
+      executionEnvironment: t.executionEnvironment,
+      sessionAffinity: Boolean(t.sessionAffinity),
+      reconciling: r.ready === undefined,
+      conditions: r.body.conditions ?? [{ type: 'Ready', state: 'CONDITION_RECONCILING' }],
+      observedGeneration: r.ready === undefined ? '0' : r.body.generation,
+      logUri: `http://127.0.0.1/emulator/logs/${encodeURIComponent(s.name)}/${r.name}`,
+      etag: `"${String(r.body.uid).slice(0, 8)}"`,
+    };
+    return out;
+  }
+}
+
+function revisionConditions(result: RevisionStartResult, now: string): Json[] {
+  if (result.ready) {
+    return [
+      { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
+      { type: 'ContainerHealthy', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
+      { type: 'ResourcesAvailable', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
+    ];
+  }
+  const reasonField = result.reason === 'HEALTH_CHECK_CONTAINER_ERROR' || result.reason === 'MIN_INSTANCES_NOT_PROVISIONED' ? 'revisionReason' : 'reason';
+  return [
+    { type: 'Ready', state: 'CONDITION_FAILED', message: result.message, lastTransitionTime: now, severity: 'ERROR', [reasonField]: result.reason },
+    { type: 'ContainerHealthy', state: 'CONDITION_FAILED', message: result.message, lastTransitionTime: now, [reasonField]: result.reason },
+  ];
+}
+
+/** Copies one updateMask path (`template`, `scaling.minInstanceCount`, …) from the request into the spec. */
+function applyMaskPath(spec: Json, incoming: Json, path: string): void {
+  const camel = path.split('.').map((p) => p.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()));
+  if (!MUTABLE_SERVICE_FIELDS.includes(camel[0])) {
+    throw new ApiError('INVALID_ARGUMENT', `updateMask path '${path}' does not name a field that can be updated.`);
+  }
+  let from: unknown = incoming;
+  let to: Json = spec;
+  for (let i = 0; i < camel.length - 1; i++) {
+    from = (from as Json | undefined)?.[camel[i]];
+    to[camel[i]] = (to[camel[i]] ?? {}) as Json;
+    to = to[camel[i]] as Json;
+  }
+  const last = camel[camel.length - 1];
+  const value = (from as Json | undefined)?.[last];
+  if (value === undefined) delete to[last];
+  else to[last] = value;
+}

@@ -1,0 +1,210 @@
+// The local Cloud Run: wires the control plane (Cloud Run Admin API v2), the auth fakes and the data
+// plane into one HTTP server on 127.0.0.1, plus a small control API for faults and inspection.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root';
+import { Faults, type ApiMethod, type FaultSettings } from './faults';
+import type { InvokerCheck } from './model';
+import { RunApi, REGIONS } from './api/run-api';
+import { SecretStore } from './api/secret-store';
+import { sendJson, readJson } from './api/google-errors';
+import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
+import { createDataPlane } from './data-plane/data-plane';
+import { loadImageCatalogue } from './data-plane/image-catalogue';
+
+export interface EmulatorOptions {
+  /** Port of the API server; 0 (default) for any free port. */
+  port?: number;
+  /** Image catalogue file; default emulator/images.json or $STREAM_DEPLOY_EMULATOR_IMAGES. */
+  imagesPath?: string;
+  /** Secret store file; default emulator/secrets.json. */
+  secretsPath?: string;
+  /** Startup deadline for new instances without a startup probe; Cloud Run's default TCP probe allows 240 s. */
+  startupDeadlineMs?: number;
+  project?: string;
+  projectNumber?: string;
+  wif?: Partial<WorkloadIdentityConfig>;
+  runner?: Partial<GitHubRunnerIdentity>;
+  /** Principals allowed on the Cloud Run API; default: any valid token. */
+  apiPrincipals?: string[];
+  /** Principals with project-level run.invoker (e.g. the deployer); default: the configured service accounts. */
+  projectInvokers?: string[];
+  faults?: Partial<FaultSettings>;
+  random?: () => number;
+}
+
+/** Everything a client needs to reach the emulator; printed as one JSON line by `npm run emulator`. */
+export interface EmulatorEndpoints {
+  runApi: { url: string; apiEndpoint: string; port: number; protocol: 'http' };
+  project: string;
+  projectNumber: string;
+  regions: string[];
+  githubOidc: { requestUrl: string; requestToken: string };
+  sts: string;
+  iamCredentials: string;
+  workloadIdentityProvider: string;
+  providerAudience: string;
+  serviceAccount: string;
+  control: string;
+}
+
+export interface Emulator {
+  endpoints: EmulatorEndpoints;
+  faults: Faults;
+  api: RunApi;
+  /** Last output lines of a revision's instances. */
+  logs(service: string, revision: string): string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator on 127.0.0.1 and resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const REPO_ROOT = repoRoot();
+  const project = options.project ?? 'demo-project';
+  const projectNumber = options.projectNumber ?? '123456789012';
+  const runner: GitHubRunnerIdentity = {
+    repository: 'acme/streams',
+    ref: 'refs/pull/12/merge',
+    sha: '0123456789abcdef0123456789abcdef01234567',
+    workflow: 'deploy',
+    actor: 'octocat',
+    eventName: 'pull_request',
+    runId: '1001',
+    ...options.runner,
+  };
+  const poolId = options.wif?.poolId ?? 'github';
+  const serviceAccount = `deployer@${project}.iam.gserviceaccount.com`;
+  const wif: WorkloadIdentityConfig = {
+    projectNumber,
+    poolId,
+    providerId: 'stream-deploy',
+    allowedRepositories: [runner.repository],
+    serviceAccounts: {
+      [serviceAccount]: {
+        workloadIdentityUsers: [
+          `principalSet://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/attribute.repository/${runner.repository}`,
+        ],
+      },
+    },
+    ...options.wif,
+  };
+  const faults = new Faults();
+  faults.update(options.faults ?? {});
+  const requestToken = randomBytes(24).toString('base64url');
+  const auth = createAuthFakes({ faults, wif, runner, requestToken });
+  const projectInvokers = new Set(options.projectInvokers ?? Object.keys(wif.serviceAccounts));
+
+  let api: RunApi | undefined;
+  // Invoker IAM on service URLs (FACTS.md "Private services"): allUsers or invokerIamDisabled open the
+  // service; otherwise an ID token whose audience is the service URL, from a principal with run.invoker.
+  const invokerCheck: InvokerCheck = (service, authorization) => {
+    const view = api?.invokerView(service);
+    if (!view) return { allow: false, status: 403, message: 'Forbidden: unknown service.' };
+    const invokers = view.bindings.filter((b) => b.role === 'roles/run.invoker').flatMap((b) => b.members as string[]);
+    if (view.invokerIamDisabled || invokers.includes('allUsers')) return { allow: true };
+    if (!authorization || !/^Bearer\s+\S+/i.test(authorization)) {
+      return { allow: false, status: 403, message: 'Forbidden: Your client does not have permission to get this URL (no identity token).' };
+    }
+    const claims = auth.verifier.verifyIdToken(authorization.replace(/^Bearer\s+/i, ''));
+    if (!claims) return { allow: false, status: 401, message: 'Unauthorized: the identity token is invalid or expired.' };
+    const audiences = [view.uri, ...view.customAudiences].filter(Boolean);
+    if (!audiences.includes(claims.aud)) {
+      return { allow: false, status: 401, message: `Unauthorized: the identity token's audience '${claims.aud}' is not this service's URL.` };
+    }
+    const who = claims.email ?? claims.sub;
+    if (!invokers.includes(`serviceAccount:${who}`) && !invokers.includes(`user:${who}`) && !projectInvokers.has(who)) {
+      return { allow: false, status: 403, message: `Forbidden: ${who} lacks roles/run.invoker on this service.` };
+    }
+    return { allow: true };
+  };
+
+  const catalogue = loadImageCatalogue(options.imagesPath ?? process.env.STREAM_DEPLOY_EMULATOR_IMAGES ?? join(REPO_ROOT, 'emulator', 'images.json'));
+  const dataPlane = createDataPlane({ faults, catalogue, invokerCheck, random: options.random });
+  const permits = options.apiPrincipals ? (principal: string) => options.apiPrincipals!.includes(principal) : undefined;
+  api = new RunApi({
+    dataPlane,
+    verifier: auth.verifier,
+    faults,
+    secrets: SecretStore.load(options.secretsPath ?? join(REPO_ROOT, 'emulator', 'secrets.json')),
+    startupDeadlineMs: options.startupDeadlineMs ?? 240_000,
+    permits,
+    projectNumber,
+  });
+  const runApi = api;
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      try {
+        if (await auth.handle(req, res)) return;
+        if (await runApi.handle(req, res)) return;
+        if (await handleControl(req, res)) return;
+        sendJson(res, 404, { error: { code: 404, message: `No route for ${req.method} ${req.url}`, status: 'NOT_FOUND' } });
+      } catch (err) {
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 500, message: (err as Error).message, status: 'INTERNAL' } });
+        else res.destroy();
+      }
+    })();
+  });
+
+  // The control API: faults on demand and what the emulator observed.
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/emulator')) return false;
+    if (url.pathname === '/emulator/health') sendJson(res, 200, { ok: true });
+    else if (url.pathname === '/emulator/calls') sendJson(res, 200, runApi.wire);
+    else if (url.pathname === '/emulator/faults/reset' && req.method === 'POST') {
+      faults.reset();
+      sendJson(res, 200, { settings: faults.settings });
+    } else if (url.pathname === '/emulator/faults' && req.method === 'POST') {
+      const body = (await readJson(req)) as {
+        failNext?: Array<{ method: ApiMethod; count?: number; status: number; message?: string }>;
+        settings?: Partial<FaultSettings>;
+      };
+      for (const f of body.failNext ?? []) faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
+      if (body.settings) faults.update(body.settings);
+      sendJson(res, 200, { settings: faults.settings });
+    } else if (url.pathname.startsWith('/emulator/logs/')) {
+      const [service, revision] = url.pathname.slice('/emulator/logs/'.length).split('/').map(decodeURIComponent);
+      sendJson(res, 200, { lines: dataPlane.logs(service, revision) });
+    } else sendJson(res, 404, { error: { code: 404, message: 'Unknown control path.', status: 'NOT_FOUND' } });
+    return true;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+  const endpoints: EmulatorEndpoints = {
+    runApi: { url: base, apiEndpoint: '127.0.0.1', port, protocol: 'http' },
+    project,
+    projectNumber,
+    regions: REGIONS,
+    githubOidc: { requestUrl: base + auth.paths.oidcRequestPath, requestToken },
+    sts: base + auth.paths.stsTokenPath,
+    iamCredentials: base + auth.paths.iamCredentialsBasePath,
+    workloadIdentityProvider: `projects/${projectNumber}/locations/global/workloadIdentityPools/${wif.poolId}/providers/${wif.providerId}`,
+    providerAudience: auth.providerAudience,
+    serviceAccount,
+    control: `${base}/emulator`,
+  };
+
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoints,
+    faults,
+    api: runApi,
+    logs: (service, revision) => dataPlane.logs(service, revision),
+    stop() {
+      stopped ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await dataPlane.close();
+      })();
+      return stopped;
+    },
+  };
+}
