@@ -1,0 +1,351 @@
+// The sample streaming app, run as a real child process and checked with real HTTP, SSE and WebSocket
+// clients: what it serves, and each STREAM_APP_FAULT switch that later smoke tests must catch.
+import {
+  canConnect,
+  exitWithin,
+  killAllApps,
+  sleep,
+  spawnApp,
+  startApp,
+  type AppProcess,
+} from './app-process';
+import { openSocket, openSse, refusedUpgradeStatus, type SseItem } from './stream-clients';
+
+const REVISION = 'hello-00002-abc';
+const BASE_ENV = {
+  K_SERVICE: 'hello',
+  K_REVISION: REVISION,
+  K_CONFIGURATION: 'hello',
+};
+
+const dataOf = (item: SseItem) =>
+  JSON.parse(item.data ?? 'null') as { seq: number; revision: string; sentAt: number };
+const eventCount = (n: number) => (items: SseItem[]) => items.filter((i) => i.kind === 'event').length >= n;
+
+afterAll(killAllApps);
+
+describe('stream-app serving', () => {
+  const TICK_MS = 100;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    app = await startApp({ ...BASE_ENV, GREETING: 'hi there', TICK_MS: String(TICK_MS), HEARTBEAT_MS: '50' });
+  });
+
+  it('answers /healthz with ok and the revision', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', revision: REVISION });
+  });
+
+  it('answers / with the K_* variables Cloud Run sets and the greeting', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      greeting: 'hi there',
+      service: 'hello',
+      revision: REVISION,
+      configuration: 'hello',
+    });
+  });
+
+  it.each([
+    ['/healthz', 200],
+    ['/', 200],
+    ['/missing', 404],
+  ])('tags %s (status %i) with X-Revision so a rollout can count who served it', async (path, status) => {
+    const res = await fetch(`http://127.0.0.1:${app.port}${path}`);
+    await res.arrayBuffer();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('x-revision')).toBe(REVISION);
+  });
+
+  it('refuses methods other than GET with 405', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/`, { method: 'POST', body: 'x' });
+    await res.arrayBuffer();
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+  });
+
+  it('streams /events as SSE: headers, retry first, increasing ids, revision in data, spread over time', async () => {
+    const stream = await openSse(app.port, '/events?count=5');
+    await stream.waitForEnd();
+
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toBe('text/event-stream');
+    expect(stream.headers['cache-control']).toBe('no-cache');
+    expect(stream.headers['x-accel-buffering']).toBe('no');
+    expect(stream.headers['x-revision']).toBe(REVISION);
+    expect(stream.items[0]).toMatchObject({ kind: 'retry', text: '2000' });
+
+    const events = stream.events();
+    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(events.every((e) => e.event === 'tick')).toBe(true);
+    expect(events.map((e) => dataOf(e).seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(events.every((e) => dataOf(e).revision === REVISION)).toBe(true);
+    // Streamed, not buffered: the first event was read before the last one was even written, and the
+    // five did not arrive together (they are TICK_MS apart on the server).
+    expect(events[0].arrivedAt).toBeLessThan(dataOf(events[4]).sentAt);
+    expect(events[4].arrivedAt - events[0].arrivedAt).toBeGreaterThanOrEqual(2 * TICK_MS);
+  });
+
+  it('resumes after Last-Event-ID at id + 1', async () => {
+    const stream = await openSse(app.port, '/events?count=2', { 'Last-Event-ID': '41' });
+    await stream.waitForEnd();
+    expect(stream.events().map((e) => [e.id, dataOf(e).seq])).toEqual([
+      ['42', 42],
+      ['43', 43],
+    ]);
+  });
+
+  it('starts at 1 when Last-Event-ID is not a number', async () => {
+    const stream = await openSse(app.port, '/events?count=1', { 'Last-Event-ID': 'abc' });
+    await stream.waitForEnd();
+    expect(stream.events().map((e) => e.id)).toEqual(['1']);
+  });
+
+  it('lets ?interval= override TICK_MS', async () => {
+    const interval = 4 * TICK_MS;
+    const stream = await openSse(app.port, `/events?count=2&interval=${interval}`);
+    await stream.waitForEnd();
+    const [first, second] = stream.events().map(dataOf);
+    expect(second.sentAt - first.sentAt).toBeGreaterThanOrEqual(interval - 5);
+  });
+
+  it('rejects a malformed ?count= or ?interval= with 400', async () => {
+    for (const query of ['count=0', 'count=abc', 'interval=-5']) {
+      const res = await fetch(`http://127.0.0.1:${app.port}/events?${query}`);
+      await res.arrayBuffer();
+      expect([query, res.status]).toEqual([query, 400]);
+    }
+  });
+
+  it('sends `: heartbeat` comments every HEARTBEAT_MS between ticks', async () => {
+    const stream = await openSse(app.port, '/events?interval=60000');
+    try {
+      const items = await stream.waitFor((all) => all.filter((i) => i.kind === 'comment').length >= 2);
+      expect(items.filter((i) => i.kind === 'comment').map((i) => i.text)).toEqual([
+        'heartbeat',
+        'heartbeat',
+      ]);
+      expect(stream.events()).toHaveLength(1);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('logs one line per request with method, path and status, without the query string', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/?token=s3cret`);
+    await res.arrayBuffer();
+    const stream = await openSse(app.port, '/events?count=1&token=s3cret');
+    await stream.waitForEnd();
+    await sleep(50);
+    expect(app.stdout()).toMatch(/^GET \/ 200$/m);
+    expect(app.stdout()).toMatch(/^GET \/events 200$/m);
+    expect(app.stdout()).not.toContain('s3cret');
+  });
+
+  it('echoes WebSocket text as echo:<text> and tags the upgrade with X-Revision', async () => {
+    const socket = await openSocket(app.port);
+    try {
+      expect(socket.upgradeHeaders['x-revision']).toBe(REVISION);
+      socket.ws.send('hello');
+      await socket.waitFor((all) => all.some((m) => m.text === 'echo:hello'));
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('pushes numbered tick messages carrying the revision over the WebSocket', async () => {
+    const socket = await openSocket(app.port);
+    try {
+      await socket.waitFor(() => socket.ticks().length >= 3);
+      const ticks = socket.ticks().slice(0, 3);
+      expect(ticks.map((t) => t.seq)).toEqual([1, 2, 3]);
+      expect(ticks.every((t) => t.type === 'tick' && t.revision === REVISION)).toBe(true);
+      expect(ticks[2].sentAt).toBeGreaterThanOrEqual(ticks[0].sentAt + TICK_MS);
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('answers WebSocket pings with pongs carrying the same payload', async () => {
+    const socket = await openSocket(app.port);
+    try {
+      const pong = new Promise<string>((resolve) =>
+        socket.ws.once('pong', (data) => resolve(data.toString())),
+      );
+      socket.ws.ping('are-you-there');
+      expect(await pong).toBe('are-you-there');
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('closes the WebSocket cleanly with 1000 on a `close` message', async () => {
+    const socket = await openSocket(app.port);
+    socket.ws.send('close');
+    expect((await socket.closed).code).toBe(1000);
+  });
+
+  it('refuses WebSocket upgrades on other paths with 404', async () => {
+    expect(await refusedUpgradeStatus(app.port, '/events')).toBe(404);
+  });
+});
+
+describe('stream-app configuration', () => {
+  it('exits 1 without listening when PORT is missing', async () => {
+    const app = await spawnApp({ ...BASE_ENV, PORT: '' });
+    expect(await app.exited).toEqual({ code: 1, signal: null });
+    expect(app.stderr()).toContain('PORT is required');
+  });
+
+  it('exits 1 naming every malformed variable', async () => {
+    const app = await spawnApp({ ...BASE_ENV, TICK_MS: 'fast', HEARTBEAT_MS: '-1' });
+    expect((await app.exited).code).toBe(1);
+    expect(app.stderr()).toContain('TICK_MS');
+    expect(app.stderr()).toContain('HEARTBEAT_MS');
+  });
+
+  it('warns about an unknown fault name on stderr and still applies the known ones', async () => {
+    const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'no-such-fault, unhealthy' });
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    await res.arrayBuffer();
+    expect(res.status).toBe(503);
+    expect(app.stderr()).toMatch(/warning: unknown fault "no-such-fault"/);
+  });
+});
+
+describe('stream-app faults (STREAM_APP_FAULT)', () => {
+  afterEach(killAllApps);
+
+  it('crash-on-start exits non-zero with an error and never listens', async () => {
+    const app = await spawnApp({ ...BASE_ENV, STREAM_APP_FAULT: 'crash-on-start' });
+    expect((await app.exited).code).toBe(1);
+    expect(app.stderr()).toContain('crash-on-start');
+    expect(app.stdout()).not.toContain('listening');
+    expect(await canConnect(app.port)).toBe(false);
+  });
+
+  it('never-listen stays alive without listening, and still exits 0 on SIGTERM', async () => {
+    const app = await spawnApp({ ...BASE_ENV, STREAM_APP_FAULT: 'never-listen' });
+    expect(await exitWithin(app, 500)).toBeUndefined();
+    expect(await canConnect(app.port)).toBe(false);
+    app.child.kill('SIGTERM');
+    expect(await exitWithin(app, 3000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('slow-start listens only after STREAM_APP_START_DELAY_MS', async () => {
+    const delay = 700;
+    const app = await startApp({
+      ...BASE_ENV,
+      STREAM_APP_FAULT: 'slow-start',
+      STREAM_APP_START_DELAY_MS: String(delay),
+    });
+    expect(Date.now() - app.spawnedAt).toBeGreaterThanOrEqual(delay);
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+  });
+
+  it('wrong-content-type streams events as text/plain', async () => {
+    const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'wrong-content-type' });
+    const stream = await openSse(app.port, '/events?count=2');
+    await stream.waitForEnd();
+    expect(stream.headers['content-type']).toBe('text/plain');
+    expect(stream.events().map((e) => e.id)).toEqual(['1', '2']);
+  });
+
+  it('close-after-first-event ends the response after one event', async () => {
+    const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'close-after-first-event' });
+    const stream = await openSse(app.port, '/events');
+    await stream.waitForEnd();
+    expect(stream.events().map((e) => e.id)).toEqual(['1']);
+  });
+
+  it('stall stops events and heartbeats after STREAM_APP_STALL_AFTER events but keeps the connection', async () => {
+    const app = await startApp({
+      ...BASE_ENV,
+      TICK_MS: '50',
+      HEARTBEAT_MS: '70',
+      STREAM_APP_FAULT: 'stall',
+      STREAM_APP_STALL_AFTER: '2',
+    });
+    const stream = await openSse(app.port, '/events');
+    try {
+      await stream.waitFor(eventCount(2));
+      const seen = stream.items.length;
+      await sleep(500);
+      expect(stream.items.slice(seen)).toEqual([]);
+      expect(stream.events().map((e) => e.id)).toEqual(['1', '2']);
+      expect(stream.ended()).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('buffer holds STREAM_APP_BUFFER_EVENTS events and delivers them in one burst at the end', async () => {
+    const tickMs = 60;
+    const app = await startApp({ ...BASE_ENV, TICK_MS: String(tickMs), STREAM_APP_FAULT: 'buffer' });
+    const stream = await openSse(app.port, '/events');
+    await stream.waitForEnd();
+    expect(stream.status).toBe(200);
+    const events = stream.events();
+    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+    const lastWritten = dataOf(events[4]).sentAt;
+    // Produced over time, yet nothing (not even the retry field) arrived before the last was produced.
+    expect(lastWritten - dataOf(events[0]).sentAt).toBeGreaterThanOrEqual(3 * tickMs);
+    expect(stream.items.every((item) => item.arrivedAt >= lastWritten)).toBe(true);
+  });
+
+  it('buffer honours ?count=', async () => {
+    const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'buffer' });
+    const stream = await openSse(app.port, '/events?count=3');
+    await stream.waitForEnd();
+    expect(stream.events().map((e) => e.id)).toEqual(['1', '2', '3']);
+  });
+
+  it('ws-no-echo accepts the upgrade and ticks but never echoes', async () => {
+    const app = await startApp({ ...BASE_ENV, TICK_MS: '50', STREAM_APP_FAULT: 'ws-no-echo' });
+    const socket = await openSocket(app.port);
+    try {
+      socket.ws.send('hello');
+      // The server handles frames in order, so the pong comes after any echo would have been sent.
+      const pong = new Promise<void>((resolve) => socket.ws.once('pong', () => resolve()));
+      socket.ws.ping();
+      await pong;
+      await socket.waitFor(() => socket.ticks().length >= 2);
+      expect(socket.messages.filter((m) => m.text.startsWith('echo:'))).toEqual([]);
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('unhealthy answers /healthz with 503 while / still works', async () => {
+    const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'unhealthy' });
+    const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    const root = await fetch(`http://127.0.0.1:${app.port}/`);
+    expect(root.status).toBe(200);
+    await root.arrayBuffer();
+  });
+});
+
+describe('stream-app shutdown', () => {
+  afterEach(killAllApps);
+
+  it('on SIGTERM (sent by Cloud Run before the kill) ends open streams and sockets and exits 0', async () => {
+    const app = await startApp({ ...BASE_ENV, TICK_MS: '50' });
+    const stream = await openSse(app.port, '/events');
+    const socket = await openSocket(app.port);
+    await stream.waitFor(eventCount(1));
+    await socket.waitFor(() => socket.ticks().length >= 1);
+
+    app.child.kill('SIGTERM');
+    expect(await exitWithin(app, 3000)).toEqual({ code: 0, signal: null });
+    await stream.waitForEnd(1000);
+    expect((await socket.closed).code).toBe(1001);
+    expect(await canConnect(app.port)).toBe(false);
+  });
+});

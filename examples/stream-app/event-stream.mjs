@@ -1,0 +1,79 @@
+// GET /events: a Server-Sent Events stream of numbered ticks, with the misbehaviours a streaming smoke
+// test must catch (wrong content type, early close, stall, buffering).
+import { MAX_MS, parseInteger } from './settings.mjs';
+
+// Serves one SSE stream; registers a closer in `openStreams` so shutdown can end it.
+export function serveEvents(req, res, url, settings, openStreams) {
+  const interval = readQuery(url, 'interval', settings.tickMs, 1, MAX_MS);
+  const count = readQuery(url, 'count', undefined, 1, Number.MAX_SAFE_INTEGER);
+  if (interval === null || count === null) {
+    res.writeHead(400, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: 'interval and count must be positive integers' }));
+    return;
+  }
+
+  const { faults, revision } = settings;
+  const buffered = faults.has('buffer');
+  const total = count ?? (buffered ? settings.bufferEvents : undefined);
+  let seq = resumeAfter(req.headers['last-event-id']);
+  let sent = 0;
+  const held = [];
+  const send = (chunk) => (buffered ? held.push(chunk) : res.write(chunk));
+
+  req.socket.setNoDelay(true);
+  res.writeHead(200, {
+    'Content-Type': faults.has('wrong-content-type') ? 'text/plain' : 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  send(`retry: ${settings.retryMs}\n\n`);
+
+  let ticker;
+  let heartbeat;
+  const stop = () => {
+    clearInterval(ticker);
+    clearInterval(heartbeat);
+  };
+  const finish = () => {
+    stop();
+    openStreams.delete(finish);
+    if (held.length > 0) res.write(held.splice(0).join(''));
+    res.end();
+  };
+  const tick = () => {
+    const n = seq++;
+    const data = JSON.stringify({ seq: n, revision, sentAt: Date.now() });
+    send(`id: ${n}\nevent: tick\ndata: ${data}\n\n`);
+    sent++;
+    if (faults.has('close-after-first-event') || (total !== undefined && sent >= total)) finish();
+    else if (faults.has('stall') && sent >= settings.stallAfter) stop();
+  };
+
+  openStreams.add(finish);
+  res.on('close', () => {
+    stop();
+    openStreams.delete(finish);
+  });
+  if (faults.has('stall') && settings.stallAfter === 0) return;
+  ticker = setInterval(tick, interval);
+  if (settings.heartbeatMs > 0) heartbeat = setInterval(() => send(': heartbeat\n\n'), settings.heartbeatMs);
+  tick();
+}
+
+// Next id after the client's Last-Event-ID (WHATWG resumption); a fresh stream starts at 1.
+export function resumeAfter(lastEventId) {
+  const last = parseInteger(
+    typeof lastEventId === 'string' ? lastEventId : '',
+    0,
+    Number.MAX_SAFE_INTEGER - 1,
+  );
+  return last === undefined ? 1 : last + 1;
+}
+
+// The query value as an integer, `fallback` when absent, null when present but invalid.
+function readQuery(url, name, fallback, min, max) {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  return parseInteger(raw, min, max) ?? null;
+}

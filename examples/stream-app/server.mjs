@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The sample streaming app that stream-deploy ships to Cloud Run (or the local emulator): health, hello,
+// SSE on /events and WebSocket on /ws, every response tagged with the revision that served it.
+// Run: PORT=8080 node examples/stream-app/server.mjs
+import http from 'node:http';
+import { serveEvents } from './event-stream.mjs';
+import { readSettings } from './settings.mjs';
+import { attachSockets } from './tick-socket.mjs';
+
+const HARD_EXIT_MS = 900;
+
+let settings;
+try {
+  const read = readSettings(process.env);
+  settings = read.settings;
+  for (const warning of read.warnings) console.error(`stream-app: warning: ${warning}`);
+} catch (error) {
+  console.error(`stream-app: bad configuration: ${error.message}`);
+  process.exit(1);
+}
+const { faults, revision } = settings;
+
+if (faults.has('crash-on-start')) {
+  console.error('stream-app: fault crash-on-start: exiting before listening');
+  process.exit(1);
+}
+
+/** Closers of open SSE streams and WebSockets, run on shutdown. */
+const openStreams = new Set();
+
+const logRequest = (method, path, status) => console.log(`${method} ${path} ${status}`);
+
+const server = http.createServer({ noDelay: true }, (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  res.setHeader('X-Revision', revision);
+  res.on('close', () => logRequest(req.method, url.pathname, res.statusCode));
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+  switch (url.pathname) {
+    case '/healthz':
+      return faults.has('unhealthy')
+        ? sendJson(res, 503, { status: 'unhealthy', revision })
+        : sendJson(res, 200, { status: 'ok', revision });
+    case '/':
+      return sendJson(res, 200, {
+        greeting: settings.greeting,
+        service: settings.service,
+        revision,
+        configuration: settings.configuration,
+      });
+    case '/events':
+      return serveEvents(req, res, url, settings, openStreams);
+    default:
+      return sendJson(res, 404, { error: 'not found' });
+  }
+});
+attachSockets(server, settings, openStreams, logRequest);
+server.on('error', (error) => {
+  console.error(`stream-app: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
+  process.exit(1);
+});
+
+let startTimer;
+let keepAlive;
+if (faults.has('never-listen')) {
+  console.error('stream-app: fault never-listen: staying up without listening');
+  keepAlive = setInterval(() => {}, 60_000);
+} else if (faults.has('slow-start')) {
+  console.error(`stream-app: fault slow-start: listening in ${settings.startDelayMs} ms`);
+  startTimer = setTimeout(listen, settings.startDelayMs);
+} else {
+  listen();
+}
+
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));
+
+function listen() {
+  server.listen(settings.port, settings.host, () => {
+    console.log(`stream-app ${revision} listening on http://${settings.host}:${settings.port}`);
+  });
+}
+
+// Cloud Run sends SIGTERM and kills the container after a grace period: stop accepting, end every
+// stream and socket, and exit 0 well within a second.
+function shutdown(signal) {
+  console.log(`stream-app: ${signal}: shutting down`);
+  clearTimeout(startTimer);
+  clearInterval(keepAlive);
+  if (server.listening) server.close();
+  for (const close of [...openStreams]) close();
+  setTimeout(() => server.closeIdleConnections(), 0);
+  setTimeout(() => process.exit(0), HARD_EXIT_MS).unref();
+}
+
+function sendJson(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,52 @@
+// /ws: a WebSocket that echoes text and pushes numbered ticks, on the same port as HTTP (Cloud Run gives
+// a container one port). Serve it over HTTP/1.1: FACTS.md, Streaming on Cloud Run, WebSockets.
+import { WebSocketServer } from 'ws';
+import { MAX_MS, parseInteger } from './settings.mjs';
+
+// Takes over `server`'s upgrade requests: /ws becomes a tick-and-echo socket, any other path gets 404.
+export function attachSockets(server, settings, openStreams, logRequest) {
+  const wss = new WebSocketServer({ noServer: true, autoPong: true, clientTracking: false });
+  wss.on('headers', (headers) => headers.push(`X-Revision: ${settings.revision}`));
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const raw = url.searchParams.get('interval');
+    const interval = raw === null ? settings.tickMs : parseInteger(raw, 1, MAX_MS);
+    const refusal = url.pathname !== '/ws' ? 404 : interval === undefined ? 400 : 0;
+    if (refusal !== 0) {
+      socket.end(
+        `HTTP/1.1 ${refusal} ${refusal === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
+          `X-Revision: ${settings.revision}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      logRequest(req.method, url.pathname, refusal);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      logRequest(req.method, url.pathname, 101);
+      serveSocket(ws, interval, settings, openStreams);
+    });
+  });
+}
+
+function serveSocket(ws, interval, settings, openStreams) {
+  let seq = 1;
+  const tick = () => {
+    const message = { type: 'tick', seq: seq++, revision: settings.revision, sentAt: Date.now() };
+    ws.send(JSON.stringify(message));
+  };
+  const ticker = setInterval(tick, interval);
+  const closer = () => ws.close(1001, 'server shutting down');
+  openStreams.add(closer);
+  ws.on('close', () => {
+    clearInterval(ticker);
+    openStreams.delete(closer);
+  });
+  ws.on('error', () => ws.terminate());
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    const text = data.toString();
+    if (text === 'close') ws.close(1000, 'bye');
+    else if (!settings.faults.has('ws-no-echo')) ws.send(`echo:${text}`);
+  });
+  tick();
+}
