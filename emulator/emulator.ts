@@ -154,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!url.pathname.startsWith('/emulator')) return false;
     if (url.pathname === '/emulator/health') sendJson(res, 200, { ok: true });
     else if (url.pathname === '/emulator/calls') sendJson(res, 200, runApi.wire);
+    else if (url.pathname === '/emulator/processes') sendJson(res, 200, { pids: dataPlane.pids() });
     else if (url.pathname === '/emulator/faults/reset' && req.method === 'POST') {
       faults.reset();
       sendJson(res, 200, { settings: faults.settings });

@@ -36,14 +36,14 @@ function template(tag: string, extra: Record<string, unknown> = {}) {
 }
 
 async function create(id: string, body: Record<string, unknown>) {
-  const [op] = await services.createService({ parent, serviceId: id, service: body });
-  const [svc] = await op.promise(LRO);
+  const [op] = await services.createService({ parent, serviceId: id, service: body }, LRO);
+  const [svc] = await op.promise();
   return svc;
 }
 
 async function update(service: Record<string, unknown>) {
-  const [op] = await services.updateService({ service });
-  const [svc] = await op.promise(LRO);
+  const [op] = await services.updateService({ service }, LRO);
+  const [svc] = await op.promise();
   return svc;
 }
 
@@ -134,12 +134,12 @@ test('invoker IAM on service URLs: no token 403, wrong audience 401, allUsers op
 test('reconciling is true while the operation runs, then false with observedGeneration == generation (FACTS.md "readiness contract")', async () => {
   const svc = await create('recon-api', { template: template('v1') });
   emulator.faults.update({ operationDelayMs: 400 });
-  const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } });
+  const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } }, LRO);
   const during = await get(svc.name as string);
   expect(during.reconciling).toBe(true);
   expect(Number(during.observedGeneration)).toBeLessThan(Number(during.generation));
   expect(during.latestCreatedRevision).not.toBe(during.latestReadyRevision);
-  await op.promise(LRO);
+  await op.promise();
   const after = await get(svc.name as string);
   expect(after.reconciling).toBe(false);
   expect(String(after.observedGeneration)).toBe(String(after.generation));
@@ -240,22 +240,22 @@ test('revisions that serve traffic cannot be deleted; others can; deleting the s
   await update({ name: svc.name, template: template('v2', { revision: 'delete-api-b' }) });
   await update({ name: svc.name, template: template('v3', { revision: 'delete-api-c' }) });
   await expect(revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-c` })).rejects.toMatchObject({ code: 9 });
-  const [op] = await revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-a` });
-  await op.promise(LRO);
+  const [op] = await revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-a` }, LRO);
+  await op.promise();
   const [list] = await revisions.listRevisions({ parent: svc.name as string });
   expect(list.map((r) => shortName(r.name)).sort()).toEqual(['delete-api-b', 'delete-api-c']);
-  const [del] = await services.deleteService({ name: svc.name as string });
-  await del.promise(LRO);
+  const [del] = await services.deleteService({ name: svc.name as string }, LRO);
+  await del.promise();
   await expect(get(svc.name as string)).rejects.toMatchObject({ code: 5 });
   await expect(fetch(`${svc.uri}/healthz`)).rejects.toThrow();
 });
 
 test('services list, validateOnly changes nothing, allowMissing creates', async () => {
-  const [op] = await services.createService({ parent, serviceId: 'dry-api', service: { template: template('v1') }, validateOnly: true });
-  await op.promise(LRO);
+  const [op] = await services.createService({ parent, serviceId: 'dry-api', service: { template: template('v1') }, validateOnly: true }, LRO);
+  await op.promise();
   await expect(get(`${parent}/services/dry-api`)).rejects.toMatchObject({ code: 5 });
-  const [up] = await services.updateService({ service: { name: `${parent}/services/upsert-api`, template: template('v1') }, allowMissing: true });
-  await up.promise(LRO);
+  const [up] = await services.updateService({ service: { name: `${parent}/services/upsert-api`, template: template('v1') }, allowMissing: true }, LRO);
+  await up.promise();
   const [all] = await services.listServices({ parent });
   expect(all.map((s) => shortName(s.name))).toContain('upsert-api');
 });
@@ -322,4 +322,20 @@ test('internal-only ingress answers 404 from outside (all router clients are out
 
 test('every request body the client sent in this file fits the official protos', () => {
   expect(emulator.api.wire.protoProblems).toEqual([]);
+});
+
+test('the control API sets faults over HTTP: failNext, never-finishing operations, and a reset', async () => {
+  const svc = await create('control-api', { template: template('v1') });
+  const post = (path: string, body: unknown) =>
+    fetch(`${emulator.endpoints.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/faults', { failNext: [{ method: 'services.update', count: 1, status: 403, message: 'denied by test' }] })).status).toBe(200);
+  await expect(services.updateService({ service: { name: svc.name, template: template('v2') } })).rejects.toMatchObject({ code: 7, message: expect.stringContaining('denied by test') });
+  await post('/faults', { settings: { operationsNeverFinish: true } });
+  const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } }, { longrunning: { ...LRO.longrunning, totalTimeoutMillis: 800 } });
+  // FACTS.md: default LRO polling has no total timeout, so callers must set one; here it expires.
+  await expect(op.promise()).rejects.toThrow(/Total timeout/i);
+  expect((await get(svc.name as string)).reconciling).toBe(true);
+  await post('/faults/reset', {});
+  const calls = (await (await fetch(`${emulator.endpoints.control}/calls`)).json()) as { calls: Record<string, number> };
+  expect(calls.calls['services.update']).toBeGreaterThanOrEqual(2);
 });

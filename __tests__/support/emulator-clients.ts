@@ -40,5 +40,18 @@ export function runClients(e: EmulatorEndpoints, authClient: AuthClient): { serv
   return { services: new ServicesClient(opts), revisions: new RevisionsClient(opts) };
 }
 
-/** LRO polling with a total deadline: the default polling has none (FACTS.md). */
-export const LRO = { initialRetryDelayMillis: 50, retryDelayMultiplier: 1.5, maxRetryDelayMillis: 500, totalTimeoutMillis: 30_000 };
+/**
+ * Call options with LRO polling that has a total deadline: the default polling has none (FACTS.md).
+ * gax reads them from the call that starts the operation; `operation.promise()` takes no options.
+ */
+export const LRO = {
+  longrunning: {
+    initialRetryDelayMillis: 50,
+    retryDelayMultiplier: 1.5,
+    maxRetryDelayMillis: 500,
+    initialRpcTimeoutMillis: 10_000,
+    rpcTimeoutMultiplier: 1,
+    maxRpcTimeoutMillis: 10_000,
+    totalTimeoutMillis: 30_000,
+  },
+};
