@@ -96,34 +96,62 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const auth = createAuthFakes({ faults, wif, runner, requestToken });
   const projectInvokers = new Set(options.projectInvokers ?? Object.keys(wif.serviceAccounts));
 
-  let api: RunApi | undefined;
   // Invoker IAM on service URLs (FACTS.md "Private services"): allUsers or invokerIamDisabled open the
   // service; otherwise an ID token whose audience is the service URL, from a principal with run.invoker.
   const invokerCheck: InvokerCheck = (service, authorization) => {
-    const view = api?.invokerView(service);
+    const view = api.invokerView(service);
     if (!view) return { allow: false, status: 403, message: 'Forbidden: unknown service.' };
-    const invokers = view.bindings.filter((b) => b.role === 'roles/run.invoker').flatMap((b) => b.members as string[]);
+    const invokers = view.bindings
+      .filter((b) => b.role === 'roles/run.invoker')
+      .flatMap((b) => b.members as string[]);
     if (view.invokerIamDisabled || invokers.includes('allUsers')) return { allow: true };
     if (!authorization || !/^Bearer\s+\S+/i.test(authorization)) {
-      return { allow: false, status: 403, message: 'Forbidden: Your client does not have permission to get this URL (no identity token).' };
+      return {
+        allow: false,
+        status: 403,
+        message: 'Forbidden: Your client does not have permission to get this URL (no identity token).',
+      };
     }
     const claims = auth.verifier.verifyIdToken(authorization.replace(/^Bearer\s+/i, ''));
-    if (!claims) return { allow: false, status: 401, message: 'Unauthorized: the identity token is invalid or expired.' };
+    if (!claims)
+      return {
+        allow: false,
+        status: 401,
+        message: 'Unauthorized: the identity token is invalid or expired.',
+      };
     const audiences = [view.uri, ...view.customAudiences].filter(Boolean);
     if (!audiences.includes(claims.aud)) {
-      return { allow: false, status: 401, message: `Unauthorized: the identity token's audience '${claims.aud}' is not this service's URL.` };
+      return {
+        allow: false,
+        status: 401,
+        message: `Unauthorized: the identity token's audience '${claims.aud}' is not this service's URL.`,
+      };
     }
     const who = claims.email ?? claims.sub;
-    if (!invokers.includes(`serviceAccount:${who}`) && !invokers.includes(`user:${who}`) && !projectInvokers.has(who)) {
-      return { allow: false, status: 403, message: `Forbidden: ${who} lacks roles/run.invoker on this service.` };
+    if (
+      !invokers.includes(`serviceAccount:${who}`) &&
+      !invokers.includes(`user:${who}`) &&
+      !projectInvokers.has(who)
+    ) {
+      return {
+        allow: false,
+        status: 403,
+        message: `Forbidden: ${who} lacks roles/run.invoker on this service.`,
+      };
     }
     return { allow: true };
   };
 
-  const catalogue = loadImageCatalogue(options.imagesPath ?? process.env.STREAM_DEPLOY_EMULATOR_IMAGES ?? join(REPO_ROOT, 'emulator', 'images.json'));
+  const catalogue = loadImageCatalogue(
+    options.imagesPath ??
+      process.env.STREAM_DEPLOY_EMULATOR_IMAGES ??
+      join(REPO_ROOT, 'emulator', 'images.json'),
+  );
   const dataPlane = createDataPlane({ faults, catalogue, invokerCheck, random: options.random });
-  const permits = options.apiPrincipals ? (principal: string) => options.apiPrincipals!.includes(principal) : undefined;
-  api = new RunApi({
+  const permits = options.apiPrincipals
+    ? (principal: string) => options.apiPrincipals!.includes(principal)
+    : undefined;
+  const api = new RunApi({
     dataPlane,
     verifier: auth.verifier,
     faults,
@@ -132,17 +160,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     permits,
     projectNumber,
   });
-  const runApi = api;
 
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
         if (await auth.handle(req, res)) return;
-        if (await runApi.handle(req, res)) return;
+        if (await api.handle(req, res)) return;
         if (await handleControl(req, res)) return;
-        sendJson(res, 404, { error: { code: 404, message: `No route for ${req.method} ${req.url}`, status: 'NOT_FOUND' } });
+        sendJson(res, 404, {
+          error: { code: 404, message: `No route for ${req.method} ${req.url}`, status: 'NOT_FOUND' },
+        });
       } catch (err) {
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 500, message: (err as Error).message, status: 'INTERNAL' } });
+        if (!res.headersSent)
+          sendJson(res, 500, { error: { code: 500, message: (err as Error).message, status: 'INTERNAL' } });
         else res.destroy();
       }
     })();
@@ -153,7 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/emulator')) return false;
     if (url.pathname === '/emulator/health') sendJson(res, 200, { ok: true });
-    else if (url.pathname === '/emulator/calls') sendJson(res, 200, runApi.wire);
+    else if (url.pathname === '/emulator/calls') sendJson(res, 200, api.wire);
     else if (url.pathname === '/emulator/processes') sendJson(res, 200, { pids: dataPlane.pids() });
     else if (url.pathname === '/emulator/faults/reset' && req.method === 'POST') {
       faults.reset();
@@ -163,13 +193,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         failNext?: Array<{ method: ApiMethod; count?: number; status: number; message?: string }>;
         settings?: Partial<FaultSettings>;
       };
-      for (const f of body.failNext ?? []) faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
+      for (const f of body.failNext ?? [])
+        faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
       if (body.settings) faults.update(body.settings);
       sendJson(res, 200, { settings: faults.settings });
     } else if (url.pathname.startsWith('/emulator/logs/')) {
-      const [service, revision] = url.pathname.slice('/emulator/logs/'.length).split('/').map(decodeURIComponent);
+      const [service, revision] = url.pathname
+        .slice('/emulator/logs/'.length)
+        .split('/')
+        .map(decodeURIComponent);
       sendJson(res, 200, { lines: dataPlane.logs(service, revision) });
-    } else sendJson(res, 404, { error: { code: 404, message: 'Unknown control path.', status: 'NOT_FOUND' } });
+    } else
+      sendJson(res, 404, { error: { code: 404, message: 'Unknown control path.', status: 'NOT_FOUND' } });
     return true;
   }
 
@@ -197,7 +232,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     endpoints,
     faults,
-    api: runApi,
+    api,
     logs: (service, revision) => dataPlane.logs(service, revision),
     stop() {
       stopped ??= (async () => {

@@ -7,11 +7,14 @@ function parseArgs(argv: string[]): { port: number; imagesPath?: string; secrets
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) args.port = Number(value);
+    if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535)
+      args.port = Number(value);
     else if (flag === '--images' && value) args.imagesPath = value;
     else if (flag === '--secrets' && value) args.secretsPath = value;
     else {
-      process.stderr.write(`emulator: unknown or incomplete option '${flag}'. Usage: npm run emulator -- [--port N (0 for any)] [--images FILE] [--secrets FILE]\n`);
+      process.stderr.write(
+        `emulator: unknown or incomplete option '${flag}'. Usage: npm run emulator -- [--port N (0 for any)] [--images FILE] [--secrets FILE]\n`,
+      );
       process.exit(2);
     }
     i++;

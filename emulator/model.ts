@@ -65,14 +65,17 @@ export type RevisionFailureReason =
   | 'MIN_INSTANCES_NOT_PROVISIONED';
 
 export type RevisionStartResult =
-  | { ready: true }
-  | { ready: false; reason: RevisionFailureReason; message: string };
+  { ready: true } | { ready: false; reason: RevisionFailureReason; message: string };
 
 /** How requests to one service are routed. Percents are resolved (no LATEST) and sum to 100. */
 export interface ServiceRouting {
   service: string;
   serviceId: string;
-  ingress: 'INGRESS_TRAFFIC_ALL' | 'INGRESS_TRAFFIC_INTERNAL_ONLY' | 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER' | 'INGRESS_TRAFFIC_NONE';
+  ingress:
+    | 'INGRESS_TRAFFIC_ALL'
+    | 'INGRESS_TRAFFIC_INTERNAL_ONLY'
+    | 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER'
+    | 'INGRESS_TRAFFIC_NONE';
   split: Array<{ revision: string; percent: number }>;
   tags: Array<{ tag: string; revision: string }>;
 }

@@ -8,9 +8,16 @@ export function repoRoot(from: string = process.cwd()): string {
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stream-deploy') return dir;
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stream-deploy'
+    )
+      return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`stream-deploy's package.json was not found at or above ${from}; run from the repository.`);
+    if (parent === dir)
+      throw new Error(
+        `stream-deploy's package.json was not found at or above ${from}; run from the repository.`,
+      );
     dir = parent;
   }
 }

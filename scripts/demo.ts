@@ -20,9 +20,15 @@ const LRO = {
   },
 };
 
-async function firstEvents(url: string, count: number): Promise<Array<{ id?: string; revision: string; ms: number }>> {
+async function firstEvents(
+  url: string,
+  count: number,
+): Promise<Array<{ id?: string; revision: string; ms: number }>> {
   const started = Date.now();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, {
+    headers: { accept: 'text/event-stream' },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (res.status !== 200 || !res.body) throw new Error(`GET ${url} answered ${res.status}`);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -37,7 +43,12 @@ async function firstEvents(url: string, count: number): Promise<Array<{ id?: str
     for (const block of blocks) {
       const id = /^id: ?(.*)$/m.exec(block)?.[1];
       const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      if (data) out.push({ id, revision: (JSON.parse(data) as { revision: string }).revision, ms: Date.now() - started });
+      if (data)
+        out.push({
+          id,
+          revision: (JSON.parse(data) as { revision: string }).revision,
+          ms: Date.now() - started,
+        });
     }
   }
   await reader.cancel();
@@ -63,43 +74,77 @@ async function main(): Promise<void> {
       service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
     });
     say(`Signed in through Workload Identity Federation as ${e.serviceAccount}`);
-    const services = new ServicesClient({ apiEndpoint: e.runApi.apiEndpoint, port: e.runApi.port, fallback: true, protocol: 'http', authClient });
+    const services = new ServicesClient({
+      apiEndpoint: e.runApi.apiEndpoint,
+      port: e.runApi.port,
+      fallback: true,
+      protocol: 'http',
+      authClient,
+    });
     const parent = `projects/${e.project}/locations/us-central1`;
     const template = (tag: string, revision: string) => ({
       revision,
       timeout: { seconds: 3600 },
       sessionAffinity: true,
       scaling: { minInstanceCount: 1 },
-      containers: [{ image: `${IMAGE}:${tag}`, env: [{ name: 'TICK_MS', value: '250' }], resources: { cpuIdle: false } }],
+      containers: [
+        { image: `${IMAGE}:${tag}`, env: [{ name: 'TICK_MS', value: '250' }], resources: { cpuIdle: false } },
+      ],
     });
 
-    const [createOp] = await services.createService({ parent, serviceId: 'stream-api', service: { template: template('v1', 'stream-api-00001-v1') } }, LRO);
+    const [createOp] = await services.createService(
+      { parent, serviceId: 'stream-api', service: { template: template('v1', 'stream-api-00001-v1') } },
+      LRO,
+    );
     const [created] = await createOp.promise();
-    await services.setIamPolicy({ resource: created.name as string, policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] } });
-    say(`Deployed ${IMAGE}:v1 as ${String(created.latestReadyRevision).split('/').pop()}; service URL ${created.uri}`);
+    await services.setIamPolicy({
+      resource: created.name as string,
+      policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] },
+    });
+    say(
+      `Deployed ${IMAGE}:v1 as ${String(created.latestReadyRevision).split('/').pop()}; service URL ${created.uri}`,
+    );
 
     const [current] = await services.getService({ name: created.name as string });
-    const [updateOp] = await services.updateService({
-      service: {
-        name: current.name,
-        etag: current.etag,
-        template: template('v2', 'stream-api-00002-v2'),
-        traffic: [
-          { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'stream-api-00001-v1', percent: 100 },
-          { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'stream-api-00002-v2', percent: 0, tag: 'pr-12' },
-        ],
+    const [updateOp] = await services.updateService(
+      {
+        service: {
+          name: current.name,
+          etag: current.etag,
+          template: template('v2', 'stream-api-00002-v2'),
+          traffic: [
+            {
+              type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+              revision: 'stream-api-00001-v1',
+              percent: 100,
+            },
+            {
+              type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+              revision: 'stream-api-00002-v2',
+              percent: 0,
+              tag: 'pr-12',
+            },
+          ],
+        },
       },
-    }, LRO);
+      LRO,
+    );
     const [candidate] = await updateOp.promise();
     const tagUrl = candidate.trafficStatuses?.find((t) => t.tag === 'pr-12')?.uri as string;
     say(`Deployed ${IMAGE}:v2 as stream-api-00002-v2 with no traffic; tag URL ${tagUrl}`);
 
-    for (const [label, url] of [['service URL', candidate.uri as string], ['tag URL    ', tagUrl]]) {
+    for (const [label, url] of [
+      ['service URL', candidate.uri as string],
+      ['tag URL    ', tagUrl],
+    ]) {
       const events = await firstEvents(`${url}/events`, 3);
-      say(`SSE via ${label}: ${events.map((ev) => `#${ev.id} from ${ev.revision} at ${ev.ms} ms`).join(', ')}`);
+      say(
+        `SSE via ${label}: ${events.map((ev) => `#${ev.id} from ${ev.revision} at ${ev.ms} ms`).join(', ')}`,
+      );
     }
     say('\nTraffic now:');
-    for (const t of candidate.trafficStatuses ?? []) say(`  ${String(t.percent).padStart(3)}%  ${t.revision}${t.tag ? `  tag ${t.tag} -> ${t.uri}` : ''}`);
+    for (const t of candidate.trafficStatuses ?? [])
+      say(`  ${String(t.percent).padStart(3)}%  ${t.revision}${t.tag ? `  tag ${t.tag} -> ${t.uri}` : ''}`);
     await services.close();
   } finally {
     await emulator.stop();

@@ -53,14 +53,22 @@ async function get(name: string) {
 }
 
 async function makePublic(name: string) {
-  await services.setIamPolicy({ resource: name, policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] } });
+  await services.setIamPolicy({
+    resource: name,
+    policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] },
+  });
 }
 
 function shortName(full: string | null | undefined): string {
   return String(full).split('/').pop() as string;
 }
 
-async function raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+async function raw(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: any }> {
   const bearer = token ?? (await auth.getAccessToken()).token;
   const res = await fetch(`${emulator.endpoints.runApi.url}${path}`, {
     method,
@@ -71,7 +79,9 @@ async function raw(method: string, path: string, body?: unknown, token?: string)
 }
 
 test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --tag X in v2 terms"); stream SSE and WebSocket from both URLs', async () => {
-  const created = await create('stream-api', { template: template('v1', { revision: 'stream-api-00001-one', timeout: { seconds: 3600 } }) });
+  const created = await create('stream-api', {
+    template: template('v1', { revision: 'stream-api-00001-one', timeout: { seconds: 3600 } }),
+  });
   const name = created.name as string;
   // FACTS.md "readiness contract": reconciling false, observedGeneration == generation, latestReady == latestCreated.
   expect(created.reconciling).toBe(false);
@@ -89,7 +99,12 @@ test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --ta
     template: template('v2', { revision: 'stream-api-00002-two', timeout: { seconds: 3600 } }),
     traffic: [
       { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: stable, percent: 100 },
-      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'stream-api-00002-two', percent: 0, tag: 'pr-12' },
+      {
+        type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+        revision: 'stream-api-00002-two',
+        percent: 0,
+        tag: 'pr-12',
+      },
     ],
   });
   expect(shortName(candidate.latestReadyRevision)).toBe('stream-api-00002-two');
@@ -106,8 +121,16 @@ test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --ta
   const viaTag = await readSse(`${tagStatus?.uri}/events`, 3, headers);
   expect(viaService.status).toBe(200);
   expect(viaService.contentType).toContain('text/event-stream');
-  expect(viaService.events.map((e) => JSON.parse(e.data).revision)).toEqual(['stream-api-00001-one', 'stream-api-00001-one', 'stream-api-00001-one']);
-  expect(viaTag.events.map((e) => JSON.parse(e.data).revision)).toEqual(['stream-api-00002-two', 'stream-api-00002-two', 'stream-api-00002-two']);
+  expect(viaService.events.map((e) => JSON.parse(e.data).revision)).toEqual([
+    'stream-api-00001-one',
+    'stream-api-00001-one',
+    'stream-api-00001-one',
+  ]);
+  expect(viaTag.events.map((e) => JSON.parse(e.data).revision)).toEqual([
+    'stream-api-00002-two',
+    'stream-api-00002-two',
+    'stream-api-00002-two',
+  ]);
 
   const wsService = await wsEchoAndTick(`${String(candidate.uri).replace('http', 'ws')}/ws`, 'hi', headers);
   const wsTag = await wsEchoAndTick(`${String(tagStatus?.uri).replace('http', 'ws')}/ws`, 'hi', headers);
@@ -126,7 +149,9 @@ test('invoker IAM on service URLs: no token 403, wrong audience 401, allUsers op
   const svc = await create('private-api', { template: template('v1') });
   expect((await fetch(`${svc.uri}/healthz`)).status).toBe(403);
   const wrongAudience = await idToken(emulator.endpoints, 'https://example.invalid');
-  expect((await fetch(`${svc.uri}/healthz`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status).toBe(401);
+  expect(
+    (await fetch(`${svc.uri}/healthz`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status,
+  ).toBe(401);
   await makePublic(svc.name as string);
   expect((await fetch(`${svc.uri}/healthz`)).status).toBe(200);
 });
@@ -150,16 +175,35 @@ test('a stale etag is refused with 409 ABORTED (FACTS.md "optimistic concurrency
   const svc = await create('etag-api', { template: template('v1') });
   const stale = svc.etag;
   await update({ name: svc.name, template: template('v1', { labels: { team: 'a' } }) });
-  await expect(services.updateService({ service: { name: svc.name, etag: stale, template: template('v2') } })).rejects.toMatchObject({ code: 10 });
+  await expect(
+    services.updateService({ service: { name: svc.name, etag: stale, template: template('v2') } }),
+  ).rejects.toMatchObject({ code: 10 });
 });
 
 test('same revision name with a different template is 409; unchanged template makes no new revision (FACTS.md "revision names", "traffic-only update")', async () => {
   const svc = await create('names-api', { template: template('v1', { revision: 'names-api-a' }) });
-  await expect(services.updateService({ service: { name: svc.name, template: template('v2', { revision: 'names-api-a' }) } })).rejects.toMatchObject({
-    message: expect.stringContaining("Revision named 'names-api-a' with different configuration already exists"),
+  await expect(
+    services.updateService({
+      service: { name: svc.name, template: template('v2', { revision: 'names-api-a' }) },
+    }),
+  ).rejects.toMatchObject({
+    message: expect.stringContaining(
+      "Revision named 'names-api-a' with different configuration already exists",
+    ),
   });
   const before = await get(svc.name as string);
-  const after = await update({ name: svc.name, template: template('v1', { revision: 'names-api-a' }), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'names-api-a', percent: 100, tag: 'stable' }] });
+  const after = await update({
+    name: svc.name,
+    template: template('v1', { revision: 'names-api-a' }),
+    traffic: [
+      {
+        type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+        revision: 'names-api-a',
+        percent: 100,
+        tag: 'stable',
+      },
+    ],
+  });
   expect(after.latestCreatedRevision).toBe(before.latestCreatedRevision);
   expect(Number(after.generation)).toBe(Number(before.generation) + 1);
   const [list] = await revisions.listRevisions({ parent: svc.name as string });
@@ -167,32 +211,75 @@ test('same revision name with a different template is 409; unchanged template ma
   // An unchanged template without a name is no new revision either; a changed one gets a generated name.
   const same = await update({ name: svc.name, template: template('v1'), traffic: after.traffic });
   expect(same.latestCreatedRevision).toBe(before.latestCreatedRevision);
-  const changed = await update({ name: svc.name, template: template('v2'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }] });
+  const changed = await update({
+    name: svc.name,
+    template: template('v2'),
+    traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
+  });
   expect(shortName(changed.latestCreatedRevision)).toMatch(/^names-api-00002-[a-z]{3}$/);
 });
 
 test.each([
-  ['revision name without the service prefix', { template: template('v1', { revision: 'other-1' }) }, 'must be prefixed'],
-  ['timeout over 3600 s (FACTS.md "request timeout")', { template: template('v1', { timeout: { seconds: 3601 } }) }, 'Timeout must be between 1s and 3600s'],
-  ['concurrency over 1000 (FACTS.md "concurrency")', { template: template('v1', { maxInstanceRequestConcurrency: 1001 }) }, 'between 0 and 1000'],
-  ['reserved label namespace (FACTS.md "reserved labels")', { labels: { 'run.googleapis.com/owner': 'x' }, template: template('v1') }, 'reserved'],
-  ['traffic not summing to 100 (FACTS.md "traffic")', { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 90 }] }, 'add up to 100'],
-  ['tag + service name over 46 characters (FACTS.md "tag rules")', { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'x'.repeat(40) }] }, 'at most 46'],
+  [
+    'revision name without the service prefix',
+    { template: template('v1', { revision: 'other-1' }) },
+    'must be prefixed',
+  ],
+  [
+    'timeout over 3600 s (FACTS.md "request timeout")',
+    { template: template('v1', { timeout: { seconds: 3601 } }) },
+    'Timeout must be between 1s and 3600s',
+  ],
+  [
+    'concurrency over 1000 (FACTS.md "concurrency")',
+    { template: template('v1', { maxInstanceRequestConcurrency: 1001 }) },
+    'between 0 and 1000',
+  ],
+  [
+    'reserved label namespace (FACTS.md "reserved labels")',
+    { labels: { 'run.googleapis.com/owner': 'x' }, template: template('v1') },
+    'reserved',
+  ],
+  [
+    'traffic not summing to 100 (FACTS.md "traffic")',
+    { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 90 }] },
+    'add up to 100',
+  ],
+  [
+    'tag + service name over 46 characters (FACTS.md "tag rules")',
+    {
+      template: template('v1'),
+      traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'x'.repeat(40) }],
+    },
+    'at most 46',
+  ],
 ])('refused at once with 400: %s', async (_name, body, message) => {
-  await expect(services.createService({ parent, serviceId: 'limits-api', service: body })).rejects.toMatchObject({
+  await expect(
+    services.createService({ parent, serviceId: 'limits-api', service: body as Record<string, unknown> }),
+  ).rejects.toMatchObject({
     code: 3,
     message: expect.stringContaining(message),
   });
 });
 
 test('a bad service id is refused (FACTS.md "service id")', async () => {
-  await expect(services.createService({ parent, serviceId: '9-bad', service: { template: template('v1') } })).rejects.toMatchObject({ code: 3 });
+  await expect(
+    services.createService({ parent, serviceId: '9-bad', service: { template: template('v1') } }),
+  ).rejects.toMatchObject({ code: 3 });
 });
 
 test('traffic naming an unknown revision fails the operation (code 13) and leaves routing as it was', async () => {
   const svc = await create('unknown-rev-api', { template: template('v1') });
   await makePublic(svc.name as string);
-  await expect(update({ name: svc.name, template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'unknown-rev-api-nope', percent: 100 }] })).rejects.toMatchObject({
+  await expect(
+    update({
+      name: svc.name,
+      template: template('v1'),
+      traffic: [
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'unknown-rev-api-nope', percent: 100 },
+      ],
+    }),
+  ).rejects.toMatchObject({
     message: expect.stringContaining("Revision 'unknown-rev-api-nope' does not exist"),
   });
   const after = await get(svc.name as string);
@@ -204,7 +291,9 @@ test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR
   const svc = await create('crash-api', { template: template('v1') });
   await makePublic(svc.name as string);
   const ready = svc.latestReadyRevision;
-  await expect(update({ name: svc.name, template: template('crash', { revision: 'crash-api-bad' }) })).rejects.toMatchObject({
+  await expect(
+    update({ name: svc.name, template: template('crash', { revision: 'crash-api-bad' }) }),
+  ).rejects.toMatchObject({
     code: 9,
     message: expect.stringContaining("Revision 'crash-api-bad' is not ready and cannot serve traffic"),
   });
@@ -221,14 +310,23 @@ test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR
 });
 
 test('an unknown image fails the revision like a missing image (CONTAINER_MISSING)', async () => {
-  await expect(create('missing-api', { template: { containers: [{ image: `${IMAGE}:does-not-exist` }] } })).rejects.toMatchObject({ code: 9 });
+  await expect(
+    create('missing-api', { template: { containers: [{ image: `${IMAGE}:does-not-exist` }] } }),
+  ).rejects.toMatchObject({ code: 9 });
   const [rev] = await revisions.listRevisions({ parent: `${parent}/services/missing-api` });
   expect(rev[0].conditions?.find((c) => c.type === 'Ready')?.reason).toBe('CONTAINER_MISSING');
 });
 
 test('a secret reference resolves from the local secret store (FACTS.md "secrets as env")', async () => {
   const svc = await create('secret-api', {
-    template: { containers: [{ image: `${IMAGE}:v1`, env: [{ name: 'GREETING', valueSource: { secretKeyRef: { secret: 'greeting', version: '1' } } }] }] },
+    template: {
+      containers: [
+        {
+          image: `${IMAGE}:v1`,
+          env: [{ name: 'GREETING', valueSource: { secretKeyRef: { secret: 'greeting', version: '1' } } }],
+        },
+      ],
+    },
   });
   await makePublic(svc.name as string);
   const body = (await (await fetch(`${svc.uri}/`)).json()) as { greeting?: string };
@@ -239,7 +337,9 @@ test('revisions that serve traffic cannot be deleted; others can; deleting the s
   const svc = await create('delete-api', { template: template('v1', { revision: 'delete-api-a' }) });
   await update({ name: svc.name, template: template('v2', { revision: 'delete-api-b' }) });
   await update({ name: svc.name, template: template('v3', { revision: 'delete-api-c' }) });
-  await expect(revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-c` })).rejects.toMatchObject({ code: 9 });
+  await expect(
+    revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-c` }),
+  ).rejects.toMatchObject({ code: 9 });
   const [op] = await revisions.deleteRevision({ name: `${svc.name}/revisions/delete-api-a` }, LRO);
   await op.promise();
   const [list] = await revisions.listRevisions({ parent: svc.name as string });
@@ -251,10 +351,16 @@ test('revisions that serve traffic cannot be deleted; others can; deleting the s
 });
 
 test('services list, validateOnly changes nothing, allowMissing creates', async () => {
-  const [op] = await services.createService({ parent, serviceId: 'dry-api', service: { template: template('v1') }, validateOnly: true }, LRO);
+  const [op] = await services.createService(
+    { parent, serviceId: 'dry-api', service: { template: template('v1') }, validateOnly: true },
+    LRO,
+  );
   await op.promise();
   await expect(get(`${parent}/services/dry-api`)).rejects.toMatchObject({ code: 5 });
-  const [up] = await services.updateService({ service: { name: `${parent}/services/upsert-api`, template: template('v1') }, allowMissing: true }, LRO);
+  const [up] = await services.updateService(
+    { service: { name: `${parent}/services/upsert-api`, template: template('v1') }, allowMissing: true },
+    LRO,
+  );
   await up.promise();
   const [all] = await services.listServices({ parent });
   expect(all.map((s) => shortName(s.name))).toContain('upsert-api');
@@ -263,8 +369,13 @@ test('services list, validateOnly changes nothing, allowMissing creates', async 
 test('IAM policy: a stale policy etag is refused', async () => {
   const svc = await create('iam-api', { template: template('v1') });
   const [policy] = await services.getIamPolicy({ resource: svc.name as string });
-  await services.setIamPolicy({ resource: svc.name as string, policy: { ...policy, bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] } });
-  await expect(services.setIamPolicy({ resource: svc.name as string, policy: { ...policy, bindings: [] } })).rejects.toMatchObject({ code: 10 });
+  await services.setIamPolicy({
+    resource: svc.name as string,
+    policy: { ...policy, bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] },
+  });
+  await expect(
+    services.setIamPolicy({ resource: svc.name as string, policy: { ...policy, bindings: [] } }),
+  ).rejects.toMatchObject({ code: 10 });
   const [now] = await services.getIamPolicy({ resource: svc.name as string });
   expect(now.bindings?.[0]?.members).toEqual(['allUsers']);
 });
@@ -277,7 +388,9 @@ test('the API wants a bearer token minted by the STS / IAM Credentials fakes: no
 });
 
 test('a direct-WIF principal without permission gets 403 naming the permission', async () => {
-  const locked = await startEmulator({ apiPrincipals: ['someone-else@demo-project.iam.gserviceaccount.com'] });
+  const locked = await startEmulator({
+    apiPrincipals: ['someone-else@demo-project.iam.gserviceaccount.com'],
+  });
   try {
     const clients = runClients(locked.endpoints, wifClient(locked.endpoints));
     await expect(clients.services.getService({ name: `${parent}/services/x` })).rejects.toMatchObject({
@@ -292,7 +405,9 @@ test('a direct-WIF principal without permission gets 403 naming the permission',
 });
 
 test('wire: unknown fields are refused like Google does; enums answer as numbers only when asked (FACTS.md "REST wire")', async () => {
-  const bad = await raw('POST', `/v2/${parent}/services?serviceId=wire-api`, { template: { containers: [{ image: `${IMAGE}:v1`, imagePullPolicy: 'Always' }] } });
+  const bad = await raw('POST', `/v2/${parent}/services?serviceId=wire-api`, {
+    template: { containers: [{ image: `${IMAGE}:v1`, imagePullPolicy: 'Always' }] },
+  });
   expect(bad.status).toBe(400);
   expect(bad.json.error.message).toContain('Unknown name "imagePullPolicy"');
   emulator.api.wire.protoProblems.length = 0;
@@ -315,7 +430,10 @@ test('injected faults: the next N calls of a method fail with the given status, 
 });
 
 test('internal-only ingress answers 404 from outside (all router clients are outside the VPC)', async () => {
-  const svc = await create('internal-api', { template: template('v1'), ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' });
+  const svc = await create('internal-api', {
+    template: template('v1'),
+    ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+  });
   await makePublic(svc.name as string);
   expect((await fetch(`${svc.uri}/healthz`)).status).toBe(404);
 });
@@ -327,15 +445,32 @@ test('every request body the client sent in this file fits the official protos',
 test('the control API sets faults over HTTP: failNext, never-finishing operations, and a reset', async () => {
   const svc = await create('control-api', { template: template('v1') });
   const post = (path: string, body: unknown) =>
-    fetch(`${emulator.endpoints.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect((await post('/faults', { failNext: [{ method: 'services.update', count: 1, status: 403, message: 'denied by test' }] })).status).toBe(200);
-  await expect(services.updateService({ service: { name: svc.name, template: template('v2') } })).rejects.toMatchObject({ code: 7, message: expect.stringContaining('denied by test') });
+    fetch(`${emulator.endpoints.control}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect(
+    (
+      await post('/faults', {
+        failNext: [{ method: 'services.update', count: 1, status: 403, message: 'denied by test' }],
+      })
+    ).status,
+  ).toBe(200);
+  await expect(
+    services.updateService({ service: { name: svc.name, template: template('v2') } }),
+  ).rejects.toMatchObject({ code: 7, message: expect.stringContaining('denied by test') });
   await post('/faults', { settings: { operationsNeverFinish: true } });
-  const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } }, { longrunning: { ...LRO.longrunning, totalTimeoutMillis: 800 } });
+  const [op] = await services.updateService(
+    { service: { name: svc.name, template: template('v2') } },
+    { longrunning: { ...LRO.longrunning, totalTimeoutMillis: 800 } },
+  );
   // FACTS.md: default LRO polling has no total timeout, so callers must set one; here it expires.
   await expect(op.promise()).rejects.toThrow(/Total timeout/i);
   expect((await get(svc.name as string)).reconciling).toBe(true);
   await post('/faults/reset', {});
-  const calls = (await (await fetch(`${emulator.endpoints.control}/calls`)).json()) as { calls: Record<string, number> };
+  const calls = (await (await fetch(`${emulator.endpoints.control}/calls`)).json()) as {
+    calls: Record<string, number>;
+  };
   expect(calls.calls['services.update']).toBeGreaterThanOrEqual(2);
 });

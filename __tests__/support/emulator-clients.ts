@@ -20,7 +20,9 @@ export function wifClient(e: EmulatorEndpoints, direct = false): IdentityPoolCli
     },
     ...(direct
       ? {}
-      : { service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken` }),
+      : {
+          service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
+        }),
   });
 }
 
@@ -35,8 +37,17 @@ export async function idToken(e: EmulatorEndpoints, audience: string): Promise<s
   return impersonated.fetchIdToken(audience, { includeEmail: true });
 }
 
-export function runClients(e: EmulatorEndpoints, authClient: AuthClient): { services: ServicesClient; revisions: RevisionsClient } {
-  const opts = { apiEndpoint: e.runApi.apiEndpoint, port: e.runApi.port, fallback: true as const, protocol: 'http', authClient };
+export function runClients(
+  e: EmulatorEndpoints,
+  authClient: AuthClient,
+): { services: ServicesClient; revisions: RevisionsClient } {
+  const opts = {
+    apiEndpoint: e.runApi.apiEndpoint,
+    port: e.runApi.port,
+    fallback: true as const,
+    protocol: 'http',
+    authClient,
+  };
   return { services: new ServicesClient(opts), revisions: new RevisionsClient(opts) };
 }
 

@@ -9,11 +9,19 @@ export interface SseEvent {
 }
 
 /** Reads `count` SSE events from `url` and closes; rejects on a non-200 answer or after `timeoutMs`. */
-export async function readSse(url: string, count: number, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+export async function readSse(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+    const res = await fetch(url, {
+      headers: { accept: 'text/event-stream', ...headers },
+      signal: controller.signal,
+    });
     const contentType = res.headers.get('content-type');
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel();
@@ -55,7 +63,11 @@ export async function readSse(url: string, count: number, headers: Record<string
 }
 
 /** Opens a WebSocket, sends `send`, and resolves with the echo and the first tick's revision. */
-export function wsEchoAndTick(url: string, send: string, headers: Record<string, string> = {}): Promise<{ echo: string; tickRevision: string }> {
+export function wsEchoAndTick(
+  url: string,
+  send: string,
+  headers: Record<string, string> = {},
+): Promise<{ echo: string; tickRevision: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     let echo: string | undefined;

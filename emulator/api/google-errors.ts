@@ -88,6 +88,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError('INVALID_ARGUMENT', `Invalid JSON payload received. Unexpected token.\n${text.slice(0, 40)}`);
+    throw new ApiError(
+      'INVALID_ARGUMENT',
+      `Invalid JSON payload received. Unexpected token.\n${text.slice(0, 40)}`,
+    );
   }
 }

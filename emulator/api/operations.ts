@@ -17,7 +17,12 @@ export class Operations {
   private readonly byName = new Map<string, OperationRecord>();
 
   /** A new, unfinished operation in the resource's project and location. */
-  start(project: string, location: string, typeName: string, metadata: Record<string, unknown>): OperationRecord {
+  start(
+    project: string,
+    location: string,
+    typeName: string,
+    metadata: Record<string, unknown>,
+  ): OperationRecord {
     const op: OperationRecord = {
       name: `projects/${project}/locations/${location}/operations/${randomUUID()}`,
       typeName,

@@ -25,16 +25,43 @@ const REVISION_TYPE = 'google.cloud.run.v2.Revision';
 
 /** Fields of a Service a caller may set; everything else in a request body is output-only and ignored. */
 const MUTABLE_SERVICE_FIELDS = [
-  'description', 'labels', 'annotations', 'client', 'clientVersion', 'ingress', 'launchStage',
-  'binaryAuthorization', 'template', 'traffic', 'scaling', 'invokerIamDisabled', 'defaultUriDisabled',
-  'iapEnabled', 'multiRegionSettings', 'customAudiences', 'buildConfig',
+  'description',
+  'labels',
+  'annotations',
+  'client',
+  'clientVersion',
+  'ingress',
+  'launchStage',
+  'binaryAuthorization',
+  'template',
+  'traffic',
+  'scaling',
+  'invokerIamDisabled',
+  'defaultUriDisabled',
+  'iapEnabled',
+  'multiRegionSettings',
+  'customAudiences',
+  'buildConfig',
 ];
 
 /** Regions the emulator serves; others are NOT_FOUND like an unknown location. */
 export const REGIONS = [
-  'us-central1', 'us-east1', 'us-east4', 'us-west1', 'us-west2', 'europe-west1', 'europe-west2', 'europe-west3',
-  'europe-west4', 'europe-north1', 'asia-east1', 'asia-northeast1', 'asia-southeast1', 'australia-southeast1',
-  'southamerica-east1', 'northamerica-northeast1',
+  'us-central1',
+  'us-east1',
+  'us-east4',
+  'us-west1',
+  'us-west2',
+  'europe-west1',
+  'europe-west2',
+  'europe-west3',
+  'europe-west4',
+  'europe-north1',
+  'asia-east1',
+  'asia-northeast1',
+  'asia-southeast1',
+  'australia-southeast1',
+  'southamerica-east1',
+  'northamerica-northeast1',
 ];
 
 export interface RunApiOptions {
@@ -102,7 +129,9 @@ export class RunApi {
   }
 
   /** The service record for the invoker check: IAM bindings, invokerIamDisabled, URI, custom audiences. */
-  invokerView(serviceName: string): { bindings: Json[]; invokerIamDisabled: boolean; uri?: string; customAudiences: string[] } | undefined {
+  invokerView(
+    serviceName: string,
+  ): { bindings: Json[]; invokerIamDisabled: boolean; uri?: string; customAudiences: string[] } | undefined {
     const s = this.services.get(serviceName);
     if (!s) return undefined;
     return {
@@ -141,7 +170,10 @@ export class RunApi {
         if (!any) continue;
         const inner = String(any['@type']).replace('type.googleapis.com/', '');
         const { '@type': t, ...rest } = any;
-        op[key] = { '@type': t, ...(numericEnums ? enumsToNumbers(inner, rest) : enumsToStrings(inner, rest)) };
+        op[key] = {
+          '@type': t,
+          ...(numericEnums ? enumsToNumbers(inner, rest) : enumsToStrings(inner, rest)),
+        };
       }
       return op;
     }
@@ -168,7 +200,14 @@ export class RunApi {
       if (method === 'POST') {
         const principal = this.gate(req, 'services.create', 'run.services.create', parent, m[1], m[2]);
         const body = this.checked(SERVICE_TYPE, await readJson(req), 'service');
-        const op = await this.createService(m[1], m[2], q.get('serviceId') ?? '', body, q.get('validateOnly') === 'true', principal);
+        const op = await this.createService(
+          m[1],
+          m[2],
+          q.get('serviceId') ?? '',
+          body,
+          q.get('validateOnly') === 'true',
+          principal,
+        );
         return { type: 'google.longrunning.Operation', body: op };
       }
     }
@@ -194,12 +233,22 @@ export class RunApi {
         const principal = this.gate(req, 'services.update', 'run.services.update', name, m[1], m[2]);
         const body = this.checked(SERVICE_TYPE, await readJson(req), 'service');
         const mask = (q.get('updateMask') ?? '').split(',').filter(Boolean);
-        const op = await this.updateService(name, body, mask, q.get('allowMissing') === 'true', q.get('validateOnly') === 'true', principal);
+        const op = await this.updateService(
+          name,
+          body,
+          mask,
+          q.get('allowMissing') === 'true',
+          q.get('validateOnly') === 'true',
+          principal,
+        );
         return { type: 'google.longrunning.Operation', body: op };
       }
       if (method === 'DELETE') {
         this.gate(req, 'services.delete', 'run.services.delete', name, m[1], m[2]);
-        return { type: 'google.longrunning.Operation', body: await this.deleteService(name, q.get('etag') ?? undefined, q.get('validateOnly') === 'true') };
+        return {
+          type: 'google.longrunning.Operation',
+          body: await this.deleteService(name, q.get('etag') ?? undefined, q.get('validateOnly') === 'true'),
+        };
       }
     }
     if ((m = new RegExp(`${base}/services/([^/:]+)/revisions$`).exec(path)) && method === 'GET') {
@@ -212,34 +261,63 @@ export class RunApi {
       const name = `${service}/revisions/${m[4]}`;
       if (method === 'GET') {
         this.gate(req, 'revisions.get', 'run.revisions.get', name, m[1], m[2]);
-        return { type: REVISION_TYPE, body: this.renderRevision(this.mustGet(service), this.mustGetRevision(service, m[4])) };
+        return {
+          type: REVISION_TYPE,
+          body: this.renderRevision(this.mustGet(service), this.mustGetRevision(service, m[4])),
+        };
       }
       if (method === 'DELETE') {
         this.gate(req, 'revisions.delete', 'run.revisions.delete', name, m[1], m[2]);
-        return { type: 'google.longrunning.Operation', body: await this.deleteRevision(service, m[4], q.get('validateOnly') === 'true') };
+        return {
+          type: 'google.longrunning.Operation',
+          body: await this.deleteRevision(service, m[4], q.get('validateOnly') === 'true'),
+        };
       }
     }
-    throw new ApiError('NOT_FOUND', `The requested URL ${path} was not found on this server (method ${method}).`);
+    throw new ApiError(
+      'NOT_FOUND',
+      `The requested URL ${path} was not found on this server (method ${method}).`,
+    );
   }
 
   /** Counts the call, applies injected faults, authenticates and authorizes (FACTS.md: the client always sends a bearer). */
-  private gate(req: IncomingMessage, method: ApiMethod, permission: string, resource: string, project: string, location: string): string {
+  private gate(
+    req: IncomingMessage,
+    method: ApiMethod,
+    permission: string,
+    resource: string,
+    project: string,
+    location: string,
+  ): string {
     this.wire.calls[method] = (this.wire.calls[method] ?? 0) + 1;
     const injected = this.opts.faults.take(method);
-    if (injected) throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
+    if (injected)
+      throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
     const header = req.headers.authorization;
     if (!header || !/^Bearer\s+\S+/i.test(header)) {
-      throw new ApiError('UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      throw new ApiError(
+        'UNAUTHENTICATED',
+        'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     }
     const info = this.opts.verifier.verifyAccessToken(header.replace(/^Bearer\s+/i, ''));
     if (!info) {
-      throw new ApiError('UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      throw new ApiError(
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     }
     if (this.opts.permits && !this.opts.permits(info.principal, permission, resource)) {
-      throw new ApiError('PERMISSION_DENIED', `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`);
+      throw new ApiError(
+        'PERMISSION_DENIED',
+        `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`,
+      );
     }
     if (!REGIONS.includes(location)) {
-      throw new ApiError('NOT_FOUND', `Location '${location}' is not available for project '${project}'. Cloud Run regions include ${REGIONS.slice(0, 4).join(', ')}, ….`);
+      throw new ApiError(
+        'NOT_FOUND',
+        `Location '${location}' is not available for project '${project}'. Cloud Run regions include ${REGIONS.slice(0, 4).join(', ')}, ….`,
+      );
     }
     return info.principal;
   }
@@ -258,7 +336,10 @@ export class RunApi {
     const s = this.services.get(name);
     if (!s) {
       const [, project, , location, , id] = name.split('/');
-      throw new ApiError('NOT_FOUND', `Resource '${id}' of kind 'SERVICE' in region '${location}' in project '${project}' does not exist.`);
+      throw new ApiError(
+        'NOT_FOUND',
+        `Resource '${id}' of kind 'SERVICE' in region '${location}' in project '${project}' does not exist.`,
+      );
     }
     return s;
   }
@@ -267,7 +348,10 @@ export class RunApi {
     const r = this.services.get(service)?.revisions.get(revision);
     if (!r) {
       const [, project, , location] = service.split('/');
-      throw new ApiError('NOT_FOUND', `Resource '${revision}' of kind 'REVISION' in region '${location}' in project '${project}' does not exist.`);
+      throw new ApiError(
+        'NOT_FOUND',
+        `Resource '${revision}' of kind 'REVISION' in region '${location}' in project '${project}' does not exist.`,
+      );
     }
     return r;
   }
@@ -296,15 +380,24 @@ export class RunApi {
       resources.limits = { cpu: '1000m', memory: '512Mi', ...((resources.limits ?? {}) as Json) };
       container.resources = resources;
       const ports = (container.ports ?? []) as Json[];
-      container.ports = ports.length > 0 ? ports.map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort || 8080 })) : [{ name: 'http1', containerPort: 8080 }];
+      container.ports =
+        ports.length > 0
+          ? ports.map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort || 8080 }))
+          : [{ name: 'http1', containerPort: 8080 }];
       return container;
     });
     return t;
   }
 
   private listServices(project: string, location: string, q: URLSearchParams): Json {
-    const all = [...this.services.values()].filter((s) => s.project === project && s.location === location).sort((a, b) => a.id.localeCompare(b.id));
-    return this.page(all.map((s) => this.renderService(s)), q, 'services');
+    const all = [...this.services.values()]
+      .filter((s) => s.project === project && s.location === location)
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return this.page(
+      all.map((s) => this.renderService(s)),
+      q,
+      'services',
+    );
   }
 
   private listRevisions(service: string, q: URLSearchParams): Json {
@@ -321,41 +414,89 @@ export class RunApi {
     return body;
   }
 
-  private async createService(project: string, location: string, serviceId: string, body: Json, validateOnly: boolean, principal: string): Promise<Json> {
+  private async createService(
+    project: string,
+    location: string,
+    serviceId: string,
+    body: Json,
+    validateOnly: boolean,
+    principal: string,
+  ): Promise<Json> {
     const idProblem = serviceIdProblem(serviceId);
     if (idProblem) throw new ApiError('INVALID_ARGUMENT', idProblem);
     const name = `projects/${project}/locations/${location}/services/${serviceId}`;
-    if (this.services.has(name)) throw new ApiError('ALREADY_EXISTS', `Resource '${serviceId}' already exists.`);
+    if (this.services.has(name))
+      throw new ApiError('ALREADY_EXISTS', `Resource '${serviceId}' already exists.`);
     const spec = this.pickMutable(body);
     if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
     spec.template = this.normalizeTemplate(spec.template as Json);
-    const revision = (spec.template as Json).revision ? String((spec.template as Json).revision) : `${serviceId}-00001-${this.suffix()}`;
-    const traffic = ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0 ? (spec.traffic as TrafficEntry[]) : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
+    const revision = (spec.template as Json).revision
+      ? String((spec.template as Json).revision)
+      : `${serviceId}-00001-${this.suffix()}`;
+    const traffic =
+      ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0
+        ? (spec.traffic as TrafficEntry[])
+        : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
     spec.traffic = traffic;
-    const problems = [...serviceBodyProblems(serviceId, spec), ...trafficProblems(serviceId, traffic, new Set([revision]))];
+    const problems = [
+      ...serviceBodyProblems(serviceId, spec),
+      ...trafficProblems(serviceId, traffic, new Set([revision])),
+    ];
     if (problems.length > 0) throw new ApiError('INVALID_ARGUMENT', problems.join('\n'));
     const now = this.stamp();
     const record: ServiceRecord = {
-      project, location, id: serviceId, name, uid: randomUUID(), spec, generation: 1, observedGeneration: 0,
-      createTime: now, updateTime: now, etag: this.newEtag(), reconciling: true,
+      project,
+      location,
+      id: serviceId,
+      name,
+      uid: randomUUID(),
+      spec,
+      generation: 1,
+      observedGeneration: 0,
+      createTime: now,
+      updateTime: now,
+      etag: this.newEtag(),
+      reconciling: true,
       terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: now },
-      conditions: [], trafficStatuses: [], revisions: new Map(), revisionCount: 0,
-      policy: { version: 1, bindings: [], etag: this.policyEtag([]) }, queue: Promise.resolve(),
-      creator: principal, lastModifier: principal,
+      conditions: [],
+      trafficStatuses: [],
+      revisions: new Map(),
+      revisionCount: 0,
+      policy: { version: 1, bindings: [], etag: this.policyEtag([]) },
+      queue: Promise.resolve(),
+      creator: principal,
+      lastModifier: principal,
     };
     if (validateOnly) {
-      const op = this.operations.start(project, location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(record)));
+      const op = this.operations.start(
+        project,
+        location,
+        SERVICE_TYPE,
+        this.anyOf(SERVICE_TYPE, this.renderService(record)),
+      );
       this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(record)));
       return this.renderOperation(op.name);
     }
     this.services.set(name, record);
     this.addRevision(record, revision);
-    const op = this.operations.start(project, location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(record)));
+    const op = this.operations.start(
+      project,
+      location,
+      SERVICE_TYPE,
+      this.anyOf(SERVICE_TYPE, this.renderService(record)),
+    );
     this.enqueue(record, op, revision);
     return this.renderOperation(op.name);
   }
 
-  private async updateService(name: string, body: Json, mask: string[], allowMissing: boolean, validateOnly: boolean, principal: string): Promise<Json> {
+  private async updateService(
+    name: string,
+    body: Json,
+    mask: string[],
+    allowMissing: boolean,
+    validateOnly: boolean,
+    principal: string,
+  ): Promise<Json> {
     const existing = this.services.get(name);
     if (!existing) {
       if (!allowMissing) this.mustGet(name);
@@ -365,7 +506,10 @@ export class RunApi {
     const s = existing;
     // AIP-154: a stale etag is ABORTED (409), the read-modify-write must be retried.
     if (body.etag && body.etag !== s.etag) {
-      throw new ApiError('ABORTED', `The etag provided (${String(body.etag)}) does not match the current etag of service '${s.id}' (${s.etag}): the service was changed since it was read. Read it again and retry.`);
+      throw new ApiError(
+        'ABORTED',
+        `The etag provided (${String(body.etag)}) does not match the current etag of service '${s.id}' (${s.etag}): the service was changed since it was read. Read it again and retry.`,
+      );
     }
     const incoming = this.pickMutable(body);
     const spec: Json = structuredClone(s.spec);
@@ -387,7 +531,10 @@ export class RunApi {
       if (named) {
         // FACTS.md "revision names": reusing a name with a different template is 409.
         if (canonicalTemplate(named.body.__template as Json) !== canonical) {
-          throw new ApiError('ALREADY_EXISTS', `Revision named '${String(template.revision)}' with different configuration already exists.`);
+          throw new ApiError(
+            'ALREADY_EXISTS',
+            `Revision named '${String(template.revision)}' with different configuration already exists.`,
+          );
         }
       } else {
         newRevision = String(template.revision);
@@ -398,7 +545,10 @@ export class RunApi {
         newRevision = `${s.id}-${String(s.revisionCount + 1).padStart(5, '0')}-${this.suffix()}`;
       }
     }
-    const traffic = ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0 ? (spec.traffic as TrafficEntry[]) : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
+    const traffic =
+      ((spec.traffic as TrafficEntry[] | undefined) ?? []).length > 0
+        ? (spec.traffic as TrafficEntry[])
+        : [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
     spec.traffic = traffic;
     const known = new Set([...s.revisions.keys(), ...(newRevision ? [newRevision] : [])]);
     const problems = [
@@ -408,7 +558,12 @@ export class RunApi {
     ];
     if (problems.length > 0) throw new ApiError('INVALID_ARGUMENT', problems.join('\n'));
     if (validateOnly) {
-      const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+      const op = this.operations.start(
+        s.project,
+        s.location,
+        SERVICE_TYPE,
+        this.anyOf(SERVICE_TYPE, this.renderService(s)),
+      );
       this.operations.succeed(op, this.anyOf(SERVICE_TYPE, { ...this.renderService(s), ...spec }));
       return this.renderOperation(op.name);
     }
@@ -420,14 +575,20 @@ export class RunApi {
     s.reconciling = true;
     s.terminalCondition = { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: s.updateTime };
     if (newRevision) this.addRevision(s, newRevision);
-    const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+    const op = this.operations.start(
+      s.project,
+      s.location,
+      SERVICE_TYPE,
+      this.anyOf(SERVICE_TYPE, this.renderService(s)),
+    );
     this.enqueue(s, op, newRevision);
     return this.renderOperation(op.name);
   }
 
   private pickMutable(body: Json): Json {
     const out: Json = {};
-    for (const f of MUTABLE_SERVICE_FIELDS) if (body[f] !== undefined && body[f] !== null) out[f] = structuredClone(body[f]);
+    for (const f of MUTABLE_SERVICE_FIELDS)
+      if (body[f] !== undefined && body[f] !== null) out[f] = structuredClone(body[f]);
     return out;
   }
 
@@ -455,13 +616,19 @@ export class RunApi {
   }
 
   private enqueue(s: ServiceRecord, op: OperationRecord, newRevision: string | undefined): void {
-    s.queue = s.queue.then(() => this.reconcile(s, op, newRevision)).catch((err: Error) => {
-      this.operations.fail(op, 'INTERNAL', `Internal error while reconciling: ${err.message}`);
-    });
+    s.queue = s.queue
+      .then(() => this.reconcile(s, op, newRevision))
+      .catch((err: Error) => {
+        this.operations.fail(op, 'INTERNAL', `Internal error while reconciling: ${err.message}`);
+      });
   }
 
   /** Brings the running world in line with the spec, then finishes the operation (FACTS.md "readiness contract"). */
-  private async reconcile(s: ServiceRecord, op: OperationRecord, newRevision: string | undefined): Promise<void> {
+  private async reconcile(
+    s: ServiceRecord,
+    op: OperationRecord,
+    newRevision: string | undefined,
+  ): Promise<void> {
     const { operationDelayMs, operationsNeverFinish } = this.opts.faults.settings;
     if (operationDelayMs > 0) await new Promise((r) => setTimeout(r, operationDelayMs));
     if (operationsNeverFinish) return;
@@ -495,7 +662,10 @@ export class RunApi {
     }
     const tags = traffic
       .filter((t) => t.tag)
-      .map((t) => ({ tag: t.tag as string, revision: (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? s.latestReady : t.revision) as string }))
+      .map((t) => ({
+        tag: t.tag as string,
+        revision: (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? s.latestReady : t.revision) as string,
+      }))
       .filter((t) => t.revision);
     const urls = await this.opts.dataPlane.route({
       service: s.name,
@@ -507,7 +677,10 @@ export class RunApi {
     s.uri = urls.uri;
     s.trafficStatuses = traffic.map((t) => {
       const status: Json = {
-        type: t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' : 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+        type:
+          t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+            ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+            : 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
         revision: t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? (s.latestReady ?? '') : t.revision,
         percent: t.percent ?? 0,
       };
@@ -532,7 +705,13 @@ export class RunApi {
     const now = this.stamp();
     s.observedGeneration = generation;
     s.reconciling = false;
-    s.terminalCondition = { type: 'Ready', state: 'CONDITION_FAILED', message, lastTransitionTime: now, severity: 'ERROR' };
+    s.terminalCondition = {
+      type: 'Ready',
+      state: 'CONDITION_FAILED',
+      message,
+      lastTransitionTime: now,
+      severity: 'ERROR',
+    };
     s.conditions = [
       { type: 'RoutesReady', state: 'CONDITION_FAILED', message, lastTransitionTime: now },
       { type: 'ConfigurationsReady', state: 'CONDITION_FAILED', message, lastTransitionTime: now },
@@ -546,9 +725,17 @@ export class RunApi {
     for (const e of (container.env ?? []) as Json[]) {
       const ref = ((e.valueSource ?? {}) as Json).secretKeyRef as Json | undefined;
       if (ref) {
-        const value = this.opts.secrets.resolve(s.project, String(ref.secret), String(ref.version ?? 'latest'));
+        const value = this.opts.secrets.resolve(
+          s.project,
+          String(ref.secret),
+          String(ref.version ?? 'latest'),
+        );
         if (value === undefined) {
-          return { ready: false, reason: 'CONTAINER_PERMISSION_DENIED', message: `Secret projects/${s.project}/secrets/${String(ref.secret)}/versions/${String(ref.version ?? 'latest')} was not found or the runtime service account cannot access it.` };
+          return {
+            ready: false,
+            reason: 'CONTAINER_PERMISSION_DENIED',
+            message: `Secret projects/${s.project}/secrets/${String(ref.secret)}/versions/${String(ref.version ?? 'latest')} was not found or the runtime service account cannot access it.`,
+          };
         }
         env[String(e.name)] = value;
       } else {
@@ -559,14 +746,18 @@ export class RunApi {
     const scaling = (template.scaling ?? {}) as Json;
     const probe = (container.startupProbe ?? undefined) as Json | undefined;
     const startupDeadlineMs = probe
-      ? (Number(probe.initialDelaySeconds ?? 0) + Number(probe.failureThreshold ?? 3) * Number(probe.periodSeconds ?? 10)) * 1000
+      ? (Number(probe.initialDelaySeconds ?? 0) +
+          Number(probe.failureThreshold ?? 3) * Number(probe.periodSeconds ?? 10)) *
+        1000
       : this.opts.startupDeadlineMs;
     const spec: RevisionRuntimeSpec = {
       service: s.name,
       serviceId: s.id,
       revision,
       image: String(container.image),
-      command: (container.command as string[] | undefined)?.length ? (container.command as string[]) : undefined,
+      command: (container.command as string[] | undefined)?.length
+        ? (container.command as string[])
+        : undefined,
       args: (container.args as string[] | undefined)?.length ? (container.args as string[]) : undefined,
       env,
       containerPort: Number(port.containerPort ?? 8080),
@@ -583,8 +774,17 @@ export class RunApi {
 
   private async deleteService(name: string, etag: string | undefined, validateOnly: boolean): Promise<Json> {
     const s = this.mustGet(name);
-    if (etag && etag !== s.etag) throw new ApiError('ABORTED', `The etag provided (${etag}) does not match the current etag of service '${s.id}'.`);
-    const op = this.operations.start(s.project, s.location, SERVICE_TYPE, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+    if (etag && etag !== s.etag)
+      throw new ApiError(
+        'ABORTED',
+        `The etag provided (${etag}) does not match the current etag of service '${s.id}'.`,
+      );
+    const op = this.operations.start(
+      s.project,
+      s.location,
+      SERVICE_TYPE,
+      this.anyOf(SERVICE_TYPE, this.renderService(s)),
+    );
     if (validateOnly) {
       this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(s)));
       return this.renderOperation(op.name);
@@ -592,7 +792,10 @@ export class RunApi {
     this.services.delete(name);
     await s.queue;
     await this.opts.dataPlane.removeService(name);
-    this.operations.succeed(op, this.anyOf(SERVICE_TYPE, { ...this.renderService(s), deleteTime: this.stamp() }));
+    this.operations.succeed(
+      op,
+      this.anyOf(SERVICE_TYPE, { ...this.renderService(s), deleteTime: this.stamp() }),
+    );
     return this.renderOperation(op.name);
   }
 
@@ -604,9 +807,17 @@ export class RunApi {
       traffic.some((t) => t.revision === revision) ||
       (s.latestReady === revision && traffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'));
     if (serving || s.latestCreated === revision || s.revisions.size === 1) {
-      throw new ApiError('FAILED_PRECONDITION', `Revision '${revision}' cannot be deleted: it is the latest revision, the only revision, or it is named in the service's traffic. Move its traffic and tags first.`);
+      throw new ApiError(
+        'FAILED_PRECONDITION',
+        `Revision '${revision}' cannot be deleted: it is the latest revision, the only revision, or it is named in the service's traffic. Move its traffic and tags first.`,
+      );
     }
-    const op = this.operations.start(s.project, s.location, REVISION_TYPE, this.anyOf(REVISION_TYPE, this.renderRevision(s, rev)));
+    const op = this.operations.start(
+      s.project,
+      s.location,
+      REVISION_TYPE,
+      this.anyOf(REVISION_TYPE, this.renderRevision(s, rev)),
+    );
     if (!validateOnly) {
       s.revisions.delete(revision);
       await this.opts.dataPlane.stopRevision(service, revision);
@@ -616,7 +827,11 @@ export class RunApi {
   }
 
   private policyEtag(bindings: Json[]): string {
-    return createHash('sha256').update(JSON.stringify(bindings)).update(randomBytes(4)).digest('base64').slice(0, 12);
+    return createHash('sha256')
+      .update(JSON.stringify(bindings))
+      .update(randomBytes(4))
+      .digest('base64')
+      .slice(0, 12);
   }
 
   private getPolicy(name: string): Json {
@@ -627,13 +842,26 @@ export class RunApi {
   private setPolicy(name: string, policy: Json): Json {
     const s = this.mustGet(name);
     if (policy.etag && policy.etag !== s.policy.etag) {
-      throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+      throw new ApiError(
+        'ABORTED',
+        'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+      );
     }
-    const bindings = ((policy.bindings ?? []) as Json[]).map((b) => ({ role: String(b.role), members: [...((b.members ?? []) as string[])] }));
+    const bindings = ((policy.bindings ?? []) as Json[]).map((b) => ({
+      role: String(b.role),
+      members: [...((b.members ?? []) as string[])],
+    }));
     for (const b of bindings) {
       for (const member of b.members) {
-        if (!/^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$/.test(member)) {
-          throw new ApiError('INVALID_ARGUMENT', `Invalid member '${member}' in binding for role '${b.role}'.`);
+        if (
+          !/^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$/.test(
+            member,
+          )
+        ) {
+          throw new ApiError(
+            'INVALID_ARGUMENT',
+            `Invalid member '${member}' in binding for role '${b.role}'.`,
+          );
         }
       }
     }
@@ -677,7 +905,17 @@ export class RunApi {
       reconciling: s.reconciling,
       etag: s.etag,
     };
-    for (const f of ['description', 'client', 'clientVersion', 'binaryAuthorization', 'scaling', 'invokerIamDisabled', 'defaultUriDisabled', 'iapEnabled', 'customAudiences']) {
+    for (const f of [
+      'description',
+      'client',
+      'clientVersion',
+      'binaryAuthorization',
+      'scaling',
+      'invokerIamDisabled',
+      'defaultUriDisabled',
+      'iapEnabled',
+      'customAudiences',
+    ]) {
       if (spec[f] !== undefined) out[f] = spec[f];
     }
     if (s.latestCreated) out.latestCreatedRevision = `${s.name}/revisions/${s.latestCreated}`;
@@ -726,10 +964,26 @@ function revisionConditions(result: RevisionStartResult, now: string): Json[] {
       { type: 'ResourcesAvailable', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
     ];
   }
-  const reasonField = result.reason === 'HEALTH_CHECK_CONTAINER_ERROR' || result.reason === 'MIN_INSTANCES_NOT_PROVISIONED' ? 'revisionReason' : 'reason';
+  const reasonField =
+    result.reason === 'HEALTH_CHECK_CONTAINER_ERROR' || result.reason === 'MIN_INSTANCES_NOT_PROVISIONED'
+      ? 'revisionReason'
+      : 'reason';
   return [
-    { type: 'Ready', state: 'CONDITION_FAILED', message: result.message, lastTransitionTime: now, severity: 'ERROR', [reasonField]: result.reason },
-    { type: 'ContainerHealthy', state: 'CONDITION_FAILED', message: result.message, lastTransitionTime: now, [reasonField]: result.reason },
+    {
+      type: 'Ready',
+      state: 'CONDITION_FAILED',
+      message: result.message,
+      lastTransitionTime: now,
+      severity: 'ERROR',
+      [reasonField]: result.reason,
+    },
+    {
+      type: 'ContainerHealthy',
+      state: 'CONDITION_FAILED',
+      message: result.message,
+      lastTransitionTime: now,
+      [reasonField]: result.reason,
+    },
   ];
 }
 
@@ -737,7 +991,10 @@ function revisionConditions(result: RevisionStartResult, now: string): Json[] {
 function applyMaskPath(spec: Json, incoming: Json, path: string): void {
   const camel = path.split('.').map((p) => p.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()));
   if (!MUTABLE_SERVICE_FIELDS.includes(camel[0])) {
-    throw new ApiError('INVALID_ARGUMENT', `updateMask path '${path}' does not name a field that can be updated.`);
+    throw new ApiError(
+      'INVALID_ARGUMENT',
+      `updateMask path '${path}' does not name a field that can be updated.`,
+    );
   }
   let from: unknown = incoming;
   let to: Json = spec;

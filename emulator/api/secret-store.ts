@@ -21,7 +21,10 @@ export class SecretStore {
     const short = secret.replace(/^projects\/[^/]+\/secrets\//, '');
     const versions = this.file.secrets[`projects/${project}/secrets/${short}`] ?? this.file.secrets[short];
     if (!versions) return undefined;
-    const wanted = version === 'latest' || version === '' ? String(Math.max(...Object.keys(versions).map(Number))) : version;
+    const wanted =
+      version === 'latest' || version === ''
+        ? String(Math.max(...Object.keys(versions).map(Number)))
+        : version;
     return versions[wanted];
   }
 }

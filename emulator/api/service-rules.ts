@@ -11,7 +11,12 @@ export interface TrafficEntry {
   tag?: string;
 }
 
-const RESERVED_PREFIXES = ['run.googleapis.com', 'cloud.googleapis.com', 'serving.knative.dev', 'autoscaling.knative.dev'];
+const RESERVED_PREFIXES = [
+  'run.googleapis.com',
+  'cloud.googleapis.com',
+  'serving.knative.dev',
+  'autoscaling.knative.dev',
+];
 
 /** FACTS.md "service id": starts with a letter, letters/digits/-, under 50 characters. */
 export function serviceIdProblem(id: string): string | undefined {
@@ -26,7 +31,8 @@ export function revisionNameProblem(serviceId: string, name: string): string | u
   if (!name.startsWith(`${serviceId}-`)) {
     return `Revision name '${name}' must be prefixed by the name of the enclosing Service or Configuration, followed by a dash: '${serviceId}-'.`;
   }
-  if (name.length > 63) return `Revision name '${name}' must be at most 63 characters (it has ${name.length}).`;
+  if (name.length > 63)
+    return `Revision name '${name}' must be at most 63 characters (it has ${name.length}).`;
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     return `Revision name '${name}' may contain only lowercase letters, digits and hyphens, and must start with a letter and end with a letter or digit.`;
   }
@@ -43,8 +49,13 @@ export function durationSeconds(value: unknown): number {
 function reservedKeyProblems(where: string, map: unknown): string[] {
   if (!map || typeof map !== 'object') return [];
   return Object.keys(map as Json)
-    .filter((key) => RESERVED_PREFIXES.some((p) => key === p || key.startsWith(`${p}/`) || key.includes(`.${p}/`)))
-    .map((key) => `${where} '${key}' is not supported: keys under run.googleapis.com, cloud.googleapis.com, serving.knative.dev and autoscaling.knative.dev are reserved (FACTS.md, reserved labels).`);
+    .filter((key) =>
+      RESERVED_PREFIXES.some((p) => key === p || key.startsWith(`${p}/`) || key.includes(`.${p}/`)),
+    )
+    .map(
+      (key) =>
+        `${where} '${key}' is not supported: keys under run.googleapis.com, cloud.googleapis.com, serving.knative.dev and autoscaling.knative.dev are reserved (FACTS.md, reserved labels).`,
+    );
 }
 
 function labelSyntaxProblems(map: unknown): string[] {
@@ -52,8 +63,14 @@ function labelSyntaxProblems(map: unknown): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(map as Json)) {
     const name = key.includes('/') ? key.slice(key.lastIndexOf('/') + 1) : key;
-    if (!/^[a-z][-_a-z0-9]{0,62}$/.test(name)) problems.push(`Label key '${key}' is invalid: lowercase letters, digits, '-' and '_', starting with a letter, at most 63 characters.`);
-    if (typeof value !== 'string' || !/^[-_a-z0-9]{0,63}$/.test(value)) problems.push(`Label value '${String(value)}' for key '${key}' is invalid: lowercase letters, digits, '-' and '_', at most 63 characters.`);
+    if (!/^[a-z][-_a-z0-9]{0,62}$/.test(name))
+      problems.push(
+        `Label key '${key}' is invalid: lowercase letters, digits, '-' and '_', starting with a letter, at most 63 characters.`,
+      );
+    if (typeof value !== 'string' || !/^[-_a-z0-9]{0,63}$/.test(value))
+      problems.push(
+        `Label value '${String(value)}' for key '${key}' is invalid: lowercase letters, digits, '-' and '_', at most 63 characters.`,
+      );
   }
   return problems;
 }
@@ -71,20 +88,30 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
     const seconds = durationSeconds(template.timeout);
     // FACTS.md "request timeout": 1 s to 3600 s.
     if (!(seconds >= 1 && seconds <= 3600)) {
-      problems.push(`template.timeout: Timeout must be between 1s and 3600s (got ${String(template.timeout)}).`);
+      problems.push(
+        `template.timeout: Timeout must be between 1s and 3600s (got ${String(template.timeout)}).`,
+      );
     }
   }
   const concurrency = template.maxInstanceRequestConcurrency;
   // FACTS.md "concurrency": at most 1000; 0 means default.
-  if (concurrency !== undefined && concurrency !== null && !(Number(concurrency) >= 0 && Number(concurrency) <= 1000)) {
-    problems.push(`template.maxInstanceRequestConcurrency: must be between 0 and 1000 (got ${String(concurrency)}).`);
+  if (
+    concurrency !== undefined &&
+    concurrency !== null &&
+    !(Number(concurrency) >= 0 && Number(concurrency) <= 1000)
+  ) {
+    problems.push(
+      `template.maxInstanceRequestConcurrency: must be between 0 and 1000 (got ${String(concurrency)}).`,
+    );
   }
   const scaling = (template.scaling ?? {}) as Json;
   const min = Number(scaling.minInstanceCount ?? 0);
   const max = scaling.maxInstanceCount === undefined ? undefined : Number(scaling.maxInstanceCount);
   if (min < 0) problems.push('template.scaling.minInstanceCount: must not be negative.');
   if (max !== undefined && max !== 0 && max < min) {
-    problems.push(`template.scaling.maxInstanceCount (${max}) must be greater than or equal to minInstanceCount (${min}).`);
+    problems.push(
+      `template.scaling.maxInstanceCount (${max}) must be greater than or equal to minInstanceCount (${min}).`,
+    );
   }
   const containers = (template.containers ?? []) as Json[];
   if (containers.length === 0) problems.push('template.containers: at least one container is required.');
@@ -92,19 +119,24 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
     if (!c.image) problems.push(`template.containers[${i}].image: is required.`);
     const ports = (c.ports ?? []) as Json[];
     // FACTS.md "end-to-end HTTP/2": one port, named h2c or http1.
-    if (ports.length > 1) problems.push(`template.containers[${i}].ports: at most one port may be specified.`);
+    if (ports.length > 1)
+      problems.push(`template.containers[${i}].ports: at most one port may be specified.`);
     for (const port of ports) {
       if (port.name && port.name !== 'http1' && port.name !== 'h2c') {
-        problems.push(`template.containers[${i}].ports[0].name: must be 'http1' or 'h2c' (got '${String(port.name)}').`);
+        problems.push(
+          `template.containers[${i}].ports[0].name: must be 'http1' or 'h2c' (got '${String(port.name)}').`,
+        );
       }
       const num = Number(port.containerPort ?? 8080);
-      if (!(num >= 1 && num <= 65535)) problems.push(`template.containers[${i}].ports[0].containerPort: must be between 1 and 65535.`);
+      if (!(num >= 1 && num <= 65535))
+        problems.push(`template.containers[${i}].ports[0].containerPort: must be between 1 and 65535.`);
     }
     const names = new Set<string>();
     for (const env of (c.env ?? []) as Json[]) {
       const name = String(env.name ?? '');
       if (!name) problems.push(`template.containers[${i}].env: every variable needs a name.`);
-      if (names.has(name)) problems.push(`template.containers[${i}].env: variable '${name}' is set more than once.`);
+      if (names.has(name))
+        problems.push(`template.containers[${i}].env: variable '${name}' is set more than once.`);
       if (['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'].includes(name)) {
         problems.push(`template.containers[${i}].env: '${name}' is a reserved environment variable name.`);
       }
@@ -130,22 +162,30 @@ export function tagProblem(serviceId: string, tag: string): string | undefined {
 }
 
 /** Problems with `traffic[]` given the revisions that exist (and the one this update creates). */
-export function trafficProblems(serviceId: string, traffic: TrafficEntry[], knownRevisions: Set<string>): string[] {
+export function trafficProblems(
+  serviceId: string,
+  traffic: TrafficEntry[],
+  knownRevisions: Set<string>,
+): string[] {
   const problems: string[] = [];
   let sum = 0;
   const tags = new Set<string>();
   traffic.forEach((t, i) => {
     const type = t.type ?? 'TRAFFIC_TARGET_ALLOCATION_TYPE_UNSPECIFIED';
     const percent = t.percent ?? 0;
-    if (!Number.isInteger(percent) || percent < 0 || percent > 100) problems.push(`traffic[${i}].percent: must be an integer from 0 to 100.`);
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+      problems.push(`traffic[${i}].percent: must be an integer from 0 to 100.`);
     sum += percent;
     if (type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST') {
       if (t.revision) problems.push(`traffic[${i}]: a LATEST target must not name a revision.`);
     } else if (type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' || t.revision) {
       if (!t.revision) problems.push(`traffic[${i}]: a REVISION target must name a revision.`);
-      else if (!knownRevisions.has(t.revision)) problems.push(`Revision '${t.revision}' does not exist in service '${serviceId}'.`);
+      else if (!knownRevisions.has(t.revision))
+        problems.push(`Revision '${t.revision}' does not exist in service '${serviceId}'.`);
     } else {
-      problems.push(`traffic[${i}].type: must be TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST or TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION.`);
+      problems.push(
+        `traffic[${i}].type: must be TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST or TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION.`,
+      );
     }
     if (t.tag) {
       const p = tagProblem(serviceId, t.tag);
@@ -154,12 +194,16 @@ export function trafficProblems(serviceId: string, traffic: TrafficEntry[], know
       tags.add(t.tag);
     }
   });
-  if (traffic.length > 0 && sum !== 100) problems.push(`Traffic percentages must add up to 100 (they add up to ${sum}).`);
+  if (traffic.length > 0 && sum !== 100)
+    problems.push(`Traffic percentages must add up to 100 (they add up to ${sum}).`);
   return problems;
 }
 
 /** Resolves LATEST and folds duplicate entries into a split by short revision name (percents > 0 only). */
-export function resolveSplit(traffic: TrafficEntry[], latestReady: string | undefined): Array<{ revision: string; percent: number }> {
+export function resolveSplit(
+  traffic: TrafficEntry[],
+  latestReady: string | undefined,
+): Array<{ revision: string; percent: number }> {
   const byRevision = new Map<string, number>();
   for (const t of traffic) {
     const percent = t.percent ?? 0;
@@ -180,7 +224,11 @@ export function canonicalTemplate(template: Json): string {
       for (const key of Object.keys(value as Json).sort()) {
         const v = strip((value as Json)[key]);
         const empty =
-          v === undefined || v === null || v === '' || v === false || v === 0 ||
+          v === undefined ||
+          v === null ||
+          v === '' ||
+          v === false ||
+          v === 0 ||
           (Array.isArray(v) && v.length === 0) ||
           (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
         if (!empty) out[key] = v;

@@ -61,10 +61,22 @@ describe('limits (FACTS.md "request timeout", "concurrency", "reserved labels")'
     [{ maxInstanceRequestConcurrency: 1001, containers: [container] }, ['between 0 and 1000']],
     [{ maxInstanceRequestConcurrency: 1000, containers: [container] }, []],
     [{ containers: [] }, ['at least one container']],
-    [{ containers: [{ ...container, ports: [{ name: 'h3', containerPort: 8080 }] }] }, ["must be 'http1' or 'h2c'"]],
-    [{ containers: [{ ...container, ports: [{ containerPort: 1 }, { containerPort: 2 }] }] }, ['at most one port']],
-    [{ containers: [{ ...container, env: [{ name: 'PORT', value: '1' }] }] }, ['reserved environment variable']],
-    [{ scaling: { minInstanceCount: 5, maxInstanceCount: 2 }, containers: [container] }, ['greater than or equal']],
+    [
+      { containers: [{ ...container, ports: [{ name: 'h3', containerPort: 8080 }] }] },
+      ["must be 'http1' or 'h2c'"],
+    ],
+    [
+      { containers: [{ ...container, ports: [{ containerPort: 1 }, { containerPort: 2 }] }] },
+      ['at most one port'],
+    ],
+    [
+      { containers: [{ ...container, env: [{ name: 'PORT', value: '1' }] }] },
+      ['reserved environment variable'],
+    ],
+    [
+      { scaling: { minInstanceCount: 5, maxInstanceCount: 2 }, containers: [container] },
+      ['greater than or equal'],
+    ],
     [{ labels: { 'run.googleapis.com/x': 'y' }, containers: [container] }, ['reserved']],
     [{ annotations: { 'autoscaling.knative.dev/maxScale': '3' }, containers: [container] }, ['reserved']],
   ])('template %j', (template, expected) => {
@@ -87,14 +99,41 @@ describe('traffic (FACTS.md "traffic")', () => {
   const known = new Set(['api-1', 'api-2']);
   test.each([
     [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }], []],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 90 }, { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-2', percent: 10 }], []],
+    [
+      [
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 90 },
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-2', percent: 10 },
+      ],
+      [],
+    ],
     // a 0 % tag-only entry beside the same revision's percent entry
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 100 }, { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 0, tag: 'stable' }], []],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 90 }], ['add up to 100']],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-9', percent: 100 }], ['does not exist']],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', revision: 'api-1', percent: 100 }], ['must not name a revision']],
+    [
+      [
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 100 },
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 0, tag: 'stable' },
+      ],
+      [],
+    ],
+    [
+      [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 90 }],
+      ['add up to 100'],
+    ],
+    [
+      [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-9', percent: 100 }],
+      ['does not exist'],
+    ],
+    [
+      [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', revision: 'api-1', percent: 100 }],
+      ['must not name a revision'],
+    ],
     [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', percent: 100 }], ['must name a revision']],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'a' }, { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 0, tag: 'a' }], ['more than one']],
+    [
+      [
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'a' },
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-1', percent: 0, tag: 'a' },
+      ],
+      ['more than one'],
+    ],
   ])('%j', (traffic, expected) => {
     const problems = trafficProblems('api', traffic, known);
     expect(problems).toHaveLength(expected.length);

@@ -1,0 +1,256 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Faults } from '../../../emulator/faults';
+import { createDataPlane, type EmulatorDataPlane } from '../../../emulator/data-plane/data-plane';
+import { loadImageCatalogue, resolveImage } from '../../../emulator/data-plane/image-catalogue';
+import {
+  FIXTURE_IMAGE,
+  SERVICE,
+  allowAll,
+  fixtureCatalogue,
+  isAlive,
+  openSocket,
+  readEvents,
+  routing,
+  spec,
+  waitUntil,
+} from './harness';
+
+let plane: EmulatorDataPlane | undefined;
+afterEach(async () => {
+  await plane?.close();
+  plane = undefined;
+});
+
+function newPlane(): EmulatorDataPlane {
+  plane = createDataPlane({ faults: new Faults(), catalogue: fixtureCatalogue, invokerCheck: allowAll });
+  return plane;
+}
+
+describe('image catalogue', () => {
+  it.each([
+    ['repository without tag -> default tag', FIXTURE_IMAGE, {}],
+    ['tag', `${FIXTURE_IMAGE}:v2`, { GREETING: 'v2' }],
+    ['pinned digest -> its tag', `${FIXTURE_IMAGE}@sha256:${'a'.repeat(64)}`, { GREETING: 'v1' }],
+    ['unlisted digest of a known repository -> default tag', `${FIXTURE_IMAGE}@sha256:${'b'.repeat(64)}`, {}],
+    ['tag and its own digest', `${FIXTURE_IMAGE}:v1@sha256:${'a'.repeat(64)}`, { GREETING: 'v1' }],
+  ])('resolves %s', (_name, ref, env) => {
+    const image = resolveImage(fixtureCatalogue, ref);
+    expect(image?.env).toEqual(env);
+    expect(image?.argv).toEqual([process.execPath, 'stream-server.mjs']);
+  });
+
+  it.each([
+    ['unknown repository', 'fixture.local/streams/other:v1'],
+    ['unknown tag', `${FIXTURE_IMAGE}:v9`],
+    ['malformed digest', `${FIXTURE_IMAGE}@sha256:1234`],
+    ['tag contradicting its pinned digest', `${FIXTURE_IMAGE}:v2@sha256:${'a'.repeat(64)}`],
+  ])('rejects %s', (_name, ref) => {
+    expect(resolveImage(fixtureCatalogue, ref)).toBeUndefined();
+  });
+
+  it('applies container command/args overrides like Docker ENTRYPOINT/CMD', () => {
+    expect(resolveImage(fixtureCatalogue, FIXTURE_IMAGE, { args: ['other.mjs'] })?.argv).toEqual([
+      process.execPath,
+      'other.mjs',
+    ]);
+    expect(resolveImage(fixtureCatalogue, FIXTURE_IMAGE, { command: ['/bin/true'] })?.argv).toEqual([
+      '/bin/true',
+    ]);
+  });
+
+  it('loads emulator/images.json with the sample app and digests for every non-default tag', () => {
+    const catalogue = loadImageCatalogue();
+    const repo = catalogue.repositories['us-docker.pkg.dev/demo/streams/stream-app'];
+    expect(repo).toBeDefined();
+    expect(catalogue.root).toBe(path.resolve(catalogue.root));
+    const resolved = resolveImage(catalogue, 'us-docker.pkg.dev/demo/streams/stream-app:crash');
+    expect(resolved?.env.STREAM_APP_FAULT).toBe('crash-on-start');
+    for (const [tag, entry] of Object.entries(repo.tags)) {
+      if (entry.digest)
+        expect(
+          resolveImage(catalogue, `us-docker.pkg.dev/demo/streams/stream-app@${entry.digest}`)?.env,
+        ).toEqual(entry.env);
+      else expect(tag).toBe('latest');
+    }
+  });
+});
+
+describe('startRevision', () => {
+  it('is ready once the instance accepts connections, and the app sees PORT and the K_* variables', async () => {
+    const dp = newPlane();
+    await expect(dp.startRevision(spec('api-00001-aaa'))).resolves.toEqual({ ready: true });
+    expect(dp.instances(SERVICE, 'api-00001-aaa')).toHaveLength(1);
+    const urls = await dp.route(routing({ split: [{ revision: 'api-00001-aaa', percent: 100 }] }));
+    const [event] = await readEvents(urls.uri, 1);
+    expect(event).toMatchObject({
+      revision: 'api-00001-aaa',
+      service: 'api',
+      configuration: 'api',
+      greeting: 'v1',
+    });
+    expect(dp.logs(SERVICE, 'api-00001-aaa').join('\n')).toContain(
+      '[api/api-00001-aaa#1] fixture listening on',
+    );
+  });
+
+  it('starts minInstances instances', async () => {
+    const dp = newPlane();
+    await expect(dp.startRevision(spec('api-00001-min', { minInstances: 2 }))).resolves.toEqual({
+      ready: true,
+    });
+    expect(dp.instances(SERVICE, 'api-00001-min')).toHaveLength(2);
+  });
+
+  it('fails with CONTAINER_MISSING and Cloud Run\'s "Image … not found." for an image the catalogue lacks', async () => {
+    const dp = newPlane();
+    const result = await dp.startRevision(spec('api-00002-bbb', { image: `${FIXTURE_IMAGE}:nope` }));
+    expect(result).toEqual({
+      ready: false,
+      reason: 'CONTAINER_MISSING',
+      message: `Image '${FIXTURE_IMAGE}:nope' not found.`,
+    });
+  });
+
+  it('fails with HEALTH_CHECK_CONTAINER_ERROR and the last output lines when the process exits first', async () => {
+    const dp = newPlane();
+    const result = await dp.startRevision(
+      spec('api-00003-ccc', { image: `${FIXTURE_IMAGE}:crash`, startupDeadlineMs: 1500 }),
+    );
+    expect(result.ready).toBe(false);
+    if (result.ready) return;
+    expect(result.reason).toBe('HEALTH_CHECK_CONTAINER_ERROR');
+    expect(result.message).toContain(
+      'The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable',
+    );
+    expect(result.message).toContain('exited with code 3');
+    expect(result.message).toContain('refusing to start (crash-on-start)');
+    expect(dp.logs(SERVICE, 'api-00003-ccc').join('\n')).toContain('refusing to start');
+  });
+
+  it('fails with HEALTH_CHECK_CONTAINER_ERROR and kills the process when nothing listens by the deadline', async () => {
+    const dp = newPlane();
+    const result = await dp.startRevision(
+      spec('api-00004-ddd', {
+        image: `${FIXTURE_IMAGE}:never-listen`,
+        startupDeadlineMs: 1500,
+        containerPort: 9000,
+      }),
+    );
+    expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
+    if (!result.ready) expect(result.message).toContain('PORT=9000');
+    expect(dp.instances(SERVICE, 'api-00004-ddd')).toHaveLength(0);
+    expect(dp.pids()).toHaveLength(0);
+  });
+
+  it('is ready when a slow start still listens within the deadline', async () => {
+    const dp = newPlane();
+    const result = await dp.startRevision(
+      spec('api-00005-eee', { image: `${FIXTURE_IMAGE}:slow`, startupDeadlineMs: 3000 }),
+    );
+    expect(result).toEqual({ ready: true });
+  });
+});
+
+describe('process lifecycle', () => {
+  it('stopRevision and close() kill every instance process', async () => {
+    const dp = newPlane();
+    await dp.startRevision(spec('api-00006-fff', { minInstances: 2 }));
+    await dp.startRevision(spec('api-00007-ggg'));
+    const stopped = dp.instances(SERVICE, 'api-00006-fff').map((i) => i.pid!);
+    const kept = dp.instances(SERVICE, 'api-00007-ggg').map((i) => i.pid!);
+    expect([...stopped, ...kept].every(isAlive)).toBe(true);
+
+    await dp.stopRevision(SERVICE, 'api-00006-fff');
+    expect(stopped.some(isAlive)).toBe(false);
+    expect(kept.every(isAlive)).toBe(true);
+
+    await dp.close();
+    expect(kept.some(isAlive)).toBe(false);
+    expect(dp.pids()).toEqual([]);
+  });
+
+  it('removeService closes the URLs and kills the instances', async () => {
+    const dp = newPlane();
+    await dp.startRevision(spec('api-00008-hhh'));
+    const pids = dp.instances(SERVICE, 'api-00008-hhh').map((i) => i.pid!);
+    const urls = await dp.route(routing({ split: [{ revision: 'api-00008-hhh', percent: 100 }] }));
+    await dp.removeService(SERVICE);
+    expect(pids.some(isAlive)).toBe(false);
+    await expect(fetch(urls.uri)).rejects.toThrow();
+  });
+});
+
+describe('orphans', () => {
+  it('instances die with the emulator process even when it is SIGKILLed', async () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'fixtures', 'doomed-parent.ts')],
+      {
+        cwd: path.resolve(here, '..', '..', '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      const [line] = (await once(readline.createInterface({ input: parent.stdout! }), 'line')) as [string];
+      const report = JSON.parse(line) as { result: unknown; pids: number[] };
+      expect(report.result).toEqual({ ready: true });
+      expect(report.pids).toHaveLength(2);
+      // Each instance is a process group: the watchdog and the app under it.
+      expect(report.pids.every((pid) => isAlive(-pid))).toBe(true);
+      parent.kill('SIGKILL');
+      await waitUntil(() => report.pids.every((pid) => !isAlive(-pid)));
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
+
+describe('the real sample app through emulator/images.json', () => {
+  it('starts v2 and streams events naming its revision', async () => {
+    plane = createDataPlane({
+      faults: new Faults(),
+      catalogue: loadImageCatalogue(),
+      invokerCheck: allowAll,
+    });
+    const result = await plane.startRevision(
+      spec('api-00009-iii', {
+        image: 'us-docker.pkg.dev/demo/streams/stream-app:v2',
+        env: { TICK_MS: '30' },
+      }),
+    );
+    expect(result).toEqual({ ready: true });
+    const urls = await plane.route(routing({ split: [{ revision: 'api-00009-iii', percent: 100 }] }));
+    const events = await readEvents(urls.uri, 2);
+    expect(events.map((e) => e.revision)).toEqual(['api-00009-iii', 'api-00009-iii']);
+    const socket = await openSocket(`${urls.uri}/ws`);
+    try {
+      socket.ws.send('ping');
+      await expect(socket.next((m) => m === 'echo:ping')).resolves.toBe('echo:ping');
+      const tick = JSON.parse(await socket.next((m) => m.startsWith('{'))) as { revision: string };
+      expect(tick.revision).toBe('api-00009-iii');
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('fails crash-on-start with HEALTH_CHECK_CONTAINER_ERROR', async () => {
+    plane = createDataPlane({
+      faults: new Faults(),
+      catalogue: loadImageCatalogue(),
+      invokerCheck: allowAll,
+    });
+    const result = await plane.startRevision(
+      spec('api-00010-jjj', {
+        image: 'us-docker.pkg.dev/demo/streams/stream-app:crash',
+        startupDeadlineMs: 3000,
+      }),
+    );
+    expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
+  });
+});

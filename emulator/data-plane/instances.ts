@@ -1,0 +1,198 @@
+// One container instance = one local child process listening on its own free 127.0.0.1 port. Every live
+// child is tracked so that the emulator never leaves orphans, even when its own process exits abruptly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import http2 from 'node:http2';
+import type { ResolvedImage } from './image-catalogue';
+
+// Runs the app as its child and kills it when the emulator goes away: stdin is a pipe from the emulator,
+// so its end means the emulator died, even by SIGKILL, which no exit hook sees.
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const [command, ...args] = process.argv.slice(1);
+const app = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const kill = (signal) => { try { app.kill(signal); } catch {} };
+process.stdin.on('end', () => { kill('SIGKILL'); process.exit(137); });
+process.stdin.on('error', () => { kill('SIGKILL'); process.exit(137); });
+process.stdin.resume();
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => kill(signal));
+app.on('error', (error) => { console.error('exec ' + command + ': ' + error.message); process.exit(127); });
+app.on('exit', (code, signal) => {
+  if (signal) { process.removeAllListeners(signal); process.kill(process.pid, signal); }
+  process.exit(code ?? 1);
+});
+`;
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) killGroup(child, 'SIGKILL');
+  });
+}
+
+// Each instance is its own process group (watchdog + app), so a signal reaches the app even if it ignores
+// the watchdog's forwarding.
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** Pids (process groups) of every instance still running under this Node process (for leak checks). */
+export function livePids(): number[] {
+  return [...live].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/** A free TCP port on `host`, chosen by the OS. */
+export function findFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface InstanceOptions {
+  id: number;
+  image: ResolvedImage;
+  env: Record<string, string>;
+  host: string;
+  /** Prefix of every output line, e.g. `api-00001-abc#1`. */
+  label: string;
+  onLine: (line: string) => void;
+  /** Time between SIGTERM and SIGKILL on stop. */
+  killGraceMs: number;
+}
+
+export type StartOutcome = { ok: true } | { ok: false; kind: 'exited' | 'timeout'; detail: string };
+
+/** A running (or starting) instance: its port, in-flight count and process. */
+export class Instance {
+  readonly id: number;
+  port = 0;
+  inFlight = 0;
+  exited = false;
+  private child?: ChildProcess;
+  private exitPromise?: Promise<void>;
+  private h2?: http2.ClientHttp2Session;
+
+  constructor(private readonly options: InstanceOptions) {
+    this.id = options.id;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Spawns the process with PORT set and waits until it accepts TCP connections (Cloud Run's default startup probe). */
+  async start(deadlineMs: number): Promise<StartOutcome> {
+    installExitHook();
+    const { image, host, label, onLine } = this.options;
+    this.port = await findFreePort(host);
+    const env = { ...this.options.env, PORT: String(this.port) };
+    const child = spawn(process.execPath, ['-e', WATCHDOG, '--', ...image.argv], {
+      cwd: image.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.child = child;
+    live.add(child);
+    let exitDetail = '';
+    this.exitPromise = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        this.exited = true;
+        live.delete(child);
+        this.h2?.destroy();
+        resolve();
+      });
+      child.on('error', (error) => {
+        exitDetail = `could not start: ${error.message}`;
+        onLine(`${label} ${exitDetail}`);
+        this.exited = true;
+        live.delete(child);
+        resolve();
+      });
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(`${label} ${line}`);
+      });
+      stream?.on('end', () => {
+        if (partial) onLine(`${label} ${partial}`);
+      });
+    }
+
+    const deadline = Date.now() + deadlineMs;
+    while (!this.exited) {
+      if (await this.accepts()) return { ok: true };
+      if (Date.now() >= deadline) {
+        await this.stop();
+        return {
+          ok: false,
+          kind: 'timeout',
+          detail: `no listener on port ${this.port} after ${deadlineMs} ms`,
+        };
+      }
+      await Promise.race([delay(50), this.exitPromise]);
+    }
+    await this.exitPromise;
+    return { ok: false, kind: 'exited', detail: exitDetail };
+  }
+
+  private accepts(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect(this.port, this.options.host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }
+
+  /** Resolves when the process has exited (for any reason). */
+  whenExited(): Promise<void> {
+    return this.exitPromise ?? Promise.resolve();
+  }
+
+  /** A shared HTTP/2 cleartext session to this instance (prior knowledge), for h2c revisions. */
+  http2Session(): http2.ClientHttp2Session {
+    if (!this.h2 || this.h2.closed || this.h2.destroyed) {
+      const session = http2.connect(`http://${this.options.host}:${this.port}`);
+      session.on('error', () => session.destroy());
+      this.h2 = session;
+    }
+    return this.h2;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
+  async stop(): Promise<void> {
+    this.h2?.destroy();
+    const child = this.child;
+    if (!child || this.exited) return;
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), this.options.killGraceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

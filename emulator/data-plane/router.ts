@@ -1,0 +1,366 @@
+// The front end of one service: its URL and tag URLs, each a local listener. A request is checked
+// (ingress, invoker IAM), given a revision (tag, affinity cookie or weighted split), given a slot on one
+// instance, then proxied without buffering. Live connections are never re-routed, so a traffic change
+// steers only new requests (FACTS.md, Streaming on Cloud Run).
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { Faults } from '../faults';
+import type { InvokerCheck, ServiceRouting, ServiceUrls } from '../model';
+import {
+  badGateway,
+  ingressBlocked,
+  invokerDenied,
+  noInstance,
+  requestTimedOut,
+  revisionUnavailable,
+  writeRawPage,
+  type ErrorPage,
+} from './error-pages';
+import { openListener, type Listener } from './listener';
+import type { Lease, RevisionPool } from './revision-pool';
+import { endToEndHeaders, openH2c, openHttp1, openTunnel, type UpstreamRequest } from './upstream';
+
+type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type ClientResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+export interface RouterContext {
+  host: string;
+  faults: Faults;
+  invokerCheck: InvokerCheck;
+  random: () => number;
+  /** The pool of a started revision, if any. */
+  pool(service: string, revision: string): RevisionPool | undefined;
+}
+
+/** Which URL a request came in on. */
+type Entry = { kind: 'service' } | { kind: 'tag'; tag: string };
+
+type Admission =
+  | { page: ErrorPage }
+  | { pool: RevisionPool; revision: string; preferredInstance?: number; affinity?: { cookie?: string } };
+
+/** Cookie that pins a client to a revision and instance (template.sessionAffinity, FACTS.md: best effort). */
+export function affinityCookieName(serviceId: string): string {
+  return `emulator-affinity-${serviceId}`;
+}
+
+export class ServiceRouter {
+  private main?: Listener;
+  private readonly tagListeners = new Map<string, Listener>();
+
+  constructor(
+    private readonly ctx: RouterContext,
+    private routing: ServiceRouting,
+  ) {}
+
+  /** Applies `routing`: keeps the service listener, opens listeners for new tags, closes removed ones. */
+  async apply(routing: ServiceRouting): Promise<ServiceUrls> {
+    this.routing = routing;
+    this.main ??= await this.listen({ kind: 'service' });
+    const wanted = new Set(routing.tags.map((t) => t.tag));
+    for (const [tag, listener] of this.tagListeners) {
+      if (!wanted.has(tag)) {
+        this.tagListeners.delete(tag);
+        await listener.close();
+      }
+    }
+    for (const tag of wanted) {
+      if (!this.tagListeners.has(tag)) this.tagListeners.set(tag, await this.listen({ kind: 'tag', tag }));
+    }
+    const tagUris: Record<string, string> = {};
+    for (const [tag, listener] of this.tagListeners) tagUris[tag] = this.url(listener);
+    return { uri: this.url(this.main), tagUris };
+  }
+
+  /** Closes every listener of the service and drops its open connections. */
+  async close(): Promise<void> {
+    const listeners = [this.main, ...this.tagListeners.values()];
+    this.main = undefined;
+    this.tagListeners.clear();
+    await Promise.all(listeners.map((listener) => listener?.close()));
+  }
+
+  private url(listener: Listener): string {
+    return `http://${this.ctx.host}:${listener.port}`;
+  }
+
+  private listen(entry: Entry): Promise<Listener> {
+    return openListener(
+      this.ctx.host,
+      (req, res) => void this.handleRequest(entry, req, res),
+      (req, socket, head) => void this.handleUpgrade(entry, req, socket, head),
+    );
+  }
+
+  // Ingress first (a blocked service is invisible: 404), then invoker IAM, then the revision choice.
+  private admit(entry: Entry, headers: http.IncomingHttpHeaders, path: string): Admission {
+    const routing = this.routing;
+    // Every router client counts as outside the VPC, so only INGRESS_TRAFFIC_ALL lets requests in.
+    if (routing.ingress !== 'INGRESS_TRAFFIC_ALL') return { page: ingressBlocked(path) };
+    const decision = this.ctx.invokerCheck(routing.service, headers.authorization);
+    if (!decision.allow) return { page: invokerDenied(decision.status, path, decision.message) };
+
+    let revision: string | undefined;
+    let preferredInstance: number | undefined;
+    if (entry.kind === 'tag') {
+      revision = routing.tags.find((t) => t.tag === entry.tag)?.revision;
+    } else {
+      const sticky = this.stickyTarget(headers.cookie);
+      revision = sticky?.revision ?? this.pickRevision();
+      preferredInstance = sticky?.instance;
+    }
+    if (!revision) return { page: revisionUnavailable('(none)') };
+    const pool = this.ctx.pool(routing.service, revision);
+    if (!pool) return { page: revisionUnavailable(revision) };
+    const affinity =
+      entry.kind === 'service' && pool.spec.sessionAffinity
+        ? { cookie: readCookie(headers.cookie, affinityCookieName(routing.serviceId)) }
+        : undefined;
+    return { pool, revision, preferredInstance, affinity };
+  }
+
+  private pickRevision(): string | undefined {
+    const targets = this.routing.split.filter((s) => s.percent > 0);
+    const point = this.ctx.random() * 100;
+    let sum = 0;
+    for (const target of targets) {
+      sum += target.percent;
+      if (point < sum) return target.revision;
+    }
+    return targets.at(-1)?.revision;
+  }
+
+  // The cookie counts only while its revision still has traffic and still asks for affinity.
+  private stickyTarget(
+    cookieHeader: string | undefined,
+  ): { revision: string; instance?: number } | undefined {
+    const value = readCookie(cookieHeader, affinityCookieName(this.routing.serviceId));
+    if (!value) return undefined;
+    const [revision, instance] = value.split('.');
+    if (!this.routing.split.some((s) => s.revision === revision && s.percent > 0)) return undefined;
+    if (!this.ctx.pool(this.routing.service, revision)?.spec.sessionAffinity) return undefined;
+    const id = Number(instance);
+    return { revision, instance: Number.isInteger(id) ? id : undefined };
+  }
+
+  private async handleRequest(entry: Entry, req: ClientRequest, res: ClientResponse): Promise<void> {
+    const path = req.url ?? '/';
+    const admission = this.admit(entry, req.headers, path);
+    if ('page' in admission) return sendPage(res, admission.page);
+    const acquired = await admission.pool.acquire(admission.preferredInstance);
+    if ('error' in acquired) {
+      return sendPage(
+        res,
+        acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision),
+      );
+    }
+    const { lease } = acquired;
+    if (res.writableEnded || isClosed(res)) return lease.release();
+    const cookie = admission.affinity ? this.affinityCookie(admission, lease) : undefined;
+    this.proxy(req, res, admission.pool, lease, cookie);
+  }
+
+  private affinityCookie(
+    admission: Extract<Admission, { pool: RevisionPool }>,
+    lease: Lease,
+  ): string | undefined {
+    const value = `${admission.revision}.${lease.instance.id}`;
+    if (admission.affinity?.cookie === value) return undefined;
+    return `${affinityCookieName(this.routing.serviceId)}=${value}; Path=/; HttpOnly`;
+  }
+
+  private proxy(
+    req: ClientRequest,
+    res: ClientResponse,
+    pool: RevisionPool,
+    lease: Lease,
+    setCookie?: string,
+  ): void {
+    const { spec } = pool;
+    const settings = this.ctx.faults.settings;
+    const request: UpstreamRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      authority: String(req.headers.host ?? req.headers[':authority'] ?? `${this.ctx.host}`),
+      headers: { ...endToEndHeaders(req.headers), ...forwardingHeaders(req) },
+    };
+    const exchange =
+      spec.portName === 'h2c'
+        ? openH2c(lease.instance, request)
+        : openHttp1(this.ctx.host, lease.instance, request);
+
+    const timers: NodeJS.Timeout[] = [];
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      timers.forEach(clearTimeout);
+      exchange.abort();
+      lease.release();
+    };
+    res.on('close', finish);
+    // The request timeout cuts every request, stream included (FACTS.md: a stream is one request).
+    timers.push(
+      setTimeout(() => {
+        if (!res.headersSent) sendPage(res, requestTimedOut());
+        else cut(res);
+        finish();
+      }, spec.timeoutSeconds * 1000),
+    );
+    if (settings.dropStreamsAfterMs > 0) {
+      timers.push(
+        setTimeout(() => {
+          cut(res);
+          finish();
+        }, settings.dropStreamsAfterMs),
+      );
+    }
+
+    req.on('error', () => {
+      cut(res);
+      finish();
+    });
+    req.pipe(exchange.request);
+    exchange.response.then(
+      (upstream) => {
+        if (finished) return void upstream.body.destroy();
+        const headers = { ...upstream.headers };
+        if (setCookie) headers['set-cookie'] = [...toArray(headers['set-cookie']), setCookie];
+        res.writeHead(upstream.status, headers);
+        (res as http.ServerResponse).flushHeaders?.();
+        upstream.body.on('error', () => cut(res));
+        upstream.body.on('close', () => {
+          if (!upstream.body.readableEnded) cut(res);
+        });
+        if (settings.bufferSse && isEventStream(upstream.headers['content-type'])) {
+          // A buffering proxy: the client sees nothing until the stream is over.
+          const chunks: Buffer[] = [];
+          upstream.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstream.body.on('end', () => res.end(Buffer.concat(chunks)));
+        } else {
+          upstream.body.pipe(res as NodeJS.WritableStream);
+        }
+      },
+      (error: Error) => {
+        if (finished) return;
+        if (!res.headersSent) sendPage(res, badGateway(error.message));
+        else cut(res);
+        finish();
+      },
+    );
+  }
+
+  private async handleUpgrade(
+    entry: Entry,
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const admission = this.admit(entry, req.headers, req.url ?? '/');
+    if ('page' in admission) return writeRawPage(socket, admission.page);
+    if (admission.pool.spec.portName === 'h2c') {
+      // End-to-end HTTP/2 and WebSockets do not mix (FACTS.md, Streaming on Cloud Run).
+      return writeRawPage(
+        socket,
+        badGateway('the revision speaks h2c, which cannot carry a WebSocket upgrade'),
+      );
+    }
+    const acquired = await admission.pool.acquire(admission.preferredInstance);
+    if ('error' in acquired) {
+      const page = acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision);
+      return writeRawPage(socket, page);
+    }
+    const { lease } = acquired;
+    if (socket.destroyed) return lease.release();
+
+    const { spec } = admission.pool;
+    const upstream = openTunnel(this.ctx.host, lease.instance, {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      extra: forwardingHeaders(req),
+    });
+    if (head.length > 0) upstream.write(head);
+    let connected = false;
+    const timers: NodeJS.Timeout[] = [];
+    let finished = false;
+    const finish = (keepClient = false): void => {
+      if (finished) return;
+      finished = true;
+      timers.forEach(clearTimeout);
+      upstream.destroy();
+      if (!keepClient) socket.destroy();
+      lease.release();
+    };
+    upstream.once('connect', () => (connected = true));
+    upstream.on('error', (error) => {
+      if (!connected && !finished) {
+        writeRawPage(socket, badGateway(error.message));
+        finish(true);
+      } else finish();
+    });
+    upstream.on('close', () => finish());
+    socket.on('close', () => finish());
+    timers.push(setTimeout(() => finish(), spec.timeoutSeconds * 1000));
+    const dropAfter = this.ctx.faults.settings.dropStreamsAfterMs;
+    if (dropAfter > 0) timers.push(setTimeout(() => finish(), dropAfter));
+    socket.pipe(upstream);
+    upstream.pipe(socket);
+  }
+}
+
+function forwardingHeaders(req: ClientRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-forwarded-for': req.socket?.remoteAddress ?? '127.0.0.1',
+    'x-forwarded-proto': 'http',
+  };
+  if (!req.headers['x-cloud-trace-context']) {
+    headers['x-cloud-trace-context'] =
+      `${randomBytes(16).toString('hex')}/${randomBytes(4).readUInt32BE()};o=1`;
+  }
+  return headers;
+}
+
+function sendPage(res: ClientResponse, page: ErrorPage): void {
+  if (res.headersSent || res.writableEnded) return cut(res);
+  res.writeHead(page.status, {
+    'content-type': page.contentType,
+    'content-length': Buffer.byteLength(page.body),
+  });
+  res.end(page.body);
+}
+
+// Drops the client connection mid-response: HTTP/1.1 loses its socket, HTTP/2 its stream.
+function cut(res: ClientResponse): void {
+  if ('stream' in res && res.stream) {
+    if (!res.stream.destroyed) res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  (res as http.ServerResponse).destroy();
+}
+
+function isClosed(res: ClientResponse): boolean {
+  if ('stream' in res && res.stream) return res.stream.destroyed;
+  return (res as http.ServerResponse).socket?.destroyed ?? true;
+}
+
+function isEventStream(contentType: unknown): boolean {
+  return typeof contentType === 'string' && contentType.toLowerCase().startsWith('text/event-stream');
+}
+
+function toArray(value: unknown): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

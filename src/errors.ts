@@ -1,0 +1,55 @@
+/** One thing wrong with one action input. */
+export interface InputProblem {
+  /** The input's name as written in action.yml, e.g. `service`. */
+  input: string;
+  /** What is wrong and what is expected, e.g. "is required; expected a Cloud Run service id". */
+  message: string;
+}
+
+/** Every problem found in the action's inputs, reported together so one run shows them all. */
+export class InputError extends Error {
+  readonly problems: readonly InputProblem[];
+
+  constructor(problems: readonly InputProblem[]) {
+    super(problems.map((p) => `\`${p.input}\`: ${p.message}`).join('\n'));
+    this.name = 'InputError';
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** What a failed I/O step was doing, so its message can say what failed, where, why and what to do. */
+export interface StepErrorDetails {
+  /** The operation, as a verb phrase: "update service", "fetch GitHub OIDC token". */
+  operation: string;
+  /** The resource it acted on: a resource name, URL or file path. */
+  target: string;
+  /** The underlying error or a description of it. */
+  cause: unknown;
+  /** What the user can do about it: "grant roles/run.developer on …". */
+  hint: string;
+}
+
+/** An I/O step that failed; its message names the operation, the target, the cause and a hint. */
+export class StepError extends Error {
+  readonly operation: string;
+  readonly target: string;
+  readonly hint: string;
+
+  constructor(details: StepErrorDetails) {
+    super(
+      `Failed to ${details.operation} ${details.target}: ${describeCause(details.cause)}. ${details.hint}`,
+      {
+        cause: details.cause,
+      },
+    );
+    this.name = 'StepError';
+    this.operation = details.operation;
+    this.target = details.target;
+    this.hint = details.hint;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text.replace(/[.\s]+$/, '') || 'unknown error';
+}

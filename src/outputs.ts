@@ -1,0 +1,22 @@
+// Output names in one place: action.yml declares exactly these (checked by __tests__/action.test.ts).
+export const OUTPUTS = {
+  /** The service's main URL (`Service.uri`). */
+  url: 'url',
+  /** The candidate's tag URL, read from `trafficStatuses[].uri` (FACTS.md, tag URLs). */
+  tagUrl: 'tag_url',
+  /** Short name of the revision this run deployed. */
+  revision: 'revision',
+  /** Short name of the revision that served traffic before this run. */
+  previousRevision: 'previous_revision',
+  /** The final traffic split, e.g. `api-00042=100`. */
+  traffic: 'traffic',
+  /** How the rollout ended. */
+  verdict: 'verdict',
+  /** The streaming smoke test's result. */
+  smokeResult: 'smoke_result',
+} as const;
+
+export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
+
+/** Every output name, in declaration order, for the contract test and the docs. */
+export const OUTPUT_NAMES: readonly OutputName[] = Object.values(OUTPUTS);
