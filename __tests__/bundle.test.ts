@@ -87,7 +87,12 @@ describe('dist/main/index.js', () => {
   it('names only the bad input when the others are valid', async () => {
     const result = await run(bundle('main'), [], {
       ...runnerEnv,
-      ...inputEnv({ project_id: 'my-project', region: 'us-central1', service: 'API', image: 'img:1' }),
+      ...inputEnv({
+        project_id: 'my-project',
+        region: 'us-central1',
+        service: 'API',
+        image: 'us-docker.pkg.dev/my-project/repo/api:1',
+      }),
     });
     expect(result.code).toBe(1);
     const [error] = errorLines(result.stdout);
@@ -95,15 +100,24 @@ describe('dist/main/index.js', () => {
     expect(error).not.toMatch(/`(project_id|region|image)`/);
   });
 
-  it('with valid inputs, says the pipeline is not implemented and deploys nothing', async () => {
+  it('with valid inputs but no credentials anywhere, names both ways to authenticate and deploys nothing', async () => {
     const result = await run(bundle('main'), [], {
       ...runnerEnv,
-      ...inputEnv({ project_id: 'my-project', region: 'us-central1', service: 'api', image: 'img:1' }),
+      HOME: workDir,
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_RUN_ID: '42',
+      ...inputEnv({
+        project_id: 'my-project',
+        region: 'us-central1',
+        service: 'api',
+        image: 'us-docker.pkg.dev/my-project/repo/api:1',
+      }),
     });
     expect(result.code).toBe(1);
-    expect(errorLines(result.stdout)).toEqual([
-      expect.stringMatching(/not implemented.*nothing was deployed/),
-    ]);
+    const errors = errorLines(result.stdout);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('workload_identity_provider');
+    expect(errors[0]).toContain('google-github-actions/auth');
     expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toBe('');
   });
 });

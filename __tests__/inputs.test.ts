@@ -1,45 +1,233 @@
-import { InputError } from '../src/errors';
+import { PROFILE_DEFAULTS, type Profile, type RunContext } from '../src/core/config';
+import { InputError, type InputProblem } from '../src/errors';
 import { INPUT_NAMES, parseInputs, type InputName } from '../src/inputs';
 
-const VALID: Record<InputName, string> = {
+const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+
+const PUSH: RunContext = {
+  repository: 'acme/api',
+  sha: SHA,
+  eventName: 'push',
+  runId: '9876543210',
+  runAttempt: '2',
+  actor: 'octocat',
+};
+const PULL_REQUEST: RunContext = { ...PUSH, eventName: 'pull_request', pullRequest: 42 };
+
+const REQUIRED: Partial<Record<InputName, string>> = {
   project_id: 'my-project',
   region: 'us-central1',
   service: 'api',
   image: 'us-docker.pkg.dev/my-project/repo/api:1.2.3',
 };
 
-function reader(overrides: Partial<Record<InputName, string>>) {
-  const values = { ...VALID, ...overrides };
-  return (name: InputName) => values[name];
+// Like core.getInput: '' for inputs not given.
+function reader(values: Partial<Record<InputName, string>>) {
+  return (name: InputName) => values[name] ?? '';
 }
 
-function problemsFor(overrides: Partial<Record<InputName, string>>): string[] {
+function parse(overrides: Partial<Record<InputName, string>> = {}, context: RunContext = PUSH) {
+  return parseInputs(reader({ ...REQUIRED, ...overrides }), context);
+}
+
+function problemsOf(
+  overrides: Partial<Record<InputName, string>>,
+  context: RunContext = PUSH,
+): InputProblem[] {
   try {
-    parseInputs(reader(overrides));
+    parse(overrides, context);
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems.map((p) => p.input);
+    return [...(error as InputError).problems];
   }
   return [];
 }
 
-describe('parseInputs', () => {
-  it('returns frozen, trimmed inputs when all are valid', () => {
-    const inputs = parseInputs(reader({ service: '  api  ' }));
-    expect(inputs).toEqual({
+function inputsWithProblems(overrides: Partial<Record<InputName, string>>, context: RunContext = PUSH) {
+  return problemsOf(overrides, context).map((p) => p.input);
+}
+
+// 41-char service: with the 5-char `pr-42` tag it makes exactly 46 (FACTS.md "tag rules").
+const svc = (length: number) => 'a'.repeat(length);
+
+describe('parseInputs: valid configurations', () => {
+  const FULL: Partial<Record<InputName, string>> = {
+    workload_identity_provider:
+      'projects/123456789012/locations/global/workloadIdentityPools/github/providers/my-repo',
+    service_account: 'deployer@my-project.iam.gserviceaccount.com',
+    timeout: '45m',
+    concurrency: '50',
+    cpu_always_allocated: 'TRUE',
+    min_instances: '2',
+    max_instances: '20',
+    session_affinity: 'false',
+    use_http2: 'False',
+    cpu: '2',
+    memory: '1Gi',
+    execution_environment: 'gen2',
+    startup_cpu_boost: 'true',
+    port: '8081',
+    env_vars: 'LOG_LEVEL=debug\nFEATURES=a,b,c',
+    secrets: 'DB_PASSWORD=db-password:3',
+    labels: 'team=streams,tier=gold',
+    runtime_service_account: 'api@my-project.iam.gserviceaccount.com',
+    ingress: 'internal-and-cloud-load-balancing',
+    allow_unauthenticated: 'false',
+    tag: 'canary',
+    revision_suffix: 'v42',
+    lint_level: 'strict',
+    deploy_timeout: '20m',
+  };
+
+  it.each(['sse', 'websocket', 'grpc', 'http'] as Profile[])(
+    'parses every input with profile %s',
+    (profile) => {
+      expect(parse({ ...FULL, profile })).toEqual({
+        projectId: 'my-project',
+        region: 'us-central1',
+        service: 'api',
+        image: 'us-docker.pkg.dev/my-project/repo/api:1.2.3',
+        workloadIdentityProvider:
+          'projects/123456789012/locations/global/workloadIdentityPools/github/providers/my-repo',
+        serviceAccount: 'deployer@my-project.iam.gserviceaccount.com',
+        profile,
+        streaming: {
+          timeoutSeconds: 2700,
+          concurrency: 50,
+          cpuAlwaysAllocated: true,
+          minInstances: 2,
+          sessionAffinity: false,
+          useHttp2: false,
+        },
+        maxInstances: 20,
+        cpu: '2',
+        memory: '1Gi',
+        executionEnvironment: 'gen2',
+        startupCpuBoost: true,
+        port: 8081,
+        envVars: [
+          { name: 'LOG_LEVEL', value: 'debug' },
+          { name: 'FEATURES', value: 'a,b,c' },
+        ],
+        secrets: [{ name: 'DB_PASSWORD', ref: { secret: 'db-password', version: '3' } }],
+        labels: { team: 'streams', tier: 'gold' },
+        runtimeServiceAccount: 'api@my-project.iam.gserviceaccount.com',
+        ingress: 'internal-and-cloud-load-balancing',
+        allowUnauthenticated: false,
+        tag: 'canary',
+        revisionSuffix: 'v42',
+        lintLevel: 'strict',
+        deployTimeoutSeconds: 1200,
+      });
+    },
+  );
+
+  it('with only the required inputs, applies the sse profile and leaves optional fields undefined', () => {
+    const config = parse();
+    expect(config).toEqual({
       projectId: 'my-project',
       region: 'us-central1',
       service: 'api',
       image: 'us-docker.pkg.dev/my-project/repo/api:1.2.3',
+      profile: 'sse',
+      streaming: PROFILE_DEFAULTS.sse,
+      envVars: [],
+      secrets: [],
+      labels: {},
+      tag: 'sha-abcdef0',
+      // 9876543210 in base 36 is 4jc8lii.
+      revisionSuffix: 'abcdef0-4jc8lii-2',
+      lintLevel: 'warn',
+      deployTimeoutSeconds: 900,
     });
-    expect(Object.isFrozen(inputs)).toBe(true);
+    for (const key of [
+      'workloadIdentityProvider',
+      'serviceAccount',
+      'maxInstances',
+      'cpu',
+      'memory',
+      'executionEnvironment',
+      'startupCpuBoost',
+      'port',
+      'runtimeServiceAccount',
+      'ingress',
+      'allowUnauthenticated',
+    ])
+      expect(Object.keys(config)).not.toContain(key);
   });
 
-  it.each(INPUT_NAMES.map((name) => [name]))('requires %s', (name) => {
-    expect(problemsFor({ [name]: '' })).toEqual([name]);
-    expect(problemsFor({ [name]: '   ' })).toEqual([name]);
+  it.each(['sse', 'websocket', 'grpc', 'http'] as Profile[])(
+    'profile %s supplies its defaults',
+    (profile) => {
+      expect(parse({ profile }).streaming).toEqual(PROFILE_DEFAULTS[profile]);
+    },
+  );
+
+  it('overrides the profile one setting at a time', () => {
+    expect(parse({ profile: 'websocket', session_affinity: 'false' }).streaming).toEqual({
+      ...PROFILE_DEFAULTS.websocket,
+      sessionAffinity: false,
+    });
+    expect(parse({ profile: 'http', min_instances: '3', timeout: '1h' }).streaming).toEqual({
+      ...PROFILE_DEFAULTS.http,
+      minInstances: 3,
+      timeoutSeconds: 3600,
+    });
   });
 
+  it('accepts enum values in any case', () => {
+    expect(parse({ profile: 'WebSocket', ingress: 'ALL', lint_level: 'Strict' })).toMatchObject({
+      profile: 'websocket',
+      ingress: 'all',
+      lintLevel: 'strict',
+    });
+  });
+
+  it('accepts use_http2 with the websocket profile: the linter, not input parsing, warns about it', () => {
+    expect(parse({ profile: 'websocket', use_http2: 'true' }).streaming.useHttp2).toBe(true);
+  });
+
+  it('returns a config frozen all the way down', () => {
+    const config = parse({ env_vars: 'A=1', secrets: 'B=b', labels: 'c=d' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.streaming)).toBe(true);
+    expect(Object.isFrozen(config.envVars)).toBe(true);
+    expect(Object.isFrozen(config.envVars[0])).toBe(true);
+    expect(Object.isFrozen(config.secrets[0].ref)).toBe(true);
+    expect(Object.isFrozen(config.labels)).toBe(true);
+    expect(() =>
+      (config.envVars as { name: string; value: string }[]).push({ name: 'X', value: 'y' }),
+    ).toThrow(TypeError);
+    expect(() => ((config.labels as Record<string, string>).e = 'f')).toThrow(TypeError);
+    // The shared profile defaults are copied, not handed out.
+    expect(config.streaming).not.toBe(PROFILE_DEFAULTS.sse);
+  });
+
+  it('trims scalar inputs', () => {
+    expect(parse({ service: '  api  ', concurrency: ' 10 ' })).toMatchObject({
+      service: 'api',
+      streaming: { concurrency: 10 },
+    });
+  });
+});
+
+describe('parseInputs: required inputs', () => {
+  it.each(['project_id', 'region', 'service', 'image'] as InputName[])('requires %s', (name) => {
+    for (const value of ['', '   ']) {
+      const problems = problemsOf({ [name]: value });
+      expect(problems).toEqual([{ input: name, message: expect.stringMatching(/^is required; expected /) }]);
+    }
+  });
+
+  it('requires nothing else', () => {
+    expect(
+      INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
+    ).toHaveLength(25);
+    expect(() => parse()).not.toThrow();
+  });
+});
+
+describe('parseInputs: target', () => {
   // FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters.
   it.each([
     ['api', true],
@@ -54,7 +242,15 @@ describe('parseInputs', () => {
     ['Api', false],
     ['api.v2', false],
   ])('service id %j valid: %s', (service, valid) => {
-    expect(problemsFor({ service })).toEqual(valid ? [] : ['service']);
+    // Long names also trip the tag's 46-character rule, tested below; only `service` matters here.
+    expect(inputsWithProblems({ service, tag: 't', revision_suffix: 'v' }).includes('service')).toBe(!valid);
+  });
+
+  it('a service id of 46 or more characters leaves no room for any tag (FACTS.md "tag rules")', () => {
+    expect(inputsWithProblems({ service: svc(45), tag: 't', revision_suffix: 'v' })).toEqual([]);
+    expect(problemsOf({ service: svc(46), tag: 't', revision_suffix: 'v' })).toEqual([
+      { input: 'tag', message: expect.stringContaining('expected a shorter `service` id') },
+    ]);
   });
 
   it.each([
@@ -66,26 +262,658 @@ describe('parseInputs', () => {
     ['us_central1', false],
     ['us-central1-a', false],
   ])('region %j valid: %s', (region, valid) => {
-    expect(problemsFor({ region })).toEqual(valid ? [] : ['region']);
+    expect(inputsWithProblems({ region })).toEqual(valid ? [] : ['region']);
   });
 
-  it('reports every problem at once, in input order, one line each naming the input', () => {
+  it.each([
+    ['my-project', true, ''],
+    ['example.com:my-project', true, ''],
+    ['123456789012', false, 'is a project number, not a project id'],
+    ['My-Project', false, 'is not a project id'],
+    ['proj', false, 'is not a project id'],
+    ['my-project-', false, 'is not a project id'],
+  ])('project id %j valid: %s', (project_id, valid, wrong) => {
+    const problems = problemsOf({ project_id });
+    expect(problems.map((p) => p.input)).toEqual(valid ? [] : ['project_id']);
+    if (!valid) expect(problems[0].message).toContain(wrong);
+  });
+
+  const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+  it.each([
+    ['us-docker.pkg.dev/my-project/repo/api:1.2.3'],
+    [`us-docker.pkg.dev/my-project/repo/api@${digest}`],
+    [`us-docker.pkg.dev/my-project/repo/api:1.2.3@${digest}`],
+    ['europe-west4-docker.pkg.dev/p/r/group/api'],
+    ['gcr.io/my-project/api:latest'],
+    ['docker.io/library/nginx:1.27'],
+    ['ghcr.io/acme/stream_app__x:V1_2.3-rc'],
+    ['localhost:5000/api:dev'],
+    ['registry.example.com:8443/team/api:' + 'x'.repeat(128)],
+  ])('accepts image %s', (image) => {
+    expect(parse({ image }).image).toBe(image);
+  });
+
+  it.each([
+    ['https://us-docker.pkg.dev/p/r/api:1', 'starts with `https://`'],
+    ['us-docker.pkg.dev/p/r/api: 1', 'contains whitespace'],
+    ['us-docker.pkg.dev/p/Repo/api:1', 'uppercase letters in its repository path ("Repo")'],
+    ['api:1', 'has no registry host'],
+    ['nginx', 'has no registry host'],
+    ['library/nginx:latest', 'has no registry host'],
+    ['us-docker.pkg.dev/p/r/api:-bad', 'invalid tag "-bad"'],
+    ['us-docker.pkg.dev/p/r/api:' + 'x'.repeat(129), 'invalid tag'],
+    ['us-docker.pkg.dev/p/r/api@sha256:abc', 'malformed digest'],
+    [`us-docker.pkg.dev/p/r/api@${digest.toUpperCase()}`, 'malformed digest'],
+    ['us-docker.pkg.dev/p//api:1', 'empty path component'],
+    ['us-docker.pkg.dev/p/r/api-:1', 'invalid path component "api-"'],
+    ['us-docker.pkg.dev/p/api:1', 'too short for Artifact Registry'],
+  ])('refuses image %j: %s', (image, wrong) => {
+    const problems = problemsOf({ image });
+    expect(problems).toEqual([{ input: 'image', message: expect.stringContaining(wrong) }]);
+    expect(problems[0].message).toContain(
+      'expected a full image reference such as `us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`',
+    );
+  });
+});
+
+describe('parseInputs: auth', () => {
+  const PROVIDER =
+    'projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/my-repo';
+
+  it.each([
+    [PROVIDER, PROVIDER],
+    [`//iam.googleapis.com/${PROVIDER}`, PROVIDER],
+    [`https://iam.googleapis.com/${PROVIDER}`, PROVIDER],
+  ])('accepts provider %s, without its prefix', (given, stored) => {
+    expect(parse({ workload_identity_provider: given }).workloadIdentityProvider).toBe(stored);
+  });
+
+  it.each([
+    [
+      PROVIDER.replace('123456789012', 'my-project'),
+      'names project "my-project", but provider names use the project NUMBER',
+    ],
+    [PROVIDER.replace('global', 'us-central1'), 'workload identity pools live in `global`'],
+    [PROVIDER.replace('github-pool', 'gh'), 'invalid pool id "gh"'],
+    [PROVIDER.replace('my-repo', 'My_Repo'), 'invalid provider id "My_Repo"'],
+    [
+      'projects/123/locations/global/workloadIdentityPools/github-pool',
+      'is not a workload identity provider name',
+    ],
+    ['github-pool/my-repo', 'is not a workload identity provider name'],
+  ])('refuses provider %j', (workload_identity_provider, wrong) => {
+    expect(problemsOf({ workload_identity_provider })).toEqual([
+      { input: 'workload_identity_provider', message: expect.stringContaining(wrong) },
+    ]);
+  });
+
+  it('explains how to find the project number when given the project id', () => {
+    const [problem] = problemsOf({
+      workload_identity_provider: PROVIDER.replace('123456789012', 'my-project'),
+    });
+    expect(problem.message).toContain('gcloud projects describe my-project --format="value(projectNumber)"');
+  });
+
+  it.each([
+    ['deployer@my-project.iam.gserviceaccount.com', true],
+    ['123456789012-compute@developer.gserviceaccount.com', true],
+    ['my-project@appspot.gserviceaccount.com', true],
+    ['deployer@my-project.example.com.iam.gserviceaccount.com', true],
+    ['deployer', false],
+    ['serviceAccount:deployer@my-project.iam.gserviceaccount.com', false],
+    ['someone@example.com', false],
+  ])('service account %j valid: %s', (email, valid) => {
+    expect(inputsWithProblems({ service_account: email })).toEqual(valid ? [] : ['service_account']);
+    expect(inputsWithProblems({ runtime_service_account: email })).toEqual(
+      valid ? [] : ['runtime_service_account'],
+    );
+  });
+
+  it('takes a provider without a service account, and a service account without a provider', () => {
+    expect(() => parse({ workload_identity_provider: PROVIDER })).not.toThrow();
+    expect(() => parse({ service_account: 'deployer@my-project.iam.gserviceaccount.com' })).not.toThrow();
+  });
+});
+
+describe('parseInputs: streaming settings', () => {
+  // FACTS.md "request timeout": 1 s to 3600 s.
+  it.each([
+    ['1', 1],
+    ['3600', 3600],
+    ['3600s', 3600],
+    ['60m', 3600],
+    ['1h', 3600],
+    ['1m30s', 90],
+    ['90s', 90],
+  ])('timeout %j is %d s', (timeout, seconds) => {
+    expect(parse({ timeout }).streaming.timeoutSeconds).toBe(seconds);
+  });
+
+  it.each(['0', '3601', '61m', '2h', '1.5h', '5 minutes', '-1', 'h', '10S'])(
+    'refuses timeout %j',
+    (timeout) => {
+      expect(problemsOf({ timeout })).toEqual([
+        { input: 'timeout', message: expect.stringMatching(/; expected 1 to 3600 seconds/) },
+      ]);
+    },
+  );
+
+  it.each([
+    ['900', 900],
+    ['60', 60],
+    ['15m', 900],
+    ['1h', 3600],
+  ])('deploy_timeout %j is %d s', (deploy_timeout, seconds) => {
+    expect(parse({ deploy_timeout }).deployTimeoutSeconds).toBe(seconds);
+  });
+
+  it.each(['59', '3601', 'soon'])('refuses deploy_timeout %j', (deploy_timeout) => {
+    expect(problemsOf({ deploy_timeout })).toEqual([
+      { input: 'deploy_timeout', message: expect.stringContaining('expected 60 to 3600 seconds') },
+    ]);
+  });
+
+  // FACTS.md "concurrency": at most 1000.
+  it.each([
+    ['concurrency', '1', true],
+    ['concurrency', '1000', true],
+    ['concurrency', '0', false],
+    ['concurrency', '1001', false],
+    ['concurrency', '2.5', false],
+    ['concurrency', '1e3', false],
+    ['min_instances', '0', true],
+    ['min_instances', '-1', false],
+    ['max_instances', '1', true],
+    ['max_instances', '0', false],
+    ['port', '1', true],
+    ['port', '65535', true],
+    ['port', '0', false],
+    ['port', '65536', false],
+    ['port', 'http', false],
+  ] as [InputName, string, boolean][])('%s %j valid: %s', (input, value, valid) => {
+    const problems = problemsOf({ [input]: value });
+    expect(problems.map((p) => p.input)).toEqual(valid ? [] : [input]);
+    if (!valid)
+      expect(problems[0].message).toMatch(/; expected a whole number (from \d+ to \d+|of at least \d+)$/);
+  });
+
+  it.each([
+    'cpu_always_allocated',
+    'session_affinity',
+    'use_http2',
+    'startup_cpu_boost',
+    'allow_unauthenticated',
+  ] as InputName[])('boolean %s takes true/false in any case and refuses yes, 1, on', (input) => {
+    expect(() => parse({ [input]: 'True' })).not.toThrow();
+    expect(() => parse({ [input]: 'FALSE' })).not.toThrow();
+    for (const value of ['yes', '1', 'on'])
+      expect(problemsOf({ [input]: value })).toEqual([
+        { input, message: `${JSON.stringify(value)} is not a boolean; expected \`true\` or \`false\`` },
+      ]);
+  });
+
+  it('leaves allow_unauthenticated undefined when empty, so the policy is left alone', () => {
+    expect(parse().allowUnauthenticated).toBeUndefined();
+    expect(parse({ allow_unauthenticated: 'true' }).allowUnauthenticated).toBe(true);
+  });
+
+  it.each([
+    ['profile', 'fast', '`sse`, `websocket`, `grpc`, `http`'],
+    ['execution_environment', 'gen3', '`gen1`, `gen2`'],
+    ['ingress', 'private', '`all`, `internal`, `internal-and-cloud-load-balancing`, `none`'],
+    ['lint_level', 'error', '`warn`, `strict`'],
+  ] as [InputName, string, string][])('unknown %s %j lists the allowed values', (input, value, allowed) => {
+    expect(problemsOf({ [input]: value })).toEqual([
+      { input, message: `"${value}" is not a known value; expected one of ${allowed}` },
+    ]);
+  });
+
+  it('with an unknown profile, does not check combinations against guessed defaults', () => {
+    // With the sse defaults (concurrency 250, CPU always allocated), cpu 0.5 would add two more problems.
+    expect(inputsWithProblems({ profile: 'fast', cpu: '0.5' })).toEqual(['profile']);
+  });
+
+  // cloud.google.com/run/docs/configuring/services/cpu: 1, 2, 4, 6, 8, or 0.08 to 1 in steps of 0.001.
+  it.each(['1', '2', '4', '6', '8', '0.08', '0.5', '0.125', '1.0', '80m', '500m', '1000m'])(
+    'accepts cpu %j',
+    (cpu) => {
+      expect(parse({ profile: 'http', cpu, concurrency: '1' }).cpu).toBe(cpu);
+    },
+  );
+
+  it.each(['3', '5', '16', '0.07', '0', '79m', '0.0005', '1.5', 'two', '2 cpu', '-1'])(
+    'refuses cpu %j',
+    (cpu) => {
+      expect(inputsWithProblems({ profile: 'http', cpu, concurrency: '1' })).toEqual(['cpu']);
+    },
+  );
+
+  it.each([
+    ['128Mi', true],
+    ['512Mi', true],
+    ['2Gi', true],
+    ['32Gi', true],
+    ['127Mi', false],
+    ['33Gi', false],
+    ['512M', false],
+    ['2G', false],
+    ['2GB', false],
+    ['2gi', false],
+    ['1.5Gi', false],
+  ])('memory %j valid: %s', (memory, valid) => {
+    expect(inputsWithProblems({ memory })).toEqual(valid ? [] : ['memory']);
+  });
+
+  // cloud.google.com/run/docs/configuring/services/memory-limits ("Required minimum CPUs") and .../cpu.
+  it.each([
+    ['1', '4Gi', true],
+    ['1', '5Gi', false],
+    ['2', '8Gi', true],
+    ['2', '9Gi', false],
+    ['4', '16Gi', true],
+    ['4', '17Gi', false],
+    ['6', '24Gi', true],
+    ['6', '25Gi', false],
+    ['8', '32Gi', true],
+    ['4', '2Gi', true],
+    ['4', '1Gi', false],
+    ['6', '4Gi', true],
+    ['6', '3Gi', false],
+    ['8', '2Gi', false],
+  ])('cpu %s with memory %s valid: %s', (cpu, memory, valid) => {
+    const problems = problemsOf({ cpu, memory });
+    expect(problems.map((p) => p.input)).toEqual(valid ? [] : ['memory']);
+  });
+
+  it.each([
+    ['1', '5Gi', 2],
+    ['2', '9Gi', 4],
+    ['4', '17Gi', 6],
+    ['6', '25Gi', 8],
+    ['0.5', '2Gi', 1],
+    ['0.25', '600Mi', 0.5],
+  ])('cpu %s with memory %s: says memory needs at least %d CPU', (cpu, memory, least) => {
+    const [problem] = problemsOf({ profile: 'http', concurrency: '1', cpu, memory });
+    expect(problem).toEqual({
+      input: 'memory',
+      message: expect.stringContaining(`needs at least ${least} CPU`),
+    });
+  });
+
+  it('names both values and the fix in a memory/CPU problem', () => {
+    expect(problemsOf({ cpu: '2', memory: '12Gi' })).toEqual([
+      {
+        input: 'memory',
+        message:
+          '`12Gi` needs at least 4 CPU, but `cpu` is `2`; expected at most 8Gi with 2 CPU, or more `cpu`',
+      },
+    ]);
+  });
+
+  // cloud.google.com/run/docs/configuring/services/cpu: under 1 CPU, concurrency 1, CPU only during requests,
+  // gen1, more than 512Mi needs 0.5 CPU and more than 1Gi needs 1 CPU.
+  const FRACTIONAL_OK = { cpu: '0.5', concurrency: '1', cpu_always_allocated: 'false' };
+  it.each([
+    [{}, []],
+    [{ memory: '1Gi' }, []],
+    [{ memory: '2Gi' }, ['memory']],
+    [{ cpu: '0.25', memory: '512Mi' }, []],
+    [{ cpu: '0.25', memory: '1Gi' }, ['memory']],
+    [{ cpu: '250m', memory: '768Mi' }, ['memory']],
+    [{ concurrency: '2' }, ['cpu']],
+    [{ cpu_always_allocated: 'true' }, ['cpu']],
+    [{ execution_environment: 'gen1' }, []],
+    [{ execution_environment: 'gen2' }, ['cpu']],
+  ] as [Partial<Record<InputName, string>>, InputName[]][])(
+    'fractional cpu with %j: problems %j',
+    (extra, inputs) => {
+      expect(inputsWithProblems({ ...FRACTIONAL_OK, ...extra })).toEqual(inputs);
+    },
+  );
+
+  it('checks fractional cpu against the profile defaults too, saying where each value came from', () => {
+    expect(problemsOf({ profile: 'sse', cpu: '0.5' })).toEqual([
+      {
+        input: 'cpu',
+        message:
+          '`cpu: 0.5` (less than 1 CPU) needs concurrency 1, but concurrency is 250 (from profile `sse`); expected `concurrency: 1` or `cpu` of 1 or more',
+      },
+      {
+        input: 'cpu',
+        message:
+          '`cpu: 0.5` (less than 1 CPU) needs CPU allocated only during requests, but CPU is always allocated (from profile `sse`); expected `cpu_always_allocated: false` or `cpu` of 1 or more',
+      },
+    ]);
+    expect(problemsOf({ profile: 'http', cpu: '0.5', concurrency: '10' })[0].message).toContain(
+      'concurrency is 10 (from `concurrency`)',
+    );
+  });
+
+  it('refuses memory below 512Mi with gen2', () => {
+    expect(inputsWithProblems({ memory: '256Mi', execution_environment: 'gen2' })).toEqual(['memory']);
+    expect(inputsWithProblems({ memory: '256Mi', execution_environment: 'gen1' })).toEqual([]);
+    expect(inputsWithProblems({ memory: '256Mi' })).toEqual([]);
+  });
+
+  it('refuses min_instances above max_instances', () => {
+    expect(problemsOf({ min_instances: '5', max_instances: '3' })).toEqual([
+      {
+        input: 'min_instances',
+        message:
+          'min_instances 5 (from `min_instances`) is above max_instances 3; expected `min_instances` at most `max_instances`',
+      },
+    ]);
+    expect(inputsWithProblems({ min_instances: '3', max_instances: '3' })).toEqual([]);
+    // The sse profile's min_instances 1 fits max_instances 1.
+    expect(inputsWithProblems({ max_instances: '1' })).toEqual([]);
+  });
+});
+
+describe('parseInputs: env_vars', () => {
+  it.each([
+    ['commas', 'LIST=a,b,c'],
+    ['`=` in the value', 'URL=postgres://u:p@h/db?sslmode=require&x=1'],
+    ['JSON', 'CONFIG={"a": [1, 2], "b": {"c": "d=e, f"}}'],
+    ['leading and trailing spaces', 'PADDED=  spaced out  '],
+    ['quotes', `QUOTED="double" and 'single'`],
+    ['an empty value', 'EMPTY='],
+    ['a lone `=`', 'EQ=='],
+    ['backslashes and #', 'RAW=C:\\path\\#not-a-comment'],
+  ])('keeps %s byte for byte', (_, line) => {
+    const eq = line.indexOf('=');
+    expect(parse({ env_vars: line }).envVars).toEqual([
+      { name: line.slice(0, eq), value: line.slice(eq + 1) },
+    ]);
+  });
+
+  it('keeps input order, skips blank lines and # comments, and accepts CRLF line ends', () => {
+    const env_vars = '# settings\r\nB=2\r\n\r\n   \n  # indented comment\nA=1\n';
+    expect(parse({ env_vars }).envVars).toEqual([
+      { name: 'B', value: '2' },
+      { name: 'A', value: '1' },
+    ]);
+  });
+
+  it('trims the name but not the value', () => {
+    expect(parse({ env_vars: '  NAME = value ' }).envVars).toEqual([{ name: 'NAME', value: ' value ' }]);
+  });
+
+  it.each([
+    ['A=1\nno equals sign', 'line 2 has no `=`; expected one `NAME=VALUE` per line'],
+    ['=value', 'line 1 has no name before `=`'],
+    ['1ABC=x', 'line 1: "1ABC" is not a valid variable name'],
+    ['MY-VAR=x', 'line 1: "MY-VAR" is not a valid variable name'],
+    ['PORT=8080', 'line 1: `PORT` is set by Cloud Run itself'],
+    ['K_SERVICE=x', '`K_SERVICE` is set by Cloud Run itself'],
+    ['K_REVISION=x', '`K_REVISION` is set by Cloud Run itself'],
+    ['K_CONFIGURATION=x', '`K_CONFIGURATION` is set by Cloud Run itself'],
+    ['A=1\nB=2\nA=3', '`A` is set twice (lines 1 and 3)'],
+  ])('refuses %j', (env_vars, message) => {
+    expect(problemsOf({ env_vars })).toEqual([
+      { input: 'env_vars', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  it('never echoes a line without `=` (it may be a pasted secret)', () => {
+    const [problem] = problemsOf({ env_vars: 'ghp_supersecrettoken' });
+    expect(problem.message).not.toContain('ghp_');
+  });
+});
+
+describe('parseInputs: secrets', () => {
+  it.each([
+    ['DB=db-password', { secret: 'db-password', version: 'latest' }],
+    ['DB=db-password:7', { secret: 'db-password', version: '7' }],
+    ['DB=db-password:latest', { secret: 'db-password', version: 'latest' }],
+    [
+      'DB=projects/other/secrets/db_password/versions/3',
+      { secret: 'projects/other/secrets/db_password', version: '3' },
+    ],
+    [
+      'DB=projects/other/secrets/db_password',
+      { secret: 'projects/other/secrets/db_password', version: 'latest' },
+    ],
+    ['DB = db-password:2 ', { secret: 'db-password', version: '2' }],
+  ])('parses %j', (secrets, ref) => {
+    expect(parse({ secrets }).secrets).toEqual([{ name: 'DB', ref }]);
+  });
+
+  it.each([
+    ['DB=db-password:0', 'line 1: "db-password:0" is not a Secret Manager reference'],
+    ['DB=db-password:v2', 'is not a Secret Manager reference'],
+    ['DB=db password', 'is not a Secret Manager reference'],
+    ['DB=', 'line 1: "" is not a Secret Manager reference'],
+    ['DB=projects/p/secrets/s/versions/', 'is not a Secret Manager reference'],
+    ['/etc/secret=db-password', 'mounts a secret as a file'],
+    ['PORT=db-password', '`PORT` is set by Cloud Run itself'],
+    ['DB=a\nDB=b', '`DB` is set twice (lines 1 and 2)'],
+    ['justaname', 'line 1 has no `=`; expected one `NAME=SECRET[:VERSION]` per line'],
+  ])('refuses %j', (secrets, message) => {
+    expect(problemsOf({ secrets })).toEqual([
+      { input: 'secrets', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  it('refuses a name set both as an env var and as a secret', () => {
+    expect(problemsOf({ env_vars: 'DB=plain', secrets: 'DB=db-password' })).toEqual([
+      {
+        input: 'secrets',
+        message:
+          '`DB` is also set in `env_vars`; expected each variable in only one of `env_vars` and `secrets`',
+      },
+    ]);
+  });
+});
+
+describe('parseInputs: labels', () => {
+  it.each([
+    ['commas', 'team=streams,tier=gold'],
+    ['lines', 'team=streams\ntier=gold\n'],
+    ['both, with spaces', 'team = streams , \n tier=gold'],
+  ])('parses labels separated by %s', (_, labels) => {
+    expect(parse({ labels }).labels).toEqual({ team: 'streams', tier: 'gold' });
+  });
+
+  it('accepts empty values and the longest key and value', () => {
+    const key = `k${'x'.repeat(62)}`;
+    expect(parse({ labels: `flag=,${key}=${'v'.repeat(63)}` }).labels).toEqual({
+      flag: '',
+      [key]: 'v'.repeat(63),
+    });
+  });
+
+  it.each([
+    [
+      'run.googleapis.com/foo=x',
+      'key "run.googleapis.com/foo" is under `run.googleapis.com/`, which Cloud Run reserves',
+    ],
+    ['cloud.googleapis.com/x=y', 'which Cloud Run reserves'],
+    ['serving.knative.dev/x=y', 'which Cloud Run reserves'],
+    ['autoscaling.knative.dev/minScale=1', 'which Cloud Run reserves'],
+    ['Team=x', 'key "Team" is not a valid label key'],
+    ['1team=x', 'not a valid label key'],
+    [`k${'x'.repeat(63)}=v`, 'not a valid label key'],
+    ['team=Streams', 'value "Streams" of `team` is not a valid label value'],
+    [`team=${'v'.repeat(64)}`, 'not a valid label value'],
+    ['team=a.b', 'not a valid label value'],
+    ['team', '"team" has no `=`'],
+    ['team=a,team=b', 'key `team` is set twice'],
+  ])('refuses %j', (labels, message) => {
+    expect(problemsOf({ labels })).toEqual([{ input: 'labels', message: expect.stringContaining(message) }]);
+  });
+});
+
+describe('parseInputs: tag (FACTS.md "tag rules")', () => {
+  it.each([
+    ['pull request', PULL_REQUEST, 'api', 'pr-42'],
+    ['push', PUSH, 'api', 'sha-abcdef0'],
+    ['workflow_dispatch', { ...PUSH, eventName: 'workflow_dispatch' }, 'api', 'sha-abcdef0'],
+    ['uppercase sha', { ...PUSH, sha: SHA.toUpperCase() }, 'api', 'sha-abcdef0'],
+    // 46 - 41 = 5 = "pr-42".length: fits exactly.
+    ['pull request, 41-char service', PULL_REQUEST, svc(41), 'pr-42'],
+    ['pull request, 42-char service', PULL_REQUEST, svc(42), 'pr42'],
+    ['pull request, 43-char service', PULL_REQUEST, svc(43), 'p42'],
+    ['push, 35-char service', PUSH, svc(35), 'sha-abcdef0'],
+    ['push, 36-char service', PUSH, svc(36), 'sabcdef0'],
+    ['push, 40-char service', PUSH, svc(40), 'sabcde'],
+    ['push, 41-char service', PUSH, svc(41), 'sabcd'],
+  ] as [string, RunContext, string, string][])('default on %s is %s', (_, context, service, tag) => {
+    expect(parse({ service, revision_suffix: 'v1' }, context).tag).toBe(tag);
+  });
+
+  it.each([
+    ['pull request, 44-char service', PULL_REQUEST, svc(44), 'service `' + svc(44) + '` leaves 2 characters'],
+    ['push, 42-char service', PUSH, svc(42), 'leaves 4 characters'],
+    ['push, 46-char service', PUSH, svc(46), 'leaves 0 characters'],
+    ['push without a sha', { ...PUSH, sha: '' }, 'api', 'has no default: the run has no commit SHA'],
+  ] as [string, RunContext, string, string][])('no default on %s', (_, context, service, message) => {
+    expect(problemsOf({ service, revision_suffix: 'v1' }, context)).toEqual([
+      { input: 'tag', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  it.each([
+    ['canary', 'api', true],
+    ['v2', 'api', true],
+    ['pr-7', 'api', true],
+    [`t${'x'.repeat(42)}`, 'api', true], // 43 + 3 = 46
+    [`t${'x'.repeat(43)}`, 'api', false], // 44 + 3 = 47
+    ['2fast', 'api', false],
+    ['Canary', 'api', false],
+    ['can_ary', 'api', false],
+    ['canary-', 'api', false],
+    ['-canary', 'api', false],
+  ])('tag %j with service %j valid: %s', (tag, service, valid) => {
+    expect(inputsWithProblems({ tag, service })).toEqual(valid ? [] : ['tag']);
+  });
+
+  it('says how long the tag may be when tag + service is too long', () => {
+    expect(problemsOf({ tag: 'x'.repeat(44), service: 'api' })).toEqual([
+      {
+        input: 'tag',
+        message: `"${'x'.repeat(44)}" with service \`api\` is 47 characters; Cloud Run allows tag + service at most 46; expected a tag of at most 43 characters`,
+      },
+    ]);
+  });
+});
+
+describe('parseInputs: revision_suffix (FACTS.md "revision names")', () => {
+  it('defaults to <sha7>-<run id in base 36>-<run attempt>', () => {
+    expect(parse({}, { ...PUSH, runId: '35', runAttempt: '1' }).revisionSuffix).toBe('abcdef0-z-1');
+    expect(parse({}, { ...PUSH, runId: '36', runAttempt: '10' }).revisionSuffix).toBe('abcdef0-10-10');
+  });
+
+  // With run attempt 10 the default suffix is 18 characters: a 44-char service makes 44 + 1 + 18 = 63.
+  it.each([
+    [44, true],
+    [45, false],
+  ])('default with a %d-char service fits: %s', (length, fits) => {
+    const problems = problemsOf({ service: svc(length), tag: 't' }, { ...PUSH, runAttempt: '10' });
+    if (fits) expect(problems).toEqual([]);
+    else
+      expect(problems).toEqual([
+        {
+          input: 'revision_suffix',
+          message: expect.stringMatching(
+            /^the default "abcdef0-4jc8lii-10" makes revision `a{45}-abcdef0-4jc8lii-10` 64 characters; Cloud Run allows at most 63; expected `revision_suffix` set to at most 17 characters/,
+          ),
+        },
+      ]);
+  });
+
+  it('has no default without a sha or run id', () => {
+    expect(inputsWithProblems({ tag: 't' }, { ...PUSH, sha: '' })).toEqual(['revision_suffix']);
+    expect(inputsWithProblems({ tag: 't' }, { ...PUSH, runId: '' })).toEqual(['revision_suffix']);
+  });
+
+  it.each([
+    ['v42', 'api', true],
+    ['00042-abc', 'api', true],
+    ['x'.repeat(59), 'api', true], // 3 + 1 + 59 = 63
+    ['x'.repeat(60), 'api', false], // 64
+    ['V42', 'api', false],
+    ['v42-', 'api', false],
+    ['v_42', 'api', false],
+    ['v.42', 'api', false],
+  ])('suffix %j with service %j valid: %s', (revision_suffix, service, valid) => {
+    expect(inputsWithProblems({ revision_suffix, service })).toEqual(valid ? [] : ['revision_suffix']);
+  });
+});
+
+describe('parseInputs: many problems at once', () => {
+  it('throws one InputError with every problem, in input order, each naming its input', () => {
     let caught: unknown;
     try {
-      parseInputs(reader({ project_id: '', region: 'Mars', service: '9lives', image: '' }));
+      parseInputs(
+        reader({
+          // Given out of order on purpose: the report follows action.yml's order.
+          deploy_timeout: '5',
+          labels: 'Bad=x',
+          env_vars: 'PORT=1',
+          memory: 'lots',
+          cpu: '3',
+          max_instances: '0',
+          concurrency: '0',
+          timeout: '2h',
+          profile: 'fast',
+          workload_identity_provider: 'pool/provider',
+          region: 'Mars',
+          service: '9lives',
+          image: 'api:latest',
+          tag: 'Bad',
+          revision_suffix: 'x-',
+          lint_level: 'loud',
+          ingress: 'public',
+          use_http2: 'yes',
+        }),
+        PUSH,
+      );
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(InputError);
-    const lines = (caught as InputError).message.split('\n');
-    expect(lines).toHaveLength(4);
-    expect(lines.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
-      '`project_id`',
-      '`region`',
-      '`service`',
-      '`image`',
+    const error = caught as InputError;
+    expect(error.problems.map((p) => p.input)).toEqual([
+      'project_id',
+      'region',
+      'service',
+      'image',
+      'workload_identity_provider',
+      'profile',
+      'timeout',
+      'concurrency',
+      'max_instances',
+      'use_http2',
+      'cpu',
+      'memory',
+      'env_vars',
+      'labels',
+      'ingress',
+      'tag',
+      'revision_suffix',
+      'lint_level',
+      'deploy_timeout',
     ]);
-    for (const line of lines) expect(line).toMatch(/^`[a-z_]+`: .+; expected .+/);
+    const lines = error.message.split('\n');
+    expect(lines).toHaveLength(error.problems.length);
+    for (const line of lines) expect(line).toMatch(/^`[a-z_0-9]+`: .+; expected .+/);
     expect(lines[1]).toContain('"Mars"');
+  });
+
+  it('keeps several problems of one input in the order found', () => {
+    expect(problemsOf({ env_vars: 'no-equals\nPORT=1\n1X=2' }).map((p) => p.message)).toEqual([
+      expect.stringContaining('line 1 has no `=`'),
+      expect.stringContaining('line 2: `PORT`'),
+      expect.stringContaining('line 3: "1X"'),
+    ]);
+  });
+
+  it('reads every input it declares', () => {
+    const asked: string[] = [];
+    parseInputs((name) => {
+      asked.push(name);
+      return REQUIRED[name] ?? '';
+    }, PUSH);
+    expect(new Set(asked)).toEqual(new Set(INPUT_NAMES));
   });
 });

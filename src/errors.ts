@@ -53,3 +53,23 @@ function describeCause(cause: unknown): string {
   const text = cause instanceof Error ? cause.message : String(cause);
   return text.replace(/[.\s]+$/, '') || 'unknown error';
 }
+
+/** One streaming-lint finding, as errors.ts needs it (the full type lives in core/streaming-lint.ts). */
+export interface BlockingFinding {
+  rule: string;
+  message: string;
+  source: string;
+}
+
+/** The linter found problems that stop the release before anything is deployed. */
+export class LintError extends Error {
+  readonly findings: readonly BlockingFinding[];
+
+  constructor(findings: readonly BlockingFinding[]) {
+    super(
+      `The streaming linter stopped the release before deploying:\n${findings.map((f) => `- [${f.rule}] ${f.message} (${f.source})`).join('\n')}`,
+    );
+    this.name = 'LintError';
+    this.findings = Object.freeze([...findings]);
+  }
+}

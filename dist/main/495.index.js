@@ -1,0 +1,813 @@
+"use strict";
+exports.id = 495;
+exports.ids = [495,985];
+exports.modules = {
+
+/***/ 47985:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Qt: () => (/* binding */ DeployFailure),
+/* harmony export */   createCloudRun: () => (/* binding */ createCloudRun)
+/* harmony export */ });
+/* unused harmony exports fromApi, toApi */
+/* harmony import */ var _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89475);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+// Cloud Run behind a small task-shaped port, over @google-cloud/run's REST transport (FACTS.md, client
+// library behaviour). Converts between the client's objects and the core's plain JSON, waits for
+// operations with a total deadline, and turns API failures into StepErrors that say what to do.
+
+
+/** A Cloud Run operation failure with the revision's own reason when there is one. */
+class DeployFailure extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg {
+}
+/** Builds the port over the real client library. */
+function createCloudRun(options) {
+    const clientOptions = options.endpoint
+        ? { ...options.endpoint, fallback: true, authClient: options.authClient }
+        : { fallback: true, authClient: options.authClient };
+    const services = new _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__/* .ServicesClient */ .WF(clientOptions);
+    const revisions = new _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__/* .RevisionsClient */ .Uy(clientOptions);
+    // gax reads LRO polling from the starting call's options; operation.promise() takes none.
+    const lro = {
+        longrunning: {
+            initialRetryDelayMillis: 250,
+            retryDelayMultiplier: 1.5,
+            maxRetryDelayMillis: 5000,
+            initialRpcTimeoutMillis: 60_000,
+            rpcTimeoutMultiplier: 1,
+            maxRpcTimeoutMillis: 60_000,
+            totalTimeoutMillis: options.operationTimeoutSeconds * 1000,
+        },
+    };
+    const fail = (operation, target, err) => {
+        // gax wraps an auth failure (already explained by the auth adapter) in a code-7 GoogleError.
+        const cause = err.cause;
+        if (cause instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg)
+            throw cause;
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({ operation, target, cause: err, hint: hintFor(err, options.project) });
+    };
+    const getService = async (name) => {
+        try {
+            const [svc] = await services.getService({ name });
+            return fromApi(svc);
+        }
+        catch (err) {
+            if (err.code === 5)
+                return undefined;
+            return fail('read service', name, err);
+        }
+    };
+    const awaitOperation = async (operation, target, start) => {
+        let op;
+        try {
+            [op] = (await start());
+        }
+        catch (err) {
+            return fail(operation, target, err);
+        }
+        try {
+            const [result] = await op.promise();
+            return fromApi(result);
+        }
+        catch (err) {
+            const e = err;
+            if (/total timeout/i.test(e.message ?? '')) {
+                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({
+                    operation,
+                    target,
+                    cause: `the operation did not finish within ${options.operationTimeoutSeconds} s`,
+                    hint: 'Cloud Run may still finish it: check the service, or raise `deploy_timeout`.',
+                });
+            }
+            throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
+        }
+    };
+    return {
+        getService,
+        applyService(service, action) {
+            const body = toApi(service);
+            if (action === 'create') {
+                const [, project, , location, , id] = service.name.split('/');
+                const { name: _name, etag: _etag, ...rest } = body;
+                return awaitOperation('create service', service.name, () => services.createService({ parent: `projects/${project}/locations/${location}`, serviceId: id, service: rest }, lro));
+            }
+            return awaitOperation('update service', service.name, () => services.updateService({ service: body }, lro));
+        },
+        async setTraffic(name, traffic, expectEtag) {
+            const live = await getService(name);
+            if (!live)
+                return fail('set traffic on', name, new Error('the service no longer exists'));
+            if (expectEtag && live.etag !== expectEtag) {
+                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({
+                    operation: 'set traffic on',
+                    target: name,
+                    cause: 'someone else changed the service since this run read it',
+                    hint: 'Another release may be running: use a `concurrency:` group per service and region in the workflow.',
+                });
+            }
+            const body = toApi({ ...live, traffic });
+            return awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
+        },
+        async revisionFailure(service, revision) {
+            try {
+                const [rev] = await revisions.getRevision({ name: `${service}/revisions/${revision}` });
+                const ready = (rev.conditions ?? []).find((c) => c.type === 'Ready');
+                if (!ready)
+                    return undefined;
+                const reason = ready.revisionReason && ready.revisionReason !== 'REVISION_REASON_UNDEFINED'
+                    ? String(ready.revisionReason)
+                    : ready.reason
+                        ? String(ready.reason)
+                        : undefined;
+                return { reason, message: ready.message ?? undefined };
+            }
+            catch {
+                return undefined;
+            }
+        },
+        async setPublicAccess(name, allow) {
+            try {
+                const [policy] = await services.getIamPolicy({ resource: name });
+                const bindings = (policy.bindings ?? []).map((b) => ({
+                    role: b.role ?? '',
+                    members: [...(b.members ?? [])],
+                }));
+                let invoker = bindings.find((b) => b.role === 'roles/run.invoker');
+                const has = Boolean(invoker?.members.includes('allUsers'));
+                if (has === allow)
+                    return 'unchanged';
+                if (allow) {
+                    if (!invoker)
+                        bindings.push((invoker = { role: 'roles/run.invoker', members: [] }));
+                    invoker.members.push('allUsers');
+                }
+                else if (invoker) {
+                    invoker.members = invoker.members.filter((m) => m !== 'allUsers');
+                }
+                await services.setIamPolicy({
+                    resource: name,
+                    policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) },
+                });
+                return allow ? 'added' : 'removed';
+            }
+            catch (err) {
+                return fail(allow ? 'allow unauthenticated access to' : 'remove unauthenticated access from', name, err);
+            }
+        },
+        async close() {
+            await Promise.all([services.close(), revisions.close()]);
+        },
+    };
+}
+/** What to do about an API error, by its gRPC code. */
+function hintFor(err, project) {
+    switch (err.code) {
+        case 7:
+            return `Grant the deploying identity roles/run.developer (or roles/run.admin to change IAM policies) on project ${project}, and roles/iam.serviceAccountUser on the runtime service account.`;
+        case 16:
+            return 'The credentials were not accepted: check the Workload Identity Federation setup or the credentials from google-github-actions/auth.';
+        case 5:
+            return 'Check `project_id` and `region`.';
+        case 10:
+            return 'Someone else changed the service at the same time; rerun, and use a `concurrency:` group per service and region in the workflow.';
+        case 3:
+            return 'Cloud Run refused the service definition; the message says which field.';
+        case 9:
+        case 13:
+            return 'The revision did not become ready: see its logs; traffic stays where it was.';
+        default:
+            return 'Retry the job; if it keeps failing, check the Cloud Run status page and the service in the console.';
+    }
+}
+/** The client's objects as the core's JSON: empty defaults dropped, Durations as "Ns", int64 as numbers, short revision names. */
+function fromApi(raw) {
+    const clean = JSON.parse(JSON.stringify(raw, (key, value) => {
+        if (value === null || value === '' || (Array.isArray(value) && value.length === 0))
+            return undefined;
+        if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+            return undefined;
+        return value;
+    }));
+    const template = (clean.template ?? { containers: [] });
+    template.containers ??= [];
+    if (template.timeout && typeof template.timeout === 'object') {
+        const d = template.timeout;
+        template.timeout = `${Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9}s`;
+    }
+    const short = (full) => (typeof full === 'string' ? full.split('/').pop() : undefined);
+    // Operation results may carry numeric enums (FACTS.md "LRO results are decoded with numeric enums").
+    const trafficType = (t) => t === 1 || t === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+        ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+        : 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';
+    const ingress = [
+        'INGRESS_TRAFFIC_UNSPECIFIED',
+        'INGRESS_TRAFFIC_ALL',
+        'INGRESS_TRAFFIC_INTERNAL_ONLY',
+        'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+        'INGRESS_TRAFFIC_NONE',
+    ];
+    if (typeof clean.ingress === 'number')
+        clean.ingress = ingress[clean.ingress];
+    return {
+        ...clean,
+        template,
+        traffic: (clean.traffic ?? []).map((t) => ({
+            ...t,
+            type: trafficType(t.type),
+            percent: t.percent ?? 0,
+        })),
+        trafficStatuses: clean.trafficStatuses?.map((t) => ({
+            ...t,
+            type: trafficType(t.type),
+            percent: t.percent ?? 0,
+        })),
+        generation: clean.generation === undefined ? undefined : Number(clean.generation),
+        observedGeneration: clean.observedGeneration === undefined ? undefined : Number(clean.observedGeneration),
+        latestReadyRevision: short(clean.latestReadyRevision),
+        latestCreatedRevision: short(clean.latestCreatedRevision),
+    };
+}
+const OUTPUT_ONLY = [
+    'uri',
+    'urls',
+    'generation',
+    'observedGeneration',
+    'reconciling',
+    'latestReadyRevision',
+    'latestCreatedRevision',
+    'trafficStatuses',
+    'terminalCondition',
+    'conditions',
+    'uid',
+    'createTime',
+    'updateTime',
+    'creator',
+    'lastModifier',
+];
+/** The core's JSON as the client expects it: Durations as `{ seconds }`, status fields left out. */
+function toApi(service) {
+    const body = structuredClone(service);
+    for (const key of OUTPUT_ONLY)
+        delete body[key];
+    const template = body.template;
+    if (typeof template.timeout === 'string')
+        template.timeout = { seconds: Math.round(parseFloat(template.timeout)) };
+    return body;
+}
+
+
+/***/ }),
+
+/***/ 51495:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  run: () => (/* binding */ run)
+});
+
+// UNUSED EXPORTS: describeTraffic
+
+;// CONCATENATED MODULE: ./src/core/service-plan.ts
+const INGRESS = {
+    all: 'INGRESS_TRAFFIC_ALL',
+    internal: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+    'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+    none: 'INGRESS_TRAFFIC_NONE',
+};
+/** Labels that say who deployed what from which commit; values follow Cloud Run's label syntax. */
+function provenanceLabels(context) {
+    const clean = (value) => value
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .slice(0, 63);
+    return {
+        'managed-by': 'stream-deploy',
+        'stream-deploy-commit': clean(context.sha),
+        'stream-deploy-run': clean(`${context.runId}-${context.runAttempt}`),
+        'stream-deploy-actor': clean(context.actor),
+        'stream-deploy-repo': clean(context.repository),
+    };
+}
+/** The service name `projects/P/locations/L/services/S` for a config. */
+function serviceName(config) {
+    return `projects/${config.projectId}/locations/${config.region}/services/${config.service}`;
+}
+/** Plans the candidate revision and its 0 % tagged traffic entry against the live service. */
+function planCandidate(config, current, context) {
+    const revision = `${config.service}-${config.revisionSuffix}`;
+    const labels = { ...(current?.labels ?? {}), ...config.labels, 'managed-by': 'stream-deploy' };
+    const template = planTemplate(config, current?.template, revision, context);
+    const notes = [];
+    const previousRevision = current?.latestReadyRevision || undefined;
+    let traffic;
+    let takesAllTraffic = false;
+    if (!current || !previousRevision) {
+        // FACTS.md "first deploy": the API needs 100 % somewhere, so the first revision takes all traffic.
+        traffic = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 100, tag: config.tag }];
+        takesAllTraffic = true;
+        notes.push(current
+            ? `Service ${config.service} has no ready revision, so ${revision} takes all traffic at once.`
+            : `First deploy of ${config.service}: ${revision} takes all traffic, since no earlier revision can serve.`);
+    }
+    else {
+        traffic = [
+            ...pinLatest(current.traffic, previousRevision, config.tag),
+            { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 0, tag: config.tag },
+        ];
+        notes.push(`${revision} gets no traffic; it is reachable only through tag ${config.tag}.`);
+    }
+    const desired = {
+        name: serviceName(config),
+        labels,
+        template,
+        traffic,
+    };
+    if (current?.annotations && Object.keys(current.annotations).length > 0)
+        desired.annotations = { ...current.annotations };
+    const ingress = config.ingress ? INGRESS[config.ingress] : current?.ingress;
+    if (ingress)
+        desired.ingress = ingress;
+    if (current?.invokerIamDisabled !== undefined)
+        desired.invokerIamDisabled = current.invokerIamDisabled;
+    if (current?.customAudiences?.length)
+        desired.customAudiences = [...current.customAudiences];
+    if (current?.etag)
+        desired.etag = current.etag;
+    return {
+        action: current ? 'update' : 'create',
+        desired,
+        revision,
+        previousRevision,
+        baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
+        tag: config.tag,
+        takesAllTraffic,
+        notes,
+    };
+}
+/** Replaces LATEST by the ready revision's short name and takes tag X off every other target (FACTS.md "--no-traffic --tag X in v2 terms"). */
+function pinLatest(traffic, latestReady, tag) {
+    const out = [];
+    for (const t of traffic) {
+        const pinned = t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+            ? {
+                type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+                revision: latestReady,
+                percent: t.percent,
+                ...(t.tag ? { tag: t.tag } : {}),
+            }
+            : { ...t };
+        if (pinned.tag === tag) {
+            if (pinned.percent === 0)
+                continue;
+            delete pinned.tag;
+        }
+        out.push(pinned);
+    }
+    return out;
+}
+function planTemplate(config, live, revision, context) {
+    const s = config.streaming;
+    const base = live ? structuredClone(live) : { containers: [] };
+    const liveContainer = base.containers[0] ?? { image: config.image };
+    const container = planContainer(config, liveContainer);
+    const template = {
+        ...base,
+        revision,
+        labels: { ...(base.labels ?? {}), ...config.labels, ...provenanceLabels(context) },
+        timeout: `${s.timeoutSeconds}s`,
+        maxInstanceRequestConcurrency: s.concurrency,
+        scaling: {
+            ...(base.scaling ?? {}),
+            minInstanceCount: s.minInstances,
+            ...(config.maxInstances !== undefined ? { maxInstanceCount: config.maxInstances } : {}),
+        },
+        sessionAffinity: s.sessionAffinity,
+        containers: [container, ...base.containers.slice(1)],
+    };
+    if (config.executionEnvironment)
+        template.executionEnvironment =
+            config.executionEnvironment === 'gen1' ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2';
+    if (config.runtimeServiceAccount)
+        template.serviceAccount = config.runtimeServiceAccount;
+    return template;
+}
+function planContainer(config, live) {
+    const s = config.streaming;
+    const livePort = live.ports?.[0];
+    const limits = { ...(live.resources?.limits ?? {}) };
+    if (config.cpu)
+        limits.cpu = config.cpu;
+    if (config.memory)
+        limits.memory = config.memory;
+    const resources = {
+        ...(Object.keys(limits).length > 0 ? { limits } : {}),
+        // FACTS.md "CPU always allocated": with `resources` sent, cpuIdle false means always allocated.
+        cpuIdle: !s.cpuAlwaysAllocated,
+    };
+    const boost = config.startupCpuBoost ?? live.resources?.startupCpuBoost;
+    if (boost !== undefined)
+        resources.startupCpuBoost = boost;
+    return {
+        ...structuredClone(live),
+        image: config.image,
+        env: planEnv(config, live.env ?? []),
+        // FACTS.md "end-to-end HTTP/2": the one port is named h2c, else http1.
+        ports: [
+            { name: s.useHttp2 ? 'h2c' : 'http1', containerPort: config.port ?? livePort?.containerPort ?? 8080 },
+        ],
+        resources,
+    };
+}
+/** The live env with the inputs' variables and secrets upserted, in input order, values byte for byte. */
+function planEnv(config, live) {
+    const setting = new Set([...config.envVars.map((e) => e.name), ...config.secrets.map((e) => e.name)]);
+    return [
+        ...live.filter((e) => !setting.has(e.name)).map((e) => structuredClone(e)),
+        ...config.envVars.map((e) => ({ name: e.name, value: e.value })),
+        ...config.secrets.map((e) => ({
+            name: e.name,
+            valueSource: { secretKeyRef: { secret: e.ref.secret, version: e.ref.version } },
+        })),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/core/streaming-lint.ts
+// The streaming linter: checks the revision the planner will send against Cloud Run's streaming pitfalls
+// before anything is deployed. Pure: it reads the planned service (the effective settings, which may come
+// from the live service rather than the inputs) and the config (the profile's intent, auth, invoker policy).
+/** A stream shorter than this is cut so often that streaming barely works: stop the release. */
+const TIMEOUT_ERROR_BELOW_SECONDS = 60;
+/** Below this, every client is cut and reconnects more than four times an hour: worth a warning. */
+const TIMEOUT_WARNING_BELOW_SECONDS = 900;
+/** Above this many open streams per instance, one instance carries too many users. */
+const CONCURRENCY_WARNING_ABOVE = 500;
+const STREAMING_PROFILES = new Set(['sse', 'websocket', 'grpc']);
+const DOCS = 'https://cloud.google.com/run/docs';
+// Checks the planned revision against Cloud Run's streaming pitfalls; errors first, then warnings.
+function lintStreaming(config, planned) {
+    const effective = readEffectiveSettings(planned);
+    const findings = RULES.flatMap((rule) => rule(config, effective));
+    return [
+        ...findings.filter((f) => f.severity === 'error'),
+        ...findings.filter((f) => f.severity === 'warning'),
+    ];
+}
+// Errors always stop the release; warnings stop it only when the team chose `lint_level: strict`.
+function blockingFindings(findings, lintLevel) {
+    return findings.filter((f) => f.severity === 'error' || lintLevel === 'strict');
+}
+const RULES = [
+    checkTimeout,
+    checkWebSocketHttp2,
+    checkWebSocketAffinity,
+    checkGrpcHttp2,
+    checkCpuAllocation,
+    checkMinInstances,
+    checkConcurrency,
+    checkIngress,
+    checkSmokeIdentity,
+];
+function readEffectiveSettings(planned) {
+    const template = planned.template;
+    const container = template.containers[0];
+    const resources = container?.resources;
+    return {
+        // FACTS.md "request timeout": default 300 s.
+        timeoutSeconds: template.timeout === undefined ? 300 : parseDurationSeconds(template.timeout),
+        // FACTS.md "concurrency": 0 or absent means the default, 80.
+        concurrency: template.maxInstanceRequestConcurrency || 80,
+        minInstances: template.scaling?.minInstanceCount ?? 0,
+        sessionAffinity: template.sessionAffinity === true,
+        // FACTS.md "end-to-end HTTP/2": the port named h2c; anything else is HTTP/1 to the container.
+        http2: container?.ports?.[0]?.name === 'h2c',
+        // FACTS.md "CPU always allocated": with `resources` sent, always allocated unless cpuIdle is true. A
+        // service created without `resources` gets CPU only during requests.
+        cpuAlwaysAllocated: resources !== undefined && resources.cpuIdle !== true,
+        ingress: planned.ingress ?? 'INGRESS_TRAFFIC_ALL',
+        invokerIamDisabled: planned.invokerIamDisabled === true,
+    };
+}
+function parseDurationSeconds(duration) {
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(duration.trim());
+    return match ? Number(match[1]) : undefined;
+}
+function isStreaming(config) {
+    return STREAMING_PROFILES.has(config.profile);
+}
+function describeDuration(seconds) {
+    if (seconds < 120)
+        return `${seconds} s`;
+    const minutes = seconds / 60;
+    return Number.isInteger(minutes)
+        ? `${minutes} minutes`
+        : `${seconds} s (about ${Math.round(minutes)} minutes)`;
+}
+// FACTS.md "A stream is one request": it lives until it closes or the request timeout cuts it.
+function checkTimeout(config, s) {
+    const seconds = s.timeoutSeconds;
+    if (!isStreaming(config) || seconds === undefined || seconds >= TIMEOUT_WARNING_BELOW_SECONDS)
+        return [];
+    const severity = seconds < TIMEOUT_ERROR_BELOW_SECONDS ? 'error' : 'warning';
+    const reconnects = Math.ceil(3600 / seconds);
+    return [
+        {
+            rule: 'timeout-too-short',
+            severity,
+            message: `Service \`${config.service}\` (profile \`${config.profile}\`) has a request timeout of ${describeDuration(seconds)}. ` +
+                `On Cloud Run a stream is one request, and Cloud Run cuts every stream at the request timeout ` +
+                `(the 300 s default ends streams after 5 minutes): every client is disconnected at least ` +
+                `${reconnects} times an hour, and each cut is a reconnect, a replay and a gap for users. ` +
+                `Set \`timeout: 3600\` (the maximum) and make clients reconnect when the stream ends.`,
+            source: `FACTS.md "A stream is one request" and "request timeout"; ${DOCS}/configuring/request-timeout`,
+        },
+    ];
+}
+// FACTS.md "WebSockets": do NOT enable end-to-end HTTP/2 for WebSocket services.
+function checkWebSocketHttp2(config, s) {
+    if (config.profile !== 'websocket' || !s.http2)
+        return [];
+    return [
+        {
+            rule: 'websocket-http2',
+            severity: 'error',
+            message: `Service \`${config.service}\` (profile \`websocket\`) would run with end-to-end HTTP/2 (port named \`h2c\`). ` +
+                `Cloud Run's WebSocket guide says not to enable end-to-end HTTP/2 for WebSockets: the WebSocket ` +
+                `upgrade is an HTTP/1.1 mechanism, and clients' upgrade handshakes can fail so no socket opens. ` +
+                `Set \`use_http2: false\`.`,
+            source: `FACTS.md "Streaming on Cloud Run" (WebSockets); ${DOCS}/triggering/websockets`,
+        },
+    ];
+}
+// FACTS.md "WebSockets": consider session affinity; FACTS.md "session affinity": best effort, cookie based.
+function checkWebSocketAffinity(config, s) {
+    if (config.profile !== 'websocket' || s.sessionAffinity)
+        return [];
+    return [
+        {
+            rule: 'websocket-no-affinity',
+            severity: 'warning',
+            message: `Service \`${config.service}\` (profile \`websocket\`) has session affinity off. When a socket drops ` +
+                `(request timeout, scale-in, deploy), the client's reconnect can land on any instance, so state the ` +
+                `old instance kept for that client (subscriptions, buffers, rooms) is gone and the client starts over. ` +
+                `Set \`session_affinity: true\` (best effort: keep shared state outside the instance as well).`,
+            source: `FACTS.md "Streaming on Cloud Run" (WebSockets, session affinity) and "session affinity"; ${DOCS}/triggering/websockets; ${DOCS}/configuring/session-affinity`,
+        },
+    ];
+}
+// Streaming gRPC needs HTTP/2 to the container (cloud.google.com/run/docs/triggering/grpc).
+function checkGrpcHttp2(config, s) {
+    if (config.profile !== 'grpc' || s.http2)
+        return [];
+    return [
+        {
+            rule: 'grpc-no-http2',
+            severity: 'warning',
+            message: `Service \`${config.service}\` (profile \`grpc\`) has no end-to-end HTTP/2 (its port is not named \`h2c\`). ` +
+                `Cloud Run's gRPC guide requires HTTP/2 for streaming gRPC: client-streaming and bidirectional RPCs ` +
+                `(and metadata) do not work over the HTTP/1 hop Cloud Run otherwise uses to reach the container; ` +
+                `only simple unary calls may. Set \`use_http2: true\` and make the server accept h2c (cleartext HTTP/2).`,
+            source: `FACTS.md "end-to-end HTTP/2"; ${DOCS}/triggering/grpc; ${DOCS}/configuring/http2`,
+        },
+    ];
+}
+// FACTS.md "CPU always allocated": without it an instance's CPU is throttled outside requests.
+function checkCpuAllocation(config, s) {
+    if (!isStreaming(config) || s.cpuAlwaysAllocated)
+        return [];
+    return [
+        {
+            rule: 'cpu-throttled',
+            severity: 'warning',
+            message: `Service \`${config.service}\` (profile \`${config.profile}\`) gets CPU only while requests are in ` +
+                `flight (request-based billing). An open stream is a request, so an instance has CPU while a stream ` +
+                `is open; but everything outside a request is throttled to almost nothing: timers and heartbeats on ` +
+                `an instance whose streams have all closed, upstream subscriptions that fill replay buffers between ` +
+                `connections, and work after a stream ends (flushing, cleanup). Those stall or fire late, so ` +
+                `reconnecting clients can miss events and upstream leases can expire. ` +
+                `Set \`cpu_always_allocated: true\` (instance-based billing: you pay for idle instances too).`,
+            source: `FACTS.md "CPU always allocated"; ${DOCS}/configuring/billing-settings; ${DOCS}/tips/general`,
+        },
+    ];
+}
+// FACTS.md "scaling": min instances default 0; a streaming service's clients reconnect in bursts.
+function checkMinInstances(config, s) {
+    if (!isStreaming(config) || s.minInstances > 0)
+        return [];
+    return [
+        {
+            rule: 'min-instances-zero',
+            severity: 'warning',
+            message: `Service \`${config.service}\` (profile \`${config.profile}\`) keeps no instance warm (min instances 0). ` +
+                `Streaming clients reconnect together, after a deploy, a scale-in or a request timeout cut, and with ` +
+                `no warm instance that reconnect storm waits on cold starts, so users see stalled streams and ` +
+                `retries. Set \`min_instances: 1\` or more (each warm instance is billed while idle).`,
+            source: `FACTS.md "scaling" and "A stream is one request"; ${DOCS}/configuring/min-instances`,
+        },
+    ];
+}
+// FACTS.md "concurrency": each open stream holds one request slot for its whole life.
+function checkConcurrency(config, s) {
+    if (!isStreaming(config))
+        return [];
+    if (s.concurrency === 1) {
+        return [
+            {
+                rule: 'concurrency-one',
+                severity: 'warning',
+                message: `Service \`${config.service}\` (profile \`${config.profile}\`) allows 1 request per instance. Each ` +
+                    `open stream holds its request for its whole life, so every connected client needs an instance of ` +
+                    `its own: you pay for one instance per open stream (mostly idle, waiting to push), and ` +
+                    `\`max_instances\` caps how many clients can connect at all. Set \`concurrency\` to what one ` +
+                    `instance can carry, e.g. \`concurrency: 250\` for SSE or WebSocket.`,
+                source: `FACTS.md "concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
+            },
+        ];
+    }
+    if (s.concurrency > CONCURRENCY_WARNING_ABOVE) {
+        return [
+            {
+                rule: 'concurrency-too-high',
+                severity: 'warning',
+                message: `Service \`${config.service}\` (profile \`${config.profile}\`) allows ${s.concurrency} requests per ` +
+                    `instance. Streams are long-lived, so one instance can hold that many users at once, sharing its ` +
+                    `memory and CPU: a slow or crashing instance, or a scale-in, drops all of them together and they ` +
+                    `reconnect in one burst, and Cloud Run adds instances only when the slots fill. ` +
+                    `Set \`concurrency\` to what one instance has been measured to carry, e.g. \`concurrency: 250\`.`,
+                source: `FACTS.md "concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
+            },
+        ];
+    }
+    return [];
+}
+/** Ingress settings that keep the GitHub runner out, described for the message. */
+const RESTRICTED_INGRESS = {
+    INGRESS_TRAFFIC_INTERNAL_ONLY: 'internal-only ingress',
+    INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER: 'ingress limited to internal sources and Cloud Load Balancing',
+    INGRESS_TRAFFIC_NONE: 'ingress closed to all traffic',
+};
+// The smoke test calls the candidate's tag URL (a run.app URL) from the GitHub runner, outside any VPC.
+function checkIngress(config, s) {
+    const described = RESTRICTED_INGRESS[s.ingress];
+    if (described === undefined)
+        return [];
+    return [
+        {
+            rule: 'ingress-internal-smoke',
+            severity: 'error',
+            message: `Service \`${config.service}\` would have ${described} (\`${s.ingress}\`). The smoke test must reach ` +
+                `the candidate's tag URL, a run.app address, from the GitHub runner, which is outside your VPC: ` +
+                `Cloud Run refuses those requests (404), so the candidate could never pass its smoke test. ` +
+                `Set \`ingress: all\` (and leave \`allow_unauthenticated\` unset or false so IAM still guards the service).`,
+            source: `FACTS.md "ingress"; ${DOCS}/securing/ingress`,
+        },
+    ];
+}
+// FACTS.md "Private services" and WIF point 5: the smoke test needs an ID token; direct WIF cannot mint one.
+function checkSmokeIdentity(config, s) {
+    const directWif = config.workloadIdentityProvider !== undefined && config.serviceAccount === undefined;
+    if (!directWif || config.allowUnauthenticated === true || s.invokerIamDisabled)
+        return [];
+    const explicit = config.allowUnauthenticated === false;
+    return [
+        {
+            rule: 'private-no-idtoken',
+            severity: explicit ? 'error' : 'warning',
+            message: (explicit
+                ? `Service \`${config.service}\` is private (\`allow_unauthenticated: false\`), `
+                : `Service \`${config.service}\` may be private (\`allow_unauthenticated\` is unset, so its invoker ` +
+                    `policy is left as it is), `) +
+                `so the smoke test needs an ID token for the service URL, and direct Workload Identity Federation ` +
+                `(\`workload_identity_provider\` without \`service_account\`) cannot mint ID tokens: the smoke test ` +
+                `would get 401/403 and the candidate could never pass. Set \`service_account\` to an account the ` +
+                `provider may impersonate (roles/iam.workloadIdentityUser on it, and roles/run.invoker on the ` +
+                `service), or set \`allow_unauthenticated: true\` if the service is meant to be public.`,
+            source: `FACTS.md "Workload Identity Federation" point 5 and "Private services"; ${DOCS}/authenticating/service-to-service`,
+        },
+    ];
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/adapters/cloud-run.ts
+var cloud_run = __webpack_require__(47985);
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+/** Deploys the candidate revision with no traffic and its tag URL; throws StepError or LintError. */
+async function run(config, context, ports) {
+    const { cloudRun, log } = ports;
+    const name = serviceName(config);
+    const current = await log.group(`Read service ${config.service} (${config.region})`, async () => {
+        const svc = await cloudRun.getService(name);
+        log.info(svc
+            ? `Found ${name}; ready revision ${svc.latestReadyRevision ?? 'none'}; traffic ${describeTraffic(svc.traffic)}.`
+            : `${name} does not exist yet.`);
+        return svc;
+    });
+    const plan = planCandidate(config, current, context);
+    const findings = lintStreaming(config, plan.desired);
+    await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
+        if (findings.length === 0)
+            log.info('No streaming pitfalls found.');
+        for (const f of findings)
+            (f.severity === 'error' ? log.error : log.warning)(`[${f.rule}] ${f.message} (${f.source})`);
+    });
+    const blocking = blockingFindings(findings, config.lintLevel);
+    if (blocking.length > 0)
+        throw new errors/* LintError */.kk(blocking);
+    const title = plan.takesAllTraffic
+        ? `Deploy ${plan.revision} (first ready revision: all traffic)`
+        : `Deploy candidate ${plan.revision} (no traffic)`;
+    const deployed = await log.group(title, async () => {
+        for (const note of plan.notes)
+            log.info(note);
+        log.debug(`Service sent: ${JSON.stringify(plan.desired)}`);
+        try {
+            return await cloudRun.applyService(plan.desired, plan.action);
+        }
+        catch (err) {
+            if (err instanceof cloud_run/* DeployFailure */.Qt)
+                throw await explainFailedRevision(plan, name, err, ports);
+            throw err;
+        }
+    });
+    const tagUrl = deployed.trafficStatuses?.find((t) => t.tag === config.tag)?.uri;
+    if (!deployed.uri || !tagUrl) {
+        throw new errors/* StepError */.zg({
+            operation: 'read the URLs of',
+            target: name,
+            cause: `Cloud Run reported ${deployed.uri ? 'no URL for tag ' + config.tag : 'no service URL'}`,
+            hint: 'Tag URLs come from trafficStatuses[].uri (FACTS.md "tag URLs"); check that the service has a default URL (defaultUriDisabled).',
+        });
+    }
+    log.info(`Candidate ${plan.revision} is ready at ${tagUrl}; service URL ${deployed.uri}; traffic ${describeTraffic(deployed.traffic)}.`);
+    let publicAccess;
+    if (config.allowUnauthenticated !== undefined) {
+        publicAccess = await log.group(config.allowUnauthenticated ? 'Allow unauthenticated invocations' : 'Require authenticated invocations', async () => {
+            const change = await cloudRun.setPublicAccess(name, config.allowUnauthenticated);
+            log.info(`allUsers as roles/run.invoker: ${change}.`);
+            return change;
+        });
+    }
+    return {
+        url: deployed.uri,
+        tagUrl,
+        revision: plan.revision,
+        previousRevision: plan.previousRevision,
+        traffic: deployed.traffic,
+        findings,
+        tookAllTraffic: plan.takesAllTraffic,
+        publicAccess,
+    };
+}
+/** After a revision failed: restore the baseline traffic (removing the half-made tag) and say why it failed. */
+async function explainFailedRevision(plan, name, err, { cloudRun, log }) {
+    const why = await cloudRun.revisionFailure(name, plan.revision);
+    const reason = why ? `${why.reason ?? 'not ready'}: ${why.message ?? err.message}` : err.message;
+    let trafficState;
+    if (plan.action === 'create') {
+        trafficState = `The service was created but has no ready revision, so it serves nothing yet.`;
+    }
+    else {
+        try {
+            const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
+            const same = sameTraffic(restored.traffic, plan.baselineTraffic);
+            trafficState = same
+                ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}): nothing points at ${plan.revision}.`
+                : `Traffic was set back but now reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+        }
+        catch (restoreErr) {
+            // Cleanup never hides the original failure. The failed revision never served, so percents are unchanged.
+            log.error(`Could not remove tag ${plan.tag} from the failed revision: ${restoreErr.message}`);
+            trafficState = `Traffic percentages are as they were (the failed revision never served), but tag ${plan.tag} may still point at ${plan.revision}.`;
+        }
+    }
+    log.info(trafficState);
+    return new errors/* StepError */.zg({
+        operation: `deploy revision ${plan.revision} of`,
+        target: name,
+        cause: reason,
+        hint: `${trafficState} Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
+    });
+}
+/** Traffic as `rev=percent` pairs, with tags, for log lines. */
+function describeTraffic(traffic) {
+    return traffic
+        .map((t) => `${t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : t.revision}=${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`)
+        .join(', ');
+}
+function sameTraffic(a, b) {
+    const key = (list) => JSON.stringify(list.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
+    return key(a) === key(b);
+}
+
+
+/***/ })
+
+};
+;

@@ -1,0 +1,127 @@
+// Where Google's token services and the Cloud Run API live. Production by default; overridable only
+// towards loopback addresses, for the local emulator, so a workflow cannot send tokens anywhere else.
+import { StepError } from '../errors';
+
+/** The token endpoints the auth adapter calls. */
+export interface GoogleEndpoints {
+  /** STS token exchange URL (FACTS.md WIF point 3). */
+  sts: string;
+  /** IAM Credentials base URL without `/v1`: google-auth-library's `Impersonated` appends `/v1/…` (FACTS.md WIF point 6). */
+  iamCredentials: string;
+}
+
+/** A Cloud Run Admin API endpoint in the client library's terms (FACTS.md, client library behaviour). */
+export interface RunApiEndpoint {
+  apiEndpoint: string;
+  port: number;
+  protocol: 'http' | 'https';
+}
+
+export interface ResolvedEndpoints {
+  google: GoogleEndpoints;
+  /** Absent in production: the client library's default endpoint. */
+  runApi?: RunApiEndpoint;
+}
+
+export const PRODUCTION_ENDPOINTS: Readonly<GoogleEndpoints> = Object.freeze({
+  sts: 'https://sts.googleapis.com/v1/token',
+  iamCredentials: 'https://iamcredentials.googleapis.com',
+});
+
+/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…}`. */
+export const ENDPOINTS_VARIABLE = 'STREAM_DEPLOY_ENDPOINTS';
+
+const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi'];
+
+/** Reads STREAM_DEPLOY_ENDPOINTS: production when unset; loopback http(s) URLs only, anything else is an error. */
+export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
+  const raw = env[ENDPOINTS_VARIABLE];
+  if (raw === undefined || raw.trim() === '') return { google: { ...PRODUCTION_ENDPOINTS } };
+
+  const problems: string[] = [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw refuse('it is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw refuse('it is not a JSON object');
+  const fields = parsed as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((key) => !KNOWN_KEYS.includes(key));
+  if (unknown.length > 0) problems.push(`unknown key(s) ${unknown.join(', ')}`);
+
+  const url = (key: string, value: unknown): URL | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      problems.push(`${key} is not a URL string`);
+      return undefined;
+    }
+    const problem = loopbackProblem(value);
+    if (problem) {
+      problems.push(`${key} ${JSON.stringify(value)} ${problem}`);
+      return undefined;
+    }
+    return new URL(value);
+  };
+
+  const sts = url('sts', fields.sts);
+  const iam = url('iamCredentials', fields.iamCredentials);
+  const runApiValue =
+    fields.runApi && typeof fields.runApi === 'object'
+      ? (fields.runApi as { url?: unknown }).url
+      : fields.runApi;
+  const runApi = url('runApi', runApiValue);
+  if (problems.length > 0) throw refuse(problems.join('; '));
+
+  return {
+    google: {
+      sts: sts ? stripTrailingSlash(sts.href) : PRODUCTION_ENDPOINTS.sts,
+      // The emulator prints its IAM Credentials base with `/v1`; Impersonated adds it itself.
+      iamCredentials: iam
+        ? stripTrailingSlash(iam.href).replace(/\/v1$/, '')
+        : PRODUCTION_ENDPOINTS.iamCredentials,
+    },
+    ...(runApi
+      ? {
+          runApi: {
+            apiEndpoint: runApi.hostname,
+            port: runApi.port ? Number(runApi.port) : runApi.protocol === 'https:' ? 443 : 80,
+            protocol: runApi.protocol === 'https:' ? 'https' : 'http',
+          },
+        }
+      : {}),
+  };
+}
+
+/** Why `value` is not an acceptable override (undefined when it is): http(s), no credentials, loopback host. */
+function loopbackProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'is not an http(s) URL';
+  if (url.username || url.password) return 'carries credentials';
+  if (!isLoopbackHost(url.hostname)) return 'is not a loopback address (127.0.0.0/8, localhost or [::1])';
+  return undefined;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  // WHATWG URL parsing already normalised IPv4 forms such as 127.1 or 0x7f.1 to dotted decimal.
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+function stripTrailingSlash(href: string): string {
+  return href.replace(/\/+$/, '');
+}
+
+function refuse(cause: string): StepError {
+  return new StepError({
+    operation: 'read endpoint overrides from',
+    target: ENDPOINTS_VARIABLE,
+    cause,
+    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials and runApi, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
+  });
+}

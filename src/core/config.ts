@@ -1,0 +1,137 @@
+// The typed, validated configuration of one release: what parseInputs (src/inputs.ts) produces and what
+// the pure planner and linter consume. Pure types and profile defaults; no I/O.
+
+export type Profile = 'sse' | 'websocket' | 'grpc' | 'http';
+
+export type ExecutionEnvironment = 'gen1' | 'gen2';
+
+export type Ingress = 'all' | 'internal' | 'internal-and-cloud-load-balancing' | 'none';
+
+/** How linter warnings count: `warn` logs them and goes on; `strict` makes them fatal like errors. */
+export type LintLevel = 'warn' | 'strict';
+
+/** The streaming settings a profile chooses; each can be overridden by its own input. */
+export interface StreamingSettings {
+  /** Request timeout in seconds, 1 to 3600 (FACTS.md "request timeout"). */
+  timeoutSeconds: number;
+  /** Max concurrent requests (open streams) per instance, 1 to 1000 (FACTS.md "concurrency"). */
+  concurrency: number;
+  /** CPU always allocated, i.e. `resources.cpuIdle = false` (FACTS.md "CPU always allocated"). */
+  cpuAlwaysAllocated: boolean;
+  /** Minimum instances kept warm. */
+  minInstances: number;
+  /** Cookie session affinity, best effort (FACTS.md "session affinity"). */
+  sessionAffinity: boolean;
+  /** End-to-end HTTP/2: the container port is named `h2c` (FACTS.md "end-to-end HTTP/2"). */
+  useHttp2: boolean;
+}
+
+/** The defaults each profile stands for; see the linter for why. */
+export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettings>>> = {
+  sse: {
+    timeoutSeconds: 3600,
+    concurrency: 250,
+    cpuAlwaysAllocated: true,
+    minInstances: 1,
+    sessionAffinity: false,
+    useHttp2: false,
+  },
+  websocket: {
+    timeoutSeconds: 3600,
+    concurrency: 250,
+    cpuAlwaysAllocated: true,
+    minInstances: 1,
+    sessionAffinity: true,
+    useHttp2: false,
+  },
+  grpc: {
+    timeoutSeconds: 3600,
+    concurrency: 100,
+    cpuAlwaysAllocated: true,
+    minInstances: 1,
+    sessionAffinity: false,
+    useHttp2: true,
+  },
+  http: {
+    timeoutSeconds: 300,
+    concurrency: 80,
+    cpuAlwaysAllocated: false,
+    minInstances: 0,
+    sessionAffinity: false,
+    useHttp2: false,
+  },
+};
+
+/** One environment variable from a Secret Manager secret (FACTS.md "secrets as env"). */
+export interface SecretRef {
+  /** Secret id (`name`) or full resource name (`projects/P/secrets/NAME`). */
+  secret: string;
+  /** A version number or `latest`. */
+  version: string;
+}
+
+/** The validated configuration of one run. Fields left undefined are not set by the user: the planner
+ * keeps them as they are on the live service (or Cloud Run's default on a first deploy). */
+export interface DeployConfig {
+  /** Google Cloud project id. */
+  projectId: string;
+  /** Cloud Run region, e.g. `us-central1`. */
+  region: string;
+  /** Cloud Run service id (FACTS.md "service id"). */
+  service: string;
+  /** Container image reference, by tag or digest. */
+  image: string;
+
+  /** Full WIF provider name `projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV`, if given. */
+  workloadIdentityProvider?: string;
+  /** Service account email to impersonate, if given. */
+  serviceAccount?: string;
+
+  profile: Profile;
+  /** The profile's defaults with the user's overrides applied. */
+  streaming: StreamingSettings;
+  maxInstances?: number;
+  /** CPU limit as Cloud Run writes it: `1`, `2`, `4`, `6`, `8`, or a fraction like `0.5` / `500m`. */
+  cpu?: string;
+  /** Memory limit like `512Mi` or `2Gi`. */
+  memory?: string;
+  executionEnvironment?: ExecutionEnvironment;
+  startupCpuBoost?: boolean;
+  /** Container port, 1 to 65535. */
+  port?: number;
+
+  /** Plain env vars, in input order; values kept byte for byte (commas, `=`, JSON). */
+  envVars: ReadonlyArray<{ name: string; value: string }>;
+  /** Env vars from Secret Manager. */
+  secrets: ReadonlyArray<{ name: string; ref: SecretRef }>;
+  /** Labels the user sets on the service and its revisions. */
+  labels: Readonly<Record<string, string>>;
+  /** Runtime service account email (`template.serviceAccount`). */
+  runtimeServiceAccount?: string;
+  ingress?: Ingress;
+  /** true: add `allUsers` as invoker; false: remove it; undefined: leave the policy alone. */
+  allowUnauthenticated?: boolean;
+
+  /** The candidate's traffic tag (FACTS.md "tag rules"). */
+  tag: string;
+  /** Revision name suffix: the revision is `SERVICE-SUFFIX` (FACTS.md "revision names"). */
+  revisionSuffix: string;
+  lintLevel: LintLevel;
+  /** Total deadline for one Cloud Run operation, in seconds. */
+  deployTimeoutSeconds: number;
+}
+
+/** What the run knows about where it runs (GitHub context), for defaults and labels. */
+export interface RunContext {
+  /** `owner/repo`. */
+  repository: string;
+  /** Full commit SHA. */
+  sha: string;
+  /** `pull_request`, `push`, `workflow_dispatch`, … */
+  eventName: string;
+  /** Pull request number when the event is a pull request. */
+  pullRequest?: number;
+  runId: string;
+  runAttempt: string;
+  actor: string;
+}
