@@ -48,7 +48,6 @@ function serviceBody(): Record<string, unknown> {
 }
 
 /** A fresh serviceBody() with `edit` applied. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- edits put deliberately wrong types anywhere in the body
 function editedBody(edit: (body: any) => void): Record<string, unknown> {
   const body = serviceBody();
   edit(body);
