@@ -77,6 +77,18 @@ describe('parseInputs: valid configurations', () => {
     revision_suffix: 'v42',
     lint_level: 'strict',
     deploy_timeout: '20m',
+    smoke_protocol: 'websocket',
+    smoke_path: '/live',
+    health_path: 'none',
+    smoke_duration: '2m',
+    smoke_first_event_timeout: '500ms',
+    smoke_min_events: '4',
+    smoke_max_gap: '3',
+    smoke_connections: '25',
+    smoke_send: 'ping, with = and {"json":1}',
+    smoke_expect: '/^echo:/i',
+    smoke_url: 'https://api.example.com/ignored/path',
+    keep_failed_candidate: 'true',
   };
 
   it.each(['sse', 'websocket', 'grpc', 'http'] as Profile[])(
@@ -118,6 +130,22 @@ describe('parseInputs: valid configurations', () => {
         revisionSuffix: 'v42',
         lintLevel: 'strict',
         deployTimeoutSeconds: 1200,
+        smoke: {
+          protocol: 'websocket',
+          path: '/live',
+          healthPath: '',
+          healthTimeoutMs: 60_000,
+          durationMs: 120_000,
+          firstEventTimeoutMs: 500,
+          minEvents: 4,
+          maxGapMs: 3000,
+          connections: 25,
+          checkReconnect: true,
+          send: 'ping, with = and {"json":1}',
+          expect: '/^echo:/i',
+        },
+        smokeUrl: 'https://api.example.com',
+        keepFailedCandidate: true,
       });
     },
   );
@@ -139,6 +167,19 @@ describe('parseInputs: valid configurations', () => {
       revisionSuffix: 'abcdef0-4jc8lii-2',
       lintLevel: 'warn',
       deployTimeoutSeconds: 900,
+      smoke: {
+        protocol: 'sse',
+        path: '/events',
+        healthPath: '/healthz',
+        healthTimeoutMs: 60_000,
+        durationMs: 10_000,
+        firstEventTimeoutMs: 5000,
+        minEvents: 3,
+        maxGapMs: 5000,
+        connections: 1,
+        checkReconnect: true,
+      },
+      keepFailedCandidate: false,
     });
     for (const key of [
       'workloadIdentityProvider',
@@ -222,7 +263,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(25);
+    ).toHaveLength(37);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -915,5 +956,42 @@ describe('parseInputs: many problems at once', () => {
       return REQUIRED[name] ?? '';
     }, PUSH);
     expect(new Set(asked)).toEqual(new Set(INPUT_NAMES));
+  });
+});
+
+describe('smoke test inputs', () => {
+  it.each([
+    ['sse', 'sse', '/events', 3],
+    ['websocket', 'websocket', '/ws', 0],
+    ['grpc', 'http', '/', 0],
+    ['http', 'http', '/', 0],
+  ] as const)(
+    'profile %s probes %s %s with min events %d by default',
+    (profile, protocol, path, minEvents) => {
+      expect(parse({ profile }).smoke).toMatchObject({ protocol, path, minEvents });
+    },
+  );
+
+  it('`smoke_protocol: none` skips the smoke test', () => {
+    expect(parse({ smoke_protocol: 'none' }).smoke).toBeUndefined();
+  });
+
+  it.each([
+    [{ smoke_protocol: 'grpc' }, 'smoke_protocol'],
+    [{ smoke_path: 'events' }, 'smoke_path'],
+    [{ health_path: 'health z' }, 'health_path'],
+    [{ smoke_duration: '0.5s' }, 'smoke_duration'],
+    [{ smoke_duration: '10 minutes' }, 'smoke_duration'],
+    [{ smoke_first_event_timeout: '-1s' }, 'smoke_first_event_timeout'],
+    [{ smoke_min_events: 'many' }, 'smoke_min_events'],
+    [{ smoke_max_gap: '3h' }, 'smoke_max_gap'],
+    [{ smoke_connections: '1001' }, 'smoke_connections'],
+    [{ smoke_expect: 'pong' }, 'smoke_expect'],
+    [{ smoke_protocol: 'websocket', smoke_expect: '/[unclosed/' }, 'smoke_expect'],
+    [{ smoke_url: 'ftp://example.com' }, 'smoke_url'],
+    [{ keep_failed_candidate: 'maybe' }, 'keep_failed_candidate'],
+  ])('%j is refused, naming `%s`', (inputs, input) => {
+    const problems = problemsOf(inputs as Record<string, string>);
+    expect(problems.map((p) => p.input)).toEqual([input]);
   });
 });

@@ -5,7 +5,8 @@ import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types
 import { DeployFailure, type CloudRunPort } from '../src/adapters/cloud-run';
 import type { Log } from '../src/adapters/log';
 import { LintError, StepError } from '../src/errors';
-import { run } from '../src/run';
+import { run, type ReleasePorts } from '../src/run';
+import type { SmokeResult, Verdict } from '../src/core/smoke-types';
 
 const context: RunContext = {
   repository: 'acme/streams',
@@ -35,6 +36,7 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     revisionSuffix: 'new',
     lintLevel: 'warn',
     deployTimeoutSeconds: 60,
+    keepFailedCandidate: false,
     ...overrides,
   };
 }
@@ -129,10 +131,52 @@ function memoryLog(): Log & { lines: string[] } {
   };
 }
 
+/** A smoke port that answers with `verdict` and records what it was asked. */
+function fakeSmoke(verdict: Verdict = 'pass') {
+  const calls: Array<{ url: string; origins: string[]; idToken?: string }> = [];
+  return {
+    calls,
+    async run(url: string, _criteria: unknown, origins: string[], idToken?: string): Promise<SmokeResult> {
+      calls.push({ url, origins, idToken });
+      const ok = verdict === 'pass';
+      return {
+        url,
+        protocol: 'sse',
+        verdict,
+        checks: [
+          {
+            name: 'not-buffered',
+            ok,
+            detail: ok ? 'events arrived as sent' : '5 events arrived in one burst after 4.9 s',
+          },
+        ],
+        metrics: { events: 5, buffered: !ok, connectionsHeld: 1, connectionsTried: 1 },
+      };
+    },
+  };
+}
+
+function ports(cloudRun: FakeCloudRun, log = memoryLog(), smoke = fakeSmoke()): ReleasePorts {
+  return { cloudRun, log, smoke, idToken: async (audience) => `id-token-for-${audience}` };
+}
+
+const SMOKE = {
+  protocol: 'sse' as const,
+  path: '/events',
+  healthPath: '/healthz',
+  healthTimeoutMs: 1000,
+  durationMs: 1000,
+  firstEventTimeoutMs: 500,
+  minEvents: 1,
+  maxGapMs: 500,
+  connections: 1,
+  checkReconnect: true,
+};
+
 test('first deploy: creates the service; the first revision takes all traffic and is tagged', async () => {
   const cloudRun = new FakeCloudRun();
   const log = memoryLog();
-  const result = await run(config(), context, { cloudRun, log });
+  const result = await run(config(), context, ports(cloudRun, log));
   expect(cloudRun.steps).toEqual(['get', 'create']);
   expect(result).toMatchObject({
     revision: 'api-new',
@@ -150,7 +194,7 @@ test('first deploy: creates the service; the first revision takes all traffic an
 test('an existing service keeps its traffic; the candidate is tagged at 0 %; allow_unauthenticated applied after', async () => {
   const cloudRun = new FakeCloudRun();
   cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
-  const result = await run(config({ allowUnauthenticated: true }), context, { cloudRun, log: memoryLog() });
+  const result = await run(config({ allowUnauthenticated: true }), context, ports(cloudRun));
   expect(cloudRun.steps).toEqual(['get', 'update', 'public:true']);
   expect(result.previousRevision).toBe('api-old');
   expect(cloudRun.service?.traffic).toEqual([
@@ -167,7 +211,7 @@ test('a failed revision puts traffic and tags back exactly as found and fails wi
   ];
   cloudRun.seed(baseline);
   cloudRun.failRevision = true;
-  const error = await run(config(), context, { cloudRun, log: memoryLog() }).catch((e: Error) => e);
+  const error = await run(config(), context, ports(cloudRun)).catch((e: Error) => e);
   expect(error).toBeInstanceOf(StepError);
   expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
   expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
@@ -182,7 +226,7 @@ test('a blocking lint finding stops the release before any change', async () => 
   const error = await run(
     config({ profile: 'websocket', streaming: { ...PROFILE_DEFAULTS.websocket, useHttp2: true } }),
     context,
-    { cloudRun, log: memoryLog() },
+    ports(cloudRun),
   ).catch((e: Error) => e);
   expect(error).toBeInstanceOf(LintError);
   expect((error as LintError).findings.map((f) => f.rule)).toEqual(['websocket-http2']);
@@ -194,12 +238,99 @@ test('lint_level strict makes warnings fatal; warn logs them and goes on', async
   const streaming = { ...PROFILE_DEFAULTS.sse, minInstances: 0 };
   const strict = new FakeCloudRun();
   await expect(
-    run(config({ streaming, lintLevel: 'strict' }), context, { cloudRun: strict, log: memoryLog() }),
+    run(config({ streaming, lintLevel: 'strict' }), context, ports(strict)),
   ).rejects.toBeInstanceOf(LintError);
   expect(strict.steps).toEqual(['get']);
   const warn = new FakeCloudRun();
   const log = memoryLog();
-  await run(config({ streaming }), context, { cloudRun: warn, log });
+  await run(config({ streaming }), context, ports(warn, log));
   expect(warn.steps).toEqual(['get', 'create']);
   expect(log.lines.some((l) => l.startsWith('warning [min-instances-zero]'))).toBe(true);
+});
+
+describe('the smoke test through the tag URL', () => {
+  test('a pass leaves the candidate tagged at 0 %; the ID token is minted for the service URL and only its URLs may get it', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const smoke = fakeSmoke('pass');
+    const result = await run(config({ smoke: SMOKE }), context, ports(cloudRun, memoryLog(), smoke));
+    expect(result.failure).toBeUndefined();
+    expect(result.smoke?.verdict).toBe('pass');
+    expect(smoke.calls).toEqual([
+      {
+        url: 'https://pr-7---api',
+        origins: ['https://api', 'https://pr-7---api'],
+        idToken: 'id-token-for-https://api',
+      },
+    ]);
+    expect(cloudRun.steps).toEqual(['get', 'update']);
+  });
+
+  test.each<[Verdict]>([['fail'], ['inconclusive']])(
+    'a %s verdict removes the tag: traffic and tags end exactly as found',
+    async (verdict) => {
+      const cloudRun = new FakeCloudRun();
+      const baseline: TrafficTarget[] = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
+      cloudRun.seed(baseline);
+      const result = await run(
+        config({ smoke: SMOKE }),
+        context,
+        ports(cloudRun, memoryLog(), fakeSmoke(verdict)),
+      );
+      expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
+      expect(cloudRun.service?.traffic).toEqual(baseline);
+      expect(result.traffic).toEqual(baseline);
+      expect(result.failure).toContain('not-buffered');
+      expect(result.failure).toContain('Traffic and tags are exactly as they were');
+    },
+  );
+
+  test('keep_failed_candidate leaves the failed candidate tagged at 0 % and says so', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const result = await run(
+      config({ smoke: SMOKE, keepFailedCandidate: true }),
+      context,
+      ports(cloudRun, memoryLog(), fakeSmoke('fail')),
+    );
+    expect(cloudRun.steps).toEqual(['get', 'update']);
+    expect(cloudRun.service?.traffic.find((t) => t.tag === 'pr-7')).toEqual({
+      type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+      revision: 'api-new',
+      percent: 0,
+      tag: 'pr-7',
+    });
+    expect(result.failure).toContain('keep_failed_candidate');
+  });
+
+  test('a failed smoke test on a first deploy says there is nothing to roll back to', async () => {
+    const cloudRun = new FakeCloudRun();
+    const result = await run(
+      config({ smoke: SMOKE }),
+      context,
+      ports(cloudRun, memoryLog(), fakeSmoke('fail')),
+    );
+    expect(cloudRun.steps).toEqual(['get', 'create']);
+    expect(result.failure).toContain('nothing to roll back to');
+  });
+
+  test('a public service is probed without a token; a smoke_url never gets one', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const smoke = fakeSmoke('pass');
+    await run(
+      config({ smoke: SMOKE, allowUnauthenticated: true }),
+      context,
+      ports(cloudRun, memoryLog(), smoke),
+    );
+    await run(
+      config({ smoke: SMOKE, smokeUrl: 'https://api.example.com', revisionSuffix: 'newer' }),
+      context,
+      ports(cloudRun, memoryLog(), smoke),
+    );
+    expect(smoke.calls.map((c) => [c.url, c.idToken])).toEqual([
+      ['https://pr-7---api', undefined],
+      ['https://api.example.com', undefined],
+    ]);
+  });
 });

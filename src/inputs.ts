@@ -3,6 +3,7 @@
 // context come in as arguments, so nothing here touches the environment or the network.
 import {
   PROFILE_DEFAULTS,
+  PROFILE_SMOKE,
   type DeployConfig,
   type ExecutionEnvironment,
   type Ingress,
@@ -12,6 +13,7 @@ import {
   type SecretRef,
   type StreamingSettings,
 } from './core/config';
+import type { SmokeCriteria } from './core/smoke-types';
 import { InputError, type InputProblem } from './errors';
 
 /** Every input the action reads, in action.yml order; action.yml declares exactly these (__tests__/action.test.ts). */
@@ -45,6 +47,18 @@ export const INPUT_NAMES = [
   'revision_suffix',
   'lint_level',
   'deploy_timeout',
+  'smoke_protocol',
+  'smoke_path',
+  'health_path',
+  'smoke_duration',
+  'smoke_first_event_timeout',
+  'smoke_min_events',
+  'smoke_max_gap',
+  'smoke_connections',
+  'smoke_send',
+  'smoke_expect',
+  'smoke_url',
+  'keep_failed_candidate',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -687,6 +701,125 @@ function parseRevisionSuffix(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Smoke test
+
+const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'none'] as const;
+
+// Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
+function parseMillis(
+  input: InputName,
+  text: string,
+  minMs: number,
+  maxMs: number,
+  problems: Problems,
+): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+    problems.add(
+      input,
+      `${show(text)} is not a duration from ${minMs / 1000} s to ${maxMs / 1000} s`,
+      'a duration such as `500ms`, `10s` or `2m`',
+    );
+    return undefined;
+  }
+  return Math.round(ms);
+}
+
+function parseSmoke(
+  text: (name: InputName) => string,
+  profile: Profile | undefined,
+  problems: Problems,
+): SmokeCriteria | undefined {
+  const protocolText = text('smoke_protocol');
+  const defaults = PROFILE_SMOKE[profile ?? 'sse'];
+  const protocol =
+    protocolText === ''
+      ? defaults.protocol
+      : parseEnum('smoke_protocol', protocolText, SMOKE_PROTOCOLS, problems);
+  const path = (name: 'smoke_path' | 'health_path', fallback: string) => {
+    const value = text(name);
+    if (value === '') return fallback;
+    if (name === 'health_path' && value === 'none') return '';
+    if (!value.startsWith('/') || /\s/.test(value)) {
+      problems.add(
+        name,
+        `${show(value)} is not a path`,
+        name === 'health_path'
+          ? 'a path such as `/healthz`, or `none` to skip the health check'
+          : 'a path such as `/events`',
+      );
+      return undefined;
+    }
+    return value;
+  };
+  const millis = (name: InputName, fallback: number, min: number, max: number) =>
+    text(name) === '' ? fallback : parseMillis(name, text(name), min, max, problems);
+  const count = (name: InputName, fallback: number, min: number, max: number) =>
+    text(name) === '' ? fallback : parseInteger(name, text(name), min, max, problems);
+  const criteria = {
+    protocol,
+    path: path(
+      'smoke_path',
+      protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path,
+    ),
+    healthPath: path('health_path', '/healthz'),
+    healthTimeoutMs: 60_000,
+    durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
+    firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),
+    minEvents: count('smoke_min_events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
+    maxGapMs: millis('smoke_max_gap', 5000, 100, 600_000),
+    connections: count('smoke_connections', 1, 1, 1000),
+    checkReconnect: true,
+  };
+  const send = text('smoke_send');
+  const expect = text('smoke_expect');
+  if (expect !== '' && protocol !== 'websocket')
+    problems.add(
+      'smoke_expect',
+      `is set but \`smoke_protocol\` is \`${protocol}\``,
+      '`smoke_send`/`smoke_expect` only with `smoke_protocol: websocket`',
+    );
+  if (expect.startsWith('/')) {
+    const re = /^\/(.*)\/([a-z]*)$/s.exec(expect);
+    try {
+      if (!re) throw new Error('no closing /');
+      new RegExp(re[1], re[2]);
+    } catch (err) {
+      problems.add(
+        'smoke_expect',
+        `${show(expect)} is not a valid /regex/flags: ${(err as Error).message}`,
+        'plain text to find in the reply, or `/pattern/flags`',
+      );
+    }
+  }
+  if (protocol === 'none' || protocol === undefined) return undefined;
+  if (Object.values(criteria).some((v) => v === undefined)) return undefined;
+  return {
+    ...(criteria as Omit<SmokeCriteria, 'send' | 'expect'>),
+    protocol,
+    ...(send !== '' && { send }),
+    ...(expect !== '' && { expect }),
+  };
+}
+
+// An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
+function parseSmokeUrl(text: string, problems: Problems): string | undefined {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    /* reported below */
+  }
+  problems.add(
+    'smoke_url',
+    `${show(text)} is not an http(s) URL`,
+    'a URL such as `https://api.example.com` (its origin is probed; it never receives the ID token)',
+  );
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 // Freezes a value and everything reachable from it, so no consumer can change the config.
 function freezeDeep<T>(value: T): Readonly<T> {
@@ -870,6 +1003,12 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
       ? 900
       : parseSeconds('deploy_timeout', text('deploy_timeout'), 60, 3600, problems);
 
+  // Smoke test.
+  const smoke = parseSmoke(text, profile, problems);
+  const smokeUrl = optional('smoke_url', (v) => parseSmokeUrl(v, problems));
+  const keepFailedCandidate =
+    optional('keep_failed_candidate', (v) => parseBoolean('keep_failed_candidate', v, problems)) ?? false;
+
   if (problems.list.length > 0) throw new InputError(problems.sorted());
 
   // Every value below is defined: a missing one would have added a problem above.
@@ -898,6 +1037,9 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     revisionSuffix: revisionSuffix!,
     lintLevel: lintLevel!,
     deployTimeoutSeconds: deployTimeoutSeconds!,
+    ...(smoke !== undefined && { smoke }),
+    ...(smokeUrl !== undefined && { smokeUrl }),
+    keepFailedCandidate,
   };
   return freezeDeep(config);
 }

@@ -8,6 +8,7 @@ import { actionsLog } from './adapters/log';
 import { writeOutputs } from './outputs';
 
 async function main(): Promise<void> {
+  let failure: string | undefined;
   try {
     const context = readRunContext(process.env);
     // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
     const { createCloudRun } = await import('./adapters/cloud-run');
     const { run } = await import('./run');
+    const { createSmokeProbe } = await import('./adapters/smoke-probe');
     const endpoints = resolveEndpoints(process.env);
     const auth = createGoogleAuth({
       workloadIdentityProvider: config.workloadIdentityProvider,
@@ -36,20 +38,36 @@ async function main(): Promise<void> {
       project: config.projectId,
     });
     try {
-      const result = await run(config, context, { cloudRun, log: actionsLog() });
+      const log = actionsLog();
+      const result = await run(config, context, {
+        cloudRun,
+        log,
+        smoke: {
+          run: (url, criteria, allowedOrigins, idToken) =>
+            createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
+              url,
+              criteria,
+              idToken ? { idToken } : undefined,
+            ),
+        },
+        idToken: (audience) => auth.idToken(audience),
+      });
       writeOutputs((name, value) => core.setOutput(name, value), {
         url: result.url,
         tagUrl: result.tagUrl,
         revision: result.revision,
         previousRevision: result.previousRevision ?? '',
         traffic: JSON.stringify(result.traffic),
+        smokeResult: result.smoke ? JSON.stringify(result.smoke) : undefined,
       });
+      failure = result.failure;
     } finally {
       await cloudRun.close();
     }
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    failure = error instanceof Error ? error.message : String(error);
   }
+  if (failure !== undefined) core.setFailed(failure);
 }
 
 void main();

@@ -12,7 +12,7 @@ export const OUTPUTS = {
   traffic: 'traffic',
   /** How the rollout ended. */
   verdict: 'verdict',
-  /** The streaming smoke test's result. */
+  /** The streaming smoke test's result, as JSON. */
   smokeResult: 'smoke_result',
 } as const;
 

@@ -8,10 +8,25 @@ import { blockingFindings, lintStreaming, type LintFinding } from './core/stream
 import { LintError, StepError } from './errors';
 import { DeployFailure, type CloudRunPort } from './adapters/cloud-run';
 import type { Log } from './adapters/log';
+import type { SmokeResult } from './core/smoke-types';
+import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
+
+/** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */
+export interface SmokePort {
+  run(
+    url: string,
+    criteria: NonNullable<DeployConfig['smoke']>,
+    allowedOrigins: string[],
+    idToken?: string,
+  ): Promise<SmokeResult>;
+}
 
 export interface ReleasePorts {
   cloudRun: CloudRunPort;
   log: Log;
+  smoke: SmokePort;
+  /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
+  idToken(audience: string): Promise<string>;
 }
 
 /** What the candidate deploy produced, for outputs and (later) the report. */
@@ -27,6 +42,10 @@ export interface CandidateResult {
   tookAllTraffic: boolean;
   /** `added`, `removed` or `unchanged` when `allow_unauthenticated` was given. */
   publicAccess?: 'added' | 'removed' | 'unchanged';
+  /** The smoke test's result, when it ran. */
+  smoke?: SmokeResult;
+  /** Set when the release failed after the deploy (a failed smoke test): what to report; traffic is settled. */
+  failure?: string;
 }
 
 /** Deploys the candidate revision with no traffic and its tag URL; throws StepError or LintError. */
@@ -94,7 +113,7 @@ export async function run(
       },
     );
   }
-  return {
+  const result: CandidateResult = {
     url: deployed.uri,
     tagUrl,
     revision: plan.revision,
@@ -104,6 +123,88 @@ export async function run(
     tookAllTraffic: plan.takesAllTraffic,
     publicAccess,
   };
+  if (!config.smoke) {
+    log.warning(
+      'The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.',
+    );
+    return result;
+  }
+  const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter(
+    (u): u is string => Boolean(u),
+  );
+  const target = config.smokeUrl ?? tagUrl;
+  const smoke = await log.group(
+    `Smoke test ${config.smoke.protocol.toUpperCase()} via ${config.smokeUrl ? target : `tag ${config.tag}`}`,
+    async () => {
+      const token = await mintIdToken(config, deployed.uri as string, publicAccess, ports);
+      const outcome = await ports.smoke.run(target, config.smoke!, origins, token);
+      for (const check of outcome.checks)
+        (check.ok ? log.info : log.error)(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+      log.info(summarizeSmoke(outcome));
+      return outcome;
+    },
+  );
+  result.smoke = smoke;
+  if (smoke.verdict === 'pass') return result;
+
+  const traffic = await log.group(
+    config.keepFailedCandidate
+      ? `Keep failed candidate ${plan.revision} for debugging`
+      : `Remove tag ${config.tag} from failed candidate ${plan.revision}`,
+    () => settleFailedCandidate(config, plan, name, ports),
+  );
+  result.traffic = traffic.traffic;
+  result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.\n${describeFailures(smoke)}\n${traffic.state}`;
+  return result;
+}
+
+/** An ID token for the service URL unless the service is known to be public; none when auth cannot mint one. */
+async function mintIdToken(
+  config: DeployConfig,
+  audience: string,
+  publicAccess: CandidateResult['publicAccess'],
+  { idToken, log }: ReleasePorts,
+): Promise<string | undefined> {
+  if (config.allowUnauthenticated === true || config.smokeUrl) return undefined;
+  try {
+    return await idToken(audience);
+  } catch (err) {
+    log.warning(
+      `Smoke test without an ID token${publicAccess === undefined ? ' (a private service will answer 403)' : ''}: ${(err as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+/** After a failed smoke test: traffic as found (tag removed) unless the team keeps the candidate; says which. */
+async function settleFailedCandidate(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  name: string,
+  { cloudRun, log }: ReleasePorts,
+): Promise<{ traffic: TrafficTarget[]; state: string }> {
+  if (plan.takesAllTraffic) {
+    const state = `${plan.revision} is the service's only ready revision and already serves all traffic (first deploy): there is nothing to roll back to.`;
+    log.error(state);
+    return { traffic: plan.desired.traffic, state };
+  }
+  if (config.keepFailedCandidate) {
+    const state = `Traffic is as it was; ${plan.revision} stays reachable at tag ${plan.tag} with 0 % for debugging (\`keep_failed_candidate: true\`).`;
+    log.info(state);
+    return { traffic: plan.desired.traffic, state };
+  }
+  try {
+    const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
+    const state = sameTraffic(restored.traffic, plan.baselineTraffic)
+      ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}).`
+      : `Traffic was set back but reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+    log.info(state);
+    return { traffic: restored.traffic, state };
+  } catch (err) {
+    const state = `Traffic percentages are as they were (the candidate never had any), but removing tag ${plan.tag} failed: ${(err as Error).message}`;
+    log.error(state);
+    return { traffic: plan.desired.traffic, state };
+  }
 }
 
 /** After a revision failed: restore the baseline traffic (removing the half-made tag) and say why it failed. */

@@ -27,6 +27,7 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     revisionSuffix: '0123456-abc-1',
     lintLevel: 'warn',
     deployTimeoutSeconds: 900,
+    keepFailedCandidate: false,
     ...overrides,
   };
 }

@@ -19,6 +19,7 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
     revisionSuffix: 'abc1234-1',
     lintLevel: 'warn',
     deployTimeoutSeconds: 600,
+    keepFailedCandidate: false,
     ...overrides,
   };
 }

@@ -28,6 +28,10 @@ describe.each([
     service_account: emulator.endpoints.serviceAccount,
     allow_unauthenticated: 'true',
     env_vars: `TICK_MS=100\nJSON=${JSON_VALUE}\nLIST=a,b,c=d`,
+    smoke_duration: '1s',
+    smoke_first_event_timeout: '2s',
+    smoke_min_events: '3',
+    smoke_max_gap: '1s',
     ...extra,
   });
 

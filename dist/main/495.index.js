@@ -693,7 +693,10 @@ function checkSmokeIdentity(config, s) {
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/adapters/cloud-run.ts
 var cloud_run = __webpack_require__(47985);
+// EXTERNAL MODULE: ./src/core/smoke-verdict.ts
+var smoke_verdict = __webpack_require__(28198);
 ;// CONCATENATED MODULE: ./src/run.ts
+
 
 
 
@@ -754,7 +757,7 @@ async function run(config, context, ports) {
             return change;
         });
     }
-    return {
+    const result = {
         url: deployed.uri,
         tagUrl,
         revision: plan.revision,
@@ -764,6 +767,67 @@ async function run(config, context, ports) {
         tookAllTraffic: plan.takesAllTraffic,
         publicAccess,
     };
+    if (!config.smoke) {
+        log.warning('The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.');
+        return result;
+    }
+    const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter((u) => Boolean(u));
+    const target = config.smokeUrl ?? tagUrl;
+    const smoke = await log.group(`Smoke test ${config.smoke.protocol.toUpperCase()} via ${config.smokeUrl ? target : `tag ${config.tag}`}`, async () => {
+        const token = await mintIdToken(config, deployed.uri, publicAccess, ports);
+        const outcome = await ports.smoke.run(target, config.smoke, origins, token);
+        for (const check of outcome.checks)
+            (check.ok ? log.info : log.error)(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+        log.info((0,smoke_verdict/* summarizeSmoke */.dH)(outcome));
+        return outcome;
+    });
+    result.smoke = smoke;
+    if (smoke.verdict === 'pass')
+        return result;
+    const traffic = await log.group(config.keepFailedCandidate
+        ? `Keep failed candidate ${plan.revision} for debugging`
+        : `Remove tag ${config.tag} from failed candidate ${plan.revision}`, () => settleFailedCandidate(config, plan, name, ports));
+    result.traffic = traffic.traffic;
+    result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.\n${(0,smoke_verdict/* describeFailures */.ng)(smoke)}\n${traffic.state}`;
+    return result;
+}
+/** An ID token for the service URL unless the service is known to be public; none when auth cannot mint one. */
+async function mintIdToken(config, audience, publicAccess, { idToken, log }) {
+    if (config.allowUnauthenticated === true || config.smokeUrl)
+        return undefined;
+    try {
+        return await idToken(audience);
+    }
+    catch (err) {
+        log.warning(`Smoke test without an ID token${publicAccess === undefined ? ' (a private service will answer 403)' : ''}: ${err.message}`);
+        return undefined;
+    }
+}
+/** After a failed smoke test: traffic as found (tag removed) unless the team keeps the candidate; says which. */
+async function settleFailedCandidate(config, plan, name, { cloudRun, log }) {
+    if (plan.takesAllTraffic) {
+        const state = `${plan.revision} is the service's only ready revision and already serves all traffic (first deploy): there is nothing to roll back to.`;
+        log.error(state);
+        return { traffic: plan.desired.traffic, state };
+    }
+    if (config.keepFailedCandidate) {
+        const state = `Traffic is as it was; ${plan.revision} stays reachable at tag ${plan.tag} with 0 % for debugging (\`keep_failed_candidate: true\`).`;
+        log.info(state);
+        return { traffic: plan.desired.traffic, state };
+    }
+    try {
+        const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
+        const state = sameTraffic(restored.traffic, plan.baselineTraffic)
+            ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}).`
+            : `Traffic was set back but reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+        log.info(state);
+        return { traffic: restored.traffic, state };
+    }
+    catch (err) {
+        const state = `Traffic percentages are as they were (the candidate never had any), but removing tag ${plan.tag} failed: ${err.message}`;
+        log.error(state);
+        return { traffic: plan.desired.traffic, state };
+    }
 }
 /** After a revision failed: restore the baseline traffic (removing the half-made tag) and say why it failed. */
 async function explainFailedRevision(plan, name, err, { cloudRun, log }) {

@@ -28939,6 +28939,18 @@ module.exports = require("zlib");
 /******/ 	/* webpack/runtime/asset-relocator-loader */
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
 /******/ 	
+/******/ 	/* webpack/runtime/compat get default export */
+/******/ 	(() => {
+/******/ 		// getDefaultExport function for compatibility with non-harmony modules
+/******/ 		__nccwpck_require__.n = (module) => {
+/******/ 			var getter = module && module.__esModule ?
+/******/ 				() => (module['default']) :
+/******/ 				() => (module);
+/******/ 			__nccwpck_require__.d(getter, { a: getter });
+/******/ 			return getter;
+/******/ 		};
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/create fake namespace object */
 /******/ 	(() => {
 /******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -32022,8 +32034,6 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/core/config.ts
-// The typed, validated configuration of one release: what parseInputs (src/inputs.ts) produces and what
-// the pure planner and linter consume. Pure types and profile defaults; no I/O.
 /** The defaults each profile stands for; see the linter for why. */
 const PROFILE_DEFAULTS = {
     sse: {
@@ -32058,6 +32068,13 @@ const PROFILE_DEFAULTS = {
         sessionAffinity: false,
         useHttp2: false,
     },
+};
+/** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
+const PROFILE_SMOKE = {
+    sse: { protocol: 'sse', path: '/events' },
+    websocket: { protocol: 'websocket', path: '/ws' },
+    grpc: { protocol: 'http', path: '/' },
+    http: { protocol: 'http', path: '/' },
 };
 
 // EXTERNAL MODULE: ./src/errors.ts
@@ -32099,6 +32116,18 @@ const INPUT_NAMES = [
     'revision_suffix',
     'lint_level',
     'deploy_timeout',
+    'smoke_protocol',
+    'smoke_path',
+    'health_path',
+    'smoke_duration',
+    'smoke_first_event_timeout',
+    'smoke_min_events',
+    'smoke_max_gap',
+    'smoke_connections',
+    'smoke_send',
+    'smoke_expect',
+    'smoke_url',
+    'keep_failed_candidate',
 ];
 const PROFILES = ['sse', 'websocket', 'grpc', 'http'];
 const EXECUTION_ENVIRONMENTS = ['gen1', 'gen2'];
@@ -32602,6 +32631,92 @@ function parseRevisionSuffix(text, service, context, problems) {
     return text;
 }
 // ---------------------------------------------------------------------------------------------------------
+// Smoke test
+const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'none'];
+// Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
+function parseMillis(input, text, minMs, maxMs, problems) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+    const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+    if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+        problems.add(input, `${show(text)} is not a duration from ${minMs / 1000} s to ${maxMs / 1000} s`, 'a duration such as `500ms`, `10s` or `2m`');
+        return undefined;
+    }
+    return Math.round(ms);
+}
+function parseSmoke(text, profile, problems) {
+    const protocolText = text('smoke_protocol');
+    const defaults = PROFILE_SMOKE[profile ?? 'sse'];
+    const protocol = protocolText === ''
+        ? defaults.protocol
+        : parseEnum('smoke_protocol', protocolText, SMOKE_PROTOCOLS, problems);
+    const path = (name, fallback) => {
+        const value = text(name);
+        if (value === '')
+            return fallback;
+        if (name === 'health_path' && value === 'none')
+            return '';
+        if (!value.startsWith('/') || /\s/.test(value)) {
+            problems.add(name, `${show(value)} is not a path`, name === 'health_path'
+                ? 'a path such as `/healthz`, or `none` to skip the health check'
+                : 'a path such as `/events`');
+            return undefined;
+        }
+        return value;
+    };
+    const millis = (name, fallback, min, max) => text(name) === '' ? fallback : parseMillis(name, text(name), min, max, problems);
+    const count = (name, fallback, min, max) => text(name) === '' ? fallback : parseInteger(name, text(name), min, max, problems);
+    const criteria = {
+        protocol,
+        path: path('smoke_path', protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path),
+        healthPath: path('health_path', '/healthz'),
+        healthTimeoutMs: 60_000,
+        durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
+        firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),
+        minEvents: count('smoke_min_events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
+        maxGapMs: millis('smoke_max_gap', 5000, 100, 600_000),
+        connections: count('smoke_connections', 1, 1, 1000),
+        checkReconnect: true,
+    };
+    const send = text('smoke_send');
+    const expect = text('smoke_expect');
+    if (expect !== '' && protocol !== 'websocket')
+        problems.add('smoke_expect', `is set but \`smoke_protocol\` is \`${protocol}\``, '`smoke_send`/`smoke_expect` only with `smoke_protocol: websocket`');
+    if (expect.startsWith('/')) {
+        const re = /^\/(.*)\/([a-z]*)$/s.exec(expect);
+        try {
+            if (!re)
+                throw new Error('no closing /');
+            new RegExp(re[1], re[2]);
+        }
+        catch (err) {
+            problems.add('smoke_expect', `${show(expect)} is not a valid /regex/flags: ${err.message}`, 'plain text to find in the reply, or `/pattern/flags`');
+        }
+    }
+    if (protocol === 'none' || protocol === undefined)
+        return undefined;
+    if (Object.values(criteria).some((v) => v === undefined))
+        return undefined;
+    return {
+        ...criteria,
+        protocol,
+        ...(send !== '' && { send }),
+        ...(expect !== '' && { expect }),
+    };
+}
+// An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
+function parseSmokeUrl(text, problems) {
+    try {
+        const url = new URL(text);
+        if (url.protocol === 'http:' || url.protocol === 'https:')
+            return url.origin;
+    }
+    catch {
+        /* reported below */
+    }
+    problems.add('smoke_url', `${show(text)} is not an http(s) URL`, 'a URL such as `https://api.example.com` (its origin is probed; it never receives the ID token)');
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
 // Freezes a value and everything reachable from it, so no consumer can change the config.
 function freezeDeep(value) {
     if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -32714,6 +32829,10 @@ function parseInputs(read, context) {
     const deployTimeoutSeconds = text('deploy_timeout') === ''
         ? 900
         : parseSeconds('deploy_timeout', text('deploy_timeout'), 60, 3600, problems);
+    // Smoke test.
+    const smoke = parseSmoke(text, profile, problems);
+    const smokeUrl = optional('smoke_url', (v) => parseSmokeUrl(v, problems));
+    const keepFailedCandidate = optional('keep_failed_candidate', (v) => parseBoolean('keep_failed_candidate', v, problems)) ?? false;
     if (problems.list.length > 0)
         throw new errors/* InputError */.dz(problems.sorted());
     // Every value below is defined: a missing one would have added a problem above.
@@ -32742,6 +32861,9 @@ function parseInputs(read, context) {
         revisionSuffix: revisionSuffix,
         lintLevel: lintLevel,
         deployTimeoutSeconds: deployTimeoutSeconds,
+        ...(smoke !== undefined && { smoke }),
+        ...(smokeUrl !== undefined && { smokeUrl }),
+        keepFailedCandidate,
     };
     return freezeDeep(config);
 }
@@ -32804,7 +32926,7 @@ const OUTPUTS = {
     traffic: 'traffic',
     /** How the rollout ended. */
     verdict: 'verdict',
-    /** The streaming smoke test's result. */
+    /** The streaming smoke test's result, as JSON. */
     smokeResult: 'smoke_result',
 };
 /** Every output name, in declaration order, for the contract test and the docs. */
@@ -32827,13 +32949,15 @@ function writeOutputs(set, values) {
 
 
 async function main() {
+    let failure;
     try {
         const context = readRunContext(process.env);
         // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
         const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
         const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 31607));
         const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47985));
-        const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(495)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51495));
+        const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(198), __nccwpck_require__.e(495)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51495));
+        const { createSmokeProbe } = await Promise.all(/* import() */[__nccwpck_require__.e(977), __nccwpck_require__.e(198), __nccwpck_require__.e(449)]).then(__nccwpck_require__.bind(__nccwpck_require__, 92449));
         const endpoints = resolveEndpoints(process.env);
         const auth = createGoogleAuth({
             workloadIdentityProvider: config.workloadIdentityProvider,
@@ -32852,22 +32976,34 @@ async function main() {
             project: config.projectId,
         });
         try {
-            const result = await run(config, context, { cloudRun, log: actionsLog() });
+            const log = actionsLog();
+            const result = await run(config, context, {
+                cloudRun,
+                log,
+                smoke: {
+                    run: (url, criteria, allowedOrigins, idToken) => createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(url, criteria, idToken ? { idToken } : undefined),
+                },
+                idToken: (audience) => auth.idToken(audience),
+            });
             writeOutputs((name, value) => setOutput(name, value), {
                 url: result.url,
                 tagUrl: result.tagUrl,
                 revision: result.revision,
                 previousRevision: result.previousRevision ?? '',
                 traffic: JSON.stringify(result.traffic),
+                smokeResult: result.smoke ? JSON.stringify(result.smoke) : undefined,
             });
+            failure = result.failure;
         }
         finally {
             await cloudRun.close();
         }
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        failure = error instanceof Error ? error.message : String(error);
     }
+    if (failure !== undefined)
+        setFailed(failure);
 }
 void main();
 

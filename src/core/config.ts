@@ -1,3 +1,5 @@
+import type { SmokeCriteria } from './smoke-types';
+
 // The typed, validated configuration of one release: what parseInputs (src/inputs.ts) produces and what
 // the pure planner and linter consume. Pure types and profile defaults; no I/O.
 
@@ -119,7 +121,23 @@ export interface DeployConfig {
   lintLevel: LintLevel;
   /** Total deadline for one Cloud Run operation, in seconds. */
   deployTimeoutSeconds: number;
+
+  /** The streaming smoke test through the tag URL; undefined when `smoke_protocol: none`. */
+  smoke?: SmokeCriteria;
+  /** Probe this URL instead of the tag URL (an explicit opt-in; it never receives the ID token). */
+  smokeUrl?: string;
+  /** Leave a candidate that failed the smoke test tagged (for debugging) instead of removing its tag. */
+  keepFailedCandidate: boolean;
 }
+
+/** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
+export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol']; path: string }>> =
+  {
+    sse: { protocol: 'sse', path: '/events' },
+    websocket: { protocol: 'websocket', path: '/ws' },
+    grpc: { protocol: 'http', path: '/' },
+    http: { protocol: 'http', path: '/' },
+  };
 
 /** What the run knows about where it runs (GitHub context), for defaults and labels. */
 export interface RunContext {

@@ -98,7 +98,13 @@ export interface WebSocketObservation {
   pingsSentMs: number[];
   pongsMs: number[];
   /** Close: who started it, the code and reason, and whether the closing handshake completed. */
-  close?: { atMs: number; by: 'client' | 'server' | 'network'; code?: number; reason?: string; clean: boolean };
+  close?: {
+    atMs: number;
+    by: 'client' | 'server' | 'network';
+    code?: number;
+    reason?: string;
+    clean: boolean;
+  };
   stoppedMs: number;
   error?: ProbeError;
 }

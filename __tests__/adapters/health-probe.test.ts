@@ -1,0 +1,71 @@
+// The health probe and the plain GET of the `http` protocol, against the sample app as a real process.
+import { performance } from 'node:perf_hooks';
+import { probeHealth } from '../../src/adapters/health-probe';
+import { probeHttp } from '../../src/adapters/http-probe';
+import { killAllApps, spawnApp, startApp, waitForListening, type AppProcess } from '../examples/app-process';
+
+const start = performance.now();
+const elapsed = () => performance.now() - start;
+
+let app: AppProcess;
+let unhealthy: AppProcess;
+
+beforeAll(async () => {
+  [app, unhealthy] = await Promise.all([startApp({}), startApp({ STREAM_APP_FAULT: 'unhealthy' })]);
+});
+
+afterAll(killAllApps);
+
+test('a healthy app answers the first attempt with 200', async () => {
+  const obs = await probeHealth(`http://127.0.0.1:${app.port}/healthz`, {
+    headers: {},
+    timeoutMs: 2000,
+    elapsed,
+  });
+  expect(obs.attempts).toEqual([{ atMs: expect.any(Number), status: 200 }]);
+});
+
+test('a 503 is retried with backoff until the deadline, every attempt recorded', async () => {
+  const obs = await probeHealth(`http://127.0.0.1:${unhealthy.port}/healthz`, {
+    headers: {},
+    timeoutMs: 700,
+    elapsed,
+    initialBackoffMs: 100,
+  });
+  // The pause doubles (100 ms, then 200 ms), so the second gap is longer than the first.
+  expect(obs.attempts.length).toBeGreaterThanOrEqual(3);
+  expect(obs.attempts.every((a) => a.status === 503)).toBe(true);
+  const gaps = obs.attempts.slice(1).map((a, i) => a.atMs - obs.attempts[i].atMs);
+  expect(gaps[1]).toBeGreaterThan(gaps[0]);
+});
+
+test('while a fresh instance starts, refused attempts are recorded until it answers', async () => {
+  const slow = await spawnApp({ STREAM_APP_FAULT: 'slow-start', STREAM_APP_START_DELAY_MS: '500' });
+  const obs = await probeHealth(`http://127.0.0.1:${slow.port}/healthz`, {
+    headers: {},
+    timeoutMs: 5000,
+    elapsed,
+    initialBackoffMs: 100,
+  });
+  expect(obs.attempts[0].error).toMatchObject({ stage: 'connect', code: 'ECONNREFUSED' });
+  expect(obs.attempts[obs.attempts.length - 1].status).toBe(200);
+  await waitForListening(slow);
+});
+
+test('the http protocol GET records status, content type, header time and body size', async () => {
+  const obs = await probeHttp(`http://127.0.0.1:${app.port}/`, { headers: {}, timeoutMs: 2000, elapsed });
+  expect(obs).toMatchObject({ status: 200, contentType: 'application/json' });
+  expect(obs.headersMs).toEqual(expect.any(Number));
+  expect(obs.bodyBytes).toBeGreaterThan(10);
+  expect(obs.error).toBeUndefined();
+});
+
+test('an http GET whose body never ends is a stream-stage timeout', async () => {
+  const obs = await probeHttp(`http://127.0.0.1:${app.port}/events`, {
+    headers: {},
+    timeoutMs: 300,
+    elapsed,
+  });
+  expect(obs.status).toBe(200);
+  expect(obs.error).toMatchObject({ stage: 'stream', code: 'ETIMEDOUT' });
+});

@@ -1,0 +1,156 @@
+// `stream-deploy smoke` arguments as data: flags to SmokeCriteria, every problem reported at once.
+import type { SmokeCriteria, SmokeProtocol } from './smoke-types';
+
+export const SMOKE_USAGE = `Usage: stream-deploy smoke --url URL [options]
+
+Runs the streaming smoke test against URL and prints the checks; exits 0 on pass, 1 on fail or
+inconclusive, 2 on a usage error.
+
+Options:
+  --url URL                    the service or tag URL to test, or the stream's own URL (required)
+  --protocol sse|websocket|http
+                               what to test (default: sse)
+  --path P                     stream path (default: /events for sse, /ws for websocket, / for http)
+  --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /healthz)
+  --duration D                 how long each stream is watched (default: 10s)
+  --min-events N               at least N events or messages (default: 3 for sse, 0 otherwise)
+  --first-event-timeout D      the first event or reply within D (default: 5s)
+  --max-gap D                  no silence longer than D between events (default: 5s)
+  --connections N              streams opened at once, 1 to 1000 (default: 1)
+  --send TEXT                  websocket: send TEXT once open
+  --expect TEXT                websocket: the reply must contain TEXT, or match /pattern/flags
+  --no-reconnect               sse: skip the Last-Event-ID reconnect check
+  --id-token-audience AUD      send an ID token for AUD (the service URL of a private service), minted from
+                               the application default credentials
+  --json                       print one JSON object {verdict, checks, metrics} instead of text
+  -h, --help                   show this help
+
+Durations: 500ms, 10s, 2m (a bare number is seconds).
+`;
+
+export interface SmokeArgs {
+  url: string;
+  criteria: SmokeCriteria;
+  json: boolean;
+  idTokenAudience?: string;
+}
+
+/** Milliseconds of `500ms`, `10s`, `2m` or a bare number of seconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000));
+}
+
+const VALUE_FLAGS = [
+  '--url',
+  '--protocol',
+  '--path',
+  '--health-path',
+  '--duration',
+  '--min-events',
+  '--first-event-timeout',
+  '--max-gap',
+  '--connections',
+  '--send',
+  '--expect',
+  '--id-token-audience',
+];
+
+/** Parses `smoke` flags (after the command word); `help` when asked, else the args or every problem. */
+export function parseSmokeArgs(
+  argv: readonly string[],
+): { help: true } | { args: SmokeArgs } | { problems: string[] } {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=')
+        ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+        : [argv[i], undefined];
+    if (flag === '-h' || flag === '--help') return { help: true };
+    if (flag === '--json' || flag === '--no-reconnect') switches.add(flag);
+    else if (VALUE_FLAGS.includes(flag)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) problems.push(`${flag} needs a value`);
+      else values.set(flag, value);
+    } else problems.push(`unknown option ${JSON.stringify(flag)}`);
+  }
+  const url = values.get('--url');
+  if (!url) problems.push('--url is required');
+  else {
+    try {
+      if (!/^https?:$/.test(new URL(url).protocol))
+        problems.push(`--url ${JSON.stringify(url)} must be http or https`);
+    } catch {
+      problems.push(`--url ${JSON.stringify(url)} is not a URL`);
+    }
+  }
+  const protocol = (values.get('--protocol') ?? 'sse') as SmokeProtocol;
+  if (!['sse', 'websocket', 'http'].includes(protocol))
+    problems.push(`--protocol must be sse, websocket or http (got ${JSON.stringify(protocol)})`);
+  const duration = (flag: string, fallback: number, min: number, max: number) => {
+    const text = values.get(flag);
+    if (text === undefined) return fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < min || ms > max) {
+      problems.push(
+        `${flag} ${JSON.stringify(text)} must be a duration from ${min}ms to ${max / 1000}s, such as 500ms, 10s or 2m`,
+      );
+      return fallback;
+    }
+    return ms;
+  };
+  const integer = (flag: string, fallback: number, min: number, max: number) => {
+    const text = values.get(flag);
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      problems.push(`${flag} ${JSON.stringify(text)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(text);
+  };
+  const path = (flag: string, fallback: string) => {
+    const text = values.get(flag) ?? fallback;
+    if (flag === '--health-path' && text === 'none') return '';
+    if (!text.startsWith('/')) problems.push(`${flag} ${JSON.stringify(text)} must start with /`);
+    return text;
+  };
+  // A URL with a path names the stream itself, unless --path says otherwise.
+  let urlPath: string | undefined;
+  try {
+    const parsed = new URL(url ?? '');
+    if (parsed.pathname !== '/' || parsed.search) urlPath = parsed.pathname + parsed.search;
+  } catch {
+    urlPath = undefined;
+  }
+  const criteria: SmokeCriteria = {
+    protocol,
+    path: path(
+      '--path',
+      urlPath ?? (protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : '/'),
+    ),
+    healthPath: path('--health-path', '/healthz'),
+    healthTimeoutMs: 60_000,
+    durationMs: duration('--duration', 10_000, 100, 3_600_000),
+    firstEventTimeoutMs: duration('--first-event-timeout', 5000, 1, 600_000),
+    minEvents: integer('--min-events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
+    maxGapMs: duration('--max-gap', 5000, 1, 3_600_000),
+    connections: integer('--connections', 1, 1, 1000),
+    checkReconnect: !switches.has('--no-reconnect'),
+    ...(values.has('--send') && { send: values.get('--send') }),
+    ...(values.has('--expect') && { expect: values.get('--expect') }),
+  };
+  if ((criteria.send !== undefined || criteria.expect !== undefined) && protocol !== 'websocket')
+    problems.push('--send and --expect need --protocol websocket');
+  if (problems.length > 0) return { problems };
+  return {
+    args: {
+      url: new URL(url as string).origin,
+      criteria,
+      json: switches.has('--json'),
+      ...(values.has('--id-token-audience') && { idTokenAudience: values.get('--id-token-audience') }),
+    },
+  };
+}

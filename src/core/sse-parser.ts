@@ -1,0 +1,143 @@
+// An incremental parser for `text/event-stream`, following the WHATWG HTML rules for interpreting an
+// event stream (html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
+// It takes text already decoded from UTF-8 (the caller uses TextDecoder with `stream: true`) in chunks
+// of any size and returns what each chunk completed. Pure: no I/O, no clock.
+
+/** What the stream yields, in order: dispatched events, comments, and `retry:` values. */
+export type SseItem =
+  | {
+      kind: 'event';
+      /** The last event ID buffer at dispatch (it persists across events); absent while it is empty. */
+      id?: string;
+      /** The `event:` field, or `message` when none was given. */
+      event: string;
+      data: string;
+    }
+  /** A line starting with `:` (e.g. a heartbeat), with the colon and one following space removed. */
+  | { kind: 'comment'; text: string }
+  /** A `retry:` field whose value is all ASCII digits: the reconnection time the server asks for. */
+  | { kind: 'retry'; ms: number };
+
+/** One stream's parser: feed it decoded text as it arrives, then end it. */
+export interface SseParser {
+  /** Feeds the next piece of decoded text; returns the items completed by it, in stream order. */
+  push(chunk: string): SseItem[];
+  /** Ends the stream: an event not yet closed by a blank line, or an unterminated line, is discarded (per spec). */
+  end(): SseItem[];
+}
+
+const BOM = '\uFEFF';
+const LF = '\n';
+const CR = '\r';
+
+/** Creates a parser holding the per-stream state: partial line, data/event-type buffers, last event ID. */
+export function createSseParser(): SseParser {
+  let started = false;
+  let ended = false;
+  let partialLine = '';
+  // A CR ended the previous chunk: an LF at the start of the next chunk belongs to the same line end.
+  let skipLeadingLf = false;
+  let dataBuffer = '';
+  let eventTypeBuffer = '';
+  let lastEventId = '';
+
+  function dispatch(out: SseItem[]): void {
+    // Spec: an empty data buffer resets the buffers without dispatching; the last event ID still stands.
+    if (dataBuffer === '') {
+      eventTypeBuffer = '';
+      return;
+    }
+    const data = dataBuffer.endsWith(LF) ? dataBuffer.slice(0, -1) : dataBuffer;
+    const item: SseItem = {
+      kind: 'event',
+      event: eventTypeBuffer === '' ? 'message' : eventTypeBuffer,
+      data,
+    };
+    if (lastEventId !== '') item.id = lastEventId;
+    out.push(item);
+    dataBuffer = '';
+    eventTypeBuffer = '';
+  }
+
+  function processLine(line: string, out: SseItem[]): void {
+    if (line === '') {
+      dispatch(out);
+      return;
+    }
+    if (line.startsWith(':')) {
+      const text = line.slice(1);
+      out.push({ kind: 'comment', text: text.startsWith(' ') ? text.slice(1) : text });
+      return;
+    }
+    const colon = line.indexOf(':');
+    let field = line;
+    let value = '';
+    if (colon >= 0) {
+      field = line.slice(0, colon);
+      value = line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+    }
+    switch (field) {
+      case 'event':
+        eventTypeBuffer = value;
+        break;
+      case 'data':
+        dataBuffer += value + LF;
+        break;
+      case 'id':
+        if (!value.includes('\u0000')) lastEventId = value;
+        break;
+      case 'retry':
+        if (/^[0-9]+$/.test(value)) out.push({ kind: 'retry', ms: Number.parseInt(value, 10) });
+        break;
+      default:
+        // Unknown fields are ignored.
+        break;
+    }
+  }
+
+  return {
+    push(chunk: string): SseItem[] {
+      const out: SseItem[] = [];
+      if (ended || chunk === '') return out;
+      let text = chunk;
+      if (!started) {
+        started = true;
+        if (text.startsWith(BOM)) text = text.slice(1);
+      }
+      let pos = 0;
+      if (skipLeadingLf) {
+        skipLeadingLf = false;
+        if (text.startsWith(LF)) pos = 1;
+      }
+      while (pos < text.length) {
+        const cr = text.indexOf(CR, pos);
+        const lf = text.indexOf(LF, pos);
+        const eol = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+        if (eol < 0) {
+          partialLine += text.slice(pos);
+          break;
+        }
+        const line = partialLine + text.slice(pos, eol);
+        partialLine = '';
+        pos = eol + 1;
+        if (text[eol] === CR) {
+          if (pos < text.length) {
+            if (text[pos] === LF) pos += 1;
+          } else {
+            skipLeadingLf = true;
+          }
+        }
+        processLine(line, out);
+      }
+      return out;
+    },
+    end(): SseItem[] {
+      ended = true;
+      partialLine = '';
+      dataBuffer = '';
+      eventTypeBuffer = '';
+      return [];
+    },
+  };
+}
