@@ -1,4 +1,4 @@
-import { createSseParser, type SseItem } from '../../src/core/sse-parser';
+import { createSseParser, MAX_TEXT, type SseItem } from '../../src/core/sse-parser';
 
 // Every rule here comes from the WHATWG HTML "Interpreting an event stream" section
 // (html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
@@ -178,4 +178,15 @@ describe('createSseParser: chunk boundaries', () => {
       expect([i, parseChunks(chunks)]).toEqual([i, expected]);
     }
   });
+});
+
+test('a line that never ends, or endless data, is kept to MAX_TEXT characters so a probe survives it', () => {
+  const parser = createSseParser();
+  const chunk = 'x'.repeat(64 * 1024);
+  parser.push('data: ');
+  for (let i = 0; i < 40; i++) parser.push(chunk);
+  const [event] = parser.push('\n\n');
+  expect(event).toMatchObject({ kind: 'event' });
+  expect((event as { data: string }).data.length).toBeLessThanOrEqual(MAX_TEXT);
+  expect(parser.push('data: after\n\n')).toEqual([{ kind: 'event', event: 'message', data: 'after' }]);
 });

@@ -254,7 +254,7 @@ function judgeStaysOpen(conn: SseObservation, events: number, criteria: SmokeCri
       severity: 1,
     };
   }
-  if (conn.endedMs !== undefined && conn.endedMs < conn.stoppedMs) {
+  if (conn.endedMs !== undefined) {
     return {
       name: 'stays-open',
       ok: false,

@@ -30,6 +30,9 @@ const BOM = '\uFEFF';
 const LF = '\n';
 const CR = '\r';
 
+/** Characters kept of one line or one event's data (1 MiB): beyond that a probe keeps only the start. */
+export const MAX_TEXT = 1 << 20;
+
 /** Creates a parser holding the per-stream state: partial line, data/event-type buffers, last event ID. */
 export function createSseParser(): SseParser {
   let started = false;
@@ -82,7 +85,7 @@ export function createSseParser(): SseParser {
         eventTypeBuffer = value;
         break;
       case 'data':
-        dataBuffer += value + LF;
+        if (dataBuffer.length < MAX_TEXT) dataBuffer = (dataBuffer + value + LF).slice(0, MAX_TEXT);
         break;
       case 'id':
         if (!value.includes('\u0000')) lastEventId = value;
@@ -115,7 +118,8 @@ export function createSseParser(): SseParser {
         const lf = text.indexOf(LF, pos);
         const eol = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
         if (eol < 0) {
-          partialLine += text.slice(pos);
+          // A probe must survive a server that never ends a line: keep at most MAX_TEXT characters of it.
+          partialLine = (partialLine + text.slice(pos)).slice(0, MAX_TEXT);
           break;
         }
         const line = partialLine + text.slice(pos, eol);
