@@ -104,6 +104,19 @@ class FakeCloudRun implements CloudRunPort {
     return structuredClone(this.service);
   }
 
+  /** Where new requests go: LATEST resolved to the latest ready revision, as Cloud Run does. */
+  effectiveSplit(): Record<string, number> {
+    const split: Record<string, number> = {};
+    for (const t of this.service?.traffic ?? []) {
+      const revision =
+        t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+          ? (this.service?.latestReadyRevision as string)
+          : (t.revision as string);
+      if (t.percent > 0) split[revision] = (split[revision] ?? 0) + t.percent;
+    }
+    return split;
+  }
+
   async revisionFailure() {
     return { reason: 'HEALTH_CHECK_CONTAINER_ERROR', message: 'the container did not listen on PORT' };
   }
@@ -216,7 +229,11 @@ test('a failed revision puts traffic and tags back exactly as found and fails wi
   expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
   expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
   expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
-  expect(cloudRun.service?.traffic).toEqual(baseline);
+  expect(cloudRun.service?.traffic).toEqual([
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-old', percent: 90 },
+    baseline[1],
+  ]);
+  expect(cloudRun.effectiveSplit()).toEqual({ 'api-old': 90, 'api-older': 10 });
 });
 
 test('a blocking lint finding stops the release before any change', async () => {
@@ -267,21 +284,30 @@ describe('the smoke test through the tag URL', () => {
   });
 
   test.each<[Verdict]>([['fail'], ['inconclusive']])(
-    'a %s verdict removes the tag: traffic and tags end exactly as found',
+    'a %s verdict removes the tag: traffic and tags as found, LATEST pinned so the ready candidate cannot take it',
     async (verdict) => {
       const cloudRun = new FakeCloudRun();
-      const baseline: TrafficTarget[] = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }];
-      cloudRun.seed(baseline);
+      cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'current' }]);
       const result = await run(
         config({ smoke: SMOKE }),
         context,
         ports(cloudRun, memoryLog(), fakeSmoke(verdict)),
       );
+      const restored: TrafficTarget[] = [
+        {
+          type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+          revision: 'api-old',
+          percent: 100,
+          tag: 'current',
+        },
+      ];
       expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
-      expect(cloudRun.service?.traffic).toEqual(baseline);
-      expect(result.traffic).toEqual(baseline);
+      expect(cloudRun.service?.traffic).toEqual(restored);
+      expect(cloudRun.effectiveSplit()).toEqual({ 'api-old': 100 });
+      expect(result.traffic).toEqual(restored);
       expect(result.failure).toContain('not-buffered');
       expect(result.failure).toContain('Traffic and tags are exactly as they were');
+      expect(result.failure).toContain('LATEST was pinned to api-old');
     },
   );
 

@@ -194,10 +194,8 @@ async function settleFailedCandidate(
     return { traffic: plan.desired.traffic, state };
   }
   try {
-    const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
-    const state = sameTraffic(restored.traffic, plan.baselineTraffic)
-      ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}).`
-      : `Traffic was set back but reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+    const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
+    const state = describeRestore(plan, restored.traffic);
     log.info(state);
     return { traffic: restored.traffic, state };
   } catch (err) {
@@ -221,11 +219,8 @@ async function explainFailedRevision(
     trafficState = `The service was created but has no ready revision, so it serves nothing yet.`;
   } else {
     try {
-      const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
-      const same = sameTraffic(restored.traffic, plan.baselineTraffic);
-      trafficState = same
-        ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}): nothing points at ${plan.revision}.`
-        : `Traffic was set back but now reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+      const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
+      trafficState = describeRestore(plan, restored.traffic);
     } catch (restoreErr) {
       // Cleanup never hides the original failure. The failed revision never served, so percents are unchanged.
       log.error(
@@ -241,6 +236,17 @@ async function explainFailedRevision(
     cause: reason,
     hint: `${trafficState} Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
   });
+}
+
+/** Says whether the live traffic is exactly the restore target, and how LATEST was pinned if it was. */
+function describeRestore(plan: CandidatePlan, live: readonly TrafficTarget[]): string {
+  if (!sameTraffic(live, plan.restoreTraffic)) {
+    return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
+  }
+  const pinned = plan.baselineTraffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')
+    ? ` LATEST was pinned to ${plan.previousRevision}, the revision it meant before this run, so the candidate cannot take it over.`
+    : '';
+  return `Traffic and tags are exactly as they were (${describeTraffic(plan.restoreTraffic)}): nothing points at ${plan.revision}.${pinned}`;
 }
 
 /** Traffic as `rev=percent` pairs, with tags, for log lines. */

@@ -131,6 +131,11 @@ describe('traffic (FACTS.md "--no-traffic --tag X in v2 terms", "first deploy")'
     expect(plan.takesAllTraffic).toBe(takesAll);
     expect(plan.desired.traffic.reduce((sum, t) => sum + t.percent, 0)).toBe(100);
     expect(plan.baselineTraffic).toEqual(current?.traffic ?? []);
+    // The restore target: the baseline with LATEST pinned to the revision it meant, tags untouched.
+    expect(plan.restoreTraffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')).toBe(false);
+    expect(plan.restoreTraffic.map((t) => t.tag)).toEqual(
+      takesAll ? [] : (current?.traffic ?? []).map((t) => t.tag),
+    );
     expect(plan.action).toBe(current ? 'update' : 'create');
   });
 });

@@ -180,3 +180,42 @@ test('the CLI: pass exits 0, a failing stream exits 1 with --json, a usage error
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('--url is required');
 });
+
+test('a service that follows LATEST: after a failed smoke test new requests still reach the old revision, not the ready candidate', async () => {
+  const [op] = await services.createService(
+    {
+      parent: `projects/${emulator.endpoints.project}/locations/us-central1`,
+      serviceId: 'latest-api',
+      service: {
+        template: { containers: [{ image: `${IMAGE}:v1`, env: [{ name: 'TICK_MS', value: '100' }] }] },
+      },
+    },
+    {
+      longrunning: {
+        initialRetryDelayMillis: 50,
+        retryDelayMultiplier: 1.5,
+        maxRetryDelayMillis: 500,
+        initialRpcTimeoutMillis: 10_000,
+        rpcTimeoutMultiplier: 1,
+        maxRpcTimeoutMillis: 10_000,
+        totalTimeoutMillis: 30_000,
+      },
+    },
+  );
+  const [created] = await op.promise();
+  const old = String(created.latestReadyRevision).split('/').pop();
+  const run = await runAction(
+    'main',
+    inputs('latest-api', 'buffered', { allow_unauthenticated: 'true', smoke_connections: '1' }),
+    emulator.endpoints,
+    { env: { GITHUB_RUN_ID: '6001' } },
+  );
+  expect(run.code).toBe(1);
+  const [after] = await services.getService({ name: name('latest-api') });
+  expect(String(after.latestReadyRevision).split('/').pop()).toBe(run.outputs.revision);
+  expect((after.traffic ?? []).map((t) => [t.type, t.revision, t.percent])).toEqual([
+    ['TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', old, 100],
+  ]);
+  const res = await fetch(`${after.uri}/healthz`);
+  expect(res.headers.get('x-revision')).toBe(old);
+});

@@ -146,6 +146,8 @@ function attemptHealth(url, headers, timeoutMs, elapsed) {
 const BOM = '\uFEFF';
 const LF = '\n';
 const CR = '\r';
+/** Characters kept of one line or one event's data (1 MiB): beyond that a probe keeps only the start. */
+const MAX_TEXT = 1 << 20;
 /** Creates a parser holding the per-stream state: partial line, data/event-type buffers, last event ID. */
 function createSseParser() {
     let started = false;
@@ -198,7 +200,8 @@ function createSseParser() {
                 eventTypeBuffer = value;
                 break;
             case 'data':
-                dataBuffer += value + LF;
+                if (dataBuffer.length < MAX_TEXT)
+                    dataBuffer = (dataBuffer + value + LF).slice(0, MAX_TEXT);
                 break;
             case 'id':
                 if (!value.includes('\u0000'))
@@ -235,7 +238,8 @@ function createSseParser() {
                 const lf = text.indexOf(LF, pos);
                 const eol = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
                 if (eol < 0) {
-                    partialLine += text.slice(pos);
+                    // A probe must survive a server that never ends a line: keep at most MAX_TEXT characters of it.
+                    partialLine = (partialLine + text.slice(pos)).slice(0, MAX_TEXT);
                     break;
                 }
                 const line = partialLine + text.slice(pos, eol);

@@ -198,7 +198,7 @@ function judgeStaysOpen(conn, events, criteria) {
             severity: 1,
         };
     }
-    if (conn.endedMs !== undefined && conn.endedMs < conn.stoppedMs) {
+    if (conn.endedMs !== undefined) {
         return {
             name: 'stays-open',
             ok: false,

@@ -342,12 +342,13 @@ function planCandidate(config, current, context) {
         revision,
         previousRevision,
         baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
+        restoreTraffic: current && previousRevision ? pinLatest(current.traffic, previousRevision) : [],
         tag: config.tag,
         takesAllTraffic,
         notes,
     };
 }
-/** Replaces LATEST by the ready revision's short name and takes tag X off every other target (FACTS.md "--no-traffic --tag X in v2 terms"). */
+/** Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md "--no-traffic --tag X in v2 terms"). */
 function pinLatest(traffic, latestReady, tag) {
     const out = [];
     for (const t of traffic) {
@@ -359,7 +360,7 @@ function pinLatest(traffic, latestReady, tag) {
                 ...(t.tag ? { tag: t.tag } : {}),
             }
             : { ...t };
-        if (pinned.tag === tag) {
+        if (tag !== undefined && pinned.tag === tag) {
             if (pinned.percent === 0)
                 continue;
             delete pinned.tag;
@@ -816,10 +817,8 @@ async function settleFailedCandidate(config, plan, name, { cloudRun, log }) {
         return { traffic: plan.desired.traffic, state };
     }
     try {
-        const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
-        const state = sameTraffic(restored.traffic, plan.baselineTraffic)
-            ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}).`
-            : `Traffic was set back but reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+        const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
+        const state = describeRestore(plan, restored.traffic);
         log.info(state);
         return { traffic: restored.traffic, state };
     }
@@ -839,11 +838,8 @@ async function explainFailedRevision(plan, name, err, { cloudRun, log }) {
     }
     else {
         try {
-            const restored = await cloudRun.setTraffic(name, plan.baselineTraffic);
-            const same = sameTraffic(restored.traffic, plan.baselineTraffic);
-            trafficState = same
-                ? `Traffic and tags are exactly as they were (${describeTraffic(plan.baselineTraffic)}): nothing points at ${plan.revision}.`
-                : `Traffic was set back but now reads ${describeTraffic(restored.traffic)}; expected ${describeTraffic(plan.baselineTraffic)}.`;
+            const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
+            trafficState = describeRestore(plan, restored.traffic);
         }
         catch (restoreErr) {
             // Cleanup never hides the original failure. The failed revision never served, so percents are unchanged.
@@ -858,6 +854,16 @@ async function explainFailedRevision(plan, name, err, { cloudRun, log }) {
         cause: reason,
         hint: `${trafficState} Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
     });
+}
+/** Says whether the live traffic is exactly the restore target, and how LATEST was pinned if it was. */
+function describeRestore(plan, live) {
+    if (!sameTraffic(live, plan.restoreTraffic)) {
+        return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
+    }
+    const pinned = plan.baselineTraffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')
+        ? ` LATEST was pinned to ${plan.previousRevision}, the revision it meant before this run, so the candidate cannot take it over.`
+        : '';
+    return `Traffic and tags are exactly as they were (${describeTraffic(plan.restoreTraffic)}): nothing points at ${plan.revision}.${pinned}`;
 }
 /** Traffic as `rev=percent` pairs, with tags, for log lines. */
 function describeTraffic(traffic) {

@@ -21,8 +21,11 @@ export interface CandidatePlan {
   revision: string;
   /** Short name of the revision that was ready before this run, if any. */
   previousRevision?: string;
-  /** The live service's traffic exactly as found: what a rollback restores. Empty on a first deploy. */
+  /** The live service's traffic exactly as found. Empty on a first deploy. */
   baselineTraffic: TrafficTarget[];
+  /** What a rollback sets: the baseline with LATEST pinned to the revision it meant then (once the candidate
+   * is ready, LATEST would mean the candidate), tags as they were. Empty on a first deploy. */
+  restoreTraffic: TrafficTarget[];
   /** The candidate's tag. */
   tag: string;
   /** True when the candidate takes all traffic at once because nothing else can serve (FACTS.md "first deploy"). */
@@ -107,14 +110,15 @@ export function planCandidate(
     revision,
     previousRevision,
     baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
+    restoreTraffic: current && previousRevision ? pinLatest(current.traffic, previousRevision) : [],
     tag: config.tag,
     takesAllTraffic,
     notes,
   };
 }
 
-/** Replaces LATEST by the ready revision's short name and takes tag X off every other target (FACTS.md "--no-traffic --tag X in v2 terms"). */
-function pinLatest(traffic: TrafficTarget[], latestReady: string, tag: string): TrafficTarget[] {
+/** Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md "--no-traffic --tag X in v2 terms"). */
+function pinLatest(traffic: TrafficTarget[], latestReady: string, tag?: string): TrafficTarget[] {
   const out: TrafficTarget[] = [];
   for (const t of traffic) {
     const pinned: TrafficTarget =
@@ -126,7 +130,7 @@ function pinLatest(traffic: TrafficTarget[], latestReady: string, tag: string): 
             ...(t.tag ? { tag: t.tag } : {}),
           }
         : { ...t };
-    if (pinned.tag === tag) {
+    if (tag !== undefined && pinned.tag === tag) {
       if (pinned.percent === 0) continue;
       delete pinned.tag;
     }
