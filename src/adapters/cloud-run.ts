@@ -12,8 +12,12 @@ export interface CloudRunPort {
   getService(name: string): Promise<CloudRunService | undefined>;
   /** Creates or updates the service and waits until the operation finishes (or its deadline passes). */
   applyService(service: CloudRunService, action: 'create' | 'update'): Promise<CloudRunService>;
-  /** Sets traffic only, keeping the template, with the etag read just before (FACTS.md "traffic-only update"). */
-  setTraffic(name: string, traffic: TrafficTarget[], expectEtag?: string): Promise<CloudRunService>;
+  /**
+   * Sets traffic only, keeping the template (FACTS.md "traffic-only update"), with the etag read just before
+   * (FACTS.md "optimistic concurrency"). With `expectTraffic`, refuses to overwrite traffic someone else
+   * changed (ConcurrentChange); `annotations` are merged into the service's.
+   */
+  setTraffic(name: string, traffic: TrafficTarget[], options?: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> }): Promise<CloudRunService>;
   /** The Ready condition of a revision, to explain why it failed. */
   revisionFailure(
     service: string,
@@ -41,6 +45,14 @@ interface ApiError {
 
 /** A Cloud Run operation failure with the revision's own reason when there is one. */
 export class DeployFailure extends StepError {}
+
+/** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
+export class ConcurrentChange extends StepError {}
+
+/** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
+export function trafficKey(traffic: readonly TrafficTarget[]): string {
+  return JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
+}
 
 /** Builds the port over the real client library. */
 export function createCloudRun(options: CloudRunOptions): CloudRunPort {
@@ -125,19 +137,28 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         services.updateService({ service: body }, lro),
       );
     },
-    async setTraffic(name, traffic, expectEtag) {
-      const live = await getService(name);
-      if (!live) return fail('set traffic on', name, new Error('the service no longer exists'));
-      if (expectEtag && live.etag !== expectEtag) {
-        throw new StepError({
-          operation: 'set traffic on',
-          target: name,
-          cause: 'someone else changed the service since this run read it',
-          hint: 'Another release may be running: use a `concurrency:` group per service and region in the workflow.',
-        });
+    async setTraffic(name, traffic, options = {}) {
+      for (let attempt = 1; ; attempt++) {
+        const live = await getService(name);
+        if (!live) return fail('set traffic on', name, new Error('the service no longer exists'));
+        if (options.expectTraffic && trafficKey(live.traffic) !== trafficKey(options.expectTraffic)) {
+          throw new ConcurrentChange({
+            operation: 'set traffic on',
+            target: name,
+            cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(options.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
+            hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
+          });
+        }
+        const annotations = options.annotations ? { ...(live.annotations ?? {}), ...options.annotations } : live.annotations;
+        const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
+        try {
+          return await awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
+        } catch (err) {
+          // A stale etag (ABORTED): someone wrote in between; re-read and check again, once.
+          const aborted = err instanceof StepError && /etag|ABORTED/i.test(err.message);
+          if (!aborted || attempt >= 2) throw err;
+        }
       }
-      const body = toApi({ ...live, traffic });
-      return awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
     },
     async revisionFailure(service, revision) {
       try {

@@ -1,0 +1,283 @@
+// `npm run bench`: the smoke-probe capacity benchmark (issue 4). Starts the sample app, climbs a ladder of
+// concurrent SSE and WebSocket streams with one fresh probe process per run, and writes bench/RESULTS.md
+// and bench/results.json. Loopback only, bounded by a time budget, every child process stopped at the end.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
+import { startAppServers, type AppServer } from './app-servers';
+import {
+  renderResults,
+  summarizeRungs,
+  type BenchConfig,
+  type BenchReport,
+  type Machine,
+  type RecordedRun,
+} from './capacity-report';
+import type { CapacityRun, CapacitySpec, StreamProtocol } from './smoke-capacity';
+
+const root = process.cwd();
+const PROTOCOLS: StreamProtocol[] = ['sse', 'websocket'];
+/** File descriptors a probe process needs beyond one per stream (Node, tsx, pipes). */
+const FD_HEADROOM = 100;
+/** A run slower than its watch by this much counts as "taking too long" and stops the climb. */
+const TOO_LONG_MS = 15_000;
+/** A probe process still running this long after its watch should have ended is killed. */
+const PROBE_KILL_AFTER_MS = 60_000;
+
+const children = new Set<ChildProcess>();
+let servers: AppServer[] = [];
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  if (!existsSync(join(root, 'examples/stream-app/server.mjs'))) {
+    throw new Error('run from the repository root: `npm run bench`');
+  }
+  const config = readConfig(process.env);
+  const machine = describeMachine();
+  const notes: string[] = [];
+  log(`machine: ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.totalMemoryGiB.toFixed(1)} GiB, ${machine.node}`);
+  log(`ulimit -n: ${machine.ulimitSoft} (hard ${machine.ulimitHard})`);
+
+  const fdLimit = Number(machine.ulimitSoft);
+  const ladder = config.ladder.filter((n) => {
+    if (!Number.isFinite(fdLimit) || n + FD_HEADROOM <= fdLimit) return true;
+    const note =
+      `${n} streams skipped: one probe process needs about ${n + FD_HEADROOM} file descriptors and ` +
+      `\`ulimit -n\` is ${fdLimit}; raise it (e.g. \`ulimit -n ${n * 2}\` in the shell) to run that rung.`;
+    notes.push(note);
+    log(note);
+    return false;
+  });
+
+  const clockTicksPerSecond = Number(runShell('getconf CLK_TCK')) || 100;
+  servers = await startAppServers(config.servers, { root, tickMs: config.tickMs, clockTicksPerSecond });
+  log(`sample app: ${servers.map((s) => s.url).join(', ')} (TICK_MS=${config.tickMs})`);
+
+  const runs: RecordedRun[] = [];
+  const budgetEnd = startedAt + config.budgetSeconds * 1000;
+  const reached: Record<StreamProtocol, number[]> = { sse: [], websocket: [] };
+  const overheadMs = new Map<number, number>();
+  const fits = (n: number): boolean =>
+    Date.now() + config.durationMs + (overheadMs.get(n) ?? 3000) <= budgetEnd;
+  const record = async (protocol: StreamProtocol, n: number, repetition: number): Promise<RecordedRun> => {
+    const recorded = await runProbe(protocol, n, repetition, config);
+    runs.push(recorded);
+    overheadMs.set(n, Math.max(overheadMs.get(n) ?? 0, recorded.processWallMs - config.durationMs));
+    log(describeRun(recorded));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const dead = servers.filter((s) => !s.alive());
+    if (dead.length > 0) throw new Error(`sample app exited: ${dead.map((s) => s.stderrTail()).join('; ')}`);
+    return recorded;
+  };
+
+  // Pass 1 climbs each protocol until a run fails to hold every stream or takes too long.
+  const climbing = new Set(PROTOCOLS);
+  for (const n of ladder) {
+    for (const protocol of PROTOCOLS) {
+      if (!climbing.has(protocol)) continue;
+      if (!fits(n)) {
+        notes.push(`${protocol} ${n}: not run, the ${config.budgetSeconds} s budget was spent.`);
+        climbing.delete(protocol);
+        continue;
+      }
+      const r = await record(protocol, n, 1);
+      reached[protocol].push(n);
+      const why = stopReason(r, config);
+      if (why) {
+        notes.push(`${protocol}: climbing stopped at ${n} streams: ${why}.`);
+        climbing.delete(protocol);
+      }
+    }
+  }
+  // Passes 2..reps repeat the rungs reached, lowest first, while the budget lasts.
+  let skipped = 0;
+  for (let repetition = 2; repetition <= config.repetitions; repetition++) {
+    for (const n of ladder) {
+      for (const protocol of PROTOCOLS) {
+        if (!reached[protocol].includes(n)) continue;
+        if (!fits(n)) {
+          skipped++;
+          continue;
+        }
+        await record(protocol, n, repetition);
+      }
+    }
+  }
+  if (skipped > 0) notes.push(`${skipped} repeat run(s) skipped to stay within the ${config.budgetSeconds} s budget.`);
+
+  await stopAll();
+  const report: BenchReport = {
+    machine,
+    config: { ...config, ladder },
+    totalSeconds: (Date.now() - startedAt) / 1000,
+    notes,
+    summaries: summarizeRungs(runs),
+    runs,
+  };
+  await writeFormatted(join(root, 'bench/results.json'), JSON.stringify(report, null, 2));
+  await writeFormatted(join(root, 'bench/RESULTS.md'), renderResults(report));
+  log(`wrote bench/RESULTS.md and bench/results.json in ${report.totalSeconds.toFixed(0)} s`);
+}
+
+function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`\`${name}\`: ${JSON.stringify(raw)} is not valid; expected an integer ${min}..${max}`);
+    }
+    return value;
+  };
+  const ladderRaw = env.BENCH_LADDER ?? '100,250,500,1000,2000';
+  const ladder = ladderRaw.split(',').map((x) => Number(x.trim()));
+  if (ladder.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) {
+    throw new Error(`\`BENCH_LADDER\`: ${JSON.stringify(ladderRaw)}; expected comma-separated integers 1..20000`);
+  }
+  return {
+    ladder: [...new Set(ladder)].sort((a, b) => a - b),
+    repetitions: int('BENCH_REPS', 3, 1, 10),
+    durationMs: int('BENCH_DURATION_MS', 5000, 1000, 60_000),
+    tickMs: int('BENCH_TICK_MS', 1000, 10, 60_000),
+    servers: int('BENCH_SERVERS', 2, 1, 8),
+    budgetSeconds: int('BENCH_BUDGET_S', 180, 10, 3600),
+  };
+}
+
+// One rung run in a fresh probe process (tsx loader), with the apps' CPU time over the same window.
+async function runProbe(
+  protocol: StreamProtocol,
+  connections: number,
+  repetition: number,
+  config: BenchConfig,
+): Promise<RecordedRun> {
+  const spec: CapacitySpec = {
+    protocol,
+    connections,
+    servers: servers.map((s) => s.url),
+    durationMs: config.durationMs,
+  };
+  const serverCpu = (): number | undefined =>
+    servers.reduce<number | undefined>((sum, s) => {
+      const ms = s.cpuMs();
+      return sum === undefined || ms === undefined ? undefined : sum + ms;
+    }, 0);
+  const cpuBefore = serverCpu();
+  const started = Date.now();
+  const child = fork(join(root, 'bench/probe-process.ts'), [JSON.stringify(spec)], {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const outcome = await new Promise<{ run?: CapacityRun; error?: string }>((resolve) => {
+    let run: CapacityRun | undefined;
+    const killer = setTimeout(() => child.kill('SIGKILL'), config.durationMs + PROBE_KILL_AFTER_MS);
+    child.on('message', (message) => (run = message as CapacityRun));
+    child.on('error', (error) => {
+      clearTimeout(killer);
+      resolve({ error: error.message });
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      if (run) resolve({ run });
+      else resolve({ error: `probe process exited with ${signal ?? `code ${code}`} and no result` });
+    });
+  });
+  children.delete(child);
+  const processWallMs = Date.now() - started;
+  const cpuAfter = serverCpu();
+  const recorded: RecordedRun = { protocol, connections, repetition, processWallMs, ...outcome };
+  if (cpuBefore !== undefined && cpuAfter !== undefined) recorded.serverCpuMs = cpuAfter - cpuBefore;
+  return recorded;
+}
+
+function stopReason(r: RecordedRun, config: BenchConfig): string | undefined {
+  if (!r.run) return `the probe process failed (${r.error ?? 'unknown'})`;
+  if (r.run.held < r.connections) return `${r.connections - r.run.held} of ${r.connections} streams not held`;
+  if (r.processWallMs > config.durationMs + TOO_LONG_MS) {
+    return `the run took ${Math.round(r.processWallMs / 1000)} s for a ${config.durationMs / 1000} s watch`;
+  }
+  return undefined;
+}
+
+function describeRun(r: RecordedRun): string {
+  const head = `${r.protocol.padEnd(9)} N=${String(r.connections).padStart(5)} #${r.repetition}`;
+  if (!r.run) return `${head}: FAILED ${r.error ?? ''}`;
+  const x = r.run;
+  const ms = (v: number | undefined): string => (v === undefined ? '–' : v.toFixed(1));
+  return (
+    `${head}: held ${x.held}/${x.connections} ${x.verdict}; first event med ${ms(x.firstEventMs?.median)} ` +
+    `p95 ${ms(x.firstEventMs?.p95)} max ${ms(x.firstEventMs?.max)} ms; first-event error p95 ` +
+    `${ms(x.firstEventErrorMs?.p95)} max ${ms(x.firstEventErrorMs?.max)} ms; event error med ` +
+    `${ms(x.eventErrorMs?.median)} p95 ${ms(x.eventErrorMs?.p95)} max ${ms(x.eventErrorMs?.max)} ms; ` +
+    `rss ${x.maxRssMiB.toFixed(0)} MiB; cpu ${(x.cpuUserMs + x.cpuSystemMs).toFixed(0)} ms; ` +
+    `server cpu ${r.serverCpuMs?.toFixed(0) ?? '–'} ms; ${(r.processWallMs / 1000).toFixed(1)} s`
+  );
+}
+
+function describeMachine(): Machine {
+  const cpuinfo = readText('/proc/cpuinfo');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim();
+  return {
+    nproc: runShell('nproc') || String(os.availableParallelism()),
+    cpuModel: model ?? os.cpus()[0]?.model ?? 'unknown',
+    totalMemoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    kernel: `${os.type()} ${os.release()}`,
+    date: new Date().toISOString(),
+    ulimitSoft: runShell('ulimit -n') || 'unknown',
+    ulimitHard: runShell('ulimit -Hn') || 'unknown',
+    localPortRange: readText('/proc/sys/net/ipv4/ip_local_port_range').trim().replace(/\s+/, '–') || 'unknown',
+  };
+}
+
+function runShell(command: string): string {
+  try {
+    return execFileSync('sh', ['-c', command], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+// The outputs live in the repository, so they are written as `prettier --check` expects them.
+async function writeFormatted(path: string, text: string): Promise<void> {
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(text, { ...options, filepath: path }));
+}
+
+async function stopAll(): Promise<void> {
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+// Ctrl-C or a kill: no probe or app process outlives the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping child processes`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll();
+    process.exit(1);
+  },
+);

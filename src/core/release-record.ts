@@ -1,0 +1,72 @@
+// The record of a release under way, kept in two places: the runner's step state (for the post step of
+// the same job) and a service annotation (for a rerun, or `stream-deploy rollback`). Pure: encoding,
+// decoding and the decision of what to do with an unfinished release.
+import type { TrafficTarget } from './cloud-run-types';
+
+/** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
+export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
+
+export type ReleasePhase = 'rolling-out' | 'promoted' | 'rolled-back';
+
+export interface ReleaseRecord {
+  version: 1;
+  /** Full service name. */
+  service: string;
+  /** Short name of the candidate revision. */
+  candidate: string;
+  tag: string;
+  /** What a rollback sets: the baseline as found, with LATEST pinned to the revision it meant. */
+  restoreTraffic: TrafficTarget[];
+  /** The traffic the plan ends with (the last step). */
+  finalTraffic: TrafficTarget[];
+  /** The candidate's percent at each step, e.g. [10, 50, 100]. */
+  stepPercents: number[];
+  /** Index of the last step whose traffic was sent (-1: none yet). */
+  step: number;
+  /** Index of the last step whose gate passed (-1: none yet). */
+  verifiedStep: number;
+  phase: ReleasePhase;
+  /** ISO time the rollout started. */
+  startedAt: string;
+  /** `owner/repo@sha run RUN_ID attempt N`, to say whose release it is. */
+  origin: string;
+}
+
+/** JSON for the runner state and the annotation. */
+export function encodeRecord(record: ReleaseRecord): string {
+  return JSON.stringify(record);
+}
+
+/** The record, or undefined when the text is not one (absent, corrupt, or another version). */
+export function decodeRecord(text: string | undefined): ReleaseRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const r = JSON.parse(text) as Partial<ReleaseRecord>;
+    const traffic = (t: unknown) => Array.isArray(t) && t.every((e) => e && typeof e === 'object' && typeof (e as TrafficTarget).percent === 'number');
+    if (r.version !== 1 || typeof r.service !== 'string' || typeof r.candidate !== 'string' || !traffic(r.restoreTraffic) || !traffic(r.finalTraffic)) return undefined;
+    if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number') return undefined;
+    if (!['rolling-out', 'promoted', 'rolled-back'].includes(String(r.phase))) return undefined;
+    return r as ReleaseRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export type Recovery =
+  | { action: 'nothing'; reason: string }
+  | { action: 'restore' | 'finish'; traffic: TrafficTarget[]; reason: string };
+
+/** What to do with a release found unfinished (cancelled job, rerun, manual rollback). */
+export function planRecovery(record: ReleaseRecord | undefined, mode: 'auto' | 'rollback'): Recovery {
+  if (!record) return { action: 'nothing', reason: 'no release record was found' };
+  if (mode === 'rollback') {
+    return { action: 'restore', traffic: record.restoreTraffic, reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})` };
+  }
+  if (record.phase !== 'rolling-out') return { action: 'nothing', reason: `the release of ${record.candidate} had already ended (${record.phase})` };
+  const last = record.stepPercents.length - 1;
+  if (record.verifiedStep === last && last >= 0) {
+    return { action: 'finish', traffic: record.finalTraffic, reason: `the last step (${record.stepPercents[last]} %) had passed its checks, so the promotion is finished` };
+  }
+  const where = record.step < 0 ? 'before the first traffic step' : `at step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %), verified through ${record.verifiedStep < 0 ? 'no step' : `step ${record.verifiedStep + 1}`}`;
+  return { action: 'restore', traffic: record.restoreTraffic, reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored` };
+}
