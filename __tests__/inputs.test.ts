@@ -89,6 +89,10 @@ describe('parseInputs: valid configurations', () => {
     smoke_expect: '/^echo:/i',
     smoke_url: 'https://api.example.com/ignored/path',
     keep_failed_candidate: 'true',
+    rollout: 'progressive',
+    traffic_steps: '5, 25,100',
+    step_wait: '10s,1m,0',
+    follow_latest: 'true',
   };
 
   it.each(['sse', 'websocket', 'grpc', 'http'] as Profile[])(
@@ -146,6 +150,10 @@ describe('parseInputs: valid configurations', () => {
         },
         smokeUrl: 'https://api.example.com',
         keepFailedCandidate: true,
+        rollout: 'progressive',
+        trafficSteps: [5, 25, 100],
+        stepWaitMs: [10_000, 60_000, 0],
+        followLatest: true,
       });
     },
   );
@@ -180,6 +188,10 @@ describe('parseInputs: valid configurations', () => {
         checkReconnect: true,
       },
       keepFailedCandidate: false,
+      rollout: 'progressive',
+      trafficSteps: [10, 50, 100],
+      stepWaitMs: [60_000, 60_000, 60_000],
+      followLatest: false,
     });
     for (const key of [
       'workloadIdentityProvider',
@@ -263,7 +275,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(37);
+    ).toHaveLength(41);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -993,5 +1005,34 @@ describe('smoke test inputs', () => {
   ])('%j is refused, naming `%s`', (inputs, input) => {
     const problems = problemsOf(inputs as Record<string, string>);
     expect(problems.map((p) => p.input)).toEqual([input]);
+  });
+});
+
+describe('rollout inputs', () => {
+  it('defaults to `candidate` on pull requests and `progressive` otherwise', () => {
+    expect(parse({}, { ...PUSH, eventName: 'pull_request', pullRequest: 3 }).rollout).toBe('candidate');
+    expect(parse({}, PUSH).rollout).toBe('progressive');
+  });
+
+  it('`immediate` is one step to 100 %', () => {
+    expect(parse({ rollout: 'immediate', step_wait: '5s' })).toMatchObject({ trafficSteps: [100], stepWaitMs: [5000] });
+  });
+
+  it('a partial canary may end below 100', () => {
+    expect(parse({ traffic_steps: '1,5' }).trafficSteps).toEqual([1, 5]);
+  });
+
+  it.each([
+    [{ rollout: 'blue-green' }, 'rollout'],
+    [{ traffic_steps: '50,10,100' }, 'traffic_steps'],
+    [{ traffic_steps: '10,10,100' }, 'traffic_steps'],
+    [{ traffic_steps: '0,100' }, 'traffic_steps'],
+    [{ traffic_steps: '10,50,101' }, 'traffic_steps'],
+    [{ traffic_steps: '10%,100' }, 'traffic_steps'],
+    [{ step_wait: '1m,2m' }, 'step_wait'],
+    [{ step_wait: 'soon' }, 'step_wait'],
+    [{ follow_latest: 'yes' }, 'follow_latest'],
+  ])('%j is refused, naming `%s`', (inputs, input) => {
+    expect(problemsOf(inputs as Record<string, string>).map((p) => p.input)).toEqual([input]);
   });
 });

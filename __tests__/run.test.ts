@@ -2,11 +2,12 @@
 // ordered steps, not on call arguments.
 import { PROFILE_DEFAULTS, type DeployConfig, type RunContext } from '../src/core/config';
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
-import { DeployFailure, type CloudRunPort } from '../src/adapters/cloud-run';
+import { ConcurrentChange, DeployFailure, trafficKey, type CloudRunPort } from '../src/adapters/cloud-run';
 import type { Log } from '../src/adapters/log';
 import { LintError, StepError } from '../src/errors';
 import { run, type ReleasePorts } from '../src/run';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
+import type { ReleaseRecord } from '../src/core/release-record';
 
 const context: RunContext = {
   repository: 'acme/streams',
@@ -37,6 +38,10 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     lintLevel: 'warn',
     deployTimeoutSeconds: 60,
     keepFailedCandidate: false,
+    rollout: 'candidate',
+    trafficSteps: [10, 50, 100],
+    stepWaitMs: [0, 0, 0],
+    followLatest: false,
     ...overrides,
   };
 }
@@ -98,8 +103,17 @@ class FakeCloudRun implements CloudRunPort {
     return structuredClone(this.service);
   }
 
-  async setTraffic(_name: string, traffic: TrafficTarget[]) {
-    this.steps.push('setTraffic');
+  /** Called before each setTraffic: lets a test play another release changing traffic in between. */
+  beforeSetTraffic?: (service: CloudRunService) => void;
+
+  async setTraffic(_name: string, traffic: TrafficTarget[], options: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> } = {}) {
+    this.beforeSetTraffic?.(this.service as CloudRunService);
+    if (options.expectTraffic && trafficKey(options.expectTraffic) !== trafficKey((this.service as CloudRunService).traffic)) {
+      this.steps.push('conflict');
+      throw new ConcurrentChange({ operation: 'set traffic on', target: NAME, cause: 'someone else changed its traffic', hint: '' });
+    }
+    this.steps.push(`setTraffic:${traffic.filter((t) => t.revision === 'api-new').map((t) => t.percent).join('') || 0}`);
+    if (options.annotations) (this.service as CloudRunService).annotations = { ...(this.service?.annotations ?? {}), ...options.annotations };
     this.service = { ...(this.service as CloudRunService), traffic: structuredClone(traffic) };
     return structuredClone(this.service);
   }
@@ -144,18 +158,18 @@ function memoryLog(): Log & { lines: string[] } {
   };
 }
 
-/** A smoke port that answers with `verdict` and records what it was asked. */
-function fakeSmoke(verdict: Verdict = 'pass') {
+/** A smoke port that answers with `verdict` (failing from call `failFrom` on, when given) and records what it was asked. */
+function fakeSmoke(verdict: Verdict = 'pass', failFrom = Infinity) {
   const calls: Array<{ url: string; origins: string[]; idToken?: string }> = [];
   return {
     calls,
     async run(url: string, _criteria: unknown, origins: string[], idToken?: string): Promise<SmokeResult> {
       calls.push({ url, origins, idToken });
-      const ok = verdict === 'pass';
+      const ok = verdict === 'pass' && calls.length < failFrom;
       return {
         url,
         protocol: 'sse',
-        verdict,
+        verdict: ok ? 'pass' : verdict === 'pass' ? 'fail' : verdict,
         checks: [
           {
             name: 'not-buffered',
@@ -169,8 +183,29 @@ function fakeSmoke(verdict: Verdict = 'pass') {
   };
 }
 
-function ports(cloudRun: FakeCloudRun, log = memoryLog(), smoke = fakeSmoke()): ReleasePorts {
-  return { cloudRun, log, smoke, idToken: async (audience) => `id-token-for-${audience}` };
+function ports(cloudRun: FakeCloudRun, log = memoryLog(), smoke = fakeSmoke()): ReleasePorts & { records: ReleaseRecord[] } {
+  const records: ReleaseRecord[] = [];
+  let clock = 1_000_000;
+  return {
+    cloudRun,
+    log,
+    smoke: {
+      run: smoke.run,
+      // The service URL answers from the revisions in the live split, in proportion.
+      sample: async (_url, _path, count, candidate) => {
+        const share = (cloudRun.effectiveSplit()[candidate] ?? 0) / 100;
+        const hits = Math.round(count * share);
+        return { total: count, candidate: hits, unidentified: 0, errors: 0 };
+      },
+    },
+    idToken: async (audience) => `id-token-for-${audience}`,
+    saveRecord: (r) => records.push(structuredClone(r)),
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+    records,
+  };
 }
 
 const SMOKE = {
@@ -228,7 +263,7 @@ test('a failed revision puts traffic and tags back exactly as found and fails wi
   expect(error).toBeInstanceOf(StepError);
   expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
   expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
-  expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
+  expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:0']);
   expect(cloudRun.service?.traffic).toEqual([
     { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-old', percent: 90 },
     baseline[1],
@@ -301,7 +336,7 @@ describe('the smoke test through the tag URL', () => {
           tag: 'current',
         },
       ];
-      expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic']);
+      expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:0']);
       expect(cloudRun.service?.traffic).toEqual(restored);
       expect(cloudRun.effectiveSplit()).toEqual({ 'api-old': 100 });
       expect(result.traffic).toEqual(restored);
@@ -358,5 +393,84 @@ describe('the smoke test through the tag URL', () => {
       ['https://pr-7---api', undefined],
       ['https://api.example.com', undefined],
     ]);
+  });
+});
+
+describe('progressive traffic', () => {
+  const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
+  const progressive = (extra: Partial<DeployConfig> = {}) => config({ smoke: SMOKE, rollout: 'progressive', trafficSteps: [10, 50, 100], stepWaitMs: [3000, 3000, 0], ...extra });
+
+  test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const p = ports(cloudRun);
+    const result = await run(progressive(), context, p);
+    expect(result.verdict).toBe('promoted');
+    expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:10', 'setTraffic:50', 'setTraffic:100', 'setTraffic:100']);
+    expect(cloudRun.service?.traffic).toEqual([{ type: R, revision: 'api-new', percent: 100, tag: 'pr-7' }]);
+    expect(p.records.map((r) => [r.step, r.verifiedStep, r.phase])).toEqual([
+      [-1, -1, 'rolling-out'],
+      [0, -1, 'rolling-out'],
+      [0, 0, 'rolling-out'],
+      [1, 0, 'rolling-out'],
+      [1, 1, 'rolling-out'],
+      [2, 1, 'rolling-out'],
+      [2, 2, 'rolling-out'],
+      [2, 2, 'promoted'],
+    ]);
+    expect(cloudRun.service?.annotations?.['stream-deploy.dev/release']).toContain('"phase":"promoted"');
+    expect(result.drainsBy).toBeDefined();
+  });
+
+  test('a candidate that turns bad at 50 % is rolled back to the exact baseline in one update', async () => {
+    const cloudRun = new FakeCloudRun();
+    const baseline: TrafficTarget[] = [
+      { type: R, revision: 'api-old', percent: 70, tag: 'stable' },
+      { type: R, revision: 'api-older', percent: 30 },
+    ];
+    cloudRun.seed(baseline);
+    const p = ports(cloudRun, memoryLog(), fakeSmoke('pass', 10));
+    const result = await run(progressive(), context, p);
+    expect(result.verdict).toBe('rolled_back');
+    expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:10', 'setTraffic:50', 'setTraffic:0']);
+    expect(cloudRun.service?.traffic).toEqual(baseline);
+    expect(result.failure).toContain('Step 2 (50 %) failed its checks');
+    expect(p.records.at(-1)?.phase).toBe('rolled-back');
+  });
+
+  test('a concurrent change to the traffic stops the release without overwriting it', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    let calls = 0;
+    const other: TrafficTarget[] = [{ type: R, revision: 'api-other', percent: 100 }];
+    cloudRun.beforeSetTraffic = (svc) => {
+      if (++calls === 2) svc.traffic = other;
+    };
+    const p = ports(cloudRun);
+    const result = await run(progressive(), context, p);
+    expect(result.verdict).toBe('failed');
+    expect(result.failure).toContain('left the traffic as the other change set it');
+    expect(cloudRun.service?.traffic).toEqual(other);
+    expect(p.records.at(-1)?.phase).toBe('abandoned');
+  });
+
+  test('`immediate` goes to 100 % in one step; a partial canary stops at its last step', async () => {
+    const a = new FakeCloudRun();
+    a.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    expect((await run(progressive({ rollout: 'immediate', trafficSteps: [100], stepWaitMs: [0] }), context, ports(a))).verdict).toBe('promoted');
+    expect(a.steps).toEqual(['get', 'update', 'setTraffic:100', 'setTraffic:100']);
+    const b = new FakeCloudRun();
+    b.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const canary = await run(progressive({ trafficSteps: [5, 20], stepWaitMs: [0, 0] }), context, ports(b));
+    expect(canary.verdict).toBe('canary');
+    expect(b.effectiveSplit()).toEqual({ 'api-old': 80, 'api-new': 20 });
+  });
+
+  test('`candidate` stops after the smoke test with no traffic', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const result = await run(progressive({ rollout: 'candidate' }), context, ports(cloudRun));
+    expect(result.verdict).toBe('candidate');
+    expect(cloudRun.steps).toEqual(['get', 'update']);
   });
 });

@@ -27,6 +27,11 @@ export interface CapacitySpec {
   servers: string[];
   /** How long every stream is watched (the smoke test's `smoke_duration`). */
   durationMs: number;
+  /**
+   * A what-if, not what the probe does today: open the streams in batches of `size`, `everyMs` apart,
+   * instead of all in one synchronous loop. Absent = all at once, like the probe.
+   */
+  ramp?: { size: number; everyMs: number };
 }
 
 /** Order statistics of one sample, in milliseconds (nearest-rank percentiles). */
@@ -59,6 +64,8 @@ export interface CapacityRun {
   firstEventErrorMs?: Distribution;
   /** Arrival of every event minus its `sentAt` (same machine, same clock). */
   eventErrorMs?: Distribution;
+  /** The same for every event but each stream's first (the steady state after the connection burst). */
+  laterEventErrorMs?: Distribution;
   /** The last stream opened: the first request sent -> the last first event arrived. */
   allStreamingMs?: number;
   /** RSS before any stream was opened, and the largest sampled (every 50 ms) during the run, MiB. */
@@ -109,7 +116,7 @@ export async function measureCapacity(spec: CapacitySpec): Promise<CapacityRun> 
   let failures: Record<string, number>;
   let held: number;
   if (spec.protocol === 'sse') {
-    const conns = await Promise.all(urls.map((url) => watchSse(url, watch)));
+    const conns = await Promise.all(await openInBatches(urls, spec.ramp, (url) => watchSse(url, watch)));
     loop.disable();
     let reconnect: ReconnectObservation | undefined;
     const last = conns.find((c) => c.lastEventId !== undefined);
@@ -129,7 +136,9 @@ export async function measureCapacity(spec: CapacitySpec): Promise<CapacityRun> 
     held = conns.filter(isSseHeld).length;
     failures = countFailures(conns.filter((c) => !isSseHeld(c)).map(describeSseFailure));
   } else {
-    const conns = await Promise.all(urls.map((url) => watchWebSocket(url, watch)));
+    const conns = await Promise.all(
+      await openInBatches(urls, spec.ramp, (url) => watchWebSocket(url, watch)),
+    );
     loop.disable();
     judgement = judgeWebSocket(conns, criteria);
     timelines = conns.map((c) => ({ startMs: c.startMs, connectedMs: c.openMs, arrivals: c.messages }));
@@ -184,6 +193,21 @@ export function criteriaFor(spec: CapacitySpec): SmokeCriteria {
   };
 }
 
+// Starts every watch: all at once, or `ramp.size` at a time `ramp.everyMs` apart.
+async function openInBatches<T>(
+  urls: string[],
+  ramp: CapacitySpec['ramp'],
+  open: (url: string) => Promise<T>,
+): Promise<Array<Promise<T>>> {
+  if (ramp === undefined) return urls.map(open);
+  const watches: Array<Promise<T>> = [];
+  for (let i = 0; i < urls.length; i += ramp.size) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, ramp.everyMs));
+    watches.push(...urls.slice(i, i + ramp.size).map(open));
+  }
+  return watches;
+}
+
 interface Timeline {
   startMs: number;
   connectedMs?: number;
@@ -192,7 +216,13 @@ interface Timeline {
 
 type Timing = Pick<
   CapacityRun,
-  'events' | 'connectMs' | 'firstEventMs' | 'firstEventErrorMs' | 'eventErrorMs' | 'allStreamingMs'
+  | 'events'
+  | 'connectMs'
+  | 'firstEventMs'
+  | 'firstEventErrorMs'
+  | 'eventErrorMs'
+  | 'laterEventErrorMs'
+  | 'allStreamingMs'
 >;
 
 // Arrival (probe clock -> epoch) minus `sentAt` for every event whose data is the app's tick JSON.
@@ -201,6 +231,7 @@ function measureTiming(timelines: Timeline[], toEpoch: (t: number) => number): T
   const first: number[] = [];
   const firstError: number[] = [];
   const errors: number[] = [];
+  const laterErrors: number[] = [];
   let firstRequest = Infinity;
   let lastFirstEvent = -Infinity;
   for (const t of timelines) {
@@ -217,11 +248,11 @@ function measureTiming(timelines: Timeline[], toEpoch: (t: number) => number): T
         first.push(arrival.atMs - t.startMs);
         firstError.push(error);
         lastFirstEvent = Math.max(lastFirstEvent, arrival.atMs);
-      }
+      } else laterErrors.push(error);
     }
   }
   const timing: Timing = { events: errors.length };
-  const set = (key: 'connectMs' | 'firstEventMs' | 'firstEventErrorMs' | 'eventErrorMs', xs: number[]) => {
+  const set = (key: Exclude<keyof Timing, 'events' | 'allStreamingMs'>, xs: number[]): void => {
     const d = distributionOf(xs);
     if (d) timing[key] = d;
   };
@@ -229,6 +260,7 @@ function measureTiming(timelines: Timeline[], toEpoch: (t: number) => number): T
   set('firstEventMs', first);
   set('firstEventErrorMs', firstError);
   set('eventErrorMs', errors);
+  set('laterEventErrorMs', laterErrors);
   if (first.length > 0) timing.allStreamingMs = lastFirstEvent - firstRequest;
   return timing;
 }

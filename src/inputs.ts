@@ -59,6 +59,10 @@ export const INPUT_NAMES = [
   'smoke_expect',
   'smoke_url',
   'keep_failed_candidate',
+  'rollout',
+  'traffic_steps',
+  'step_wait',
+  'follow_latest',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -803,6 +807,35 @@ function parseSmoke(
   };
 }
 
+const ROLLOUTS = ['progressive', 'candidate', 'immediate'] as const;
+
+// `10,50,100`: whole percents from 1 to 100, strictly ascending; ending below 100 is a partial canary.
+function parseSteps(text: string, problems: Problems): number[] | undefined {
+  const parts = text.split(',').map((p) => p.trim());
+  const steps = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (steps.some((n) => !(n >= 1 && n <= 100))) {
+    problems.add('traffic_steps', `${show(text)} has a step that is not a whole percent from 1 to 100`, 'comma-separated percents such as `10,50,100`');
+    return undefined;
+  }
+  if (steps.some((n, i) => i > 0 && n <= steps[i - 1])) {
+    problems.add('traffic_steps', `${show(text)} is not strictly ascending`, 'ascending percents such as `10,50,100`');
+    return undefined;
+  }
+  return steps;
+}
+
+// One duration for every step, or one per step.
+function parseStepWaits(text: string, count: number, problems: Problems): number[] | undefined {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== 1 && parts.length !== count) {
+    problems.add('step_wait', `${show(text)} has ${parts.length} durations for ${count} traffic steps`, 'one duration for every step, or one per step');
+    return undefined;
+  }
+  const waits = parts.map((p) => parseMillis('step_wait', p, 0, 3_600_000, problems));
+  if (waits.some((w) => w === undefined)) return undefined;
+  return parts.length === 1 ? Array<number>(count).fill(waits[0] as number) : (waits as number[]);
+}
+
 // An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
 function parseSmokeUrl(text: string, problems: Problems): string | undefined {
   try {
@@ -1009,6 +1042,18 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   const keepFailedCandidate =
     optional('keep_failed_candidate', (v) => parseBoolean('keep_failed_candidate', v, problems)) ?? false;
 
+  // Rollout.
+  const rolloutText = text('rollout');
+  const rollout =
+    rolloutText === ''
+      ? context.eventName === 'pull_request' || context.eventName === 'pull_request_target'
+        ? 'candidate'
+        : 'progressive'
+      : parseEnum('rollout', rolloutText, ROLLOUTS, problems);
+  const trafficSteps = rollout === 'immediate' ? [100] : parseSteps(text('traffic_steps') || '10,50,100', problems);
+  const stepWaitMs = trafficSteps ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems) : undefined;
+  const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
+
   if (problems.list.length > 0) throw new InputError(problems.sorted());
 
   // Every value below is defined: a missing one would have added a problem above.
@@ -1040,6 +1085,10 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     ...(smoke !== undefined && { smoke }),
     ...(smokeUrl !== undefined && { smokeUrl }),
     keepFailedCandidate,
+    rollout: rollout!,
+    trafficSteps: trafficSteps!,
+    stepWaitMs: stepWaitMs!,
+    followLatest,
   };
   return freezeDeep(config);
 }

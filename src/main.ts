@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     const { createCloudRun } = await import('./adapters/cloud-run');
     const { run } = await import('./run');
     const { createSmokeProbe } = await import('./adapters/smoke-probe');
+    const { sampleRevisions } = await import('./adapters/revision-sampler');
+    const { saveRecord } = await import('./adapters/release-state');
     const endpoints = resolveEndpoints(process.env);
     const auth = createGoogleAuth({
       workloadIdentityProvider: config.workloadIdentityProvider,
@@ -49,8 +51,12 @@ async function main(): Promise<void> {
               criteria,
               idToken ? { idToken } : undefined,
             ),
+          sample: sampleRevisions,
         },
         idToken: (audience) => auth.idToken(audience),
+        saveRecord,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: () => Date.now(),
       });
       writeOutputs((name, value) => core.setOutput(name, value), {
         url: result.url,
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
         previousRevision: result.previousRevision ?? '',
         traffic: JSON.stringify(result.traffic),
         smokeResult: result.smoke ? JSON.stringify(result.smoke) : undefined,
+        verdict: result.verdict,
       });
       failure = result.failure;
     } finally {

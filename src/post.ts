@@ -1,20 +1,71 @@
+// Post step: runs after the job's steps even when main failed, was cancelled or timed out (FACTS.md GitHub
+// Actions `post:`). A composition root like main.ts: when the record main saved says a rollout was under
+// way and not finished, it builds the same auth and Cloud Run adapters and lets recoverRelease restore the
+// baseline (or finish a promotion whose last step had passed). Its own entry point, so it fails its own step.
 import * as core from '@actions/core';
+import { planRecovery } from './core/release-record';
+import { loadRecord } from './adapters/release-state';
+import { parseInputs } from './inputs';
+import { readRunContext } from './adapters/github-context';
+import { actionsLog } from './adapters/log';
 
-// State main saves while a rollout is under way (core.saveState, FACTS.md GitHub Actions).
-const ROLLOUT_STATE = 'rollout';
-
-// Post step: runs after the job even when main failed or was cancelled (FACTS.md, GitHub Actions).
-function post(): void {
-  const saved = core.getState(ROLLOUT_STATE);
-  if (saved === '') {
-    core.info('No rollout was under way; nothing to restore.');
+async function post(): Promise<void> {
+  const record = loadRecord();
+  const recovery = planRecovery(record, 'auto');
+  if (recovery.action === 'nothing') {
+    core.info(`Nothing to restore: ${recovery.reason}.`);
     return;
   }
-  core.error(
-    'A rollout was under way, but this version cannot restore traffic yet. ' +
-      `Check the service's traffic split by hand. Saved state: ${saved}`,
-  );
-  process.exitCode = 1;
+  let failure: string | undefined;
+  let summary: string;
+  try {
+    const context = readRunContext(process.env);
+    // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
+    const config = parseInputs((name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+    const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
+    const { createCloudRun } = await import('./adapters/cloud-run');
+    const { recoverRelease } = await import('./recover');
+    const endpoints = resolveEndpoints(process.env);
+    const auth = createGoogleAuth({
+      workloadIdentityProvider: config.workloadIdentityProvider,
+      serviceAccount: config.serviceAccount,
+      env: process.env,
+      endpoints: endpoints.google,
+      mask: (secret) => core.setSecret(secret),
+    });
+    core.info(`Authenticating with ${auth.describe()}.`);
+    const cloudRun = createCloudRun({
+      authClient: auth.client(),
+      endpoint: endpoints.runApi,
+      operationTimeoutSeconds: config.deployTimeoutSeconds,
+      project: config.projectId,
+    });
+    try {
+      const outcome = await core.group('Recover the interrupted release', () =>
+        recoverRelease(record, 'auto', { cloudRun, log: actionsLog() }),
+      );
+      if (outcome.ok) core.info(outcome.message);
+      else failure = outcome.message;
+      summary = outcome.message;
+    } finally {
+      await cloudRun.close();
+    }
+  } catch (error) {
+    failure = `Could not recover the interrupted release: ${error instanceof Error ? error.message : String(error)}`;
+    summary = failure;
+  }
+  await writeSummary(`stream-deploy post step: ${summary}`);
+  if (failure !== undefined) core.setFailed(failure);
 }
 
-post();
+// One line in the job summary; a summary that cannot be written is a warning, never the step's failure.
+async function writeSummary(line: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  try {
+    await core.summary.addRaw(line, true).write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+void post();

@@ -10,6 +10,10 @@ import { DeployFailure, type CloudRunPort } from './adapters/cloud-run';
 import type { Log } from './adapters/log';
 import type { SmokeResult } from './core/smoke-types';
 import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
+import { encodeRecord, RECORD_ANNOTATION, type ReleaseRecord } from './core/release-record';
+import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
+import { ConcurrentChange } from './adapters/cloud-run';
+import type { RevisionSample } from './adapters/revision-sampler';
 
 /** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */
 export interface SmokePort {
@@ -19,7 +23,11 @@ export interface SmokePort {
     allowedOrigins: string[],
     idToken?: string,
   ): Promise<SmokeResult>;
+  /** Which revision `count` new requests to `url + path` reached, by the `X-Revision` the app sets. */
+  sample(url: string, path: string, count: number, candidate: string, idToken?: string): Promise<RevisionSample>;
 }
+
+export type ReleaseVerdict = 'promoted' | 'canary' | 'candidate' | 'rolled_back' | 'failed';
 
 export interface ReleasePorts {
   cloudRun: CloudRunPort;
@@ -27,6 +35,11 @@ export interface ReleasePorts {
   smoke: SmokePort;
   /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
+  /** Keeps the release record where the post step finds it (the runner's step state). */
+  saveRecord(record: ReleaseRecord): void;
+  sleep(ms: number): Promise<void>;
+  /** Epoch milliseconds. */
+  now(): number;
 }
 
 /** What the candidate deploy produced, for outputs and (later) the report. */
@@ -46,6 +59,9 @@ export interface CandidateResult {
   smoke?: SmokeResult;
   /** Set when the release failed after the deploy (a failed smoke test): what to report; traffic is settled. */
   failure?: string;
+  verdict: ReleaseVerdict;
+  /** When the last stream on a revision that lost traffic will have ended at the latest. */
+  drainsBy?: string;
 }
 
 /** Deploys the candidate revision with no traffic and its tag URL; throws StepError or LintError. */
@@ -122,12 +138,11 @@ export async function run(
     findings,
     tookAllTraffic: plan.takesAllTraffic,
     publicAccess,
+    verdict: 'candidate',
   };
   if (!config.smoke) {
-    log.warning(
-      'The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.',
-    );
-    return result;
+    log.warning('The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.');
+    return rollOut(config, plan, result, name, ports);
   }
   const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter(
     (u): u is string => Boolean(u),
@@ -145,7 +160,8 @@ export async function run(
     },
   );
   result.smoke = smoke;
-  if (smoke.verdict === 'pass') return result;
+  if (smoke.verdict === 'pass') return rollOut(config, plan, result, name, ports);
+  result.verdict = 'failed';
 
   const traffic = await log.group(
     config.keepFailedCandidate
@@ -156,6 +172,128 @@ export async function run(
   result.traffic = traffic.traffic;
   result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.\n${describeFailures(smoke)}\n${traffic.state}`;
   return result;
+}
+
+/** Moves users to the passed candidate in steps, with a gate at each; on a failed gate, back to the baseline. */
+async function rollOut(config: DeployConfig, plan: CandidatePlan, result: CandidateResult, name: string, ports: ReleasePorts): Promise<CandidateResult> {
+  const { cloudRun, log } = ports;
+  if (plan.takesAllTraffic) {
+    log.info(`${plan.revision} already serves all traffic (first deploy): nothing to shift.`);
+    return { ...result, verdict: 'promoted' };
+  }
+  if (config.rollout === 'candidate') {
+    log.info(`Candidate ${plan.revision} is ready at ${result.tagUrl} with no traffic (\`rollout: candidate\`).`);
+    return result;
+  }
+  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, { followLatest: config.followLatest });
+  let record: ReleaseRecord = {
+    version: 1,
+    service: name,
+    candidate: plan.revision,
+    tag: plan.tag,
+    restoreTraffic: plan.restoreTraffic,
+    finalTraffic: steps[steps.length - 1],
+    stepPercents: config.trafficSteps,
+    step: -1,
+    verifiedStep: -1,
+    phase: 'rolling-out',
+    startedAt: new Date(ports.now()).toISOString(),
+    origin: `${name.split('/').pop()} ${plan.revision}`,
+  };
+  const save = (next: ReleaseRecord) => {
+    record = next;
+    ports.saveRecord(record);
+    return { [RECORD_ANNOTATION]: encodeRecord(record) };
+  };
+  save(record);
+  let expected = result.traffic;
+  for (let i = 0; i < steps.length; i++) {
+    const percent = config.trafficSteps[i];
+    try {
+      const live = await log.group(`Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`, async () => {
+        const updated = await cloudRun.setTraffic(name, steps[i], { expectTraffic: expected, annotations: save({ ...record, step: i }) });
+        log.info(`Traffic now ${describeTraffic(updated.traffic)}.`);
+        return updated;
+      });
+      expected = live.traffic;
+    } catch (err) {
+      if (err instanceof ConcurrentChange) {
+        save({ ...record, phase: 'abandoned' });
+        return { ...result, traffic: expected, verdict: 'failed', failure: `${err.message} The release stopped at step ${i + 1} (${percent} %) and left the traffic as the other change set it.` };
+      }
+      throw err;
+    }
+    const failures = await log.group(`Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`, () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports));
+    if (failures.length > 0) return rollBack(config, plan, result, name, expected, failures, save, record, ports);
+    save({ ...record, verifiedStep: i });
+  }
+  const finalTraffic = await cloudRun.setTraffic(name, expected, { expectTraffic: expected, annotations: save({ ...record, phase: 'promoted' }) });
+  const last = config.trafficSteps[config.trafficSteps.length - 1];
+  const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
+  log.info(
+    last === 100
+      ? `Promoted: ${plan.revision} serves all new requests. Streams already open on ${plan.previousRevision} stay there until they close, at the latest by ${drainsBy} (request timeout ${config.streaming.timeoutSeconds} s); session affinity can keep some clients there until then. Do not delete ${plan.previousRevision} before that.`
+      : `Partial canary: ${plan.revision} holds ${last} % of new requests; the rest stay on the baseline.`,
+  );
+  return { ...result, traffic: finalTraffic.traffic, verdict: last === 100 ? 'promoted' : 'canary', drainsBy };
+}
+
+/** The gate of one step: repeated light smoke tests via the tag and service URLs, and the share check, for the bake time. */
+async function checkStep(config: DeployConfig, plan: CandidatePlan, result: CandidateResult, percent: number, waitMs: number, ports: ReleasePorts): Promise<string[]> {
+  const { smoke, log } = ports;
+  const origins = [result.url, result.tagUrl];
+  const until = ports.now() + waitMs;
+  for (let round = 1; ; round++) {
+    const failures: string[] = [];
+    const token = await mintIdToken(config, result.url, result.publicAccess, ports);
+    if (config.smoke) {
+      const light = { ...config.smoke, durationMs: Math.min(config.smoke.durationMs, 2000), connections: 1, checkReconnect: false, healthPath: '' };
+      for (const [label, url] of [['tag URL', result.tagUrl], ['service URL', result.url]]) {
+        const outcome = await smoke.run(url, light, origins, token);
+        log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
+        if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
+      }
+    }
+    const sample = await smoke.sample(result.url, config.smoke?.healthPath || '/', 40, plan.revision, token);
+    // When the candidate names itself but some answers do not, those came from a baseline that does not.
+    const counted = sample.candidate > 0 && sample.unidentified < sample.total ? { ...sample, unidentified: 0 } : sample;
+    const share = judgeShare(counted, percent);
+    log.info(`Round ${round}, share: ${share.detail}${sample.errors ? `; ${sample.errors} requests failed` : ''}`);
+    if (!share.ok) failures.push(`share: ${share.detail}`);
+    if (sample.errors > 0) failures.push(`service URL: ${sample.errors} of ${sample.errors + sample.total} sampled requests failed`);
+    if (failures.length > 0 || ports.now() >= until) return failures;
+    await ports.sleep(Math.min(1000, until - ports.now()));
+  }
+}
+
+/** Sets the baseline back in one update, verifies it, and reports why, without hiding the gate's failure. */
+async function rollBack(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  result: CandidateResult,
+  name: string,
+  expected: TrafficTarget[],
+  failures: string[],
+  save: (r: ReleaseRecord) => Record<string, string>,
+  record: ReleaseRecord,
+  { cloudRun, log }: ReleasePorts,
+): Promise<CandidateResult> {
+  const why = `Step ${record.step + 1} (${config.trafficSteps[record.step]} %) failed its checks:\n${failures.join('\n')}`;
+  const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
+  return log.group(`Roll back to the baseline`, async () => {
+    try {
+      const restored = await cloudRun.setTraffic(name, target, { expectTraffic: expected, annotations: save({ ...record, phase: 'rolled-back' }) });
+      const state = config.keepFailedCandidate
+        ? `Traffic is back on the baseline; ${plan.revision} stays at 0 % behind tag ${plan.tag} for debugging.`
+        : describeRestore(plan, restored.traffic);
+      const drainsBy = drainDeadline(new Date(), config.streaming.timeoutSeconds).toISOString();
+      log.info(`${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`);
+      return { ...result, traffic: restored.traffic, verdict: 'rolled_back' as const, failure: `${why}\n${state}`, drainsBy };
+    } catch (err) {
+      log.error(`Rollback failed: ${(err as Error).message}`);
+      return { ...result, traffic: expected, verdict: 'failed' as const, failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`npx stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.` };
+    }
+  });
 }
 
 /** An ID token for the service URL unless the service is known to be public; none when auth cannot mint one. */

@@ -28,6 +28,10 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     lintLevel: 'warn',
     deployTimeoutSeconds: 900,
     keepFailedCandidate: false,
+    rollout: 'candidate',
+    trafficSteps: [10, 50, 100],
+    stepWaitMs: [0, 0, 0],
+    followLatest: false,
     ...overrides,
   };
 }

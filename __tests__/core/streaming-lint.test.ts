@@ -20,6 +20,10 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
     lintLevel: 'warn',
     deployTimeoutSeconds: 600,
     keepFailedCandidate: false,
+    rollout: 'candidate',
+    trafficSteps: [10, 50, 100],
+    stepWaitMs: [0, 0, 0],
+    followLatest: false,
     ...overrides,
   };
 }

@@ -332,6 +332,90 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
   });
 });
 
+describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', () => {
+  afterEach(killAllApps);
+
+  // Polls /healthz until it answers 503: the moment the app has turned bad, seen from outside.
+  async function waitUntilBad(port: number): Promise<void> {
+    for (let i = 0; i < 250; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      await res.arrayBuffer();
+      if (res.status === 503) return;
+      await sleep(20);
+    }
+    throw new Error('the app never turned bad');
+  }
+
+  it('works normally until STREAM_APP_BAD_AFTER_MS, then /healthz 503, /events 500, /ws refused with 500', async () => {
+    const app = await startApp({
+      ...BASE_ENV,
+      TICK_MS: '50',
+      STREAM_APP_FAULT: 'bad-after',
+      STREAM_APP_BAD_AFTER_MS: '1500',
+    });
+    const before = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(before.status).toBe(200);
+    await before.arrayBuffer();
+    const early = await openSse(app.port, '/events?count=2');
+    await early.waitForEnd();
+    expect(early.status).toBe(200);
+    expect(early.events().map((e) => e.id)).toEqual(['1', '2']);
+    const socket = await openSocket(app.port);
+    socket.ws.terminate();
+
+    await waitUntilBad(app.port);
+    const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    const events = await fetch(`http://127.0.0.1:${app.port}/events`);
+    expect(events.status).toBe(500);
+    expect(events.headers.get('x-revision')).toBe(REVISION);
+    await events.arrayBuffer();
+    expect(await refusedUpgradeStatus(app.port, '/ws')).toBe(500);
+    expect(app.stderr()).toMatch(/fault bad-after: now bad/);
+  });
+
+  it('stops sending events (and heartbeats) on SSE streams opened before it turned bad, leaving them open', async () => {
+    const app = await startApp({
+      ...BASE_ENV,
+      TICK_MS: '50',
+      HEARTBEAT_MS: '30',
+      STREAM_APP_FAULT: 'bad-after',
+      STREAM_APP_BAD_AFTER_MS: '800',
+    });
+    const stream = await openSse(app.port, '/events');
+    try {
+      await stream.waitFor(eventCount(2));
+      await waitUntilBad(app.port);
+      // Anything written just before the switch has had time to arrive; after it, nothing more comes.
+      await sleep(150);
+      const seen = stream.items.length;
+      await sleep(500);
+      expect(stream.items.slice(seen)).toEqual([]);
+      expect(stream.ended()).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('turns bad after 5000 ms by default and refuses a malformed STREAM_APP_BAD_AFTER_MS', async () => {
+    const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'bad-after' });
+    // The line is written once listening; stderr may reach us a moment after the port accepts.
+    for (let i = 0; i < 100 && !app.stderr().includes('turning bad'); i++) await sleep(20);
+    expect(app.stderr()).toMatch(/fault bad-after: turning bad in 5000 ms/);
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+
+    const bad = await spawnApp({
+      ...BASE_ENV,
+      STREAM_APP_FAULT: 'bad-after',
+      STREAM_APP_BAD_AFTER_MS: 'soon',
+    });
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.stderr()).toContain('STREAM_APP_BAD_AFTER_MS');
+  });
+});
+
 describe('stream-app shutdown', () => {
   afterEach(killAllApps);
 

@@ -1,9 +1,10 @@
 // GET /events: a Server-Sent Events stream of numbered ticks, with the misbehaviours a streaming smoke
-// test must catch (wrong content type, early close, stall, buffering).
+// test must catch (wrong content type, early close, stall, buffering, turning bad mid-stream).
 import { MAX_MS, parseInteger } from './settings.mjs';
 
-// Serves one SSE stream; registers a closer in `openStreams` so shutdown can end it.
-export function serveEvents(req, res, url, settings, openStreams) {
+// Serves one SSE stream; registers a closer in `openStreams` so shutdown can end it. Once `isBad()` is
+// true (fault bad-after) the stream sends nothing more, events or heartbeats, but stays open.
+export function serveEvents(req, res, url, settings, openStreams, isBad = () => false) {
   const interval = readQuery(url, 'interval', settings.tickMs, 1, MAX_MS);
   const count = readQuery(url, 'count', undefined, 1, Number.MAX_SAFE_INTEGER);
   if (interval === null || count === null) {
@@ -42,6 +43,7 @@ export function serveEvents(req, res, url, settings, openStreams) {
     res.end();
   };
   const tick = () => {
+    if (isBad()) return stop();
     const n = seq++;
     const data = JSON.stringify({ seq: n, revision, sentAt: Date.now() });
     send(`id: ${n}\nevent: tick\ndata: ${data}\n\n`);
@@ -57,7 +59,8 @@ export function serveEvents(req, res, url, settings, openStreams) {
   });
   if (faults.has('stall') && settings.stallAfter === 0) return;
   ticker = setInterval(tick, interval);
-  if (settings.heartbeatMs > 0) heartbeat = setInterval(() => send(': heartbeat\n\n'), settings.heartbeatMs);
+  if (settings.heartbeatMs > 0)
+    heartbeat = setInterval(() => (isBad() ? stop() : send(': heartbeat\n\n')), settings.heartbeatMs);
   tick();
 }
 

@@ -30,6 +30,11 @@ const openStreams = new Set();
 
 const logRequest = (method, path, status) => console.log(`${method} ${path} ${status}`);
 
+/** Set once by the `bad-after` fault: the app has turned bad (a candidate that fails mid-rollout). */
+let turnedBad = false;
+const isBad = () => turnedBad;
+let badTimer;
+
 const server = http.createServer({ noDelay: true }, (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   res.setHeader('X-Revision', revision);
@@ -37,7 +42,7 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
   if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
   switch (url.pathname) {
     case '/healthz':
-      return faults.has('unhealthy')
+      return faults.has('unhealthy') || turnedBad
         ? sendJson(res, 503, { status: 'unhealthy', revision })
         : sendJson(res, 200, { status: 'ok', revision });
     case '/':
@@ -48,12 +53,14 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
         configuration: settings.configuration,
       });
     case '/events':
-      return serveEvents(req, res, url, settings, openStreams);
+      return turnedBad
+        ? sendJson(res, 500, { error: 'the app has turned bad (fault bad-after)', revision })
+        : serveEvents(req, res, url, settings, openStreams, isBad);
     default:
       return sendJson(res, 404, { error: 'not found' });
   }
 });
-attachSockets(server, settings, openStreams, logRequest);
+attachSockets(server, settings, openStreams, logRequest, isBad);
 server.on('error', (error) => {
   console.error(`stream-app: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
   process.exit(1);
@@ -77,6 +84,13 @@ process.once('SIGINT', () => shutdown('SIGINT'));
 function listen() {
   server.listen(settings.port, settings.host, () => {
     console.log(`stream-app ${revision} listening on http://${settings.host}:${settings.port}`);
+    if (faults.has('bad-after')) {
+      console.error(`stream-app: fault bad-after: turning bad in ${settings.badAfterMs} ms`);
+      badTimer = setTimeout(() => {
+        turnedBad = true;
+        console.error('stream-app: fault bad-after: now bad (health 503, new requests 500, streams stop)');
+      }, settings.badAfterMs);
+    }
   });
 }
 
@@ -85,6 +99,7 @@ function listen() {
 function shutdown(signal) {
   console.log(`stream-app: ${signal}: shutting down`);
   clearTimeout(startTimer);
+  clearTimeout(badTimer);
   clearInterval(keepAlive);
   if (server.listening) server.close();
   for (const close of [...openStreams]) close();

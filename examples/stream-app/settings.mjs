@@ -12,6 +12,7 @@ export const KNOWN_FAULTS = Object.freeze([
   'buffer',
   'ws-no-echo',
   'unhealthy',
+  'bad-after',
 ]);
 
 const MAX_MS = 3_600_000;
@@ -62,6 +63,8 @@ export function readSettings(env) {
     startDelayMs: int('STREAM_APP_START_DELAY_MS', 5000, 0, MAX_MS),
     stallAfter: int('STREAM_APP_STALL_AFTER', 2, 0, Number.MAX_SAFE_INTEGER),
     bufferEvents: int('STREAM_APP_BUFFER_EVENTS', 5, 1, 100_000),
+    /** `bad-after`: how long after listening the app turns bad. */
+    badAfterMs: int('STREAM_APP_BAD_AFTER_MS', 5000, 0, MAX_MS),
   });
   if (problems.length > 0) throw new Error(problems.join('; '));
   return { settings, warnings };

@@ -3,8 +3,11 @@
 import { WebSocketServer } from 'ws';
 import { MAX_MS, parseInteger } from './settings.mjs';
 
-// Takes over `server`'s upgrade requests: /ws becomes a tick-and-echo socket, any other path gets 404.
-export function attachSockets(server, settings, openStreams, logRequest) {
+const REASONS = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+
+// Takes over `server`'s upgrade requests: /ws becomes a tick-and-echo socket, any other path gets 404;
+// once `isBad()` is true (fault bad-after) every upgrade is refused with 500.
+export function attachSockets(server, settings, openStreams, logRequest, isBad = () => false) {
   const wss = new WebSocketServer({ noServer: true, autoPong: true, clientTracking: false });
   wss.on('headers', (headers) => headers.push(`X-Revision: ${settings.revision}`));
 
@@ -12,10 +15,10 @@ export function attachSockets(server, settings, openStreams, logRequest) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = url.searchParams.get('interval');
     const interval = raw === null ? settings.tickMs : parseInteger(raw, 1, MAX_MS);
-    const refusal = url.pathname !== '/ws' ? 404 : interval === undefined ? 400 : 0;
+    const refusal = url.pathname !== '/ws' ? 404 : interval === undefined ? 400 : isBad() ? 500 : 0;
     if (refusal !== 0) {
       socket.end(
-        `HTTP/1.1 ${refusal} ${refusal === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
+        `HTTP/1.1 ${refusal} ${REASONS[refusal]}\r\n` +
           `X-Revision: ${settings.revision}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
       );
       logRequest(req.method, url.pathname, refusal);

@@ -128,7 +128,18 @@ export interface DeployConfig {
   smokeUrl?: string;
   /** Leave a candidate that failed the smoke test tagged (for debugging) instead of removing its tag. */
   keepFailedCandidate: boolean;
+
+  /** `candidate`: stop after the smoke test (PR previews); `immediate`: then 100 %; `progressive`: in steps. */
+  rollout: Rollout;
+  /** The candidate's percent at each step, ascending, 1 to 100 (ending below 100: a partial canary). */
+  trafficSteps: number[];
+  /** Bake time after each step, in ms, one per step. */
+  stepWaitMs: number[];
+  /** End the promotion with LATEST at 100 % (later deploys then go live at once); default off. */
+  followLatest: boolean;
 }
+
+export type Rollout = 'progressive' | 'candidate' | 'immediate';
 
 /** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
 export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol']; path: string }>> =

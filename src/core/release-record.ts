@@ -6,7 +6,8 @@ import type { TrafficTarget } from './cloud-run-types';
 /** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
 export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
 
-export type ReleasePhase = 'rolling-out' | 'promoted' | 'rolled-back';
+/** `abandoned`: the run stopped without touching traffic someone else had changed; nothing may undo it. */
+export type ReleasePhase = 'rolling-out' | 'promoted' | 'rolled-back' | 'abandoned';
 
 export interface ReleaseRecord {
   version: 1;
@@ -45,7 +46,7 @@ export function decodeRecord(text: string | undefined): ReleaseRecord | undefine
     const traffic = (t: unknown) => Array.isArray(t) && t.every((e) => e && typeof e === 'object' && typeof (e as TrafficTarget).percent === 'number');
     if (r.version !== 1 || typeof r.service !== 'string' || typeof r.candidate !== 'string' || !traffic(r.restoreTraffic) || !traffic(r.finalTraffic)) return undefined;
     if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number') return undefined;
-    if (!['rolling-out', 'promoted', 'rolled-back'].includes(String(r.phase))) return undefined;
+    if (!['rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(String(r.phase))) return undefined;
     return r as ReleaseRecord;
   } catch {
     return undefined;
