@@ -1015,7 +1015,10 @@ describe('rollout inputs', () => {
   });
 
   it('`immediate` is one step to 100 %', () => {
-    expect(parse({ rollout: 'immediate', step_wait: '5s' })).toMatchObject({ trafficSteps: [100], stepWaitMs: [5000] });
+    expect(parse({ rollout: 'immediate', step_wait: '5s' })).toMatchObject({
+      trafficSteps: [100],
+      stepWaitMs: [5000],
+    });
   });
 
   it('a partial canary may end below 100', () => {

@@ -106,14 +106,37 @@ class FakeCloudRun implements CloudRunPort {
   /** Called before each setTraffic: lets a test play another release changing traffic in between. */
   beforeSetTraffic?: (service: CloudRunService) => void;
 
-  async setTraffic(_name: string, traffic: TrafficTarget[], options: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> } = {}) {
+  async setTraffic(
+    _name: string,
+    traffic: TrafficTarget[],
+    options: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> } = {},
+  ) {
     this.beforeSetTraffic?.(this.service as CloudRunService);
-    if (options.expectTraffic && trafficKey(options.expectTraffic) !== trafficKey((this.service as CloudRunService).traffic)) {
+    if (
+      options.expectTraffic &&
+      trafficKey(options.expectTraffic) !== trafficKey((this.service as CloudRunService).traffic)
+    ) {
       this.steps.push('conflict');
-      throw new ConcurrentChange({ operation: 'set traffic on', target: NAME, cause: 'someone else changed its traffic', hint: '' });
+      throw new ConcurrentChange({
+        operation: 'set traffic on',
+        target: NAME,
+        cause: 'someone else changed its traffic',
+        hint: '',
+      });
     }
-    this.steps.push(`setTraffic:${traffic.filter((t) => t.revision === 'api-new').map((t) => t.percent).join('') || 0}`);
-    if (options.annotations) (this.service as CloudRunService).annotations = { ...(this.service?.annotations ?? {}), ...options.annotations };
+    this.steps.push(
+      `setTraffic:${
+        traffic
+          .filter((t) => t.revision === 'api-new')
+          .map((t) => t.percent)
+          .join('') || 0
+      }`,
+    );
+    if (options.annotations)
+      (this.service as CloudRunService).annotations = {
+        ...(this.service?.annotations ?? {}),
+        ...options.annotations,
+      };
     this.service = { ...(this.service as CloudRunService), traffic: structuredClone(traffic) };
     return structuredClone(this.service);
   }
@@ -183,7 +206,11 @@ function fakeSmoke(verdict: Verdict = 'pass', failFrom = Infinity) {
   };
 }
 
-function ports(cloudRun: FakeCloudRun, log = memoryLog(), smoke = fakeSmoke()): ReleasePorts & { records: ReleaseRecord[] } {
+function ports(
+  cloudRun: FakeCloudRun,
+  log = memoryLog(),
+  smoke = fakeSmoke(),
+): ReleasePorts & { records: ReleaseRecord[] } {
   const records: ReleaseRecord[] = [];
   let clock = 1_000_000;
   return {
@@ -398,7 +425,14 @@ describe('the smoke test through the tag URL', () => {
 
 describe('progressive traffic', () => {
   const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
-  const progressive = (extra: Partial<DeployConfig> = {}) => config({ smoke: SMOKE, rollout: 'progressive', trafficSteps: [10, 50, 100], stepWaitMs: [3000, 3000, 0], ...extra });
+  const progressive = (extra: Partial<DeployConfig> = {}) =>
+    config({
+      smoke: SMOKE,
+      rollout: 'progressive',
+      trafficSteps: [10, 50, 100],
+      stepWaitMs: [3000, 3000, 0],
+      ...extra,
+    });
 
   test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {
     const cloudRun = new FakeCloudRun();
@@ -406,7 +440,14 @@ describe('progressive traffic', () => {
     const p = ports(cloudRun);
     const result = await run(progressive(), context, p);
     expect(result.verdict).toBe('promoted');
-    expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:10', 'setTraffic:50', 'setTraffic:100', 'setTraffic:100']);
+    expect(cloudRun.steps).toEqual([
+      'get',
+      'update',
+      'setTraffic:10',
+      'setTraffic:50',
+      'setTraffic:100',
+      'setTraffic:100',
+    ]);
     expect(cloudRun.service?.traffic).toEqual([{ type: R, revision: 'api-new', percent: 100, tag: 'pr-7' }]);
     expect(p.records.map((r) => [r.step, r.verifiedStep, r.phase])).toEqual([
       [-1, -1, 'rolling-out'],
@@ -457,7 +498,15 @@ describe('progressive traffic', () => {
   test('`immediate` goes to 100 % in one step; a partial canary stops at its last step', async () => {
     const a = new FakeCloudRun();
     a.seed([{ type: R, revision: 'api-old', percent: 100 }]);
-    expect((await run(progressive({ rollout: 'immediate', trafficSteps: [100], stepWaitMs: [0] }), context, ports(a))).verdict).toBe('promoted');
+    expect(
+      (
+        await run(
+          progressive({ rollout: 'immediate', trafficSteps: [100], stepWaitMs: [0] }),
+          context,
+          ports(a),
+        )
+      ).verdict,
+    ).toBe('promoted');
     expect(a.steps).toEqual(['get', 'update', 'setTraffic:100', 'setTraffic:100']);
     const b = new FakeCloudRun();
     b.seed([{ type: R, revision: 'api-old', percent: 100 }]);

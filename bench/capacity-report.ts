@@ -11,6 +11,8 @@ export const TARGET_FIRST_EVENT_ERROR_MS = 50;
 export interface RecordedRun {
   protocol: StreamProtocol;
   connections: number;
+  /** The what-if of opening the streams gradually (see CapacitySpec.ramp); absent = all at once. */
+  ramp?: { size: number; everyMs: number };
   /** 1-based repetition of this rung. */
   repetition: number;
   /** Spawn of the probe process to its exit, ms. */
@@ -32,6 +34,7 @@ export interface Spread {
 export interface RungSummary {
   protocol: StreamProtocol;
   connections: number;
+  ramp?: { size: number; everyMs: number };
   runs: number;
   failedRuns: number;
   /** Streams held, over runs. */
@@ -68,10 +71,12 @@ export function spreadOf(values: number[]): Spread | undefined {
 
 // One summary per (protocol, rung) that was run, in protocol then rung order.
 export function summarizeRungs(recorded: RecordedRun[]): RungSummary[] {
-  const keys = [...new Set(recorded.map((r) => `${r.protocol}:${r.connections}`))];
+  const keyOf = (r: RecordedRun): string =>
+    `${r.protocol}:${r.connections}:${r.ramp ? `${r.ramp.size}/${r.ramp.everyMs}` : ''}`;
+  const keys = [...new Set(recorded.map(keyOf))];
   return keys
     .map((key) => {
-      const group = recorded.filter((r) => `${r.protocol}:${r.connections}` === key);
+      const group = recorded.filter((r) => keyOf(r) === key);
       const runs = group.flatMap((r) => (r.run ? [r.run] : []));
       const from = (pick: (run: CapacityRun) => number | undefined): Spread | undefined =>
         spreadOf(runs.map(pick).filter((x): x is number => x !== undefined));
@@ -80,6 +85,7 @@ export function summarizeRungs(recorded: RecordedRun[]): RungSummary[] {
       const summary: RungSummary = {
         protocol: group[0].protocol,
         connections: group[0].connections,
+        ...(group[0].ramp ? { ramp: group[0].ramp } : {}),
         runs: group.length,
         failedRuns: group.length - runs.length,
         // A probe process that failed held nothing.
@@ -105,7 +111,12 @@ export function summarizeRungs(recorded: RecordedRun[]): RungSummary[] {
       };
       return summary;
     })
-    .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.connections - b.connections);
+    .sort(
+      (a, b) =>
+        a.protocol.localeCompare(b.protocol) ||
+        a.connections - b.connections ||
+        Number(a.ramp !== undefined) - Number(b.ramp !== undefined),
+    );
 }
 
 /** A rung is sound when every run held every stream and its worst first-event error p95 is within target. */
@@ -126,8 +137,14 @@ export interface TargetOutcome {
 }
 
 // Whether `TARGET_STREAMS` streams were held with first-event error p95 under target, in every run.
-export function judgeTarget(summaries: RungSummary[], protocol: StreamProtocol): TargetOutcome {
-  const s = summaries.find((x) => x.protocol === protocol && x.connections === TARGET_STREAMS);
+export function judgeTarget(
+  summaries: RungSummary[],
+  protocol: StreamProtocol,
+  ramped = false,
+): TargetOutcome {
+  const s = summaries.find(
+    (x) => x.protocol === protocol && x.connections === TARGET_STREAMS && (x.ramp !== undefined) === ramped,
+  );
   if (!s) return { protocol, detail: `the ${TARGET_STREAMS}-stream rung was not run` };
   const met = isRungSound(s);
   const p95 = s.firstEventErrorP95Ms;
@@ -141,7 +158,9 @@ export function judgeTarget(summaries: RungSummary[], protocol: StreamProtocol):
 
 /** The largest rung of `protocol` that was sound (every run held all, first-event error p95 in target). */
 export function largestSoundRung(summaries: RungSummary[], protocol: StreamProtocol): number | undefined {
-  const sound = summaries.filter((s) => s.protocol === protocol && isRungSound(s)).map((s) => s.connections);
+  const sound = summaries
+    .filter((s) => s.protocol === protocol && !s.ramp && isRungSound(s))
+    .map((s) => s.connections);
   return sound.length > 0 ? Math.max(...sound) : undefined;
 }
 
@@ -164,6 +183,8 @@ export interface BenchConfig {
   tickMs: number;
   servers: number;
   budgetSeconds: number;
+  /** The what-if ramp tried at the target rung. */
+  ramp: { size: number; everyMs: number };
 }
 
 export interface BenchReport {
@@ -203,17 +224,34 @@ export function renderResults(report: BenchReport): string {
       'is shown too). The other issue-7 figures are not measured here.',
   );
   lines.push('');
-  for (const o of outcomes) {
-    const verdict = o.met === undefined ? 'not measured' : o.met ? '**met**' : '**not met**';
-    lines.push(`- ${PROTOCOL_NAMES[o.protocol]}: ${verdict}: ${o.detail}.`);
-  }
+  const verdictOf = (o: TargetOutcome): string =>
+    o.met === undefined ? 'not measured' : o.met ? '**met**' : '**not met**';
+  lines.push('With the probe as it is (all N streams opened at once):');
+  lines.push('');
+  for (const o of outcomes) lines.push(`- ${PROTOCOL_NAMES[o.protocol]}: ${verdictOf(o)}: ${o.detail}.`);
   for (const p of ['sse', 'websocket'] as const) {
     const largest = largestSoundRung(summaries, p);
-    const tried = Math.max(0, ...summaries.filter((s) => s.protocol === p).map((s) => s.connections));
+    const tried = Math.max(
+      0,
+      ...summaries.filter((s) => s.protocol === p && !s.ramp).map((s) => s.connections),
+    );
     lines.push(
       `- ${PROTOCOL_NAMES[p]}: largest rung held in full within the timing target: ` +
         `${largest ?? 'none'} (largest tried: ${tried}).`,
     );
+  }
+  const { size, everyMs } = config.ramp;
+  const perSecond = Math.round((size * 1000) / everyMs);
+  lines.push('');
+  lines.push(
+    `What-if, not what the probe does today: the same ${TARGET_STREAMS} streams opened ${size} every ` +
+      `${everyMs} ms (${perSecond} streams/s, so the last opens after ` +
+      `${((Math.ceil(TARGET_STREAMS / size) - 1) * everyMs) / 1000} s):`,
+  );
+  lines.push('');
+  for (const p of ['sse', 'websocket'] as const) {
+    const o = judgeTarget(summaries, p, true);
+    lines.push(`- ${PROTOCOL_NAMES[p]} ramped: ${verdictOf(o)}: ${o.detail}.`);
   }
   lines.push('');
   lines.push('## Machine');
@@ -235,12 +273,12 @@ export function renderResults(report: BenchReport): string {
     `- **Servers**: ${config.servers} process(es) of the sample app (examples/stream-app/server.mjs, run by ` +
       `the same \`node\`) on 127.0.0.1, \`TICK_MS=${config.tickMs}\`; connection i goes to server ` +
       `i mod ${config.servers}, so the server side has its own event loops and the probe is what is measured. ` +
-      'Each SSE event and WebSocket tick carries `sentAt` (the app\'s `Date.now()` when it wrote it). The ' +
+      "Each SSE event and WebSocket tick carries `sentAt` (the app's `Date.now()` when it wrote it). The " +
       '"server CPU" column shows how busy the apps were during a run.',
   );
   lines.push(
     '- **Probe**: for each rung, a fresh child process (bench/probe-process.ts) opens N streams at once with ' +
-      'the smoke probe\'s own adapters (`watchSse` / `watchWebSocket`, one clock, `Promise.all`, as ' +
+      "the smoke probe's own adapters (`watchSse` / `watchWebSocket`, one clock, `Promise.all`, as " +
       '`createSmokeProbe(...).run` does) and judges them with the smoke judge (`judgeSse` + reconnect for ' +
       'SSE, `judgeWebSocket`, `judgeSmoke`; health skipped). `createSmokeProbe().run` is not called itself ' +
       'because its result carries no per-event arrival times and it sends every stream to one URL. ' +
@@ -258,13 +296,13 @@ export function renderResults(report: BenchReport): string {
   lines.push(
     '- **Timing error**: for every event, its arrival (probe clock converted to epoch ms with a ' +
       '`Date.now()`/`performance.now()` offset read at a millisecond tick before and after the run and ' +
-      'interpolated) minus the app\'s `sentAt` (same machine, same clock). It is what a smoke verdict\'s ' +
+      "interpolated) minus the app's `sentAt` (same machine, same clock). It is what a smoke verdict's " +
       'timestamps are off by: kernel, server write and probe event-loop delay. `sentAt` is a whole ' +
       'millisecond, so errors read up to 1 ms high. "First-event error" is the same for each stream\'s first ' +
       'event only (sent while all N connect at once); "later events" are all the others (the steady state).',
   );
   lines.push(
-    '- **Peak RSS**: the probe process\'s `ru_maxrss` (`process.resourceUsage().maxRSS`), including Node ' +
+    "- **Peak RSS**: the probe process's `ru_maxrss` (`process.resourceUsage().maxRSS`), including Node " +
       'and tsx start-up; "RSS/stream" is the sampled (50 ms) peak minus the RSS before any stream was ' +
       'opened, divided by N. **Probe CPU**: `process.cpuUsage()` user + system from opening the streams ' +
       'to the verdict. **Loop p99**: event-loop delay p99 while watching (`monitorEventLoopDelay`).',
@@ -273,12 +311,18 @@ export function renderResults(report: BenchReport): string {
     `- **Ladder**: ${config.ladder.join(', ')} streams; climbing stops for a protocol at the first rung ` +
       'where a run does not hold every stream. The first pass climbs with one run per rung, then passes ' +
       `2..${config.repetitions} repeat the rungs reached while the ${config.budgetSeconds} s budget allows. ` +
-      'Cells show the median over runs with the range (min–max) over runs in brackets; each run\'s own ' +
+      "Cells show the median over runs with the range (min–max) over runs in brackets; each run's own " +
       'figure is the median / p95 / max over its streams or events.',
   );
   lines.push(
+    `- **Ramped what-if** (rows marked "ramped"): at the ${TARGET_STREAMS}-stream rung only, the same ` +
+      `measurement with the streams opened ${config.ramp.size} at a time, ${config.ramp.everyMs} ms apart ` +
+      "(bench code only; the probe in src/ opens all at once). Each stream's first-event time still counts " +
+      'from its own request.',
+  );
+  lines.push(
     `- Total bench time: ${report.totalSeconds.toFixed(0)} s. Override with BENCH_LADDER, BENCH_REPS, ` +
-      'BENCH_DURATION_MS, BENCH_TICK_MS, BENCH_SERVERS, BENCH_BUDGET_S.',
+      'BENCH_DURATION_MS, BENCH_TICK_MS, BENCH_SERVERS, BENCH_BUDGET_S, BENCH_RAMP (`SIZExMS`).',
   );
   if (report.notes.length > 0) {
     lines.push('');
@@ -295,7 +339,7 @@ export function renderResults(report: BenchReport): string {
   lines.push('| --- | ---: | ---: | --- | ---: | --- | --- | --- | --- | --- |');
   for (const s of summaries) {
     lines.push(
-      `| ${PROTOCOL_NAMES[s.protocol]} | ${s.connections} | ${s.runs} | ${cellInt(s.held)} | ` +
+      `| ${labelOf(s)} | ${s.connections} | ${s.runs} | ${cellInt(s.held)} | ` +
         `${s.passes}/${s.runs} | ${cell(s.firstEventMedianMs)} | ${cell(s.firstEventP95Ms)} | ` +
         `${cell(s.firstEventMaxMs)} | ${cell(s.firstEventErrorP95Ms)} | ${cell(s.firstEventErrorMaxMs)} |`,
     );
@@ -309,7 +353,7 @@ export function renderResults(report: BenchReport): string {
   lines.push('| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of summaries) {
     lines.push(
-      `| ${PROTOCOL_NAMES[s.protocol]} | ${s.connections} | ${cellInt(s.events)} | ` +
+      `| ${labelOf(s)} | ${s.connections} | ${cellInt(s.events)} | ` +
         `${cell(s.eventErrorMedianMs)} | ${cell(s.eventErrorP95Ms)} | ${cell(s.eventErrorMaxMs)} | ` +
         `${cell(s.laterEventErrorP95Ms)} | ${cell(s.laterEventErrorMaxMs)} | ` +
         `${cellInt(s.maxRssMiB)} | ${cell(s.rssPerStreamKiB)} | ${cellInt(s.probeCpuMs)} | ` +
@@ -323,7 +367,7 @@ export function renderResults(report: BenchReport): string {
     lines.push('');
     for (const s of failed) {
       const reasons = report.runs
-        .filter((r) => r.protocol === s.protocol && r.connections === s.connections)
+        .filter((r) => r.protocol === s.protocol && r.connections === s.connections && !r.ramp === !s.ramp)
         .map((r) =>
           r.run
             ? Object.entries(r.run.failures)
@@ -331,11 +375,16 @@ export function renderResults(report: BenchReport): string {
                 .join(', ') || 'all held'
             : `probe process failed: ${r.error ?? 'unknown'}`,
         );
-      lines.push(`- ${PROTOCOL_NAMES[s.protocol]} ${s.connections}: ${reasons.join('; ')}`);
+      lines.push(`- ${labelOf(s)} ${s.connections}: ${reasons.join('; ')}`);
     }
   }
   lines.push('');
   return lines.join('\n');
+}
+
+function labelOf(s: RungSummary): string {
+  const name = PROTOCOL_NAMES[s.protocol];
+  return s.ramp ? `${name}, ramped ${s.ramp.size}/${s.ramp.everyMs} ms` : name;
 }
 
 function fmt(ms: number): string {

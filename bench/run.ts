@@ -14,11 +14,18 @@ import {
   type BenchReport,
   type Machine,
   type RecordedRun,
+  TARGET_STREAMS,
 } from './capacity-report';
 import type { CapacityRun, CapacitySpec, StreamProtocol } from './smoke-capacity';
 
 const root = process.cwd();
 const PROTOCOLS: StreamProtocol[] = ['sse', 'websocket'];
+
+/** A protocol, opened all at once (as the probe does) or with the what-if ramp. */
+interface Variant {
+  protocol: StreamProtocol;
+  ramped: boolean;
+}
 /** File descriptors a probe process needs beyond one per stream (Node, tsx, pipes). */
 const FD_HEADROOM = 100;
 /** A run slower than its watch by this much counts as "taking too long" and stops the climb. */
@@ -37,7 +44,9 @@ async function main(): Promise<void> {
   const config = readConfig(process.env);
   const machine = describeMachine();
   const notes: string[] = [];
-  log(`machine: ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.totalMemoryGiB.toFixed(1)} GiB, ${machine.node}`);
+  log(
+    `machine: ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.totalMemoryGiB.toFixed(1)} GiB, ${machine.node}`,
+  );
   log(`ulimit -n: ${machine.ulimitSoft} (hard ${machine.ulimitHard})`);
 
   const fdLimit = Number(machine.ulimitSoft);
@@ -57,12 +66,18 @@ async function main(): Promise<void> {
 
   const runs: RecordedRun[] = [];
   const budgetEnd = startedAt + config.budgetSeconds * 1000;
-  const reached: Record<StreamProtocol, number[]> = { sse: [], websocket: [] };
+  const reached = new Map<string, number[]>();
   const overheadMs = new Map<number, number>();
   const fits = (n: number): boolean =>
     Date.now() + config.durationMs + (overheadMs.get(n) ?? 3000) <= budgetEnd;
-  const record = async (protocol: StreamProtocol, n: number, repetition: number): Promise<RecordedRun> => {
-    const recorded = await runProbe(protocol, n, repetition, config);
+  const nameOf = (v: Variant): string => (v.ramped ? `${v.protocol} ramped` : v.protocol);
+  // The ramp what-if runs at the target rung only, right after the plain runs there.
+  const variantsAt = (n: number): Variant[] => [
+    ...PROTOCOLS.map((protocol) => ({ protocol, ramped: false })),
+    ...(n === TARGET_STREAMS ? PROTOCOLS.map((protocol) => ({ protocol, ramped: true })) : []),
+  ];
+  const record = async (v: Variant, n: number, repetition: number): Promise<RecordedRun> => {
+    const recorded = await runProbe(v, n, repetition, config);
     runs.push(recorded);
     overheadMs.set(n, Math.max(overheadMs.get(n) ?? 0, recorded.processWallMs - config.durationMs));
     log(describeRun(recorded));
@@ -73,21 +88,22 @@ async function main(): Promise<void> {
   };
 
   // Pass 1 climbs each protocol until a run fails to hold every stream or takes too long.
-  const climbing = new Set(PROTOCOLS);
+  const stopped = new Set<string>();
   for (const n of ladder) {
-    for (const protocol of PROTOCOLS) {
-      if (!climbing.has(protocol)) continue;
+    for (const v of variantsAt(n)) {
+      const name = nameOf(v);
+      if (stopped.has(v.protocol) || stopped.has(name)) continue;
       if (!fits(n)) {
-        notes.push(`${protocol} ${n}: not run, the ${config.budgetSeconds} s budget was spent.`);
-        climbing.delete(protocol);
+        notes.push(`${name} ${n}: not run, the ${config.budgetSeconds} s budget was spent.`);
+        stopped.add(name);
         continue;
       }
-      const r = await record(protocol, n, 1);
-      reached[protocol].push(n);
+      const r = await record(v, n, 1);
+      reached.set(name, [...(reached.get(name) ?? []), n]);
       const why = stopReason(r, config);
-      if (why) {
-        notes.push(`${protocol}: climbing stopped at ${n} streams: ${why}.`);
-        climbing.delete(protocol);
+      if (why && !v.ramped) {
+        notes.push(`${name}: climbing stopped at ${n} streams: ${why}.`);
+        stopped.add(v.protocol);
       }
     }
   }
@@ -95,17 +111,19 @@ async function main(): Promise<void> {
   let skipped = 0;
   for (let repetition = 2; repetition <= config.repetitions; repetition++) {
     for (const n of ladder) {
-      for (const protocol of PROTOCOLS) {
-        if (!reached[protocol].includes(n)) continue;
+      for (const v of variantsAt(n)) {
+        if (!(reached.get(nameOf(v)) ?? []).includes(n)) continue;
         if (!fits(n)) {
           skipped++;
           continue;
         }
-        await record(protocol, n, repetition);
+        await record(v, n, repetition);
       }
     }
   }
-  if (skipped > 0) notes.push(`${skipped} repeat run(s) skipped to stay within the ${config.budgetSeconds} s budget.`);
+  if (skipped > 0) {
+    notes.push(`${skipped} repeat run(s) skipped to stay within the ${config.budgetSeconds} s budget.`);
+  }
 
   await stopAll();
   const report: BenchReport = {
@@ -131,10 +149,17 @@ function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     }
     return value;
   };
-  const ladderRaw = env.BENCH_LADDER ?? '100,250,500,1000,2000';
+  const rampRaw = env.BENCH_RAMP ?? '20x20';
+  const ramp = /^(\d{1,5})x(\d{1,5})$/.exec(rampRaw.trim());
+  if (!ramp || Number(ramp[1]) < 1) {
+    throw new Error(`\`BENCH_RAMP\`: ${JSON.stringify(rampRaw)}; expected SIZExMS, e.g. 20x20`);
+  }
+  const ladderRaw = env.BENCH_LADDER ?? '100,500,1000,2000';
   const ladder = ladderRaw.split(',').map((x) => Number(x.trim()));
   if (ladder.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) {
-    throw new Error(`\`BENCH_LADDER\`: ${JSON.stringify(ladderRaw)}; expected comma-separated integers 1..20000`);
+    throw new Error(
+      `\`BENCH_LADDER\`: ${JSON.stringify(ladderRaw)}; expected comma-separated integers 1..20000`,
+    );
   }
   return {
     ladder: [...new Set(ladder)].sort((a, b) => a - b),
@@ -143,21 +168,24 @@ function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     tickMs: int('BENCH_TICK_MS', 1000, 10, 60_000),
     servers: int('BENCH_SERVERS', 2, 1, 8),
     budgetSeconds: int('BENCH_BUDGET_S', 180, 10, 3600),
+    ramp: { size: Number(ramp[1]), everyMs: Number(ramp[2]) },
   };
 }
 
 // One rung run in a fresh probe process (tsx loader), with the apps' CPU time over the same window.
 async function runProbe(
-  protocol: StreamProtocol,
+  variant: Variant,
   connections: number,
   repetition: number,
   config: BenchConfig,
 ): Promise<RecordedRun> {
+  const { protocol } = variant;
   const spec: CapacitySpec = {
     protocol,
     connections,
     servers: servers.map((s) => s.url),
     durationMs: config.durationMs,
+    ...(variant.ramped ? { ramp: config.ramp } : {}),
   };
   const serverCpu = (): number | undefined =>
     servers.reduce<number | undefined>((sum, s) => {
@@ -189,7 +217,14 @@ async function runProbe(
   children.delete(child);
   const processWallMs = Date.now() - started;
   const cpuAfter = serverCpu();
-  const recorded: RecordedRun = { protocol, connections, repetition, processWallMs, ...outcome };
+  const recorded: RecordedRun = {
+    protocol,
+    connections,
+    ...(spec.ramp ? { ramp: spec.ramp } : {}),
+    repetition,
+    processWallMs,
+    ...outcome,
+  };
   if (cpuBefore !== undefined && cpuAfter !== undefined) recorded.serverCpuMs = cpuAfter - cpuBefore;
   return recorded;
 }
@@ -204,7 +239,8 @@ function stopReason(r: RecordedRun, config: BenchConfig): string | undefined {
 }
 
 function describeRun(r: RecordedRun): string {
-  const head = `${r.protocol.padEnd(9)} N=${String(r.connections).padStart(5)} #${r.repetition}`;
+  const name = r.ramp ? `${r.protocol} ramped ${r.ramp.size}/${r.ramp.everyMs}ms` : r.protocol;
+  const head = `${name.padEnd(9)} N=${String(r.connections).padStart(5)} #${r.repetition}`;
   if (!r.run) return `${head}: FAILED ${r.error ?? ''}`;
   const x = r.run;
   const ms = (v: number | undefined): string => (v === undefined ? '–' : v.toFixed(1));
@@ -230,7 +266,8 @@ function describeMachine(): Machine {
     date: new Date().toISOString(),
     ulimitSoft: runShell('ulimit -n') || 'unknown',
     ulimitHard: runShell('ulimit -Hn') || 'unknown',
-    localPortRange: readText('/proc/sys/net/ipv4/ip_local_port_range').trim().replace(/\s+/, '–') || 'unknown',
+    localPortRange:
+      readText('/proc/sys/net/ipv4/ip_local_port_range').trim().replace(/\s+/, '–') || 'unknown',
   };
 }
 

@@ -1,7 +1,7 @@
 // A local GitHub runner for the demo and the end-to-end tests: runs the BUILT action the way the runner
 // does, `node dist/<entry>/index.js` with INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event file, and the OIDC
 // variables pointed at the local emulator (FACTS.md WIF point 1-2).
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,13 +90,23 @@ export function runnerEnv(
   };
 }
 
-/** Runs dist/<entry>/index.js as the runner would and collects what it wrote. */
-export function runAction(
+/** A running action step, for tests that cancel it (SIGTERM) the way the runner cancels a job. */
+export interface RunningAction {
+  child: ChildProcess;
+  dir: string;
+  /** The runner state written so far (what a post step would get). */
+  state(): Record<string, string>;
+  /** Resolves with what the step wrote once it exits. */
+  done: Promise<ActionRun>;
+}
+
+/** Starts dist/<entry>/index.js as the runner would, without waiting for it. */
+export function startAction(
   entry: 'main' | 'post',
   inputs: Record<string, string>,
   e: EmulatorEndpoints,
   options: RunOptions = {},
-): Promise<ActionRun> {
+): RunningAction {
   const file = join(ROOT, 'dist', entry, 'index.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
@@ -107,30 +117,43 @@ export function runAction(
       .join(''),
   );
   const env: Record<string, string> = { ...runnerEnv(e, dir, options) };
-  // The runner's rule: INPUT_ + the name with spaces as `_`, uppercased.
+  // The runner's rule: INPUT_ + the name with spaces as `_`, uppercased. Saved state reaches post as STATE_<name>.
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  if (entry === 'post') for (const [k, v] of Object.entries(options.state ?? {})) env[`STATE_${k}`] = v;
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === '') delete env[k];
     else env[k] = v;
   }
-  return new Promise((resolve) => {
-    execFile(
-      options.node ?? NODE24,
-      [file],
-      { env, timeout: options.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({
-          code,
-          stdout,
-          stderr,
-          outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
-          state: parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')),
-          summary: readFileSync(join(dir, 'summary'), 'utf8'),
-          annotations: stdout.split('\n').filter((l) => /^::(error|warning)/.test(l)),
-        });
-      },
-    );
+  let stdout = '';
+  let stderr = '';
+  const child = spawn(options.node ?? NODE24, [file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+  const done = new Promise<ActionRun>((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout,
+        stderr,
+        outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
+        state: parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')),
+        summary: readFileSync(join(dir, 'summary'), 'utf8'),
+        annotations: stdout.split('\n').filter((l) => /^::(error|warning)/.test(l)),
+      });
+    });
   });
+  return { child, dir, state: () => parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')), done };
+}
+
+/** Runs dist/<entry>/index.js as the runner would and collects what it wrote. */
+export function runAction(
+  entry: 'main' | 'post',
+  inputs: Record<string, string>,
+  e: EmulatorEndpoints,
+  options: RunOptions = {},
+): Promise<ActionRun> {
+  return startAction(entry, inputs, e, options).done;
 }

@@ -3,7 +3,12 @@
 // in core/smoke-args.ts and core/rollback-args.ts, probes, judging and recovery are the action's own.
 import { version } from '../package.json';
 import { parseSmokeArgs, SMOKE_USAGE } from './core/smoke-args';
-import { findServiceRecord, parseRollbackArgs, ROLLBACK_USAGE, serviceResourceName } from './core/rollback-args';
+import {
+  findServiceRecord,
+  parseRollbackArgs,
+  ROLLBACK_USAGE,
+  serviceResourceName,
+} from './core/rollback-args';
 import type { Log } from './adapters/log';
 
 const USAGE = `Usage: stream-deploy <command> [options]

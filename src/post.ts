@@ -21,7 +21,10 @@ async function post(): Promise<void> {
   try {
     const context = readRunContext(process.env);
     // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
-    const config = parseInputs((name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+    const config = parseInputs(
+      (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
+      context,
+    );
     const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
     const { createCloudRun } = await import('./adapters/cloud-run');
     const { recoverRelease } = await import('./recover');
@@ -64,7 +67,9 @@ async function writeSummary(line: string): Promise<void> {
   try {
     await core.summary.addRaw(line, true).write();
   } catch (error) {
-    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

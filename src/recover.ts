@@ -68,7 +68,9 @@ export async function recoverRelease(
       };
     }
 
-    log.info(`${action === 'finish' ? 'Finishing the promotion' : 'Restoring the baseline'} of ${record.service}: ${recovery.reason}.`);
+    log.info(
+      `${action === 'finish' ? 'Finishing the promotion' : 'Restoring the baseline'} of ${record.service}: ${recovery.reason}.`,
+    );
     log.info(`Traffic now: ${describeTraffic(live.traffic)}; setting: ${describeTraffic(traffic)}.`);
     const phase = action === 'finish' ? 'promoted' : 'rolled-back';
     // One update, refused if the traffic moves between the read above and the write (FACTS.md "optimistic concurrency").
@@ -78,7 +80,9 @@ export async function recoverRelease(
     });
     const after = await cloudRun.getService(record.service);
     if (!after || trafficKey(after.traffic) !== trafficKey(traffic)) {
-      return failed(`after the update its traffic reads ${after ? describeTraffic(after.traffic) : '(service gone)'}.`);
+      return failed(
+        `after the update its traffic reads ${after ? describeTraffic(after.traffic) : '(service gone)'}.`,
+      );
     }
     const why =
       mode === 'rollback'
@@ -102,9 +106,12 @@ function isSameRelease(a: ReleaseRecord, b: ReleaseRecord): boolean {
 
 /** Traffic for people: `api-00001 70 %, api-00002 30 % (tag blue)`; tag-only entries as `tag pr-1 -> api-00003`. */
 export function describeTraffic(traffic: readonly TrafficTarget[]): string {
-  const name = (t: TrafficTarget) => (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? '?'));
+  const name = (t: TrafficTarget) =>
+    t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? '?');
   const parts = traffic.map((t) =>
-    t.percent > 0 ? `${name(t)} ${t.percent} %${t.tag ? ` (tag ${t.tag})` : ''}` : `tag ${t.tag ?? '(none)'} -> ${name(t)}`,
+    t.percent > 0
+      ? `${name(t)} ${t.percent} %${t.tag ? ` (tag ${t.tag})` : ''}`
+      : `tag ${t.tag ?? '(none)'} -> ${name(t)}`,
   );
   return parts.length > 0 ? parts.join(', ') : '(none)';
 }
@@ -112,7 +119,8 @@ export function describeTraffic(traffic: readonly TrafficTarget[]): string {
 /** The gcloud command that sets `traffic` on the service, for when the automatic restore fails. */
 export function describeManualFix(service: string, traffic: readonly TrafficTarget[]): string {
   const [, project, , region, , id] = service.split('/');
-  const name = (t: TrafficTarget) => (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? ''));
+  const name = (t: TrafficTarget) =>
+    t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? '');
   const split = traffic.filter((t) => t.percent > 0).map((t) => `${name(t)}=${t.percent}`);
   const tags = traffic.filter((t) => t.tag).map((t) => `${t.tag}=${name(t)}`);
   return (

@@ -2,7 +2,7 @@
 // traffic, and on a failed revision puts traffic back exactly as it was. Decisions come from src/core;
 // I/O goes through the ports.
 import type { DeployConfig, RunContext } from './core/config';
-import type { TrafficTarget } from './core/cloud-run-types';
+import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import { planCandidate, serviceName, type CandidatePlan } from './core/service-plan';
 import { blockingFindings, lintStreaming, type LintFinding } from './core/streaming-lint';
 import { LintError, StepError } from './errors';
@@ -10,7 +10,13 @@ import { DeployFailure, type CloudRunPort } from './adapters/cloud-run';
 import type { Log } from './adapters/log';
 import type { SmokeResult } from './core/smoke-types';
 import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
-import { encodeRecord, RECORD_ANNOTATION, type ReleaseRecord } from './core/release-record';
+import {
+  decodeRecord,
+  encodeRecord,
+  planRecovery,
+  RECORD_ANNOTATION,
+  type ReleaseRecord,
+} from './core/release-record';
 import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
 import { ConcurrentChange } from './adapters/cloud-run';
 import type { RevisionSample } from './adapters/revision-sampler';
@@ -24,7 +30,13 @@ export interface SmokePort {
     idToken?: string,
   ): Promise<SmokeResult>;
   /** Which revision `count` new requests to `url + path` reached, by the `X-Revision` the app sets. */
-  sample(url: string, path: string, count: number, candidate: string, idToken?: string): Promise<RevisionSample>;
+  sample(
+    url: string,
+    path: string,
+    count: number,
+    candidate: string,
+    idToken?: string,
+  ): Promise<RevisionSample>;
 }
 
 export type ReleaseVerdict = 'promoted' | 'canary' | 'candidate' | 'rolled_back' | 'failed';
@@ -81,7 +93,8 @@ export async function run(
     );
     return svc;
   });
-  const plan = planCandidate(config, current, context);
+  const live = current ? await resumeUnfinished(current, ports) : current;
+  const plan = planCandidate(config, live, context);
   const findings = lintStreaming(config, plan.desired);
   await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
     if (findings.length === 0) log.info('No streaming pitfalls found.');
@@ -141,7 +154,9 @@ export async function run(
     verdict: 'candidate',
   };
   if (!config.smoke) {
-    log.warning('The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.');
+    log.warning(
+      'The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.',
+    );
     return rollOut(config, plan, result, name, ports);
   }
   const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter(
@@ -174,18 +189,48 @@ export async function run(
   return result;
 }
 
+/** A release left unfinished by an earlier run (killed without its post step): settle it first, as the post step would have. */
+async function resumeUnfinished(
+  current: CloudRunService,
+  { cloudRun, log }: ReleasePorts,
+): Promise<CloudRunService> {
+  const record = decodeRecord(current.annotations?.[RECORD_ANNOTATION]);
+  const recovery = planRecovery(record, 'auto');
+  if (!record || recovery.action === 'nothing') return current;
+  return log.group(`Settle the unfinished release of ${record.candidate}`, async () => {
+    log.warning(`An earlier run left the release of ${record.candidate} unfinished: ${recovery.reason}.`);
+    const phase = recovery.action === 'finish' ? 'promoted' : 'rolled-back';
+    const settled = await cloudRun.setTraffic(current.name, recovery.traffic, {
+      expectTraffic: current.traffic,
+      annotations: { [RECORD_ANNOTATION]: encodeRecord({ ...record, phase }) },
+    });
+    log.info(`Traffic now ${describeTraffic(settled.traffic)}.`);
+    return settled;
+  });
+}
+
 /** Moves users to the passed candidate in steps, with a gate at each; on a failed gate, back to the baseline. */
-async function rollOut(config: DeployConfig, plan: CandidatePlan, result: CandidateResult, name: string, ports: ReleasePorts): Promise<CandidateResult> {
+async function rollOut(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  result: CandidateResult,
+  name: string,
+  ports: ReleasePorts,
+): Promise<CandidateResult> {
   const { cloudRun, log } = ports;
   if (plan.takesAllTraffic) {
     log.info(`${plan.revision} already serves all traffic (first deploy): nothing to shift.`);
     return { ...result, verdict: 'promoted' };
   }
   if (config.rollout === 'candidate') {
-    log.info(`Candidate ${plan.revision} is ready at ${result.tagUrl} with no traffic (\`rollout: candidate\`).`);
+    log.info(
+      `Candidate ${plan.revision} is ready at ${result.tagUrl} with no traffic (\`rollout: candidate\`).`,
+    );
     return result;
   }
-  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, { followLatest: config.followLatest });
+  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
+    followLatest: config.followLatest,
+  });
   let record: ReleaseRecord = {
     version: 1,
     service: name,
@@ -210,24 +255,42 @@ async function rollOut(config: DeployConfig, plan: CandidatePlan, result: Candid
   for (let i = 0; i < steps.length; i++) {
     const percent = config.trafficSteps[i];
     try {
-      const live = await log.group(`Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`, async () => {
-        const updated = await cloudRun.setTraffic(name, steps[i], { expectTraffic: expected, annotations: save({ ...record, step: i }) });
-        log.info(`Traffic now ${describeTraffic(updated.traffic)}.`);
-        return updated;
-      });
+      const live = await log.group(
+        `Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`,
+        async () => {
+          const updated = await cloudRun.setTraffic(name, steps[i], {
+            expectTraffic: expected,
+            annotations: save({ ...record, step: i }),
+          });
+          log.info(`Traffic now ${describeTraffic(updated.traffic)}.`);
+          return updated;
+        },
+      );
       expected = live.traffic;
     } catch (err) {
       if (err instanceof ConcurrentChange) {
         save({ ...record, phase: 'abandoned' });
-        return { ...result, traffic: expected, verdict: 'failed', failure: `${err.message} The release stopped at step ${i + 1} (${percent} %) and left the traffic as the other change set it.` };
+        return {
+          ...result,
+          traffic: expected,
+          verdict: 'failed',
+          failure: `${err.message} The release stopped at step ${i + 1} (${percent} %) and left the traffic as the other change set it.`,
+        };
       }
       throw err;
     }
-    const failures = await log.group(`Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`, () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports));
-    if (failures.length > 0) return rollBack(config, plan, result, name, expected, failures, save, record, ports);
+    const failures = await log.group(
+      `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
+      () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports),
+    );
+    if (failures.length > 0)
+      return rollBack(config, plan, result, name, expected, failures, save, record, ports);
     save({ ...record, verifiedStep: i });
   }
-  const finalTraffic = await cloudRun.setTraffic(name, expected, { expectTraffic: expected, annotations: save({ ...record, phase: 'promoted' }) });
+  const finalTraffic = await cloudRun.setTraffic(name, expected, {
+    expectTraffic: expected,
+    annotations: save({ ...record, phase: 'promoted' }),
+  });
   const last = config.trafficSteps[config.trafficSteps.length - 1];
   const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
   log.info(
@@ -235,11 +298,23 @@ async function rollOut(config: DeployConfig, plan: CandidatePlan, result: Candid
       ? `Promoted: ${plan.revision} serves all new requests. Streams already open on ${plan.previousRevision} stay there until they close, at the latest by ${drainsBy} (request timeout ${config.streaming.timeoutSeconds} s); session affinity can keep some clients there until then. Do not delete ${plan.previousRevision} before that.`
       : `Partial canary: ${plan.revision} holds ${last} % of new requests; the rest stay on the baseline.`,
   );
-  return { ...result, traffic: finalTraffic.traffic, verdict: last === 100 ? 'promoted' : 'canary', drainsBy };
+  return {
+    ...result,
+    traffic: finalTraffic.traffic,
+    verdict: last === 100 ? 'promoted' : 'canary',
+    drainsBy,
+  };
 }
 
 /** The gate of one step: repeated light smoke tests via the tag and service URLs, and the share check, for the bake time. */
-async function checkStep(config: DeployConfig, plan: CandidatePlan, result: CandidateResult, percent: number, waitMs: number, ports: ReleasePorts): Promise<string[]> {
+async function checkStep(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  result: CandidateResult,
+  percent: number,
+  waitMs: number,
+  ports: ReleasePorts,
+): Promise<string[]> {
   const { smoke, log } = ports;
   const origins = [result.url, result.tagUrl];
   const until = ports.now() + waitMs;
@@ -247,8 +322,17 @@ async function checkStep(config: DeployConfig, plan: CandidatePlan, result: Cand
     const failures: string[] = [];
     const token = await mintIdToken(config, result.url, result.publicAccess, ports);
     if (config.smoke) {
-      const light = { ...config.smoke, durationMs: Math.min(config.smoke.durationMs, 2000), connections: 1, checkReconnect: false, healthPath: '' };
-      for (const [label, url] of [['tag URL', result.tagUrl], ['service URL', result.url]]) {
+      const light = {
+        ...config.smoke,
+        durationMs: Math.min(config.smoke.durationMs, 2000),
+        connections: 1,
+        checkReconnect: false,
+        healthPath: '',
+      };
+      for (const [label, url] of [
+        ['tag URL', result.tagUrl],
+        ['service URL', result.url],
+      ]) {
         const outcome = await smoke.run(url, light, origins, token);
         log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
         if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
@@ -256,11 +340,17 @@ async function checkStep(config: DeployConfig, plan: CandidatePlan, result: Cand
     }
     const sample = await smoke.sample(result.url, config.smoke?.healthPath || '/', 40, plan.revision, token);
     // When the candidate names itself but some answers do not, those came from a baseline that does not.
-    const counted = sample.candidate > 0 && sample.unidentified < sample.total ? { ...sample, unidentified: 0 } : sample;
+    const counted =
+      sample.candidate > 0 && sample.unidentified < sample.total ? { ...sample, unidentified: 0 } : sample;
     const share = judgeShare(counted, percent);
-    log.info(`Round ${round}, share: ${share.detail}${sample.errors ? `; ${sample.errors} requests failed` : ''}`);
+    log.info(
+      `Round ${round}, share: ${share.detail}${sample.errors ? `; ${sample.errors} requests failed` : ''}`,
+    );
     if (!share.ok) failures.push(`share: ${share.detail}`);
-    if (sample.errors > 0) failures.push(`service URL: ${sample.errors} of ${sample.errors + sample.total} sampled requests failed`);
+    if (sample.errors > 0)
+      failures.push(
+        `service URL: ${sample.errors} of ${sample.errors + sample.total} sampled requests failed`,
+      );
     if (failures.length > 0 || ports.now() >= until) return failures;
     await ports.sleep(Math.min(1000, until - ports.now()));
   }
@@ -282,16 +372,32 @@ async function rollBack(
   const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
   return log.group(`Roll back to the baseline`, async () => {
     try {
-      const restored = await cloudRun.setTraffic(name, target, { expectTraffic: expected, annotations: save({ ...record, phase: 'rolled-back' }) });
+      const restored = await cloudRun.setTraffic(name, target, {
+        expectTraffic: expected,
+        annotations: save({ ...record, phase: 'rolled-back' }),
+      });
       const state = config.keepFailedCandidate
         ? `Traffic is back on the baseline; ${plan.revision} stays at 0 % behind tag ${plan.tag} for debugging.`
         : describeRestore(plan, restored.traffic);
       const drainsBy = drainDeadline(new Date(), config.streaming.timeoutSeconds).toISOString();
-      log.info(`${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`);
-      return { ...result, traffic: restored.traffic, verdict: 'rolled_back' as const, failure: `${why}\n${state}`, drainsBy };
+      log.info(
+        `${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`,
+      );
+      return {
+        ...result,
+        traffic: restored.traffic,
+        verdict: 'rolled_back' as const,
+        failure: `${why}\n${state}`,
+        drainsBy,
+      };
     } catch (err) {
       log.error(`Rollback failed: ${(err as Error).message}`);
-      return { ...result, traffic: expected, verdict: 'failed' as const, failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`npx stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.` };
+      return {
+        ...result,
+        traffic: expected,
+        verdict: 'failed' as const,
+        failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`npx stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
+      };
     }
   });
 }

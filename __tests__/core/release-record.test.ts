@@ -150,13 +150,7 @@ describe('planRecovery', () => {
       record({ phase: 'promoted', step: 2, verifiedStep: 2 }),
       /restoring the baseline/,
     ],
-    [
-      'rolled back',
-      'rollback',
-      'restore',
-      record({ phase: 'rolled-back' }),
-      /restoring the baseline/,
-    ],
+    ['rolled back', 'rollback', 'restore', record({ phase: 'rolled-back' }), /restoring the baseline/],
     [
       'abandoned (someone else changed the traffic)',
       'auto',
@@ -164,13 +158,7 @@ describe('planRecovery', () => {
       record({ phase: 'abandoned', step: 1 }),
       /already ended \(abandoned\)/,
     ],
-    [
-      'abandoned',
-      'rollback',
-      'restore',
-      record({ phase: 'abandoned', step: 1 }),
-      /restoring the baseline/,
-    ],
+    ['abandoned', 'rollback', 'restore', record({ phase: 'abandoned', step: 1 }), /restoring the baseline/],
     [
       'last step verified',
       'rollback',

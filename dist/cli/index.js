@@ -3,6 +3,82 @@
 /******/ 	"use strict";
 /******/ 	var __webpack_modules__ = ({
 
+/***/ 5970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mr: () => (/* binding */ RECORD_ANNOTATION),
+/* harmony export */   Ym: () => (/* binding */ encodeRecord),
+/* harmony export */   eT: () => (/* binding */ decodeRecord),
+/* harmony export */   lA: () => (/* binding */ planRecovery)
+/* harmony export */ });
+/** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
+const RECORD_ANNOTATION = 'stream-deploy.dev/release';
+/** JSON for the runner state and the annotation. */
+function encodeRecord(record) {
+    return JSON.stringify(record);
+}
+/** The record, or undefined when the text is not one (absent, corrupt, or another version). */
+function decodeRecord(text) {
+    if (!text)
+        return undefined;
+    try {
+        const r = JSON.parse(text);
+        const traffic = (t) => Array.isArray(t) &&
+            t.every((e) => e && typeof e === 'object' && typeof e.percent === 'number');
+        if (r.version !== 1 ||
+            typeof r.service !== 'string' ||
+            typeof r.candidate !== 'string' ||
+            !traffic(r.restoreTraffic) ||
+            !traffic(r.finalTraffic))
+            return undefined;
+        if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number')
+            return undefined;
+        if (!['rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(String(r.phase)))
+            return undefined;
+        return r;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What to do with a release found unfinished (cancelled job, rerun, manual rollback). */
+function planRecovery(record, mode) {
+    if (!record)
+        return { action: 'nothing', reason: 'no release record was found' };
+    if (mode === 'rollback') {
+        return {
+            action: 'restore',
+            traffic: record.restoreTraffic,
+            reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})`,
+        };
+    }
+    if (record.phase !== 'rolling-out')
+        return {
+            action: 'nothing',
+            reason: `the release of ${record.candidate} had already ended (${record.phase})`,
+        };
+    const last = record.stepPercents.length - 1;
+    if (record.verifiedStep === last && last >= 0) {
+        return {
+            action: 'finish',
+            traffic: record.finalTraffic,
+            reason: `the last step (${record.stepPercents[last]} %) had passed its checks, so the promotion is finished`,
+        };
+    }
+    const where = record.step < 0
+        ? 'before the first traffic step'
+        : `at step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %), verified through ${record.verifiedStep < 0 ? 'no step' : `step ${record.verifiedStep + 1}`}`;
+    return {
+        action: 'restore',
+        traffic: record.restoreTraffic,
+        reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored`,
+    };
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -31,6 +107,13 @@ module.exports = require("crypto");
 
 /***/ }),
 
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = require("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -49,6 +132,13 @@ module.exports = require("fs");
 /***/ ((module) => {
 
 module.exports = require("http");
+
+/***/ }),
+
+/***/ 8056:
+/***/ ((module) => {
+
+module.exports = require("http2");
 
 /***/ }),
 
@@ -248,8 +338,8 @@ module.exports = require("zlib");
 /******/ 		}
 /******/ 		// Create a new module (and put it into the cache)
 /******/ 		var module = __webpack_module_cache__[moduleId] = {
-/******/ 			// no module.id needed
-/******/ 			// no module.loaded needed
+/******/ 			id: moduleId,
+/******/ 			loaded: false,
 /******/ 			exports: {}
 /******/ 		};
 /******/ 	
@@ -261,6 +351,9 @@ module.exports = require("zlib");
 /******/ 		} finally {
 /******/ 			if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 		}
+/******/ 	
+/******/ 		// Flag the module as loaded
+/******/ 		module.loaded = true;
 /******/ 	
 /******/ 		// Return the exports of the module
 /******/ 		return module.exports;
@@ -362,6 +455,15 @@ module.exports = require("zlib");
 /******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
 /******/ 			}
 /******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/node module decorator */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.nmd = (module) => {
+/******/ 			module.paths = [];
+/******/ 			if (!module.children) module.children = [];
+/******/ 			return module;
 /******/ 		};
 /******/ 	})();
 /******/ 	
@@ -565,9 +667,123 @@ function parseSmokeArgs(argv) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/release-record.ts
+var release_record = __nccwpck_require__(5970);
+;// CONCATENATED MODULE: ./src/core/rollback-args.ts
+
+const ROLLBACK_USAGE = `Usage: stream-deploy rollback --service S --region R --project P [--json]
+
+Restores the traffic recorded before the last stream-deploy release of service S: the baseline as it was
+found, read from the release record on the service. Uses the credentials already in the environment
+(application default credentials). Exits 0 when the baseline is restored or there is nothing to restore,
+1 when the restore failed, 2 on a usage error.
+
+Options:
+  --service S    Cloud Run service id (required)
+  --region R     Cloud Run region, e.g. us-central1 (required)
+  --project P    Google Cloud project id (required)
+  --json         print one JSON object {action, ok, traffic, message} instead of text
+  -h, --help     show this help
+`;
+// FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters; lowercase, no
+// trailing hyphen (the same rule as the `service` input).
+const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
+// Region names: `us-central1`, `europe-west4`, `northamerica-northeast1`.
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+// Project ids: 6 to 30 lowercase letters, digits and hyphens; legacy domain-scoped `example.com:my-project`.
+const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const rollback_args_VALUE_FLAGS = {
+    '--service': {
+        key: 'service',
+        valid: SERVICE_ID,
+        expected: 'a Cloud Run service id such as `api` (lowercase letters, digits, hyphens, starting with a letter)',
+    },
+    '--region': { key: 'region', valid: REGION, expected: 'a Cloud Run region such as `us-central1`' },
+    '--project': {
+        key: 'project',
+        valid: PROJECT_ID,
+        expected: 'a Google Cloud project id such as `my-project` (not the project number)',
+    },
+};
+/** Parses `rollback` flags (after the command word); `help` when asked, else the args or every problem. */
+function parseRollbackArgs(argv) {
+    const values = {};
+    let json = false;
+    const problems = [];
+    for (let i = 0; i < argv.length; i++) {
+        const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+        const [flag, inline] = eq > 0 ? [argv[i].slice(0, eq), argv[i].slice(eq + 1)] : [argv[i], undefined];
+        if (flag === '-h' || flag === '--help')
+            return { help: true };
+        if (flag === '--json' && inline === undefined)
+            json = true;
+        else if (flag in rollback_args_VALUE_FLAGS) {
+            const { key, valid, expected } = rollback_args_VALUE_FLAGS[flag];
+            const value = inline ?? argv[++i];
+            if (value === undefined || value.startsWith('--')) {
+                problems.push(`${flag} needs a value; expected ${expected}`);
+                if (value !== undefined)
+                    i--;
+            }
+            else if (values[key] !== undefined)
+                problems.push(`${flag} is given twice`);
+            else if (!valid.test(value))
+                problems.push(`${flag} ${JSON.stringify(value)} is not valid; expected ${expected}`);
+            else
+                values[key] = value;
+        }
+        else
+            problems.push(`unknown ${flag.startsWith('-') ? 'option' : 'argument'} ${JSON.stringify(flag)}`);
+    }
+    for (const [flag, { key, expected }] of Object.entries(rollback_args_VALUE_FLAGS)) {
+        const seen = argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+        if (!seen && values[key] === undefined)
+            problems.push(`${flag} is required; expected ${expected}`);
+    }
+    if (problems.length > 0)
+        return { problems };
+    const { service, region, project } = values;
+    return { args: { service, region, project, json } };
+}
+/** The service's full resource name, as the Cloud Run API names it. */
+function serviceResourceName(args) {
+    return `projects/${args.project}/locations/${args.region}/services/${args.service}`;
+}
+/**
+ * The release record on the live service, or what to tell the user instead: `ok` (exit 0) when no release
+ * was ever recorded, not ok (exit 1) when the service is missing or its record is unusable.
+ */
+function findServiceRecord(service, name) {
+    if (!service)
+        return { ok: false, message: `Service ${name} was not found: check --service, --region and --project.` };
+    const text = service.annotations?.[release_record/* RECORD_ANNOTATION */.Mr];
+    if (text === undefined || text === '') {
+        return {
+            ok: true,
+            message: `No stream-deploy release is recorded on ${name} (annotation ${release_record/* RECORD_ANNOTATION */.Mr}); nothing to restore.`,
+        };
+    }
+    const record = (0,release_record/* decodeRecord */.eT)(text);
+    if (!record) {
+        return {
+            ok: false,
+            message: `The release record on ${name} (annotation ${release_record/* RECORD_ANNOTATION */.Mr}) is unreadable or from another version of stream-deploy; traffic was left as it is.`,
+        };
+    }
+    if (record.service !== name) {
+        return {
+            ok: false,
+            message: `The release record on ${name} names another service (${record.service}), as if copied from it; traffic was left as it is.`,
+        };
+    }
+    return { record };
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 // `stream-deploy`: the smoke test from a terminal, for checking a service by hand or from other CI
-// systems. Thin: arguments are parsed in core/smoke-args.ts, probes and judging are the action's own.
+// systems, and `rollback` to restore the baseline recorded by the last release. Thin: arguments are parsed
+// in core/smoke-args.ts and core/rollback-args.ts, probes, judging and recovery are the action's own.
+
 
 
 const USAGE = `Usage: stream-deploy <command> [options]
@@ -576,12 +792,13 @@ Ship streaming APIs (SSE, WebSocket, gRPC) to Google Cloud Run.
 
 Commands:
   smoke          run the streaming smoke test against a URL (stream-deploy smoke --help)
+  rollback       restore the traffic recorded before the last release (stream-deploy rollback --help)
 
 Options:
   -h, --help     Show this help and exit
   -v, --version  Print the version and exit
 `;
-// Exit codes: 0 pass / success, 1 a failed or inconclusive smoke test, 2 a usage error.
+// Exit codes: 0 pass / success, 1 a failed or inconclusive smoke test or a failed rollback, 2 a usage error.
 async function runCli(args) {
     const [first, ...rest] = args;
     if (first === '--help' || first === '-h' || first === 'help') {
@@ -594,6 +811,8 @@ async function runCli(args) {
     }
     if (first === 'smoke')
         return runSmoke(rest);
+    if (first === 'rollback')
+        return runRollback(rest);
     if (first === undefined) {
         process.stderr.write(`stream-deploy: missing command\n\n${USAGE}`);
         return 2;
@@ -615,7 +834,7 @@ async function runSmoke(argv) {
     const { url, criteria, json, idTokenAudience } = parsed.args;
     let idToken;
     if (idTokenAudience) {
-        const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(588)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9588));
+        const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1607));
         const auth = createGoogleAuth({
             env: process.env,
             endpoints: resolveEndpoints(process.env).google,
@@ -636,6 +855,66 @@ async function runSmoke(argv) {
         process.stdout.write(`${summarizeSmoke(result)}\n`);
     }
     return result.verdict === 'pass' ? 0 : 1;
+}
+// Deadline for the one traffic update a rollback makes (the default LRO polling has none: FACTS.md).
+const ROLLBACK_TIMEOUT_SECONDS = 300;
+async function runRollback(argv) {
+    const parsed = parseRollbackArgs(argv);
+    if ('help' in parsed) {
+        process.stdout.write(ROLLBACK_USAGE);
+        return 0;
+    }
+    if ('problems' in parsed) {
+        process.stderr.write(`stream-deploy rollback: ${parsed.problems.join('\nstream-deploy rollback: ')}\n\n${ROLLBACK_USAGE}`);
+        return 2;
+    }
+    const { json, project } = parsed.args;
+    const name = serviceResourceName(parsed.args);
+    const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1607));
+    const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7985));
+    const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3615));
+    // The credentials already in the environment (no Workload Identity provider); the emulator via
+    // STREAM_DEPLOY_ENDPOINTS, as in the action.
+    const endpoints = resolveEndpoints(process.env);
+    const auth = createGoogleAuth({ env: process.env, endpoints: endpoints.google, mask: () => undefined });
+    const log = stderrLog();
+    log.info(`Authenticating with ${auth.describe()}.`);
+    const cloudRun = createCloudRun({
+        authClient: auth.client(),
+        endpoint: endpoints.runApi,
+        operationTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
+        project,
+    });
+    try {
+        const found = findServiceRecord(await cloudRun.getService(name), name);
+        const outcome = 'record' in found
+            ? await recoverRelease(found.record, 'rollback', { cloudRun, log })
+            : { action: 'nothing', ok: found.ok, traffic: undefined, message: found.message };
+        if (json) {
+            const { action, ok, traffic, message } = outcome;
+            process.stdout.write(`${JSON.stringify({ action, ok, traffic: traffic ?? null, message })}\n`);
+        }
+        else
+            (outcome.ok ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+        return outcome.ok ? 0 : 1;
+    }
+    finally {
+        await cloudRun.close();
+    }
+}
+// Progress for people on stderr, so stdout carries only the result (and stays one JSON object with --json).
+function stderrLog() {
+    const write = (line) => process.stderr.write(`${line}\n`);
+    return {
+        info: write,
+        warning: (line) => write(`warning: ${line}`),
+        error: (line) => write(`error: ${line}`),
+        debug: () => undefined,
+        group: (title, fn) => {
+            write(title);
+            return fn();
+        },
+    };
 }
 runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -8,9 +8,10 @@ exports.modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Qt: () => (/* binding */ DeployFailure),
-/* harmony export */   createCloudRun: () => (/* binding */ createCloudRun)
+/* harmony export */   createCloudRun: () => (/* binding */ createCloudRun),
+/* harmony export */   yg: () => (/* binding */ ConcurrentChange)
 /* harmony export */ });
-/* unused harmony exports fromApi, toApi */
+/* unused harmony exports trafficKey, fromApi, toApi */
 /* harmony import */ var _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89475);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 // Cloud Run behind a small task-shaped port, over @google-cloud/run's REST transport (FACTS.md, client
@@ -20,6 +21,13 @@ exports.modules = {
 
 /** A Cloud Run operation failure with the revision's own reason when there is one. */
 class DeployFailure extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg {
+}
+/** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
+class ConcurrentChange extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg {
+}
+/** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
+function trafficKey(traffic) {
+    return JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
 }
 /** Builds the port over the real client library. */
 function createCloudRun(options) {
@@ -94,20 +102,33 @@ function createCloudRun(options) {
             }
             return awaitOperation('update service', service.name, () => services.updateService({ service: body }, lro));
         },
-        async setTraffic(name, traffic, expectEtag) {
-            const live = await getService(name);
-            if (!live)
-                return fail('set traffic on', name, new Error('the service no longer exists'));
-            if (expectEtag && live.etag !== expectEtag) {
-                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({
-                    operation: 'set traffic on',
-                    target: name,
-                    cause: 'someone else changed the service since this run read it',
-                    hint: 'Another release may be running: use a `concurrency:` group per service and region in the workflow.',
-                });
+        async setTraffic(name, traffic, options = {}) {
+            for (let attempt = 1;; attempt++) {
+                const live = await getService(name);
+                if (!live)
+                    return fail('set traffic on', name, new Error('the service no longer exists'));
+                if (options.expectTraffic && trafficKey(live.traffic) !== trafficKey(options.expectTraffic)) {
+                    throw new ConcurrentChange({
+                        operation: 'set traffic on',
+                        target: name,
+                        cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(options.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
+                        hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
+                    });
+                }
+                const annotations = options.annotations
+                    ? { ...(live.annotations ?? {}), ...options.annotations }
+                    : live.annotations;
+                const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
+                try {
+                    return await awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
+                }
+                catch (err) {
+                    // A stale etag (ABORTED): someone wrote in between; re-read and check again, once.
+                    const aborted = err instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg && /etag|ABORTED/i.test(err.message);
+                    if (!aborted || attempt >= 2)
+                        throw err;
+                }
             }
-            const body = toApi({ ...live, traffic });
-            return awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
         },
         async revisionFailure(service, revision) {
             try {

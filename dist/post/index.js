@@ -1,28 +1,28 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
 
 
 __webpack_unused_export__ = httpOverHttp;
@@ -282,35 +282,35 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
 const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
 const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -328,10 +328,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -393,7 +393,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(54398).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -405,39 +405,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
+/* unused reexport */ __nccwpck_require__(60660).Headers
+/* unused reexport */ __nccwpck_require__(99051).Response
 /* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
+/* unused reexport */ __nccwpck_require__(35910).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+/* unused reexport */ __nccwpck_require__(13726).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -453,18 +453,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(21238)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -524,17 +524,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -640,7 +640,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -650,16 +650,16 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(57075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
 
@@ -899,18 +899,18 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1127,13 +1127,13 @@ module.exports.RequestHandler = RequestHandler
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { finished, PassThrough } = __nccwpck_require__(57075)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1349,17 +1349,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { AsyncResource } = __nccwpck_require__(16698)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1465,22 +1465,22 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(14043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -1488,9 +1488,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(57075)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
@@ -1873,15 +1873,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1973,17 +1973,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const net = __nccwpck_require__(7030)
-const assert = __nccwpck_require__(4589)
+const net = __nccwpck_require__(77030)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -2068,7 +2068,7 @@ function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, sess
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __nccwpck_require__(1692)
+        tls = __nccwpck_require__(41692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -2221,7 +2221,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 10735:
 /***/ ((module) => {
 
 "use strict";
@@ -2347,13 +2347,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
-const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(7975)
+const diagnosticsChannel = __nccwpck_require__(53053)
+const util = __nccwpck_require__(57975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -2557,7 +2557,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 68707:
 /***/ ((module) => {
 
 "use strict";
@@ -2990,7 +2990,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2999,8 +2999,8 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
-const assert = __nccwpck_require__(4589)
+} = __nccwpck_require__(68707)
+const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -3015,8 +3015,8 @@ const {
   getServerName,
   normalizedMethodRecords
 } = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3480,7 +3480,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -3554,7 +3554,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3563,7 +3563,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -3720,18 +3720,18 @@ module.exports = {
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
-const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
-const net = __nccwpck_require__(7030)
+const assert = __nccwpck_require__(34589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { IncomingMessage } = __nccwpck_require__(37067)
+const stream = __nccwpck_require__(57075)
+const net = __nccwpck_require__(77030)
 const { Blob } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
-const { stringify } = __nccwpck_require__(1792)
-const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const nodeUtil = __nccwpck_require__(57975)
+const { stringify } = __nccwpck_require__(41792)
+const { EventEmitter: EE } = __nccwpck_require__(78474)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4441,19 +4441,19 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
 const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4591,7 +4591,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -4599,9 +4599,9 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
 const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
@@ -4807,10 +4807,10 @@ module.exports = BalancedPool
 
 /* global WebAssembly */
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4823,7 +4823,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -4856,9 +4856,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4870,11 +4870,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4882,7 +4882,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5797,7 +5797,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6320,22 +6320,22 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(7075)
+const assert = __nccwpck_require__(34589)
+const { errorMonitor } = __nccwpck_require__(78474)
+const { pipeline } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -6354,7 +6354,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6366,7 +6366,7 @@ let h2ExperimentalWarned = false
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __nccwpck_require__(2467)
+  http2 = __nccwpck_require__(32467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -6760,7 +6760,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7120,7 +7120,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7128,19 +7128,19 @@ module.exports = connectH2
 
 
 
-const assert = __nccwpck_require__(4589)
-const net = __nccwpck_require__(7030)
-const http = __nccwpck_require__(7067)
+const assert = __nccwpck_require__(34589)
+const net = __nccwpck_require__(77030)
+const http = __nccwpck_require__(37067)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -7182,9 +7182,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7492,7 +7492,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -7752,20 +7752,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7968,12 +7968,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
-const EventEmitter = __nccwpck_require__(8474)
+const EventEmitter = __nccwpck_require__(78474)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -8041,16 +8041,16 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8209,7 +8209,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 64660:
 /***/ ((module) => {
 
 "use strict";
@@ -8334,16 +8334,16 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8536,10 +8536,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8577,7 +8577,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -8589,14 +8589,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8692,20 +8692,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { URL } = __nccwpck_require__(73136)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8974,14 +8974,14 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9017,7 +9017,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -9026,8 +9026,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9057,7 +9057,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 58155:
 /***/ ((module) => {
 
 "use strict";
@@ -9116,10 +9116,10 @@ module.exports = class DecoratorHandler {
 
 
 const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const EE = __nccwpck_require__(8474)
+const { kBodyUsed } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -9349,15 +9349,15 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
@@ -9794,15 +9794,15 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
-const { isIP } = __nccwpck_require__(7030)
-const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const { isIP } = __nccwpck_require__(77030)
+const { lookup } = __nccwpck_require__(40610)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10177,15 +10177,15 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10308,7 +10308,7 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10337,7 +10337,7 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10369,12 +10369,12 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10396,14 +10396,14 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10681,7 +10681,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10694,7 +10694,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10707,7 +10707,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -10729,14 +10729,14 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -10747,14 +10747,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10897,15 +10897,15 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -10914,10 +10914,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10964,13 +10964,13 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11000,13 +11000,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -11014,8 +11014,8 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const { buildURL } = __nccwpck_require__(3440)
 
 /**
@@ -11215,15 +11215,15 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -11232,10 +11232,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11282,7 +11282,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 91117:
 /***/ ((module) => {
 
 "use strict";
@@ -11313,27 +11313,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
+} = __nccwpck_require__(91117)
 const { buildURL } = __nccwpck_require__(3440)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
     isPromise
   }
-} = __nccwpck_require__(7975)
+} = __nccwpck_require__(57975)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -11688,14 +11688,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Transform } = __nccwpck_require__(57075)
+const { Console } = __nccwpck_require__(37540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -11739,7 +11739,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 91529:
 /***/ ((module) => {
 
 "use strict";
@@ -11776,7 +11776,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 96603:
 /***/ ((module) => {
 
 "use strict";
@@ -12207,22 +12207,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
-const assert = __nccwpck_require__(4589)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -13080,9 +13080,9 @@ module.exports = {
 "use strict";
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -13234,28 +13234,28 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const assert = __nccwpck_require__(34589)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13300,7 +13300,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 71276:
 /***/ ((module) => {
 
 "use strict";
@@ -13320,16 +13320,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -13512,16 +13512,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
-const assert = __nccwpck_require__(4589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -13830,7 +13830,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 57797:
 /***/ ((module) => {
 
 "use strict";
@@ -14190,14 +14190,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { Transform } = __nccwpck_require__(57075)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -14772,24 +14772,24 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
+const { pipeline } = __nccwpck_require__(57075)
+const { fetching } = __nccwpck_require__(54398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -15263,7 +15263,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 94811:
 /***/ ((module) => {
 
 "use strict";
@@ -15308,7 +15308,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -15324,20 +15324,20 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
-const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
-const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const assert = __nccwpck_require__(34589)
+const { isErrored, isDisturbed } = __nccwpck_require__(57075)
+const { isArrayBuffer } = __nccwpck_require__(73429)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
-  const crypto = __nccwpck_require__(7598)
+  const crypto = __nccwpck_require__(77598)
   random = (max) => crypto.randomInt(0, max)
 } catch {
   random = (max) => Math.floor(Math.random(max))
@@ -15977,13 +15977,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
 const encoder = new TextEncoder()
 
@@ -16729,13 +16729,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16783,15 +16783,15 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16917,18 +16917,18 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
-const assert = __nccwpck_require__(4589)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
+const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
 const File = globalThis.File ?? NodeFile
@@ -17399,19 +17399,19 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 
 /** @type {globalThis['File']} */
 const File = globalThis.File ?? NativeFile
@@ -17659,7 +17659,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 51059:
 /***/ ((module) => {
 
 "use strict";
@@ -17707,7 +17707,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -17715,16 +17715,16 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
+const { kConstruct } = __nccwpck_require__(36443)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
-const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(7975)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
+const assert = __nccwpck_require__(34589)
+const util = __nccwpck_require__(57975)
 
 const kHeadersMap = Symbol('headers map')
 const kHeadersSortedMap = Symbol('headers map sorted')
@@ -18402,7 +18402,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -18416,10 +18416,10 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
 const { Request, cloneRequest } = __nccwpck_require__(9967)
-const zlib = __nccwpck_require__(8522)
+const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -18454,10 +18454,10 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
-const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
+const assert = __nccwpck_require__(34589)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
@@ -18465,13 +18465,13 @@ const {
   requestBodyHeader,
   subresourceSet
 } = __nccwpck_require__(4495)
-const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(7075)
+const EE = __nccwpck_require__(78474)
+const { Readable, pipeline, finished } = __nccwpck_require__(57075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
 const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -20688,16 +20688,16 @@ module.exports = {
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20709,12 +20709,12 @@ const {
   requestDuplex
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
 const kAbortController = Symbol('abortController')
 
@@ -21725,16 +21725,16 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -21745,18 +21745,18 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
 } = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { types } = __nccwpck_require__(7975)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { types } = __nccwpck_require__(57975)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -22343,7 +22343,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 93627:
 /***/ ((module) => {
 
 "use strict";
@@ -22360,22 +22360,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(8522)
+const { Transform } = __nccwpck_require__(57075)
+const zlib = __nccwpck_require__(38522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
-const assert = __nccwpck_require__(4589)
-const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const assert = __nccwpck_require__(34589)
+const { isUint8Array } = __nccwpck_require__(73429)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -22383,7 +22383,7 @@ let supportedHashes = []
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
   const possibleRelevantHashes = ['sha256', 'sha384', 'sha512']
   supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash))
 /* c8 ignore next 3 */
@@ -24000,14 +24000,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(5919)
+const { types, inspect } = __nccwpck_require__(57975)
+const { markAsUncloneable } = __nccwpck_require__(75919)
 const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -24703,7 +24703,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 22607:
 /***/ ((module) => {
 
 "use strict";
@@ -25001,7 +25001,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25011,15 +25011,15 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -25353,13 +25353,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25439,7 +25439,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 20961:
 /***/ ((module) => {
 
 "use strict";
@@ -25457,7 +25457,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25469,12 +25469,12 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
-const { types } = __nccwpck_require__(7975)
-const { StringDecoder } = __nccwpck_require__(3193)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+const { types } = __nccwpck_require__(57975)
+const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
 
 /** @type {PropertyDescriptor} */
@@ -25856,33 +25856,33 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
 const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
 
@@ -26235,7 +26235,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 20736:
 /***/ ((module) => {
 
 "use strict";
@@ -26309,16 +26309,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
-const { MessagePort } = __nccwpck_require__(5919)
+const { kConstruct } = __nccwpck_require__(36443)
+const { MessagePort } = __nccwpck_require__(75919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -26652,7 +26652,7 @@ module.exports = {
 "use strict";
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -26662,7 +26662,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
   crypto = {
@@ -26750,15 +26750,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26863,17 +26863,17 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { Writable } = __nccwpck_require__(7075)
-const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { Writable } = __nccwpck_require__(57075)
+const assert = __nccwpck_require__(34589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26883,11 +26883,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
+} = __nccwpck_require__(98625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27398,15 +27398,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27510,7 +27510,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 61216:
 /***/ ((module) => {
 
 "use strict";
@@ -27530,17 +27530,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -27860,16 +27860,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27878,21 +27878,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { types } = __nccwpck_require__(57975)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28463,7 +28463,134 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2613:
+/***/ 85970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mr: () => (/* binding */ RECORD_ANNOTATION),
+/* harmony export */   Ym: () => (/* binding */ encodeRecord),
+/* harmony export */   eT: () => (/* binding */ decodeRecord),
+/* harmony export */   lA: () => (/* binding */ planRecovery)
+/* harmony export */ });
+/** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
+const RECORD_ANNOTATION = 'stream-deploy.dev/release';
+/** JSON for the runner state and the annotation. */
+function encodeRecord(record) {
+    return JSON.stringify(record);
+}
+/** The record, or undefined when the text is not one (absent, corrupt, or another version). */
+function decodeRecord(text) {
+    if (!text)
+        return undefined;
+    try {
+        const r = JSON.parse(text);
+        const traffic = (t) => Array.isArray(t) &&
+            t.every((e) => e && typeof e === 'object' && typeof e.percent === 'number');
+        if (r.version !== 1 ||
+            typeof r.service !== 'string' ||
+            typeof r.candidate !== 'string' ||
+            !traffic(r.restoreTraffic) ||
+            !traffic(r.finalTraffic))
+            return undefined;
+        if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number')
+            return undefined;
+        if (!['rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(String(r.phase)))
+            return undefined;
+        return r;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What to do with a release found unfinished (cancelled job, rerun, manual rollback). */
+function planRecovery(record, mode) {
+    if (!record)
+        return { action: 'nothing', reason: 'no release record was found' };
+    if (mode === 'rollback') {
+        return {
+            action: 'restore',
+            traffic: record.restoreTraffic,
+            reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})`,
+        };
+    }
+    if (record.phase !== 'rolling-out')
+        return {
+            action: 'nothing',
+            reason: `the release of ${record.candidate} had already ended (${record.phase})`,
+        };
+    const last = record.stepPercents.length - 1;
+    if (record.verifiedStep === last && last >= 0) {
+        return {
+            action: 'finish',
+            traffic: record.finalTraffic,
+            reason: `the last step (${record.stepPercents[last]} %) had passed its checks, so the promotion is finished`,
+        };
+    }
+    const where = record.step < 0
+        ? 'before the first traffic step'
+        : `at step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %), verified through ${record.verifiedStep < 0 ? 'no step' : `step ${record.verifiedStep + 1}`}`;
+    return {
+        action: 'restore',
+        traffic: record.restoreTraffic,
+        reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored`,
+    };
+}
+
+
+/***/ }),
+
+/***/ 83916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   zg: () => (/* binding */ StepError)
+/* harmony export */ });
+/* unused harmony export LintError */
+/** Every problem found in the action's inputs, reported together so one run shows them all. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.map((p) => `\`${p.input}\`: ${p.message}`).join('\n'));
+        this.name = 'InputError';
+        this.problems = Object.freeze([...problems]);
+    }
+}
+/** An I/O step that failed; its message names the operation, the target, the cause and a hint. */
+class StepError extends Error {
+    operation;
+    target;
+    hint;
+    constructor(details) {
+        super(`Failed to ${details.operation} ${details.target}: ${describeCause(details.cause)}. ${details.hint}`, {
+            cause: details.cause,
+        });
+        this.name = 'StepError';
+        this.operation = details.operation;
+        this.target = details.target;
+        this.hint = details.hint;
+    }
+}
+function describeCause(cause) {
+    const text = cause instanceof Error ? cause.message : String(cause);
+    return text.replace(/[.\s]+$/, '') || 'unknown error';
+}
+/** The linter found problems that stop the release before anything is deployed. */
+class LintError extends Error {
+    findings;
+    constructor(findings) {
+        super(`The streaming linter stopped the release before deploying:\n${findings.map((f) => `- [${f.rule}] ${f.message} (${f.source})`).join('\n')}`);
+        this.name = 'LintError';
+        this.findings = Object.freeze([...findings]);
+    }
+}
+
+
+/***/ }),
+
+/***/ 42613:
 /***/ ((module) => {
 
 "use strict";
@@ -28471,7 +28598,39 @@ module.exports = require("assert");
 
 /***/ }),
 
-/***/ 4434:
+/***/ 20181:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("buffer");
+
+/***/ }),
+
+/***/ 35317:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("child_process");
+
+/***/ }),
+
+/***/ 76982:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("crypto");
+
+/***/ }),
+
+/***/ 72250:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("dns");
+
+/***/ }),
+
+/***/ 24434:
 /***/ ((module) => {
 
 "use strict";
@@ -28479,7 +28638,15 @@ module.exports = require("events");
 
 /***/ }),
 
-/***/ 8611:
+/***/ 79896:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("fs");
+
+/***/ }),
+
+/***/ 58611:
 /***/ ((module) => {
 
 "use strict";
@@ -28487,7 +28654,15 @@ module.exports = require("http");
 
 /***/ }),
 
-/***/ 5692:
+/***/ 85675:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("http2");
+
+/***/ }),
+
+/***/ 65692:
 /***/ ((module) => {
 
 "use strict";
@@ -28495,7 +28670,7 @@ module.exports = require("https");
 
 /***/ }),
 
-/***/ 9278:
+/***/ 69278:
 /***/ ((module) => {
 
 "use strict";
@@ -28503,7 +28678,7 @@ module.exports = require("net");
 
 /***/ }),
 
-/***/ 4589:
+/***/ 34589:
 /***/ ((module) => {
 
 "use strict";
@@ -28511,7 +28686,7 @@ module.exports = require("node:assert");
 
 /***/ }),
 
-/***/ 6698:
+/***/ 16698:
 /***/ ((module) => {
 
 "use strict";
@@ -28527,7 +28702,7 @@ module.exports = require("node:buffer");
 
 /***/ }),
 
-/***/ 7540:
+/***/ 37540:
 /***/ ((module) => {
 
 "use strict";
@@ -28535,7 +28710,7 @@ module.exports = require("node:console");
 
 /***/ }),
 
-/***/ 7598:
+/***/ 77598:
 /***/ ((module) => {
 
 "use strict";
@@ -28543,7 +28718,7 @@ module.exports = require("node:crypto");
 
 /***/ }),
 
-/***/ 3053:
+/***/ 53053:
 /***/ ((module) => {
 
 "use strict";
@@ -28551,7 +28726,7 @@ module.exports = require("node:diagnostics_channel");
 
 /***/ }),
 
-/***/ 610:
+/***/ 40610:
 /***/ ((module) => {
 
 "use strict";
@@ -28559,7 +28734,7 @@ module.exports = require("node:dns");
 
 /***/ }),
 
-/***/ 8474:
+/***/ 78474:
 /***/ ((module) => {
 
 "use strict";
@@ -28567,7 +28742,15 @@ module.exports = require("node:events");
 
 /***/ }),
 
-/***/ 7067:
+/***/ 73024:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:fs");
+
+/***/ }),
+
+/***/ 37067:
 /***/ ((module) => {
 
 "use strict";
@@ -28575,7 +28758,7 @@ module.exports = require("node:http");
 
 /***/ }),
 
-/***/ 2467:
+/***/ 32467:
 /***/ ((module) => {
 
 "use strict";
@@ -28583,11 +28766,27 @@ module.exports = require("node:http2");
 
 /***/ }),
 
-/***/ 7030:
+/***/ 44708:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:https");
+
+/***/ }),
+
+/***/ 77030:
 /***/ ((module) => {
 
 "use strict";
 module.exports = require("node:net");
+
+/***/ }),
+
+/***/ 76760:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:path");
 
 /***/ }),
 
@@ -28599,7 +28798,15 @@ module.exports = require("node:perf_hooks");
 
 /***/ }),
 
-/***/ 1792:
+/***/ 1708:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:process");
+
+/***/ }),
+
+/***/ 41792:
 /***/ ((module) => {
 
 "use strict";
@@ -28607,7 +28814,7 @@ module.exports = require("node:querystring");
 
 /***/ }),
 
-/***/ 7075:
+/***/ 57075:
 /***/ ((module) => {
 
 "use strict";
@@ -28615,7 +28822,15 @@ module.exports = require("node:stream");
 
 /***/ }),
 
-/***/ 1692:
+/***/ 37830:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:stream/web");
+
+/***/ }),
+
+/***/ 41692:
 /***/ ((module) => {
 
 "use strict";
@@ -28623,7 +28838,7 @@ module.exports = require("node:tls");
 
 /***/ }),
 
-/***/ 3136:
+/***/ 73136:
 /***/ ((module) => {
 
 "use strict";
@@ -28631,7 +28846,7 @@ module.exports = require("node:url");
 
 /***/ }),
 
-/***/ 7975:
+/***/ 57975:
 /***/ ((module) => {
 
 "use strict";
@@ -28639,7 +28854,7 @@ module.exports = require("node:util");
 
 /***/ }),
 
-/***/ 3429:
+/***/ 73429:
 /***/ ((module) => {
 
 "use strict";
@@ -28647,7 +28862,7 @@ module.exports = require("node:util/types");
 
 /***/ }),
 
-/***/ 5919:
+/***/ 75919:
 /***/ ((module) => {
 
 "use strict";
@@ -28655,7 +28870,7 @@ module.exports = require("node:worker_threads");
 
 /***/ }),
 
-/***/ 8522:
+/***/ 38522:
 /***/ ((module) => {
 
 "use strict";
@@ -28663,7 +28878,47 @@ module.exports = require("node:zlib");
 
 /***/ }),
 
-/***/ 3193:
+/***/ 70857:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("os");
+
+/***/ }),
+
+/***/ 16928:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("path");
+
+/***/ }),
+
+/***/ 932:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("process");
+
+/***/ }),
+
+/***/ 83480:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("querystring");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("stream");
+
+/***/ }),
+
+/***/ 13193:
 /***/ ((module) => {
 
 "use strict";
@@ -28671,7 +28926,7 @@ module.exports = require("string_decoder");
 
 /***/ }),
 
-/***/ 4756:
+/***/ 64756:
 /***/ ((module) => {
 
 "use strict";
@@ -28679,11 +28934,43 @@ module.exports = require("tls");
 
 /***/ }),
 
-/***/ 9023:
+/***/ 52018:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("tty");
+
+/***/ }),
+
+/***/ 87016:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("url");
+
+/***/ }),
+
+/***/ 39023:
 /***/ ((module) => {
 
 "use strict";
 module.exports = require("util");
+
+/***/ }),
+
+/***/ 28167:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("worker_threads");
+
+/***/ }),
+
+/***/ 43106:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("zlib");
 
 /***/ })
 
@@ -28701,27 +28988,164 @@ module.exports = require("util");
 /******/ 		}
 /******/ 		// Create a new module (and put it into the cache)
 /******/ 		var module = __webpack_module_cache__[moduleId] = {
-/******/ 			// no module.id needed
-/******/ 			// no module.loaded needed
+/******/ 			id: moduleId,
+/******/ 			loaded: false,
 /******/ 			exports: {}
 /******/ 		};
 /******/ 	
 /******/ 		// Execute the module function
 /******/ 		var threw = true;
 /******/ 		try {
-/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 			threw = false;
 /******/ 		} finally {
 /******/ 			if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 		}
 /******/ 	
+/******/ 		// Flag the module as loaded
+/******/ 		module.loaded = true;
+/******/ 	
 /******/ 		// Return the exports of the module
 /******/ 		return module.exports;
 /******/ 	}
 /******/ 	
+/******/ 	// expose the modules object (__webpack_modules__)
+/******/ 	__nccwpck_require__.m = __webpack_modules__;
+/******/ 	
 /************************************************************************/
 /******/ 	/* webpack/runtime/asset-relocator-loader */
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
+/******/ 	
+/******/ 	/* webpack/runtime/create fake namespace object */
+/******/ 	(() => {
+/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 		var leafPrototypes;
+/******/ 		// create a fake namespace object
+/******/ 		// mode & 1: value is a module id, require it
+/******/ 		// mode & 2: merge all properties of value into the ns
+/******/ 		// mode & 4: return value when already ns object
+/******/ 		// mode & 16: return value when it's Promise-like
+/******/ 		// mode & 8|1: behave like require
+/******/ 		__nccwpck_require__.t = function(value, mode) {
+/******/ 			if(mode & 1) value = this(value);
+/******/ 			if(mode & 8) return value;
+/******/ 			if(typeof value === 'object' && value) {
+/******/ 				if((mode & 4) && value.__esModule) return value;
+/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 			}
+/******/ 			var ns = Object.create(null);
+/******/ 			__nccwpck_require__.r(ns);
+/******/ 			var def = {};
+/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 			}
+/******/ 			def['default'] = () => (value);
+/******/ 			__nccwpck_require__.d(ns, def);
+/******/ 			return ns;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/ensure chunk */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.f = {};
+/******/ 		// This file contains only the entry chunk.
+/******/ 		// The chunk loading function for additional chunks
+/******/ 		__nccwpck_require__.e = (chunkId) => {
+/******/ 			return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 				__nccwpck_require__.f[key](chunkId, promises);
+/******/ 				return promises;
+/******/ 			}, []));
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/get javascript chunk filename */
+/******/ 	(() => {
+/******/ 		// This function allow to reference async chunks
+/******/ 		__nccwpck_require__.u = (chunkId) => {
+/******/ 			// return url for filenames based on template
+/******/ 			return "" + chunkId + ".index.js";
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/make namespace object */
+/******/ 	(() => {
+/******/ 		// define __esModule on exports
+/******/ 		__nccwpck_require__.r = (exports) => {
+/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 			}
+/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/node module decorator */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.nmd = (module) => {
+/******/ 			module.paths = [];
+/******/ 			if (!module.children) module.children = [];
+/******/ 			return module;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/require chunk loading */
+/******/ 	(() => {
+/******/ 		// no baseURI
+/******/ 		
+/******/ 		// object to store loaded chunks
+/******/ 		// "1" means "loaded", otherwise not loaded yet
+/******/ 		var installedChunks = {
+/******/ 			792: 1
+/******/ 		};
+/******/ 		
+/******/ 		// no on chunks loaded
+/******/ 		
+/******/ 		var installChunk = (chunk) => {
+/******/ 			var moreModules = chunk.modules, chunkIds = chunk.ids, runtime = chunk.runtime;
+/******/ 			for(var moduleId in moreModules) {
+/******/ 				if(__nccwpck_require__.o(moreModules, moduleId)) {
+/******/ 					__nccwpck_require__.m[moduleId] = moreModules[moduleId];
+/******/ 				}
+/******/ 			}
+/******/ 			if(runtime) runtime(__nccwpck_require__);
+/******/ 			for(var i = 0; i < chunkIds.length; i++)
+/******/ 				installedChunks[chunkIds[i]] = 1;
+/******/ 		
+/******/ 		};
+/******/ 		
+/******/ 		// require() chunk loading for javascript
+/******/ 		__nccwpck_require__.f.require = (chunkId, promises) => {
+/******/ 			// "1" is the signal for "already loaded"
+/******/ 			if(!installedChunks[chunkId]) {
+/******/ 				if(true) { // all chunks have JS
+/******/ 					installChunk(require("./" + __nccwpck_require__.u(chunkId)));
+/******/ 				} else installedChunks[chunkId] = 1;
+/******/ 			}
+/******/ 		};
+/******/ 		
+/******/ 		// no external install chunk
+/******/ 		
+/******/ 		// no HMR
+/******/ 		
+/******/ 		// no HMR manifest
+/******/ 	})();
 /******/ 	
 /************************************************************************/
 var __webpack_exports__ = {};
@@ -28729,8 +29153,8 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = require("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28805,7 +29229,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28859,10 +29283,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = require("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = require("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(76982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(79896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28898,12 +29322,12 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = require("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
 // EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
+var external_http_ = __nccwpck_require__(58611);
 // EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
+var external_https_ = __nccwpck_require__(65692);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -28996,9 +29420,9 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(20770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -29858,7 +30282,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29881,7 +30305,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29977,7 +30401,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30125,7 +30549,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -30162,13 +30586,13 @@ function toPlatformPath(pth) {
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
+var external_string_decoder_ = __nccwpck_require__(13193);
 // EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = require("child_process");
+var external_events_ = __nccwpck_require__(24434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
 // EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
+var external_assert_ = __nccwpck_require__(42613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30181,7 +30605,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30208,7 +30632,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -30266,7 +30690,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30295,11 +30719,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30519,7 +30943,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -30534,7 +30958,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -30545,7 +30969,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30554,7 +30978,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30701,13 +31125,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30985,7 +31409,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -30998,7 +31422,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31008,7 +31432,7 @@ class ToolRunner extends external_events_.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -31337,8 +31761,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -31434,7 +31858,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31556,7 +31980,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -31572,7 +31996,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31587,7 +32011,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -31597,13 +32021,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -31674,22 +32098,1021 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/post.ts
+// EXTERNAL MODULE: ./src/core/release-record.ts
+var release_record = __nccwpck_require__(85970);
+;// CONCATENATED MODULE: ./src/adapters/release-state.ts
+// The release record in the runner's step state, so the post step of the same job can find a rollout
+// that main left unfinished (FACTS.md GitHub Actions: state between main and post via saveState/getState).
 
-// State main saves while a rollout is under way (core.saveState, FACTS.md GitHub Actions).
-const ROLLOUT_STATE = 'rollout';
-// Post step: runs after the job even when main failed or was cancelled (FACTS.md, GitHub Actions).
-function post() {
-    const saved = getState(ROLLOUT_STATE);
-    if (saved === '') {
-        info('No rollout was under way; nothing to restore.');
+
+/** The state name; the runner hands it to the post step as `STATE_release`. */
+const RELEASE_STATE = 'release';
+/** Saves the record for the post step; call it whenever the record changes. */
+function saveRecord(record) {
+    core.saveState(RELEASE_STATE, encodeRecord(record));
+}
+/** The record main saved, or undefined when there is none or it is unreadable. */
+function loadRecord() {
+    return (0,release_record/* decodeRecord */.eT)(getState(RELEASE_STATE));
+}
+
+;// CONCATENATED MODULE: ./src/core/config.ts
+/** The defaults each profile stands for; see the linter for why. */
+const PROFILE_DEFAULTS = {
+    sse: {
+        timeoutSeconds: 3600,
+        concurrency: 250,
+        cpuAlwaysAllocated: true,
+        minInstances: 1,
+        sessionAffinity: false,
+        useHttp2: false,
+    },
+    websocket: {
+        timeoutSeconds: 3600,
+        concurrency: 250,
+        cpuAlwaysAllocated: true,
+        minInstances: 1,
+        sessionAffinity: true,
+        useHttp2: false,
+    },
+    grpc: {
+        timeoutSeconds: 3600,
+        concurrency: 100,
+        cpuAlwaysAllocated: true,
+        minInstances: 1,
+        sessionAffinity: false,
+        useHttp2: true,
+    },
+    http: {
+        timeoutSeconds: 300,
+        concurrency: 80,
+        cpuAlwaysAllocated: false,
+        minInstances: 0,
+        sessionAffinity: false,
+        useHttp2: false,
+    },
+};
+/** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
+const PROFILE_SMOKE = {
+    sse: { protocol: 'sse', path: '/events' },
+    websocket: { protocol: 'websocket', path: '/ws' },
+    grpc: { protocol: 'http', path: '/' },
+    http: { protocol: 'http', path: '/' },
+};
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
+;// CONCATENATED MODULE: ./src/inputs.ts
+// The action's inputs: reads every `with:` value once, validates it against Cloud Run's rules and returns
+// one frozen DeployConfig, or throws one InputError listing every problem. Pure: the reader and the run
+// context come in as arguments, so nothing here touches the environment or the network.
+
+
+/** Every input the action reads, in action.yml order; action.yml declares exactly these (__tests__/action.test.ts). */
+const INPUT_NAMES = [
+    'project_id',
+    'region',
+    'service',
+    'image',
+    'workload_identity_provider',
+    'service_account',
+    'profile',
+    'timeout',
+    'concurrency',
+    'cpu_always_allocated',
+    'min_instances',
+    'max_instances',
+    'session_affinity',
+    'use_http2',
+    'cpu',
+    'memory',
+    'execution_environment',
+    'startup_cpu_boost',
+    'port',
+    'env_vars',
+    'secrets',
+    'labels',
+    'runtime_service_account',
+    'ingress',
+    'allow_unauthenticated',
+    'tag',
+    'revision_suffix',
+    'lint_level',
+    'deploy_timeout',
+    'smoke_protocol',
+    'smoke_path',
+    'health_path',
+    'smoke_duration',
+    'smoke_first_event_timeout',
+    'smoke_min_events',
+    'smoke_max_gap',
+    'smoke_connections',
+    'smoke_send',
+    'smoke_expect',
+    'smoke_url',
+    'keep_failed_candidate',
+    'rollout',
+    'traffic_steps',
+    'step_wait',
+    'follow_latest',
+];
+const PROFILES = ['sse', 'websocket', 'grpc', 'http'];
+const EXECUTION_ENVIRONMENTS = ['gen1', 'gen2'];
+const INGRESSES = ['all', 'internal', 'internal-and-cloud-load-balancing', 'none'];
+const LINT_LEVELS = ['warn', 'strict'];
+/** Collects problems; each message reads "what is wrong; expected …". */
+class Problems {
+    list = [];
+    add(input, wrong, expected) {
+        this.list.push({ input, message: `${wrong}; expected ${expected}` });
+    }
+    /** The problems in action.yml input order (stable within one input), so the report reads top to bottom. */
+    sorted() {
+        const rank = (p) => INPUT_NAMES.indexOf(p.input);
+        return this.list
+            .map((p, i) => ({ p, i }))
+            .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+            .map(({ p }) => p);
+    }
+}
+// Quotes a user's value for a message, shortened so a pasted blob cannot flood the log.
+function show(text) {
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+function listOf(values) {
+    return values.map((v) => `\`${v}\``).join(', ');
+}
+// ---------------------------------------------------------------------------------------------------------
+// Target
+const SERVICE_EXPECTED = 'a Cloud Run service id such as `api`: lowercase letters, digits and hyphens, starting with a letter, ' +
+    'not ending with a hyphen, fewer than 50 characters';
+// FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters; service.proto adds that
+// it cannot end with a hyphen. Cloud Run resource ids are lowercase.
+const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
+// Project ids: 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen;
+// legacy domain-scoped projects are written `example.com:my-project`.
+const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const PROJECT_EXPECTED = 'a Google Cloud project id such as `my-project` (6 to 30 lowercase letters, digits, hyphens)';
+// Region names: `us-central1`, `europe-west4`, `northamerica-northeast1`.
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+const IMAGE_EXAMPLE = '`us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG` or `…/IMAGE@sha256:<64 hex>`';
+// The distribution reference grammar: lowercase path components joined by `.`, `_`, `__` or dashes.
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const IMAGE_HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+// What is wrong with an image reference `HOST/PATH[:TAG][@sha256:DIGEST]`, or undefined when it is sound.
+function findImageMistake(ref) {
+    if (/\s/.test(ref))
+        return `${show(ref)} contains whitespace`;
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(ref);
+    if (scheme)
+        return `${show(ref)} starts with \`${scheme[0]}\`, but image references have no URL scheme`;
+    let rest = ref;
+    const at = rest.indexOf('@');
+    if (at !== -1) {
+        const digest = rest.slice(at + 1);
+        if (!IMAGE_DIGEST.test(digest))
+            return `${show(ref)} has a malformed digest ${show(digest)} (a digest is \`sha256:\` and 64 lowercase hex characters)`;
+        rest = rest.slice(0, at);
+    }
+    const lastColon = rest.lastIndexOf(':');
+    if (lastColon > rest.lastIndexOf('/')) {
+        const tag = rest.slice(lastColon + 1);
+        if (!IMAGE_TAG.test(tag))
+            return `${show(ref)} has an invalid tag ${show(tag)} (letters, digits, \`_\`, \`.\`, \`-\`, not starting with \`.\` or \`-\`, at most 128 characters)`;
+        rest = rest.slice(0, lastColon);
+    }
+    const parts = rest.split('/');
+    const host = parts[0];
+    const hasHost = parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost');
+    if (!hasHost)
+        return `${show(ref)} has no registry host (Cloud Run does not guess one)`;
+    if (!IMAGE_HOST.test(host))
+        return `${show(ref)} has an invalid registry host ${show(host)}`;
+    const path = parts.slice(1);
+    for (const component of path) {
+        if (component === '')
+            return `${show(ref)} has an empty path component`;
+        if (!IMAGE_PATH_COMPONENT.test(component)) {
+            if (IMAGE_PATH_COMPONENT.test(component.toLowerCase()))
+                return `${show(ref)} has uppercase letters in its repository path (${show(component)}); registry paths are lowercase`;
+            return `${show(ref)} has an invalid path component ${show(component)} (lowercase letters and digits, joined by \`.\`, \`_\` or \`-\`)`;
+        }
+    }
+    if (/-docker\.pkg\.dev$/.test(host) && path.length < 3)
+        return `${show(ref)} is too short for Artifact Registry, whose images are \`HOST/PROJECT/REPOSITORY/IMAGE\``;
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Auth
+const WIF_PREFIXES = ['//iam.googleapis.com/', 'https://iam.googleapis.com/'];
+const WIF_SHAPE = /^projects\/([^/]+)\/locations\/([^/]+)\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
+const WIF_EXPECTED = '`projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER` ' +
+    '(`gcloud iam workload-identity-pools providers describe PROVIDER --location=global --workload-identity-pool=POOL --format="value(name)"` prints it)';
+// Pool and provider ids: 4 to 32 lowercase letters, digits and hyphens.
+const WIF_ID = /^[a-z0-9-]{4,32}$/;
+// The provider's resource name without the `//iam.googleapis.com/` prefix users often copy (FACTS.md WIF 2-3).
+function parseProvider(text, problems) {
+    const prefix = WIF_PREFIXES.find((p) => text.startsWith(p));
+    const name = prefix ? text.slice(prefix.length) : text;
+    const match = WIF_SHAPE.exec(name);
+    const input = 'workload_identity_provider';
+    if (!match) {
+        problems.add(input, `${show(text)} is not a workload identity provider name`, WIF_EXPECTED);
+        return undefined;
+    }
+    const [, project, location, pool, provider] = match;
+    let ok = true;
+    if (!/^[0-9]+$/.test(project)) {
+        problems.add(input, `names project ${show(project)}, but provider names use the project NUMBER, not its id`, `\`projects/123456789012/…\` (\`gcloud projects describe ${project} --format="value(projectNumber)"\` prints it)`);
+        ok = false;
+    }
+    if (location !== 'global') {
+        problems.add(input, `has location ${show(location)}; workload identity pools live in \`global\``, WIF_EXPECTED);
+        ok = false;
+    }
+    for (const [what, id] of [
+        ['pool', pool],
+        ['provider', provider],
+    ]) {
+        if (!WIF_ID.test(id)) {
+            problems.add(input, `has an invalid ${what} id ${show(id)}`, `4 to 32 lowercase letters, digits and hyphens`);
+            ok = false;
+        }
+    }
+    return ok ? name : undefined;
+}
+// Service account emails: `NAME@PROJECT.iam.gserviceaccount.com`, and Google's other forms such as
+// `PROJECT_NUMBER-compute@developer.gserviceaccount.com` or `PROJECT@appspot.gserviceaccount.com`.
+const SERVICE_ACCOUNT = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/i;
+const SERVICE_ACCOUNT_EXPECTED = 'a service account email such as `deployer@my-project.iam.gserviceaccount.com`';
+function parseServiceAccount(input, text, problems) {
+    if (SERVICE_ACCOUNT.test(text))
+        return text;
+    if (text.startsWith('serviceAccount:'))
+        problems.add(input, `${show(text)} has the IAM member prefix \`serviceAccount:\``, SERVICE_ACCOUNT_EXPECTED.replace('a service account email', 'the email alone'));
+    else if (!text.includes('@'))
+        problems.add(input, `${show(text)} is not an email address`, SERVICE_ACCOUNT_EXPECTED);
+    else
+        problems.add(input, `${show(text)} is not a service account email`, SERVICE_ACCOUNT_EXPECTED);
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Scalars
+function parseEnum(input, text, allowed, problems) {
+    const value = text.toLowerCase();
+    if (allowed.includes(value))
+        return value;
+    problems.add(input, `${show(text)} is not a known value`, `one of ${listOf(allowed)}`);
+    return undefined;
+}
+// Booleans are `true` or `false` only: `yes`, `on` or `1` are refused rather than guessed.
+function parseBoolean(input, text, problems) {
+    const lower = text.toLowerCase();
+    if (lower === 'true' || lower === 'false')
+        return lower === 'true';
+    problems.add(input, `${show(text)} is not a boolean`, '`true` or `false`');
+    return undefined;
+}
+function parseInteger(input, text, min, max, problems) {
+    const range = max === Infinity ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value)) {
+        problems.add(input, `${show(text)} is not a whole number`, range);
+        return undefined;
+    }
+    if (value < min || value > max) {
+        problems.add(input, `${value} is out of range`, range);
+        return undefined;
+    }
+    return value;
+}
+const DURATION = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/;
+// Seconds as a bare number (`3600`) or a Duration (`3600s`, `60m`, `1h`, `1h30m`).
+function parseSeconds(input, text, min, max, problems) {
+    const expected = `${min} to ${max} seconds, as a number (\`${max}\`) or a duration (\`${max}s\`, \`${max / 60}m\`${max % 3600 === 0 ? `, \`${max / 3600}h\`` : ''})`;
+    let seconds;
+    if (/^[0-9]+$/.test(text))
+        seconds = Number(text);
+    else {
+        const match = text === '' ? null : DURATION.exec(text);
+        if (match)
+            seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+    }
+    if (seconds === undefined || !Number.isSafeInteger(seconds)) {
+        problems.add(input, `${show(text)} is not a duration`, expected);
+        return undefined;
+    }
+    if (seconds < min || seconds > max) {
+        problems.add(input, `${show(text)} is ${seconds} s, out of range`, expected);
+        return undefined;
+    }
+    return seconds;
+}
+// CPU and memory values and combinations: cloud.google.com/run/docs/configuring/services/cpu and
+// cloud.google.com/run/docs/configuring/services/memory-limits (checked 2025).
+const WHOLE_CPUS = [1, 2, 4, 6, 8];
+const CPU_EXPECTED = '`1`, `2`, `4`, `6` or `8`, or a fraction from 0.08 to 1 in steps of 0.001 written as a decimal (`0.5`) or millicores (`500m`)';
+function parseCpu(text, problems) {
+    const millicores = /^([0-9]+)m$/.exec(text);
+    const decimal = /^([0-9]+)(?:\.([0-9]+))?$/.exec(text);
+    let value;
+    if (millicores)
+        value = Number(millicores[1]) / 1000;
+    else if (decimal) {
+        if ((decimal[2] ?? '').length > 3) {
+            problems.add('cpu', `${show(text)} is finer than Cloud Run's 0.001 CPU steps`, CPU_EXPECTED);
+            return undefined;
+        }
+        value = Number(text);
+    }
+    else {
+        problems.add('cpu', `${show(text)} is not a CPU amount`, CPU_EXPECTED);
+        return undefined;
+    }
+    if (value < 0.08 || value > 8) {
+        problems.add('cpu', `${show(text)} is out of range`, CPU_EXPECTED);
+        return undefined;
+    }
+    if (value > 1 && !WHOLE_CPUS.includes(value)) {
+        problems.add('cpu', `${show(text)} is not a CPU count Cloud Run offers (above 1 CPU only whole 2, 4, 6 or 8)`, CPU_EXPECTED);
+        return undefined;
+    }
+    return { text, value };
+}
+const MEMORY_EXPECTED = 'a size in binary units from `128Mi` to `32Gi`, such as `512Mi` or `2Gi`';
+// Memory in MiB from `<n>Mi` or `<n>Gi`.
+function parseMemory(text, problems) {
+    const match = /^([0-9]+)(Mi|Gi)$/.exec(text);
+    if (!match) {
+        const decimalUnits = /^[0-9]+(?:\.[0-9]+)?\s*([MG]B?|[mg]i?b?)$/.test(text);
+        problems.add('memory', decimalUnits
+            ? `${show(text)} uses a unit Cloud Run does not take here`
+            : `${show(text)} is not a memory size`, MEMORY_EXPECTED);
+        return undefined;
+    }
+    const mib = Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+    if (mib < 128 || mib > 32 * 1024) {
+        problems.add('memory', `${show(text)} is out of range`, MEMORY_EXPECTED);
+        return undefined;
+    }
+    return mib;
+}
+function formatMiB(mib) {
+    return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+// The least CPU a memory limit needs (memory-limits page: more than 4, 8, 16, 24 GiB need 2, 4, 6, 8 CPU;
+// cpu page: under 1 CPU, more than 512 MiB needs 0.5 and more than 1 GiB needs 1).
+function minimumCpuFor(mib) {
+    if (mib > 24 * 1024)
+        return 8;
+    if (mib > 16 * 1024)
+        return 6;
+    if (mib > 8 * 1024)
+        return 4;
+    if (mib > 4 * 1024)
+        return 2;
+    if (mib > 1024)
+        return 1;
+    if (mib > 512)
+        return 0.5;
+    return 0.08;
+}
+// The most memory a CPU count allows: the inverse of minimumCpuFor.
+function maximumMemoryFor(cpu) {
+    if (cpu >= 8)
+        return 32 * 1024;
+    if (cpu >= 6)
+        return 24 * 1024;
+    if (cpu >= 4)
+        return 16 * 1024;
+    if (cpu >= 2)
+        return 8 * 1024;
+    if (cpu >= 1)
+        return 4 * 1024;
+    if (cpu >= 0.5)
+        return 1024;
+    return 512;
+}
+// The least memory a CPU count needs (cpu page: 4 CPU need 2 GiB, 6 and 8 CPU need 4 GiB).
+function minimumMemoryFor(cpu) {
+    if (cpu >= 6)
+        return 4 * 1024;
+    if (cpu >= 4)
+        return 2 * 1024;
+    return 128;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Lists: env vars, secrets, labels
+// Env var names as shells and Cloud Run's console accept them.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Cloud Run sets these itself and refuses them in a revision's env.
+const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+// Splits `NAME=REST` lines; blank lines and `#` comments are skipped. Never echoes a line's content: it may
+// hold a secret value.
+function splitAssignments(input, text, shape, problems) {
+    const lines = [];
+    text.split('\n').forEach((raw, index) => {
+        const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+        const number = index + 1;
+        if (line.trim() === '' || line.trimStart().startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq === -1) {
+            problems.add(input, `line ${number} has no \`=\``, `one \`${shape}\` per line`);
+            return;
+        }
+        const name = line.slice(0, eq).trim();
+        if (name === '') {
+            problems.add(input, `line ${number} has no name before \`=\``, `one \`${shape}\` per line`);
+            return;
+        }
+        lines.push({ number, name, rest: line.slice(eq + 1) });
+    });
+    return lines;
+}
+// Checks names (syntax, reserved, duplicates within the input) and returns the lines whose names are sound.
+function checkNames(input, lines, problems) {
+    const firstLine = new Map();
+    return lines.filter(({ name, number }) => {
+        if (name.startsWith('/') && input === 'secrets') {
+            problems.add(input, `line ${number} mounts a secret as a file (${show(name)}), which this action does not support`, 'only `NAME=SECRET[:VERSION]` env vars');
+            return false;
+        }
+        if (!ENV_NAME.test(name)) {
+            problems.add(input, `line ${number}: ${show(name)} is not a valid variable name`, 'letters, digits and `_`, not starting with a digit');
+            return false;
+        }
+        if (RESERVED_ENV.includes(name)) {
+            problems.add(input, `line ${number}: \`${name}\` is set by Cloud Run itself`, `a name other than ${listOf(RESERVED_ENV)}`);
+            return false;
+        }
+        const seen = firstLine.get(name);
+        if (seen !== undefined) {
+            problems.add(input, `\`${name}\` is set twice (lines ${seen} and ${number})`, 'each name once');
+            return false;
+        }
+        firstLine.set(name, number);
+        return true;
+    });
+}
+// Env values are everything after the first `=`, byte for byte: commas, `=`, quotes, JSON and spaces are kept.
+function parseEnvVars(text, problems) {
+    const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
+    return lines.map(({ name, rest }) => ({ name, value: rest }));
+}
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
+const SECRET_EXPECTED = '`NAME=SECRET`, `NAME=SECRET:VERSION` or `NAME=projects/PROJECT/secrets/SECRET/versions/VERSION` (VERSION a number or `latest`)';
+// A Secret Manager reference in one of its three written forms; the version defaults to `latest`.
+function parseSecretRef(text) {
+    const full = /^(projects\/[^/]+\/secrets\/([^/]+))(?:\/versions\/([^/]+))?$/.exec(text);
+    const short = /^([^/:]+)(?::([^/:]+))?$/.exec(text);
+    const [secret, id, version] = full
+        ? [full[1], full[2], full[3]]
+        : short
+            ? [short[1], short[1], short[2]]
+            : [];
+    if (secret === undefined || id === undefined || !SECRET_ID.test(id))
+        return undefined;
+    if (version !== undefined && !SECRET_VERSION.test(version))
+        return undefined;
+    return { secret, version: version ?? 'latest' };
+}
+function parseSecrets(text, envNames, problems) {
+    const lines = checkNames('secrets', splitAssignments('secrets', text, 'NAME=SECRET[:VERSION]', problems), problems);
+    const secrets = [];
+    for (const { name, rest, number } of lines) {
+        const reference = rest.trim();
+        const ref = parseSecretRef(reference);
+        if (!ref)
+            problems.add('secrets', `line ${number}: ${show(reference)} is not a Secret Manager reference`, SECRET_EXPECTED);
+        else if (envNames.has(name))
+            problems.add('secrets', `\`${name}\` is also set in \`env_vars\``, 'each variable in only one of `env_vars` and `secrets`');
+        else
+            secrets.push({ name, ref });
+    }
+    return secrets;
+}
+// FACTS.md "reserved labels": v2 rejects keys under these prefixes.
+const RESERVED_LABEL_DOMAINS = [
+    'run.googleapis.com',
+    'cloud.googleapis.com',
+    'serving.knative.dev',
+    'autoscaling.knative.dev',
+];
+// Google Cloud label syntax: keys start with a lowercase letter; keys and values use lowercase letters,
+// digits, `_` and `-`, at most 63 characters; values may be empty.
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const LABEL_EXPECTED = '`key=value` pairs, one per line or separated by commas';
+function parseLabels(text, problems) {
+    const labels = {};
+    for (const entry of text.split(/[\n,]/).map((e) => e.trim())) {
+        if (entry === '')
+            continue;
+        const eq = entry.indexOf('=');
+        if (eq === -1) {
+            problems.add('labels', `${show(entry)} has no \`=\``, LABEL_EXPECTED);
+            continue;
+        }
+        const key = entry.slice(0, eq).trim();
+        const value = entry.slice(eq + 1).trim();
+        const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+        if (RESERVED_LABEL_DOMAINS.some((d) => domain === d || domain.endsWith(`.${d}`))) {
+            problems.add('labels', `key ${show(key)} is under \`${domain}/\`, which Cloud Run reserves`, 'a key of your own such as `team`');
+        }
+        else if (!LABEL_KEY.test(key)) {
+            problems.add('labels', `key ${show(key)} is not a valid label key`, 'a lowercase letter, then lowercase letters, digits, `_` or `-`, at most 63 characters');
+        }
+        else if (!LABEL_VALUE.test(value)) {
+            problems.add('labels', `value ${show(value)} of \`${key}\` is not a valid label value`, 'lowercase letters, digits, `_` or `-`, at most 63 characters');
+        }
+        else if (Object.hasOwn(labels, key)) {
+            problems.add('labels', `key \`${key}\` is set twice`, 'each key once');
+        }
+        else
+            labels[key] = value;
+    }
+    return labels;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Release names
+// FACTS.md "tag rules": lowercase letters, digits, `-`; tag + service name at most 46 characters. A tag also
+// starts with a letter, and does not end with `-`, since the tag URL joins it to the service as `TAG---SERVICE`.
+const TAG = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const TAG_AND_SERVICE_MAX = 46;
+// FACTS.md "revision names": `SERVICE-SUFFIX`, at most 63 characters, lowercase letters, digits and `-`, not
+// ending with `-`.
+const REVISION_SUFFIX = /^[a-z0-9-]*[a-z0-9]$/;
+const REVISION_MAX = 63;
+// The default tag: `pr-<number>` for pull requests, else `sha-<sha7>`, shortened (`pr12`, `p12`, `s<sha>`)
+// when the service name leaves fewer characters; undefined when nothing fits.
+function defaultTag(context, room) {
+    if (context.pullRequest !== undefined) {
+        const n = String(context.pullRequest);
+        return [`pr-${n}`, `pr${n}`, `p${n}`].find((t) => t.length <= room);
+    }
+    const sha = context.sha.toLowerCase();
+    if (!/^[0-9a-f]{7,}$/.test(sha))
+        return undefined;
+    const full = `sha-${sha.slice(0, 7)}`;
+    if (full.length <= room)
+        return full;
+    // At least 4 hex digits, or the tag says too little about the commit to be worth having.
+    return room >= 5 ? `s${sha.slice(0, Math.min(7, room - 1))}` : undefined;
+}
+function parseTag(text, service, context, problems) {
+    const room = service === undefined ? Infinity : TAG_AND_SERVICE_MAX - service.length;
+    if (text === '') {
+        const tag = defaultTag(context, room);
+        if (tag === undefined) {
+            if (context.pullRequest === undefined && !/^[0-9a-f]{7,}$/i.test(context.sha))
+                problems.add('tag', 'has no default: the run has no commit SHA to name it after', 'a tag such as `canary`');
+            else
+                problems.add('tag', `has no default that fits: service \`${service}\` leaves ${Math.max(room, 0)} characters for a tag (tag + service at most ${TAG_AND_SERVICE_MAX})`, room > 0
+                    ? `a tag of at most ${room} characters, or a shorter \`service\``
+                    : 'a shorter `service` id');
+        }
+        return tag;
+    }
+    if (!TAG.test(text)) {
+        problems.add('tag', `${show(text)} is not a valid traffic tag`, 'lowercase letters, digits and `-`, starting with a letter, not ending with `-`');
+        return undefined;
+    }
+    if (text.length > room) {
+        problems.add('tag', `${show(text)} with service \`${service}\` is ${text.length + (service?.length ?? 0)} characters; Cloud Run allows tag + service at most ${TAG_AND_SERVICE_MAX}`, room > 0 ? `a tag of at most ${room} characters` : 'a shorter `service` id');
+        return undefined;
+    }
+    return text;
+}
+// The default suffix `<sha7>-<run id in base 36>-<run attempt>`: unique per commit and attempt, so a re-run
+// never reuses a revision name with a different template (FACTS.md "revision names": that is a 409).
+function defaultRevisionSuffix(context) {
+    const sha = context.sha.toLowerCase();
+    if (!/^[0-9a-f]{7,}$/.test(sha) || !/^[0-9]+$/.test(context.runId) || !/^[0-9]+$/.test(context.runAttempt))
+        return undefined;
+    return `${sha.slice(0, 7)}-${BigInt(context.runId).toString(36)}-${BigInt(context.runAttempt).toString()}`;
+}
+function parseRevisionSuffix(text, service, context, problems) {
+    const room = service === undefined ? Infinity : REVISION_MAX - service.length - 1;
+    if (text === '') {
+        const suffix = defaultRevisionSuffix(context);
+        if (suffix === undefined)
+            problems.add('revision_suffix', 'has no default: the run has no commit SHA, run id or run attempt', 'a suffix such as `v42`');
+        else if (suffix.length > room)
+            problems.add('revision_suffix', `the default ${show(suffix)} makes revision \`${service}-${suffix}\` ${service.length + 1 + suffix.length} characters; Cloud Run allows at most ${REVISION_MAX}`, `\`revision_suffix\` set to at most ${room} characters, unique per run (e.g. \`\${{ github.run_id }}-\${{ github.run_attempt }}\`)`);
+        else
+            return suffix;
+        return undefined;
+    }
+    if (!REVISION_SUFFIX.test(text)) {
+        problems.add('revision_suffix', `${show(text)} is not a valid revision suffix`, 'lowercase letters, digits and `-`, not ending with `-`');
+        return undefined;
+    }
+    if (text.length > room) {
+        problems.add('revision_suffix', `makes revision \`${service}-${text}\` ${service.length + 1 + text.length} characters; Cloud Run allows at most ${REVISION_MAX}`, `a suffix of at most ${room} characters`);
+        return undefined;
+    }
+    return text;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Smoke test
+const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'none'];
+// Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
+function parseMillis(input, text, minMs, maxMs, problems) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+    const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+    if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+        problems.add(input, `${show(text)} is not a duration from ${minMs / 1000} s to ${maxMs / 1000} s`, 'a duration such as `500ms`, `10s` or `2m`');
+        return undefined;
+    }
+    return Math.round(ms);
+}
+function parseSmoke(text, profile, problems) {
+    const protocolText = text('smoke_protocol');
+    const defaults = PROFILE_SMOKE[profile ?? 'sse'];
+    const protocol = protocolText === ''
+        ? defaults.protocol
+        : parseEnum('smoke_protocol', protocolText, SMOKE_PROTOCOLS, problems);
+    const path = (name, fallback) => {
+        const value = text(name);
+        if (value === '')
+            return fallback;
+        if (name === 'health_path' && value === 'none')
+            return '';
+        if (!value.startsWith('/') || /\s/.test(value)) {
+            problems.add(name, `${show(value)} is not a path`, name === 'health_path'
+                ? 'a path such as `/healthz`, or `none` to skip the health check'
+                : 'a path such as `/events`');
+            return undefined;
+        }
+        return value;
+    };
+    const millis = (name, fallback, min, max) => text(name) === '' ? fallback : parseMillis(name, text(name), min, max, problems);
+    const count = (name, fallback, min, max) => text(name) === '' ? fallback : parseInteger(name, text(name), min, max, problems);
+    const criteria = {
+        protocol,
+        path: path('smoke_path', protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path),
+        healthPath: path('health_path', '/healthz'),
+        healthTimeoutMs: 60_000,
+        durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
+        firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),
+        minEvents: count('smoke_min_events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
+        maxGapMs: millis('smoke_max_gap', 5000, 100, 600_000),
+        connections: count('smoke_connections', 1, 1, 1000),
+        checkReconnect: true,
+    };
+    const send = text('smoke_send');
+    const expect = text('smoke_expect');
+    if (expect !== '' && protocol !== 'websocket')
+        problems.add('smoke_expect', `is set but \`smoke_protocol\` is \`${protocol}\``, '`smoke_send`/`smoke_expect` only with `smoke_protocol: websocket`');
+    if (expect.startsWith('/')) {
+        const re = /^\/(.*)\/([a-z]*)$/s.exec(expect);
+        try {
+            if (!re)
+                throw new Error('no closing /');
+            new RegExp(re[1], re[2]);
+        }
+        catch (err) {
+            problems.add('smoke_expect', `${show(expect)} is not a valid /regex/flags: ${err.message}`, 'plain text to find in the reply, or `/pattern/flags`');
+        }
+    }
+    if (protocol === 'none' || protocol === undefined)
+        return undefined;
+    if (Object.values(criteria).some((v) => v === undefined))
+        return undefined;
+    return {
+        ...criteria,
+        protocol,
+        ...(send !== '' && { send }),
+        ...(expect !== '' && { expect }),
+    };
+}
+const ROLLOUTS = ['progressive', 'candidate', 'immediate'];
+// `10,50,100`: whole percents from 1 to 100, strictly ascending; ending below 100 is a partial canary.
+function parseSteps(text, problems) {
+    const parts = text.split(',').map((p) => p.trim());
+    const steps = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+    if (steps.some((n) => !(n >= 1 && n <= 100))) {
+        problems.add('traffic_steps', `${show(text)} has a step that is not a whole percent from 1 to 100`, 'comma-separated percents such as `10,50,100`');
+        return undefined;
+    }
+    if (steps.some((n, i) => i > 0 && n <= steps[i - 1])) {
+        problems.add('traffic_steps', `${show(text)} is not strictly ascending`, 'ascending percents such as `10,50,100`');
+        return undefined;
+    }
+    return steps;
+}
+// One duration for every step, or one per step.
+function parseStepWaits(text, count, problems) {
+    const parts = text.split(',').map((p) => p.trim());
+    if (parts.length !== 1 && parts.length !== count) {
+        problems.add('step_wait', `${show(text)} has ${parts.length} durations for ${count} traffic steps`, 'one duration for every step, or one per step');
+        return undefined;
+    }
+    const waits = parts.map((p) => parseMillis('step_wait', p, 0, 3_600_000, problems));
+    if (waits.some((w) => w === undefined))
+        return undefined;
+    return parts.length === 1 ? Array(count).fill(waits[0]) : waits;
+}
+// An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
+function parseSmokeUrl(text, problems) {
+    try {
+        const url = new URL(text);
+        if (url.protocol === 'http:' || url.protocol === 'https:')
+            return url.origin;
+    }
+    catch {
+        /* reported below */
+    }
+    problems.add('smoke_url', `${show(text)} is not an http(s) URL`, 'a URL such as `https://api.example.com` (its origin is probed; it never receives the ID token)');
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Freezes a value and everything reachable from it, so no consumer can change the config.
+function freezeDeep(value) {
+    if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+        for (const child of Object.values(value))
+            freezeDeep(child);
+        Object.freeze(value);
+    }
+    return value;
+}
+// Each streaming setting and the input that overrides the profile's value for it.
+const STREAMING_INPUTS = [
+    { key: 'timeoutSeconds', input: 'timeout' },
+    { key: 'concurrency', input: 'concurrency' },
+    { key: 'cpuAlwaysAllocated', input: 'cpu_always_allocated' },
+    { key: 'minInstances', input: 'min_instances' },
+    { key: 'sessionAffinity', input: 'session_affinity' },
+    { key: 'useHttp2', input: 'use_http2' },
+];
+// Reads and validates every input at once, so the user sees all problems in one run, not one per run; the
+// context supplies the defaults of `tag` and `revision_suffix`.
+function parseInputs(read, context) {
+    const problems = new Problems();
+    // Scalars are trimmed; env_vars and secrets are not, so values keep their bytes.
+    const raw = (name) => read(name) ?? '';
+    const text = (name) => raw(name).trim();
+    const optional = (name, parse) => {
+        const value = text(name);
+        return value === '' ? undefined : parse(value);
+    };
+    const required = (name, expected, valid, explain) => {
+        const value = text(name);
+        if (value === '')
+            problems.add(name, 'is required', expected);
+        else if (!valid(value))
+            problems.add(name, explain?.(value) ?? `${show(value)} is not valid`, expected);
+        else
+            return value;
+        return undefined;
+    };
+    // Target.
+    const projectId = required('project_id', PROJECT_EXPECTED, (v) => PROJECT_ID.test(v), (v) => /^[0-9]+$/.test(v)
+        ? `${show(v)} is a project number, not a project id`
+        : `${show(v)} is not a project id`);
+    const region = required('region', 'a Cloud Run region such as `us-central1`: lowercase words and a number', (v) => REGION.test(v));
+    const service = required('service', SERVICE_EXPECTED, (v) => SERVICE_ID.test(v));
+    let imageMistake;
+    const image = required('image', `a full image reference such as ${IMAGE_EXAMPLE}`, (v) => (imageMistake = findImageMistake(v)) === undefined, () => imageMistake);
+    // Auth.
+    const workloadIdentityProvider = optional('workload_identity_provider', (v) => parseProvider(v, problems));
+    const serviceAccount = optional('service_account', (v) => parseServiceAccount('service_account', v, problems));
+    // Streaming: the profile's defaults, then each setting the user gave.
+    const profile = text('profile') === '' ? 'sse' : parseEnum('profile', text('profile'), PROFILES, problems);
+    const overrides = {
+        timeoutSeconds: optional('timeout', (v) => parseSeconds('timeout', v, 1, 3600, problems)),
+        concurrency: optional('concurrency', (v) => parseInteger('concurrency', v, 1, 1000, problems)),
+        cpuAlwaysAllocated: optional('cpu_always_allocated', (v) => parseBoolean('cpu_always_allocated', v, problems)),
+        minInstances: optional('min_instances', (v) => parseInteger('min_instances', v, 0, Infinity, problems)),
+        sessionAffinity: optional('session_affinity', (v) => parseBoolean('session_affinity', v, problems)),
+        useHttp2: optional('use_http2', (v) => parseBoolean('use_http2', v, problems)),
+    };
+    const maxInstances = optional('max_instances', (v) => parseInteger('max_instances', v, 1, Infinity, problems));
+    const cpu = optional('cpu', (v) => parseCpu(v, problems));
+    const memoryText = text('memory');
+    const memoryMiB = optional('memory', (v) => parseMemory(v, problems));
+    const executionEnvironment = optional('execution_environment', (v) => parseEnum('execution_environment', v, EXECUTION_ENVIRONMENTS, problems));
+    const startupCpuBoost = optional('startup_cpu_boost', (v) => parseBoolean('startup_cpu_boost', v, problems));
+    const port = optional('port', (v) => parseInteger('port', v, 1, 65535, problems));
+    // A setting is known when the user gave it or a valid profile sets it; combinations are checked only
+    // between known values, so an unknown profile does not cause a second round of guesses.
+    const known = { ...(profile ? PROFILE_DEFAULTS[profile] : {}) };
+    for (const { key } of STREAMING_INPUTS)
+        if (overrides[key] !== undefined)
+            Object.assign(known, { [key]: overrides[key] });
+    const origin = (key) => {
+        const entry = STREAMING_INPUTS.find((s) => s.key === key);
+        return overrides[key] !== undefined ? `\`${entry.input}\`` : `profile \`${profile}\``;
+    };
+    if (known.minInstances !== undefined && maxInstances !== undefined && known.minInstances > maxInstances)
+        problems.add(overrides.minInstances !== undefined ? 'min_instances' : 'max_instances', `min_instances ${known.minInstances} (from ${origin('minInstances')}) is above max_instances ${maxInstances}`, '`min_instances` at most `max_instances`');
+    // Combinations Cloud Run refuses: cloud.google.com/run/docs/configuring/services/cpu ("If you use less than
+    // 1 CPU, the following requirements are enforced") and .../services/memory-limits ("Required minimum CPUs").
+    if (cpu && cpu.value < 1) {
+        const fraction = `\`cpu: ${cpu.text}\` (less than 1 CPU)`;
+        if (known.concurrency !== undefined && known.concurrency !== 1)
+            problems.add('cpu', `${fraction} needs concurrency 1, but concurrency is ${known.concurrency} (from ${origin('concurrency')})`, '`concurrency: 1` or `cpu` of 1 or more');
+        if (known.cpuAlwaysAllocated)
+            problems.add('cpu', `${fraction} needs CPU allocated only during requests, but CPU is always allocated (from ${origin('cpuAlwaysAllocated')})`, '`cpu_always_allocated: false` or `cpu` of 1 or more');
+        if (executionEnvironment === 'gen2')
+            problems.add('cpu', `${fraction} needs the first generation execution environment, but \`execution_environment\` is \`gen2\``, '`execution_environment: gen1` or `cpu` of 1 or more');
+    }
+    if (cpu && memoryMiB !== undefined) {
+        if (memoryMiB > maximumMemoryFor(cpu.value))
+            problems.add('memory', `\`${memoryText}\` needs at least ${minimumCpuFor(memoryMiB)} CPU, but \`cpu\` is \`${cpu.text}\``, `at most ${formatMiB(maximumMemoryFor(cpu.value))} with ${cpu.text} CPU, or more \`cpu\``);
+        else if (memoryMiB < minimumMemoryFor(cpu.value))
+            problems.add('memory', `\`${memoryText}\` is too little for ${cpu.text} CPU`, `at least ${formatMiB(minimumMemoryFor(cpu.value))} with ${cpu.text} CPU`);
+    }
+    if (executionEnvironment === 'gen2' && memoryMiB !== undefined && memoryMiB < 512)
+        problems.add('memory', `\`${memoryText}\` is below the second generation's minimum`, 'at least `512Mi` with `execution_environment: gen2`, or `gen1`');
+    // Service.
+    const envVars = parseEnvVars(raw('env_vars'), problems);
+    const secrets = parseSecrets(raw('secrets'), new Set(envVars.map((e) => e.name)), problems);
+    const labels = parseLabels(raw('labels'), problems);
+    const runtimeServiceAccount = optional('runtime_service_account', (v) => parseServiceAccount('runtime_service_account', v, problems));
+    const ingress = optional('ingress', (v) => parseEnum('ingress', v, INGRESSES, problems));
+    const allowUnauthenticated = optional('allow_unauthenticated', (v) => parseBoolean('allow_unauthenticated', v, problems));
+    // Release.
+    const tag = parseTag(text('tag'), service, context, problems);
+    const revisionSuffix = parseRevisionSuffix(text('revision_suffix'), service, context, problems);
+    const lintLevel = text('lint_level') === '' ? 'warn' : parseEnum('lint_level', text('lint_level'), LINT_LEVELS, problems);
+    const deployTimeoutSeconds = text('deploy_timeout') === ''
+        ? 900
+        : parseSeconds('deploy_timeout', text('deploy_timeout'), 60, 3600, problems);
+    // Smoke test.
+    const smoke = parseSmoke(text, profile, problems);
+    const smokeUrl = optional('smoke_url', (v) => parseSmokeUrl(v, problems));
+    const keepFailedCandidate = optional('keep_failed_candidate', (v) => parseBoolean('keep_failed_candidate', v, problems)) ?? false;
+    // Rollout.
+    const rolloutText = text('rollout');
+    const rollout = rolloutText === ''
+        ? context.eventName === 'pull_request' || context.eventName === 'pull_request_target'
+            ? 'candidate'
+            : 'progressive'
+        : parseEnum('rollout', rolloutText, ROLLOUTS, problems);
+    const trafficSteps = rollout === 'immediate' ? [100] : parseSteps(text('traffic_steps') || '10,50,100', problems);
+    const stepWaitMs = trafficSteps ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems) : undefined;
+    const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
+    if (problems.list.length > 0)
+        throw new errors/* InputError */.dz(problems.sorted());
+    // Every value below is defined: a missing one would have added a problem above.
+    const config = {
+        projectId: projectId,
+        region: region,
+        service: service,
+        image: image,
+        ...(workloadIdentityProvider !== undefined && { workloadIdentityProvider }),
+        ...(serviceAccount !== undefined && { serviceAccount }),
+        profile: profile,
+        streaming: { ...PROFILE_DEFAULTS[profile], ...known },
+        ...(maxInstances !== undefined && { maxInstances }),
+        ...(cpu !== undefined && { cpu: cpu.text }),
+        ...(memoryMiB !== undefined && { memory: memoryText }),
+        ...(executionEnvironment !== undefined && { executionEnvironment }),
+        ...(startupCpuBoost !== undefined && { startupCpuBoost }),
+        ...(port !== undefined && { port }),
+        envVars,
+        secrets,
+        labels,
+        ...(runtimeServiceAccount !== undefined && { runtimeServiceAccount }),
+        ...(ingress !== undefined && { ingress }),
+        ...(allowUnauthenticated !== undefined && { allowUnauthenticated }),
+        tag: tag,
+        revisionSuffix: revisionSuffix,
+        lintLevel: lintLevel,
+        deployTimeoutSeconds: deployTimeoutSeconds,
+        ...(smoke !== undefined && { smoke }),
+        ...(smokeUrl !== undefined && { smokeUrl }),
+        keepFailedCandidate,
+        rollout: rollout,
+        trafficSteps: trafficSteps,
+        stepWaitMs: stepWaitMs,
+        followLatest,
+    };
+    return freezeDeep(config);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/adapters/github-context.ts
+// What the run knows about where it runs, from the runner's GITHUB_* environment and event file.
+
+/** Reads the GitHub context; the pull request number comes from the event payload. */
+function readRunContext(env) {
+    let pullRequest;
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath) {
+        try {
+            const event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
+            pullRequest = event.pull_request?.number ?? undefined;
+        }
+        catch {
+            pullRequest = undefined;
+        }
+    }
+    return {
+        repository: env.GITHUB_REPOSITORY ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        pullRequest,
+        runId: env.GITHUB_RUN_ID ?? '0',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        actor: env.GITHUB_ACTOR ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/log.ts
+// The log port: plain lines, warnings and errors as annotations, and one group per plan step.
+
+/** The log as the GitHub runner shows it. */
+function actionsLog() {
+    return {
+        info: (line) => info(line),
+        warning: (line) => warning(line),
+        error: (line) => error(line),
+        debug: (line) => core_debug(line),
+        group: (title, fn) => group(title, fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/post.ts
+// Post step: runs after the job's steps even when main failed, was cancelled or timed out (FACTS.md GitHub
+// Actions `post:`). A composition root like main.ts: when the record main saved says a rollout was under
+// way and not finished, it builds the same auth and Cloud Run adapters and lets recoverRelease restore the
+// baseline (or finish a promotion whose last step had passed). Its own entry point, so it fails its own step.
+
+
+
+
+
+
+async function post() {
+    const record = loadRecord();
+    const recovery = (0,release_record/* planRecovery */.lA)(record, 'auto');
+    if (recovery.action === 'nothing') {
+        info(`Nothing to restore: ${recovery.reason}.`);
         return;
     }
-    error('A rollout was under way, but this version cannot restore traffic yet. ' +
-        `Check the service's traffic split by hand. Saved state: ${saved}`);
-    process.exitCode = 1;
+    let failure;
+    let summary;
+    try {
+        const context = readRunContext(process.env);
+        // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
+        const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+        const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 31607));
+        const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47985));
+        const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13615));
+        const endpoints = resolveEndpoints(process.env);
+        const auth = createGoogleAuth({
+            workloadIdentityProvider: config.workloadIdentityProvider,
+            serviceAccount: config.serviceAccount,
+            env: process.env,
+            endpoints: endpoints.google,
+            mask: (secret) => core_setSecret(secret),
+        });
+        info(`Authenticating with ${auth.describe()}.`);
+        const cloudRun = createCloudRun({
+            authClient: auth.client(),
+            endpoint: endpoints.runApi,
+            operationTimeoutSeconds: config.deployTimeoutSeconds,
+            project: config.projectId,
+        });
+        try {
+            const outcome = await group('Recover the interrupted release', () => recoverRelease(record, 'auto', { cloudRun, log: actionsLog() }));
+            if (outcome.ok)
+                info(outcome.message);
+            else
+                failure = outcome.message;
+            summary = outcome.message;
+        }
+        finally {
+            await cloudRun.close();
+        }
+    }
+    catch (error) {
+        failure = `Could not recover the interrupted release: ${error instanceof Error ? error.message : String(error)}`;
+        summary = failure;
+    }
+    await writeSummary(`stream-deploy post step: ${summary}`);
+    if (failure !== undefined)
+        setFailed(failure);
 }
-post();
+// One line in the job summary; a summary that cannot be written is a warning, never the step's failure.
+async function writeSummary(line) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await summary.addRaw(line, true).write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+void post();
 
 })();
 

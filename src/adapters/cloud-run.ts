@@ -17,7 +17,11 @@ export interface CloudRunPort {
    * (FACTS.md "optimistic concurrency"). With `expectTraffic`, refuses to overwrite traffic someone else
    * changed (ConcurrentChange); `annotations` are merged into the service's.
    */
-  setTraffic(name: string, traffic: TrafficTarget[], options?: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> }): Promise<CloudRunService>;
+  setTraffic(
+    name: string,
+    traffic: TrafficTarget[],
+    options?: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> },
+  ): Promise<CloudRunService>;
   /** The Ready condition of a revision, to explain why it failed. */
   revisionFailure(
     service: string,
@@ -149,10 +153,14 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
             hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
           });
         }
-        const annotations = options.annotations ? { ...(live.annotations ?? {}), ...options.annotations } : live.annotations;
+        const annotations = options.annotations
+          ? { ...(live.annotations ?? {}), ...options.annotations }
+          : live.annotations;
         const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
         try {
-          return await awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
+          return await awaitOperation('set traffic on', name, () =>
+            services.updateService({ service: body }, lro),
+          );
         } catch (err) {
           // A stale etag (ABORTED): someone wrote in between; re-read and check again, once.
           const aborted = err instanceof StepError && /etag|ABORTED/i.test(err.message);

@@ -43,9 +43,19 @@ export function decodeRecord(text: string | undefined): ReleaseRecord | undefine
   if (!text) return undefined;
   try {
     const r = JSON.parse(text) as Partial<ReleaseRecord>;
-    const traffic = (t: unknown) => Array.isArray(t) && t.every((e) => e && typeof e === 'object' && typeof (e as TrafficTarget).percent === 'number');
-    if (r.version !== 1 || typeof r.service !== 'string' || typeof r.candidate !== 'string' || !traffic(r.restoreTraffic) || !traffic(r.finalTraffic)) return undefined;
-    if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number') return undefined;
+    const traffic = (t: unknown) =>
+      Array.isArray(t) &&
+      t.every((e) => e && typeof e === 'object' && typeof (e as TrafficTarget).percent === 'number');
+    if (
+      r.version !== 1 ||
+      typeof r.service !== 'string' ||
+      typeof r.candidate !== 'string' ||
+      !traffic(r.restoreTraffic) ||
+      !traffic(r.finalTraffic)
+    )
+      return undefined;
+    if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number')
+      return undefined;
     if (!['rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(String(r.phase))) return undefined;
     return r as ReleaseRecord;
   } catch {
@@ -61,13 +71,32 @@ export type Recovery =
 export function planRecovery(record: ReleaseRecord | undefined, mode: 'auto' | 'rollback'): Recovery {
   if (!record) return { action: 'nothing', reason: 'no release record was found' };
   if (mode === 'rollback') {
-    return { action: 'restore', traffic: record.restoreTraffic, reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})` };
+    return {
+      action: 'restore',
+      traffic: record.restoreTraffic,
+      reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})`,
+    };
   }
-  if (record.phase !== 'rolling-out') return { action: 'nothing', reason: `the release of ${record.candidate} had already ended (${record.phase})` };
+  if (record.phase !== 'rolling-out')
+    return {
+      action: 'nothing',
+      reason: `the release of ${record.candidate} had already ended (${record.phase})`,
+    };
   const last = record.stepPercents.length - 1;
   if (record.verifiedStep === last && last >= 0) {
-    return { action: 'finish', traffic: record.finalTraffic, reason: `the last step (${record.stepPercents[last]} %) had passed its checks, so the promotion is finished` };
+    return {
+      action: 'finish',
+      traffic: record.finalTraffic,
+      reason: `the last step (${record.stepPercents[last]} %) had passed its checks, so the promotion is finished`,
+    };
   }
-  const where = record.step < 0 ? 'before the first traffic step' : `at step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %), verified through ${record.verifiedStep < 0 ? 'no step' : `step ${record.verifiedStep + 1}`}`;
-  return { action: 'restore', traffic: record.restoreTraffic, reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored` };
+  const where =
+    record.step < 0
+      ? 'before the first traffic step'
+      : `at step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %), verified through ${record.verifiedStep < 0 ? 'no step' : `step ${record.verifiedStep + 1}`}`;
+  return {
+    action: 'restore',
+    traffic: record.restoreTraffic,
+    reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored`,
+  };
 }

@@ -33,11 +33,15 @@ const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 // Project ids: 6 to 30 lowercase letters, digits and hyphens; legacy domain-scoped `example.com:my-project`.
 const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
-const VALUE_FLAGS: Record<string, { key: 'service' | 'region' | 'project'; valid: RegExp; expected: string }> = {
+const VALUE_FLAGS: Record<
+  string,
+  { key: 'service' | 'region' | 'project'; valid: RegExp; expected: string }
+> = {
   '--service': {
     key: 'service',
     valid: SERVICE_ID,
-    expected: 'a Cloud Run service id such as `api` (lowercase letters, digits, hyphens, starting with a letter)',
+    expected:
+      'a Cloud Run service id such as `api` (lowercase letters, digits, hyphens, starting with a letter)',
   },
   '--region': { key: 'region', valid: REGION, expected: 'a Cloud Run region such as `us-central1`' },
   '--project': {
@@ -66,7 +70,8 @@ export function parseRollbackArgs(
         problems.push(`${flag} needs a value; expected ${expected}`);
         if (value !== undefined) i--;
       } else if (values[key] !== undefined) problems.push(`${flag} is given twice`);
-      else if (!valid.test(value)) problems.push(`${flag} ${JSON.stringify(value)} is not valid; expected ${expected}`);
+      else if (!valid.test(value))
+        problems.push(`${flag} ${JSON.stringify(value)} is not valid; expected ${expected}`);
       else values[key] = value;
     } else problems.push(`unknown ${flag.startsWith('-') ? 'option' : 'argument'} ${JSON.stringify(flag)}`);
   }
@@ -92,10 +97,14 @@ export function findServiceRecord(
   service: CloudRunService | undefined,
   name: string,
 ): { record: ReleaseRecord } | { ok: boolean; message: string } {
-  if (!service) return { ok: false, message: `Service ${name} was not found: check --service, --region and --project.` };
+  if (!service)
+    return { ok: false, message: `Service ${name} was not found: check --service, --region and --project.` };
   const text = service.annotations?.[RECORD_ANNOTATION];
   if (text === undefined || text === '') {
-    return { ok: true, message: `No stream-deploy release is recorded on ${name} (annotation ${RECORD_ANNOTATION}); nothing to restore.` };
+    return {
+      ok: true,
+      message: `No stream-deploy release is recorded on ${name} (annotation ${RECORD_ANNOTATION}); nothing to restore.`,
+    };
   }
   const record = decodeRecord(text);
   if (!record) {

@@ -1,0 +1,73 @@
+// The release record through the runner's step state, the way the runner carries it from main to post
+// (FACTS.md GitHub Actions: core.saveState appends to the GITHUB_STATE file; the runner then gives the post
+// step each saved name as STATE_<name>). Real @actions/core, real files, no mocks.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadRecord, RELEASE_STATE, saveRecord } from '../../src/adapters/release-state';
+import type { ReleaseRecord } from '../../src/core/release-record';
+
+const record: ReleaseRecord = {
+  version: 1,
+  service: 'projects/p/locations/us-central1/services/api',
+  candidate: 'api-00002',
+  tag: 'candidate',
+  restoreTraffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00001', percent: 100 }],
+  finalTraffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00002', percent: 100 }],
+  stepPercents: [10, 50, 100],
+  step: 1,
+  verifiedStep: 0,
+  phase: 'rolling-out',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  origin: 'acme/streams@abc run 1 attempt 1',
+};
+
+// What the runner does between the steps: the last value written for each name in the GITHUB_STATE file.
+function readStateFile(file: string): Record<string, string> {
+  const state: Record<string, string> = {};
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!heredoc) continue;
+    const end = lines.indexOf(heredoc[2], i + 1);
+    state[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+    i = end;
+  }
+  return state;
+}
+
+describe('release state (runner step state)', () => {
+  const saved = { ...process.env };
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'release-state-'));
+    process.env.GITHUB_STATE = path.join(dir, 'state');
+    writeFileSync(process.env.GITHUB_STATE, '');
+    delete process.env[`STATE_${RELEASE_STATE}`];
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries the record from main (saveRecord) to post (loadRecord), the last save winning', () => {
+    saveRecord({ ...record, step: 0, verifiedStep: -1 });
+    saveRecord(record);
+    const state = readStateFile(process.env.GITHUB_STATE as string);
+    expect(Object.keys(state)).toEqual([RELEASE_STATE]);
+    process.env[`STATE_${RELEASE_STATE}`] = state[RELEASE_STATE];
+    expect(loadRecord()).toEqual(record);
+  });
+
+  it.each([
+    ['no state saved (main never started a rollout)', undefined],
+    ['an empty state', ''],
+    ['a state that is not a record', '{"version":1'],
+    ['a record from another version', JSON.stringify({ ...record, version: 2 })],
+  ])('loads nothing from %s', (_case, value) => {
+    if (value !== undefined) process.env[`STATE_${RELEASE_STATE}`] = value;
+    expect(loadRecord()).toBeUndefined();
+  });
+});

@@ -1,0 +1,399 @@
+// Recovery of an unfinished release (the post step after a cancelled job; `stream-deploy rollback`):
+// against an in-memory Cloud Run whose traffic really changes, then against the emulator through the real
+// adapter and client libraries, where a half-way split is restored to the recorded baseline exactly.
+import { startEmulator, type Emulator } from '../emulator/emulator';
+import { wifClient, runClients } from './support/emulator-clients';
+import { ConcurrentChange, createCloudRun, trafficKey, type CloudRunPort } from '../src/adapters/cloud-run';
+import type { Log } from '../src/adapters/log';
+import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
+import {
+  decodeRecord,
+  encodeRecord,
+  RECORD_ANNOTATION,
+  type ReleaseRecord,
+} from '../src/core/release-record';
+import { StepError } from '../src/errors';
+import { describeManualFix, describeTraffic, recoverRelease } from '../src/recover';
+
+const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
+const NAME = 'projects/p-1234/locations/us-central1/services/api';
+
+// A previous canary left half-way, with a user tag: the baseline as found.
+const BASELINE: TrafficTarget[] = [
+  { type: REV, revision: 'api-00001', percent: 70 },
+  { type: REV, revision: 'api-00002', percent: 30, tag: 'blue' },
+];
+// Step 2 of 3: the candidate at 50 %, the baseline sharing the rest in its proportions.
+const AT_50: TrafficTarget[] = [
+  { type: REV, revision: 'api-00003', percent: 50 },
+  { type: REV, revision: 'api-00001', percent: 35 },
+  { type: REV, revision: 'api-00002', percent: 15, tag: 'blue' },
+  { type: REV, revision: 'api-00003', percent: 0, tag: 'candidate' },
+];
+const FINAL: TrafficTarget[] = [
+  { type: REV, revision: 'api-00003', percent: 100 },
+  { type: REV, revision: 'api-00002', percent: 0, tag: 'blue' },
+  { type: REV, revision: 'api-00003', percent: 0, tag: 'candidate' },
+];
+
+function record(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
+  return {
+    version: 1,
+    service: NAME,
+    candidate: 'api-00003',
+    tag: 'candidate',
+    restoreTraffic: BASELINE,
+    finalTraffic: FINAL,
+    stepPercents: [10, 50, 100],
+    step: 1,
+    verifiedStep: 0,
+    phase: 'rolling-out',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    origin: 'acme/streams@0123abc run 1001 attempt 1',
+    ...overrides,
+  };
+}
+
+/** A Cloud Run that keeps state: setTraffic really changes the traffic, merges annotations and honours expectTraffic. */
+class FakeCloudRun implements CloudRunPort {
+  service?: CloudRunService;
+  steps: string[] = [];
+  /** Runs at the start of setTraffic: another writer, or a failure. */
+  beforeSet?: () => void;
+  /** Stores something other than what was asked (a platform that normalised the traffic). */
+  drift?: (traffic: TrafficTarget[]) => TrafficTarget[];
+
+  seed(traffic: TrafficTarget[], annotations?: Record<string, string>): this {
+    this.service = { name: NAME, template: { containers: [{ image: 'img' }] }, traffic, annotations };
+    return this;
+  }
+
+  async getService() {
+    this.steps.push('get');
+    return this.service ? structuredClone(this.service) : undefined;
+  }
+
+  async setTraffic(
+    name: string,
+    traffic: TrafficTarget[],
+    options: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> } = {},
+  ) {
+    this.steps.push('setTraffic');
+    this.beforeSet?.();
+    const live = this.service as CloudRunService;
+    if (options.expectTraffic && trafficKey(live.traffic) !== trafficKey(options.expectTraffic))
+      throw new ConcurrentChange({
+        operation: 'set traffic on',
+        target: name,
+        cause: 'someone else changed its traffic',
+        hint: '',
+      });
+    this.service = {
+      ...live,
+      traffic: structuredClone(this.drift ? this.drift(traffic) : traffic),
+      annotations: { ...(live.annotations ?? {}), ...(options.annotations ?? {}) },
+    };
+    return structuredClone(this.service);
+  }
+
+  applyService(): Promise<CloudRunService> {
+    throw new Error('not used by recovery');
+  }
+  async revisionFailure() {
+    return undefined;
+  }
+  setPublicAccess(): Promise<'unchanged'> {
+    throw new Error('not used by recovery');
+  }
+  async close() {}
+}
+
+function memoryLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (l) => lines.push(l),
+    warning: (l) => lines.push(`warning: ${l}`),
+    error: (l) => lines.push(`error: ${l}`),
+    debug: () => undefined,
+    group: (_title, fn) => fn(),
+  };
+}
+
+const recordOn = (svc: CloudRunService | undefined) => decodeRecord(svc?.annotations?.[RECORD_ANNOTATION]);
+
+describe('recoverRelease (in-memory Cloud Run)', () => {
+  it('restores the exact baseline when the job stopped at step 2 of 3, marks the record rolled back, and says why', async () => {
+    const r = record();
+    const cloudRun = new FakeCloudRun().seed(AT_50, {
+      [RECORD_ANNOTATION]: encodeRecord(r),
+      team: 'streams',
+    });
+    const log = memoryLog();
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log });
+
+    expect(outcome).toEqual({ action: 'restore', ok: true, traffic: BASELINE, message: expect.any(String) });
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+    expect(cloudRun.steps).toEqual(['get', 'setTraffic', 'get']);
+    expect(recordOn(cloudRun.service)).toEqual({ ...r, phase: 'rolled-back' });
+    expect(cloudRun.service?.annotations?.team).toBe('streams');
+    expect(outcome.message).toBe(
+      'The rollout of api-00003 stopped at step 2 of 3 (50 %), verified through step 1, so the baseline is restored. ' +
+        `Traffic on ${NAME} is now api-00001 70 %, api-00002 30 % (tag blue) (read back and verified).`,
+    );
+    expect(log.lines.join('\n')).toContain(
+      'Traffic now: api-00003 50 %, api-00001 35 %, api-00002 15 % (tag blue), tag candidate -> api-00003',
+    );
+  });
+
+  it('restores the baseline when the job stopped before the first traffic step (no annotation written yet)', async () => {
+    const r = record({ step: -1, verifiedStep: -1 });
+    const candidateTagged = [...BASELINE, { type: REV, revision: 'api-00003', percent: 0, tag: 'candidate' }];
+    const cloudRun = new FakeCloudRun().seed(candidateTagged);
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.message).toMatch(/before the first traffic step/);
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+  });
+
+  it('finishes the promotion when the last step (100 %) had passed its checks', async () => {
+    const r = record({ step: 2, verifiedStep: 2 });
+    const cloudRun = new FakeCloudRun().seed(FINAL.slice(0, 2), { [RECORD_ANNOTATION]: encodeRecord(r) });
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome).toMatchObject({ action: 'finish', ok: true, traffic: FINAL });
+    expect(cloudRun.service?.traffic).toEqual(FINAL);
+    expect(recordOn(cloudRun.service)?.phase).toBe('promoted');
+    expect(outcome.message).toMatch(
+      /^The last step \(100 %\) had passed its checks, so the promotion is finished\./,
+    );
+  });
+
+  it.each<[string, ReleaseRecord | undefined, RegExp]>([
+    ['no record', undefined, /^Nothing to restore: no release record was found\.$/],
+    ['a promoted release', record({ phase: 'promoted' }), /already ended \(promoted\)/],
+    ['a rolled-back release', record({ phase: 'rolled-back' }), /already ended \(rolled-back\)/],
+  ])('does nothing, without a Cloud Run call, for %s', async (_case, r, message) => {
+    const cloudRun = new FakeCloudRun().seed(AT_50);
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome).toEqual({ action: 'nothing', ok: true, message: expect.stringMatching(message) });
+    expect(cloudRun.steps).toEqual([]);
+  });
+
+  it('does nothing when the service records that this release already ended (main finished, state not yet saved)', async () => {
+    const r = record();
+    const cloudRun = new FakeCloudRun().seed(BASELINE, {
+      [RECORD_ANNOTATION]: encodeRecord({ ...r, phase: 'rolled-back' }),
+    });
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome).toEqual({
+      action: 'nothing',
+      ok: true,
+      message: expect.stringMatching(/already ended \(rolled-back\)/),
+    });
+    expect(cloudRun.steps).toEqual(['get']);
+  });
+
+  it('rolls back by hand (mode rollback) even after a promotion, restoring the recorded baseline', async () => {
+    const r = record({ phase: 'promoted', step: 2, verifiedStep: 2 });
+    const cloudRun = new FakeCloudRun().seed(FINAL, { [RECORD_ANNOTATION]: encodeRecord(r) });
+    const outcome = await recoverRelease(r, 'rollback', { cloudRun, log: memoryLog() });
+    expect(outcome).toMatchObject({ action: 'restore', ok: true, traffic: BASELINE });
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+    expect(recordOn(cloudRun.service)?.phase).toBe('rolled-back');
+    expect(outcome.message).toMatch(
+      /^Restored the baseline recorded before api-00003 \(acme\/streams@0123abc run 1001 attempt 1\)\./,
+    );
+  });
+
+  it('leaves the traffic alone when another release has recorded itself on the service since', async () => {
+    const r = record();
+    const other = record({
+      candidate: 'api-00004',
+      startedAt: '2025-01-01T00:05:00.000Z',
+      origin: 'acme/streams@def run 1002 attempt 1',
+    });
+    const theirs = [
+      { type: REV, revision: 'api-00004', percent: 10 },
+      { type: REV, revision: 'api-00001', percent: 63 },
+      { type: REV, revision: 'api-00002', percent: 27, tag: 'blue' },
+    ];
+    const cloudRun = new FakeCloudRun().seed(theirs, { [RECORD_ANNOTATION]: encodeRecord(other) });
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(
+      /left as it is: another release \(api-00004, acme\/streams@def run 1002 attempt 1, rolling-out\)/,
+    );
+    expect(outcome.message).toMatch(/concurrency:/);
+    expect(cloudRun.steps).toEqual(['get']);
+    expect(cloudRun.service?.traffic).toEqual(theirs);
+  });
+
+  it('does not overwrite traffic changed between its read and its write (FACTS.md "optimistic concurrency")', async () => {
+    const r = record();
+    const cloudRun = new FakeCloudRun().seed(AT_50);
+    const meddled = [{ type: REV, revision: 'api-00001', percent: 100 }];
+    cloudRun.beforeSet = () => ((cloudRun.service as CloudRunService).traffic = meddled);
+    const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/^Could not restore the baseline of .*someone else changed its traffic/);
+    expect(cloudRun.service?.traffic).toEqual(meddled);
+  });
+
+  it('fails with the cause and the gcloud command to do it by hand when the update fails', async () => {
+    const cloudRun = new FakeCloudRun().seed(AT_50);
+    cloudRun.beforeSet = () => {
+      throw new StepError({
+        operation: 'set traffic on',
+        target: NAME,
+        cause: 'PERMISSION_DENIED',
+        hint: 'Grant roles/run.developer.',
+      });
+    };
+    const outcome = await recoverRelease(record(), 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome).toEqual({ action: 'restore', ok: false, message: expect.any(String) });
+    expect(outcome.message).toContain('Failed to set traffic on');
+    expect(outcome.message).toContain('PERMISSION_DENIED');
+    expect(outcome.message).toContain(
+      'gcloud run services update-traffic api --region=us-central1 --project=p-1234 --to-revisions=api-00001=70,api-00002=30 --set-tags=blue=api-00002',
+    );
+    expect(cloudRun.service?.traffic).toEqual(AT_50);
+  });
+
+  it('fails when the traffic read back is not what it set', async () => {
+    const cloudRun = new FakeCloudRun().seed(AT_50);
+    cloudRun.drift = (traffic) => traffic.map(({ tag: _tag, ...t }) => t);
+    const outcome = await recoverRelease(record(), 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/after the update its traffic reads api-00001 70 %, api-00002 30 %\./);
+  });
+
+  it('fails when the service no longer exists', async () => {
+    const outcome = await recoverRelease(record(), 'auto', {
+      cloudRun: new FakeCloudRun(),
+      log: memoryLog(),
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/the service no longer exists/);
+  });
+});
+
+describe('describeTraffic / describeManualFix', () => {
+  it.each<[TrafficTarget[], string]>([
+    [BASELINE, 'api-00001 70 %, api-00002 30 % (tag blue)'],
+    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }], 'LATEST 100 %'],
+    [[], '(none)'],
+  ])('describes %j', (traffic, text) => {
+    expect(describeTraffic(traffic)).toBe(text);
+  });
+
+  it('names LATEST as gcloud does', () => {
+    expect(describeManualFix(NAME, [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }])).toBe(
+      'gcloud run services update-traffic api --region=us-central1 --project=p-1234 --to-revisions=LATEST=100',
+    );
+  });
+});
+
+describe('recoverRelease against the emulator (real adapter, real client libraries)', () => {
+  const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
+  let emulator: Emulator;
+  let cloudRun: CloudRunPort;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ startupDeadlineMs: 3000 });
+    cloudRun = createCloudRun({
+      authClient: wifClient(emulator.endpoints),
+      endpoint: emulator.endpoints.runApi,
+      operationTimeoutSeconds: 30,
+      project: emulator.endpoints.project,
+    });
+  });
+
+  afterAll(async () => {
+    await cloudRun?.close();
+    await emulator?.stop();
+  });
+
+  // Deploys `revision` with `image` and sets `traffic` in the same update. The template names
+  // encryptionKeyRevocationAction because the emulator renders it on GET but does not default it when it
+  // compares templates, so the adapter's read-modify-write in setTraffic would otherwise be refused as
+  // "Revision named … with different configuration" (reported to the lead; remove once the emulator is fixed).
+  async function deploy(
+    name: string,
+    revision: string,
+    image: string,
+    traffic: TrafficTarget[],
+    create = false,
+  ) {
+    const live = create ? undefined : await cloudRun.getService(name);
+    const service: CloudRunService = {
+      ...(live ?? { name }),
+      name,
+      template: {
+        revision,
+        containers: [{ image: `${IMAGE}:${image}`, env: [{ name: 'TICK_MS', value: '100' }] }],
+        ...{ encryptionKeyRevocationAction: 'ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED' },
+      },
+      traffic,
+    };
+    return cloudRun.applyService(service, create ? 'create' : 'update');
+  }
+
+  it('restores a service left at step 2 of 3 from a half-way split baseline to that baseline exactly', async () => {
+    const name = `projects/${emulator.endpoints.project}/locations/us-central1/services/canary`;
+    const r = (n: number) => `canary-0000${n}`;
+    await deploy(name, r(1), 'v1', [], true);
+    await deploy(name, r(2), 'v2', [{ type: REV, revision: r(1), percent: 100 }]);
+    // A previous canary left half-way, with a user tag: the baseline this release found.
+    const baseline: TrafficTarget[] = [
+      { type: REV, revision: r(1), percent: 50 },
+      { type: REV, revision: r(2), percent: 50, tag: 'blue' },
+    ];
+    await cloudRun.setTraffic(name, baseline);
+    // The candidate, deployed without traffic under its tag; then step 2 of 3 (50 %) with the record.
+    await deploy(name, r(3), 'v3', [
+      ...baseline,
+      { type: REV, revision: r(3), percent: 0, tag: 'candidate' },
+    ]);
+    const rec = record({
+      service: name,
+      candidate: r(3),
+      restoreTraffic: baseline,
+      finalTraffic: [
+        { type: REV, revision: r(3), percent: 100, tag: 'candidate' },
+        { type: REV, revision: r(2), percent: 0, tag: 'blue' },
+      ],
+    });
+    const atHalf: TrafficTarget[] = [
+      { type: REV, revision: r(3), percent: 50, tag: 'candidate' },
+      { type: REV, revision: r(1), percent: 25 },
+      { type: REV, revision: r(2), percent: 25, tag: 'blue' },
+    ];
+    await cloudRun.setTraffic(name, atHalf, { annotations: { [RECORD_ANNOTATION]: encodeRecord(rec) } });
+
+    const outcome = await recoverRelease(rec, 'auto', { cloudRun, log: memoryLog() });
+    expect(outcome).toMatchObject({ action: 'restore', ok: true });
+
+    // Read back independently, through the raw client: exactly the baseline, nothing in between.
+    const { services, revisions } = runClients(emulator.endpoints, wifClient(emulator.endpoints));
+    try {
+      const [svc] = await services.getService({ name });
+      const live = (svc.traffic ?? []).map((t) => ({
+        type:
+          t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' || t.type === 1
+            ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+            : REV,
+        revision: t.revision ?? undefined,
+        percent: t.percent ?? 0,
+        tag: t.tag || undefined,
+      })) as TrafficTarget[];
+      expect(trafficKey(live)).toBe(trafficKey(baseline));
+      expect(decodeRecord(svc.annotations?.[RECORD_ANNOTATION] ?? undefined)?.phase).toBe('rolled-back');
+      // The candidate's tag URL is gone with its traffic entry; the user's tag stays where it was.
+      const tags = (svc.trafficStatuses ?? []).filter((t) => t.tag).map((t) => [t.tag, t.revision]);
+      expect(tags).toEqual([['blue', r(2)]]);
+    } finally {
+      await services.close();
+      await revisions.close();
+    }
+  });
+});
