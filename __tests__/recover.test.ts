@@ -313,10 +313,7 @@ describe('recoverRelease against the emulator (real adapter, real client librari
     await emulator?.stop();
   });
 
-  // Deploys `revision` with `image` and sets `traffic` in the same update. The template names
-  // encryptionKeyRevocationAction because the emulator renders it on GET but does not default it when it
-  // compares templates, so the adapter's read-modify-write in setTraffic would otherwise be refused as
-  // "Revision named … with different configuration" (reported to the lead; remove once the emulator is fixed).
+  // Deploys `revision` with `image` and sets `traffic` in the same update.
   async function deploy(
     name: string,
     revision: string,
@@ -331,7 +328,6 @@ describe('recoverRelease against the emulator (real adapter, real client librari
       template: {
         revision,
         containers: [{ image: `${IMAGE}:${image}`, env: [{ name: 'TICK_MS', value: '100' }] }],
-        ...{ encryptionKeyRevocationAction: 'ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED' },
       },
       traffic,
     };

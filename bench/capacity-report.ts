@@ -174,6 +174,9 @@ export interface Machine {
   ulimitSoft: string;
   ulimitHard: string;
   localPortRange: string;
+  /** 1-minute load average when the bench started and ended (other work on the machine shows here). */
+  loadAverageStart: number;
+  loadAverageEnd?: number;
 }
 
 export interface BenchConfig {
@@ -266,6 +269,10 @@ export function renderResults(report: BenchReport): string {
   lines.push(`| Kernel | ${machine.kernel} |`);
   lines.push(`| \`ulimit -n\` (soft / hard) | ${machine.ulimitSoft} / ${machine.ulimitHard} |`);
   lines.push(`| Local port range | ${machine.localPortRange} |`);
+  lines.push(
+    `| Load average (1 min) at start / end | ${machine.loadAverageStart.toFixed(2)} / ` +
+      `${machine.loadAverageEnd?.toFixed(2) ?? '?'} (the bench itself adds about 1–2) |`,
+  );
   lines.push('');
   lines.push('## Method');
   lines.push('');

@@ -127,7 +127,7 @@ async function main(): Promise<void> {
 
   await stopAll();
   const report: BenchReport = {
-    machine,
+    machine: { ...machine, loadAverageEnd: os.loadavg()[0] },
     config: { ...config, ladder },
     totalSeconds: (Date.now() - startedAt) / 1000,
     notes,

@@ -1,7 +1,8 @@
-// `npm run demo`: the built action, run the way a GitHub runner runs it (INPUT_* variables, a
-// pull_request event, GITHUB_OUTPUT, the OIDC variables), against the local Cloud Run, through three
-// releases of the sample streaming app: a first deploy, a candidate with no traffic behind its tag URL,
-// and a crashing image that fails while traffic stays exactly as it was.
+// `npm run demo`: the built action, run the way a GitHub runner runs it (INPUT_* variables, an event
+// file, GITHUB_OUTPUT, the OIDC variables), against the local Cloud Run, through five releases of the
+// sample streaming app: a first deploy; a pull request preview (a candidate with no traffic behind its tag
+// URL); the merge, walking 10 -> 50 -> 100 with checks; a release that turns bad mid-rollout and is rolled
+// back; and a crashing image that fails while traffic stays exactly as it was.
 import { ServicesClient } from '@google-cloud/run';
 import { IdentityPoolClient } from 'google-auth-library';
 import { startEmulator, type EmulatorEndpoints } from '../emulator/emulator';
@@ -42,12 +43,24 @@ async function firstEvents(url: string, count: number): Promise<string> {
 function show(title: string, run: ActionRun): void {
   say(`\n== ${title}: exit ${run.code}`);
   for (const line of run.stdout.split('\n')) {
-    if (line.startsWith('::group::')) say(`  > ${line.slice('::group::'.length)}`);
+    if (line.startsWith('::group::')) say(`  > ${decodeURIComponent(line.slice('::group::'.length))}`);
     else if (line.startsWith('::error::'))
       say(`  ERROR ${decodeURIComponent(line.slice('::error::'.length).replace(/%0A/g, '\n        '))}`);
     else if (line.startsWith('::warning')) say(`  WARNING ${line.replace(/^::warning[^:]*::/, '')}`);
   }
-  for (const [k, v] of Object.entries(run.outputs)) say(`  output ${k} = ${v}`);
+  for (const [k, v] of Object.entries(run.outputs)) {
+    if (k !== 'smoke_result') say(`  output ${k} = ${v}`);
+    else {
+      const smoke = JSON.parse(v) as {
+        verdict: string;
+        checks: Array<{ name: string; ok: boolean }>;
+        metrics: { firstEventMs?: number; events: number };
+      };
+      say(
+        `  output smoke_result = ${smoke.verdict}: ${smoke.checks.map((c) => `${c.ok ? '' : '!'}${c.name}`).join(' ')}; first event ${Math.round(smoke.metrics.firstEventMs ?? 0)} ms, ${smoke.metrics.events} events`,
+      );
+    }
+  }
 }
 
 async function liveTraffic(e: EmulatorEndpoints, name: string): Promise<string> {
@@ -81,7 +94,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ startupDeadlineMs: 10_000 });
   const e = emulator.endpoints;
   const name = `projects/${e.project}/locations/us-central1/services/stream-api`;
-  const inputs = (image: string) => ({
+  const inputs = (image: string, extra: Record<string, string> = {}) => ({
     project_id: e.project,
     region: 'us-central1',
     service: 'stream-api',
@@ -90,23 +103,42 @@ async function main(): Promise<void> {
     service_account: e.serviceAccount,
     allow_unauthenticated: 'true',
     env_vars: 'TICK_MS=250',
+    smoke_duration: '2s',
+    step_wait: '2s',
+    ...extra,
   });
+  const push = { eventName: 'push', event: { ref: 'refs/heads/main' } };
   try {
     say(
       `Local Cloud Run at ${e.runApi.url}; the action runs from dist/main/index.js as on a GitHub runner (pull request #12).`,
     );
-    const first = await runAction('main', inputs('v1'), e, { env: { GITHUB_RUN_ID: '101' } });
-    show('Release 1: first deploy of stream-app:v1', first);
-    const second = await runAction('main', inputs('v2'), e, { env: { GITHUB_RUN_ID: '102' } });
-    show('Release 2: stream-app:v2 as a candidate with no traffic', second);
-    if (second.code === 0) {
-      say(`  SSE via service URL: ${await firstEvents(`${second.outputs.url}/events`, 3)}`);
-      say(`  SSE via tag URL:     ${await firstEvents(`${second.outputs.tag_url}/events`, 3)}`);
+    const first = await runAction('main', inputs('v1'), e, { ...push, env: { GITHUB_RUN_ID: '101' } });
+    show('Release 1 (push to main): first deploy of stream-app:v1', first);
+    const preview = await runAction('main', inputs('v2'), e, { env: { GITHUB_RUN_ID: '102' } });
+    show('Release 2 (pull request #12): stream-app:v2 as a preview with no traffic', preview);
+    if (preview.code === 0) {
+      say(`  SSE via service URL: ${await firstEvents(`${preview.outputs.url}/events`, 3)}`);
+      say(`  SSE via tag URL:     ${await firstEvents(`${preview.outputs.tag_url}/events`, 3)}`);
     }
-    const third = await runAction('main', inputs('crash'), e, { env: { GITHUB_RUN_ID: '103' } });
-    show('Release 3: stream-app:crash, which never starts', third);
+    const merged = await runAction('main', inputs('v2'), e, { ...push, env: { GITHUB_RUN_ID: '103' } });
+    show('Release 3 (merge to main): stream-app:v2, 10% -> 50% -> 100%', merged);
+    const bad = await runAction(
+      'main',
+      inputs('turns-bad', { env_vars: 'TICK_MS=250\nSTREAM_APP_BAD_AFTER_MS=8000', step_wait: '4s,10s,0s' }),
+      e,
+      { ...push, env: { GITHUB_RUN_ID: '104' } },
+    );
+    show('Release 4 (push to main): stream-app:turns-bad, which starts failing 8 s after it starts', bad);
+    const third = await runAction('main', inputs('crash'), e, { ...push, env: { GITHUB_RUN_ID: '105' } });
+    show('Release 5 (push to main): stream-app:crash, which never starts', third);
     say(`\nTraffic now: ${await liveTraffic(e, name)}`);
-    if (first.code !== 0 || second.code !== 0 || third.code !== 1) {
+    if (
+      first.code !== 0 ||
+      preview.code !== 0 ||
+      merged.outputs.verdict !== 'promoted' ||
+      bad.outputs.verdict !== 'rolled_back' ||
+      third.code !== 1
+    ) {
       throw new Error('the demo did not go as expected (see above)');
     }
   } finally {

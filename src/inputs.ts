@@ -814,11 +814,19 @@ function parseSteps(text: string, problems: Problems): number[] | undefined {
   const parts = text.split(',').map((p) => p.trim());
   const steps = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (steps.some((n) => !(n >= 1 && n <= 100))) {
-    problems.add('traffic_steps', `${show(text)} has a step that is not a whole percent from 1 to 100`, 'comma-separated percents such as `10,50,100`');
+    problems.add(
+      'traffic_steps',
+      `${show(text)} has a step that is not a whole percent from 1 to 100`,
+      'comma-separated percents such as `10,50,100`',
+    );
     return undefined;
   }
   if (steps.some((n, i) => i > 0 && n <= steps[i - 1])) {
-    problems.add('traffic_steps', `${show(text)} is not strictly ascending`, 'ascending percents such as `10,50,100`');
+    problems.add(
+      'traffic_steps',
+      `${show(text)} is not strictly ascending`,
+      'ascending percents such as `10,50,100`',
+    );
     return undefined;
   }
   return steps;
@@ -828,7 +836,11 @@ function parseSteps(text: string, problems: Problems): number[] | undefined {
 function parseStepWaits(text: string, count: number, problems: Problems): number[] | undefined {
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length !== 1 && parts.length !== count) {
-    problems.add('step_wait', `${show(text)} has ${parts.length} durations for ${count} traffic steps`, 'one duration for every step, or one per step');
+    problems.add(
+      'step_wait',
+      `${show(text)} has ${parts.length} durations for ${count} traffic steps`,
+      'one duration for every step, or one per step',
+    );
     return undefined;
   }
   const waits = parts.map((p) => parseMillis('step_wait', p, 0, 3_600_000, problems));
@@ -1050,8 +1062,11 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
         ? 'candidate'
         : 'progressive'
       : parseEnum('rollout', rolloutText, ROLLOUTS, problems);
-  const trafficSteps = rollout === 'immediate' ? [100] : parseSteps(text('traffic_steps') || '10,50,100', problems);
-  const stepWaitMs = trafficSteps ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems) : undefined;
+  const trafficSteps =
+    rollout === 'immediate' ? [100] : parseSteps(text('traffic_steps') || '10,50,100', problems);
+  const stepWaitMs = trafficSteps
+    ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems)
+    : undefined;
   const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
 
   if (problems.list.length > 0) throw new InputError(problems.sorted());

@@ -194,3 +194,75 @@ test('a rerun after a job killed without its post step settles the unfinished re
   expect(after).toEqual([{ revision: rerun.outputs.revision, percent: 100, tag: 'pr-12' }]);
   expect(before).not.toEqual(after);
 });
+
+test('`stream-deploy rollback` restores the recorded baseline from the service annotation, with the credentials already in the job', async () => {
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { NODE24, ROOT } = await import('../../scripts/local-runner');
+  const before = await baseline('cli-rollback-api', '7601');
+  const main = startAction(
+    'main',
+    inputs('cli-rollback-api', 'v2', { step_wait: '60s' }),
+    emulator.endpoints,
+    { env: { GITHUB_RUN_ID: '7602' } },
+  );
+  await waitFor('the first traffic step', () =>
+    main.state().release && JSON.parse(main.state().release).step === 0 ? true : undefined,
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  main.child.kill('SIGKILL');
+  await main.done;
+  expect(await traffic('cli-rollback-api')).not.toEqual(before);
+  // A credentials file like google-github-actions/auth writes (external_account), pointed at the emulator.
+  const e = emulator.endpoints;
+  const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+  const creds = join(dir, 'credentials.json');
+  writeFileSync(
+    creds,
+    JSON.stringify({
+      type: 'external_account',
+      audience: e.providerAudience,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: e.sts,
+      credential_source: {
+        url: `${e.githubOidc.requestUrl}&audience=${encodeURIComponent(`https://iam.googleapis.com/${e.workloadIdentityProvider}`)}`,
+        headers: { Authorization: `Bearer ${e.githubOidc.requestToken}` },
+        format: { type: 'json', subject_token_field_name: 'value' },
+      },
+      service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
+    }),
+  );
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GOOGLE_APPLICATION_CREDENTIALS: creds,
+    STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
+      runApi: e.runApi.url,
+      sts: e.sts,
+      iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
+    }),
+  };
+  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      NODE24,
+      [
+        `${ROOT}/dist/cli/index.js`,
+        'rollback',
+        '--service',
+        'cli-rollback-api',
+        '--region',
+        'us-central1',
+        '--project',
+        e.project,
+      ],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    ),
+  );
+  expect(result.stderr + result.stdout).toMatch(/restor/i);
+  expect(result.code).toBe(0);
+  expect(await traffic('cli-rollback-api')).toEqual(before);
+});

@@ -32955,7 +32955,9 @@ function parseInputs(read, context) {
             : 'progressive'
         : parseEnum('rollout', rolloutText, ROLLOUTS, problems);
     const trafficSteps = rollout === 'immediate' ? [100] : parseSteps(text('traffic_steps') || '10,50,100', problems);
-    const stepWaitMs = trafficSteps ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems) : undefined;
+    const stepWaitMs = trafficSteps
+        ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems)
+        : undefined;
     const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
     if (problems.list.length > 0)
         throw new errors/* InputError */.dz(problems.sorted());

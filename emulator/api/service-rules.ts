@@ -223,7 +223,9 @@ export function canonicalTemplate(template: Json): string {
       const out: Json = {};
       for (const key of Object.keys(value as Json).sort()) {
         const v = strip((value as Json)[key]);
+        // An enum at its `*_UNSPECIFIED` value is the field left unset (proto3 default).
         const empty =
+          (typeof v === 'string' && v.endsWith('_UNSPECIFIED')) ||
           v === undefined ||
           v === null ||
           v === '' ||

@@ -170,3 +170,14 @@ test('canonicalTemplate ignores the revision name, key order and empty values bu
   expect(canonicalTemplate(a)).toBe(canonicalTemplate(b));
   expect(canonicalTemplate({ ...b, timeout: '301s' })).not.toBe(canonicalTemplate(b));
 });
+
+test('an enum at its *_UNSPECIFIED value is the field left unset, so a GET-modify-update round trip compares equal', () => {
+  const sent = {
+    containers: [{ image: 'x' }],
+    encryptionKeyRevocationAction: 'ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED',
+  };
+  expect(canonicalTemplate(sent)).toBe(canonicalTemplate({ containers: [{ image: 'x' }] }));
+  expect(canonicalTemplate({ ...sent, encryptionKeyRevocationAction: 'SHUTDOWN' })).not.toBe(
+    canonicalTemplate({ containers: [{ image: 'x' }] }),
+  );
+});
