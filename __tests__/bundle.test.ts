@@ -123,18 +123,18 @@ describe('dist/main/index.js', () => {
 });
 
 describe('dist/post/index.js', () => {
-  it('with no saved rollout state, logs that and exits 0', async () => {
+  it('with no saved release record, logs that there is nothing to restore and exits 0', async () => {
     const result = await run(bundle('post'), [], runnerEnv);
     expect(result).toMatchObject({ code: 0 });
-    expect(result.stdout).toContain('No rollout was under way');
+    expect(result.stdout).toContain('Nothing to restore: no release record was found');
     expect(errorLines(result.stdout)).toEqual([]);
   });
 
-  it('with saved rollout state it cannot act on, reports an error and exits 1', async () => {
+  it('with a corrupt release record, treats it as none and touches nothing', async () => {
     // The runner hands saved state to the post step as STATE_<name>.
-    const result = await run(bundle('post'), [], { ...runnerEnv, STATE_rollout: '{"service":"api"}' });
-    expect(result.code).toBe(1);
-    expect(errorLines(result.stdout)).toEqual([expect.stringContaining('cannot restore traffic')]);
+    const result = await run(bundle('post'), [], { ...runnerEnv, STATE_release: '{"service":"api"}' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('no release record was found');
   });
 });
 
