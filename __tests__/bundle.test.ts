@@ -71,7 +71,7 @@ describe('the runtime the bundles run under', () => {
 });
 
 describe('dist/main/index.js', () => {
-  it('fails with one ::error:: naming every bad input, and writes no outputs', async () => {
+  it('fails with one ::error:: naming every bad input, and writes only verdict=failed', async () => {
     const result = await run(bundle('main'), [], {
       ...runnerEnv,
       ...inputEnv({ project_id: '', region: 'Mars', service: '9-lives', image: '  ' }),
@@ -81,7 +81,9 @@ describe('dist/main/index.js', () => {
     expect(errors).toHaveLength(1);
     for (const input of ['project_id', 'region', 'service', 'image'])
       expect(errors[0]).toContain(`\`${input}\``);
-    expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toBe('');
+    expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toMatch(
+      /^verdict<<ghadelimiter_[0-9a-f-]+\nfailed\nghadelimiter_[0-9a-f-]+\n$/,
+    );
   });
 
   it('names only the bad input when the others are valid', async () => {
@@ -118,7 +120,9 @@ describe('dist/main/index.js', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('workload_identity_provider');
     expect(errors[0]).toContain('google-github-actions/auth');
-    expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toBe('');
+    expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toMatch(
+      /^verdict<<ghadelimiter_[0-9a-f-]+\nfailed\nghadelimiter_[0-9a-f-]+\n$/,
+    );
   });
 });
 

@@ -268,6 +268,7 @@ function describeMachine(): Machine {
     ulimitHard: runShell('ulimit -Hn') || 'unknown',
     localPortRange:
       readText('/proc/sys/net/ipv4/ip_local_port_range').trim().replace(/\s+/, '–') || 'unknown',
+    loadAverageStart: os.loadavg()[0],
   };
 }
 

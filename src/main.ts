@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
+    // Bad inputs, auth, a failed deploy: the candidate never got traffic.
+    writeOutputs((name, value) => core.setOutput(name, value), { verdict: 'failed' });
   }
   if (failure !== undefined) core.setFailed(failure);
 }

@@ -127,7 +127,7 @@ describe.each([
     expect(
       (after.traffic ?? []).some((t) => t.revision === `stream-api-0123456-${(1003).toString(36)}-1`),
     ).toBe(false);
-    expect(run.outputs).toEqual({});
+    expect(run.outputs).toEqual({ verdict: 'failed' });
   });
 
   test('missing `id-token: write` fails before any network call, naming the fix (FACTS.md WIF point 1)', async () => {

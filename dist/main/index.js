@@ -33081,6 +33081,8 @@ async function main() {
     }
     catch (error) {
         failure = error instanceof Error ? error.message : String(error);
+        // Bad inputs, auth, a failed deploy: the candidate never got traffic.
+        writeOutputs((name, value) => core/* setOutput */.uH(name, value), { verdict: 'failed' });
     }
     if (failure !== undefined)
         core/* setFailed */.C1(failure);
