@@ -24,6 +24,18 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
     trafficSteps: [10, 50, 100],
     stepWaitMs: [0, 0, 0],
     followLatest: false,
+    smoke: {
+      protocol: 'sse',
+      path: '/events',
+      healthPath: '/healthz',
+      healthTimeoutMs: 60_000,
+      durationMs: 10_000,
+      firstEventTimeoutMs: 5000,
+      minEvents: 3,
+      maxGapMs: 5000,
+      connections: 1,
+      checkReconnect: true,
+    },
     ...overrides,
   };
 }
@@ -543,3 +555,24 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+test.each([
+  ['no smoke test (`smoke_protocol: none`)', { smoke: undefined }],
+  ['a `smoke_url` the runner can reach', { smokeUrl: 'https://internal.example.com' }],
+])('ingress-internal-smoke does not fire with %s', (_name, overrides) => {
+  const planned: CloudRunService = {
+    name: 'projects/my-project/locations/us-central1/services/api',
+    ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+    template: {
+      timeout: '3600s',
+      maxInstanceRequestConcurrency: 250,
+      scaling: { minInstanceCount: 1 },
+      containers: [{ image: 'x', resources: { cpuIdle: false }, ports: [{ name: 'http1' }] }],
+    },
+    traffic: [],
+  };
+  expect(
+    lintStreaming(configFor('sse', overrides as Partial<DeployConfig>), planned).map((f) => f.rule),
+  ).toEqual([]);
+  expect(lintStreaming(configFor('sse'), planned).map((f) => f.rule)).toEqual(['ingress-internal-smoke']);
+});

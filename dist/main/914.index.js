@@ -749,7 +749,9 @@ const RESTRICTED_INGRESS = {
 // The smoke test calls the candidate's tag URL (a run.app URL) from the GitHub runner, outside any VPC.
 function checkIngress(config, s) {
     const described = RESTRICTED_INGRESS[s.ingress];
-    if (described === undefined)
+    // Without a smoke test (`smoke_protocol: none`) or with `smoke_url` (e.g. a self-hosted runner inside the VPC
+    // or a load balancer), nothing needs to reach the tag URL from the runner.
+    if (described === undefined || !config.smoke || config.smokeUrl)
         return [];
     return [
         {
