@@ -1,0 +1,58 @@
+// The release as the people watching it see it: one report, updated as the release moves, rendered as
+// the sticky PR comment and the job summary (src/core/report.ts) and sent through the GitHub port.
+import type { TrafficTarget } from './cloud-run-types';
+import type { SmokeResult } from './smoke-types';
+
+/** Where the release is: planned -> candidate up -> smoke tested -> each traffic step -> how it ended. */
+export type ReportPhase = 'planned' | 'candidate-up' | 'smoke-tested' | 'rolling-out' | 'promoted' | 'canary' | 'candidate' | 'rolled-back' | 'failed';
+
+export interface ReportFinding {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+  source: string;
+}
+
+export interface ReportStep {
+  /** The candidate's share at this step. */
+  percent: number;
+  status: 'pending' | 'shifted' | 'verified' | 'failed';
+  /** ISO time the step's traffic was set. */
+  at?: string;
+  /** e.g. the share check result or the failed check. */
+  detail?: string;
+}
+
+export interface ReleaseReport {
+  project: string;
+  region: string;
+  service: string;
+  /** Image reference as given (tag or digest). */
+  image: string;
+  /** Candidate revision (short name). */
+  revision: string;
+  previousRevision?: string;
+  tag: string;
+  tagUrl?: string;
+  serviceUrl?: string;
+  phase: ReportPhase;
+  findings: ReportFinding[];
+  smoke?: SmokeResult;
+  steps: ReportStep[];
+  /** The service's traffic now. */
+  traffic?: TrafficTarget[];
+  /** Why the release failed or was rolled back, and where traffic ended. */
+  failure?: string;
+  /** How long each phase took, in order. */
+  timings: Array<{ phase: string; ms: number }>;
+  /** When streams still open on a revision that lost traffic will have ended at the latest (ISO). */
+  drainsBy?: string;
+  /** Request timeout in seconds (streams live at most this long). */
+  timeoutSeconds: number;
+  sessionAffinity: boolean;
+  /** Commit SHA and a link to the workflow run, when known. */
+  sha: string;
+  runUrl?: string;
+  /** ISO time of this update. */
+  updatedAt: string;
+}
