@@ -93,6 +93,10 @@ describe('parseInputs: valid configurations', () => {
     traffic_steps: '5, 25,100',
     step_wait: '10s,1m,0',
     follow_latest: 'true',
+    github_token: 'ghs_0123456789abcdef',
+    comment_on_pr: 'false',
+    job_summary: 'true',
+    github_deployment: 'false',
   };
 
   it.each(['sse', 'websocket', 'grpc', 'http'] as Profile[])(
@@ -154,6 +158,7 @@ describe('parseInputs: valid configurations', () => {
         trafficSteps: [5, 25, 100],
         stepWaitMs: [10_000, 60_000, 0],
         followLatest: true,
+        reporting: { githubToken: 'ghs_0123456789abcdef', comment: false, summary: true, deployment: false },
       });
     },
   );
@@ -192,6 +197,7 @@ describe('parseInputs: valid configurations', () => {
       trafficSteps: [10, 50, 100],
       stepWaitMs: [60_000, 60_000, 60_000],
       followLatest: false,
+      reporting: { githubToken: '', comment: true, summary: true, deployment: true },
     });
     for (const key of [
       'workloadIdentityProvider',
@@ -275,7 +281,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(41);
+    ).toHaveLength(45);
     expect(() => parse()).not.toThrow();
   });
 });

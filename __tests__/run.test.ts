@@ -42,6 +42,7 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     trafficSteps: [10, 50, 100],
     stepWaitMs: [0, 0, 0],
     followLatest: false,
+    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
     ...overrides,
   };
 }

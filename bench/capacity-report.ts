@@ -229,7 +229,7 @@ export function renderResults(report: BenchReport): string {
   lines.push('');
   const verdictOf = (o: TargetOutcome): string =>
     o.met === undefined ? 'not measured' : o.met ? '**met**' : '**not met**';
-  lines.push('With the probe as it is (all N streams opened at once):');
+  lines.push('With all N streams opened at once (how the probe opened them before these figures):');
   lines.push('');
   for (const o of outcomes) lines.push(`- ${PROTOCOL_NAMES[o.protocol]}: ${verdictOf(o)}: ${o.detail}.`);
   for (const p of ['sse', 'websocket'] as const) {
@@ -247,7 +247,7 @@ export function renderResults(report: BenchReport): string {
   const perSecond = Math.round((size * 1000) / everyMs);
   lines.push('');
   lines.push(
-    `What-if, not what the probe does today: the same ${TARGET_STREAMS} streams opened ${size} every ` +
+    `Ramped, as the probe in src/ now opens its streams (src/adapters/smoke-probe.ts, openRamped): the same ${TARGET_STREAMS} streams opened ${size} every ` +
       `${everyMs} ms (${perSecond} streams/s, so the last opens after ` +
       `${((Math.ceil(TARGET_STREAMS / size) - 1) * everyMs) / 1000} s):`,
   );
@@ -324,7 +324,7 @@ export function renderResults(report: BenchReport): string {
   lines.push(
     `- **Ramped what-if** (rows marked "ramped"): at the ${TARGET_STREAMS}-stream rung only, the same ` +
       `measurement with the streams opened ${config.ramp.size} at a time, ${config.ramp.everyMs} ms apart ` +
-      "(bench code only; the probe in src/ opens all at once). Each stream's first-event time still counts " +
+      "(src/adapters/smoke-probe.ts opens its streams the same way since this figure). Each stream's first-event time still counts " +
       'from its own request.',
   );
   lines.push(

@@ -13,6 +13,7 @@ import { sendJson, readJson } from './api/google-errors';
 import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
 import { createDataPlane } from './data-plane/data-plane';
 import { loadImageCatalogue } from './data-plane/image-catalogue';
+import { createGitHubFake, type GitHubFake } from './github/github-fake';
 
 export interface EmulatorOptions {
   /** Port of the API server; 0 (default) for any free port. */
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   projectInvokers?: string[];
   faults?: Partial<FaultSettings>;
   random?: () => number;
+  /** The job's GITHUB_TOKEN the GitHub REST fake accepts; default a random one (in the endpoints). */
+  githubToken?: string;
 }
 
 /** Everything a client needs to reach the emulator; printed as one JSON line by `npm run emulator`. */
@@ -48,12 +51,18 @@ export interface EmulatorEndpoints {
   providerAudience: string;
   serviceAccount: string;
   control: string;
+  /** GITHUB_API_URL for the GitHub REST fake (issue comments, deployments, statuses). */
+  githubApi: string;
+  /** The GITHUB_TOKEN that fake accepts. */
+  githubToken: string;
 }
 
 export interface Emulator {
   endpoints: EmulatorEndpoints;
   faults: Faults;
   api: RunApi;
+  /** The GitHub REST fake: its state, permissions and injected failures. */
+  github: GitHubFake;
   /** Last output lines of a revision's instances. */
   logs(service: string, revision: string): string[];
   stop(): Promise<void>;
@@ -94,6 +103,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   faults.update(options.faults ?? {});
   const requestToken = randomBytes(24).toString('base64url');
   const auth = createAuthFakes({ faults, wif, runner, requestToken });
+  const githubToken = options.githubToken ?? `ghs_${randomBytes(18).toString('base64url')}`;
+  const github = createGitHubFake({ faults, token: githubToken, repository: runner.repository });
   const projectInvokers = new Set(options.projectInvokers ?? Object.keys(wif.serviceAccounts));
 
   // Invoker IAM on service URLs (FACTS.md "Private services"): allUsers or invokerIamDisabled open the
@@ -167,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (await auth.handle(req, res)) return;
         if (await api.handle(req, res)) return;
         if (await handleControl(req, res)) return;
+        if (await github.handle(req, res)) return;
         sendJson(res, 404, {
           error: { code: 404, message: `No route for ${req.method} ${req.url}`, status: 'NOT_FOUND' },
         });
@@ -226,6 +238,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     providerAudience: auth.providerAudience,
     serviceAccount,
     control: `${base}/emulator`,
+    githubApi: `${base}/github-api`,
+    githubToken,
   };
 
   let stopped: Promise<void> | undefined;
@@ -233,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoints,
     faults,
     api,
+    github,
     logs: (service, revision) => dataPlane.logs(service, revision),
     stop() {
       stopped ??= (async () => {

@@ -22,9 +22,10 @@ async function workflowFiles(folder) {
 }
 
 const files = (await Promise.all(FOLDERS.map(workflowFiles))).flat();
-const lint = await createLinter();
 let problems = 0;
 for (const file of files) {
+  // A fresh linter per file: the WebAssembly build crashes (`unreachable`) when one instance is reused.
+  const lint = await createLinter();
   const path = relative(root, file);
   for (const p of lint(await readFile(file, 'utf8'), path)) {
     problems += 1;

@@ -82,6 +82,10 @@ export function runnerEnv(
     GITHUB_ACTOR: 'octocat',
     ACTIONS_ID_TOKEN_REQUEST_URL: e.githubOidc.requestUrl,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: e.githubOidc.requestToken,
+    GITHUB_API_URL: e.githubApi,
+    GITHUB_SERVER_URL: 'https://github.com',
+    // What action.yml's `github_token` default (`github.token`) gives on a runner.
+    INPUT_GITHUB_TOKEN: e.githubToken,
     STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
       runApi: e.runApi.url,
       sts: e.sts,

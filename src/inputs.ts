@@ -63,6 +63,10 @@ export const INPUT_NAMES = [
   'traffic_steps',
   'step_wait',
   'follow_latest',
+  'github_token',
+  'comment_on_pr',
+  'job_summary',
+  'github_deployment',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -1069,6 +1073,14 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     : undefined;
   const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
 
+  // Reporting: each part on unless turned off.
+  const reporting = {
+    githubToken: text('github_token'),
+    comment: optional('comment_on_pr', (v) => parseBoolean('comment_on_pr', v, problems)) ?? true,
+    summary: optional('job_summary', (v) => parseBoolean('job_summary', v, problems)) ?? true,
+    deployment: optional('github_deployment', (v) => parseBoolean('github_deployment', v, problems)) ?? true,
+  };
+
   if (problems.list.length > 0) throw new InputError(problems.sorted());
 
   // Every value below is defined: a missing one would have added a problem above.
@@ -1104,6 +1116,7 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     trafficSteps: trafficSteps!,
     stepWaitMs: stepWaitMs!,
     followLatest,
+    reporting,
   };
   return freezeDeep(config);
 }

@@ -6,9 +6,11 @@ import { parseInputs } from './inputs';
 import { readRunContext } from './adapters/github-context';
 import { actionsLog } from './adapters/log';
 import { writeOutputs } from './outputs';
+import type { DeployConfig, RunContext } from './core/config';
 
 async function main(): Promise<void> {
   let failure: string | undefined;
+  let reporter: import('./reporter').Reporter | undefined;
   try {
     const context = readRunContext(process.env);
     // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
       (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
       context,
     );
+    reporter = await createReporter(config, context);
     const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
     const { createCloudRun } = await import('./adapters/cloud-run');
     const { run } = await import('./run');
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: () => Date.now(),
+        report: (patch) => reporter!.update(patch),
       });
       writeOutputs((name, value) => core.setOutput(name, value), {
         url: result.url,
@@ -68,6 +72,21 @@ async function main(): Promise<void> {
         verdict: result.verdict,
       });
       failure = result.failure;
+      const phase = (
+        {
+          promoted: 'promoted',
+          canary: 'canary',
+          candidate: 'candidate',
+          rolled_back: 'rolled-back',
+          failed: 'failed',
+        } as const
+      )[result.verdict];
+      await reporter.update({
+        phase,
+        traffic: result.traffic,
+        failure: result.failure,
+        drainsBy: result.drainsBy,
+      });
     } finally {
       await cloudRun.close();
     }
@@ -75,8 +94,76 @@ async function main(): Promise<void> {
     failure = error instanceof Error ? error.message : String(error);
     // Bad inputs, auth, a failed deploy: the candidate never got traffic.
     writeOutputs((name, value) => core.setOutput(name, value), { verdict: 'failed' });
+    await reporter?.update({ phase: 'failed', failure });
   }
   if (failure !== undefined) core.setFailed(failure);
+}
+
+// The report's channels: GitHub (when there is a token and a repository) and the job summary.
+async function createReporter(
+  config: DeployConfig,
+  context: RunContext,
+): Promise<import('./reporter').Reporter> {
+  const { Reporter } = await import('./reporter');
+  const { createGitHub } = await import('./adapters/github');
+  const env = process.env;
+  const { githubToken, comment, summary, deployment } = config.reporting;
+  if (githubToken) core.setSecret(githubToken);
+  const runUrl =
+    context.repository && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  const preview = config.rollout === 'candidate';
+  const github =
+    githubToken && context.repository && context.sha
+      ? createGitHub({
+          token: githubToken,
+          apiUrl: env.GITHUB_API_URL,
+          repository: context.repository,
+          sha: context.sha,
+          pullRequest: context.pullRequest,
+          ref: context.sha,
+          environment: preview
+            ? `${config.service} (${config.region}) ${config.tag}`
+            : `${config.service} (${config.region})`,
+          transient: preview,
+          context: `stream-deploy/${config.service} (${config.region})`,
+          runUrl,
+        })
+      : undefined;
+  if (!github && (comment || deployment))
+    core.warning('No `github_token` or repository: the PR comment and the deployment are skipped.');
+  return new Reporter(
+    {
+      project: config.projectId,
+      region: config.region,
+      service: config.service,
+      image: config.image,
+      revision: `${config.service}-${config.revisionSuffix}`,
+      tag: config.tag,
+      phase: 'planned',
+      findings: [],
+      steps: [],
+      timings: [],
+      timeoutSeconds: config.streaming.timeoutSeconds,
+      sessionAffinity: config.streaming.sessionAffinity,
+      sha: context.sha,
+      runUrl,
+      updatedAt: new Date().toISOString(),
+    },
+    {
+      github,
+      writeSummary: env.GITHUB_STEP_SUMMARY
+        ? async (markdown) =>
+            void (await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite: true }))
+        : undefined,
+      comment,
+      deployment,
+      summary,
+      log: actionsLog(),
+      now: () => Date.now(),
+    },
+  );
 }
 
 void main();

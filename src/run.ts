@@ -20,6 +20,7 @@ import {
 import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
 import { ConcurrentChange } from './adapters/cloud-run';
 import type { RevisionSample } from './adapters/revision-sampler';
+import type { ReleaseReport, ReportStep } from './core/report-types';
 
 /** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */
 export interface SmokePort {
@@ -52,6 +53,8 @@ export interface ReleasePorts {
   sleep(ms: number): Promise<void>;
   /** Epoch milliseconds. */
   now(): number;
+  /** Publishes where the release is (PR comment, summary, deployment); never throws. */
+  report?(patch: Partial<ReleaseReport>): Promise<void>;
 }
 
 /** What the candidate deploy produced, for outputs and (later) the report. */
@@ -101,6 +104,16 @@ export async function run(
     for (const f of findings)
       (f.severity === 'error' ? log.error : log.warning)(`[${f.rule}] ${f.message} (${f.source})`);
   });
+  await ports.report?.({
+    phase: 'planned',
+    revision: plan.revision,
+    previousRevision: plan.previousRevision,
+    findings,
+    steps:
+      config.rollout === 'candidate' || plan.takesAllTraffic
+        ? []
+        : config.trafficSteps.map((percent) => ({ percent, status: 'pending' as const })),
+  });
   const blocking = blockingFindings(findings, config.lintLevel);
   if (blocking.length > 0) throw new LintError(blocking);
 
@@ -130,6 +143,13 @@ export async function run(
   log.info(
     `Candidate ${plan.revision} is ready at ${tagUrl}; service URL ${deployed.uri}; traffic ${describeTraffic(deployed.traffic)}.`,
   );
+
+  await ports.report?.({
+    phase: 'candidate-up',
+    tagUrl,
+    serviceUrl: deployed.uri,
+    traffic: deployed.traffic,
+  });
 
   let publicAccess: CandidateResult['publicAccess'];
   if (config.allowUnauthenticated !== undefined) {
@@ -175,6 +195,7 @@ export async function run(
     },
   );
   result.smoke = smoke;
+  await ports.report?.({ phase: 'smoke-tested', smoke });
   if (smoke.verdict === 'pass') return rollOut(config, plan, result, name, ports);
   result.verdict = 'failed';
 
@@ -251,6 +272,15 @@ async function rollOut(
     return { [RECORD_ANNOTATION]: encodeRecord(record) };
   };
   save(record);
+  const reportSteps: ReportStep[] = config.trafficSteps.map((percent) => ({ percent, status: 'pending' }));
+  const reportStep = async (i: number, step: Partial<ReportStep>, traffic?: TrafficTarget[]) => {
+    reportSteps[i] = { ...reportSteps[i], ...step };
+    await ports.report?.({
+      phase: 'rolling-out',
+      steps: reportSteps.map((x) => ({ ...x })),
+      ...(traffic && { traffic }),
+    });
+  };
   let expected = result.traffic;
   for (let i = 0; i < steps.length; i++) {
     const percent = config.trafficSteps[i];
@@ -267,6 +297,7 @@ async function rollOut(
         },
       );
       expected = live.traffic;
+      await reportStep(i, { status: 'shifted', at: new Date(ports.now()).toISOString() }, live.traffic);
     } catch (err) {
       if (err instanceof ConcurrentChange) {
         save({ ...record, phase: 'abandoned' });
@@ -283,9 +314,12 @@ async function rollOut(
       `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
       () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports),
     );
-    if (failures.length > 0)
+    if (failures.length > 0) {
+      await reportStep(i, { status: 'failed', detail: failures.join('; ') });
       return rollBack(config, plan, result, name, expected, failures, save, record, ports);
+    }
     save({ ...record, verifiedStep: i });
+    await reportStep(i, { status: 'verified' });
   }
   const finalTraffic = await cloudRun.setTraffic(name, expected, {
     expectTraffic: expected,

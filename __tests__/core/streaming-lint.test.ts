@@ -24,6 +24,7 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
     trafficSteps: [10, 50, 100],
     stepWaitMs: [0, 0, 0],
     followLatest: false,
+    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
     smoke: {
       protocol: 'sse',
       path: '/events',

@@ -961,6 +961,15 @@ async function run(config, context, ports) {
         for (const f of findings)
             (f.severity === 'error' ? log.error : log.warning)(`[${f.rule}] ${f.message} (${f.source})`);
     });
+    await ports.report?.({
+        phase: 'planned',
+        revision: plan.revision,
+        previousRevision: plan.previousRevision,
+        findings,
+        steps: config.rollout === 'candidate' || plan.takesAllTraffic
+            ? []
+            : config.trafficSteps.map((percent) => ({ percent, status: 'pending' })),
+    });
     const blocking = blockingFindings(findings, config.lintLevel);
     if (blocking.length > 0)
         throw new errors/* LintError */.kk(blocking);
@@ -990,6 +999,12 @@ async function run(config, context, ports) {
         });
     }
     log.info(`Candidate ${plan.revision} is ready at ${tagUrl}; service URL ${deployed.uri}; traffic ${describeTraffic(deployed.traffic)}.`);
+    await ports.report?.({
+        phase: 'candidate-up',
+        tagUrl,
+        serviceUrl: deployed.uri,
+        traffic: deployed.traffic,
+    });
     let publicAccess;
     if (config.allowUnauthenticated !== undefined) {
         publicAccess = await log.group(config.allowUnauthenticated ? 'Allow unauthenticated invocations' : 'Require authenticated invocations', async () => {
@@ -1024,6 +1039,7 @@ async function run(config, context, ports) {
         return outcome;
     });
     result.smoke = smoke;
+    await ports.report?.({ phase: 'smoke-tested', smoke });
     if (smoke.verdict === 'pass')
         return rollOut(config, plan, result, name, ports);
     result.verdict = 'failed';
@@ -1085,6 +1101,15 @@ async function rollOut(config, plan, result, name, ports) {
         return { [release_record/* RECORD_ANNOTATION */.Mr]: (0,release_record/* encodeRecord */.Ym)(record) };
     };
     save(record);
+    const reportSteps = config.trafficSteps.map((percent) => ({ percent, status: 'pending' }));
+    const reportStep = async (i, step, traffic) => {
+        reportSteps[i] = { ...reportSteps[i], ...step };
+        await ports.report?.({
+            phase: 'rolling-out',
+            steps: reportSteps.map((x) => ({ ...x })),
+            ...(traffic && { traffic }),
+        });
+    };
     let expected = result.traffic;
     for (let i = 0; i < steps.length; i++) {
         const percent = config.trafficSteps[i];
@@ -1098,6 +1123,7 @@ async function rollOut(config, plan, result, name, ports) {
                 return updated;
             });
             expected = live.traffic;
+            await reportStep(i, { status: 'shifted', at: new Date(ports.now()).toISOString() }, live.traffic);
         }
         catch (err) {
             if (err instanceof cloud_run/* ConcurrentChange */.yg) {
@@ -1112,9 +1138,12 @@ async function rollOut(config, plan, result, name, ports) {
             throw err;
         }
         const failures = await log.group(`Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`, () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports));
-        if (failures.length > 0)
+        if (failures.length > 0) {
+            await reportStep(i, { status: 'failed', detail: failures.join('; ') });
             return rollBack(config, plan, result, name, expected, failures, save, record, ports);
+        }
         save({ ...record, verifiedStep: i });
+        await reportStep(i, { status: 'verified' });
     }
     const finalTraffic = await cloudRun.setTraffic(name, expected, {
         expectTraffic: expected,

@@ -4,7 +4,7 @@
 /***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(20218);
 
 
 /***/ }),
@@ -13,7 +13,6 @@
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(69278);
@@ -25,10 +24,10 @@ var assert = __nccwpck_require__(42613);
 var util = __nccwpck_require__(39023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -277,7 +276,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -286,7 +285,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(23701)
@@ -314,29 +312,29 @@ const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(21514),
   retry: __nccwpck_require__(92026),
   dump: __nccwpck_require__(88060),
   dns: __nccwpck_require__(70379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -390,11 +388,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(54398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -405,57 +403,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(60660).Headers
-/* unused reexport */ __nccwpck_require__(99051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(35910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(48355).FileReader
+module.exports.Headers = __nccwpck_require__(60660).Headers
+module.exports.Response = __nccwpck_require__(99051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(48355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-/* unused reexport */ __nccwpck_require__(13726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(21238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28913,10 +28911,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -30314,7 +30313,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -32158,6 +32157,10 @@ const INPUT_NAMES = [
     'traffic_steps',
     'step_wait',
     'follow_latest',
+    'github_token',
+    'comment_on_pr',
+    'job_summary',
+    'github_deployment',
 ];
 const PROFILES = ['sse', 'websocket', 'grpc', 'http'];
 const EXECUTION_ENVIRONMENTS = ['gen1', 'gen2'];
@@ -32902,6 +32905,13 @@ function parseInputs(read, context) {
         ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems)
         : undefined;
     const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
+    // Reporting: each part on unless turned off.
+    const reporting = {
+        githubToken: text('github_token'),
+        comment: optional('comment_on_pr', (v) => parseBoolean('comment_on_pr', v, problems)) ?? true,
+        summary: optional('job_summary', (v) => parseBoolean('job_summary', v, problems)) ?? true,
+        deployment: optional('github_deployment', (v) => parseBoolean('github_deployment', v, problems)) ?? true,
+    };
     if (problems.list.length > 0)
         throw new errors/* InputError */.dz(problems.sorted());
     // Every value below is defined: a missing one would have added a problem above.
@@ -32937,6 +32947,7 @@ function parseInputs(read, context) {
         trafficSteps: trafficSteps,
         stepWaitMs: stepWaitMs,
         followLatest,
+        reporting,
     };
     return freezeDeep(config);
 }
@@ -33023,10 +33034,12 @@ function writeOutputs(set, values) {
 
 async function main() {
     let failure;
+    let reporter;
     try {
         const context = readRunContext(process.env);
         // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
         const config = parseInputs((name) => core/* getInput */.V4(name, { trimWhitespace: name !== 'env_vars' }), context);
+        reporter = await createReporter(config, context);
         const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 31607));
         const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47985));
         const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(198), __nccwpck_require__.e(914)]).then(__nccwpck_require__.bind(__nccwpck_require__, 82914));
@@ -33063,6 +33076,7 @@ async function main() {
                 saveRecord,
                 sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
                 now: () => Date.now(),
+                report: (patch) => reporter.update(patch),
             });
             writeOutputs((name, value) => core/* setOutput */.uH(name, value), {
                 url: result.url,
@@ -33074,6 +33088,19 @@ async function main() {
                 verdict: result.verdict,
             });
             failure = result.failure;
+            const phase = {
+                promoted: 'promoted',
+                canary: 'canary',
+                candidate: 'candidate',
+                rolled_back: 'rolled-back',
+                failed: 'failed',
+            }[result.verdict];
+            await reporter.update({
+                phase,
+                traffic: result.traffic,
+                failure: result.failure,
+                drainsBy: result.drainsBy,
+            });
         }
         finally {
             await cloudRun.close();
@@ -33083,9 +33110,68 @@ async function main() {
         failure = error instanceof Error ? error.message : String(error);
         // Bad inputs, auth, a failed deploy: the candidate never got traffic.
         writeOutputs((name, value) => core/* setOutput */.uH(name, value), { verdict: 'failed' });
+        await reporter?.update({ phase: 'failed', failure });
     }
     if (failure !== undefined)
         core/* setFailed */.C1(failure);
+}
+// The report's channels: GitHub (when there is a token and a repository) and the job summary.
+async function createReporter(config, context) {
+    const { Reporter } = await __nccwpck_require__.e(/* import() */ 114).then(__nccwpck_require__.bind(__nccwpck_require__, 32114));
+    const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(401)]).then(__nccwpck_require__.bind(__nccwpck_require__, 92401));
+    const env = process.env;
+    const { githubToken, comment, summary, deployment } = config.reporting;
+    if (githubToken)
+        core/* setSecret */.Pq(githubToken);
+    const runUrl = context.repository && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    const preview = config.rollout === 'candidate';
+    const github = githubToken && context.repository && context.sha
+        ? createGitHub({
+            token: githubToken,
+            apiUrl: env.GITHUB_API_URL,
+            repository: context.repository,
+            sha: context.sha,
+            pullRequest: context.pullRequest,
+            ref: context.sha,
+            environment: preview
+                ? `${config.service} (${config.region}) ${config.tag}`
+                : `${config.service} (${config.region})`,
+            transient: preview,
+            context: `stream-deploy/${config.service} (${config.region})`,
+            runUrl,
+        })
+        : undefined;
+    if (!github && (comment || deployment))
+        core/* warning */.$e('No `github_token` or repository: the PR comment and the deployment are skipped.');
+    return new Reporter({
+        project: config.projectId,
+        region: config.region,
+        service: config.service,
+        image: config.image,
+        revision: `${config.service}-${config.revisionSuffix}`,
+        tag: config.tag,
+        phase: 'planned',
+        findings: [],
+        steps: [],
+        timings: [],
+        timeoutSeconds: config.streaming.timeoutSeconds,
+        sessionAffinity: config.streaming.sessionAffinity,
+        sha: context.sha,
+        runUrl,
+        updatedAt: new Date().toISOString(),
+    }, {
+        github,
+        writeSummary: env.GITHUB_STEP_SUMMARY
+            ? async (markdown) => void (await core/* summary */.z.emptyBuffer().addRaw(markdown).write({ overwrite: true }))
+            : undefined,
+        comment,
+        deployment,
+        summary,
+        log: actionsLog(),
+        now: () => Date.now(),
+    });
 }
 void main();
 

@@ -32215,6 +32215,10 @@ const INPUT_NAMES = [
     'traffic_steps',
     'step_wait',
     'follow_latest',
+    'github_token',
+    'comment_on_pr',
+    'job_summary',
+    'github_deployment',
 ];
 const PROFILES = ['sse', 'websocket', 'grpc', 'http'];
 const EXECUTION_ENVIRONMENTS = ['gen1', 'gen2'];
@@ -32959,6 +32963,13 @@ function parseInputs(read, context) {
         ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems)
         : undefined;
     const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
+    // Reporting: each part on unless turned off.
+    const reporting = {
+        githubToken: text('github_token'),
+        comment: optional('comment_on_pr', (v) => parseBoolean('comment_on_pr', v, problems)) ?? true,
+        summary: optional('job_summary', (v) => parseBoolean('job_summary', v, problems)) ?? true,
+        deployment: optional('github_deployment', (v) => parseBoolean('github_deployment', v, problems)) ?? true,
+    };
     if (problems.list.length > 0)
         throw new errors/* InputError */.dz(problems.sorted());
     // Every value below is defined: a missing one would have added a problem above.
@@ -32994,6 +33005,7 @@ function parseInputs(read, context) {
         trafficSteps: trafficSteps,
         stepWaitMs: stepWaitMs,
         followLatest,
+        reporting,
     };
     return freezeDeep(config);
 }

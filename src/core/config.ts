@@ -137,6 +137,15 @@ export interface DeployConfig {
   stepWaitMs: number[];
   /** End the promotion with LATEST at 100 % (later deploys then go live at once); default off. */
   followLatest: boolean;
+
+  /** Where the release is reported; each part can be turned off. */
+  reporting: {
+    /** The job's token (`github_token`), empty when none: GitHub reporting is then skipped with a warning. */
+    githubToken: string;
+    comment: boolean;
+    summary: boolean;
+    deployment: boolean;
+  };
 }
 
 export type Rollout = 'progressive' | 'candidate' | 'immediate';

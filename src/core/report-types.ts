@@ -4,7 +4,16 @@ import type { TrafficTarget } from './cloud-run-types';
 import type { SmokeResult } from './smoke-types';
 
 /** Where the release is: planned -> candidate up -> smoke tested -> each traffic step -> how it ended. */
-export type ReportPhase = 'planned' | 'candidate-up' | 'smoke-tested' | 'rolling-out' | 'promoted' | 'canary' | 'candidate' | 'rolled-back' | 'failed';
+export type ReportPhase =
+  | 'planned'
+  | 'candidate-up'
+  | 'smoke-tested'
+  | 'rolling-out'
+  | 'promoted'
+  | 'canary'
+  | 'candidate'
+  | 'rolled-back'
+  | 'failed';
 
 export interface ReportFinding {
   rule: string;

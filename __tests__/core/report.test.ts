@@ -1,0 +1,507 @@
+import type { ReleaseReport, ReportStep } from '../../src/core/report-types';
+import { renderComment, renderStatusLine, renderSummary, reportMarker } from '../../src/core/report';
+import type { SmokeResult } from '../../src/core/smoke-types';
+
+const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
+const TAG_URL = 'https://pr-12---api-abc123-uc.a.run.app';
+const SERVICE_URL = 'https://api-abc123-uc.a.run.app';
+const RUN_URL = 'https://github.com/acme/app/actions/runs/42';
+
+/** A passing SSE smoke result. */
+function smoke(overrides: Partial<SmokeResult> = {}): SmokeResult {
+  return {
+    url: TAG_URL + '/events',
+    protocol: 'sse',
+    verdict: 'pass',
+    checks: [
+      { name: 'health', ok: true, detail: '200 after 1 attempt' },
+      { name: 'first-event', ok: true, detail: 'first event after 85 ms (limit 5000 ms)' },
+      { name: 'max-gap', ok: true, detail: 'largest gap 1010 ms (limit 15000 ms)' },
+    ],
+    metrics: {
+      connectMs: 40,
+      firstEventMs: 85,
+      events: 24,
+      largestGapMs: 1010,
+      buffered: false,
+      connectionsHeld: 2,
+      connectionsTried: 2,
+    },
+    ...overrides,
+  };
+}
+
+const failedSmoke = () =>
+  smoke({
+    verdict: 'fail',
+    checks: [
+      { name: 'health', ok: true, detail: '200 after 1 attempt' },
+      { name: 'not-buffered', ok: false, detail: 'all 24 events arrived in one burst after 10002 ms' },
+    ],
+    metrics: { ...smoke().metrics, buffered: true },
+  });
+
+const step = (percent: number, status: ReportStep['status'], detail?: string): ReportStep => ({
+  percent,
+  status,
+  ...(status === 'pending' ? {} : { at: '2025-03-01T12:0' + Math.min(9, percent / 10) + ':00Z' }),
+  ...(detail ? { detail } : {}),
+});
+
+/** A report at `phase` with everything a candidate has; overrides for the case at hand. */
+function report(overrides: Partial<ReleaseReport> = {}): ReleaseReport {
+  return {
+    project: 'acme-prod',
+    region: 'us-central1',
+    service: 'api',
+    image: 'us-docker.pkg.dev/acme-prod/app/api@sha256:0123456789abcdef',
+    revision: 'api-00042',
+    previousRevision: 'api-00041',
+    tag: 'pr-12',
+    tagUrl: TAG_URL,
+    serviceUrl: SERVICE_URL,
+    phase: 'candidate-up',
+    findings: [],
+    steps: [],
+    traffic: [
+      { type: REV, revision: 'api-00041', percent: 100 },
+      { type: REV, revision: 'api-00042', percent: 0, tag: 'pr-12' },
+    ],
+    timings: [{ phase: 'deploy', ms: 42_000 }],
+    timeoutSeconds: 3600,
+    sessionAffinity: false,
+    sha: '0123456789abcdef0123456789abcdef01234567',
+    runUrl: RUN_URL,
+    updatedAt: '2025-03-01T12:00:00Z',
+    ...overrides,
+  };
+}
+
+describe('reportMarker: one sticky comment per project, region and service', () => {
+  it('is a hidden HTML comment naming project/region/service', () => {
+    expect(reportMarker('acme-prod', 'us-central1', 'api')).toBe(
+      '<!-- stream-deploy:report acme-prod/us-central1/api -->',
+    );
+  });
+
+  it('is stable for the same service and region', () => {
+    expect(reportMarker('p', 'r', 's')).toBe(reportMarker('p', 'r', 's'));
+  });
+
+  const distinct: Array<[string, [string, string, string], [string, string, string]]> = [
+    ['another region', ['p', 'us-central1', 'api'], ['p', 'europe-west1', 'api']],
+    ['another service', ['p', 'us-central1', 'api'], ['p', 'us-central1', 'web']],
+    ['another project', ['p1', 'us-central1', 'api'], ['p2', 'us-central1', 'api']],
+    ['a prefix of another service', ['p', 'r', 'api'], ['p', 'r', 'api-v2']],
+  ];
+  it.each(distinct)('differs for %s', (_name, a, b) => {
+    expect(reportMarker(...a)).not.toBe(reportMarker(...b));
+  });
+
+  it('stays a valid HTML comment whatever the names hold', () => {
+    const marker = reportMarker('p', 'r', 'a-->b <x>');
+    expect(marker.startsWith('<!--')).toBe(true);
+    expect(marker.endsWith('-->')).toBe(true);
+    expect(marker.slice(4, -3)).not.toMatch(/--|>|</);
+  });
+
+  it('starts the comment', () => {
+    expect(renderComment(report()).split('\n')[0]).toBe(reportMarker('acme-prod', 'us-central1', 'api'));
+  });
+});
+
+describe('renderComment: each phase shows its parts', () => {
+  const common = ['`api`', '`us-central1`', '`api-00042`', `[workflow run](${RUN_URL})`, '`0123456`'];
+  const cases: Array<{ name: string; report: ReleaseReport; has: string[]; hasNot?: string[] }> = [
+    {
+      name: 'planned',
+      report: report({ phase: 'planned', tagUrl: undefined, traffic: undefined, timings: [] }),
+      has: ['### Planned:', 'previous `api-00041`', SERVICE_URL],
+      hasNot: ['**Tag URL**', '**Took:**', '#### Smoke test'],
+    },
+    {
+      name: 'candidate up',
+      report: report({ phase: 'candidate-up' }),
+      has: [
+        '### Candidate deployed:',
+        '`us-docker.pkg.dev/acme-prod/app/api@sha256:0123456789abcdef`',
+        `[${TAG_URL}](${TAG_URL})`,
+        `[${SERVICE_URL}](${SERVICE_URL})`,
+        '**Traffic now:** `api-00041` 100 %',
+        '**Took:** deploy 42 s',
+      ],
+      hasNot: ['**Why:**', '#### Traffic steps'],
+    },
+    {
+      name: 'smoke failed (rolled back by the verdict)',
+      report: report({ phase: 'failed', smoke: failedSmoke(), failure: 'smoke test failed: not-buffered' }),
+      has: [
+        '### Smoke test failed:',
+        '| check | ok | detail |',
+        '| not-buffered | **no** | all 24 events arrived in one burst after 10002 ms |',
+        '| buffered | **yes** |',
+        '**Verdict:** smoke fail (1/2 checks ok)',
+        '**Why:**',
+        'smoke test failed: not-buffered',
+      ],
+    },
+    {
+      name: 'rolling out at 50 %',
+      report: report({
+        phase: 'rolling-out',
+        smoke: smoke(),
+        steps: [
+          step(10, 'verified', 'share 11 % of 200 requests'),
+          step(50, 'shifted'),
+          step(100, 'pending'),
+        ],
+        traffic: [
+          { type: REV, revision: 'api-00041', percent: 50 },
+          { type: REV, revision: 'api-00042', percent: 50, tag: 'pr-12' },
+        ],
+        timings: [
+          { phase: 'deploy', ms: 42_000 },
+          { phase: 'smoke', ms: 11_000 },
+          { phase: 'rollout', ms: 180_000 },
+        ],
+      }),
+      has: [
+        '### Rolling out: 50 %:',
+        '| step | percent | status | when | detail |',
+        '| 1 | 10 % | verified | 12:01:00 UTC | share 11 % of 200 requests |',
+        '| 2 | 50 % | shifted | 12:05:00 UTC |  |',
+        '| 3 | 100 % | pending |  |  |',
+        '**Traffic now:** `api-00041` 50 % · `api-00042` 50 %',
+        '**Took:** deploy 42 s · smoke 11 s · rollout 3 min',
+        '| connect | 40 ms |',
+        '| first event | 85 ms |',
+        '| events | 24 |',
+        '| largest gap | 1.0 s |',
+        '| buffered | no |',
+        '| connections held | 2 of 2 |',
+        '**Verdict:** smoke pass (3/3 checks ok)',
+      ],
+      hasNot: ['```mermaid'],
+    },
+    {
+      name: 'promoted, with the drain time (FACTS.md: open streams stay until they end or time out)',
+      report: report({
+        phase: 'promoted',
+        smoke: smoke(),
+        steps: [step(10, 'verified'), step(50, 'verified'), step(100, 'verified')],
+        traffic: [{ type: REV, revision: 'api-00042', percent: 100, tag: 'pr-12' }],
+        drainsBy: '2025-03-01T13:10:00Z',
+      }),
+      has: [
+        '### Promoted:',
+        '**Old streams drained by:** 2025-03-01 13:10:00 UTC',
+        'the 3600 s request timeout',
+      ],
+      hasNot: ['Session affinity is on'],
+    },
+    {
+      name: 'promoted with session affinity (FACTS.md: its cookie can keep a client on a revision)',
+      report: report({
+        phase: 'promoted',
+        sessionAffinity: true,
+        timeoutSeconds: 900,
+        drainsBy: '2025-03-01T12:25:00Z',
+      }),
+      has: ['the 900 s request timeout', 'Session affinity is on', 'keep some clients on the old revision'],
+    },
+    {
+      name: 'rolled back with the reason',
+      report: report({
+        phase: 'rolled-back',
+        smoke: smoke(),
+        steps: [step(10, 'verified'), step(50, 'failed', 'share 12 % (expected about 50 %)')],
+        failure: 'traffic check failed at 50 %; traffic restored to api-00041 100 %',
+        drainsBy: '2025-03-01T13:05:00Z',
+      }),
+      has: [
+        '### Rolled back:',
+        '**Why:**\n\n```text\ntraffic check failed at 50 %; traffic restored to api-00041 100 %\n```',
+        '| 2 | 50 % | failed |',
+        '**Old streams drained by:**',
+      ],
+    },
+    {
+      name: 'failed deploy (no smoke, no steps)',
+      report: report({
+        phase: 'failed',
+        tagUrl: undefined,
+        failure: "Revision 'api-00042' is not ready and cannot serve traffic. HEALTH_CHECK_CONTAINER_ERROR",
+      }),
+      has: ['### Failed:', 'HEALTH_CHECK_CONTAINER_ERROR', '**Why:**'],
+      hasNot: ['#### Smoke test', '#### Traffic steps', '**Tag URL**'],
+    },
+    {
+      name: 'first deploy without a previous revision',
+      report: report({ phase: 'promoted', previousRevision: undefined }),
+      has: ['### Promoted:', 'first deploy, no previous revision'],
+      hasNot: ['previous `'],
+    },
+    {
+      name: 'candidate only (preview)',
+      report: report({ phase: 'candidate', smoke: smoke() }),
+      has: ['### Candidate ready:', `[${TAG_URL}](${TAG_URL})`],
+    },
+    {
+      name: 'canary stopped at 10 %',
+      report: report({ phase: 'canary', steps: [step(10, 'verified')] }),
+      has: ['### Canary at 10 %:'],
+    },
+  ];
+
+  it.each(cases)('$name', ({ report: r, has, hasNot }) => {
+    const body = renderComment(r);
+    for (const part of [...common, ...has]) expect(body).toContain(part);
+    for (const part of hasNot ?? []) expect(body).not.toContain(part);
+  });
+});
+
+describe('renderComment: linter findings', () => {
+  const finding = (i: number, severity: 'error' | 'warning') => ({
+    rule: `rule-${i}`,
+    severity,
+    message: `message ${i}`,
+    source: `input timeout`,
+  });
+
+  it('lists errors first, each with rule id, message and source', () => {
+    const body = renderComment(report({ findings: [finding(1, 'warning'), finding(2, 'error')] }));
+    expect(body).toContain('#### Streaming lint: 1 error, 1 warning');
+    const error = body.indexOf('- **error** `rule-2`: message 2 (input timeout)');
+    const warning = body.indexOf('- **warning** `rule-1`: message 1 (input timeout)');
+    expect(error).toBeGreaterThan(-1);
+    expect(warning).toBeGreaterThan(error);
+    expect(body).not.toContain('<details>');
+  });
+
+  it('folds a long list into <details>', () => {
+    const findings = Array.from({ length: 7 }, (_, i) => finding(i, i % 2 ? 'error' : 'warning'));
+    const body = renderComment(report({ findings }));
+    expect(body).toContain('<details><summary>Show all 7 findings</summary>');
+    expect(body).toContain('</details>');
+    expect(body).toContain('3 errors, 4 warnings');
+  });
+});
+
+describe('renderComment: user text cannot break the markdown or leak secrets', () => {
+  it('escapes `|` and <script> in a check detail so the table row stays whole', () => {
+    const body = renderComment(
+      report({
+        smoke: smoke({
+          checks: [{ name: 'echo', ok: false, detail: 'got a|b <script>alert(1)</script> back' }],
+        }),
+      }),
+    );
+    const row = body.split('\n').find((l) => l.startsWith('| echo |'));
+    expect(row).toBe('| echo | **no** | got a\\|b &lt;script&gt;alert(1)&lt;/script&gt; back |');
+    expect(body).not.toContain('<script>');
+  });
+
+  it('keeps backticks in the failure inside a longer fence', () => {
+    const failure = 'bad ```\n## not a heading\n`x` <img src=x>';
+    const body = renderComment(report({ phase: 'failed', failure }));
+    expect(body).toContain('````text\n' + failure + '\n````');
+  });
+
+  it('keeps backticks in an image name inside its code span', () => {
+    const body = renderComment(report({ image: 'evil`image' }));
+    expect(body).toContain('**Image:** ``evil`image``');
+  });
+
+  it('shows a non-http URL as code, never as a link', () => {
+    const body = renderComment(report({ tagUrl: 'javascript:alert(1)' }));
+    expect(body).toContain('`javascript:alert(1)`');
+    expect(body).not.toContain('](javascript:');
+  });
+
+  it('cuts long details to about 160 characters', () => {
+    const body = renderComment(
+      report({ smoke: smoke({ checks: [{ name: 'x', ok: true, detail: 'y'.repeat(500) }] }) }),
+    );
+    const row = body.split('\n').find((l) => l.startsWith('| x |'))!;
+    expect(row).toContain('y'.repeat(159) + '…');
+    expect(row).not.toContain('y'.repeat(160));
+  });
+
+  const ACCESS = 'ya29.a0AfB_byC-abcdefghijklmnop0123456789';
+  const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvYXBwIn0.c2lnbmF0dXJlLXBhcnQ';
+  const tokens: Array<{ name: string; report: ReleaseReport; secret: string }> = [
+    {
+      name: 'access token in the failure',
+      report: report({ failure: `401 with ${ACCESS}` }),
+      secret: 'ya29.',
+    },
+    {
+      name: 'JWT in a check detail',
+      report: report({ smoke: smoke({ checks: [{ name: 'h', ok: false, detail: `token ${JWT}` }] }) }),
+      secret: 'eyJhbGci',
+    },
+    {
+      name: 'JWT in a step detail',
+      report: report({ steps: [step(10, 'failed', JWT)] }),
+      secret: 'eyJhbGci',
+    },
+    {
+      name: 'access token in a finding',
+      report: report({ findings: [{ rule: 'r', severity: 'error', message: ACCESS, source: 's' }] }),
+      secret: 'ya29.',
+    },
+    { name: 'access token in the image', report: report({ image: `img?${ACCESS}` }), secret: 'ya29.' },
+    {
+      name: 'bearer value in the failure',
+      report: report({ failure: 'Authorization: Bearer abcdef0123456789xyz' }),
+      secret: 'abcdef0123456789xyz',
+    },
+  ];
+  it.each(tokens)('strips token-looking strings: $name', ({ report: r, secret }) => {
+    for (const text of [renderComment(r), renderSummary(r), renderStatusLine(r)]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(renderComment(r)).toContain('(redacted)');
+  });
+});
+
+describe('renderSummary: the comment plus Mermaid charts', () => {
+  const rolling = report({
+    phase: 'rolling-out',
+    smoke: smoke(),
+    steps: [step(10, 'verified'), step(50, 'shifted'), step(100, 'pending')],
+  });
+
+  /** The bodies of the ```mermaid blocks. */
+  function mermaidBlocks(markdown: string): string[][] {
+    return Array.from(markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g), (m) => m[1].split('\n'));
+  }
+
+  it('has the comment content without the marker', () => {
+    const summary = renderSummary(rolling);
+    expect(summary).not.toContain('<!--');
+    const comment = renderComment(rolling);
+    for (const part of [
+      '### Rolling out: 50 %:',
+      '| step | percent | status | when | detail |',
+      '| check | ok | detail |',
+    ]) {
+      expect(comment).toContain(part);
+      expect(summary).toContain(part);
+    }
+  });
+
+  it('charts the candidate share per step as an xychart-beta with quoted labels', () => {
+    const traffic = mermaidBlocks(renderSummary(rolling)).find((b) => b[0] === 'xychart-beta');
+    expect(traffic).toEqual([
+      'xychart-beta',
+      '  title "Candidate traffic by step"',
+      '  x-axis "Step" ["1: verified", "2: shifted", "3: pending"]',
+      '  y-axis "Candidate traffic (percent)" 0 --> 100',
+      '  bar [10, 50, 100]',
+      '  line [10, 50, 0]',
+    ]);
+  });
+
+  it('charts the smoke timings as a horizontal bar chart', () => {
+    const blocks = mermaidBlocks(renderSummary(rolling));
+    expect(blocks).toHaveLength(2);
+    const timings = blocks.find((b) => b[0] === 'xychart-beta horizontal')!;
+    expect(timings).toEqual([
+      'xychart-beta horizontal',
+      '  title "Smoke timings (ms)"',
+      '  x-axis ["connect", "first event", "largest gap"]',
+      '  y-axis "milliseconds" 0 --> 1010',
+      '  bar [40, 85, 1010]',
+    ]);
+  });
+
+  it('follows the xychart grammar on every line, for every case', () => {
+    const grammar = [
+      /^xychart-beta( horizontal)?$/,
+      /^ {2}title "[^"%]*"$/,
+      /^ {2}x-axis ("[^"%]*" )?\["[^"%]*"(, "[^"%]*")*\]$/,
+      /^ {2}y-axis "[^"%]*" -?\d+ --> \d+$/,
+      /^ {2}(bar|line) \[-?\d+(\.\d+)?(, -?\d+(\.\d+)?)*\]$/,
+    ];
+    const weird = report({
+      smoke: smoke({
+        metrics: { events: 0, buffered: false, connectionsHeld: 0, connectionsTried: 1, connectMs: 3.7 },
+      }),
+      steps: [step(150, 'verified', '"quoted" %% detail'), step(-5, 'failed')],
+    });
+    for (const r of [rolling, weird]) {
+      for (const block of mermaidBlocks(renderSummary(r))) {
+        for (const line of block) expect(grammar.some((g) => g.test(line))).toBe(true);
+      }
+    }
+  });
+
+  it('has no chart without steps and no smoke chart without timings', () => {
+    const plain = report({ steps: [], smoke: undefined });
+    expect(renderSummary(plain)).not.toContain('```mermaid');
+    const noTimings = report({
+      steps: [],
+      smoke: smoke({ metrics: { events: 0, buffered: false, connectionsHeld: 0, connectionsTried: 1 } }),
+    });
+    expect(renderSummary(noTimings)).not.toContain('```mermaid');
+  });
+});
+
+describe('renderStatusLine: a deployment / commit status description', () => {
+  const cases: Array<{ name: string; report: ReleaseReport; expected: string }> = [
+    {
+      name: 'promoted after a passing smoke test',
+      report: report({ phase: 'promoted', smoke: smoke() }),
+      expected: 'Promoted: api (us-central1) - api-00042 - smoke pass',
+    },
+    {
+      name: 'rolled back, with the reason on one line',
+      report: report({ phase: 'rolled-back', failure: 'share check failed\nrestored api-00041' }),
+      expected: 'Rolled back: api (us-central1) - api-00042 - share check failed restored api-00041',
+    },
+    {
+      name: 'rolling out',
+      report: report({ phase: 'rolling-out', steps: [step(10, 'verified'), step(50, 'shifted')] }),
+      expected: 'Rolling out: 50 %: api (us-central1) - api-00042',
+    },
+  ];
+  it.each(cases)('$name', ({ report: r, expected }) => {
+    expect(renderStatusLine(r)).toBe(expected);
+  });
+
+  it('is at most 140 characters for long inputs (GitHub limit), ending with an ellipsis', () => {
+    const line = renderStatusLine(
+      report({
+        phase: 'failed',
+        service: 's'.repeat(49),
+        revision: 'r'.repeat(63),
+        failure: 'x'.repeat(5000),
+      }),
+    );
+    expect(line.length).toBeLessThanOrEqual(140);
+    expect(line.endsWith('…')).toBe(true);
+    expect(line).not.toContain('\n');
+  });
+});
+
+describe('rendering is deterministic', () => {
+  const r = report({
+    phase: 'rolled-back',
+    smoke: failedSmoke(),
+    steps: [step(10, 'verified'), step(50, 'failed')],
+    findings: [{ rule: 'timeout', severity: 'warning', message: 'short', source: 'timeout' }],
+    failure: 'boom',
+    drainsBy: '2025-03-01T13:00:00Z',
+  });
+  const render: Array<[string, (x: ReleaseReport) => string]> = [
+    ['renderComment', renderComment],
+    ['renderSummary', renderSummary],
+    ['renderStatusLine', renderStatusLine],
+  ];
+  it.each(render)('%s: same input, same output, input untouched', (_name, fn) => {
+    const before = JSON.stringify(r);
+    expect(fn(structuredClone(r))).toBe(fn(r));
+    expect(JSON.stringify(r)).toBe(before);
+  });
+});

@@ -1,0 +1,104 @@
+// Keeps the release report and sends every update where people look: the sticky PR comment, the job
+// summary, the deployment and the commit status. A channel that fails (no permission, rate limit) warns
+// once and is skipped from then on: reporting never fails or undoes a release.
+import type { ReleaseReport, ReportPhase } from './core/report-types';
+import { renderComment, renderStatusLine, renderSummary, reportMarker } from './core/report';
+import type { CommitState, DeploymentState, GitHubPort } from './adapters/github';
+import type { Log } from './adapters/log';
+
+export interface ReportChannels {
+  github?: GitHubPort;
+  /** Overwrites this step's job summary. */
+  writeSummary?: (markdown: string) => Promise<void>;
+  comment: boolean;
+  deployment: boolean;
+  summary: boolean;
+  log: Log;
+  now: () => number;
+}
+
+const DEPLOYMENT_STATE: Record<ReportPhase, DeploymentState> = {
+  planned: 'in_progress',
+  'candidate-up': 'in_progress',
+  'smoke-tested': 'in_progress',
+  'rolling-out': 'in_progress',
+  promoted: 'success',
+  canary: 'success',
+  candidate: 'success',
+  'rolled-back': 'failure',
+  failed: 'failure',
+};
+
+const COMMIT_STATE: Record<DeploymentState, CommitState> = {
+  in_progress: 'pending',
+  success: 'success',
+  failure: 'failure',
+  inactive: 'success',
+  error: 'error',
+};
+
+/** The report's owner: `update` merges a change and publishes it on every enabled channel. */
+export class Reporter {
+  private report: ReleaseReport;
+  private readonly broken = new Set<string>();
+  private phaseStartedAt: number;
+
+  constructor(
+    base: ReleaseReport,
+    private readonly channels: ReportChannels,
+  ) {
+    this.report = base;
+    this.phaseStartedAt = channels.now();
+  }
+
+  /** The report as last published. */
+  current(): ReleaseReport {
+    return this.report;
+  }
+
+  async update(patch: Partial<ReleaseReport>): Promise<void> {
+    const now = this.channels.now();
+    const timings = [...this.report.timings];
+    if (patch.phase && patch.phase !== this.report.phase) {
+      timings.push({ phase: this.report.phase, ms: now - this.phaseStartedAt });
+      this.phaseStartedAt = now;
+    }
+    this.report = { ...this.report, ...patch, timings, updatedAt: new Date(now).toISOString() };
+    const r = this.report;
+    const { github } = this.channels;
+    if (github && this.channels.comment) {
+      await this.attempt('PR comment', () =>
+        github.upsertComment(reportMarker(r.project, r.region, r.service), renderComment(r)),
+      );
+    }
+    if (github && this.channels.deployment) {
+      const state = DEPLOYMENT_STATE[r.phase];
+      const url = r.phase === 'promoted' || r.phase === 'canary' ? r.serviceUrl : r.tagUrl;
+      const line = renderStatusLine(r);
+      await this.attempt('deployment status', () => github.deploymentStatus(state, line, url));
+      await this.attempt('commit status', () => github.commitStatus(COMMIT_STATE[state], line));
+    }
+    if (this.channels.writeSummary && this.channels.summary) {
+      const write = this.channels.writeSummary;
+      await this.attempt('job summary', () => write(renderSummary(r)));
+    }
+  }
+
+  // Runs one channel's call; its first failure warns with the fix and turns the channel off.
+  private async attempt(channel: string, call: () => Promise<unknown>): Promise<void> {
+    if (this.broken.has(channel)) return;
+    try {
+      await call();
+    } catch (err) {
+      this.broken.add(channel);
+      const status = (err as { status?: number }).status;
+      const hint =
+        status === 403 || status === 401
+          ? ' Give the job `permissions: pull-requests: write, deployments: write, statuses: write` (or turn this part off with `comment_on_pr` / `github_deployment`).'
+          : '';
+      this.channels.log.warning(
+        `Could not update the ${channel}: ${(err as Error).message}.${hint} The release goes on.`,
+      );
+    }
+  }
+}
