@@ -132,6 +132,17 @@ async function main(): Promise<void> {
     const third = await runAction('main', inputs('crash'), e, { ...push, env: { GITHUB_RUN_ID: '105' } });
     show('Release 5 (push to main): stream-app:crash, which never starts', third);
     say(`\nTraffic now: ${await liveTraffic(e, name)}`);
+    const prComment = emulator.github.comments(12).at(-1)?.body;
+    const lastCommit = emulator.github
+      .commitComments('0123456789abcdef0123456789abcdef01234567')
+      .at(-1)?.body;
+    say('\n== The sticky comment on pull request #12 (as GitHub would show its markdown) ==\n');
+    say(prComment ?? '(none)');
+    say('\n== The comment on the pushed commit, after release 5 ==\n');
+    say(lastCommit ?? '(none)');
+    say('\n== Job summaries (markdown with Mermaid charts), one per release ==');
+    for (const [i, r] of [first, preview, merged, bad, third].entries())
+      say(`  release ${i + 1}: ${r.summaryFile}`);
     if (
       first.code !== 0 ||
       preview.code !== 0 ||

@@ -21,6 +21,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   state: Record<string, string>;
   summary: string;
+  /** Where the step's job summary file is (left on disk for people to read). */
+  summaryFile: string;
   /** Every ::error:: / ::warning:: line. */
   annotations: string[];
 }
@@ -145,6 +147,7 @@ export function startAction(
         outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
         state: parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')),
         summary: readFileSync(join(dir, 'summary'), 'utf8'),
+        summaryFile: join(dir, 'summary'),
         annotations: stdout.split('\n').filter((l) => /^::(error|warning)/.test(l)),
       });
     });

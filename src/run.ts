@@ -521,9 +521,12 @@ function describeRestore(plan: CandidatePlan, live: readonly TrafficTarget[]): s
   if (!sameTraffic(live, plan.restoreTraffic)) {
     return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
   }
-  const pinned = plan.baselineTraffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')
-    ? ` LATEST was pinned to ${plan.previousRevision}, the revision it meant before this run, so the candidate cannot take it over.`
-    : '';
+  // restoreTraffic keeps the baseline's order, so the LATEST entry's pinned name sits at the same index.
+  const latestAt = plan.baselineTraffic.findIndex((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST');
+  const pinned =
+    latestAt >= 0
+      ? ` LATEST was pinned to ${plan.restoreTraffic[latestAt]?.revision}, the revision it meant before this run, so the candidate cannot take it over.`
+      : '';
   return `Traffic and tags are exactly as they were (${describeTraffic(plan.restoreTraffic)}): nothing points at ${plan.revision}.${pinned}`;
 }
 

@@ -255,3 +255,17 @@ test('provenance labels follow Cloud Run label syntax (FACTS.md "reserved labels
     expect(v).toMatch(/^[a-z0-9_-]{0,63}$/);
   }
 });
+
+test('the previous revision is the one serving traffic, not a rolled-back candidate that is the latest ready', () => {
+  const current = live(
+    [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00002-good', percent: 100 }],
+    {
+      latestReadyRevision: 'api-00003-rolled-back',
+    },
+  );
+  const plan = planCandidate(config(), current, context);
+  expect(plan.previousRevision).toBe('api-00002-good');
+  expect(plan.restoreTraffic).toEqual([
+    { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00002-good', percent: 100 },
+  ]);
+});

@@ -398,10 +398,11 @@ function planCandidate(config, current, context) {
     const labels = { ...(current?.labels ?? {}), ...config.labels, 'managed-by': 'stream-deploy' };
     const template = planTemplate(config, current?.template, revision, context);
     const notes = [];
-    const previousRevision = current?.latestReadyRevision || undefined;
+    // What LATEST means now. Not necessarily what serves: a candidate rolled back earlier can be the latest ready.
+    const latestReady = current?.latestReadyRevision || undefined;
     let traffic;
     let takesAllTraffic = false;
-    if (!current || !previousRevision) {
+    if (!current || !latestReady) {
         // FACTS.md "first deploy": the API needs 100 % somewhere, so the first revision takes all traffic.
         traffic = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 100, tag: config.tag }];
         takesAllTraffic = true;
@@ -411,7 +412,7 @@ function planCandidate(config, current, context) {
     }
     else {
         traffic = [
-            ...pinLatest(current.traffic, previousRevision, config.tag),
+            ...pinLatest(current.traffic, latestReady, config.tag),
             { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 0, tag: config.tag },
         ];
         notes.push(`${revision} gets no traffic; it is reachable only through tag ${config.tag}.`);
@@ -433,17 +434,30 @@ function planCandidate(config, current, context) {
         desired.customAudiences = [...current.customAudiences];
     if (current?.etag)
         desired.etag = current.etag;
+    const previousRevision = current && latestReady ? servingRevision(pinLatest(current.traffic, latestReady)) : undefined;
     return {
         action: current ? 'update' : 'create',
         desired,
         revision,
         previousRevision,
         baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
-        restoreTraffic: current && previousRevision ? pinLatest(current.traffic, previousRevision) : [],
+        restoreTraffic: current && latestReady ? pinLatest(current.traffic, latestReady) : [],
         tag: config.tag,
         takesAllTraffic,
         notes,
     };
+}
+/** The revision with the largest share of the traffic (the first one on a tie): what served before this run. */
+function servingRevision(traffic) {
+    const shares = new Map();
+    for (const t of traffic)
+        if (t.revision && t.percent > 0)
+            shares.set(t.revision, (shares.get(t.revision) ?? 0) + t.percent);
+    let best;
+    for (const [revision, percent] of shares)
+        if (best === undefined || percent > shares.get(best))
+            best = revision;
+    return best;
 }
 /** Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md "--no-traffic --tag X in v2 terms"). */
 function pinLatest(traffic, latestReady, tag) {
@@ -1303,8 +1317,10 @@ function describeRestore(plan, live) {
     if (!sameTraffic(live, plan.restoreTraffic)) {
         return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
     }
-    const pinned = plan.baselineTraffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')
-        ? ` LATEST was pinned to ${plan.previousRevision}, the revision it meant before this run, so the candidate cannot take it over.`
+    // restoreTraffic keeps the baseline's order, so the LATEST entry's pinned name sits at the same index.
+    const latestAt = plan.baselineTraffic.findIndex((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST');
+    const pinned = latestAt >= 0
+        ? ` LATEST was pinned to ${plan.restoreTraffic[latestAt]?.revision}, the revision it meant before this run, so the candidate cannot take it over.`
         : '';
     return `Traffic and tags are exactly as they were (${describeTraffic(plan.restoreTraffic)}): nothing points at ${plan.revision}.${pinned}`;
 }

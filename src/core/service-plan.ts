@@ -19,7 +19,7 @@ export interface CandidatePlan {
   desired: CloudRunService;
   /** Short name of the candidate revision. */
   revision: string;
-  /** Short name of the revision that was ready before this run, if any. */
+  /** Short name of the revision that served (the largest share of) traffic before this run, if any. */
   previousRevision?: string;
   /** The live service's traffic exactly as found. Empty on a first deploy. */
   baselineTraffic: TrafficTarget[];
@@ -72,10 +72,11 @@ export function planCandidate(
   const labels = { ...(current?.labels ?? {}), ...config.labels, 'managed-by': 'stream-deploy' };
   const template = planTemplate(config, current?.template, revision, context);
   const notes: string[] = [];
-  const previousRevision = current?.latestReadyRevision || undefined;
+  // What LATEST means now. Not necessarily what serves: a candidate rolled back earlier can be the latest ready.
+  const latestReady = current?.latestReadyRevision || undefined;
   let traffic: TrafficTarget[];
   let takesAllTraffic = false;
-  if (!current || !previousRevision) {
+  if (!current || !latestReady) {
     // FACTS.md "first deploy": the API needs 100 % somewhere, so the first revision takes all traffic.
     traffic = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 100, tag: config.tag }];
     takesAllTraffic = true;
@@ -86,7 +87,7 @@ export function planCandidate(
     );
   } else {
     traffic = [
-      ...pinLatest(current.traffic, previousRevision, config.tag),
+      ...pinLatest(current.traffic, latestReady, config.tag),
       { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 0, tag: config.tag },
     ];
     notes.push(`${revision} gets no traffic; it is reachable only through tag ${config.tag}.`);
@@ -104,17 +105,30 @@ export function planCandidate(
   if (current?.invokerIamDisabled !== undefined) desired.invokerIamDisabled = current.invokerIamDisabled;
   if (current?.customAudiences?.length) desired.customAudiences = [...current.customAudiences];
   if (current?.etag) desired.etag = current.etag;
+  const previousRevision =
+    current && latestReady ? servingRevision(pinLatest(current.traffic, latestReady)) : undefined;
   return {
     action: current ? 'update' : 'create',
     desired,
     revision,
     previousRevision,
     baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
-    restoreTraffic: current && previousRevision ? pinLatest(current.traffic, previousRevision) : [],
+    restoreTraffic: current && latestReady ? pinLatest(current.traffic, latestReady) : [],
     tag: config.tag,
     takesAllTraffic,
     notes,
   };
+}
+
+/** The revision with the largest share of the traffic (the first one on a tie): what served before this run. */
+function servingRevision(traffic: TrafficTarget[]): string | undefined {
+  const shares = new Map<string, number>();
+  for (const t of traffic)
+    if (t.revision && t.percent > 0) shares.set(t.revision, (shares.get(t.revision) ?? 0) + t.percent);
+  let best: string | undefined;
+  for (const [revision, percent] of shares)
+    if (best === undefined || percent > (shares.get(best) as number)) best = revision;
+  return best;
 }
 
 /** Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md "--no-traffic --tag X in v2 terms"). */
