@@ -105,20 +105,17 @@ async function runRollback(argv: readonly string[]): Promise<number> {
   }
   const { json, project } = parsed.args;
   const name = serviceResourceName(parsed.args);
-  const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
-  const { createCloudRun } = await import('./adapters/cloud-run');
+  const { connectGoogleCloud } = await import('./adapters/google-cloud');
   const { recoverRelease } = await import('./recover');
+  const log = stderrLog();
   // The credentials already in the environment (no Workload Identity provider); the emulator via
   // STREAM_DEPLOY_ENDPOINTS, as in the action.
-  const endpoints = resolveEndpoints(process.env);
-  const auth = createGoogleAuth({ env: process.env, endpoints: endpoints.google, mask: () => undefined });
-  const log = stderrLog();
-  log.info(`Authenticating with ${auth.describe()}.`);
-  const cloudRun = createCloudRun({
-    authClient: auth.client(),
-    endpoint: endpoints.runApi,
+  const { cloudRun } = await connectGoogleCloud({
+    projectId: project,
     operationTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
-    project,
+    env: process.env,
+    mask: () => undefined,
+    log: (line) => log.info(line),
   });
   try {
     const found = findServiceRecord(await cloudRun.getService(name), name);

@@ -19,28 +19,19 @@ async function main(): Promise<void> {
       context,
     );
     reporter = await createReporter(config, context);
-    const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
-    const { createCloudRun } = await import('./adapters/cloud-run');
+    const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const { run } = await import('./run');
     const { createSmokeProbe } = await import('./adapters/smoke-probe');
     const { sampleRevisions } = await import('./adapters/revision-sampler');
     const { saveRecord } = await import('./adapters/release-state');
-    const endpoints = resolveEndpoints(process.env);
-    const auth = createGoogleAuth({
+    const { auth, cloudRun } = await connectGoogleCloud({
       workloadIdentityProvider: config.workloadIdentityProvider,
       serviceAccount: config.serviceAccount,
-      env: process.env,
-      endpoints: endpoints.google,
-      mask: (secret) => core.setSecret(secret),
-    });
-    core.info(`Authenticating with ${auth.describe()}.`);
-    // Fail early, with the auth adapter's explanation, before any Cloud Run call.
-    await auth.client().getAccessToken();
-    const cloudRun = createCloudRun({
-      authClient: auth.client(),
-      endpoint: endpoints.runApi,
+      projectId: config.projectId,
       operationTimeoutSeconds: config.deployTimeoutSeconds,
-      project: config.projectId,
+      env: process.env,
+      mask: (secret) => core.setSecret(secret),
+      log: (line) => core.info(line),
     });
     try {
       const log = actionsLog();

@@ -25,23 +25,16 @@ async function post(): Promise<void> {
       (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
       context,
     );
-    const { createGoogleAuth, resolveEndpoints } = await import('./adapters/google-auth');
-    const { createCloudRun } = await import('./adapters/cloud-run');
+    const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const { recoverRelease } = await import('./recover');
-    const endpoints = resolveEndpoints(process.env);
-    const auth = createGoogleAuth({
+    const { cloudRun } = await connectGoogleCloud({
       workloadIdentityProvider: config.workloadIdentityProvider,
       serviceAccount: config.serviceAccount,
-      env: process.env,
-      endpoints: endpoints.google,
-      mask: (secret) => core.setSecret(secret),
-    });
-    core.info(`Authenticating with ${auth.describe()}.`);
-    const cloudRun = createCloudRun({
-      authClient: auth.client(),
-      endpoint: endpoints.runApi,
+      projectId: config.projectId,
       operationTimeoutSeconds: config.deployTimeoutSeconds,
-      project: config.projectId,
+      env: process.env,
+      mask: (secret) => core.setSecret(secret),
+      log: (line) => core.info(line),
     });
     try {
       const outcome = await core.group('Recover the interrupted release', () =>

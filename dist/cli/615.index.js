@@ -1,13 +1,13 @@
 "use strict";
 exports.id = 615;
-exports.ids = [615,985];
+exports.ids = [615];
 exports.modules = {
 
 /***/ 7985:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   createCloudRun: () => (/* binding */ createCloudRun),
+/* harmony export */   XI: () => (/* binding */ createCloudRun),
 /* harmony export */   zD: () => (/* binding */ trafficKey)
 /* harmony export */ });
 /* unused harmony exports DeployFailure, ConcurrentChange, fromApi, toApi */

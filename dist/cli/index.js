@@ -870,20 +870,17 @@ async function runRollback(argv) {
     }
     const { json, project } = parsed.args;
     const name = serviceResourceName(parsed.args);
-    const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1607));
-    const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7985));
+    const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(529)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7529));
     const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3615));
+    const log = stderrLog();
     // The credentials already in the environment (no Workload Identity provider); the emulator via
     // STREAM_DEPLOY_ENDPOINTS, as in the action.
-    const endpoints = resolveEndpoints(process.env);
-    const auth = createGoogleAuth({ env: process.env, endpoints: endpoints.google, mask: () => undefined });
-    const log = stderrLog();
-    log.info(`Authenticating with ${auth.describe()}.`);
-    const cloudRun = createCloudRun({
-        authClient: auth.client(),
-        endpoint: endpoints.runApi,
+    const { cloudRun } = await connectGoogleCloud({
+        projectId: project,
         operationTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
-        project,
+        env: process.env,
+        mask: () => undefined,
+        log: (line) => log.info(line),
     });
     try {
         const found = findServiceRecord(await cloudRun.getService(name), name);

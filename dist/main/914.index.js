@@ -1,6 +1,6 @@
 "use strict";
 exports.id = 914;
-exports.ids = [914,985];
+exports.ids = [914];
 exports.modules = {
 
 /***/ 47985:
@@ -8,7 +8,7 @@ exports.modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Qt: () => (/* binding */ DeployFailure),
-/* harmony export */   createCloudRun: () => (/* binding */ createCloudRun),
+/* harmony export */   XI: () => (/* binding */ createCloudRun),
 /* harmony export */   yg: () => (/* binding */ ConcurrentChange)
 /* harmony export */ });
 /* unused harmony exports trafficKey, fromApi, toApi */

@@ -33040,28 +33040,19 @@ async function main() {
         // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
         const config = parseInputs((name) => core/* getInput */.V4(name, { trimWhitespace: name !== 'env_vars' }), context);
         reporter = await createReporter(config, context);
-        const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 31607));
-        const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47985));
-        const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(198), __nccwpck_require__.e(914)]).then(__nccwpck_require__.bind(__nccwpck_require__, 82914));
+        const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(800)]).then(__nccwpck_require__.bind(__nccwpck_require__, 10800));
+        const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(198), __nccwpck_require__.e(914)]).then(__nccwpck_require__.bind(__nccwpck_require__, 82914));
         const { createSmokeProbe } = await Promise.all(/* import() */[__nccwpck_require__.e(977), __nccwpck_require__.e(198), __nccwpck_require__.e(449)]).then(__nccwpck_require__.bind(__nccwpck_require__, 92449));
         const { sampleRevisions } = await __nccwpck_require__.e(/* import() */ 966).then(__nccwpck_require__.bind(__nccwpck_require__, 50966));
         const { saveRecord } = await __nccwpck_require__.e(/* import() */ 513).then(__nccwpck_require__.bind(__nccwpck_require__, 14513));
-        const endpoints = resolveEndpoints(process.env);
-        const auth = createGoogleAuth({
+        const { auth, cloudRun } = await connectGoogleCloud({
             workloadIdentityProvider: config.workloadIdentityProvider,
             serviceAccount: config.serviceAccount,
-            env: process.env,
-            endpoints: endpoints.google,
-            mask: (secret) => core/* setSecret */.Pq(secret),
-        });
-        core/* info */.pq(`Authenticating with ${auth.describe()}.`);
-        // Fail early, with the auth adapter's explanation, before any Cloud Run call.
-        await auth.client().getAccessToken();
-        const cloudRun = createCloudRun({
-            authClient: auth.client(),
-            endpoint: endpoints.runApi,
+            projectId: config.projectId,
             operationTimeoutSeconds: config.deployTimeoutSeconds,
-            project: config.projectId,
+            env: process.env,
+            mask: (secret) => core/* setSecret */.Pq(secret),
+            log: (line) => core/* info */.pq(line),
         });
         try {
             const log = actionsLog();

@@ -33077,23 +33077,16 @@ async function post() {
         const context = readRunContext(process.env);
         // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
         const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
-        const { createGoogleAuth, resolveEndpoints } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(607)]).then(__nccwpck_require__.bind(__nccwpck_require__, 31607));
-        const { createCloudRun } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(985)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47985));
-        const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13615));
-        const endpoints = resolveEndpoints(process.env);
-        const auth = createGoogleAuth({
+        const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(800)]).then(__nccwpck_require__.bind(__nccwpck_require__, 10800));
+        const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13615));
+        const { cloudRun } = await connectGoogleCloud({
             workloadIdentityProvider: config.workloadIdentityProvider,
             serviceAccount: config.serviceAccount,
-            env: process.env,
-            endpoints: endpoints.google,
-            mask: (secret) => core_setSecret(secret),
-        });
-        info(`Authenticating with ${auth.describe()}.`);
-        const cloudRun = createCloudRun({
-            authClient: auth.client(),
-            endpoint: endpoints.runApi,
+            projectId: config.projectId,
             operationTimeoutSeconds: config.deployTimeoutSeconds,
-            project: config.projectId,
+            env: process.env,
+            mask: (secret) => core_setSecret(secret),
+            log: (line) => info(line),
         });
         try {
             const outcome = await group('Recover the interrupted release', () => recoverRelease(record, 'auto', { cloudRun, log: actionsLog() }));

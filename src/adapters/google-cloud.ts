@@ -1,0 +1,39 @@
+// Google credentials and the Cloud Run port for one run, built the same way by the main step, the post
+// step and the CLI: endpoints from the environment (loopback overrides only), then auth, then Cloud Run.
+import { createGoogleAuth, resolveEndpoints, type GoogleAuth } from './google-auth';
+import { createCloudRun, type CloudRunPort } from './cloud-run';
+
+export interface GoogleCloudOptions {
+  workloadIdentityProvider?: string;
+  serviceAccount?: string;
+  projectId: string;
+  /** Total deadline for one Cloud Run operation. */
+  operationTimeoutSeconds: number;
+  env: NodeJS.ProcessEnv;
+  /** Called with every token before anything can print it (core.setSecret in the action). */
+  mask: (secret: string) => void;
+  log: (line: string) => void;
+}
+
+/** Signs in (failing early with the auth adapter's explanation, before any Cloud Run call) and builds the port. */
+export async function connectGoogleCloud(
+  options: GoogleCloudOptions,
+): Promise<{ auth: GoogleAuth; cloudRun: CloudRunPort }> {
+  const endpoints = resolveEndpoints(options.env);
+  const auth = createGoogleAuth({
+    workloadIdentityProvider: options.workloadIdentityProvider,
+    serviceAccount: options.serviceAccount,
+    env: options.env,
+    endpoints: endpoints.google,
+    mask: options.mask,
+  });
+  options.log(`Authenticating with ${auth.describe()}.`);
+  await auth.client().getAccessToken();
+  const cloudRun = createCloudRun({
+    authClient: auth.client(),
+    endpoint: endpoints.runApi,
+    operationTimeoutSeconds: options.operationTimeoutSeconds,
+    project: options.projectId,
+  });
+  return { auth, cloudRun };
+}
