@@ -54,3 +54,19 @@ describe('action.yml', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('has the inputs and outputs tables generated from action.yml (npm run docs), so they cannot drift', async () => {
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) =>
+      execFile(process.execPath, ['scripts/docs.mjs', '--check'], (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+          out: stdout + stderr,
+        }),
+      ),
+    );
+    expect(result.out).toContain('up to date');
+    expect(result.code).toBe(0);
+  });
+});
