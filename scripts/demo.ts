@@ -124,11 +124,11 @@ async function main(): Promise<void> {
     show('Release 3 (merge to main): stream-app:v2, 10% -> 50% -> 100%', merged);
     const bad = await runAction(
       'main',
-      inputs('turns-bad', { env_vars: 'TICK_MS=250\nSTREAM_APP_BAD_AFTER_MS=8000', step_wait: '4s,10s,0s' }),
+      inputs('turns-bad', { env_vars: 'TICK_MS=250\nSTREAM_APP_BAD_AFTER_MS=12000', step_wait: '6s,12s,0s' }),
       e,
       { ...push, env: { GITHUB_RUN_ID: '104' } },
     );
-    show('Release 4 (push to main): stream-app:turns-bad, which starts failing 8 s after it starts', bad);
+    show('Release 4 (push to main): stream-app:turns-bad, which starts failing 12 s after it starts', bad);
     const third = await runAction('main', inputs('crash'), e, { ...push, env: { GITHUB_RUN_ID: '105' } });
     show('Release 5 (push to main): stream-app:crash, which never starts', third);
     say(`\nTraffic now: ${await liveTraffic(e, name)}`);

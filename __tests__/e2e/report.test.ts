@@ -77,8 +77,8 @@ test('a progressive release that is rolled back says so in the comment, with the
   const run = await runAction(
     'main',
     inputs('report-bad-api', 'turns-bad', {
-      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=3000',
-      step_wait: '6s,6s,0s',
+      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=8000',
+      step_wait: '10s,10s,0s',
     }),
     emulator.endpoints,
     {

@@ -91,10 +91,10 @@ test('a candidate that turns bad mid-rollout is rolled back to exactly the basel
   const before = await baseline('bad-api', '7101');
   const run = await runAction(
     'main',
-    // The candidate answers well for 6 s after it starts, then 500/503: bad at or after the first step.
+    // The candidate answers well for 10 s after it starts, then 500/503: bad at or after the first step.
     inputs('bad-api', 'turns-bad', {
-      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=6000',
-      step_wait: '3s,8s,0s',
+      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=10000',
+      step_wait: '6s,12s,0s',
     }),
     emulator.endpoints,
     { env: { GITHUB_RUN_ID: '7102' } },
