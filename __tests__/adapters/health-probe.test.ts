@@ -28,15 +28,19 @@ test('a healthy app answers the first attempt with 200', async () => {
 test('a 503 is retried with backoff until the deadline, every attempt recorded', async () => {
   const obs = await probeHealth(`http://127.0.0.1:${unhealthy.port}/healthz`, {
     headers: {},
-    timeoutMs: 700,
+    timeoutMs: 1500,
     elapsed,
     initialBackoffMs: 100,
   });
-  // The pause doubles (100 ms, then 200 ms), so the second gap is longer than the first.
-  expect(obs.attempts.length).toBeGreaterThanOrEqual(3);
-  expect(obs.attempts.every((a) => a.status === 503)).toBe(true);
+  // The last attempt may be cut by the deadline on a loaded machine; every answered one is a 503.
+  const answered = obs.attempts.filter((a) => a.status !== undefined);
+  expect(answered.length).toBeGreaterThanOrEqual(3);
+  expect(answered.every((a) => a.status === 503)).toBe(true);
+  expect(obs.attempts.slice(0, -1).every((a) => a.status === 503)).toBe(true);
+  // The pause doubles (100 ms, then 200 ms): lower bounds only, since a loaded machine can only add delay.
   const gaps = obs.attempts.slice(1).map((a, i) => a.atMs - obs.attempts[i].atMs);
-  expect(gaps[1]).toBeGreaterThan(gaps[0]);
+  expect(gaps[0]).toBeGreaterThanOrEqual(100);
+  expect(gaps[1]).toBeGreaterThanOrEqual(200);
 });
 
 test('while a fresh instance starts, refused attempts are recorded until it answers', async () => {

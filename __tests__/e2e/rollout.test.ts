@@ -140,20 +140,34 @@ test('a concurrent change to the traffic is detected and not overwritten', async
   await waitFor('the first traffic step', () =>
     main.state().release && JSON.parse(main.state().release).step === 0 ? true : undefined,
   );
-  // Someone else moves all traffic back to the old revision while the step bakes.
-  const [svc] = await services.getService({ name: name('race-api') });
-  const old = (svc.traffic ?? []).find((t) => t.revision !== JSON.parse(main.state().release).candidate)
-    ?.revision as string;
-  const [op] = await services.updateService(
-    {
-      service: {
-        ...svc,
-        traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: old, percent: 100 }],
-      },
-    },
-    LRO,
-  );
-  await op.promise();
+  // Someone else moves all traffic back to the old revision while the step bakes: once the 10 % step is
+  // live, read-modify-write with the etag, again if this run's own update landed in between.
+  const candidate = JSON.parse(main.state().release).candidate as string;
+  let old = '';
+  for (let attempt = 0; ; attempt++) {
+    const [svc] = await services.getService({ name: name('race-api') });
+    if (!(svc.traffic ?? []).some((t) => t.revision === candidate && t.percent === 10)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    old = (svc.traffic ?? []).find((t) => t.revision !== candidate && (t.percent ?? 0) > 0)
+      ?.revision as string;
+    try {
+      const [op] = await services.updateService(
+        {
+          service: {
+            ...svc,
+            traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: old, percent: 100 }],
+          },
+        },
+        LRO,
+      );
+      await op.promise();
+      break;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 10 || attempt > 5) throw err;
+    }
+  }
   const run = await main.done;
   expect(run.code).toBe(1);
   expect(run.annotations.join('\n')).toContain('someone else changed its traffic');
