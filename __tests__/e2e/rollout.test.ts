@@ -143,7 +143,7 @@ test('a concurrent change to the traffic is detected and not overwritten', async
   // Someone else moves all traffic back to the old revision while the step bakes: once the 10 % step is
   // live, read-modify-write with the etag, again if this run's own update landed in between.
   const candidate = JSON.parse(main.state().release).candidate as string;
-  let old = '';
+  let old: string;
   for (let attempt = 0; ; attempt++) {
     const [svc] = await services.getService({ name: name('race-api') });
     if (!(svc.traffic ?? []).some((t) => t.revision === candidate && t.percent === 10)) {
