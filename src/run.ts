@@ -430,7 +430,7 @@ async function rollBack(
         ...result,
         traffic: expected,
         verdict: 'failed' as const,
-        failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`npx stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
+        failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
       };
     }
   });

@@ -1244,7 +1244,7 @@ async function rollBack(config, plan, result, name, expected, failures, save, re
                 ...result,
                 traffic: expected,
                 verdict: 'failed',
-                failure: `${why}\nThe rollback failed too (${err.message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`npx stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
+                failure: `${why}\nThe rollback failed too (${err.message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
             };
         }
     });
