@@ -2,7 +2,7 @@
 // against an in-memory Cloud Run whose traffic really changes, then against the emulator through the real
 // adapter and client libraries, where a half-way split is restored to the recorded baseline exactly.
 import { startEmulator, type Emulator } from '../emulator/emulator';
-import { wifClient, runClients } from './support/emulator-clients';
+import { wifClient, runClients } from '../emulator/clients';
 import { ConcurrentChange, createCloudRun, trafficKey, type CloudRunPort } from '../src/adapters/cloud-run';
 import type { Log } from '../src/adapters/log';
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';

@@ -8,6 +8,7 @@ import { LintError, StepError } from '../src/errors';
 import { run, type ReleasePorts } from '../src/run';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
 import type { ReleaseRecord } from '../src/core/release-record';
+import { deployConfig } from './support/deploy-config';
 
 const context: RunContext = {
   repository: 'acme/streams',
@@ -21,30 +22,16 @@ const context: RunContext = {
 const NAME = 'projects/p/locations/us-central1/services/api';
 
 function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
-  return {
+  return deployConfig({
     projectId: 'p',
-    region: 'us-central1',
-    service: 'api',
     image: 'us-docker.pkg.dev/p/r/api:2',
     workloadIdentityProvider: 'projects/1/locations/global/workloadIdentityPools/gh/providers/p',
     serviceAccount: 'deployer@p.iam.gserviceaccount.com',
-    profile: 'sse',
-    streaming: { ...PROFILE_DEFAULTS.sse },
-    envVars: [],
-    secrets: [],
-    labels: {},
     tag: 'pr-7',
     revisionSuffix: 'new',
-    lintLevel: 'warn',
     deployTimeoutSeconds: 60,
-    keepFailedCandidate: false,
-    rollout: 'candidate',
-    trafficSteps: [10, 50, 100],
-    stepWaitMs: [0, 0, 0],
-    followLatest: false,
-    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
     ...overrides,
-  };
+  });
 }
 
 /** A Cloud Run with one service whose traffic really changes; `failRevision` makes the next new revision fail. */

@@ -3,8 +3,7 @@
 // sample streaming app: a first deploy; a pull request preview (a candidate with no traffic behind its tag
 // URL); the merge, walking 10 -> 50 -> 100 with checks; a release that turns bad mid-rollout and is rolled
 // back; and a crashing image that fails while traffic stays exactly as it was.
-import { ServicesClient } from '@google-cloud/run';
-import { IdentityPoolClient } from 'google-auth-library';
+import { runClients, wifClient } from '../emulator/clients';
 import { startEmulator, type EmulatorEndpoints } from '../emulator/emulator';
 import { runAction, type ActionRun } from './local-runner';
 
@@ -64,27 +63,9 @@ function show(title: string, run: ActionRun): void {
 }
 
 async function liveTraffic(e: EmulatorEndpoints, name: string): Promise<string> {
-  const authClient = new IdentityPoolClient({
-    type: 'external_account',
-    audience: e.providerAudience,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-    token_url: e.sts,
-    credential_source: {
-      url: `${e.githubOidc.requestUrl}&audience=${encodeURIComponent(`https://iam.googleapis.com/${e.workloadIdentityProvider}`)}`,
-      headers: { Authorization: `Bearer ${e.githubOidc.requestToken}` },
-      format: { type: 'json', subject_token_field_name: 'value' },
-    },
-    service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
-  });
-  const services = new ServicesClient({
-    apiEndpoint: e.runApi.apiEndpoint,
-    port: e.runApi.port,
-    fallback: true,
-    protocol: 'http',
-    authClient,
-  });
+  const { services, revisions } = runClients(e, wifClient(e));
   const [svc] = await services.getService({ name });
-  await services.close();
+  await Promise.all([services.close(), revisions.close()]);
   return (svc.trafficStatuses ?? [])
     .map((t) => `${t.revision}=${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`)
     .join(', ');

@@ -2,8 +2,7 @@
 // writes the outputs. The only place that fails the step. Google's libraries load only after the inputs
 // are valid, so a bad input is refused quickly and before any network call.
 import * as core from '@actions/core';
-import { parseInputs } from './inputs';
-import { readRunContext } from './adapters/github-context';
+import { readActionConfig } from './adapters/action-config';
 import { actionsLog } from './adapters/log';
 import { writeOutputs } from './outputs';
 import type { DeployConfig, RunContext } from './core/config';
@@ -12,12 +11,7 @@ async function main(): Promise<void> {
   let failure: string | undefined;
   let reporter: import('./reporter').Reporter | undefined;
   try {
-    const context = readRunContext(process.env);
-    // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
-    const config = parseInputs(
-      (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
-      context,
-    );
+    const { context, config } = readActionConfig();
     reporter = await createReporter(config, context);
     const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const { run } = await import('./run');
@@ -25,10 +19,7 @@ async function main(): Promise<void> {
     const { sampleRevisions } = await import('./adapters/revision-sampler');
     const { saveRecord } = await import('./adapters/release-state');
     const { auth, cloudRun } = await connectGoogleCloud({
-      workloadIdentityProvider: config.workloadIdentityProvider,
-      serviceAccount: config.serviceAccount,
-      projectId: config.projectId,
-      operationTimeoutSeconds: config.deployTimeoutSeconds,
+      ...config,
       env: process.env,
       mask: (secret) => core.setSecret(secret),
       log: (line) => core.info(line),

@@ -5,8 +5,7 @@
 import * as core from '@actions/core';
 import { planRecovery } from './core/release-record';
 import { loadRecord } from './adapters/release-state';
-import { parseInputs } from './inputs';
-import { readRunContext } from './adapters/github-context';
+import { readActionConfig } from './adapters/action-config';
 import { actionsLog } from './adapters/log';
 
 async function post(): Promise<void> {
@@ -19,19 +18,11 @@ async function post(): Promise<void> {
   let failure: string | undefined;
   let summary: string;
   try {
-    const context = readRunContext(process.env);
-    // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
-    const config = parseInputs(
-      (name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }),
-      context,
-    );
+    const { config } = readActionConfig();
     const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const { recoverRelease } = await import('./recover');
     const { cloudRun } = await connectGoogleCloud({
-      workloadIdentityProvider: config.workloadIdentityProvider,
-      serviceAccount: config.serviceAccount,
-      projectId: config.projectId,
-      operationTimeoutSeconds: config.deployTimeoutSeconds,
+      ...config,
       env: process.env,
       mask: (secret) => core.setSecret(secret),
       log: (line) => core.info(line),

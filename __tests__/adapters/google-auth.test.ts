@@ -16,7 +16,7 @@ import {
   type GoogleAuth,
   type ResolvedEndpoints,
 } from '../../src/adapters/google-auth';
-import { LRO } from '../support/emulator-clients';
+import { LRO } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app:v1';
 const REPOSITORY = 'acme/streams';

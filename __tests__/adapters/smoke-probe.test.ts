@@ -10,7 +10,7 @@ import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { createSmokeProbe } from '../../src/adapters/smoke-probe';
 import type { SmokeCriteria, SmokeResult } from '../../src/core/smoke-types';
 import { findFreePort } from '../examples/app-process';
-import { idToken, LRO, runClients, wifClient } from '../support/emulator-clients';
+import { idToken, LRO, runClients, wifClient } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const TICK_MS = '100';

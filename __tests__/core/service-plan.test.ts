@@ -1,6 +1,7 @@
 import { PROFILE_DEFAULTS, type DeployConfig, type RunContext } from '../../src/core/config';
 import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-types';
 import { planCandidate, provenanceLabels } from '../../src/core/service-plan';
+import { deployConfig } from '../support/deploy-config';
 
 const context: RunContext = {
   repository: 'acme/Streams',
@@ -13,28 +14,7 @@ const context: RunContext = {
 };
 
 function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
-  return {
-    projectId: 'demo-project',
-    region: 'us-central1',
-    service: 'api',
-    image: 'us-docker.pkg.dev/demo/streams/stream-app:v2',
-    profile: 'sse',
-    streaming: { ...PROFILE_DEFAULTS.sse },
-    envVars: [],
-    secrets: [],
-    labels: {},
-    tag: 'pr-12',
-    revisionSuffix: '0123456-abc-1',
-    lintLevel: 'warn',
-    deployTimeoutSeconds: 900,
-    keepFailedCandidate: false,
-    rollout: 'candidate',
-    trafficSteps: [10, 50, 100],
-    stepWaitMs: [0, 0, 0],
-    followLatest: false,
-    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
-    ...overrides,
-  };
+  return deployConfig(overrides);
 }
 
 const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;

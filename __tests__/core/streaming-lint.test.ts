@@ -1,30 +1,17 @@
 import type { CloudRunService, IngressSetting } from '../../src/core/cloud-run-types';
 import { PROFILE_DEFAULTS, type DeployConfig, type Profile } from '../../src/core/config';
 import { blockingFindings, lintStreaming, type LintFinding } from '../../src/core/streaming-lint';
+import { deployConfig } from '../support/deploy-config';
 
 // Built by hand: the inputs parser is not this test's subject.
 function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): DeployConfig {
-  return {
+  return deployConfig({
     projectId: 'my-project',
-    region: 'us-central1',
-    service: 'api',
     image: 'us-docker.pkg.dev/my-project/repo/api:1.2.3',
     profile,
-    streaming: { ...PROFILE_DEFAULTS[profile] },
-    envVars: [],
-    secrets: [],
-    labels: {},
     allowUnauthenticated: true,
-    tag: 'pr-12',
     revisionSuffix: 'abc1234-1',
-    lintLevel: 'warn',
     deployTimeoutSeconds: 600,
-    keepFailedCandidate: false,
-    rollout: 'candidate',
-    trafficSteps: [10, 50, 100],
-    stepWaitMs: [0, 0, 0],
-    followLatest: false,
-    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
     smoke: {
       protocol: 'sse',
       path: '/events',
@@ -38,7 +25,7 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
       checkReconnect: true,
     },
     ...overrides,
-  };
+  });
 }
 
 /** The fields a plan can carry; `undefined` leaves the field out (Cloud Run's default applies). */

@@ -3,7 +3,7 @@
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { NODE20, NODE24, runAction } from '../../scripts/local-runner';
-import { runClients, wifClient } from '../support/emulator-clients';
+import { runClients, wifClient } from '../../emulator/clients';
 import { readSse } from '../support/stream-clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';

@@ -3,7 +3,7 @@
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { runAction, startAction } from '../../scripts/local-runner';
-import { LRO, runClients, wifClient } from '../support/emulator-clients';
+import { LRO, runClients, wifClient } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 type Traffic = Array<{ revision: string; percent: number; tag?: string }>;

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
-import { runClients, wifClient } from '../support/emulator-clients';
+import { LRO, runClients, wifClient } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 
@@ -190,17 +190,7 @@ test('a service that follows LATEST: after a failed smoke test new requests stil
         template: { containers: [{ image: `${IMAGE}:v1`, env: [{ name: 'TICK_MS', value: '100' }] }] },
       },
     },
-    {
-      longrunning: {
-        initialRetryDelayMillis: 50,
-        retryDelayMultiplier: 1.5,
-        maxRetryDelayMillis: 500,
-        initialRpcTimeoutMillis: 10_000,
-        rpcTimeoutMultiplier: 1,
-        maxRpcTimeoutMillis: 10_000,
-        totalTimeoutMillis: 30_000,
-      },
-    },
+    LRO,
   );
   const [created] = await op.promise();
   const old = String(created.latestReadyRevision).split('/').pop();

@@ -4,7 +4,7 @@
 import type { IdentityPoolClient } from 'google-auth-library';
 import type { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { idToken, LRO, runClients, wifClient } from '../support/emulator-clients';
+import { idToken, LRO, runClients, wifClient } from '../../emulator/clients';
 import { readSse, wsEchoAndTick } from '../support/stream-clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';

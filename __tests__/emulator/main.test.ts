@@ -2,7 +2,7 @@
 // that leaves no revision process behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { runClients, wifClient, LRO } from '../support/emulator-clients';
+import { runClients, wifClient, LRO } from '../../emulator/clients';
 import type { EmulatorEndpoints } from '../../emulator/emulator';
 
 function alive(pid: number): boolean {

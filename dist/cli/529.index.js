@@ -1044,7 +1044,7 @@ async function connectGoogleCloud(options) {
     const cloudRun = (0,_cloud_run__WEBPACK_IMPORTED_MODULE_1__/* .createCloudRun */ .XI)({
         authClient: auth.client(),
         endpoint: endpoints.runApi,
-        operationTimeoutSeconds: options.operationTimeoutSeconds,
+        operationTimeoutSeconds: options.deployTimeoutSeconds,
         project: options.projectId,
     });
     return { auth, cloudRun };

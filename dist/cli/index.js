@@ -877,7 +877,7 @@ async function runRollback(argv) {
     // STREAM_DEPLOY_ENDPOINTS, as in the action.
     const { cloudRun } = await connectGoogleCloud({
         projectId: project,
-        operationTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
+        deployTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
         env: process.env,
         mask: () => undefined,
         log: (line) => log.info(line),

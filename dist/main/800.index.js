@@ -1034,7 +1034,7 @@ async function connectGoogleCloud(options) {
     const cloudRun = (0,cloud_run/* createCloudRun */.XI)({
         authClient: auth.client(),
         endpoint: endpoints.runApi,
-        operationTimeoutSeconds: options.operationTimeoutSeconds,
+        operationTimeoutSeconds: options.deployTimeoutSeconds,
         project: options.projectId,
     });
     return { auth, cloudRun };

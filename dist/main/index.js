@@ -32981,6 +32981,19 @@ function readRunContext(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/adapters/action-config.ts
+// The step's inputs and the GitHub context, read the same way by the main and post steps.
+
+
+
+/** Reads the GitHub context and parses the inputs; throws InputError listing every problem. */
+function readActionConfig() {
+    const context = readRunContext(process.env);
+    // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
+    const config = parseInputs((name) => core/* getInput */.V4(name, { trimWhitespace: name !== 'env_vars' }), context);
+    return { context, config };
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/log.ts
 // The log port: plain lines, warnings and errors as annotations, and one group per plan step.
 
@@ -33031,14 +33044,11 @@ function writeOutputs(set, values) {
 
 
 
-
 async function main() {
     let failure;
     let reporter;
     try {
-        const context = readRunContext(process.env);
-        // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
-        const config = parseInputs((name) => core/* getInput */.V4(name, { trimWhitespace: name !== 'env_vars' }), context);
+        const { context, config } = readActionConfig();
         reporter = await createReporter(config, context);
         const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(800)]).then(__nccwpck_require__.bind(__nccwpck_require__, 10800));
         const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(198), __nccwpck_require__.e(914)]).then(__nccwpck_require__.bind(__nccwpck_require__, 82914));
@@ -33046,10 +33056,7 @@ async function main() {
         const { sampleRevisions } = await __nccwpck_require__.e(/* import() */ 966).then(__nccwpck_require__.bind(__nccwpck_require__, 50966));
         const { saveRecord } = await __nccwpck_require__.e(/* import() */ 513).then(__nccwpck_require__.bind(__nccwpck_require__, 14513));
         const { auth, cloudRun } = await connectGoogleCloud({
-            workloadIdentityProvider: config.workloadIdentityProvider,
-            serviceAccount: config.serviceAccount,
-            projectId: config.projectId,
-            operationTimeoutSeconds: config.deployTimeoutSeconds,
+            ...config,
             env: process.env,
             mask: (secret) => core/* setSecret */.Pq(secret),
             log: (line) => core/* info */.pq(line),

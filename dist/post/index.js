@@ -33039,6 +33039,19 @@ function readRunContext(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/adapters/action-config.ts
+// The step's inputs and the GitHub context, read the same way by the main and post steps.
+
+
+
+/** Reads the GitHub context and parses the inputs; throws InputError listing every problem. */
+function readActionConfig() {
+    const context = readRunContext(process.env);
+    // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
+    const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+    return { context, config };
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/log.ts
 // The log port: plain lines, warnings and errors as annotations, and one group per plan step.
 
@@ -33063,7 +33076,6 @@ function actionsLog() {
 
 
 
-
 async function post() {
     const record = loadRecord();
     const recovery = (0,release_record/* planRecovery */.lA)(record, 'auto');
@@ -33074,16 +33086,11 @@ async function post() {
     let failure;
     let summary;
     try {
-        const context = readRunContext(process.env);
-        // The same inputs as main, read the same way (env_vars keeps its trailing spaces).
-        const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+        const { config } = readActionConfig();
         const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(800)]).then(__nccwpck_require__.bind(__nccwpck_require__, 10800));
         const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13615));
         const { cloudRun } = await connectGoogleCloud({
-            workloadIdentityProvider: config.workloadIdentityProvider,
-            serviceAccount: config.serviceAccount,
-            projectId: config.projectId,
-            operationTimeoutSeconds: config.deployTimeoutSeconds,
+            ...config,
             env: process.env,
             mask: (secret) => core_setSecret(secret),
             log: (line) => info(line),

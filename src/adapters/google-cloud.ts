@@ -7,8 +7,8 @@ export interface GoogleCloudOptions {
   workloadIdentityProvider?: string;
   serviceAccount?: string;
   projectId: string;
-  /** Total deadline for one Cloud Run operation. */
-  operationTimeoutSeconds: number;
+  /** Total deadline for one Cloud Run operation (DeployConfig's name, so a config can be spread in). */
+  deployTimeoutSeconds: number;
   env: NodeJS.ProcessEnv;
   /** Called with every token before anything can print it (core.setSecret in the action). */
   mask: (secret: string) => void;
@@ -32,7 +32,7 @@ export async function connectGoogleCloud(
   const cloudRun = createCloudRun({
     authClient: auth.client(),
     endpoint: endpoints.runApi,
-    operationTimeoutSeconds: options.operationTimeoutSeconds,
+    operationTimeoutSeconds: options.deployTimeoutSeconds,
     project: options.projectId,
   });
   return { auth, cloudRun };

@@ -1,9 +1,9 @@
-// Real Google clients pointed at the local emulator: the Workload Identity Federation chain through the
-// emulator's GitHub OIDC, STS and IAM Credentials fakes (FACTS.md, WIF points 2-6), and the Cloud Run
+// Real Google clients pointed at the local emulator, for the tests and the demo: the Workload Identity
+// Federation chain through the emulator's GitHub OIDC, STS and IAM Credentials fakes (FACTS.md, WIF points 2-6), and the Cloud Run
 // clients over REST with protocol 'http' (FACTS.md, client library behaviour).
 import { IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
-import type { EmulatorEndpoints } from '../../emulator/emulator';
+import type { EmulatorEndpoints } from './emulator';
 
 /** A GitHub-Actions-style external account client; impersonates the deployer unless `direct`. */
 export function wifClient(e: EmulatorEndpoints, direct = false): IdentityPoolClient {

@@ -1,0 +1,29 @@
+// A DeployConfig built by hand for tests of the core and the orchestrator (the inputs parser is not their
+// subject): sse profile, no smoke test, candidate rollout, reporting off; each test overrides what it needs.
+import { PROFILE_DEFAULTS, type DeployConfig } from '../../src/core/config';
+
+export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfig {
+  const profile = overrides.profile ?? 'sse';
+  return {
+    projectId: 'demo-project',
+    region: 'us-central1',
+    service: 'api',
+    image: 'us-docker.pkg.dev/demo/streams/stream-app:v2',
+    profile,
+    streaming: { ...PROFILE_DEFAULTS[profile] },
+    envVars: [],
+    secrets: [],
+    labels: {},
+    tag: 'pr-12',
+    revisionSuffix: '0123456-abc-1',
+    lintLevel: 'warn',
+    deployTimeoutSeconds: 900,
+    keepFailedCandidate: false,
+    rollout: 'candidate',
+    trafficSteps: [10, 50, 100],
+    stepWaitMs: [0, 0, 0],
+    followLatest: false,
+    reporting: { githubToken: '', comment: false, summary: false, deployment: false },
+    ...overrides,
+  };
+}
