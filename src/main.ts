@@ -6,10 +6,13 @@ import { readActionConfig } from './adapters/action-config';
 import { actionsLog } from './adapters/log';
 import { writeOutputs } from './outputs';
 import type { DeployConfig, RunContext } from './core/config';
+import { OUTCOME_TEXT, trafficOutcome as trafficOutcomeOf } from './core/report';
 
 async function main(): Promise<void> {
   let failure: string | undefined;
   let reporter: import('./reporter').Reporter | undefined;
+  // The service's traffic read back after a failure, so the outputs and the report say where it is.
+  let trafficAfterFailure: import('./core/cloud-run-types').TrafficTarget[] | undefined;
   try {
     const { context, config } = readActionConfig();
     reporter = await createReporter(config, context);
@@ -69,16 +72,36 @@ async function main(): Promise<void> {
         failure: result.failure,
         drainsBy: result.drainsBy,
       });
+      sayWhereTrafficIs(reporter);
+    } catch (error) {
+      const { serviceName } = await import('./core/service-plan');
+      trafficAfterFailure = (await cloudRun.getService(serviceName(config)).catch(() => undefined))?.traffic;
+      throw error;
     } finally {
       await cloudRun.close();
     }
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
     // Bad inputs, auth, a failed deploy: the candidate never got traffic.
-    writeOutputs((name, value) => core.setOutput(name, value), { verdict: 'failed' });
-    await reporter?.update({ phase: 'failed', failure });
+    writeOutputs((name, value) => core.setOutput(name, value), {
+      verdict: 'failed',
+      traffic: trafficAfterFailure && JSON.stringify(trafficAfterFailure),
+    });
+    await reporter?.update({
+      phase: 'failed',
+      failure,
+      ...(trafficAfterFailure && { traffic: trafficAfterFailure }),
+    });
+    if (reporter) sayWhereTrafficIs(reporter);
   }
   if (failure !== undefined) core.setFailed(failure);
+}
+
+// One log line that says where the release left the traffic, in the report's words.
+function sayWhereTrafficIs(reporter: import('./reporter').Reporter): void {
+  const report = reporter.current();
+  const outcome = trafficOutcomeOf(report);
+  if (outcome) core.info(`Traffic ends ${OUTCOME_TEXT[outcome]}.`);
 }
 
 // The report's channels: GitHub (when there is a token and a repository) and the job summary.

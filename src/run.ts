@@ -6,7 +6,7 @@ import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import { planCandidate, serviceName, type CandidatePlan } from './core/service-plan';
 import { blockingFindings, lintStreaming, type LintFinding } from './core/streaming-lint';
 import { LintError, StepError } from './errors';
-import { DeployFailure, type CloudRunPort } from './adapters/cloud-run';
+import { DeployFailure, OperationUnsettled, type CloudRunPort } from './adapters/cloud-run';
 import type { Log } from './adapters/log';
 import type { SmokeResult } from './core/smoke-types';
 import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
@@ -108,6 +108,9 @@ export async function run(
     phase: 'planned',
     revision: plan.revision,
     previousRevision: plan.previousRevision,
+    baselineTraffic: plan.baselineTraffic,
+    restoreTraffic: plan.restoreTraffic,
+    plannedTraffic: plannedTraffic(config, plan),
     findings,
     steps:
       config.rollout === 'candidate' || plan.takesAllTraffic
@@ -126,7 +129,9 @@ export async function run(
     try {
       return await cloudRun.applyService(plan.desired, plan.action);
     } catch (err) {
-      if (err instanceof DeployFailure) throw await explainFailedRevision(plan, name, err, ports);
+      // Cloud Run took the update: the revision failed, or its outcome is unknown (polls failed, deadline).
+      if (err instanceof DeployFailure || err instanceof OperationUnsettled)
+        throw await explainFailedRevision(plan, name, err, ports);
       throw err;
     }
   });
@@ -282,9 +287,10 @@ async function rollOut(
     });
   };
   let expected = result.traffic;
-  for (let i = 0; i < steps.length; i++) {
-    const percent = config.trafficSteps[i];
-    try {
+  let i = 0;
+  try {
+    for (; i < steps.length; i++) {
+      const percent = config.trafficSteps[i];
       const live = await log.group(
         `Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`,
         async () => {
@@ -298,33 +304,59 @@ async function rollOut(
       );
       expected = live.traffic;
       await reportStep(i, { status: 'shifted', at: new Date(ports.now()).toISOString() }, live.traffic);
-    } catch (err) {
-      if (err instanceof ConcurrentChange) {
-        save({ ...record, phase: 'abandoned' });
-        return {
-          ...result,
-          traffic: expected,
-          verdict: 'failed',
-          failure: `${err.message} The release stopped at step ${i + 1} (${percent} %) and left the traffic as the other change set it.`,
-        };
+      const failures = await log.group(
+        `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
+        () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports),
+      );
+      if (failures.length > 0) {
+        await reportStep(i, { status: 'failed', detail: failures.join('; ') });
+        const why = `Step ${i + 1} (${percent} %) failed its checks:\n${failures.join('\n')}`;
+        return rollBack(config, plan, result, name, [expected], why, save, record, ports);
       }
-      throw err;
+      save({ ...record, verifiedStep: i });
+      await reportStep(i, { status: 'verified' });
     }
-    const failures = await log.group(
-      `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
-      () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports),
+  } catch (err) {
+    const at = `step ${Math.min(i, steps.length - 1) + 1} (${config.trafficSteps[Math.min(i, steps.length - 1)]} %)`;
+    if (err instanceof ConcurrentChange) {
+      save({ ...record, phase: 'abandoned' });
+      return {
+        ...result,
+        traffic: expected,
+        verdict: 'failed',
+        failure: `${err.message} The release stopped at ${at} and left the traffic as the other change set it.`,
+      };
+    }
+    // Anything else (the API failing past its retries, a token that cannot be refreshed): traffic may be
+    // at the step before or at this step (an update whose answer was lost); either way, back to the baseline.
+    const why = `The release failed at ${at}: ${(err as Error).message}`;
+    log.error(why);
+    return rollBack(
+      config,
+      plan,
+      result,
+      name,
+      [expected, ...(steps[i] ? [steps[i]] : [])],
+      why,
+      save,
+      record,
+      ports,
     );
-    if (failures.length > 0) {
-      await reportStep(i, { status: 'failed', detail: failures.join('; ') });
-      return rollBack(config, plan, result, name, expected, failures, save, record, ports);
-    }
-    save({ ...record, verifiedStep: i });
-    await reportStep(i, { status: 'verified' });
   }
-  const finalTraffic = await cloudRun.setTraffic(name, expected, {
-    expectTraffic: expected,
-    annotations: save({ ...record, phase: 'promoted' }),
-  });
+  let finalTraffic: CloudRunService;
+  try {
+    finalTraffic = await cloudRun.setTraffic(name, expected, {
+      expectTraffic: expected,
+      annotations: save({ ...record, phase: 'promoted' }),
+    });
+  } catch (err) {
+    // Every step passed and traffic is already at the planned final state; only the record on the service
+    // is stale, which the next run reads as a finished release (planRecovery finishes it, a no-op).
+    log.warning(
+      `Traffic is at the planned final state, but marking the release promoted on the service failed: ${(err as Error).message}`,
+    );
+    finalTraffic = { ...(await cloudRun.getService(name).catch(() => undefined))!, traffic: expected };
+  }
   const last = config.trafficSteps[config.trafficSteps.length - 1];
   const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
   log.info(
@@ -390,24 +422,27 @@ async function checkStep(
   }
 }
 
-/** Sets the baseline back in one update, verifies it, and reports why, without hiding the gate's failure. */
+/**
+ * Sets the baseline back in one update, verifies it, and reports why, without hiding the gate's failure.
+ * `expected` lists the traffic states this run may have left (the first is the one it knows it set).
+ */
 async function rollBack(
   config: DeployConfig,
   plan: CandidatePlan,
   result: CandidateResult,
   name: string,
-  expected: TrafficTarget[],
-  failures: string[],
+  expected: TrafficTarget[][],
+  why: string,
   save: (r: ReleaseRecord) => Record<string, string>,
   record: ReleaseRecord,
   { cloudRun, log }: ReleasePorts,
 ): Promise<CandidateResult> {
-  const why = `Step ${record.step + 1} (${config.trafficSteps[record.step]} %) failed its checks:\n${failures.join('\n')}`;
   const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
   return log.group(`Roll back to the baseline`, async () => {
     try {
       const restored = await cloudRun.setTraffic(name, target, {
-        expectTraffic: expected,
+        expectTraffic: expected[0],
+        alsoExpect: expected.slice(1),
         annotations: save({ ...record, phase: 'rolled-back' }),
       });
       const state = config.keepFailedCandidate
@@ -428,12 +463,21 @@ async function rollBack(
       log.error(`Rollback failed: ${(err as Error).message}`);
       return {
         ...result,
-        traffic: expected,
+        traffic: expected[0],
         verdict: 'failed' as const,
         failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
       };
     }
   });
+}
+
+/** Where the plan means traffic to end: the deploy's own traffic (first deploy, candidate rollout) or the last step. */
+function plannedTraffic(config: DeployConfig, plan: CandidatePlan): TrafficTarget[] {
+  if (plan.takesAllTraffic || config.rollout === 'candidate') return plan.desired.traffic;
+  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
+    followLatest: config.followLatest,
+  });
+  return steps[steps.length - 1];
 }
 
 /** An ID token for the service URL unless the service is known to be public; none when auth cannot mint one. */

@@ -127,7 +127,16 @@ describe.each([
     expect(
       (after.traffic ?? []).some((t) => t.revision === `stream-api-0123456-${(1003).toString(36)}-1`),
     ).toBe(false);
-    expect(run.outputs).toEqual({ verdict: 'failed' });
+    // The outputs say where traffic is, read back after the failure.
+    expect(Object.keys(run.outputs).sort()).toEqual(['traffic', 'verdict']);
+    expect(run.outputs.verdict).toBe('failed');
+    const entry = (t: { revision?: string | null; percent?: number | null; tag?: string | null }) => [
+      t.revision ?? '',
+      t.percent ?? 0,
+      t.tag ?? '',
+    ];
+    expect(JSON.parse(run.outputs.traffic).map(entry)).toEqual((after.traffic ?? []).map(entry));
+    expect(run.stdout).toContain('Traffic ends exactly as before this release.');
   });
 
   test('missing `id-token: write` fails before any network call, naming the fix (FACTS.md WIF point 1)', async () => {

@@ -3,26 +3,111 @@ exports.id = 615;
 exports.ids = [615];
 exports.modules = {
 
-/***/ 7985:
+/***/ 9082:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   XI: () => (/* binding */ createCloudRun),
-/* harmony export */   zD: () => (/* binding */ trafficKey)
-/* harmony export */ });
-/* unused harmony exports DeployFailure, ConcurrentChange, fromApi, toApi */
-/* harmony import */ var _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9475);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  XI: () => (/* binding */ createCloudRun),
+  zD: () => (/* binding */ trafficKey)
+});
+
+// UNUSED EXPORTS: ConcurrentChange, DeployFailure, OperationUnsettled, fromApi, toApi
+
+// EXTERNAL MODULE: ./node_modules/@google-cloud/run/build/src/index.js
+var src = __webpack_require__(9475);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+;// CONCATENATED MODULE: ./src/core/retry-policy.ts
+// When and how long to wait before calling the Cloud Run API again after it failed. Pure: the adapter
+// supplies the error's code and a random number; no clock, no I/O.
+/** gRPC status codes as google-gax reports them (google/rpc/code.proto). */
+const GRPC_CODE_NAMES = {
+    1: 'CANCELLED',
+    2: 'UNKNOWN',
+    3: 'INVALID_ARGUMENT',
+    4: 'DEADLINE_EXCEEDED',
+    5: 'NOT_FOUND',
+    6: 'ALREADY_EXISTS',
+    7: 'PERMISSION_DENIED',
+    8: 'RESOURCE_EXHAUSTED',
+    9: 'FAILED_PRECONDITION',
+    10: 'ABORTED',
+    11: 'OUT_OF_RANGE',
+    12: 'UNIMPLEMENTED',
+    13: 'INTERNAL',
+    14: 'UNAVAILABLE',
+    15: 'DATA_LOSS',
+    16: 'UNAUTHENTICATED',
+};
+/** The HTTP status Google's REST front end sends with each code (google/rpc/code.proto's mapping). */
+const HTTP_OF_CODE = {
+    1: 499,
+    2: 500,
+    3: 400,
+    4: 504,
+    5: 404,
+    6: 409,
+    7: 403,
+    8: 429,
+    9: 400,
+    10: 409,
+    11: 400,
+    12: 501,
+    13: 500,
+    14: 503,
+    15: 500,
+    16: 401,
+};
+/**
+ * Codes worth another try: the request was throttled (429 RESOURCE_EXHAUSTED), the front end or backend
+ * failed (500 INTERNAL/UNKNOWN, 503 UNAVAILABLE) or timed out (504 DEADLINE_EXCEEDED). Google's own
+ * guidance: retry these with truncated exponential backoff and jitter
+ * (cloud.google.com/storage/docs/retry-strategy, cloud.google.com/apis/design/errors#retrying_errors).
+ */
+const TRANSIENT = new Set([2, 4, 8, 13, 14]);
+/** Five tries over about 7 s (0.5 + 1 + 2 + 4 s, each with up to half taken off by jitter). */
+const API_RETRY = { attempts: 5, initialDelayMs: 500, multiplier: 2, maxDelayMs: 8000 };
+/** True for errors another identical request may not hit. */
+function isTransient(code) {
+    return code !== undefined && TRANSIENT.has(code);
+}
+/** e.g. `UNAVAILABLE (HTTP 503)` for messages people can match against the docs. */
+function describeCode(code) {
+    if (code === undefined)
+        return 'an error';
+    const name = GRPC_CODE_NAMES[code] ?? `code ${code}`;
+    const http = HTTP_OF_CODE[code];
+    return http ? `${name} (HTTP ${http})` : name;
+}
+/**
+ * The pause after failed try number `attempt` (1-based), or undefined when no try is left.
+ * "Equal jitter": half the exponential delay plus a random share of the other half, so many runners
+ * throttled at once do not come back in step. `random` is in [0, 1).
+ */
+function retryDelayMs(policy, attempt, random) {
+    if (attempt >= policy.attempts)
+        return undefined;
+    const base = Math.min(policy.initialDelayMs * policy.multiplier ** (attempt - 1), policy.maxDelayMs);
+    return Math.round(base / 2 + (base / 2) * Math.min(Math.max(random, 0), 1));
+}
+
+;// CONCATENATED MODULE: ./src/adapters/cloud-run.ts
 // Cloud Run behind a small task-shaped port, over @google-cloud/run's REST transport (FACTS.md, client
 // library behaviour). Converts between the client's objects and the core's plain JSON, waits for
 // operations with a total deadline, and turns API failures into StepErrors that say what to do.
 
 
+
 /** A Cloud Run operation failure with the revision's own reason when there is one. */
-class DeployFailure extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg {
+class DeployFailure extends errors/* StepError */.zg {
+}
+/** Cloud Run took the request but this run could not see the operation finish (polls failed, or the deadline passed). */
+class OperationUnsettled extends errors/* StepError */.zg {
 }
 /** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
-class ConcurrentChange extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg {
+class ConcurrentChange extends errors/* StepError */.zg {
 }
 /** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
 function trafficKey(traffic) {
@@ -33,30 +118,44 @@ function createCloudRun(options) {
     const clientOptions = options.endpoint
         ? { ...options.endpoint, fallback: true, authClient: options.authClient }
         : { fallback: true, authClient: options.authClient };
-    const services = new _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__/* .ServicesClient */ .WF(clientOptions);
-    const revisions = new _google_cloud_run__WEBPACK_IMPORTED_MODULE_0__/* .RevisionsClient */ .Uy(clientOptions);
-    // gax reads LRO polling from the starting call's options; operation.promise() takes none.
-    const lro = {
-        longrunning: {
-            initialRetryDelayMillis: 250,
-            retryDelayMultiplier: 1.5,
-            maxRetryDelayMillis: 5000,
-            initialRpcTimeoutMillis: 60_000,
-            rpcTimeoutMultiplier: 1,
-            maxRpcTimeoutMillis: 60_000,
-            totalTimeoutMillis: options.operationTimeoutSeconds * 1000,
-        },
+    const services = new src/* ServicesClient */.WF(clientOptions);
+    const revisions = new src/* RevisionsClient */.Uy(clientOptions);
+    const policy = options.retry ?? API_RETRY;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const random = options.random ?? Math.random;
+    const now = options.now ?? Date.now;
+    // One retry policy, ours: gax's own (GetService retries UNAVAILABLE for 10 s, nothing else) is off, so
+    // a call is never retried twice over. Operations are polled by awaitOperation, not by gax.
+    const once = { retry: null };
+    /** Calls the API, trying again after transient errors with backoff and jitter, then failing clearly. */
+    const withRetry = async (operation, target, call) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await call();
+            }
+            catch (err) {
+                const code = err.code;
+                const pause = isTransient(code) ? retryDelayMs(policy, attempt, random()) : undefined;
+                if (pause === undefined) {
+                    if (isTransient(code))
+                        throw new errors/* StepError */.zg(exhausted(operation, target, err, attempt));
+                    throw err;
+                }
+                options.log?.(`Cloud Run answered ${describeCode(code)} to ${operation} ${target}; trying again in ${(pause / 1000).toFixed(1)} s (try ${attempt + 1} of ${policy.attempts}).`);
+                await sleep(pause);
+            }
+        }
     };
     const fail = (operation, target, err) => {
         // gax wraps an auth failure (already explained by the auth adapter) in a code-7 GoogleError.
         const cause = err.cause;
-        if (cause instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg)
+        if (cause instanceof errors/* StepError */.zg)
             throw cause;
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({ operation, target, cause: err, hint: hintFor(err, options.project) });
+        throw new errors/* StepError */.zg({ operation, target, cause: err, hint: hintFor(err, options.project) });
     };
     const getService = async (name) => {
         try {
-            const [svc] = await services.getService({ name });
+            const [svc] = await withRetry('read service', name, () => services.getService({ name }, once));
             return fromApi(svc);
         }
         catch (err) {
@@ -65,31 +164,64 @@ function createCloudRun(options) {
             return fail('read service', name, err);
         }
     };
+    /**
+     * Starts an operation and polls it (FACTS.md: LRO polling) until it is done or `operationTimeoutSeconds`
+     * has passed. A transient error while polling is retried like any call; only a done operation's own
+     * error is a DeployFailure (the revision's fault), so a flaky poll never reads as a failed revision.
+     */
     const awaitOperation = async (operation, target, start) => {
         let op;
         try {
-            [op] = (await start());
+            [op] = (await withRetry(operation, target, start));
         }
         catch (err) {
             return fail(operation, target, err);
         }
-        try {
-            const [result] = await op.promise();
-            return fromApi(result);
-        }
-        catch (err) {
-            const e = err;
-            if (/total timeout/i.test(e.message ?? '')) {
-                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg({
+        const deadline = now() + options.operationTimeoutSeconds * 1000;
+        let delay = 100;
+        let failedPolls = 0;
+        for (;;) {
+            try {
+                const [result] = await op.getOperation();
+                if (op.latestResponse.done)
+                    return fromApi(result);
+                failedPolls = 0;
+            }
+            catch (err) {
+                const e = err;
+                if (op.latestResponse.done) {
+                    throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
+                }
+                const pause = isTransient(e.code) ? retryDelayMs(policy, ++failedPolls, random()) : undefined;
+                if (pause === undefined) {
+                    if (isTransient(e.code))
+                        throw exhausted(`poll the operation to ${operation}`, target, err, failedPolls);
+                    return fail(`poll the operation to ${operation}`, target, err);
+                }
+                options.log?.(`Cloud Run answered ${describeCode(e.code)} while polling the operation to ${operation} ${target}; polling again in ${(pause / 1000).toFixed(1)} s.`);
+                delay = Math.max(delay, pause);
+            }
+            const left = deadline - now();
+            if (left <= 0) {
+                throw new OperationUnsettled({
                     operation,
                     target,
-                    cause: `the operation did not finish within ${options.operationTimeoutSeconds} s`,
+                    cause: `the operation did not finish within ${options.operationTimeoutSeconds} s (\`deploy_timeout\`)`,
                     hint: 'Cloud Run may still finish it: check the service, or raise `deploy_timeout`.',
                 });
             }
-            throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
+            await sleep(Math.min(delay, left));
+            // Short first polls (a traffic-only update is done in well under a second), backing off to 2 s.
+            delay = Math.min(Math.round(delay * 1.5), 2000);
         }
     };
+    /** A transient error that outlasted every retry: say how often, for how long, and what is left to do. */
+    const exhausted = (operation, target, err, tries) => ({
+        operation,
+        target,
+        cause: `Cloud Run answered ${describeCode(err.code)} ${tries} times in a row (last: ${err.message})`,
+        hint: "Cloud Run is throttling or failing requests for now: retry the job later; if it persists, check the Cloud Run status page and the project's API quota.",
+    });
     return {
         getService,
         applyService(service, action) {
@@ -97,33 +229,39 @@ function createCloudRun(options) {
             if (action === 'create') {
                 const [, project, , location, , id] = service.name.split('/');
                 const { name: _name, etag: _etag, ...rest } = body;
-                return awaitOperation('create service', service.name, () => services.createService({ parent: `projects/${project}/locations/${location}`, serviceId: id, service: rest }, lro));
+                return awaitOperation('create service', service.name, () => services.createService({ parent: `projects/${project}/locations/${location}`, serviceId: id, service: rest }, once));
             }
-            return awaitOperation('update service', service.name, () => services.updateService({ service: body }, lro));
+            return awaitOperation('update service', service.name, () => services.updateService({ service: body }, once));
         },
-        async setTraffic(name, traffic, options = {}) {
+        async setTraffic(name, traffic, opts = {}) {
             for (let attempt = 1;; attempt++) {
                 const live = await getService(name);
                 if (!live)
                     return fail('set traffic on', name, new Error('the service no longer exists'));
-                if (options.expectTraffic && trafficKey(live.traffic) !== trafficKey(options.expectTraffic)) {
+                const annotated = (svc) => !opts.annotations || Object.entries(opts.annotations).every(([k, v]) => svc.annotations?.[k] === v);
+                // Already there (an earlier try of this very update landed but its answer was lost): done.
+                if (trafficKey(live.traffic) === trafficKey(traffic) && annotated(live) && !live.reconciling)
+                    return live;
+                const allowed = opts.expectTraffic ? [opts.expectTraffic, ...(opts.alsoExpect ?? [])] : [];
+                if (allowed.length > 0 && !allowed.some((t) => trafficKey(t) === trafficKey(live.traffic))) {
                     throw new ConcurrentChange({
                         operation: 'set traffic on',
                         target: name,
-                        cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(options.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
+                        cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(opts.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
                         hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
                     });
                 }
-                const annotations = options.annotations
-                    ? { ...(live.annotations ?? {}), ...options.annotations }
+                const annotations = opts.annotations
+                    ? { ...(live.annotations ?? {}), ...opts.annotations }
                     : live.annotations;
                 const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
                 try {
-                    return await awaitOperation('set traffic on', name, () => services.updateService({ service: body }, lro));
+                    return await awaitOperation('set traffic on', name, () => services.updateService({ service: body }, once));
                 }
                 catch (err) {
-                    // A stale etag (ABORTED): someone wrote in between; re-read and check again, once.
-                    const aborted = err instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .StepError */ .zg && /etag|ABORTED/i.test(err.message);
+                    // A stale etag (ABORTED): someone wrote in between, or an earlier try of this update landed;
+                    // re-read and check again, once.
+                    const aborted = err instanceof errors/* StepError */.zg && /etag|ABORTED/i.test(err.message);
                     if (!aborted || attempt >= 2)
                         throw err;
                 }
@@ -131,7 +269,7 @@ function createCloudRun(options) {
         },
         async revisionFailure(service, revision) {
             try {
-                const [rev] = await revisions.getRevision({ name: `${service}/revisions/${revision}` });
+                const [rev] = await withRetry('read revision', revision, () => revisions.getRevision({ name: `${service}/revisions/${revision}` }, once));
                 const ready = (rev.conditions ?? []).find((c) => c.type === 'Ready');
                 if (!ready)
                     return undefined;
@@ -148,7 +286,7 @@ function createCloudRun(options) {
         },
         async setPublicAccess(name, allow) {
             try {
-                const [policy] = await services.getIamPolicy({ resource: name });
+                const [policy] = await withRetry('read the IAM policy of', name, () => services.getIamPolicy({ resource: name }, once));
                 const bindings = (policy.bindings ?? []).map((b) => ({
                     role: b.role ?? '',
                     members: [...(b.members ?? [])],
@@ -165,10 +303,8 @@ function createCloudRun(options) {
                 else if (invoker) {
                     invoker.members = invoker.members.filter((m) => m !== 'allUsers');
                 }
-                await services.setIamPolicy({
-                    resource: name,
-                    policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) },
-                });
+                // The policy carries its etag, so a repeated try after a lost answer is refused, not doubled.
+                await withRetry('set the IAM policy of', name, () => services.setIamPolicy({ resource: name, policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) } }, once));
                 return allow ? 'added' : 'removed';
             }
             catch (err) {
@@ -335,7 +471,7 @@ class LintError extends Error {
 /* harmony export */ });
 /* unused harmony exports describeTraffic, describeManualFix */
 /* harmony import */ var _core_release_record__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5970);
-/* harmony import */ var _adapters_cloud_run__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7985);
+/* harmony import */ var _adapters_cloud_run__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9082);
 
 
 /** Applies planRecovery(record, mode) to the live service; never throws, a failure is `ok: false`. */

@@ -870,7 +870,7 @@ async function runRollback(argv) {
     }
     const { json, project } = parsed.args;
     const name = serviceResourceName(parsed.args);
-    const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(529)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7529));
+    const { connectGoogleCloud } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(607), __nccwpck_require__.e(529)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7529));
     const { recoverRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(475), __nccwpck_require__.e(615)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3615));
     const log = stderrLog();
     // The credentials already in the environment (no Workload Identity provider); the emulator via

@@ -3,8 +3,9 @@
 // operations with a total deadline, and turns API failures into StepErrors that say what to do.
 import { ServicesClient, RevisionsClient } from '@google-cloud/run';
 import type { AuthClient } from 'google-auth-library';
-import { StepError } from '../errors';
+import { StepError, type StepErrorDetails } from '../errors';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
+import { API_RETRY, describeCode, isTransient, retryDelayMs, type RetryPolicy } from '../core/retry-policy';
 
 /** The Cloud Run operations the orchestrator needs. */
 export interface CloudRunPort {
@@ -15,12 +16,18 @@ export interface CloudRunPort {
   /**
    * Sets traffic only, keeping the template (FACTS.md "traffic-only update"), with the etag read just before
    * (FACTS.md "optimistic concurrency"). With `expectTraffic`, refuses to overwrite traffic someone else
-   * changed (ConcurrentChange); `annotations` are merged into the service's.
+   * changed (ConcurrentChange); `alsoExpect` lists other states this run may itself have left (an update
+   * whose answer was lost). Traffic already equal to `traffic` is not written again. `annotations` are
+   * merged into the service's.
    */
   setTraffic(
     name: string,
     traffic: TrafficTarget[],
-    options?: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> },
+    options?: {
+      expectTraffic?: TrafficTarget[];
+      alsoExpect?: TrafficTarget[][];
+      annotations?: Record<string, string>;
+    },
   ): Promise<CloudRunService>;
   /** The Ready condition of a revision, to explain why it failed. */
   revisionFailure(
@@ -40,6 +47,14 @@ export interface CloudRunOptions {
   operationTimeoutSeconds: number;
   /** The project, for hints that name roles. */
   project: string;
+  /** Retries of transient API errors (429, 500, 503, 504); API_RETRY by default. */
+  retry?: RetryPolicy;
+  /** Where retries are told (the step log). */
+  log?: (line: string) => void;
+  /** Injected for tests; real timers and Math.random by default. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
 }
 
 interface ApiError {
@@ -47,8 +62,17 @@ interface ApiError {
   message?: string;
 }
 
+/** What the code needs of gax's Operation: one poll at a time, and the raw operation last read. */
+interface PolledOperation {
+  getOperation(): Promise<unknown[]>;
+  latestResponse: { done?: boolean | null };
+}
+
 /** A Cloud Run operation failure with the revision's own reason when there is one. */
 export class DeployFailure extends StepError {}
+
+/** Cloud Run took the request but this run could not see the operation finish (polls failed, or the deadline passed). */
+export class OperationUnsettled extends StepError {}
 
 /** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
 export class ConcurrentChange extends StepError {}
@@ -65,17 +89,32 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     : { fallback: true as const, authClient: options.authClient };
   const services = new ServicesClient(clientOptions);
   const revisions = new RevisionsClient(clientOptions);
-  // gax reads LRO polling from the starting call's options; operation.promise() takes none.
-  const lro = {
-    longrunning: {
-      initialRetryDelayMillis: 250,
-      retryDelayMultiplier: 1.5,
-      maxRetryDelayMillis: 5000,
-      initialRpcTimeoutMillis: 60_000,
-      rpcTimeoutMultiplier: 1,
-      maxRpcTimeoutMillis: 60_000,
-      totalTimeoutMillis: options.operationTimeoutSeconds * 1000,
-    },
+  const policy = options.retry ?? API_RETRY;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  // One retry policy, ours: gax's own (GetService retries UNAVAILABLE for 10 s, nothing else) is off, so
+  // a call is never retried twice over. Operations are polled by awaitOperation, not by gax.
+  const once = { retry: null };
+
+  /** Calls the API, trying again after transient errors with backoff and jitter, then failing clearly. */
+  const withRetry = async <T>(operation: string, target: string, call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const code = (err as ApiError).code;
+        const pause = isTransient(code) ? retryDelayMs(policy, attempt, random()) : undefined;
+        if (pause === undefined) {
+          if (isTransient(code)) throw new StepError(exhausted(operation, target, err, attempt));
+          throw err;
+        }
+        options.log?.(
+          `Cloud Run answered ${describeCode(code)} to ${operation} ${target}; trying again in ${(pause / 1000).toFixed(1)} s (try ${attempt + 1} of ${policy.attempts}).`,
+        );
+        await sleep(pause);
+      }
+    }
   };
 
   const fail = (operation: string, target: string, err: unknown): never => {
@@ -87,7 +126,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
 
   const getService = async (name: string): Promise<CloudRunService | undefined> => {
     try {
-      const [svc] = await services.getService({ name });
+      const [svc] = await withRetry('read service', name, () => services.getService({ name }, once));
       return fromApi(svc as Record<string, unknown>);
     } catch (err) {
       if ((err as ApiError).code === 5) return undefined;
@@ -95,33 +134,68 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     }
   };
 
+  /**
+   * Starts an operation and polls it (FACTS.md: LRO polling) until it is done or `operationTimeoutSeconds`
+   * has passed. A transient error while polling is retried like any call; only a done operation's own
+   * error is a DeployFailure (the revision's fault), so a flaky poll never reads as a failed revision.
+   */
   const awaitOperation = async (
     operation: string,
     target: string,
     start: () => Promise<unknown>,
   ): Promise<CloudRunService> => {
-    let op: { promise(): Promise<unknown[]> };
+    let op: PolledOperation;
     try {
-      [op] = (await start()) as [{ promise(): Promise<unknown[]> }];
+      [op] = (await withRetry(operation, target, start)) as [PolledOperation];
     } catch (err) {
       return fail(operation, target, err);
     }
-    try {
-      const [result] = await op.promise();
-      return fromApi(result as Record<string, unknown>);
-    } catch (err) {
-      const e = err as ApiError;
-      if (/total timeout/i.test(e.message ?? '')) {
-        throw new StepError({
+    const deadline = now() + options.operationTimeoutSeconds * 1000;
+    let delay = 100;
+    let failedPolls = 0;
+    for (;;) {
+      try {
+        const [result] = await op.getOperation();
+        if (op.latestResponse.done) return fromApi(result as Record<string, unknown>);
+        failedPolls = 0;
+      } catch (err) {
+        const e = err as ApiError;
+        if (op.latestResponse.done) {
+          throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
+        }
+        const pause = isTransient(e.code) ? retryDelayMs(policy, ++failedPolls, random()) : undefined;
+        if (pause === undefined) {
+          if (isTransient(e.code))
+            throw exhausted(`poll the operation to ${operation}`, target, err, failedPolls);
+          return fail(`poll the operation to ${operation}`, target, err);
+        }
+        options.log?.(
+          `Cloud Run answered ${describeCode(e.code)} while polling the operation to ${operation} ${target}; polling again in ${(pause / 1000).toFixed(1)} s.`,
+        );
+        delay = Math.max(delay, pause);
+      }
+      const left = deadline - now();
+      if (left <= 0) {
+        throw new OperationUnsettled({
           operation,
           target,
-          cause: `the operation did not finish within ${options.operationTimeoutSeconds} s`,
+          cause: `the operation did not finish within ${options.operationTimeoutSeconds} s (\`deploy_timeout\`)`,
           hint: 'Cloud Run may still finish it: check the service, or raise `deploy_timeout`.',
         });
       }
-      throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
+      await sleep(Math.min(delay, left));
+      // Short first polls (a traffic-only update is done in well under a second), backing off to 2 s.
+      delay = Math.min(Math.round(delay * 1.5), 2000);
     }
   };
+
+  /** A transient error that outlasted every retry: say how often, for how long, and what is left to do. */
+  const exhausted = (operation: string, target: string, err: unknown, tries: number): StepErrorDetails => ({
+    operation,
+    target,
+    cause: `Cloud Run answered ${describeCode((err as ApiError).code)} ${tries} times in a row (last: ${(err as Error).message})`,
+    hint: "Cloud Run is throttling or failing requests for now: retry the job later; if it persists, check the Cloud Run status page and the project's API quota.",
+  });
 
   return {
     getService,
@@ -133,36 +207,43 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         return awaitOperation('create service', service.name, () =>
           services.createService(
             { parent: `projects/${project}/locations/${location}`, serviceId: id, service: rest },
-            lro,
+            once,
           ),
         );
       }
       return awaitOperation('update service', service.name, () =>
-        services.updateService({ service: body }, lro),
+        services.updateService({ service: body }, once),
       );
     },
-    async setTraffic(name, traffic, options = {}) {
+    async setTraffic(name, traffic, opts = {}) {
       for (let attempt = 1; ; attempt++) {
         const live = await getService(name);
         if (!live) return fail('set traffic on', name, new Error('the service no longer exists'));
-        if (options.expectTraffic && trafficKey(live.traffic) !== trafficKey(options.expectTraffic)) {
+        const annotated = (svc: CloudRunService) =>
+          !opts.annotations || Object.entries(opts.annotations).every(([k, v]) => svc.annotations?.[k] === v);
+        // Already there (an earlier try of this very update landed but its answer was lost): done.
+        if (trafficKey(live.traffic) === trafficKey(traffic) && annotated(live) && !live.reconciling)
+          return live;
+        const allowed = opts.expectTraffic ? [opts.expectTraffic, ...(opts.alsoExpect ?? [])] : [];
+        if (allowed.length > 0 && !allowed.some((t) => trafficKey(t) === trafficKey(live.traffic))) {
           throw new ConcurrentChange({
             operation: 'set traffic on',
             target: name,
-            cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(options.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
+            cause: `someone else changed its traffic since this run set it (expected ${JSON.stringify(opts.expectTraffic)}, found ${JSON.stringify(live.traffic)})`,
             hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
           });
         }
-        const annotations = options.annotations
-          ? { ...(live.annotations ?? {}), ...options.annotations }
+        const annotations = opts.annotations
+          ? { ...(live.annotations ?? {}), ...opts.annotations }
           : live.annotations;
         const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
         try {
           return await awaitOperation('set traffic on', name, () =>
-            services.updateService({ service: body }, lro),
+            services.updateService({ service: body }, once),
           );
         } catch (err) {
-          // A stale etag (ABORTED): someone wrote in between; re-read and check again, once.
+          // A stale etag (ABORTED): someone wrote in between, or an earlier try of this update landed;
+          // re-read and check again, once.
           const aborted = err instanceof StepError && /etag|ABORTED/i.test(err.message);
           if (!aborted || attempt >= 2) throw err;
         }
@@ -170,7 +251,9 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     },
     async revisionFailure(service, revision) {
       try {
-        const [rev] = await revisions.getRevision({ name: `${service}/revisions/${revision}` });
+        const [rev] = await withRetry('read revision', revision, () =>
+          revisions.getRevision({ name: `${service}/revisions/${revision}` }, once),
+        );
         const ready = (rev.conditions ?? []).find((c) => c.type === 'Ready');
         if (!ready) return undefined;
         const reason =
@@ -186,7 +269,9 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     },
     async setPublicAccess(name, allow) {
       try {
-        const [policy] = await services.getIamPolicy({ resource: name });
+        const [policy] = await withRetry('read the IAM policy of', name, () =>
+          services.getIamPolicy({ resource: name }, once),
+        );
         const bindings = (policy.bindings ?? []).map((b) => ({
           role: b.role ?? '',
           members: [...(b.members ?? [])],
@@ -200,10 +285,13 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         } else if (invoker) {
           invoker.members = invoker.members.filter((m) => m !== 'allUsers');
         }
-        await services.setIamPolicy({
-          resource: name,
-          policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) },
-        });
+        // The policy carries its etag, so a repeated try after a lost answer is refused, not doubled.
+        await withRetry('set the IAM policy of', name, () =>
+          services.setIamPolicy(
+            { resource: name, policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) } },
+            once,
+          ),
+        );
         return allow ? 'added' : 'removed';
       } catch (err) {
         return fail(

@@ -34,6 +34,7 @@ export async function connectGoogleCloud(
     endpoint: endpoints.runApi,
     operationTimeoutSeconds: options.deployTimeoutSeconds,
     project: options.projectId,
+    log: options.log,
   });
   return { auth, cloudRun };
 }

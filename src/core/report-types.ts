@@ -50,6 +50,11 @@ export interface ReleaseReport {
   steps: ReportStep[];
   /** The service's traffic now. */
   traffic?: TrafficTarget[];
+  /** The traffic this run found, and the same with LATEST pinned to the revision it meant (both read "as before"). */
+  baselineTraffic?: TrafficTarget[];
+  restoreTraffic?: TrafficTarget[];
+  /** Where the plan means traffic to end when everything passes. */
+  plannedTraffic?: TrafficTarget[];
   /** Why the release failed or was rolled back, and where traffic ended. */
   failure?: string;
   /** How long each phase took, in order. */

@@ -123,8 +123,11 @@ function renderFacts(report: ReleaseReport): string {
   lines.push(`- **Revision:** ${codeSpan(report.revision)} (${previous})`);
   if (report.tagUrl) lines.push(`- **Tag URL** (${codeSpan(report.tag)}): ${renderLink(report.tagUrl)}`);
   if (report.serviceUrl) lines.push(`- **Service URL:** ${renderLink(report.serviceUrl)}`);
-  if (report.traffic && report.traffic.length > 0)
-    lines.push(`- **Traffic now:** ${renderTraffic(report.traffic)}`);
+  if (report.traffic && report.traffic.length > 0) {
+    const outcome = trafficOutcome(report);
+    const said = outcome ? ` (${OUTCOME_TEXT[outcome]})` : '';
+    lines.push(`- **Traffic now:** ${renderTraffic(report.traffic)}${said}`);
+  }
   if (report.smoke) {
     const ok = report.smoke.checks.filter((c) => c.ok).length;
     lines.push(
@@ -132,6 +135,47 @@ function renderFacts(report: ReleaseReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Where the release left the traffic, against what it found and what it planned: exactly as before (as
+ * found, or with LATEST pinned to the revision it meant), exactly the planned final state, the baseline's
+ * percentages with a tag moved (a candidate kept for debugging), or somewhere in between. Undefined when
+ * the report does not know the traffic or the baseline yet.
+ */
+export function trafficOutcome(report: ReleaseReport): TrafficOutcome | undefined {
+  const now = report.traffic;
+  if (!now || !report.baselineTraffic) return undefined;
+  const before = [report.baselineTraffic, report.restoreTraffic].filter((t): t is TrafficTarget[] => !!t);
+  if (before.some((t) => trafficKey(t, true) === trafficKey(now, true))) return 'baseline';
+  if (report.plannedTraffic && trafficKey(report.plannedTraffic, true) === trafficKey(now, true))
+    return 'planned';
+  if (before.some((t) => trafficKey(t, false) === trafficKey(now, false))) return 'baseline-percentages';
+  return 'between';
+}
+
+export type TrafficOutcome = 'baseline' | 'planned' | 'baseline-percentages' | 'between';
+
+/** The words the report uses for each outcome; the fault suite reads them back. */
+export const OUTCOME_TEXT: Readonly<Record<TrafficOutcome, string>> = {
+  baseline: 'exactly as before this release',
+  planned: 'exactly the planned final state',
+  'baseline-percentages': 'the same split as before this release; only tags differ',
+  between: 'neither as before this release nor the planned final state: check the service',
+};
+
+/** Serving entries (and with `tags`, 0 % tagged ones) as a comparable key; LATEST compares as itself. */
+function trafficKey(traffic: readonly TrafficTarget[], tags: boolean): string {
+  return JSON.stringify(
+    traffic
+      .filter((t) => t.percent > 0 || (tags && t.tag))
+      .map((t) => [
+        t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? ''),
+        t.percent,
+        tags ? (t.tag ?? '') : '',
+      ])
+      .sort(),
+  );
 }
 
 /** The service's split, e.g. `api-00042` 50 % · `api-00041` 50 %; tag-only 0 % entries are left out. */
