@@ -9,4 +9,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // Writes bench/FAULTS.md from the fault suite's rows (scripts/faults-table.mjs).
+  globalTeardown: '<rootDir>/scripts/faults-table.mjs',
 };

@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +92,30 @@ describe('dist/main/index.js', () => {
     expect(readFileSync(runnerEnv.GITHUB_OUTPUT, 'utf8')).toMatch(
       /^verdict<<ghadelimiter_[0-9a-f-]+\nfailed\nghadelimiter_[0-9a-f-]+\n$/,
     );
+  });
+
+  it('refuses a bad input from index.js alone: no chunk (@actions/core, Octokit, Google libraries) is loaded', async () => {
+    // index.js copied without any of the chunks ncc splits the dynamic imports into: if the bad-input path
+    // touched one, it would crash with MODULE_NOT_FOUND instead of naming the input.
+    const alone = mkdtempSync(join(tmpdir(), 'main-alone-'));
+    try {
+      copyFileSync(bundle('main'), join(alone, 'index.js'));
+      expect(
+        readdirSync(join(root, 'dist/main')).filter((f) => /^\d+\.index\.js$/.test(f)).length,
+      ).toBeGreaterThan(0);
+      const result = await run(join(alone, 'index.js'), [], {
+        ...runnerEnv,
+        ...inputEnv({ project_id: 'p', region: 'us-central1', service: 'api', image: 'x', timeout: '9999' }),
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(1);
+      const errors = errorLines(result.stdout);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('`timeout`');
+      expect(errors[0]).toContain('`image`');
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
   });
 
   it('names only the bad input when the others are valid', async () => {

@@ -274,8 +274,11 @@ test('a failed revision puts traffic and tags back exactly as found and fails wi
   ];
   cloudRun.seed(baseline);
   cloudRun.failRevision = true;
-  const error = await run(config(), context, ports(cloudRun)).catch((e: Error) => e);
+  const p = ports(cloudRun);
+  const error = await run(config(), context, p).catch((e: Error) => e);
   expect(error).toBeInstanceOf(StepError);
+  // Restored here: the post step has nothing left to do.
+  expect(p.records.map((r) => r.phase)).toEqual(['deploying', 'rolled-back']);
   expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
   expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
   expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:0']);
@@ -438,6 +441,7 @@ describe('progressive traffic', () => {
     ]);
     expect(cloudRun.service?.traffic).toEqual([{ type: R, revision: 'api-new', percent: 100, tag: 'pr-7' }]);
     expect(p.records.map((r) => [r.step, r.verifiedStep, r.phase])).toEqual([
+      [-1, -1, 'deploying'],
       [-1, -1, 'rolling-out'],
       [0, -1, 'rolling-out'],
       [0, 0, 'rolling-out'],
@@ -506,8 +510,11 @@ describe('progressive traffic', () => {
   test('`candidate` stops after the smoke test with no traffic', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
-    const result = await run(progressive({ rollout: 'candidate' }), context, ports(cloudRun));
+    const p = ports(cloudRun);
+    const result = await run(progressive({ rollout: 'candidate' }), context, p);
     expect(result.verdict).toBe('candidate');
     expect(cloudRun.steps).toEqual(['get', 'update']);
+    // The runner state says the deploy ended, so the post step leaves the candidate alone.
+    expect(p.records.map((r) => r.phase)).toEqual(['deploying', 'deployed']);
   });
 });

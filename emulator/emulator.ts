@@ -170,6 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     startupDeadlineMs: options.startupDeadlineMs ?? 240_000,
     permits,
     projectNumber,
+    projects: [project, projectNumber],
   });
 
   const server = http.createServer((req, res) => {

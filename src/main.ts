@@ -1,174 +1,23 @@
-// Composition root: reads the inputs and the GitHub context, builds the real adapters, calls run(), and
-// writes the outputs. The only place that fails the step. Google's libraries load only after the inputs
-// are valid, so a bad input is refused quickly and before any network call.
-import * as core from '@actions/core';
+// Composition root of the main step and the only place that fails it: reads the inputs and the GitHub
+// context, and only when they are valid loads the release step (@actions/core, Octokit, Google's
+// libraries). A bad input is refused before any of that loads and before any network call, within about
+// twice a bare `node -e 0` (bench/RESULTS.md).
 import { readActionConfig } from './adapters/action-config';
-import { actionsLog } from './adapters/log';
+import { setFailed, setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
-import type { DeployConfig, RunContext } from './core/config';
-import { OUTCOME_TEXT, trafficOutcome as trafficOutcomeOf } from './core/report';
 
 async function main(): Promise<void> {
   let failure: string | undefined;
-  let reporter: import('./reporter').Reporter | undefined;
-  // The service's traffic read back after a failure, so the outputs and the report say where it is.
-  let trafficAfterFailure: import('./core/cloud-run-types').TrafficTarget[] | undefined;
   try {
     const { context, config } = readActionConfig();
-    reporter = await createReporter(config, context);
-    const { connectGoogleCloud } = await import('./adapters/google-cloud');
-    const { run } = await import('./run');
-    const { createSmokeProbe } = await import('./adapters/smoke-probe');
-    const { sampleRevisions } = await import('./adapters/revision-sampler');
-    const { saveRecord } = await import('./adapters/release-state');
-    const { auth, cloudRun } = await connectGoogleCloud({
-      ...config,
-      env: process.env,
-      mask: (secret) => core.setSecret(secret),
-      log: (line) => core.info(line),
-    });
-    try {
-      const log = actionsLog();
-      const result = await run(config, context, {
-        cloudRun,
-        log,
-        smoke: {
-          run: (url, criteria, allowedOrigins, idToken) =>
-            createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
-              url,
-              criteria,
-              idToken ? { idToken } : undefined,
-            ),
-          sample: sampleRevisions,
-        },
-        idToken: (audience) => auth.idToken(audience),
-        saveRecord,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        now: () => Date.now(),
-        report: (patch) => reporter!.update(patch),
-      });
-      writeOutputs((name, value) => core.setOutput(name, value), {
-        url: result.url,
-        tagUrl: result.tagUrl,
-        revision: result.revision,
-        previousRevision: result.previousRevision ?? '',
-        traffic: JSON.stringify(result.traffic),
-        smokeResult: result.smoke ? JSON.stringify(result.smoke) : undefined,
-        verdict: result.verdict,
-      });
-      failure = result.failure;
-      const phase = (
-        {
-          promoted: 'promoted',
-          canary: 'canary',
-          candidate: 'candidate',
-          rolled_back: 'rolled-back',
-          failed: 'failed',
-        } as const
-      )[result.verdict];
-      await reporter.update({
-        phase,
-        traffic: result.traffic,
-        failure: result.failure,
-        drainsBy: result.drainsBy,
-      });
-      sayWhereTrafficIs(reporter);
-    } catch (error) {
-      const { serviceName } = await import('./core/service-plan');
-      trafficAfterFailure = (await cloudRun.getService(serviceName(config)).catch(() => undefined))?.traffic;
-      throw error;
-    } finally {
-      await cloudRun.close();
-    }
+    const { releaseStep } = await import('./release-step');
+    failure = await releaseStep(config, context);
   } catch (error) {
+    // Bad inputs (every problem at once): nothing ran, nothing changed.
     failure = error instanceof Error ? error.message : String(error);
-    // Bad inputs, auth, a failed deploy: the candidate never got traffic.
-    writeOutputs((name, value) => core.setOutput(name, value), {
-      verdict: 'failed',
-      traffic: trafficAfterFailure && JSON.stringify(trafficAfterFailure),
-    });
-    await reporter?.update({
-      phase: 'failed',
-      failure,
-      ...(trafficAfterFailure && { traffic: trafficAfterFailure }),
-    });
-    if (reporter) sayWhereTrafficIs(reporter);
+    writeOutputs(setOutput, { verdict: 'failed' });
   }
-  if (failure !== undefined) core.setFailed(failure);
-}
-
-// One log line that says where the release left the traffic, in the report's words.
-function sayWhereTrafficIs(reporter: import('./reporter').Reporter): void {
-  const report = reporter.current();
-  const outcome = trafficOutcomeOf(report);
-  if (outcome) core.info(`Traffic ends ${OUTCOME_TEXT[outcome]}.`);
-}
-
-// The report's channels: GitHub (when there is a token and a repository) and the job summary.
-async function createReporter(
-  config: DeployConfig,
-  context: RunContext,
-): Promise<import('./reporter').Reporter> {
-  const { Reporter } = await import('./reporter');
-  const { createGitHub } = await import('./adapters/github');
-  const env = process.env;
-  const { githubToken, comment, summary, deployment } = config.reporting;
-  if (githubToken) core.setSecret(githubToken);
-  const runUrl =
-    context.repository && env.GITHUB_RUN_ID
-      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
-      : undefined;
-  const preview = config.rollout === 'candidate';
-  const github =
-    githubToken && context.repository && context.sha
-      ? createGitHub({
-          token: githubToken,
-          apiUrl: env.GITHUB_API_URL,
-          repository: context.repository,
-          sha: context.sha,
-          pullRequest: context.pullRequest,
-          ref: context.sha,
-          environment: preview
-            ? `${config.service} (${config.region}) ${config.tag}`
-            : `${config.service} (${config.region})`,
-          transient: preview,
-          context: `stream-deploy/${config.service} (${config.region})`,
-          runUrl,
-        })
-      : undefined;
-  if (!github && (comment || deployment))
-    core.warning('No `github_token` or repository: the PR comment and the deployment are skipped.');
-  return new Reporter(
-    {
-      project: config.projectId,
-      region: config.region,
-      service: config.service,
-      image: config.image,
-      revision: `${config.service}-${config.revisionSuffix}`,
-      tag: config.tag,
-      phase: 'planned',
-      findings: [],
-      steps: [],
-      timings: [],
-      timeoutSeconds: config.streaming.timeoutSeconds,
-      sessionAffinity: config.streaming.sessionAffinity,
-      sha: context.sha,
-      runUrl,
-      updatedAt: new Date().toISOString(),
-    },
-    {
-      github,
-      writeSummary: env.GITHUB_STEP_SUMMARY
-        ? async (markdown) =>
-            void (await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite: true }))
-        : undefined,
-      comment,
-      deployment,
-      summary,
-      log: actionsLog(),
-      now: () => Date.now(),
-    },
-  );
+  if (failure !== undefined) setFailed(failure);
 }
 
 void main();

@@ -50,7 +50,9 @@ export async function recoverRelease(
     if (!live) return failed('the service no longer exists.');
     // The annotation is written with each traffic change, so it can be newer than the runner state.
     const onService = decodeRecord(live.annotations?.[RECORD_ANNOTATION]);
-    if (onService && !isSameRelease(onService, record)) {
+    // A record on the service from an older release is not a reason to stop: this one never wrote its own
+    // (it stopped while deploying, or before its first traffic step).
+    if (onService && !isSameRelease(onService, record) && !(onService.startedAt < record.startedAt)) {
       return {
         action,
         ok: false,
@@ -60,7 +62,12 @@ export async function recoverRelease(
           'overwrite it. Use a `concurrency:` group per service and region in the workflow.',
       };
     }
-    if (mode === 'auto' && onService && onService.phase !== 'rolling-out') {
+    if (
+      mode === 'auto' &&
+      onService &&
+      isSameRelease(onService, record) &&
+      onService.phase !== 'rolling-out'
+    ) {
       return {
         action: 'nothing',
         ok: true,

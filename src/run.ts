@@ -120,6 +120,27 @@ export async function run(
   const blocking = blockingFindings(findings, config.lintLevel);
   if (blocking.length > 0) throw new LintError(blocking);
 
+  // Kept in the runner state from here on, so a job cancelled mid-deploy has its post step take the
+  // candidate's tag off again (FACTS.md GitHub Actions `post:`); a first deploy has no traffic to restore.
+  const release: ReleaseRecord = {
+    version: 1,
+    service: name,
+    candidate: plan.revision,
+    tag: plan.tag,
+    restoreTraffic: plan.restoreTraffic,
+    finalTraffic: plannedTraffic(config, plan),
+    stepPercents: config.trafficSteps,
+    step: -1,
+    verifiedStep: -1,
+    phase: 'deploying',
+    startedAt: new Date(ports.now()).toISOString(),
+    origin: `${name.split('/').pop()} ${plan.revision}`,
+  };
+  const mark = (phase: ReleaseRecord['phase']) => {
+    if (plan.action === 'update' && !plan.takesAllTraffic) ports.saveRecord({ ...release, phase });
+  };
+  mark('deploying');
+
   const title = plan.takesAllTraffic
     ? `Deploy ${plan.revision} (first ready revision: all traffic)`
     : `Deploy candidate ${plan.revision} (no traffic)`;
@@ -130,8 +151,13 @@ export async function run(
       return await cloudRun.applyService(plan.desired, plan.action);
     } catch (err) {
       // Cloud Run took the update: the revision failed, or its outcome is unknown (polls failed, deadline).
-      if (err instanceof DeployFailure || err instanceof OperationUnsettled)
-        throw await explainFailedRevision(plan, name, err, ports);
+      if (err instanceof DeployFailure || err instanceof OperationUnsettled) {
+        const { error, restored } = await explainFailedRevision(plan, name, err, ports);
+        // Restored: nothing for the post step to do; otherwise it tries again.
+        if (restored) mark('rolled-back');
+        throw error;
+      }
+      mark('rolled-back'); // Cloud Run refused the update itself: nothing changed.
       throw err;
     }
   });
@@ -182,7 +208,7 @@ export async function run(
     log.warning(
       'The smoke test is off (`smoke_protocol: none`): nothing checked that the candidate streams.',
     );
-    return rollOut(config, plan, result, name, ports);
+    return rollOut(config, plan, result, name, release, ports);
   }
   const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter(
     (u): u is string => Boolean(u),
@@ -201,7 +227,7 @@ export async function run(
   );
   result.smoke = smoke;
   await ports.report?.({ phase: 'smoke-tested', smoke });
-  if (smoke.verdict === 'pass') return rollOut(config, plan, result, name, ports);
+  if (smoke.verdict === 'pass') return rollOut(config, plan, result, name, release, ports);
   result.verdict = 'failed';
 
   const traffic = await log.group(
@@ -210,6 +236,7 @@ export async function run(
       : `Remove tag ${config.tag} from failed candidate ${plan.revision}`,
     () => settleFailedCandidate(config, plan, name, ports),
   );
+  mark(traffic.restored ? 'rolled-back' : config.keepFailedCandidate ? 'deployed' : 'deploying');
   result.traffic = traffic.traffic;
   result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.\n${describeFailures(smoke)}\n${traffic.state}`;
   return result;
@@ -241,14 +268,21 @@ async function rollOut(
   plan: CandidatePlan,
   result: CandidateResult,
   name: string,
+  release: ReleaseRecord,
   ports: ReleasePorts,
 ): Promise<CandidateResult> {
   const { cloudRun, log } = ports;
+  const ended = () => {
+    if (plan.action === 'update' && !plan.takesAllTraffic)
+      ports.saveRecord({ ...release, phase: 'deployed' });
+  };
   if (plan.takesAllTraffic) {
+    ended();
     log.info(`${plan.revision} already serves all traffic (first deploy): nothing to shift.`);
     return { ...result, verdict: 'promoted' };
   }
   if (config.rollout === 'candidate') {
+    ended();
     log.info(
       `Candidate ${plan.revision} is ready at ${result.tagUrl} with no traffic (\`rollout: candidate\`).`,
     );
@@ -257,20 +291,7 @@ async function rollOut(
   const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
     followLatest: config.followLatest,
   });
-  let record: ReleaseRecord = {
-    version: 1,
-    service: name,
-    candidate: plan.revision,
-    tag: plan.tag,
-    restoreTraffic: plan.restoreTraffic,
-    finalTraffic: steps[steps.length - 1],
-    stepPercents: config.trafficSteps,
-    step: -1,
-    verifiedStep: -1,
-    phase: 'rolling-out',
-    startedAt: new Date(ports.now()).toISOString(),
-    origin: `${name.split('/').pop()} ${plan.revision}`,
-  };
+  let record: ReleaseRecord = { ...release, finalTraffic: steps[steps.length - 1], phase: 'rolling-out' };
   const save = (next: ReleaseRecord) => {
     record = next;
     ports.saveRecord(record);
@@ -460,6 +481,18 @@ async function rollBack(
         drainsBy,
       };
     } catch (err) {
+      if (err instanceof ConcurrentChange) {
+        // Someone else moved the traffic while this run was failing: theirs stands, as in rollOut.
+        save({ ...record, phase: 'abandoned' });
+        const theirs = (await cloudRun.getService(name).catch(() => undefined))?.traffic ?? expected[0];
+        log.error(`Not rolled back: ${err.message}`);
+        return {
+          ...result,
+          traffic: theirs,
+          verdict: 'failed' as const,
+          failure: `${why}\n${err.message} The rollback left the traffic as the other change set it.`,
+        };
+      }
       log.error(`Rollback failed: ${(err as Error).message}`);
       return {
         ...result,
@@ -504,7 +537,7 @@ async function settleFailedCandidate(
   plan: CandidatePlan,
   name: string,
   { cloudRun, log }: ReleasePorts,
-): Promise<{ traffic: TrafficTarget[]; state: string }> {
+): Promise<{ traffic: TrafficTarget[]; state: string; restored?: boolean }> {
   if (plan.takesAllTraffic) {
     const state = `${plan.revision} is the service's only ready revision and already serves all traffic (first deploy): there is nothing to roll back to.`;
     log.error(state);
@@ -519,7 +552,7 @@ async function settleFailedCandidate(
     const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
     const state = describeRestore(plan, restored.traffic);
     log.info(state);
-    return { traffic: restored.traffic, state };
+    return { traffic: restored.traffic, state, restored: true };
   } catch (err) {
     const state = `Traffic percentages are as they were (the candidate never had any), but removing tag ${plan.tag} failed: ${(err as Error).message}`;
     log.error(state);
@@ -531,18 +564,21 @@ async function settleFailedCandidate(
 async function explainFailedRevision(
   plan: CandidatePlan,
   name: string,
-  err: DeployFailure,
+  err: StepError,
   { cloudRun, log }: ReleasePorts,
-): Promise<StepError> {
-  const why = await cloudRun.revisionFailure(name, plan.revision);
+): Promise<{ error: StepError; restored: boolean }> {
+  // A revision that failed says why; an operation this run lost sight of keeps its own message.
+  const why = err instanceof DeployFailure ? await cloudRun.revisionFailure(name, plan.revision) : undefined;
   const reason = why ? `${why.reason ?? 'not ready'}: ${why.message ?? err.message}` : err.message;
   let trafficState: string;
+  let restored = false;
   if (plan.action === 'create') {
     trafficState = `The service was created but has no ready revision, so it serves nothing yet.`;
   } else {
     try {
-      const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
-      trafficState = describeRestore(plan, restored.traffic);
+      const after = await cloudRun.setTraffic(name, plan.restoreTraffic);
+      trafficState = describeRestore(plan, after.traffic);
+      restored = true;
     } catch (restoreErr) {
       // Cleanup never hides the original failure. The failed revision never served, so percents are unchanged.
       log.error(
@@ -552,12 +588,13 @@ async function explainFailedRevision(
     }
   }
   log.info(trafficState);
-  return new StepError({
+  const error = new StepError({
     operation: `deploy revision ${plan.revision} of`,
     target: name,
     cause: reason,
     hint: `${trafficState} Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
   });
+  return { error, restored };
 }
 
 /** Says whether the live traffic is exactly the restore target, and how LATEST was pinned if it was. */

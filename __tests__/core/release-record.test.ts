@@ -160,6 +160,20 @@ describe('planRecovery', () => {
     ],
     ['abandoned', 'rollback', 'restore', record({ phase: 'abandoned', step: 1 }), /restoring the baseline/],
     [
+      'stopped while deploying (the tag may be on the candidate)',
+      'auto',
+      'restore',
+      record({ phase: 'deploying' }),
+      /while .* was being deployed, before any traffic moved/,
+    ],
+    [
+      'deployed with no rollout (a preview)',
+      'auto',
+      'nothing',
+      record({ phase: 'deployed' }),
+      /already ended \(deployed\)/,
+    ],
+    [
       'last step verified',
       'rollback',
       'restore',

@@ -75,6 +75,8 @@ export interface RunApiOptions {
   permits?: (principal: string, permission: string, resource: string) => boolean;
   /** The project number, used in default service account emails and URLs. */
   projectNumber?: string;
+  /** The project ids (and numbers) that exist; others get 403 like a project the caller cannot see. Default: any. */
+  projects?: string[];
   now?: () => Date;
 }
 
@@ -112,16 +114,66 @@ interface ServiceRecord {
   lastModifier: string;
 }
 
-/** What the emulator saw on the wire, for tests: call counts and request bodies the protos reject. */
+/** What the emulator saw on the wire, for tests and the benchmarks (bench/release-bench.ts). */
 export interface WireLog {
+  /** API calls counted by method. */
   calls: Record<string, number>;
+  /** Request bodies the protos refused. */
   protoProblems: string[];
+  /** Every API call in arrival order; `at` is epoch ms with sub-ms precision (see epochMs). */
+  log: Array<{ method: string; at: number; name: string }>;
+  /** Each revision start, from asking the data plane to its answer (ready or failed). */
+  revisionStarts: Array<{ revision: string; startedAt: number; endedAt: number; ms: number; ready: boolean }>;
+  /** Each long-running operation: when it was started and when it became done. */
+  operations: Array<{ name: string; startedAt: number; doneAt?: number }>;
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across the processes of one machine. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Operations that also note, in the wire log, when each one started and became done. */
+class TimedOperations extends Operations {
+  private readonly byOperation = new Map<string, WireLog['operations'][number]>();
+
+  constructor(private readonly timeline: WireLog['operations']) {
+    super();
+  }
+
+  override start(
+    project: string,
+    location: string,
+    typeName: string,
+    metadata: Record<string, unknown>,
+  ): OperationRecord {
+    const op = super.start(project, location, typeName, metadata);
+    const entry = { name: op.name, startedAt: epochMs() };
+    this.timeline.push(entry);
+    this.byOperation.set(op.name, entry);
+    return op;
+  }
+
+  override succeed(op: OperationRecord, response: Record<string, unknown>): void {
+    super.succeed(op, response);
+    this.markDone(op);
+  }
+
+  override fail(op: OperationRecord, status: Parameters<Operations['fail']>[1], message: string): void {
+    super.fail(op, status, message);
+    this.markDone(op);
+  }
+
+  private markDone(op: OperationRecord): void {
+    const entry = this.byOperation.get(op.name);
+    if (entry && entry.doneAt === undefined) entry.doneAt = epochMs();
+  }
 }
 
 export class RunApi {
-  readonly wire: WireLog = { calls: {}, protoProblems: [] };
+  readonly wire: WireLog = { calls: {}, protoProblems: [], log: [], revisionStarts: [], operations: [] };
   private readonly services = new Map<string, ServiceRecord>();
-  private readonly operations = new Operations();
+  private readonly operations = new TimedOperations(this.wire.operations);
   private readonly now: () => Date;
 
   constructor(private readonly opts: RunApiOptions) {
@@ -290,6 +342,7 @@ export class RunApi {
     location: string,
   ): string {
     this.wire.calls[method] = (this.wire.calls[method] ?? 0) + 1;
+    this.wire.log.push({ method, at: epochMs(), name: resource });
     const injected = this.opts.faults.take(method);
     if (injected)
       throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
@@ -307,7 +360,10 @@ export class RunApi {
         'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
       );
     }
-    if (this.opts.permits && !this.opts.permits(info.principal, permission, resource)) {
+    // Google answers a project that does not exist like one the caller may not see: 403, "or resource may
+    // not exist" (so project ids cannot be probed); only a wrong location is a 404.
+    const unknownProject = this.opts.projects && !this.opts.projects.includes(project);
+    if (unknownProject || (this.opts.permits && !this.opts.permits(info.principal, permission, resource))) {
       throw new ApiError(
         'PERMISSION_DENIED',
         `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`,
@@ -635,7 +691,16 @@ export class RunApi {
     if (!this.services.has(s.name)) return;
     const generation = s.generation;
     if (newRevision) {
+      const startedAt = epochMs();
       const result = await this.startRevision(s, newRevision);
+      const endedAt = epochMs();
+      this.wire.revisionStarts.push({
+        revision: `${s.name}/revisions/${newRevision}`,
+        startedAt,
+        endedAt,
+        ms: endedAt - startedAt,
+        ready: result.ready,
+      });
       const rev = s.revisions.get(newRevision);
       const now = this.stamp();
       if (rev) {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AccessTokenInfo } from '../model';
 import type { FederatedIdentity } from './workload-identity';
+import { recordMinted } from './minted-tokens';
 
 /** What the store keeps per token: the public info plus, for federated tokens, the mapped identity. */
 export interface IssuedAccessToken extends AccessTokenInfo {
@@ -19,7 +20,7 @@ export class AccessTokenStore {
     this.forgetExpired();
     const token = `ya29.${entry.kind === 'federated' ? 'd' : 'c'}.${randomBytes(48).toString('base64url')}`;
     this.tokens.set(token, entry);
-    return token;
+    return recordMinted(token);
   }
 
   /** The entry for `token` if it was minted here and has not expired. */

@@ -1,6 +1,7 @@
 // Compact RS256 JSON Web Tokens over node:crypto: the fake GitHub OIDC issuer and the fake Google ID-token
 // issuer each hold one key pair, generated at start and never written anywhere.
 import { createSign, createVerify, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { recordMinted } from './minted-tokens';
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ function decodeSegment(segment: string): unknown {
 export function signJwt(key: SigningKey, claims: JwtClaims): string {
   const signingInput = `${encodeSegment({ alg: 'RS256', kid: key.kid, typ: 'JWT' })}.${encodeSegment(claims)}`;
   const signature = createSign('RSA-SHA256').update(signingInput).sign(key.privateKey);
-  return `${signingInput}.${signature.toString('base64url')}`;
+  return recordMinted(`${signingInput}.${signature.toString('base64url')}`);
 }
 
 /** The claims of `token` if it is an RS256 JWT signed by `key`, else undefined. Time claims are the caller's to check. */

@@ -1,5 +1,5 @@
 // The step's inputs and the GitHub context, read the same way by the main and post steps.
-import * as core from '@actions/core';
+import { getInput } from './runner-commands';
 import { parseInputs } from '../inputs';
 import { readRunContext } from './github-context';
 import type { DeployConfig, RunContext } from '../core/config';
@@ -8,6 +8,6 @@ import type { DeployConfig, RunContext } from '../core/config';
 export function readActionConfig(): { context: RunContext; config: Readonly<DeployConfig> } {
   const context = readRunContext(process.env);
   // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
-  const config = parseInputs((name) => core.getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+  const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
   return { context, config };
 }

@@ -1,7 +1,10 @@
 // Cloud Run behind a small task-shaped port, over @google-cloud/run's REST transport (FACTS.md, client
 // library behaviour). Converts between the client's objects and the core's plain JSON, waits for
 // operations with a total deadline, and turns API failures into StepErrors that say what to do.
-import { ServicesClient, RevisionsClient } from '@google-cloud/run';
+// Deep imports: the package index also loads every other v2 client and the 1.2 MB static protos.js, which
+// the REST transport never uses (its clients read protos.json); bundle size, bench/RESULTS.md.
+import { ServicesClient } from '@google-cloud/run/build/src/v2/services_client';
+import { RevisionsClient } from '@google-cloud/run/build/src/v2/revisions_client';
 import type { AuthClient } from 'google-auth-library';
 import { StepError, type StepErrorDetails } from '../errors';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
@@ -129,7 +132,13 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       const [svc] = await withRetry('read service', name, () => services.getService({ name }, once));
       return fromApi(svc as Record<string, unknown>);
     } catch (err) {
-      if ((err as ApiError).code === 5) return undefined;
+      // NOT_FOUND is a missing service, unless it is the location (a wrong `region`) that is missing.
+      const e = err as ApiError;
+      if (
+        e.code === 5 &&
+        !/location '[^']*' is not|location .*not (found|available|valid)/i.test(e.message ?? '')
+      )
+        return undefined;
       return fail('read service', name, err);
     }
   };
@@ -311,11 +320,11 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
 function hintFor(err: ApiError, project: string): string {
   switch (err.code) {
     case 7:
-      return `Grant the deploying identity roles/run.developer (or roles/run.admin to change IAM policies) on project ${project}, and roles/iam.serviceAccountUser on the runtime service account.`;
+      return `Grant the deploying identity roles/run.developer (or roles/run.admin to change IAM policies) on project ${project}, and roles/iam.serviceAccountUser on the runtime service account. Check \`project_id\` too: Google answers 403, not 404, for a project that does not exist.`;
     case 16:
       return 'The credentials were not accepted: check the Workload Identity Federation setup or the credentials from google-github-actions/auth.';
     case 5:
-      return 'Check `project_id` and `region`.';
+      return 'Check `region` (a Cloud Run region such as us-central1) and `project_id`.';
     case 10:
       return 'Someone else changed the service at the same time; rerun, and use a `concurrency:` group per service and region in the workflow.';
     case 3:

@@ -6,8 +6,14 @@ import type { TrafficTarget } from './cloud-run-types';
 /** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
 export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
 
-/** `abandoned`: the run stopped without touching traffic someone else had changed; nothing may undo it. */
-export type ReleasePhase = 'rolling-out' | 'promoted' | 'rolled-back' | 'abandoned';
+/**
+ * `deploying`: the candidate is being deployed (its tag may appear, no traffic moves yet); kept in the
+ * runner state only. `deployed`: the run ended with the candidate deployed and no rollout (a preview, a
+ * first deploy). `abandoned`: the run stopped without touching traffic someone else had changed; nothing
+ * may undo it.
+ */
+export type ReleasePhase =
+  'deploying' | 'deployed' | 'rolling-out' | 'promoted' | 'rolled-back' | 'abandoned';
 
 export interface ReleaseRecord {
   version: 1;
@@ -56,7 +62,12 @@ export function decodeRecord(text: string | undefined): ReleaseRecord | undefine
       return undefined;
     if (!Array.isArray(r.stepPercents) || typeof r.step !== 'number' || typeof r.verifiedStep !== 'number')
       return undefined;
-    if (!['rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(String(r.phase))) return undefined;
+    if (
+      !['deploying', 'deployed', 'rolling-out', 'promoted', 'rolled-back', 'abandoned'].includes(
+        String(r.phase),
+      )
+    )
+      return undefined;
     return r as ReleaseRecord;
   } catch {
     return undefined;
@@ -75,6 +86,13 @@ export function planRecovery(record: ReleaseRecord | undefined, mode: 'auto' | '
       action: 'restore',
       traffic: record.restoreTraffic,
       reason: `restoring the baseline recorded before ${record.candidate} (${record.origin})`,
+    };
+  }
+  if (record.phase === 'deploying') {
+    return {
+      action: 'restore',
+      traffic: record.restoreTraffic,
+      reason: `the run stopped while ${record.candidate} was being deployed, before any traffic moved, so the traffic and tags are set back as they were`,
     };
   }
   if (record.phase !== 'rolling-out')

@@ -55,6 +55,8 @@ export interface ReleaseReport {
   restoreTraffic?: TrafficTarget[];
   /** Where the plan means traffic to end when everything passes. */
   plannedTraffic?: TrafficTarget[];
+  /** The run stopped before sending Cloud Run any change (bad auth, a refused read or write). */
+  changedNothing?: boolean;
   /** Why the release failed or was rolled back, and where traffic ended. */
   failure?: string;
   /** How long each phase took, in order. */

@@ -123,10 +123,12 @@ function renderFacts(report: ReleaseReport): string {
   lines.push(`- **Revision:** ${codeSpan(report.revision)} (${previous})`);
   if (report.tagUrl) lines.push(`- **Tag URL** (${codeSpan(report.tag)}): ${renderLink(report.tagUrl)}`);
   if (report.serviceUrl) lines.push(`- **Service URL:** ${renderLink(report.serviceUrl)}`);
+  const outcome = trafficOutcome(report);
   if (report.traffic && report.traffic.length > 0) {
-    const outcome = trafficOutcome(report);
     const said = outcome ? ` (${OUTCOME_TEXT[outcome]})` : '';
     lines.push(`- **Traffic now:** ${renderTraffic(report.traffic)}${said}`);
+  } else if (report.changedNothing) {
+    lines.push(`- **Traffic:** ${OUTCOME_TEXT.baseline} (this run changed nothing on Cloud Run)`);
   }
   if (report.smoke) {
     const ok = report.smoke.checks.filter((c) => c.ok).length;
@@ -144,6 +146,7 @@ function renderFacts(report: ReleaseReport): string {
  * the report does not know the traffic or the baseline yet.
  */
 export function trafficOutcome(report: ReleaseReport): TrafficOutcome | undefined {
+  if (report.changedNothing) return 'baseline';
   const now = report.traffic;
   if (!now || !report.baselineTraffic) return undefined;
   const before = [report.baselineTraffic, report.restoreTraffic].filter((t): t is TrafficTarget[] => !!t);
