@@ -163,12 +163,12 @@ export interface ReleaseSummary {
 
 /**
  * Waits a release's inputs configure, which self-time does not count: the candidate's smoke watch, then
- * per traffic step the bake time and, per gate round, two light smoke tests (tag URL and service URL) of
- * min(smoke duration, 2 s) each (src/run.ts checkStep). A zero bake runs exactly one round per step; a
+ * per traffic step the bake time and, per gate round, the light smoke tests (tag URL and service URL, side
+ * by side) of min(smoke duration, 2 s) (src/run.ts checkStep). A zero bake runs exactly one round per step; a
  * longer bake is counted as the bake itself (its last round may overrun it, which then counts as self-time).
  */
 export function configuredWaitsMs(smokeDurationMs: number, stepWaitsMs: number[]): number {
-  const gate = 2 * Math.min(smokeDurationMs, 2000);
+  const gate = Math.min(smokeDurationMs, 2000);
   return smokeDurationMs + stepWaitsMs.reduce((sum, w) => sum + Math.max(w, gate), 0);
 }
 
@@ -415,7 +415,7 @@ export function renderReleaseSections(raw: ReleaseRaw, summary: ReleaseSummary):
       'public service, sample app with `TICK_MS=100`. **Self-time** = wall time (spawn → exit) − the time the ' +
       'emulator spent starting revisions (start → ready, `revisionStarts`) − the configured waits: the ' +
       `candidate's ${config.smokeDurationMs} ms smoke watch and, per step with a zero bake, one gate round of two light ` +
-      `smoke tests of min(smoke duration, 2 s) (src/run.ts checkStep): ${configuredWaitsMs(config.smokeDurationMs, config.stepWaitsMs)} ms in all. ` +
+      `smoke tests side by side of min(smoke duration, 2 s) (src/run.ts checkStep): ${configuredWaitsMs(config.smokeDurationMs, config.stepWaitsMs)} ms in all. ` +
       'Instances the data plane starts later on demand (none at this load) would count as self-time.',
     "- **Phases**: the action's stdout is read as it arrives and each line stamped; `::group::` / " +
       "`::endgroup::` mark the phases. Each phase's self-time is its wall time minus the revision start " +

@@ -107,6 +107,8 @@ export async function releaseStep(
     });
     if (reporter) sayWhereTrafficIs(reporter);
   }
+  // The report was published in the background as the release moved; the step ends once it is out.
+  await reporter?.flush();
   return failure;
 }
 

@@ -37,11 +37,13 @@ const COMMIT_STATE: Record<DeploymentState, CommitState> = {
   error: 'error',
 };
 
-/** The report's owner: `update` merges a change and publishes it on every enabled channel. */
+/** The report's owner: `update` merges a change and publishes it on every enabled channel in the background. */
 export class Reporter {
   private report: ReleaseReport;
   private readonly broken = new Set<string>();
   private phaseStartedAt: number;
+  private dirty = false;
+  private publishing: Promise<void> | undefined;
 
   constructor(
     base: ReleaseReport,
@@ -56,6 +58,11 @@ export class Reporter {
     return this.report;
   }
 
+  /**
+   * Merges a change and has it published without waiting for GitHub: the release does not slow down for
+   * its report. Publishing runs one snapshot at a time; updates that arrive meanwhile are folded into the
+   * next snapshot, so channels always end on the latest state. `flush` waits for that.
+   */
   async update(patch: Partial<ReleaseReport>): Promise<void> {
     const now = this.channels.now();
     const timings = [...this.report.timings];
@@ -64,7 +71,23 @@ export class Reporter {
       this.phaseStartedAt = now;
     }
     this.report = { ...this.report, ...patch, timings, updatedAt: new Date(now).toISOString() };
-    const r = this.report;
+    this.dirty = true;
+    this.publishing ??= this.drain().finally(() => (this.publishing = undefined));
+  }
+
+  /** Resolves once every update so far is published (or its channel has given up). */
+  async flush(): Promise<void> {
+    while (this.publishing) await this.publishing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      await this.publish(this.report);
+    }
+  }
+
+  private async publish(r: ReleaseReport): Promise<void> {
     const { github } = this.channels;
     if (github && this.channels.comment) {
       await this.attempt('PR comment', () =>

@@ -408,24 +408,29 @@ async function checkStep(
   for (let round = 1; ; round++) {
     const failures: string[] = [];
     const token = await mintIdToken(config, result.url, result.publicAccess, ports);
-    if (config.smoke) {
-      const light = {
-        ...config.smoke,
-        durationMs: Math.min(config.smoke.durationMs, 2000),
-        connections: 1,
-        checkReconnect: false,
-        healthPath: '',
-      };
-      for (const [label, url] of [
-        ['tag URL', result.tagUrl],
-        ['service URL', result.url],
-      ]) {
-        const outcome = await smoke.run(url, light, origins, token);
-        log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
-        if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
-      }
-    }
-    const sample = await smoke.sample(result.url, config.smoke?.healthPath || '/', 40, plan.revision, token);
+    const light = config.smoke && {
+      ...config.smoke,
+      durationMs: Math.min(config.smoke.durationMs, 2000),
+      connections: 1,
+      checkReconnect: false,
+      healthPath: '',
+    };
+    const urls: Array<[string, string]> = [
+      ['tag URL', result.tagUrl],
+      ['service URL', result.url],
+    ];
+    // The light smoke tests and the share sample are independent: they run side by side, so a round
+    // takes as long as one light test.
+    const [outcomes, sample] = await Promise.all([
+      Promise.all(urls.map(([, url]) => (light ? smoke.run(url, light, origins, token) : undefined))),
+      smoke.sample(result.url, config.smoke?.healthPath || '/', 40, plan.revision, token),
+    ]);
+    urls.forEach(([label], i) => {
+      const outcome = outcomes[i];
+      if (!outcome) return;
+      log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
+      if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
+    });
     // When the candidate names itself but some answers do not, those came from a baseline that does not.
     const counted =
       sample.candidate > 0 && sample.unidentified < sample.total ? { ...sample, unidentified: 0 } : sample;
