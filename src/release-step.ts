@@ -20,18 +20,23 @@ export async function releaseStep(
   // Whether this run sent Cloud Run any change, so a failure before that can say nothing moved.
   let wrote = false;
   try {
+    // Sign-in waits on the network (GitHub OIDC, STS, IAM Credentials): start it first and load the rest
+    // meanwhile. Its failure is awaited (and reported) below, once the reporter exists.
+    const connecting = import('./adapters/google-cloud').then(({ connectGoogleCloud }) =>
+      connectGoogleCloud({
+        ...config,
+        env: process.env,
+        mask: (secret) => core.setSecret(secret),
+        log: (line) => core.info(line),
+      }),
+    );
+    connecting.catch(() => undefined);
     reporter = await createReporter(config, context);
-    const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const { run } = await import('./run');
     const { createSmokeProbe } = await import('./adapters/smoke-probe');
     const { sampleRevisions } = await import('./adapters/revision-sampler');
     const { saveRecord } = await import('./adapters/release-state');
-    const connected = await connectGoogleCloud({
-      ...config,
-      env: process.env,
-      mask: (secret) => core.setSecret(secret),
-      log: (line) => core.info(line),
-    });
+    const connected = await connecting;
     const { auth } = connected;
     const cloudRun: typeof connected.cloudRun = {
       ...connected.cloudRun,

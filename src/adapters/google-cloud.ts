@@ -28,7 +28,8 @@ export async function connectGoogleCloud(
     mask: options.mask,
   });
   options.log(`Authenticating with ${auth.describe()}.`);
-  await auth.client().getAccessToken();
+  const signedIn = auth.client().getAccessToken();
+  // The clients are built (protos parsed) while the token exchange waits on the network; no call yet.
   const cloudRun = createCloudRun({
     authClient: auth.client(),
     endpoint: endpoints.runApi,
@@ -36,5 +37,11 @@ export async function connectGoogleCloud(
     project: options.projectId,
     log: options.log,
   });
+  try {
+    await signedIn;
+  } catch (err) {
+    await cloudRun.close();
+    throw err;
+  }
   return { auth, cloudRun };
 }
