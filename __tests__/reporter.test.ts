@@ -107,3 +107,38 @@ test('a failing channel warns once with the fix and the others go on', async () 
   expect(log.warnings[0]).toMatch(/pull-requests: write/);
   expect(summaries).toHaveLength(2);
 });
+
+test('a rate limit (GitHub answers 403 with x-ratelimit-remaining: 0) is not called a permission problem, and the comment is brought up to date', async () => {
+  const log = memoryLog();
+  const bodies: string[] = [];
+  let failures = 1;
+  const reporter = new Reporter(base, {
+    github: {
+      upsertComment: async (_m, body) => {
+        if (failures-- > 0)
+          throw Object.assign(new Error('API rate limit exceeded for installation ID 1.'), {
+            status: 403,
+            response: { headers: { 'x-ratelimit-remaining': '0' } },
+          });
+        bodies.push(body);
+        return 'updated';
+      },
+      deploymentStatus: async () => undefined,
+      commitStatus: async () => undefined,
+    },
+    comment: true,
+    deployment: false,
+    summary: false,
+    log,
+    now: () => 0,
+    sleep: async () => undefined,
+  });
+  await reporter.update({ phase: 'promoted' });
+  await reporter.flush();
+  expect(log.warnings).toHaveLength(1);
+  expect(log.warnings[0]).toMatch(/rate-limiting/);
+  expect(log.warnings[0]).not.toMatch(/permissions:/);
+  // flush() tried the stale channel again: the comment ends on the final state, not the failed one.
+  expect(bodies).toHaveLength(1);
+  expect(bodies[0]).toContain('Promoted');
+});

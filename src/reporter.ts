@@ -15,6 +15,8 @@ export interface ReportChannels {
   summary: boolean;
   log: Log;
   now: () => number;
+  /** The pause before a last try of a stale channel; real timers by default. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const DEPLOYMENT_STATE: Record<ReportPhase, DeploymentState> = {
@@ -41,6 +43,9 @@ const COMMIT_STATE: Record<DeploymentState, CommitState> = {
 export class Reporter {
   private report: ReleaseReport;
   private readonly broken = new Set<string>();
+  /** Channels whose last publish failed for a passing reason (rate limit, server error). */
+  private readonly stale = new Set<string>();
+  private readonly warned = new Set<string>();
   private phaseStartedAt: number;
   private dirty = false;
   private publishing: Promise<void> | undefined;
@@ -75,8 +80,16 @@ export class Reporter {
     this.publishing ??= this.drain().finally(() => (this.publishing = undefined));
   }
 
-  /** Resolves once every update so far is published (or its channel has given up). */
+  /**
+   * Resolves once every update so far is published (or its channel has given up). A channel whose last
+   * publish failed for a passing reason gets one more try after a pause, so it does not end stale.
+   */
   async flush(): Promise<void> {
+    while (this.publishing) await this.publishing;
+    if (this.stale.size === 0) return;
+    await (this.channels.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(1000);
+    this.dirty = true;
+    this.publishing ??= this.drain().finally(() => (this.publishing = undefined));
     while (this.publishing) await this.publishing;
   }
 
@@ -107,18 +120,30 @@ export class Reporter {
     }
   }
 
-  // Runs one channel's call; its first failure warns with the fix and turns the channel off.
+  // Runs one channel's call. A permission failure warns with the fix and turns the channel off; a rate
+  // limit or a server error warns once and leaves it on, so a later update (or flush) brings it up to date.
   private async attempt(channel: string, call: () => Promise<unknown>): Promise<void> {
     if (this.broken.has(channel)) return;
     try {
       await call();
+      this.stale.delete(channel);
     } catch (err) {
-      this.broken.add(channel);
-      const status = (err as { status?: number }).status;
-      const hint =
-        status === 403 || status === 401
-          ? ' Give the job `permissions: pull-requests: write, deployments: write, statuses: write` (or turn this part off with `comment_on_pr` / `github_deployment`).'
-          : '';
+      const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+      // GitHub's primary rate limit is a 403 too; it says so in its headers and message.
+      const rateLimited =
+        e.status === 429 ||
+        e.response?.headers?.['x-ratelimit-remaining'] === '0' ||
+        /rate limit/i.test(e.message ?? '');
+      const denied = (e.status === 401 || e.status === 403) && !rateLimited;
+      if (denied) this.broken.add(channel);
+      else this.stale.add(channel);
+      if (this.warned.has(channel)) return;
+      this.warned.add(channel);
+      const hint = denied
+        ? ' Give the job `permissions: pull-requests: write, deployments: write, statuses: write` (or turn this part off with `comment_on_pr` / `github_deployment`).'
+        : rateLimited
+          ? ' GitHub is rate-limiting this token; the report is sent again with the next update.'
+          : ' The report is sent again with the next update.';
       this.channels.log.warning(
         `Could not update the ${channel}: ${(err as Error).message}.${hint} The release goes on.`,
       );

@@ -214,10 +214,13 @@ export async function run(
     (u): u is string => Boolean(u),
   );
   const target = config.smokeUrl ?? tagUrl;
+  let noToken: string | undefined;
   const smoke = await log.group(
     `Smoke test ${config.smoke.protocol.toUpperCase()} via ${config.smokeUrl ? target : `tag ${config.tag}`}`,
     async () => {
-      const token = await mintIdToken(config, deployed.uri as string, publicAccess, ports);
+      const token = await mintIdToken(config, deployed.uri as string, publicAccess, ports, (why) => {
+        noToken = why;
+      });
       const outcome = await ports.smoke.run(target, config.smoke!, origins, token);
       for (const check of outcome.checks)
         (check.ok ? log.info : log.error)(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
@@ -238,7 +241,12 @@ export async function run(
   );
   mark(traffic.restored ? 'rolled-back' : config.keepFailedCandidate ? 'deployed' : 'deploying');
   result.traffic = traffic.traffic;
-  result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.\n${describeFailures(smoke)}\n${traffic.state}`;
+  // A private service answers 401/403 to a probe without a token: then the missing token is the cause.
+  const tokenNote =
+    noToken !== undefined && config.allowUnauthenticated !== true
+      ? `\nNo ID token was sent with the smoke test, so a private service answers 401/403: ${noToken}`
+      : '';
+  result.failure = `The smoke test through ${target} ${smoke.verdict === 'fail' ? 'failed' : 'was inconclusive'}, so ${plan.revision} gets no traffic.${tokenNote}\n${describeFailures(smoke)}\n${traffic.state}`;
   return result;
 }
 
@@ -524,6 +532,7 @@ async function mintIdToken(
   audience: string,
   publicAccess: CandidateResult['publicAccess'],
   { idToken, log }: ReleasePorts,
+  onMissing?: (why: string) => void,
 ): Promise<string | undefined> {
   if (config.allowUnauthenticated === true || config.smokeUrl) return undefined;
   try {
@@ -532,6 +541,7 @@ async function mintIdToken(
     log.warning(
       `Smoke test without an ID token${publicAccess === undefined ? ' (a private service will answer 403)' : ''}: ${(err as Error).message}`,
     );
+    onMissing?.((err as Error).message);
     return undefined;
   }
 }

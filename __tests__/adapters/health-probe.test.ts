@@ -73,3 +73,26 @@ test('an http GET whose body never ends is a stream-stage timeout', async () => 
   expect(obs.status).toBe(200);
   expect(obs.error).toMatchObject({ stage: 'stream', code: 'ETIMEDOUT' });
 });
+
+test('a 403 (Cloud Run IAM, not a starting instance) is retried only for authRetryMs, not the whole deadline', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => res.writeHead(403).end('Forbidden'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const begun = elapsed();
+    const obs = await probeHealth(`http://127.0.0.1:${port}/healthz`, {
+      headers: {},
+      timeoutMs: 30_000,
+      authRetryMs: 300,
+      initialBackoffMs: 50,
+      elapsed,
+    });
+    expect(obs.attempts.length).toBeGreaterThanOrEqual(2);
+    expect(obs.attempts.every((a) => a.status === 403)).toBe(true);
+    // It stopped on its own, long before the 30 s deadline (a generous bound: not a timing target).
+    expect(elapsed() - begun).toBeLessThan(20_000);
+  } finally {
+    server.close();
+  }
+});

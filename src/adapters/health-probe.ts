@@ -16,7 +16,15 @@ export interface HealthProbeOptions {
   maxBackoffMs?: number;
   /** Longest wait for one attempt's answer. Default 5 s (capped by what is left of `timeoutMs`). */
   attemptTimeoutMs?: number;
+  /**
+   * How long 401/403 answers are retried. They come from Cloud Run's IAM check, not from an instance that
+   * is still starting, so waiting helps only while a just-made IAM change spreads. Default 10 s.
+   */
+  authRetryMs?: number;
 }
+
+/** Below this much time left, another attempt could not get an answer: stop instead. */
+const MIN_ATTEMPT_MS = 100;
 
 /** Always makes at least one attempt; stops at the first 2xx. */
 export async function probeHealth(url: string, options: HealthProbeOptions): Promise<HealthObservation> {
@@ -25,8 +33,11 @@ export async function probeHealth(url: string, options: HealthProbeOptions): Pro
   const maxBackoff = options.maxBackoffMs ?? 2000;
   let backoff = options.initialBackoffMs ?? 250;
   const attempts: Attempt[] = [];
+  const started = elapsed();
+  const authRetryMs = options.authRetryMs ?? 10_000;
   for (;;) {
     const left = deadline - elapsed();
+    if (attempts.length > 0 && left < MIN_ATTEMPT_MS) break;
     const attempt = await attemptHealth(
       url,
       options.headers,
@@ -35,6 +46,7 @@ export async function probeHealth(url: string, options: HealthProbeOptions): Pro
     );
     attempts.push(attempt);
     if (attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300) break;
+    if ((attempt.status === 401 || attempt.status === 403) && elapsed() - started >= authRetryMs) break;
     const pause = Math.min(backoff, deadline - elapsed());
     if (pause <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, pause));

@@ -1,0 +1,237 @@
+// Fault matrix, a cancelled job: the runner stops the main step (SIGTERM) at each phase of a release, then
+// runs the post step with whatever state main saved (FACTS.md GitHub Actions: `post:` runs after a cancelled
+// main step; state between them via saveState/getState). Afterwards the traffic must be exactly the baseline,
+// or exactly the planned final state where the record says the last step had passed; the post step must say
+// what it did, and no token may appear in either step's log or summary.
+// Through the built action; shared invariants in __tests__/support/fault-suite.ts (checked here by hand:
+// checkCase expects a main run that finished).
+import { runAction, startAction, type ActionRun, type RunningAction } from '../../scripts/local-runner';
+import {
+  countLeaks,
+  nextRunId,
+  promoted,
+  recordRow,
+  releaseInputs,
+  seedBaseline,
+  trafficOf,
+  useFaultWorld,
+  visibleTexts,
+  type Entry,
+  type Outcome,
+} from '../support/fault-suite';
+
+const w = useFaultWorld('cancel');
+const GROUP = 'Cancelled job (post step)';
+
+/** Resolves once the running step's stdout contains `text` (or rejects when the step exits first or 60 s pass). */
+function waitForOutput(step: RunningAction, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`"${text}" never appeared in the log`)), 60_000);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      step.child.stdout!.off('data', onData);
+      step.child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) finish();
+    };
+    const onExit = () => finish(new Error(`the step exited before "${text}" appeared:\n${seen}`));
+    step.child.stdout!.on('data', onData);
+    step.child.on('exit', onExit);
+  });
+}
+
+/** Resolves once the saved release record satisfies `test` (polls the runner's state file). */
+async function waitForRecord(
+  step: RunningAction,
+  what: string,
+  test: (record: { phase: string; step: number; verifiedStep: number }) => boolean,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const raw = step.state().release;
+    if (raw && test(JSON.parse(raw))) return;
+    if (step.child.exitCode !== null) throw new Error(`the step exited before ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what} never happened`);
+}
+
+interface CancelCase {
+  service: string;
+  title: string;
+  fault: string;
+  inputs: Record<string, string>;
+  /** Runs once the main step has started; resolves at the moment the runner should cancel it. */
+  cancelWhen: (main: RunningAction) => Promise<void>;
+  /** Where traffic must end after the post step. */
+  expected: Outcome;
+  /** What the post step must say it did, and how the table shows it. */
+  postSays: RegExp;
+  label: string;
+}
+
+const RESTORED =
+  /(set back as they were|the baseline is restored)\. Traffic on \S+ is now .* \(read back and verified\)/;
+
+const CASES: CancelCase[] = [
+  {
+    service: 'cancel-reading',
+    title: 'cancelled while reading the service',
+    fault: 'SIGTERM when the log shows `Read service`',
+    inputs: {},
+    cancelWhen: (main) => waitForOutput(main, 'Read service'),
+    expected: 'baseline',
+    postSays: /Nothing to restore: no release record was found\./,
+    label: 'post: nothing to restore (no record)',
+  },
+  {
+    service: 'cancel-deploying',
+    title: 'cancelled while the candidate deploys',
+    fault: "SIGTERM while the candidate's update operation is in flight (3 s)",
+    inputs: {},
+    cancelWhen: async (main) => {
+      w.emulator.faults.update({ operationDelayMs: 3000 });
+      await waitForOutput(main, 'Deploy candidate');
+      await waitForRecord(main, 'the deploying record', (r) => r.phase === 'deploying');
+      // Cancel only once Cloud Run took the update: the candidate's tag is on the service, its operation pending.
+      await waitForTraffic('cancel-deploying', (t) => t.some(([, , tag]) => tag === 'pr-12'));
+    },
+    expected: 'baseline',
+    postSays: RESTORED,
+    label: "post: takes the candidate's tag off (deploying record)",
+  },
+  {
+    service: 'cancel-smoke',
+    title: 'cancelled during the smoke test',
+    fault: 'SIGTERM when the log shows `Smoke test` (5 s smoke)',
+    inputs: { smoke_duration: '5s' },
+    cancelWhen: (main) => waitForOutput(main, 'Smoke test'),
+    expected: 'baseline',
+    postSays: RESTORED,
+    label: "post: takes the candidate's tag off",
+  },
+  {
+    service: 'cancel-step-10',
+    title: 'cancelled during the 10 % bake',
+    fault: 'SIGTERM while step 1 (10 %) bakes for 30 s',
+    inputs: { step_wait: '30s' },
+    cancelWhen: (main) => waitForOutput(main, 'Check step 1'),
+    expected: 'baseline',
+    postSays: RESTORED,
+    label: 'post: restores the baseline',
+  },
+  {
+    service: 'cancel-step-50',
+    title: 'cancelled during the 50 % bake',
+    fault: 'SIGTERM while step 2 (50 %) bakes for 30 s',
+    inputs: { step_wait: '0s,30s,0s' },
+    cancelWhen: (main) => waitForOutput(main, 'Check step 2'),
+    expected: 'baseline',
+    postSays: RESTORED,
+    label: 'post: restores the baseline',
+  },
+  {
+    service: 'cancel-promoting',
+    title: 'cancelled while promoting (last step passed)',
+    fault: 'SIGTERM after step 3 (100 %) passed, while the promotion is written (3 s operation)',
+    inputs: {},
+    cancelWhen: async (main) => {
+      // Slow operations from the 100 % step on, so the final write is still in flight at the cancel.
+      await waitForRecord(main, 'step 3', (r) => r.step === 2);
+      w.emulator.faults.update({ operationDelayMs: 3000 });
+      await waitForRecord(main, 'step 3 verified', (r) => r.verifiedStep === 2);
+    },
+    expected: 'planned',
+    // Which of the two depends on whether the runner state was last written before or after the final
+    // write began (a window of a few ms): either way the traffic must be the planned final state.
+    postSays:
+      /the promotion is finished\. Traffic on \S+ is now .* \(read back and verified\)|Nothing to restore: (the service records that )?the release of \S+ had already ended \(promoted\)/,
+    label: 'post: finishes the promotion, or finds it promoted',
+  },
+];
+
+/** Resolves once the service's traffic satisfies `test` (polls the emulator). */
+async function waitForTraffic(service: string, test: (traffic: Entry[]) => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (test(await trafficOf(w, service))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the traffic of ${service} never reached the awaited state`);
+}
+
+/** The post step's log and summary, minus the runner's mask commands (which carry the secrets on purpose). */
+function postVisible(post: ActionRun): string {
+  return [post.stdout, post.stderr, post.summary]
+    .join('\n')
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+}
+
+test.each(CASES)('$title: the post step leaves the traffic exactly as required', async (c) => {
+  const before = await seedBaseline(w, c.service);
+  const inputs = releaseInputs(w.emulator, c.service, 'v2', c.inputs);
+  const env = { GITHUB_RUN_ID: nextRunId() };
+  const main = startAction('main', inputs, w.emulator.endpoints, { env });
+  try {
+    await c.cancelWhen(main);
+  } finally {
+    main.child.kill('SIGTERM');
+  }
+  const mainRun = await main.done;
+  const saved = main.state().release;
+  const post = await runAction('post', inputs, w.emulator.endpoints, {
+    env,
+    state: saved ? { release: saved } : {},
+  });
+  // Operations the cancelled step left in flight finish first: the traffic read must be the settled one.
+  await w.emulator.api.settle();
+  const after = await trafficOf(w, c.service);
+  const planned = saved ? plannedOf(JSON.parse(saved)) : undefined;
+  const key = (t: Entry[] | undefined) => JSON.stringify(t);
+  const observed: Outcome =
+    key(after) === key(before) ? 'baseline' : key(after) === key(planned) ? 'planned' : 'between';
+  const said = c.postSays.test(post.stdout);
+  const leaks = countLeaks(w, visibleTexts(w, mainRun, [postVisible(post)]));
+  recordRow({
+    group: GROUP,
+    title: c.title,
+    fault: c.fault,
+    expected: c.expected,
+    observed,
+    verdict: mainRun.outputs.verdict ?? '',
+    exit: `main SIGTERM, post ${post.code}`,
+    says: said ? c.label : `NOT AS EXPECTED: ${firstInfoLine(post.stdout)}`,
+    reported: said,
+    leaks,
+  });
+  if (process.env.FAULT_DEBUG) console.log(mainRun.stdout, '\n-----POST-----\n', post.stdout, post.stderr);
+  expect(mainRun.code === null || mainRun.code !== 0).toBe(true);
+  expect({ traffic: after, post: post.code }).toEqual({
+    traffic: c.expected === 'baseline' ? before : planned,
+    post: 0,
+  });
+  expect(post.stdout).toMatch(c.postSays);
+  expect(leaks).toBe(0);
+});
+
+/** The planned final traffic of a saved record, as the cases compare it. */
+function plannedOf(record: { candidate: string; tag: string; finalTraffic: Array<{ percent: number }> }) {
+  const full = record.finalTraffic.find((t) => t.percent === 100);
+  return full ? promoted(record.candidate, record.tag) : undefined;
+}
+
+function firstInfoLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .find((l) => /restore|Restor|Finishing|Could not/.test(l))
+      ?.slice(0, 120) ?? '(nothing)'
+  );
+}

@@ -1,0 +1,213 @@
+// Fault matrix, GitHub API: the PR comment, the deployment and the commit status are reports, never the
+// release: a server error, a rate limit or a missing permission on any of them must leave the release
+// promoted (exit 0, planned final traffic) with one warning per channel that says what to do.
+// Through the built action; invariants in __tests__/support/fault-suite.ts.
+import type {
+  GitHubFailureKind,
+  GitHubMethod,
+  GitHubScope,
+  GitHubAccess,
+} from '../../emulator/github/github-fake';
+import {
+  checkCase,
+  promoted,
+  releaseInputs,
+  runMain,
+  trafficOf,
+  useFaultWorld,
+  type Entry,
+} from '../support/fault-suite';
+
+const w = useFaultWorld('github');
+const GROUP = 'GitHub API';
+const FULL: Partial<Record<GitHubScope, GitHubAccess>> = {
+  issues: 'write',
+  pull_requests: 'write',
+  deployments: 'write',
+  statuses: 'write',
+  contents: 'read',
+};
+
+/** Deploys v1 without a PR comment, so the case's own run is the one that creates the service's comment. */
+async function seedWithoutComment(service: string): Promise<Entry[]> {
+  const first = await runMain(w, releaseInputs(w.emulator, service, 'v1', { comment_on_pr: 'false' }));
+  if (first.code !== 0) throw new Error(`seeding ${service} failed:\n${first.stdout}\n${first.stderr}`);
+  return trafficOf(w, service);
+}
+
+interface GitHubCase {
+  service: string;
+  title: string;
+  fault: string;
+  /** Switches the fault on (after the baseline is seeded). */
+  inject: () => void;
+  /** The channel the warning must name, and what it must (and must not) advise. */
+  channel: string;
+  advice: RegExp;
+  notAdvice?: RegExp;
+  label: string;
+}
+
+const fail = (method: GitHubMethod, count: number, status: number, kind?: GitHubFailureKind) => () =>
+  w.emulator.github.failNext(method, count, status, kind);
+
+const CASES: GitHubCase[] = [
+  {
+    service: 'github-comment-500',
+    title: 'PR comment create 500',
+    fault: 'issues.createComment answers 500',
+    inject: fail('issues.createComment', 1, 500),
+    channel: 'PR comment',
+    advice: /Server Error[\s\S]*The release goes on/,
+    label: 'warns: could not update the PR comment; release goes on',
+  },
+  {
+    service: 'github-comment-update-500',
+    title: 'PR comment update 500',
+    fault: 'issues.updateComment answers 500 (the comment exists)',
+    inject: fail('issues.updateComment', 1, 500),
+    channel: 'PR comment',
+    advice: /Server Error[\s\S]*The release goes on/,
+    label: 'warns: could not update the PR comment; release goes on',
+  },
+  {
+    // A primary rate limit is a 403 with x-ratelimit-remaining 0: the fix is to wait, not to grant permissions.
+    service: 'github-comment-403-rate',
+    title: 'PR comment rate limit 403',
+    fault: 'issues.createComment answers 403 rate limit (x-ratelimit-remaining: 0)',
+    inject: fail('issues.createComment', 1, 403, 'rate-limit'),
+    channel: 'PR comment',
+    advice: /rate limit/i,
+    notAdvice: /permissions:/,
+    label: 'warns: rate limit, not a permission problem',
+  },
+  {
+    service: 'github-comment-429-rate',
+    title: 'PR comment secondary rate limit 429',
+    fault: 'issues.createComment answers 429 secondary rate limit',
+    inject: fail('issues.createComment', 1, 429, 'secondary-rate-limit'),
+    channel: 'PR comment',
+    advice: /secondary rate limit/i,
+    notAdvice: /permissions:/,
+    label: 'warns: secondary rate limit',
+  },
+  {
+    service: 'github-deployment-500',
+    title: 'deployment create 500',
+    fault: 'repos.createDeployment answers 500',
+    inject: fail('repos.createDeployment', 1, 500),
+    channel: 'deployment status',
+    advice: /Server Error[\s\S]*The release goes on/,
+    label: 'warns: could not update the deployment status; release goes on',
+  },
+  {
+    service: 'github-status-500',
+    title: 'commit status 500',
+    fault: 'repos.createCommitStatus answers 500',
+    inject: fail('repos.createCommitStatus', 1, 500),
+    channel: 'commit status',
+    advice: /Server Error[\s\S]*The release goes on/,
+    label: 'warns: could not update the commit status; release goes on',
+  },
+  {
+    service: 'github-no-pr-write',
+    title: 'no pull-requests: write',
+    fault: 'token without `issues` / `pull-requests: write`',
+    inject: () => w.emulator.github.setPermissions({ ...FULL, issues: 'read', pull_requests: 'read' }),
+    channel: 'PR comment',
+    advice: /pull-requests: write/,
+    label: 'warns: give `pull-requests: write`',
+  },
+  {
+    service: 'github-no-deployments',
+    title: 'no deployments: write',
+    fault: 'token without `deployments: write`',
+    inject: () => w.emulator.github.setPermissions({ ...FULL, deployments: 'read' }),
+    channel: 'deployment status',
+    advice: /deployments: write/,
+    label: 'warns: give `deployments: write`',
+  },
+  {
+    service: 'github-no-statuses',
+    title: 'no statuses: write',
+    fault: 'token without `statuses: write`',
+    inject: () => w.emulator.github.setPermissions({ ...FULL, statuses: 'read' }),
+    channel: 'commit status',
+    advice: /statuses: write/,
+    label: 'warns: give `statuses: write`',
+  },
+  {
+    service: 'github-read-only',
+    title: 'read-only token',
+    fault: 'token with `contents: read` only',
+    inject: () => w.emulator.github.setPermissions({ contents: 'read' }),
+    channel: 'PR comment',
+    advice: /pull-requests: write, deployments: write, statuses: write/,
+    label: 'warns once per channel: give the three permissions',
+  },
+];
+
+test.each(CASES)(
+  'GitHub API fails ($title): the release is still promoted, with one warning that gives the right fix (a rate limit is not a missing permission)',
+  async (c) => {
+    const before = await seedWithoutComment(c.service);
+    c.inject();
+    const run = await runMain(w, releaseInputs(w.emulator, c.service, 'v2'));
+    const warnings = run.annotations
+      .filter((a) => a.startsWith('::warning'))
+      .map((a) => a.replace(/%0A/g, '\n'));
+    const about = warnings.filter((a) => a.includes(`Could not update the ${c.channel}`));
+    const row = await checkCase(w, run, {
+      group: GROUP,
+      title: c.title,
+      fault: c.fault,
+      service: c.service,
+      before,
+      planned: promoted(run.outputs.revision),
+      expected: 'planned',
+      verdict: 'promoted',
+      exit: 0,
+    });
+    // The table shows the warning for these rows (the step has no error to describe).
+    const right =
+      about.length === 1 && c.advice.test(about[0]) && !(c.notAdvice && c.notAdvice.test(about[0]));
+    row.says = right
+      ? c.label
+      : about.length === 1
+        ? 'NOT AS EXPECTED: the warning gives the wrong fix'
+        : `NOT AS EXPECTED: ${about.length} warnings`;
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(c.advice);
+    if (c.notAdvice) expect(about[0]).not.toMatch(c.notAdvice);
+  },
+);
+
+test('one transient 500 on a PR comment edit must not leave the comment stale for the rest of the release: it ends saying Promoted', async () => {
+  const service = 'github-comment-stale';
+  const before = await seedWithoutComment(service);
+  w.emulator.github.failNext('issues.updateComment', 1, 500);
+  const run = await runMain(w, releaseInputs(w.emulator, service, 'v2'));
+  const comment = w.emulator.github
+    .comments(12)
+    .find((x) => x.body.includes(service) && x.body.includes(run.outputs.revision));
+  const row = await checkCase(w, run, {
+    group: GROUP,
+    title: 'PR comment after one failed edit',
+    fault: 'issues.updateComment answers 500 once, then recovers',
+    service,
+    before,
+    planned: promoted(run.outputs.revision),
+    expected: 'planned',
+    verdict: 'promoted',
+    exit: 0,
+  });
+  const fresh = comment?.body.includes('Promoted') ?? false;
+  row.says = fresh ? 'the comment ends saying Promoted' : 'NOT AS EXPECTED: the PR comment stays stale';
+  expect({
+    found: comment !== undefined,
+    heading: comment?.body.split('\n').find((l) => l.startsWith('#')),
+  }).toEqual({
+    found: true,
+    heading: expect.stringContaining('Promoted'),
+  });
+});

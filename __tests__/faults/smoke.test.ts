@@ -1,0 +1,161 @@
+// Fault matrix, the smoke test and the traffic gates: every kind of stream failure through the candidate's
+// tag URL (a buffered or stalled stream, a wrong content type, an early close, a WebSocket that never
+// answers, an unhealthy health endpoint, a buffering router, a router that cuts streams), each failing the
+// named check before the candidate gets any traffic; and a candidate that turns bad at a later traffic
+// step, rolled back to exactly the baseline. Through the built action; invariants in
+// __tests__/support/fault-suite.ts.
+import type { FaultSettings } from '../../emulator/faults';
+import { checkCase, releaseInputs, runMain, seedBaseline, useFaultWorld } from '../support/fault-suite';
+
+const w = useFaultWorld('smoke');
+const GROUP = 'Smoke test and gates';
+
+interface SmokeFault {
+  id: string;
+  title: string;
+  fault: string;
+  image: string;
+  inputs?: Record<string, string>;
+  /** Router faults switched on after the baseline is seeded. */
+  router?: Partial<FaultSettings>;
+  /** The check the failure must name. */
+  check: string;
+  label: string;
+}
+
+const FAILURES: SmokeFault[] = [
+  {
+    id: 'buffered',
+    title: 'app buffers its stream',
+    fault: 'the app holds its events and sends them in one burst at the end',
+    image: 'buffered',
+    check: 'not-buffered',
+    label: 'names the failed check `not-buffered`',
+  },
+  {
+    id: 'stall',
+    title: 'stream stalls',
+    fault: 'the app sends two events, then nothing, keeping the stream open; `smoke_max_gap: 500ms`',
+    image: 'stall',
+    // Watched long enough for the silence after the second event to outlast the allowed gap.
+    inputs: { smoke_duration: '2s', smoke_max_gap: '500ms' },
+    check: 'max-gap',
+    label: 'names the failed check `max-gap`',
+  },
+  {
+    id: 'content-type',
+    title: 'wrong content type',
+    fault: 'the stream answers `text/plain` instead of `text/event-stream`',
+    image: 'wrong-content-type',
+    check: 'content-type',
+    label: 'names the failed check `content-type`',
+  },
+  {
+    id: 'close-early',
+    title: 'stream closes early',
+    fault: 'the app ends the stream after its first event',
+    image: 'close-early',
+    check: 'stays-open',
+    label: 'names the failed check `stays-open`',
+  },
+  {
+    id: 'ws-no-echo',
+    title: 'WebSocket never answers',
+    fault: 'the socket opens but never echoes the message sent',
+    image: 'ws-no-echo',
+    inputs: { smoke_protocol: 'websocket', smoke_send: 'hi', smoke_expect: 'echo:hi' },
+    check: 'echo',
+    label: 'names the failed check `echo`',
+  },
+  {
+    id: 'unhealthy',
+    title: 'health endpoint unhealthy',
+    fault: '`/healthz` answers 503 (retried for 60 s)',
+    image: 'unhealthy',
+    check: 'health',
+    label: 'names the failed check `health`',
+  },
+  {
+    id: 'router-buffers',
+    title: 'router buffers a good app',
+    fault: 'the router holds SSE bytes until the stream ends (a buffering proxy)',
+    image: 'v2',
+    router: { bufferSse: true },
+    check: 'first-event',
+    label: 'names the failed check `first-event`',
+  },
+  {
+    id: 'router-cuts',
+    title: 'router cuts streams',
+    fault: 'the router cuts every stream after 500 ms',
+    image: 'v2',
+    router: { dropStreamsAfterMs: 500 },
+    check: 'stays-open',
+    label: 'names the failed check `stays-open`',
+  },
+];
+
+/** The names of the smoke checks that failed, from the `smoke_result` output. */
+function failedChecks(smokeResult: string | undefined): string[] {
+  if (!smokeResult) return [];
+  const smoke = JSON.parse(smokeResult) as { checks?: Array<{ name: string; ok: boolean }> };
+  return (smoke.checks ?? []).filter((c) => !c.ok).map((c) => c.name);
+}
+
+test.each(FAILURES)(
+  'smoke: $title fails check $check through the tag URL; traffic and tags exactly baseline',
+  async ({ id, title, fault, image, inputs, router, check, label }) => {
+    const service = `smoke-${id}`;
+    const before = await seedBaseline(w, service);
+    if (router) w.emulator.faults.update(router);
+    const run = await runMain(w, releaseInputs(w.emulator, service, image, inputs ?? {}));
+    await checkCase(w, run, {
+      group: GROUP,
+      title,
+      fault,
+      service,
+      before,
+      expected: 'baseline',
+      verdict: 'failed',
+      exit: 1,
+      // The final message, not only the per-check annotations before it, lists the failed check.
+      says: { pattern: new RegExp(`gets no traffic\\.(?:%0A|\\n)(?:.*(?:%0A|\\n))*?${check}: `), label },
+    });
+    // The smoke result (an output) says the same.
+    expect(failedChecks(run.outputs.smoke_result)).toContain(check);
+  },
+  // The unhealthy case waits out the health check's fixed 60 s retry window (inputs.ts) before it fails.
+  120_000,
+);
+
+test('a candidate that turns bad at step 2 (after passing the smoke test and the 10 % gate) is rolled back to exactly the baseline', async () => {
+  const service = 'smoke-turns-bad';
+  const before = await seedBaseline(w, service);
+  // The candidate answers well for 12 s after it listens, then 503/500 and silent streams. The smoke test
+  // (about 2 s) and the 10 % step's 4 s bake end well before that; the 50 % step bakes for 30 s, so the
+  // turn lands inside it with seconds to spare on both sides.
+  const run = await runMain(
+    w,
+    releaseInputs(w.emulator, service, 'turns-bad', {
+      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=12000',
+      step_wait: '4s,30s,0s',
+    }),
+  );
+  await checkCase(w, run, {
+    group: GROUP,
+    title: 'candidate turns bad at a later step',
+    fault: 'the candidate passes the smoke test and the 10 % gate, then answers 500/503 during the 50 % step',
+    service,
+    before,
+    expected: 'baseline',
+    verdict: 'rolled_back',
+    exit: 1,
+    says: {
+      // Annotation text escapes `%` as `%25`.
+      pattern: /Step 2 \(50 %(?:25)?\) failed its checks/,
+      label: 'Step 2 (50 %) failed its checks',
+    },
+  });
+  // It did get traffic first: the 10 % step passed its gate and the 50 % step went live.
+  expect(run.stdout).toContain('Check step 2');
+});
