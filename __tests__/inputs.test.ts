@@ -281,7 +281,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(45);
+    ).toHaveLength(46);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -1043,5 +1043,21 @@ describe('rollout inputs', () => {
     [{ follow_latest: 'yes' }, 'follow_latest'],
   ])('%j is refused, naming `%s`', (inputs, input) => {
     expect(problemsOf(inputs as Record<string, string>).map((p) => p.input)).toEqual([input]);
+  });
+});
+
+describe('parseInputs: health_timeout', () => {
+  it.each([
+    ['', 60_000],
+    ['5s', 5000],
+    ['2m', 120_000],
+  ])('%p -> %p ms', (value, ms) => {
+    expect(parse({ health_timeout: value }).smoke?.healthTimeoutMs).toBe(ms);
+  });
+
+  it('refuses a value outside 1 s to 10 min, naming the input', () => {
+    expect(problemsOf({ health_timeout: '500ms' })).toEqual([
+      { input: 'health_timeout', message: expect.stringMatching(/not a duration from 1 s to 600 s/) },
+    ]);
   });
 });

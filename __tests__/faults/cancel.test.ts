@@ -211,7 +211,6 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
     reported: said,
     leaks,
   });
-  if (process.env.FAULT_DEBUG) console.log(mainRun.stdout, '\n-----POST-----\n', post.stdout, post.stderr);
   expect(mainRun.code === null || mainRun.code !== 0).toBe(true);
   expect({ traffic: after, post: post.code }).toEqual({
     traffic: c.expected === 'baseline' ? before : planned,

@@ -229,7 +229,6 @@ export async function checkCase(w: FaultWorld, run: ActionRun, c: CaseCheck): Pr
     ...(c.apiCalls !== undefined ? { apiCalls: c.apiCalls } : {}),
   };
   rows.push(row);
-  console.log(run.stdout, '\n-----STDERR-----\n', run.stderr, '\n-----SUMMARY-----\n', run.summary);
   expect({ traffic: after, code: run.code, verdict: row.verdict }).toEqual({
     traffic: c.expected === 'baseline' ? c.before : c.planned,
     code: c.exit,

@@ -12,6 +12,7 @@ Options:
                                what to test (default: sse)
   --path P                     stream path (default: /events for sse, /ws for websocket, / for http)
   --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /healthz)
+  --health-timeout D           retry the health path for up to D (default: 60s)
   --duration D                 how long each stream is watched (default: 10s)
   --min-events N               at least N events or messages (default: 3 for sse, 0 otherwise)
   --first-event-timeout D      the first event or reply within D (default: 5s)
@@ -49,6 +50,7 @@ const VALUE_FLAGS = [
   '--health-path',
   '--duration',
   '--min-events',
+  '--health-timeout',
   '--first-event-timeout',
   '--max-gap',
   '--connections',
@@ -132,7 +134,7 @@ export function parseSmokeArgs(
       urlPath ?? (protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : '/'),
     ),
     healthPath: path('--health-path', '/healthz'),
-    healthTimeoutMs: 60_000,
+    healthTimeoutMs: duration('--health-timeout', 60_000, 1, 3_600_000),
     durationMs: duration('--duration', 10_000, 100, 3_600_000),
     firstEventTimeoutMs: duration('--first-event-timeout', 5000, 1, 600_000),
     minEvents: integer('--min-events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
