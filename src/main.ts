@@ -1,19 +1,25 @@
 // Composition root of the main step and the only place that fails it: reads the inputs and the GitHub
-// context, and only when they are valid loads the release step (@actions/core, Octokit, Google's
-// libraries). A bad input is refused before any of that loads and before any network call, within about
-// twice a bare `node -e 0` (bench/RESULTS.md).
+// context, and only when they are valid starts signing in to Google and loads the release step
+// (@actions/core, Octokit, the orchestrator). A bad input is refused before any of that loads and before
+// any network call, within about twice a bare `node -e 0` (bench/RESULTS.md).
 import { readActionConfig } from './adapters/action-config';
-import { setFailed, setOutput } from './adapters/runner-commands';
+import { addMask, info, setFailed, setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
 
 async function main(): Promise<void> {
   let failure: string | undefined;
   try {
     const { context, config } = readActionConfig();
+    if (config.reporting.githubToken) addMask(config.reporting.githubToken);
+    // Signing in waits on the network (GitHub OIDC, STS, IAM Credentials): start it first, then load
+    // the rest while it waits. Every token is masked before anything can print it.
+    const { connectGoogleCloud } = await import('./adapters/google-cloud');
+    const connecting = connectGoogleCloud({ ...config, env: process.env, mask: addMask, log: info });
+    connecting.catch(() => undefined); // awaited (and reported) by the release step
     const { releaseStep } = await import('./release-step');
-    failure = await releaseStep(config, context);
+    failure = await releaseStep(config, context, connecting);
   } catch (error) {
-    // Bad inputs (every problem at once): nothing ran, nothing changed.
+    // Bad inputs (every problem at once), or a bundle that failed to load: nothing changed.
     failure = error instanceof Error ? error.message : String(error);
     writeOutputs(setOutput, { verdict: 'failed' });
   }

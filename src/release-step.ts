@@ -1,17 +1,19 @@
-// The main step once its inputs are valid (main.ts has read them): builds the real adapters, calls run(),
-// writes the outputs and the report, and returns the failure text for main.ts, which fails the step.
-// Loaded by main.ts only after the inputs passed, with @actions/core, Octokit and Google's libraries.
+// The main step once its inputs are valid (main.ts has read them and started signing in): builds the
+// real adapters, calls run(), writes the outputs and the report, and returns the failure text for main.ts,
+// which fails the step. Loaded by main.ts only after the inputs passed, with @actions/core and the rest.
 import * as core from '@actions/core';
 import { actionsLog } from './adapters/log';
 import { setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
 import type { DeployConfig, RunContext } from './core/config';
+import type { GoogleCloud } from './adapters/google-cloud';
 import { OUTCOME_TEXT, trafficOutcome as trafficOutcomeOf } from './core/report';
 
 /** Runs the release for valid inputs; resolves with the failure text (undefined when it succeeded). */
 export async function releaseStep(
   config: Readonly<DeployConfig>,
   context: RunContext,
+  connecting: Promise<GoogleCloud>,
 ): Promise<string | undefined> {
   let failure: string | undefined;
   let reporter: import('./reporter').Reporter | undefined;
@@ -20,22 +22,13 @@ export async function releaseStep(
   // Whether this run sent Cloud Run any change, so a failure before that can say nothing moved.
   let wrote = false;
   try {
-    // Sign-in waits on the network (GitHub OIDC, STS, IAM Credentials): start it first and load the rest
-    // meanwhile. Its failure is awaited (and reported) below, once the reporter exists.
-    const connecting = import('./adapters/google-cloud').then(({ connectGoogleCloud }) =>
-      connectGoogleCloud({
-        ...config,
-        env: process.env,
-        mask: (secret) => core.setSecret(secret),
-        log: (line) => core.info(line),
-      }),
-    );
-    connecting.catch(() => undefined);
+    // Sign-in was started by main.ts; its failure is awaited (and reported) below, once the reporter exists.
     reporter = await createReporter(config, context);
     const { run } = await import('./run');
-    const { createSmokeProbe } = await import('./adapters/smoke-probe');
-    const { sampleRevisions } = await import('./adapters/revision-sampler');
     const { saveRecord } = await import('./adapters/release-state');
+    // The probes (ws and the stream clients) load when the smoke test starts, while Cloud Run deploys.
+    const probes = () =>
+      Promise.all([import('./adapters/smoke-probe'), import('./adapters/revision-sampler')]);
     const connected = await connecting;
     const { auth } = connected;
     const cloudRun: typeof connected.cloudRun = {
@@ -50,13 +43,15 @@ export async function releaseStep(
         cloudRun,
         log,
         smoke: {
-          run: (url, criteria, allowedOrigins, idToken) =>
-            createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
+          run: async (url, criteria, allowedOrigins, idToken) => {
+            const [{ createSmokeProbe }] = await probes();
+            return createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
               url,
               criteria,
               idToken ? { idToken } : undefined,
-            ),
-          sample: sampleRevisions,
+            );
+          },
+          sample: async (...args) => (await probes())[1].sampleRevisions(...args),
         },
         idToken: (audience) => auth.idToken(audience),
         saveRecord,
@@ -125,12 +120,25 @@ function sayWhereTrafficIs(reporter: import('./reporter').Reporter): void {
 }
 
 // The report's channels: GitHub (when there is a token and a repository) and the job summary.
+// A GitHub port that imports the real one on its first call; `target` is read once, then.
+function lazyGitHub(
+  target: () => import('./adapters/github').GitHubTarget,
+): import('./adapters/github').GitHubPort {
+  let port: Promise<import('./adapters/github').GitHubPort> | undefined;
+  const real = () =>
+    (port ??= import('./adapters/github').then(({ createGitHub }) => createGitHub(target())));
+  return {
+    upsertComment: async (...args) => (await real()).upsertComment(...args),
+    deploymentStatus: async (...args) => (await real()).deploymentStatus(...args),
+    commitStatus: async (...args) => (await real()).commitStatus(...args),
+  };
+}
+
 async function createReporter(
   config: DeployConfig,
   context: RunContext,
 ): Promise<import('./reporter').Reporter> {
   const { Reporter } = await import('./reporter');
-  const { createGitHub } = await import('./adapters/github');
   const env = process.env;
   const { githubToken, comment, summary, deployment } = config.reporting;
   if (githubToken) core.setSecret(githubToken);
@@ -139,9 +147,11 @@ async function createReporter(
       ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined;
   const preview = config.rollout === 'candidate';
+  // Octokit loads with the first publish, which runs in the background while Cloud Run works, not
+  // before the first Cloud Run call (start-up, bench/RESULTS.md).
   const github =
     githubToken && context.repository && context.sha
-      ? createGitHub({
+      ? lazyGitHub(() => ({
           token: githubToken,
           apiUrl: env.GITHUB_API_URL,
           repository: context.repository,
@@ -154,7 +164,7 @@ async function createReporter(
           transient: preview,
           context: `stream-deploy/${config.service} (${config.region})`,
           runUrl,
-        })
+        }))
       : undefined;
   if (!github && (comment || deployment))
     core.warning('No `github_token` or repository: the PR comment and the deployment are skipped.');

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { escapeData, getInput, setFailed, setOutput } from '../../src/adapters/runner-commands';
+import { addMask, escapeData, getInput, setFailed, setOutput } from '../../src/adapters/runner-commands';
 import { parseFileCommands } from '../../scripts/local-runner';
 
 let dir: string;
@@ -43,7 +43,7 @@ test('setOutput writes a heredoc with a random delimiter that the runner reads b
   expect(text).toMatch(/^traffic<<ghadelimiter_[0-9a-f-]{36}\n/);
 });
 
-test('setFailed escapes like @actions/core and sets exit code 1', () => {
+test('setFailed and addMask escape like @actions/core; setFailed sets exit code 1', () => {
   const written: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -54,10 +54,14 @@ test('setFailed escapes like @actions/core and sets exit code 1', () => {
     setFailed('100% wrong\r\nsecond line');
     expect(process.exitCode).toBe(1);
     core.setFailed('100% wrong\r\nsecond line');
+    addMask('s3cr%t\nline');
+    core.setSecret('s3cr%t\nline');
   } finally {
     process.stdout.write = original;
   }
   expect(written[0]).toBe('::error::100%25 wrong%0D%0Asecond line\n');
   expect(written[0]).toBe(written[1]);
+  expect(written[2]).toBe('::add-mask::s3cr%25t%0Aline\n');
+  expect(written[2]).toBe(written[3]);
   expect(escapeData('a%b\nc')).toBe('a%25b%0Ac');
 });

@@ -16,9 +16,13 @@ export interface GoogleCloudOptions {
 }
 
 /** Signs in (failing early with the auth adapter's explanation, before any Cloud Run call) and builds the port. */
-export async function connectGoogleCloud(
-  options: GoogleCloudOptions,
-): Promise<{ auth: GoogleAuth; cloudRun: CloudRunPort }> {
+/** Signed-in credentials and the Cloud Run port built on them. */
+export interface GoogleCloud {
+  auth: GoogleAuth;
+  cloudRun: CloudRunPort;
+}
+
+export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<GoogleCloud> {
   const endpoints = resolveEndpoints(options.env);
   const auth = createGoogleAuth({
     workloadIdentityProvider: options.workloadIdentityProvider,

@@ -1,5 +1,5 @@
-// The three runner interactions a step needs before its inputs are known to be good: read an input, write
-// an output, fail with an annotation. Written out here (the formats @actions/core uses, from the runner's
+// The runner interactions a step needs before @actions/core loads: read an input, write an output, log a
+// line, mask a secret, fail with an annotation. Written out here (the formats @actions/core uses, from the runner's
 // workflow-command and file-command docs) so a bad input is refused without loading @actions/core, whose
 // HTTP client (undici) alone costs more start-up than the 2x `node -e 0` budget (bench/RESULTS.md).
 import { appendFileSync } from 'node:fs';
@@ -30,6 +30,16 @@ export function setOutput(name: string, value: string): void {
 export function setFailed(message: string): void {
   process.exitCode = 1;
   process.stdout.write(`::error::${escapeData(message)}${EOL}`);
+}
+
+/** `::add-mask::`: the runner replaces the value with *** in every later log line. */
+export function addMask(secret: string): void {
+  process.stdout.write(`::add-mask::${escapeData(secret)}${EOL}`);
+}
+
+/** A plain log line. */
+export function info(line: string): void {
+  process.stdout.write(`${line}${EOL}`);
 }
 
 /** Workflow-command data escaping: `%`, CR and LF. */
