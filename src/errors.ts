@@ -36,8 +36,10 @@ export class StepError extends Error {
   readonly hint: string;
 
   constructor(details: StepErrorDetails) {
+    const cause = describeCause(details.cause);
+    // A cause that ends with quoted log lines gets the hint on a line of its own.
     super(
-      `Failed to ${details.operation} ${details.target}: ${describeCause(details.cause)}. ${details.hint}`,
+      `Failed to ${details.operation} ${details.target}: ${cause}.${cause.includes('\n') ? '\n' : ' '}${details.hint}`,
       {
         cause: details.cause,
       },
