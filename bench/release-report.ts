@@ -425,7 +425,7 @@ export function renderReleaseSections(raw: ReleaseRaw, summary: ReleaseSummary):
       '`time` (about a millisecond or two) to the release wall time; start-up runs are not wrapped.',
     "- **Polling**: from the emulator's log, per long-running operation: `operations.get` calls, the delay " +
       'from the operation becoming done to the poll that saw it, and from its start to the first poll. The ' +
-      'action polls with gax backoff: 250 ms first, ×1.5, at most 5 s (src/adapters/cloud-run.ts).',
+      'action polls itself (src/adapters/cloud-run.ts awaitOperation): first right away, then after 100 ms, ×1.5, at most 2 s.',
     '',
   );
   if (raw.notes.length > 0) {
