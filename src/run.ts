@@ -380,9 +380,10 @@ async function rollOut(
     });
   } catch (err) {
     // Every step passed and traffic is already at the planned final state; only the record on the service
-    // is stale, which the next run reads as a finished release (planRecovery finishes it, a no-op).
+    // is stale: it still says the last step was not verified, so a later run would set the baseline back
+    // before its own release. The runner state says promoted, so this job's post step leaves it.
     log.warning(
-      `Traffic is at the planned final state, but marking the release promoted on the service failed: ${(err as Error).message}`,
+      `Traffic is at the planned final state, but recording the release as promoted on the service failed: ${(err as Error).message} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
     );
     finalTraffic = { ...(await cloudRun.getService(name).catch(() => undefined))!, traffic: expected };
   }

@@ -4,7 +4,7 @@
 // mistaken for someone else's change.
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { wifClient } from '../../emulator/clients';
-import { createCloudRun, type CloudRunPort } from '../../src/adapters/cloud-run';
+import { createCloudRun, OperationUnsettled, type CloudRunPort } from '../../src/adapters/cloud-run';
 import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-types';
 import type { ApiMethod } from '../../emulator/faults';
 
@@ -161,5 +161,19 @@ test('setTraffic whose earlier try landed (answer lost) sees its own traffic and
   expect(back.traffic).toEqual(baseline);
   await expect(cloudRun.setTraffic(nameOf('lost'), split, { expectTraffic: split })).rejects.toThrow(
     /someone else changed its traffic/,
+  );
+});
+
+test('polls that keep failing end in OperationUnsettled (Cloud Run took the update), saying how often and with what', async () => {
+  await create('poll-down', 'poll-down-00001');
+  emulator.faults.update({ operationDelayMs: 2000 });
+  emulator.faults.failNext('operations.get', 20, { status: 503 });
+  const live = (await cloudRun.getService(nameOf('poll-down')))!;
+  const error = await cloudRun
+    .applyService({ ...live, template: { ...live.template, revision: 'poll-down-00002' } }, 'update')
+    .catch((e: Error) => e);
+  expect(error).toBeInstanceOf(OperationUnsettled);
+  expect((error as Error).message).toMatch(
+    /poll the operation to update service .*UNAVAILABLE \(HTTP 503\) 5 times in a row/,
   );
 });

@@ -229,11 +229,15 @@ export async function checkCase(w: FaultWorld, run: ActionRun, c: CaseCheck): Pr
     ...(c.apiCalls !== undefined ? { apiCalls: c.apiCalls } : {}),
   };
   rows.push(row);
-  expect({ traffic: after, code: run.code, verdict: row.verdict }).toEqual({
+  const want = {
     traffic: c.expected === 'baseline' ? c.before : c.planned,
     code: c.exit,
     verdict: c.verdict,
-  });
+  };
+  const got = { traffic: after, code: run.code, verdict: row.verdict };
+  // On a mismatch the diff also shows what the run said, so a failure in CI explains itself.
+  const mismatch = JSON.stringify(got) !== JSON.stringify(want);
+  expect({ ...got, ...(mismatch && { said: `${error}\n${warnings(run)}`.slice(0, 3000) }) }).toEqual(want);
   if (c.says) expect(error).toMatch(c.says.pattern);
   else expect(error).toBe('');
   expect(reported).toBe(true);
@@ -274,6 +278,10 @@ export function countLeaks(w: FaultWorld, text: string): number {
   leaks += (text.match(/ya29\.[A-Za-z0-9_.-]{20,}|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/g) ?? [])
     .length;
   return leaks;
+}
+
+function warnings(run: ActionRun): string {
+  return run.annotations.filter((a) => a.startsWith('::warning')).join('\n');
 }
 
 function firstLine(text: string): string {

@@ -177,9 +177,19 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         }
         const pause = isTransient(e.code) ? retryDelayMs(policy, ++failedPolls, random()) : undefined;
         if (pause === undefined) {
-          if (isTransient(e.code))
-            throw exhausted(`poll the operation to ${operation}`, target, err, failedPolls);
-          return fail(`poll the operation to ${operation}`, target, err);
+          // Cloud Run took the request; this run can no longer see how it ends.
+          const cause = (err as { cause?: unknown }).cause;
+          if (cause instanceof StepError) throw cause;
+          throw new OperationUnsettled(
+            isTransient(e.code)
+              ? exhausted(`poll the operation to ${operation}`, target, err, failedPolls)
+              : {
+                  operation: `poll the operation to ${operation}`,
+                  target,
+                  cause: err,
+                  hint: hintFor(e, options.project),
+                },
+          );
         }
         options.log?.(
           `Cloud Run answered ${describeCode(e.code)} while polling the operation to ${operation} ${target}; polling again in ${(pause / 1000).toFixed(1)} s.`,
