@@ -76,8 +76,7 @@ export class Reporter {
       this.phaseStartedAt = now;
     }
     this.report = { ...this.report, ...patch, timings, updatedAt: new Date(now).toISOString() };
-    this.dirty = true;
-    this.publishing ??= this.drain().finally(() => (this.publishing = undefined));
+    this.schedule();
   }
 
   /**
@@ -88,9 +87,14 @@ export class Reporter {
     while (this.publishing) await this.publishing;
     if (this.stale.size === 0) return;
     await (this.channels.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(1000);
+    this.schedule();
+    while (this.publishing) await this.publishing;
+  }
+
+  /** Marks the report changed and starts publishing unless a publish is already under way. */
+  private schedule(): void {
     this.dirty = true;
     this.publishing ??= this.drain().finally(() => (this.publishing = undefined));
-    while (this.publishing) await this.publishing;
   }
 
   private async drain(): Promise<void> {

@@ -18,7 +18,7 @@ import {
   type ReleaseRecord,
 } from './core/release-record';
 import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
-import { ConcurrentChange } from './adapters/cloud-run';
+import { ConcurrentChange, trafficKey } from './adapters/cloud-run';
 import type { RevisionSample } from './adapters/revision-sampler';
 import type { ReleaseReport, ReportStep } from './core/report-types';
 
@@ -98,6 +98,7 @@ export async function run(
   });
   const live = current ? await resumeUnfinished(current, ports) : current;
   const plan = planCandidate(config, live, context);
+  const planned = plannedTraffic(config, plan);
   const findings = lintStreaming(config, plan.desired);
   await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
     if (findings.length === 0) log.info('No streaming pitfalls found.');
@@ -110,7 +111,7 @@ export async function run(
     previousRevision: plan.previousRevision,
     baselineTraffic: plan.baselineTraffic,
     restoreTraffic: plan.restoreTraffic,
-    plannedTraffic: plannedTraffic(config, plan),
+    plannedTraffic: planned,
     findings,
     steps:
       config.rollout === 'candidate' || plan.takesAllTraffic
@@ -128,7 +129,7 @@ export async function run(
     candidate: plan.revision,
     tag: plan.tag,
     restoreTraffic: plan.restoreTraffic,
-    finalTraffic: plannedTraffic(config, plan),
+    finalTraffic: planned,
     stepPercents: config.trafficSteps,
     step: -1,
     verifiedStep: -1,
@@ -299,7 +300,7 @@ async function rollOut(
   const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
     followLatest: config.followLatest,
   });
-  let record: ReleaseRecord = { ...release, finalTraffic: steps[steps.length - 1], phase: 'rolling-out' };
+  let record: ReleaseRecord = { ...release, phase: 'rolling-out' };
   const save = (next: ReleaseRecord) => {
     record = next;
     ports.saveRecord(record);
@@ -615,7 +616,7 @@ async function explainFailedRevision(
 
 /** Says whether the live traffic is exactly the restore target, and how LATEST was pinned if it was. */
 function describeRestore(plan: CandidatePlan, live: readonly TrafficTarget[]): string {
-  if (!sameTraffic(live, plan.restoreTraffic)) {
+  if (trafficKey(live) !== trafficKey(plan.restoreTraffic)) {
     return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
   }
   // restoreTraffic keeps the baseline's order, so the LATEST entry's pinned name sits at the same index.
@@ -635,10 +636,4 @@ export function describeTraffic(traffic: readonly TrafficTarget[]): string {
         `${t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : t.revision}=${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`,
     )
     .join(', ');
-}
-
-function sameTraffic(a: readonly TrafficTarget[], b: readonly TrafficTarget[]): boolean {
-  const key = (list: readonly TrafficTarget[]) =>
-    JSON.stringify(list.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
-  return key(a) === key(b);
 }
