@@ -331,7 +331,7 @@ describe('recoverRelease against the emulator (real adapter, real client librari
       },
       traffic,
     };
-    return cloudRun.applyService(service, create ? 'create' : 'update');
+    return cloudRun.applyService(service, create ? 'create' : 'update', ['template', 'traffic']);
   }
 
   it('restores a service left at step 2 of 3 from a half-way split baseline to that baseline exactly', async () => {

@@ -254,16 +254,39 @@ test('first deploy: creates the service; the first revision takes all traffic an
   expect(log.lines).toContain('group Deploy api-new (first ready revision: all traffic)');
 });
 
-test('an existing service keeps its traffic; the candidate is tagged at 0 %; allow_unauthenticated applied after', async () => {
+test('an existing service keeps its traffic; the candidate is tagged at 0 %; public through the invoker check in the same update (docs/platform.md "Public access and IAM")', async () => {
   const cloudRun = new FakeCloudRun();
   cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
   const result = await run(config({ allowUnauthenticated: true }), context, ports(cloudRun));
-  expect(cloudRun.steps).toEqual(['get', 'update', 'public:true']);
+  expect(cloudRun.steps).toEqual(['get', 'update']);
+  expect(cloudRun.service?.invokerIamDisabled).toBe(true);
+  expect(result.publicAccess).toBe('added');
   expect(result.previousRevision).toBe('api-old');
   expect(cloudRun.service?.traffic).toEqual([
     { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-old', percent: 100 },
     { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-new', percent: 0, tag: 'pr-7' },
   ]);
+});
+
+test.each<[string, Partial<DeployConfig>, string[], boolean | undefined]>([
+  [
+    '`iam-binding`: allUsers added after the deploy',
+    { allowUnauthenticated: true, publicAccessMethod: 'iam-binding' },
+    ['get', 'update', 'public:true'],
+    undefined,
+  ],
+  [
+    '`false`: the invoker check back on in the update, then any allUsers binding removed',
+    { allowUnauthenticated: false },
+    ['get', 'update', 'public:false'],
+    false,
+  ],
+])('public access %s', async (_name, overrides, steps, invokerIamDisabled) => {
+  const cloudRun = new FakeCloudRun();
+  cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+  await run(config(overrides), context, ports(cloudRun));
+  expect(cloudRun.steps).toEqual(steps);
+  expect(cloudRun.service?.invokerIamDisabled).toBe(invokerIamDisabled);
 });
 
 test('a failed revision puts traffic and tags back exactly as found and fails with the revision reason', async () => {

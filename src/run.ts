@@ -18,6 +18,7 @@ import {
   type ReleaseRecord,
 } from './core/release-record';
 import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
+import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from './core/release-tags';
 import { ConcurrentChange, trafficKey } from './adapters/cloud-run';
 import type { RevisionSample } from './adapters/revision-sampler';
 import type { ReleaseReport, ReportStep } from './core/report-types';
@@ -60,6 +61,8 @@ export interface ReleasePorts {
 /** What the candidate deploy produced, for outputs and (later) the report. */
 export interface CandidateResult {
   url: string;
+  /** Every URL of the service (docs/platform.md "Service URLs"). */
+  urls: string[];
   tagUrl: string;
   revision: string;
   previousRevision?: string;
@@ -147,9 +150,11 @@ export async function run(
     : `Deploy candidate ${plan.revision} (no traffic)`;
   const deployed = await log.group(title, async () => {
     for (const note of plan.notes) log.info(note);
-    log.debug(`Service sent: ${JSON.stringify(plan.desired)}`);
+    log.debug(
+      `Service sent${plan.action === 'update' ? ` (updateMask ${plan.updateMask.join(',')})` : ''}: ${JSON.stringify(plan.desired)}`,
+    );
     try {
-      return await cloudRun.applyService(plan.desired, plan.action);
+      return await cloudRun.applyService(plan.desired, plan.action, plan.updateMask);
     } catch (err) {
       // Cloud Run took the update: the revision failed, or its outcome is unknown (polls failed, deadline).
       if (err instanceof DeployFailure || err instanceof OperationUnsettled) {
@@ -183,19 +188,10 @@ export async function run(
     traffic: deployed.traffic,
   });
 
-  let publicAccess: CandidateResult['publicAccess'];
-  if (config.allowUnauthenticated !== undefined) {
-    publicAccess = await log.group(
-      config.allowUnauthenticated ? 'Allow unauthenticated invocations' : 'Require authenticated invocations',
-      async () => {
-        const change = await cloudRun.setPublicAccess(name, config.allowUnauthenticated as boolean);
-        log.info(`allUsers as roles/run.invoker: ${change}.`);
-        return change;
-      },
-    );
-  }
+  const publicAccess = await applyPublicAccess(config, plan, name, ports);
   const result: CandidateResult = {
     url: deployed.uri,
+    urls: deployed.urls ?? [],
     tagUrl,
     revision: plan.revision,
     previousRevision: plan.previousRevision,
@@ -211,9 +207,12 @@ export async function run(
     );
     return rollOut(config, plan, result, name, release, ports);
   }
-  const origins = [deployed.uri, ...(deployed.trafficStatuses ?? []).map((t) => t.uri)].filter(
-    (u): u is string => Boolean(u),
-  );
+  // Every URL of the service is its own origin (docs/platform.md "Service URLs").
+  const origins = [
+    deployed.uri,
+    ...(deployed.urls ?? []),
+    ...(deployed.trafficStatuses ?? []).map((t) => t.uri),
+  ].filter((u): u is string => Boolean(u));
   const target = config.smokeUrl ?? tagUrl;
   let noToken: string | undefined;
   const smoke = await log.group(
@@ -374,10 +373,18 @@ async function rollOut(
     );
   }
   let finalTraffic: CloudRunService;
+  const cleanup = cleanUpTags(config, plan, expected);
+  if (cleanup.removed.length > 0)
+    log.info(
+      `Removing this action's older release tags ${cleanup.removed.join(', ')} (keeping ${cleanup.kept.join(', ')}; \`keep_release_tags: ${config.keepReleaseTags}\`).`,
+    );
   try {
-    finalTraffic = await cloudRun.setTraffic(name, expected, {
+    finalTraffic = await cloudRun.setTraffic(name, cleanup.traffic, {
       expectTraffic: expected,
-      annotations: save({ ...record, phase: 'promoted' }),
+      annotations: {
+        ...save({ ...record, phase: 'promoted' }),
+        [TAGS_ANNOTATION]: JSON.stringify(cleanup.kept),
+      },
     });
   } catch (err) {
     // Every step passed and traffic is already at the planned final state; only the record on the service
@@ -387,6 +394,7 @@ async function rollOut(
       `Traffic is at the planned final state, but recording the release as promoted on the service failed: ${(err as Error).message} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
     );
     finalTraffic = { ...(await cloudRun.getService(name).catch(() => undefined))!, traffic: expected };
+    // (The older release tags stay too; the next promotion removes them.)
   }
   const last = config.trafficSteps[config.trafficSteps.length - 1];
   const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
@@ -413,7 +421,7 @@ async function checkStep(
   ports: ReleasePorts,
 ): Promise<string[]> {
   const { smoke, log } = ports;
-  const origins = [result.url, result.tagUrl];
+  const origins = [result.url, result.tagUrl, ...result.urls];
   const until = ports.now() + waitMs;
   for (let round = 1; ; round++) {
     const failures: string[] = [];
@@ -519,13 +527,48 @@ async function rollBack(
   });
 }
 
-/** Where the plan means traffic to end: the deploy's own traffic (first deploy, candidate rollout) or the last step. */
+/** Where the plan means traffic to end: the deploy's own traffic (first deploy, candidate rollout) or the last step, older release tags removed. */
 function plannedTraffic(config: DeployConfig, plan: CandidatePlan): TrafficTarget[] {
   if (plan.takesAllTraffic || config.rollout === 'candidate') return plan.desired.traffic;
   const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
     followLatest: config.followLatest,
   });
-  return steps[steps.length - 1];
+  return cleanUpTags(config, plan, steps[steps.length - 1]).traffic;
+}
+
+/** The promotion's traffic with this action's older release tags taken off (core/release-tags.ts). */
+function cleanUpTags(config: DeployConfig, plan: CandidatePlan, traffic: TrafficTarget[]): TagCleanup {
+  return planTagCleanup(traffic, plan.releaseTags, plan.tag, config.keepReleaseTags);
+}
+
+/**
+ * `allow_unauthenticated` (docs/platform.md "Public access and IAM"): by the invoker check, already set in
+ * the deploy's own update; by an `allUsers` binding when the team chose it; `false` also removes a binding.
+ */
+async function applyPublicAccess(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  name: string,
+  { cloudRun, log }: ReleasePorts,
+): Promise<CandidateResult['publicAccess']> {
+  const allow = config.allowUnauthenticated;
+  if (allow === undefined) return undefined;
+  const title = allow ? 'Allow unauthenticated invocations' : 'Require authenticated invocations';
+  return log.group(title, async () => {
+    const byCheck =
+      plan.invokerCheck === undefined
+        ? undefined
+        : ({ disabled: 'added', enabled: 'removed', unchanged: 'unchanged' } as const)[plan.invokerCheck];
+    if (byCheck)
+      log.info(
+        `Invoker IAM check ${allow ? 'off (invokerIamDisabled: true)' : 'on (invokerIamDisabled: false)'}: ${byCheck === 'unchanged' ? 'it already was' : 'set with the deploy'}.`,
+      );
+    if (allow && config.publicAccessMethod === 'invoker-check') return byCheck;
+    const binding = await cloudRun.setPublicAccess(name, allow);
+    log.info(`allUsers as roles/run.invoker: ${binding}.`);
+    if (allow) return binding;
+    return binding === 'removed' || byCheck === 'removed' ? 'removed' : 'unchanged';
+  });
 }
 
 /** An ID token for the service URL unless the service is known to be public; none when auth cannot mint one. */

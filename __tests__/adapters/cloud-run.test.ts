@@ -48,7 +48,10 @@ async function create(service: string, revision: string): Promise<CloudRunServic
 
 async function addRevision(service: string, revision: string, traffic: TrafficTarget[]) {
   const live = (await cloudRun.getService(nameOf(service)))!;
-  return cloudRun.applyService({ ...live, template: { ...live.template, revision }, traffic }, 'update');
+  return cloudRun.applyService({ ...live, template: { ...live.template, revision }, traffic }, 'update', [
+    'template',
+    'traffic',
+  ]);
 }
 
 beforeAll(async () => {
@@ -132,7 +135,9 @@ test('an operation that never finishes fails at the deadline, naming `deploy_tim
     emulator.faults.update({ operationsNeverFinish: true });
     const live = (await short.getService(nameOf('stuck')))!;
     await expect(
-      short.applyService({ ...live, template: { ...live.template, revision: 'stuck-00002' } }, 'update'),
+      short.applyService({ ...live, template: { ...live.template, revision: 'stuck-00002' } }, 'update', [
+        'template',
+      ]),
     ).rejects.toThrow(/did not finish within 2 s \(`deploy_timeout`\)/);
   } finally {
     await short.close();
@@ -170,7 +175,9 @@ test('polls that keep failing end in OperationUnsettled (Cloud Run took the upda
   emulator.faults.failNext('operations.get', 20, { status: 503 });
   const live = (await cloudRun.getService(nameOf('poll-down')))!;
   const error = await cloudRun
-    .applyService({ ...live, template: { ...live.template, revision: 'poll-down-00002' } }, 'update')
+    .applyService({ ...live, template: { ...live.template, revision: 'poll-down-00002' } }, 'update', [
+      'template',
+    ])
     .catch((e: Error) => e);
   expect(error).toBeInstanceOf(OperationUnsettled);
   expect((error as Error).message).toMatch(

@@ -23,6 +23,11 @@ export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfi
     trafficSteps: [10, 50, 100],
     stepWaitMs: [0, 0, 0],
     followLatest: false,
+    publicAccessMethod: 'invoker-check',
+    minInstancesLevel: 'service',
+    minInstancesSet: false,
+    keepReleaseTags: 2,
+    inputWarnings: [],
     reporting: { githubToken: '', comment: false, summary: false, deployment: false },
     ...overrides,
   };

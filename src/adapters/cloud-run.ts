@@ -1,27 +1,34 @@
-// Cloud Run behind a small task-shaped port, over @google-cloud/run's REST transport (FACTS.md, client
-// library behaviour). Converts between the client's objects and the core's plain JSON, waits for
-// operations with a total deadline, and turns API failures into StepErrors that say what to do.
-// Deep imports: the package index also loads every other v2 client and the 1.2 MB static protos.js, which
-// the REST transport never uses (its clients read protos.json); bundle size, bench/RESULTS.md.
-import { ServicesClient } from '@google-cloud/run/build/src/v2/services_client';
-import { RevisionsClient } from '@google-cloud/run/build/src/v2/revisions_client';
+// Cloud Run behind a small task-shaped port, over the Admin API v2's REST JSON (run-rest.ts). Every write
+// names what it changes: a deploy sends the paths this release owns with an `updateMask`, and a traffic
+// change sends only `traffic` (plus `annotations` for the release record), never the template
+// (docs/platform.md "Updates and updateMask", "Traffic"). Writes are judged by reading the service back
+// (docs/platform.md "Revisions and failures"). API failures become StepErrors that say what to do.
 import type { AuthClient } from 'google-auth-library';
 import { StepError, type StepErrorDetails } from '../errors';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
 import { API_RETRY, describeCode, isTransient, retryDelayMs, type RetryPolicy } from '../core/retry-policy';
+import { createRunRest, RestError, toRestError, type Json, type RunRest } from './run-rest';
 
 /** The Cloud Run operations the orchestrator needs. */
 export interface CloudRunPort {
-  /** The live service, or undefined when it does not exist. */
+  /** The live service, as the server sent it (fields this code does not know kept), or undefined when it does not exist. */
   getService(name: string): Promise<CloudRunService | undefined>;
-  /** Creates or updates the service and waits until the operation finishes (or its deadline passes). */
-  applyService(service: CloudRunService, action: 'create' | 'update'): Promise<CloudRunService>;
   /**
-   * Sets traffic only, keeping the template (FACTS.md "traffic-only update"), with the etag read just before
-   * (FACTS.md "optimistic concurrency"). With `expectTraffic`, refuses to overwrite traffic someone else
+   * Creates the service, or updates it: `service` is the live service as read with this release's changes,
+   * sent whole with `updateMask` naming the top-level fields changed (`template`, `traffic`, `labels`, …).
+   * Waits for the operation; returns the service read back.
+   */
+  applyService(
+    service: CloudRunService,
+    action: 'create' | 'update',
+    updateMask?: readonly string[],
+  ): Promise<CloudRunService>;
+  /**
+   * Sets traffic only (`updateMask` `traffic`, plus `annotations` when given, merged into the service's),
+   * with the etag read just before. With `expectTraffic`, refuses to overwrite traffic someone else
    * changed (ConcurrentChange); `alsoExpect` lists other states this run may itself have left (an update
-   * whose answer was lost). Traffic already equal to `traffic` is not written again. `annotations` are
-   * merged into the service's.
+   * whose answer was lost). Traffic already equal to `traffic` is not written again. Done means the
+   * service reads back with that traffic, whatever the operation reported.
    */
   setTraffic(
     name: string,
@@ -37,38 +44,27 @@ export interface CloudRunPort {
     service: string,
     revision: string,
   ): Promise<{ reason?: string; message?: string } | undefined>;
-  /** Adds (`true`) or removes (`false`) `allUsers` as invoker; says what changed. */
+  /** Adds (`true`) or removes (`false`) `allUsers` as roles/run.invoker in the IAM policy; says what changed. */
   setPublicAccess(name: string, allow: boolean): Promise<'added' | 'removed' | 'unchanged'>;
   close(): Promise<void>;
 }
 
 export interface CloudRunOptions {
   authClient: AuthClient;
-  /** The emulator's endpoint; production when absent. */
+  /** The emulator's endpoint; production (`https://run.googleapis.com`) when absent. */
   endpoint?: { apiEndpoint: string; port: number; protocol: 'http' | 'https' };
-  /** Total deadline for one operation, in seconds (the default LRO polling has none: FACTS.md). */
+  /** Total deadline for one operation, in seconds. */
   operationTimeoutSeconds: number;
-  /** The project, for hints that name roles. */
+  /** The project, for hints that name roles and commands. */
   project: string;
   /** Retries of transient API errors (429, 500, 503, 504); API_RETRY by default. */
   retry?: RetryPolicy;
-  /** Where retries are told (the step log). */
+  /** Where retries and notes are told (the step log). */
   log?: (line: string) => void;
   /** Injected for tests; real timers and Math.random by default. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
-}
-
-interface ApiError {
-  code?: number;
-  message?: string;
-}
-
-/** What the code needs of gax's Operation: one poll at a time, and the raw operation last read. */
-interface PolledOperation {
-  getOperation(): Promise<unknown[]>;
-  latestResponse: { done?: boolean | null };
 }
 
 /** A Cloud Run operation failure with the revision's own reason when there is one. */
@@ -80,28 +76,27 @@ export class OperationUnsettled extends StepError {}
 /** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
 export class ConcurrentChange extends StepError {}
 
+/** What a request was for: chooses the hint of a failure (docs/platform.md "Errors"). */
+export type ApiOperationKind = 'read' | 'deploy' | 'traffic' | 'iam';
+
 /** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
 export function trafficKey(traffic: readonly TrafficTarget[]): string {
   return JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
 }
 
-/** Builds the port over the real client library. */
+/** The production REST endpoint of the Cloud Run Admin API. */
+export const RUN_API_BASE = 'https://run.googleapis.com';
+
+/** Builds the port over the REST API. */
 export function createCloudRun(options: CloudRunOptions): CloudRunPort {
-  const clientOptions = options.endpoint
-    ? { ...options.endpoint, fallback: true as const, authClient: options.authClient }
-    : { fallback: true as const, authClient: options.authClient };
-  const services = new ServicesClient(clientOptions);
-  // Built on first use: only a failed revision is read, and each client parses the Run protos anew
-  // (about 50 ms of start-up, bench/RESULTS.md).
-  let revisions: RevisionsClient | undefined;
-  const revisionsClient = (): RevisionsClient => (revisions ??= new RevisionsClient(clientOptions));
+  const baseUrl = options.endpoint
+    ? `${options.endpoint.protocol}://${options.endpoint.apiEndpoint}:${options.endpoint.port}`
+    : RUN_API_BASE;
+  const rest: RunRest = createRunRest({ authClient: options.authClient, baseUrl });
   const policy = options.retry ?? API_RETRY;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
-  // One retry policy, ours: gax's own (GetService retries UNAVAILABLE for 10 s, nothing else) is off, so
-  // a call is never retried twice over. Operations are polled by awaitOperation, not by gax.
-  const once = { retry: null };
 
   /** Calls the API, trying again after transient errors with backoff and jitter, then failing clearly. */
   const withRetry = async <T>(operation: string, target: string, call: () => Promise<T>): Promise<T> => {
@@ -109,7 +104,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       try {
         return await call();
       } catch (err) {
-        const code = (err as ApiError).code;
+        const code = (err as RestError).code;
         const pause = isTransient(code) ? retryDelayMs(policy, attempt, random()) : undefined;
         if (pause === undefined) {
           if (isTransient(code)) throw new StepError(exhausted(operation, target, err, attempt));
@@ -123,78 +118,65 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     }
   };
 
-  const fail = (operation: string, target: string, err: unknown): never => {
-    // gax wraps an auth failure (already explained by the auth adapter) in a code-7 GoogleError.
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof StepError) throw cause;
-    throw new StepError({ operation, target, cause: err, hint: hintFor(err as ApiError, options.project) });
+  const fail = (kind: ApiOperationKind, operation: string, target: string, err: unknown): never => {
+    if (err instanceof StepError) throw err;
+    const e = toRestError(err);
+    throw new StepError({ operation, target, cause: e, hint: hintFor(kind, e, options.project) });
   };
 
   const getService = async (name: string): Promise<CloudRunService | undefined> => {
     try {
-      const [svc] = await withRetry('read service', name, () => services.getService({ name }, once));
-      return fromApi(svc as Record<string, unknown>);
+      return fromApi(await withRetry('read service', name, () => rest('GET', `v2/${name}`)));
     } catch (err) {
-      // NOT_FOUND is a missing service, unless it is the location (a wrong `region`) that is missing.
-      const e = err as ApiError;
-      if (
-        e.code === 5 &&
-        !/location '[^']*' is not|location .*not (found|available|valid)/i.test(e.message ?? '')
-      )
-        return undefined;
-      return fail('read service', name, err);
+      if (!(err instanceof RestError) || err.code !== 5) return fail('read', 'read service', name, err);
+      // NOT_FOUND: the service is missing, or the location (a wrong `region`) is. Listing the parent
+      // tells them apart by status alone (docs/platform.md "Errors").
+      const parent = name.split('/').slice(0, 4).join('/');
+      try {
+        await withRetry('list services in', parent, () =>
+          rest('GET', `v2/${parent}/services`, { pageSize: '1' }),
+        );
+      } catch (listErr) {
+        if (listErr instanceof RestError && listErr.code === 5)
+          return fail('read', 'read service', name, listErr);
+        // Listing is not allowed or failed otherwise: the service is missing; creating it will say more.
+      }
+      return undefined;
     }
   };
 
   /**
-   * Starts an operation and polls it (FACTS.md: LRO polling) until it is done or `operationTimeoutSeconds`
-   * has passed. A transient error while polling is retried like any call; only a done operation's own
-   * error is a DeployFailure (the revision's fault), so a flaky poll never reads as a failed revision.
+   * Starts an operation and polls it until it is done or `operationTimeoutSeconds` has passed. A
+   * transient error while polling is retried like any call; only a done operation's own error is a
+   * DeployFailure, so a flaky poll never reads as a failed revision.
    */
   const awaitOperation = async (
+    kind: ApiOperationKind,
     operation: string,
     target: string,
-    start: () => Promise<unknown>,
-  ): Promise<CloudRunService> => {
-    let op: PolledOperation;
+    start: () => Promise<Json>,
+  ): Promise<void> => {
+    let op: Json;
     try {
-      [op] = (await withRetry(operation, target, start)) as [PolledOperation];
+      op = await withRetry(operation, target, start);
     } catch (err) {
-      return fail(operation, target, err);
+      return fail(kind, operation, target, err);
     }
     const deadline = now() + options.operationTimeoutSeconds * 1000;
     let delay = 100;
     let failedPolls = 0;
     for (;;) {
-      try {
-        const [result] = await op.getOperation();
-        if (op.latestResponse.done) return fromApi(result as Record<string, unknown>);
-        failedPolls = 0;
-      } catch (err) {
-        const e = err as ApiError;
-        if (op.latestResponse.done) {
-          throw new DeployFailure({ operation, target, cause: err, hint: hintFor(e, options.project) });
-        }
-        const pause = isTransient(e.code) ? retryDelayMs(policy, ++failedPolls, random()) : undefined;
-        if (pause === undefined) {
-          // Cloud Run took the request; this run can no longer see how it ends.
-          const cause = (err as { cause?: unknown }).cause;
-          if (cause instanceof StepError) throw cause;
-          throw new OperationUnsettled(
-            isTransient(e.code)
-              ? exhausted(`poll the operation to ${operation}`, target, err, failedPolls)
-              : {
-                  operation: `poll the operation to ${operation}`,
-                  target,
-                  cause: err,
-                  hint: hintFor(e, options.project),
-                },
-          );
-        }
-        options.log?.(
-          `Cloud Run answered ${describeCode(e.code)} while polling the operation to ${operation} ${target}; polling again in ${(pause / 1000).toFixed(1)} s.`,
+      if (op.done) {
+        const error = op.error as { code?: number; message?: string; details?: Json[] } | undefined;
+        if (!error) return;
+        const code = Number(error.code ?? 2);
+        const cause = new RestError(
+          `${code} ${describeCode(code).split(' ')[0]}: ${error.message ?? 'the operation failed'}`,
+          code,
+          0,
+          error.details ?? [],
         );
-        delay = Math.max(delay, pause);
+        throw new DeployFailure({ operation, target, cause, hint: hintFor(kind, cause, options.project) });
       }
       const left = deadline - now();
       if (left <= 0) {
@@ -208,6 +190,31 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       await sleep(Math.min(delay, left));
       // Short first polls (a traffic-only update is done in well under a second), backing off to 2 s.
       delay = Math.min(Math.round(delay * 1.5), 2000);
+      try {
+        op = await rest('GET', `v2/${String(op.name)}`);
+        failedPolls = 0;
+      } catch (err) {
+        if (err instanceof StepError) throw err;
+        const e = toRestError(err);
+        const pause = isTransient(e.code) ? retryDelayMs(policy, ++failedPolls, random()) : undefined;
+        if (pause === undefined) {
+          // Cloud Run took the request; this run can no longer see how it ends.
+          throw new OperationUnsettled(
+            isTransient(e.code)
+              ? exhausted(`poll the operation to ${operation}`, target, e, failedPolls)
+              : {
+                  operation: `poll the operation to ${operation}`,
+                  target,
+                  cause: e,
+                  hint: hintFor(kind, e, options.project),
+                },
+          );
+        }
+        options.log?.(
+          `Cloud Run answered ${describeCode(e.code)} while polling the operation to ${operation} ${target}; polling again in ${(pause / 1000).toFixed(1)} s.`,
+        );
+        delay = Math.max(delay, pause);
+      }
     }
   };
 
@@ -215,37 +222,51 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
   const exhausted = (operation: string, target: string, err: unknown, tries: number): StepErrorDetails => ({
     operation,
     target,
-    cause: `Cloud Run answered ${describeCode((err as ApiError).code)} ${tries} times in a row (last: ${(err as Error).message})`,
+    cause: `Cloud Run answered ${describeCode((err as RestError).code)} ${tries} times in a row (last: ${(err as Error).message})`,
     hint: "Cloud Run is throttling or failing requests for now: retry the job later; if it persists, check the Cloud Run status page and the project's API quota.",
   });
 
+  /** The service after an operation, read with a GET (the operation's answer is not where URLs are read). */
+  const readBack = async (name: string, operation: string): Promise<CloudRunService> => {
+    const svc = await getService(name);
+    if (!svc) return fail('read', operation, name, new Error('the service no longer exists'));
+    return svc;
+  };
+
   return {
     getService,
-    applyService(service, action) {
+    async applyService(service, action, updateMask) {
       const body = toApi(service);
       if (action === 'create') {
         const [, project, , location, , id] = service.name.split('/');
-        const { name: _name, etag: _etag, ...rest } = body;
-        return awaitOperation('create service', service.name, () =>
-          services.createService(
-            { parent: `projects/${project}/locations/${location}`, serviceId: id, service: rest },
-            once,
-          ),
+        const { name: _name, etag: _etag, ...fields } = body;
+        await awaitOperation('deploy', 'create service', service.name, () =>
+          rest('POST', `v2/projects/${project}/locations/${location}/services`, { serviceId: id }, fields),
         );
+        return readBack(service.name, 'create service');
       }
-      return awaitOperation('update service', service.name, () =>
-        services.updateService({ service: body }, once),
+      if (!updateMask || updateMask.length === 0) {
+        // Without a mask the request is the whole desired state and resets every field it omits.
+        throw new Error('applyService: an update must name the paths it changes (updateMask).');
+      }
+      // The whole service as read, with this release's paths changed, AND the mask naming those paths: a
+      // server that honours the mask changes only them, and one that ignored it would still lose nothing
+      // (docs/platform.md "Updates and updateMask").
+      const { name: _name, ...sent } = body;
+      await awaitOperation('deploy', 'update service', service.name, () =>
+        rest('PATCH', `v2/${service.name}`, { updateMask: updateMask.join(',') }, sent),
       );
+      return readBack(service.name, 'update service');
     },
     async setTraffic(name, traffic, opts = {}) {
+      const annotated = (svc: CloudRunService) =>
+        !opts.annotations || Object.entries(opts.annotations).every(([k, v]) => svc.annotations?.[k] === v);
+      const landed = (svc: CloudRunService) =>
+        trafficKey(svc.traffic) === trafficKey(traffic) && annotated(svc) && servesTraffic(svc, traffic);
       for (let attempt = 1; ; attempt++) {
-        const live = await getService(name);
-        if (!live) return fail('set traffic on', name, new Error('the service no longer exists'));
-        const annotated = (svc: CloudRunService) =>
-          !opts.annotations || Object.entries(opts.annotations).every(([k, v]) => svc.annotations?.[k] === v);
+        const live = await readBack(name, 'set traffic on');
         // Already there (an earlier try of this very update landed but its answer was lost): done.
-        if (trafficKey(live.traffic) === trafficKey(traffic) && annotated(live) && !live.reconciling)
-          return live;
+        if (landed(live) && !live.reconciling) return live;
         const allowed = opts.expectTraffic ? [opts.expectTraffic, ...(opts.alsoExpect ?? [])] : [];
         if (allowed.length > 0 && !allowed.some((t) => trafficKey(t) === trafficKey(live.traffic))) {
           throw new ConcurrentChange({
@@ -255,102 +276,164 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
             hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
           });
         }
-        const annotations = opts.annotations
-          ? { ...(live.annotations ?? {}), ...opts.annotations }
-          : live.annotations;
-        const body = toApi({ ...live, traffic, ...(annotations && { annotations }) });
+        // docs/platform.md "Traffic": only traffic (and the record's annotations), never the template.
+        const sent: Json = { traffic: traffic.map((t) => ({ ...t })) };
+        if (live.etag) sent.etag = live.etag;
+        const mask = ['traffic'];
+        if (opts.annotations) {
+          sent.annotations = { ...(live.annotations ?? {}), ...opts.annotations };
+          mask.push('annotations');
+        }
         try {
-          return await awaitOperation('set traffic on', name, () =>
-            services.updateService({ service: body }, once),
+          await awaitOperation('traffic', 'set traffic on', name, () =>
+            rest('PATCH', `v2/${name}`, { updateMask: mask.join(',') }, sent),
           );
         } catch (err) {
+          if (err instanceof DeployFailure || err instanceof OperationUnsettled) {
+            // docs/platform.md "Revisions and failures": after a failed revision, traffic-only operations
+            // can keep reporting its error although they applied; what the service reads back decides.
+            const back = await getService(name).catch(() => undefined);
+            if (back && landed(back) && (err instanceof DeployFailure || !back.reconciling)) {
+              options.log?.(
+                `Cloud Run reported the traffic update on ${name} as failed (${(err.cause as Error)?.message ?? err.message}), but the service reads back with the new traffic, so it is done. The service keeps showing the failed revision's condition until the next good deploy.`,
+              );
+              return back;
+            }
+            throw err;
+          }
           // A stale etag (ABORTED): someone wrote in between, or an earlier try of this update landed;
           // re-read and check again, once.
           const aborted = err instanceof StepError && /etag|ABORTED/i.test(err.message);
           if (!aborted || attempt >= 2) throw err;
+          continue;
         }
+        return readBack(name, 'set traffic on');
       }
     },
     async revisionFailure(service, revision) {
       try {
-        const [rev] = await withRetry('read revision', revision, () =>
-          revisionsClient().getRevision({ name: `${service}/revisions/${revision}` }, once),
+        const rev = await withRetry('read revision', revision, () =>
+          rest('GET', `v2/${service}/revisions/${revision}`),
         );
-        const ready = (rev.conditions ?? []).find((c) => c.type === 'Ready');
+        const conditions = (rev.conditions ?? []) as Array<Record<string, unknown>>;
+        const ready = conditions.find((c) => c.type === 'Ready');
         if (!ready) return undefined;
-        const reason =
-          ready.revisionReason && ready.revisionReason !== 'REVISION_REASON_UNDEFINED'
-            ? String(ready.revisionReason)
-            : ready.reason
-              ? String(ready.reason)
-              : undefined;
-        return { reason, message: ready.message ?? undefined };
+        const named = (v: unknown) =>
+          v !== undefined && v !== null && v !== '' && !/_UNDEFINED$|^0$/.test(String(v))
+            ? String(v)
+            : undefined;
+        const reason = named(ready.revisionReason) ?? named(ready.reason);
+        return { reason, message: typeof ready.message === 'string' ? ready.message : undefined };
       } catch {
         return undefined;
       }
     },
     async setPublicAccess(name, allow) {
+      const operation = allow ? 'allow unauthenticated access to' : 'remove unauthenticated access from';
       try {
-        const [policy] = await withRetry('read the IAM policy of', name, () =>
-          services.getIamPolicy({ resource: name }, once),
+        // Version 3 so that conditional bindings are read, and so kept, in full (docs/platform.md "Public access and IAM").
+        const current = await withRetry('read the IAM policy of', name, () =>
+          rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' }),
         );
-        const bindings = (policy.bindings ?? []).map((b) => ({
-          role: b.role ?? '',
-          members: [...(b.members ?? [])],
+        const bindings = ((current.bindings ?? []) as Array<Record<string, unknown>>).map((b) => ({
+          ...b,
+          condition: b.condition,
+          role: String(b.role ?? ''),
+          members: [...((b.members as string[] | undefined) ?? [])],
         }));
-        let invoker = bindings.find((b) => b.role === 'roles/run.invoker');
+        let invoker = bindings.find((b) => b.role === 'roles/run.invoker' && !b.condition);
         const has = Boolean(invoker?.members.includes('allUsers'));
         if (has === allow) return 'unchanged';
         if (allow) {
-          if (!invoker) bindings.push((invoker = { role: 'roles/run.invoker', members: [] }));
+          if (!invoker)
+            bindings.push((invoker = { condition: undefined, role: 'roles/run.invoker', members: [] }));
           invoker.members.push('allUsers');
         } else if (invoker) {
           invoker.members = invoker.members.filter((m) => m !== 'allUsers');
         }
         // The policy carries its etag, so a repeated try after a lost answer is refused, not doubled.
         await withRetry('set the IAM policy of', name, () =>
-          services.setIamPolicy(
-            { resource: name, policy: { ...policy, bindings: bindings.filter((b) => b.members.length > 0) } },
-            once,
-          ),
+          rest('POST', `v2/${name}:setIamPolicy`, undefined, {
+            policy: { ...current, bindings: bindings.filter((b) => b.members.length > 0) },
+          }),
         );
         return allow ? 'added' : 'removed';
       } catch (err) {
-        return fail(
-          allow ? 'allow unauthenticated access to' : 'remove unauthenticated access from',
-          name,
-          err,
-        );
+        return fail('iam', operation, name, err);
       }
     },
     async close() {
-      await Promise.all([services.close(), revisions?.close()]);
+      // Nothing held open: every call is one request through the auth client.
     },
   };
 }
 
-/** What to do about an API error, by its gRPC code. */
-function hintFor(err: ApiError, project: string): string {
+/** True when what serves (trafficStatuses, when reported) matches the percents of `traffic`. */
+function servesTraffic(svc: CloudRunService, traffic: readonly TrafficTarget[]): boolean {
+  if (!svc.trafficStatuses) return true;
+  const shares = (targets: readonly TrafficTarget[]) => {
+    const out = new Map<string, number>();
+    for (const t of targets) {
+      const revision =
+        t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
+          ? (t.revision ?? svc.latestReadyRevision ?? 'LATEST')
+          : (t.revision ?? '');
+      if (t.percent > 0) out.set(revision, (out.get(revision) ?? 0) + t.percent);
+    }
+    return JSON.stringify([...out].sort());
+  };
+  return shares(svc.trafficStatuses) === shares(traffic);
+}
+
+/** What to do about an API error, by what the request was for and the error's code and details. */
+export function hintFor(kind: ApiOperationKind, err: RestError, project: string): string {
+  if (err.reason === 'SERVICE_DISABLED') {
+    const api = err.metadata.service || 'run.googleapis.com';
+    return `The ${api} API is not enabled in the project: run \`gcloud services enable ${api} --project ${project}\`${err.metadata.activationUrl ? ` (or open ${err.metadata.activationUrl})` : ''}, wait a minute for it to take effect, and rerun.`;
+  }
   switch (err.code) {
     case 7:
-      return `Grant the deploying identity roles/run.developer (or roles/run.admin to change IAM policies) on project ${project}, and roles/iam.serviceAccountUser on the runtime service account. Check \`project_id\` too: Google answers 403, not 404, for a project that does not exist.`;
+      if (kind === 'iam')
+        return `Changing who may invoke the service needs run.services.setIamPolicy: grant the deploying identity roles/run.admin on project ${project}.`;
+      if (kind === 'traffic')
+        return `Changing traffic needs run.services.update: grant the deploying identity roles/run.developer on project ${project}.`;
+      if (kind === 'deploy')
+        return `Grant the deploying identity roles/run.developer on project ${project}, and roles/iam.serviceAccountUser on the runtime service account; changing \`allow_unauthenticated\` (invokerIamDisabled) needs run.services.setIamPolicy too, i.e. roles/run.admin. Check \`project_id\` too: Google answers 403, not 404, for a project that does not exist.`;
+      return `Grant the deploying identity roles/run.developer on project ${project}. Check \`project_id\` too: Google answers 403, not 404, for a project that does not exist.`;
     case 16:
       return 'The credentials were not accepted: check the Workload Identity Federation setup or the credentials from google-github-actions/auth.';
     case 5:
       return 'Check `region` (a Cloud Run region such as us-central1) and `project_id`.';
+    case 6:
+      if (/revision named/i.test(err.message))
+        return 'A revision of that name already exists with a different configuration: a fixed `revision_suffix` was used by an earlier run, and every run changes the template (its provenance labels name the run). Leave `revision_suffix` unset, or make it unique per run (for example include the run id and attempt).';
+      return 'The resource already exists; rerun to update it.';
     case 10:
       return 'Someone else changed the service at the same time; rerun, and use a `concurrency:` group per service and region in the workflow.';
+    case 12:
+      if (kind === 'read')
+        return 'Check `region`: Cloud Run answers this for a region it does not serve (docs/platform.md "Errors").';
+      return 'Retry the job; if it keeps failing, check the Cloud Run status page and the service in the console.';
     case 3:
-      return 'Cloud Run refused the service definition; the message says which field.';
     case 9:
+      if (kind === 'read')
+        return 'Check `region` (a Cloud Run region such as us-central1) and `project_id` (docs/platform.md "Errors").';
+      if (/permitted customer|organization policy/i.test(err.message))
+        return 'An organization policy (Domain Restricted Sharing) forbids `allUsers` in IAM policies. Use `public_access_method: invoker-check` (the default), which makes the service public by turning its invoker IAM check off, as Google recommends under this policy.';
+      if (kind === 'traffic')
+        return 'Cloud Run refused the traffic change: every revision named in the traffic must exist and be ready; the message says which.';
+      if (err.code === 3) return 'Cloud Run refused the service definition; the message says which field.';
+      return 'The revision did not become ready: see its logs; traffic stays where it was.';
     case 13:
+      if (kind === 'traffic')
+        return 'Cloud Run could not apply the traffic change: a revision named in it may have been deleted; the message says which.';
       return 'The revision did not become ready: see its logs; traffic stays where it was.';
     default:
       return 'Retry the job; if it keeps failing, check the Cloud Run status page and the service in the console.';
   }
 }
 
-/** The client's objects as the core's JSON: empty defaults dropped, Durations as "Ns", int64 as numbers, short revision names. */
+/** The API's JSON as the core's: empty defaults dropped, Durations as "Ns", int64 as numbers, short revision names; fields the core does not know are kept. */
 export function fromApi(raw: Record<string, unknown>): CloudRunService {
   const clean = JSON.parse(
     JSON.stringify(raw, (key, value) => {
@@ -418,14 +501,14 @@ const OUTPUT_ONLY = [
   'updateTime',
   'creator',
   'lastModifier',
+  'deleteTime',
+  'expireTime',
+  'satisfiesPzs',
 ];
 
-/** The core's JSON as the client expects it: Durations as `{ seconds }`, status fields left out. */
+/** The core's JSON as the REST API takes it: status (output-only) fields left out. */
 export function toApi(service: CloudRunService): Record<string, unknown> {
   const body = structuredClone(service) as unknown as Record<string, unknown>;
   for (const key of OUTPUT_ONLY) delete body[key];
-  const template = body.template as Record<string, unknown>;
-  if (typeof template.timeout === 'string')
-    template.timeout = { seconds: Math.round(parseFloat(template.timeout)) };
   return body;
 }

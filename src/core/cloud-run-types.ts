@@ -30,18 +30,28 @@ export interface Container {
   env?: EnvVar[];
   ports?: Array<{ name?: string; containerPort?: number }>;
   resources?: { limits?: Record<string, string>; cpuIdle?: boolean; startupCpuBoost?: boolean };
-  startupProbe?: Record<string, unknown>;
+  /** New services get a default TCP probe with an explicit port (docs/platform.md "Startup probes and ports"). */
+  startupProbe?: Probe;
   livenessProbe?: Record<string, unknown>;
   volumeMounts?: Array<Record<string, unknown>>;
   workingDir?: string;
   name?: string;
 }
 
+/** A container probe; only the port fields matter to the planner. */
+export interface Probe {
+  tcpSocket?: { port?: number };
+  httpGet?: { port?: number; path?: string; [key: string]: unknown };
+  grpc?: { port?: number; service?: string };
+  [key: string]: unknown;
+}
+
 export interface RevisionTemplate {
   revision?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  scaling?: { minInstanceCount?: number; maxInstanceCount?: number };
+  /** Revision-level scaling; the REST API may hold more keys than these (kept as read). */
+  scaling?: { minInstanceCount?: number; maxInstanceCount?: number; [restOnly: string]: unknown };
   /** Duration string, e.g. "3600s". */
   timeout?: string;
   serviceAccount?: string;
@@ -77,11 +87,21 @@ export interface CloudRunService {
   ingress?: IngressSetting;
   template: RevisionTemplate;
   traffic: TrafficTarget[];
+  /** True: anyone may invoke the service, no IAM check (docs/platform.md "Public access and IAM"). */
   invokerIamDisabled?: boolean;
   customAudiences?: string[];
+  /** Service-level scaling: `minInstanceCount` counts only revisions in the split (docs/platform.md "Min instances and tags"). */
+  scaling?: { minInstanceCount?: number; [other: string]: unknown };
+  /** The tool that last deployed, e.g. `stream-deploy`, and its version. */
+  client?: string;
+  clientVersion?: string;
   etag?: string;
+  /** Fields this code does not model (iapEnabled, binaryAuthorization, REST-only fields, …): kept as read. */
+  [other: string]: unknown;
   // Status, on services read from the API:
   uri?: string;
+  /** Every URL of the service (a deterministic one and a hashed one on Google). */
+  urls?: string[];
   generation?: number;
   observedGeneration?: number;
   reconciling?: boolean;

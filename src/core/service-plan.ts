@@ -1,13 +1,18 @@
 // The candidate deploy as data: from the validated config and the live service (or none) to the Cloud
 // Run v2 Service to send. This is gcloud's `--no-traffic --tag X` in v2 terms (FACTS.md): an explicit
 // revision name, LATEST pinned to the ready revision by short name, tag X moved onto the new revision
-// at 0 %. Fields the user did not set stay as they are on the live service.
+// at 0 %. Fields the user did not set stay as they are on the live service, and an update names the
+// top-level fields it writes (its `updateMask`) so nothing else is reset (docs/platform.md "Updates and
+// updateMask"); the template starts from the live one as read, fields this code does not know included.
 import type { DeployConfig, RunContext } from './config';
+import { decodeTags, recordTag, TAGS_ANNOTATION } from './release-tags';
+import { CLIENT_NAME, CLIENT_VERSION } from './client-info';
 import type {
   CloudRunService,
   Container,
   EnvVar,
   IngressSetting,
+  Probe,
   RevisionTemplate,
   TrafficTarget,
 } from './cloud-run-types';
@@ -17,6 +22,8 @@ export interface CandidatePlan {
   action: 'create' | 'update';
   /** The service to send (spec fields only), with the etag read from the live service. */
   desired: CloudRunService;
+  /** The top-level fields an update writes (its `updateMask`); everything else stays as it is. Empty on create. */
+  updateMask: string[];
   /** Short name of the candidate revision. */
   revision: string;
   /** Short name of the revision that served (the largest share of) traffic before this run, if any. */
@@ -30,9 +37,16 @@ export interface CandidatePlan {
   tag: string;
   /** True when the candidate takes all traffic at once because nothing else can serve (FACTS.md "first deploy"). */
   takesAllTraffic: boolean;
+  /** The release tags this action made on the service, oldest first, this release's last (release-tags.ts). */
+  releaseTags: string[];
+  /** What `allow_unauthenticated` does to the invoker check in this update, when it touches it. */
+  invokerCheck?: 'disabled' | 'enabled' | 'unchanged';
   /** Plain-language notes for the log and the report. */
   notes: string[];
 }
+
+/** The annotation gcloud keeps with the image a person asked for; updated when present (docs/platform.md "Updates and updateMask"). */
+export const USER_IMAGE_ANNOTATION = 'client.knative.dev/user-image';
 
 const INGRESS: Record<NonNullable<DeployConfig['ingress']>, IngressSetting> = {
   all: 'INGRESS_TRAFFIC_ALL',
@@ -69,11 +83,12 @@ export function planCandidate(
   context: RunContext,
 ): CandidatePlan {
   const revision = `${config.service}-${config.revisionSuffix}`;
-  const labels = { ...(current?.labels ?? {}), ...config.labels, 'managed-by': 'stream-deploy' };
-  const template = planTemplate(config, current?.template, revision, context);
   const notes: string[] = [];
+  const labels = { ...(current?.labels ?? {}), ...config.labels, 'managed-by': 'stream-deploy' };
+  const template = planTemplate(config, current?.template, revision, context, notes);
   // What LATEST means now. Not necessarily what serves: a candidate rolled back earlier can be the latest ready.
   const latestReady = current?.latestReadyRevision || undefined;
+  const baseline = current && latestReady ? readyTraffic(current, latestReady, notes) : [];
   let traffic: TrafficTarget[];
   let takesAllTraffic = false;
   if (!current || !latestReady) {
@@ -87,37 +102,105 @@ export function planCandidate(
     );
   } else {
     traffic = [
-      ...pinLatest(current.traffic, latestReady, config.tag),
+      ...pinLatest(baseline, latestReady, config.tag),
       { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 0, tag: config.tag },
     ];
     notes.push(`${revision} gets no traffic; it is reachable only through tag ${config.tag}.`);
   }
+  // The live service as read, fields this code does not model included; the update sends it whole.
   const desired: CloudRunService = {
+    ...(current ? structuredClone(current) : {}),
     name: serviceName(config),
     labels,
     template,
     traffic,
+    client: CLIENT_NAME,
+    clientVersion: CLIENT_VERSION,
   };
-  if (current?.annotations && Object.keys(current.annotations).length > 0)
-    desired.annotations = { ...current.annotations };
+  const updateMask = ['template', 'traffic', 'labels', 'annotations', 'client', 'clientVersion'];
+  // The tag is recorded as this action's before it exists, so a later promotion can clean it up.
+  const releaseTags = recordTag(decodeTags(current?.annotations?.[TAGS_ANNOTATION]), config.tag);
+  desired.annotations = { ...(current?.annotations ?? {}), [TAGS_ANNOTATION]: JSON.stringify(releaseTags) };
+  // gcloud's record of the image asked for; a stale one would name the previous image in the console.
+  if (current?.annotations?.[USER_IMAGE_ANNOTATION] !== undefined)
+    desired.annotations[USER_IMAGE_ANNOTATION] = config.image;
   const ingress = config.ingress ? INGRESS[config.ingress] : current?.ingress;
   if (ingress) desired.ingress = ingress;
-  if (current?.invokerIamDisabled !== undefined) desired.invokerIamDisabled = current.invokerIamDisabled;
-  if (current?.customAudiences?.length) desired.customAudiences = [...current.customAudiences];
+  if (config.ingress) updateMask.push('ingress');
+  // docs/platform.md "Public access and IAM": public through the invoker check, in this very update.
+  let invokerCheck: CandidatePlan['invokerCheck'];
+  const wasDisabled = current?.invokerIamDisabled === true;
+  if (
+    config.allowUnauthenticated === false ||
+    (config.allowUnauthenticated === true && config.publicAccessMethod === 'invoker-check')
+  ) {
+    desired.invokerIamDisabled = config.allowUnauthenticated;
+    invokerCheck =
+      wasDisabled === config.allowUnauthenticated
+        ? 'unchanged'
+        : config.allowUnauthenticated
+          ? 'disabled'
+          : 'enabled';
+    // Changing it needs run.services.setIamPolicy: in the mask only when it changes.
+    if (invokerCheck !== 'unchanged') updateMask.push('invokerIamDisabled');
+  }
+  const scaling = planServiceScaling(config, current, notes);
+  if (scaling) {
+    desired.scaling = scaling;
+    updateMask.push('scaling');
+  }
   if (current?.etag) desired.etag = current.etag;
   const previousRevision =
-    current && latestReady ? servingRevision(pinLatest(current.traffic, latestReady)) : undefined;
+    current && latestReady ? servingRevision(pinLatest(baseline, latestReady)) : undefined;
   return {
     action: current ? 'update' : 'create',
     desired,
+    updateMask: current ? updateMask : [],
     revision,
     previousRevision,
     baselineTraffic: current ? current.traffic.map((t) => ({ ...t })) : [],
-    restoreTraffic: current && latestReady ? pinLatest(current.traffic, latestReady) : [],
+    restoreTraffic: current && latestReady ? pinLatest(baseline, latestReady) : [],
     tag: config.tag,
     takesAllTraffic,
+    releaseTags,
+    invokerCheck,
     notes,
   };
+}
+
+/**
+ * The service-level warm floor to write, if any (docs/platform.md "Min instances and tags"): it counts only
+ * revisions that serve, so old tagged revisions are not kept warm. Written when `min_instances` is given,
+ * or when the service has none yet and the profile wants one; a floor someone set on the service stays.
+ */
+function planServiceScaling(
+  config: DeployConfig,
+  current: CloudRunService | undefined,
+  notes: string[],
+): CloudRunService['scaling'] | undefined {
+  if (config.minInstancesLevel !== 'service') return undefined;
+  const live = current?.scaling;
+  const liveMin = Number(live?.minInstanceCount ?? 0);
+  const wanted = config.streaming.minInstances;
+  if (!config.minInstancesSet && (liveMin > 0 || wanted === 0)) return undefined;
+  if (liveMin === wanted && live) return undefined;
+  notes.push(
+    `Service-level min instances: ${wanted} (counts only revisions that serve traffic; \`min_instances_level: service\`).`,
+  );
+  return { ...(live ?? {}), minInstanceCount: wanted };
+}
+
+/** The live traffic without tag-only entries that point at a revision that is not ready (a failed candidate's tag). */
+function readyTraffic(current: CloudRunService, latestReady: string, notes: string[]): TrafficTarget[] {
+  const failed =
+    current.latestCreatedRevision && current.latestCreatedRevision !== latestReady
+      ? current.latestCreatedRevision
+      : undefined;
+  return current.traffic.filter((t) => {
+    const drop = failed !== undefined && t.revision === failed && t.percent === 0 && t.tag !== undefined;
+    if (drop) notes.push(`Tag ${t.tag} pointed at ${failed}, which is not ready: it is dropped.`);
+    return !drop;
+  });
 }
 
 /** The revision with the largest share of the traffic (the first one on a tie): what served before this run. */
@@ -131,7 +214,11 @@ function servingRevision(traffic: TrafficTarget[]): string | undefined {
   return best;
 }
 
-/** Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md "--no-traffic --tag X in v2 terms"). */
+/**
+ * Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md
+ * "--no-traffic --tag X in v2 terms"). Untagged entries that then name the same revision are merged into
+ * one, as gcloud does (docs/platform.md "Traffic").
+ */
 function pinLatest(traffic: TrafficTarget[], latestReady: string, tag?: string): TrafficTarget[] {
   const out: TrafficTarget[] = [];
   for (const t of traffic) {
@@ -150,6 +237,35 @@ function pinLatest(traffic: TrafficTarget[], latestReady: string, tag?: string):
     }
     out.push(pinned);
   }
+  return mergeDuplicatePercents(out);
+}
+
+/**
+ * Where pinning LATEST left two entries with a share for one revision, one entry with their sum and each
+ * tag on a 0 % entry of its own, as gcloud normalises a split (docs/platform.md "Traffic"). Splits
+ * without duplicates come back as they were.
+ */
+function mergeDuplicatePercents(traffic: TrafficTarget[]): TrafficTarget[] {
+  const serving = new Map<string, number>();
+  for (const t of traffic)
+    if (t.percent > 0 && t.revision) serving.set(t.revision, (serving.get(t.revision) ?? 0) + 1);
+  if (![...serving.values()].some((n) => n > 1)) return traffic;
+  const out: TrafficTarget[] = [];
+  const merged = new Map<string, TrafficTarget>();
+  for (const t of traffic) {
+    if (!t.revision || (serving.get(t.revision) ?? 0) < 2 || t.percent === 0) {
+      out.push(t);
+      continue;
+    }
+    const into = merged.get(t.revision);
+    if (into) into.percent += t.percent;
+    else {
+      const entry: TrafficTarget = { type: t.type, revision: t.revision, percent: t.percent };
+      merged.set(t.revision, entry);
+      out.push(entry);
+    }
+    if (t.tag) out.push({ type: t.type, revision: t.revision, percent: 0, tag: t.tag });
+  }
   return out;
 }
 
@@ -158,25 +274,41 @@ function planTemplate(
   live: RevisionTemplate | undefined,
   revision: string,
   context: RunContext,
+  notes: string[],
 ): RevisionTemplate {
   const s = config.streaming;
   const base: RevisionTemplate = live ? structuredClone(live) : { containers: [] };
-  const liveContainer: Container = base.containers[0] ?? { image: config.image };
-  const container = planContainer(config, liveContainer);
+  // The ingress container is the one with a port; sidecars have none (docs/platform.md "Startup probes and ports").
+  const found = base.containers.findIndex((c) => (c.ports ?? []).length > 0);
+  const at = found >= 0 ? found : 0;
+  const liveContainer: Container = base.containers[at] ?? { image: config.image };
+  const container = planContainer(config, liveContainer, notes);
+  const containers = [...base.containers];
+  containers[at] = container;
+  const scaling: NonNullable<RevisionTemplate['scaling']> = { ...(base.scaling ?? {}) };
+  if (config.minInstancesLevel === 'revision') {
+    scaling.minInstanceCount = s.minInstances;
+  } else if (Number(scaling.minInstanceCount ?? 0) > 0) {
+    // docs/platform.md "Min instances and tags": a revision-level floor keeps every tagged revision warm.
+    notes.push(
+      `The revision-level min instances (${scaling.minInstanceCount}) is not carried to ${revision}: the warm floor is set on the service (\`min_instances_level: service\`).`,
+    );
+    delete scaling.minInstanceCount;
+  }
+  if (config.maxInstances !== undefined) scaling.maxInstanceCount = config.maxInstances;
   const template: RevisionTemplate = {
     ...base,
     revision,
     labels: { ...(base.labels ?? {}), ...config.labels, ...provenanceLabels(context) },
     timeout: `${s.timeoutSeconds}s`,
     maxInstanceRequestConcurrency: s.concurrency,
-    scaling: {
-      ...(base.scaling ?? {}),
-      minInstanceCount: s.minInstances,
-      ...(config.maxInstances !== undefined ? { maxInstanceCount: config.maxInstances } : {}),
-    },
+    scaling,
     sessionAffinity: s.sessionAffinity,
-    containers: [container, ...base.containers.slice(1)],
+    containers,
   };
+  if (Object.keys(scaling).length === 0) delete template.scaling;
+  if (base.annotations?.[USER_IMAGE_ANNOTATION] !== undefined)
+    template.annotations = { ...base.annotations, [USER_IMAGE_ANNOTATION]: config.image };
   if (config.executionEnvironment)
     template.executionEnvironment =
       config.executionEnvironment === 'gen1' ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2';
@@ -184,29 +316,58 @@ function planTemplate(
   return template;
 }
 
-function planContainer(config: DeployConfig, live: Container): Container {
+function planContainer(config: DeployConfig, live: Container, notes: string[]): Container {
   const s = config.streaming;
   const livePort = live.ports?.[0];
+  const port = config.port ?? livePort?.containerPort ?? 8080;
   const limits: Record<string, string> = { ...(live.resources?.limits ?? {}) };
   if (config.cpu) limits.cpu = config.cpu;
   if (config.memory) limits.memory = config.memory;
   const resources: NonNullable<Container['resources']> = {
+    ...(live.resources ?? {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     // FACTS.md "CPU always allocated": with `resources` sent, cpuIdle false means always allocated.
     cpuIdle: !s.cpuAlwaysAllocated,
   };
-  const boost = config.startupCpuBoost ?? live.resources?.startupCpuBoost;
-  if (boost !== undefined) resources.startupCpuBoost = boost;
-  return {
+  if (config.startupCpuBoost !== undefined) resources.startupCpuBoost = config.startupCpuBoost;
+  const container: Container = {
     ...structuredClone(live),
     image: config.image,
     env: planEnv(config, live.env ?? []),
     // FACTS.md "end-to-end HTTP/2": the one port is named h2c, else http1.
-    ports: [
-      { name: s.useHttp2 ? 'h2c' : 'http1', containerPort: config.port ?? livePort?.containerPort ?? 8080 },
-    ],
+    ports: [{ ...(livePort ?? {}), name: s.useHttp2 ? 'h2c' : 'http1', containerPort: port }],
     resources,
   };
+  // docs/platform.md "Startup probes and ports": a probe on the old port would fail the new revision, as
+  // gcloud's ContainerPortChange knows; probes are moved with the port.
+  const oldPort = livePort?.containerPort ?? 8080;
+  if (port !== oldPort) {
+    for (const key of ['startupProbe', 'livenessProbe'] as const) {
+      const moved = moveProbePort(container[key] as Probe | undefined, oldPort, port);
+      if (moved) {
+        container[key] = moved;
+        notes.push(
+          `The ${key === 'startupProbe' ? 'startup' : 'liveness'} probe moves from port ${oldPort} to ${port} with the container port.`,
+        );
+      }
+    }
+  }
+  return container;
+}
+
+/** The probe with its port moved from `from` to `to`, or undefined when it does not check `from`. */
+function moveProbePort(probe: Probe | undefined, from: number, to: number): Probe | undefined {
+  if (!probe) return undefined;
+  const next = structuredClone(probe);
+  let moved = false;
+  for (const kind of ['tcpSocket', 'httpGet', 'grpc'] as const) {
+    const check = next[kind];
+    if (check && Number(check.port ?? 0) === from) {
+      check.port = to;
+      moved = true;
+    }
+  }
+  return moved ? next : undefined;
 }
 
 /** The live env with the inputs' variables and secrets upserted, in input order, values byte for byte. */

@@ -74,14 +74,19 @@ const RULES: readonly Rule[] = [
 
 function readEffectiveSettings(planned: CloudRunService): EffectiveSettings {
   const template = planned.template;
-  const container = template.containers[0];
+  // The ingress container is the one with a port (docs/platform.md "Startup probes and ports").
+  const container = template.containers.find((c) => (c.ports ?? []).length > 0) ?? template.containers[0];
   const resources = container?.resources;
   return {
     // FACTS.md "request timeout": default 300 s.
     timeoutSeconds: template.timeout === undefined ? 300 : parseDurationSeconds(template.timeout),
     // FACTS.md "concurrency": 0 or absent means the default, 80.
     concurrency: template.maxInstanceRequestConcurrency || 80,
-    minInstances: template.scaling?.minInstanceCount ?? 0,
+    // The warm floor at either level (docs/platform.md "Min instances and tags").
+    minInstances: Math.max(
+      Number(template.scaling?.minInstanceCount ?? 0),
+      Number(planned.scaling?.minInstanceCount ?? 0),
+    ),
     sessionAffinity: template.sessionAffinity === true,
     // FACTS.md "end-to-end HTTP/2": the port named h2c; anything else is HTTP/1 to the container.
     http2: container?.ports?.[0]?.name === 'h2c',
