@@ -182,7 +182,12 @@ function explainIamCredentials(
   make: Make,
 ): StepError {
   const body = (
-    data as { error?: { message?: string; details?: Array<{ metadata?: { permission?: string } }> } }
+    data as {
+      error?: {
+        message?: string;
+        details?: Array<{ reason?: string; metadata?: { permission?: string; service?: string } }>;
+      };
+    }
   )?.error;
   const permission =
     body?.details?.find((d) => d.metadata?.permission)?.metadata?.permission ??
@@ -192,6 +197,19 @@ function explainIamCredentials(
   const operation =
     method === 'generateIdToken' ? 'mint an ID token as service account' : 'impersonate service account';
   const cause = `IAM Credentials answered ${status ?? 'an error'} (${body?.message ?? 'no message'})`;
+  // docs/platform.md "Errors": a disabled API is a 403 too, told apart by its ErrorInfo reason.
+  const disabled = body?.details?.find((d) => d.reason === 'SERVICE_DISABLED');
+  if (disabled) {
+    const api = disabled.metadata?.service ?? 'iamcredentials.googleapis.com';
+    const project =
+      /projects\/([^/]+)\/serviceAccounts/.exec(account)?.[1] ?? /@([^.]+)\./.exec(account)?.[1];
+    return make(
+      operation,
+      account,
+      cause,
+      `The ${api} API (IAM Service Account Credentials, needed to act as a service account through Workload Identity Federation) is not enabled: run \`gcloud services enable ${api} --project ${project ?? 'PROJECT'}\` in the service account's project, wait a minute, and rerun.`,
+    );
+  }
   if (status === 403) {
     return make(operation, account, cause, missingBindingHint(account, permission, context));
   }
