@@ -59,6 +59,7 @@ describe('parseInputs: valid configurations', () => {
     concurrency: '50',
     cpu_always_allocated: 'TRUE',
     min_instances: '2',
+    min_instances_level: 'revision',
     max_instances: '20',
     session_affinity: 'false',
     use_http2: 'False',
@@ -73,6 +74,7 @@ describe('parseInputs: valid configurations', () => {
     runtime_service_account: 'api@my-project.iam.gserviceaccount.com',
     ingress: 'internal-and-cloud-load-balancing',
     allow_unauthenticated: 'false',
+    public_access_method: 'invoker-check',
     tag: 'canary',
     revision_suffix: 'v42',
     lint_level: 'strict',
@@ -93,6 +95,7 @@ describe('parseInputs: valid configurations', () => {
     traffic_steps: '5, 25,100',
     step_wait: '10s,1m,0',
     follow_latest: 'true',
+    keep_release_tags: '3',
     github_token: 'ghs_0123456789abcdef',
     comment_on_pr: 'false',
     job_summary: 'true',
@@ -134,6 +137,9 @@ describe('parseInputs: valid configurations', () => {
         runtimeServiceAccount: 'api@my-project.iam.gserviceaccount.com',
         ingress: 'internal-and-cloud-load-balancing',
         allowUnauthenticated: false,
+        publicAccessMethod: 'invoker-check',
+        minInstancesLevel: 'revision',
+        minInstancesSet: true,
         tag: 'canary',
         revisionSuffix: 'v42',
         lintLevel: 'strict',
@@ -158,7 +164,9 @@ describe('parseInputs: valid configurations', () => {
         trafficSteps: [5, 25, 100],
         stepWaitMs: [10_000, 60_000, 0],
         followLatest: true,
+        keepReleaseTags: 3,
         reporting: { githubToken: 'ghs_0123456789abcdef', comment: false, summary: true, deployment: false },
+        inputWarnings: [],
       });
     },
   );
@@ -175,6 +183,9 @@ describe('parseInputs: valid configurations', () => {
       envVars: [],
       secrets: [],
       labels: {},
+      publicAccessMethod: 'invoker-check',
+      minInstancesLevel: 'service',
+      minInstancesSet: false,
       tag: 'sha-abcdef0',
       // 9876543210 in base 36 is 4jc8lii.
       revisionSuffix: 'abcdef0-4jc8lii-2',
@@ -183,7 +194,8 @@ describe('parseInputs: valid configurations', () => {
       smoke: {
         protocol: 'sse',
         path: '/events',
-        healthPath: '/healthz',
+        // Not `/healthz`: Google's front end answers that itself (docs/platform.md "Reserved URL paths").
+        healthPath: '/health',
         healthTimeoutMs: 60_000,
         durationMs: 10_000,
         firstEventTimeoutMs: 5000,
@@ -197,7 +209,9 @@ describe('parseInputs: valid configurations', () => {
       trafficSteps: [10, 50, 100],
       stepWaitMs: [60_000, 60_000, 60_000],
       followLatest: false,
+      keepReleaseTags: 2,
       reporting: { githubToken: '', comment: true, summary: true, deployment: true },
+      inputWarnings: [],
     });
     for (const key of [
       'workloadIdentityProvider',
@@ -281,7 +295,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(46);
+    ).toHaveLength(49);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -346,10 +360,46 @@ describe('parseInputs: target', () => {
     ['gcr.io/my-project/api:latest'],
     ['docker.io/library/nginx:1.27'],
     ['ghcr.io/acme/stream_app__x:V1_2.3-rc'],
-    ['localhost:5000/api:dev'],
-    ['registry.example.com:8443/team/api:' + 'x'.repeat(128)],
+    ['mirror.gcr.io/library/nginx'],
+    ['index.docker.io/library/nginx'],
+    ['registry.example.com/team/api:' + 'x'.repeat(128)],
   ])('accepts image %s', (image) => {
     expect(parse({ image }).image).toBe(image);
+  });
+
+  // cloud.google.com/run/docs/deploying "Supported container registries and images"; docs/platform.md
+  // "Limits on inputs": Google's servers cannot reach this machine, an IP address or a private `host:port`.
+  it.each([
+    ['localhost:5000/api:dev', '`localhost:5000` is this machine'],
+    ['localhost/api:dev', '`localhost` is this machine'],
+    ['127.0.0.1:5000/team/api', '`127.0.0.1:5000` is an IP address'],
+    ['10.0.0.7/team/api', '`10.0.0.7` is an IP address'],
+    [
+      'registry.example.com:8443/team/api:1',
+      '`registry.example.com:8443` is a private registry with its own port',
+    ],
+  ])('refuses image %j, naming the registries Cloud Run pulls from', (image, why) => {
+    const problems = problemsOf({ image });
+    expect(problems).toEqual([{ input: 'image', message: expect.stringContaining(why) }]);
+    expect(problems[0].message).toContain('cannot be pulled by Cloud Run');
+    for (const registry of ['Artifact Registry', 'Container Registry', 'Docker Hub', 'remote repository'])
+      expect(problems[0].message).toContain(registry);
+  });
+
+  it.each([
+    ['us-docker.pkg.dev/p/r/api:1', false],
+    ['gcr.io/p/api', false],
+    ['eu.gcr.io/p/api', false],
+    ['docker.io/library/nginx', false],
+    ['ghcr.io/acme/api:1', false],
+    ['quay.io/acme/api:1', true],
+    ['registry.example.com/team/api', true],
+  ])('image %s warns that Cloud Run may not pull from its registry: %s', (image, warns) => {
+    expect(parse({ image }).inputWarnings).toEqual(
+      warns
+        ? [expect.stringMatching(/^`image`: `[a-z.]+` is not a registry Cloud Run pulls from directly/)]
+        : [],
+    );
   });
 
   it.each([
@@ -357,7 +407,7 @@ describe('parseInputs: target', () => {
     ['us-docker.pkg.dev/p/r/api: 1', 'contains whitespace'],
     ['us-docker.pkg.dev/p/Repo/api:1', 'uppercase letters in its repository path ("Repo")'],
     ['api:1', 'has no registry host'],
-    ['nginx', 'has no registry host'],
+    ['nginx', 'has no registry host (Cloud Run would look for it on Docker Hub; write `docker.io/…`'],
     ['library/nginx:latest', 'has no registry host'],
     ['us-docker.pkg.dev/p/r/api:-bad', 'invalid tag "-bad"'],
     ['us-docker.pkg.dev/p/r/api:' + 'x'.repeat(129), 'invalid tag'],
@@ -706,6 +756,18 @@ describe('parseInputs: env_vars', () => {
     ['K_SERVICE=x', '`K_SERVICE` is set by Cloud Run itself'],
     ['K_REVISION=x', '`K_REVISION` is set by Cloud Run itself'],
     ['K_CONFIGURATION=x', '`K_CONFIGURATION` is set by Cloud Run itself'],
+    // The jobs' half of the container runtime contract is reserved too (overview-environment-variables).
+    ['CLOUD_RUN_JOB=x', '`CLOUD_RUN_JOB` is set by Cloud Run itself'],
+    ['CLOUD_RUN_EXECUTION=x', '`CLOUD_RUN_EXECUTION` is set by Cloud Run itself'],
+    ['CLOUD_RUN_TASK_INDEX=x', '`CLOUD_RUN_TASK_INDEX` is set by Cloud Run itself'],
+    ['CLOUD_RUN_TASK_ATTEMPT=x', '`CLOUD_RUN_TASK_ATTEMPT` is set by Cloud Run itself'],
+    ['CLOUD_RUN_TASK_COUNT=x', '`CLOUD_RUN_TASK_COUNT` is set by Cloud Run itself'],
+    [
+      `BIG=${'x'.repeat(32_769)}`,
+      'line 1: the value of `BIG` is 32769 bytes; Cloud Run allows at most 32768 (32 KiB) per value',
+    ],
+    // Bytes, not characters: 16385 two-byte characters.
+    [`WIDE=${'é'.repeat(16_385)}`, 'the value of `WIDE` is 32770 bytes'],
     ['A=1\nB=2\nA=3', '`A` is set twice (lines 1 and 3)'],
   ])('refuses %j', (env_vars, message) => {
     expect(problemsOf({ env_vars })).toEqual([
@@ -733,13 +795,29 @@ describe('parseInputs: secrets', () => {
       { secret: 'projects/other/secrets/db_password', version: 'latest' },
     ],
     ['DB = db-password:2 ', { secret: 'db-password', version: '2' }],
+    // A version alias (k8s.min.proto `SecretKeySelector.version`).
+    ['DB=db-password:prod', { secret: 'db-password', version: 'prod' }],
+    ['DB=db-password:v2', { secret: 'db-password', version: 'v2' }],
+    [
+      'DB=projects/other/secrets/db_password:4',
+      { secret: 'projects/other/secrets/db_password', version: '4' },
+    ],
+    [
+      'DB=projects/other/secrets/db_password:latest',
+      { secret: 'projects/other/secrets/db_password', version: 'latest' },
+    ],
   ])('parses %j', (secrets, ref) => {
     expect(parse({ secrets }).secrets).toEqual([{ name: 'DB', ref }]);
   });
 
   it.each([
     ['DB=db-password:0', 'line 1: "db-password:0" is not a Secret Manager reference'],
-    ['DB=db-password:v2', 'is not a Secret Manager reference'],
+    ['DB=db-password:2v', 'is not a Secret Manager reference'],
+    ['DB=db-password:new', 'is not a Secret Manager reference'],
+    ['DB=db-password:Latest', 'is not a Secret Manager reference'],
+    [`DB=db-password:a${'b'.repeat(63)}`, 'is not a Secret Manager reference'],
+    ['DB=projects/p/secrets/s:3/versions/4', 'is not a Secret Manager reference'],
+    ['DB=projects/p/secrets/s/versions/3:4', 'is not a Secret Manager reference'],
     ['DB=db password', 'is not a Secret Manager reference'],
     ['DB=', 'line 1: "" is not a Secret Manager reference'],
     ['DB=projects/p/secrets/s/versions/', 'is not a Secret Manager reference'],
@@ -1060,4 +1138,276 @@ describe('parseInputs: health_timeout', () => {
       { input: 'health_timeout', message: expect.stringMatching(/not a duration from 1 s to 600 s/) },
     ]);
   });
+});
+
+describe('parseInputs: Cloud Run limits on env vars and labels (docs/platform.md "Limits on inputs")', () => {
+  const lines = (count: number, prefix = 'V') =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}=x`).join('\n');
+
+  // cloud.google.com/run/docs/configuring/services/overview-environment-variables: at most 1000.
+  it.each([
+    [1000, 0, []],
+    [999, 1, []],
+    [1001, 0, ['env_vars']],
+    [990, 11, ['secrets']],
+  ] as [number, number, InputName[]][])(
+    '%d env vars and %d secrets: problems %j',
+    (envCount, secretCount, inputs) => {
+      const problems = problemsOf({
+        env_vars: lines(envCount),
+        secrets: lines(secretCount, 'S').replace(/=x/g, '=s'),
+      });
+      expect(problems.map((p) => p.input)).toEqual(inputs);
+      if (inputs.length > 0)
+        expect(problems[0].message).toMatch(
+          /Cloud Run allows at most 1000 per container .*; expected at most 1000 in `env_vars` and `secrets` together$/,
+        );
+    },
+  );
+
+  it('a value of exactly 32 KiB is accepted', () => {
+    expect(parse({ env_vars: `BIG=${'x'.repeat(32_768)}` }).envVars[0].value).toHaveLength(32_768);
+  });
+
+  it('warns about the X_GOOGLE_ prefix Google reserves', () => {
+    expect(parse({ env_vars: 'X_GOOGLE_THING=1' }).inputWarnings).toEqual([
+      expect.stringMatching(
+        /^`env_vars`: line 1: `X_GOOGLE_THING` starts with `X_GOOGLE_`, a prefix Google reserves/,
+      ),
+    ]);
+  });
+
+  // cloud.google.com/resource-manager/docs/labels-overview: at most 64 per resource, and the action adds 5.
+  const labels = (count: number) => Array.from({ length: count }, (_, i) => `l${i}=v`).join(',');
+  it.each([
+    [59, true],
+    [60, false],
+  ])('%d labels of the user plus the 5 provenance labels fit: %s', (count, fits) => {
+    const problems = problemsOf({ labels: labels(count) });
+    if (fits) expect(problems).toEqual([]);
+    else
+      expect(problems).toEqual([
+        {
+          input: 'labels',
+          message: expect.stringMatching(
+            /^60 labels plus the 5 this action adds \(`managed-by`, .*\) make 65; a Google Cloud resource takes at most 64 .*; expected at most 59 labels of your own$/,
+          ),
+        },
+      ]);
+  });
+
+  it('a label the action sets itself warns (the value is replaced) and counts once', () => {
+    const config = parse({ labels: `${labels(58)},managed-by=me` });
+    expect(config.inputWarnings).toEqual([
+      expect.stringMatching(
+        /^`labels`: `managed-by` is a label this action sets itself .*; your value is replaced$/,
+      ),
+    ]);
+  });
+
+  it('the provenance label keys are the ones src/core/service-plan.ts adds', async () => {
+    const { provenanceLabels } = await import('../src/core/service-plan');
+    const { PROVENANCE_LABEL_KEYS } = await import('../src/core/config');
+    expect(Object.keys(provenanceLabels(PUSH)).sort()).toEqual([...PROVENANCE_LABEL_KEYS].sort());
+  });
+});
+
+// docs/platform.md "Reserved URL paths"; https://cloud.google.com/run/docs/known-issues ("Reserved URL paths"):
+// Google's front end answers `/healthz`, `/eventlog` and `/_ah/…` itself with a 404 and advises avoiding all
+// paths that end in `z`.
+describe('parseInputs: reserved and unsafe paths', () => {
+  it.each([
+    [
+      '/healthz',
+      "is answered by Google's front end with its own 404 before the request reaches the container",
+    ],
+    ['/healthz?probe=1', "is answered by Google's front end"],
+    ['/eventlog', "is answered by Google's front end"],
+    ['/_ah/health', "is answered by Google's front end"],
+    ['/_ah/warmup#x', "is answered by Google's front end"],
+    ['//evil.example/x', 'starts with `//`, which a URL parser reads as the start of another host'],
+    ['/\\evil.example/x', 'starts with `/\\`, which a URL parser reads as the start of another host'],
+  ])('refuses %j as health_path and smoke_path', (path, wrong) => {
+    for (const input of ['health_path', 'smoke_path'] as const) {
+      const problems = problemsOf({ [input]: path });
+      expect(problems).toEqual([{ input, message: expect.stringContaining(wrong) }]);
+      expect(problems[0].message).toMatch(
+        input === 'health_path' ? /; expected .*`\/health`/ : /; expected .*`\/events`/,
+      );
+      if (!path.includes('evil'))
+        expect(problems[0].message).toContain(
+          'https://cloud.google.com/run/docs/known-issues, "Reserved URL paths"',
+        );
+    }
+  });
+
+  it.each([
+    ['/statusz', '/status'],
+    ['/readyz', '/ready'],
+    ['/api/livez?verbose=1', '/api/livez'.slice(0, -1)],
+  ])('warns about %j (ends in z) and suggests %j', (path, suggestion) => {
+    for (const input of ['health_path', 'smoke_path'] as const) {
+      const config = parse({ [input]: path });
+      expect(config.inputWarnings).toEqual([
+        expect.stringMatching(
+          new RegExp(`^\`${input}\`: .* ends in \`z\`: Google's front end answers some such paths`),
+        ),
+      ]);
+      expect(config.inputWarnings[0]).toContain(`use a path such as \`${suggestion}\``);
+    }
+  });
+
+  it.each(['/health', '/healthz/', '/healthcheck', '/events?topic=z', '/_ah', '/ws', '/'])(
+    'accepts %j without a warning',
+    (path) => {
+      for (const input of ['health_path', 'smoke_path'] as const)
+        expect(parse({ [input]: path }).inputWarnings).toEqual([]);
+    },
+  );
+
+  it('defaults health_path to /health, which reaches the container', () => {
+    expect(parse().smoke?.healthPath).toBe('/health');
+  });
+});
+
+describe('parseInputs: warnings about inputs the other inputs make ignored', () => {
+  const ignored = (input: InputName) => expect.stringMatching(new RegExp(`^\`${input}\`: is ignored: `));
+  it.each([
+    [{ smoke_protocol: 'sse', smoke_send: 'hi' }, ['smoke_send']],
+    [{ smoke_protocol: 'http', smoke_send: 'hi' }, ['smoke_send']],
+    [{ smoke_protocol: 'websocket', smoke_send: 'hi' }, []],
+    [
+      { smoke_protocol: 'http', smoke_min_events: '2', smoke_max_gap: '1s', smoke_connections: '3' },
+      ['smoke_min_events', 'smoke_max_gap', 'smoke_connections'],
+    ],
+    [
+      { smoke_protocol: 'none', smoke_path: '/x', health_timeout: '5s', smoke_url: 'https://a.example' },
+      ['smoke_path', 'health_timeout', 'smoke_url'],
+    ],
+    [{ smoke_protocol: 'none', keep_failed_candidate: 'true' }, ['keep_failed_candidate']],
+    [{ smoke_protocol: 'none', keep_failed_candidate: 'false' }, []],
+    [{ health_path: 'none', health_timeout: '5s' }, ['health_timeout']],
+    [{ rollout: 'immediate', traffic_steps: '10,100' }, ['traffic_steps']],
+    // `immediate` bakes after its one step for `step_wait`: not ignored.
+    [{ rollout: 'immediate', step_wait: '30s' }, []],
+    [
+      { rollout: 'candidate', traffic_steps: '10,100', step_wait: '5s', follow_latest: 'true' },
+      ['traffic_steps', 'step_wait', 'follow_latest'],
+    ],
+    [{ rollout: 'candidate', keep_release_tags: '4' }, ['keep_release_tags']],
+    // action.yml's defaults arrive as if given; they warn about nothing.
+    [{ rollout: 'candidate', keep_release_tags: '2', public_access_method: 'invoker-check' }, []],
+    [{ rollout: 'progressive', traffic_steps: '5,50', follow_latest: 'true' }, ['follow_latest']],
+    [{ rollout: 'progressive', traffic_steps: '5,100', follow_latest: 'true' }, []],
+    [{ public_access_method: 'iam-binding' }, ['public_access_method']],
+    [{ public_access_method: 'iam-binding', allow_unauthenticated: 'false' }, ['public_access_method']],
+    [{ public_access_method: 'iam-binding', allow_unauthenticated: 'true' }, []],
+  ] as [Partial<Record<InputName, string>>, InputName[]][])('%j warns about %j', (inputs, names) => {
+    expect(parse(inputs).inputWarnings).toEqual(names.map(ignored));
+  });
+
+  it('sends smoke_send only over a WebSocket', () => {
+    expect(parse({ smoke_protocol: 'sse', smoke_send: 'hi' }).smoke).not.toHaveProperty('send');
+    expect(parse({ smoke_protocol: 'websocket', smoke_send: 'hi' }).smoke?.send).toBe('hi');
+  });
+
+  it('warns that a revision-level floor keeps every preview candidate warm (FACTS.md "min instances and tags")', () => {
+    const warning = expect.stringMatching(
+      /^`min_instances_level`: `revision` with `rollout: candidate`: the tagged candidate keeps 1 warm, billed instance\(s\) \(from profile `sse`\)/,
+    );
+    expect(parse({ rollout: 'candidate', min_instances_level: 'revision' }).inputWarnings).toEqual([warning]);
+    expect(parse({ rollout: 'candidate', min_instances_level: 'service' }).inputWarnings).toEqual([]);
+    expect(
+      parse({ rollout: 'candidate', min_instances_level: 'revision', min_instances: '0' }).inputWarnings,
+    ).toEqual([]);
+  });
+
+  it('lists warnings in input order, each as `input_name`: …, and freezes them', () => {
+    const config = parse({
+      rollout: 'candidate',
+      follow_latest: 'true',
+      smoke_protocol: 'sse',
+      smoke_send: 'hi',
+      health_path: '/readyz',
+      public_access_method: 'iam-binding',
+    });
+    expect(config.inputWarnings.map((w) => /^`([a-z_]+)`: /.exec(w)?.[1])).toEqual([
+      'public_access_method',
+      'health_path',
+      'smoke_send',
+      'follow_latest',
+    ]);
+    expect(Object.isFrozen(config.inputWarnings)).toBe(true);
+  });
+
+  it('warnings never stop a run, and problems are reported without them', () => {
+    const problems = problemsOf({ rollout: 'candidate', follow_latest: 'true', region: 'Mars' });
+    expect(problems.map((p) => p.input)).toEqual(['region']);
+  });
+});
+
+describe('parseInputs: public_access_method, min_instances_level, keep_release_tags', () => {
+  it.each([
+    [{}, 'invoker-check', 'service', 2],
+    [{ public_access_method: 'iam-binding', allow_unauthenticated: 'true' }, 'iam-binding', 'service', 2],
+    [{ public_access_method: 'Invoker-Check' }, 'invoker-check', 'service', 2],
+    [{ min_instances_level: 'revision', rollout: 'progressive' }, 'invoker-check', 'revision', 2],
+    [{ keep_release_tags: '1' }, 'invoker-check', 'service', 1],
+    [{ keep_release_tags: '10' }, 'invoker-check', 'service', 10],
+  ] as [Partial<Record<InputName, string>>, string, string, number][])(
+    '%j -> %s, %s, %d',
+    (inputs, publicAccessMethod, minInstancesLevel, keepReleaseTags) => {
+      expect(parse(inputs)).toMatchObject({ publicAccessMethod, minInstancesLevel, keepReleaseTags });
+    },
+  );
+
+  it('minInstancesSet says whether min_instances was given or came from the profile', () => {
+    expect(parse().minInstancesSet).toBe(false);
+    expect(parse({ min_instances: '1' }).minInstancesSet).toBe(true);
+    expect(parse({ min_instances: '0' })).toMatchObject({
+      minInstancesSet: true,
+      streaming: { minInstances: 0 },
+    });
+  });
+
+  it.each([
+    ['public_access_method', 'allUsers', 'one of `invoker-check`, `iam-binding`'],
+    ['min_instances_level', 'global', 'one of `service`, `revision`'],
+    ['keep_release_tags', '0', 'a whole number of at least 1'],
+    ['keep_release_tags', 'all', 'a whole number of at least 1'],
+  ] as [InputName, string, string][])('refuses %s %j', (input, value, expected) => {
+    expect(problemsOf({ [input]: value })).toEqual([
+      { input, message: expect.stringMatching(new RegExp(`; expected ${expected.replace(/[`]/g, '`')}$`)) },
+    ]);
+  });
+
+  it('reports the new inputs with the rest, all at once', () => {
+    expect(
+      inputsWithProblems({
+        image: 'localhost:5000/api',
+        min_instances_level: 'pod',
+        env_vars: 'CLOUD_RUN_JOB=x',
+        labels: labels65(),
+        public_access_method: 'open',
+        secrets: 'A=s:new',
+        health_path: '/healthz',
+        smoke_path: '//x',
+        keep_release_tags: '0',
+      }),
+    ).toEqual([
+      'image',
+      'min_instances_level',
+      'env_vars',
+      'secrets',
+      'labels',
+      'public_access_method',
+      'smoke_path',
+      'health_path',
+      'keep_release_tags',
+    ]);
+  });
+
+  function labels65() {
+    return Array.from({ length: 60 }, (_, i) => `l${i}=v`).join(',');
+  }
 });

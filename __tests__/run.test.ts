@@ -226,7 +226,7 @@ function ports(
 const SMOKE = {
   protocol: 'sse' as const,
   path: '/events',
-  healthPath: '/healthz',
+  healthPath: '/health',
   healthTimeoutMs: 1000,
   durationMs: 1000,
   firstEventTimeoutMs: 500,

@@ -25,7 +25,7 @@ export interface AppServerOptions {
   clockTicksPerSecond: number;
 }
 
-/** Starts `count` app processes on free loopback ports and resolves once each answers /healthz. */
+/** Starts `count` app processes on free loopback ports and resolves once each answers /health. */
 export async function startAppServers(count: number, options: AppServerOptions): Promise<AppServer[]> {
   const servers: AppServer[] = [];
   try {
@@ -93,7 +93,7 @@ async function startAppServer(index: number, options: AppServerOptions): Promise
 
 async function answersHealth(url: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {

@@ -58,6 +58,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
+  for (const warning of parsed.warnings) process.stderr.write(`stream-deploy smoke: warning: ${warning}\n`);
   const { url, criteria, json, idTokenAudience } = parsed.args;
   let idToken: string | undefined;
   if (idTokenAudience) {

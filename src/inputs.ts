@@ -4,15 +4,19 @@
 import {
   PROFILE_DEFAULTS,
   PROFILE_SMOKE,
+  PROVENANCE_LABEL_KEYS,
   type DeployConfig,
   type ExecutionEnvironment,
   type Ingress,
   type LintLevel,
+  type MinInstancesLevel,
   type Profile,
+  type PublicAccessMethod,
   type RunContext,
   type SecretRef,
   type StreamingSettings,
 } from './core/config';
+import { findPathHazard } from './core/smoke-args';
 import type { SmokeCriteria } from './core/smoke-types';
 import { InputError, type InputProblem } from './errors';
 
@@ -29,6 +33,7 @@ export const INPUT_NAMES = [
   'concurrency',
   'cpu_always_allocated',
   'min_instances',
+  'min_instances_level',
   'max_instances',
   'session_affinity',
   'use_http2',
@@ -43,6 +48,7 @@ export const INPUT_NAMES = [
   'runtime_service_account',
   'ingress',
   'allow_unauthenticated',
+  'public_access_method',
   'tag',
   'revision_suffix',
   'lint_level',
@@ -64,6 +70,7 @@ export const INPUT_NAMES = [
   'traffic_steps',
   'step_wait',
   'follow_latest',
+  'keep_release_tags',
   'github_token',
   'comment_on_pr',
   'job_summary',
@@ -76,22 +83,38 @@ const PROFILES: readonly Profile[] = ['sse', 'websocket', 'grpc', 'http'];
 const EXECUTION_ENVIRONMENTS: readonly ExecutionEnvironment[] = ['gen1', 'gen2'];
 const INGRESSES: readonly Ingress[] = ['all', 'internal', 'internal-and-cloud-load-balancing', 'none'];
 const LINT_LEVELS: readonly LintLevel[] = ['warn', 'strict'];
+const PUBLIC_ACCESS_METHODS: readonly PublicAccessMethod[] = ['invoker-check', 'iam-binding'];
+const MIN_INSTANCES_LEVELS: readonly MinInstancesLevel[] = ['service', 'revision'];
 
-/** Collects problems; each message reads "what is wrong; expected …". */
+// Problems and warnings in action.yml input order (stable within one input), so the report reads top to bottom.
+function inInputOrder(list: readonly InputProblem[]): InputProblem[] {
+  const rank = (p: InputProblem) => INPUT_NAMES.indexOf(p.input as InputName);
+  return list
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** Collects problems, each reading "what is wrong; expected …", and warnings about accepted inputs. */
 class Problems {
   readonly list: InputProblem[] = [];
+  readonly warnings: InputProblem[] = [];
 
   add(input: InputName, wrong: string, expected: string): void {
     this.list.push({ input, message: `${wrong}; expected ${expected}` });
   }
 
-  /** The problems in action.yml input order (stable within one input), so the report reads top to bottom. */
+  warn(input: InputName, message: string): void {
+    this.warnings.push({ input, message });
+  }
+
   sorted(): InputProblem[] {
-    const rank = (p: InputProblem) => INPUT_NAMES.indexOf(p.input as InputName);
-    return this.list
-      .map((p, i) => ({ p, i }))
-      .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
-      .map(({ p }) => p);
+    return inInputOrder(this.list);
+  }
+
+  /** Each warning as `` `input_name`: … ``. */
+  warningLines(): string[] {
+    return inInputOrder(this.warnings).map((w) => `\`${w.input}\`: ${w.message}`);
   }
 }
 
@@ -130,6 +153,29 @@ const IMAGE_HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
+// The registries Cloud Run pulls from directly: Artifact Registry, Container Registry and Docker Hub. Any other
+// registry needs an Artifact Registry remote repository in front of it (cloud.google.com/run/docs/deploying,
+// "Supported container registries and images"; the API's own 400 "Expected an image path like [host/]repo-path
+// …, where host is one of [region.]gcr.io, [region-]docker.pkg.dev or docker.io"). Newer revisions of that page
+// also list public GitHub Container Registry images, so `ghcr.io` is let through (docs/platform.md "Limits
+// on inputs", "Images Cloud Run can deploy").
+const SUPPORTED_REGISTRIES =
+  'Artifact Registry (`REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE`), Container Registry (`gcr.io`, `*.gcr.io`) or Docker Hub (`docker.io/…`)';
+const DIRECT_REGISTRY =
+  /^(?:[a-z0-9-]+-docker\.pkg\.dev|docker\.pkg\.dev|gcr\.io|[a-z0-9-]+\.gcr\.io|docker\.io|index\.docker\.io|registry-1\.docker\.io)$/;
+const REMOTE_REPOSITORY_DOC = 'https://cloud.google.com/artifact-registry/docs/repositories/remote-repo';
+
+// A registry host Google's servers can never reach: loopback or a bare IP address, `localhost`, or a host
+// with its own port (a private registry); undefined when the host may be reachable.
+function findUnreachableRegistry(host: string): string | undefined {
+  const name = host.replace(/:[0-9]+$/, '').toLowerCase();
+  if (DIRECT_REGISTRY.test(name) && name === host.toLowerCase()) return undefined;
+  if (name === 'localhost' || name.endsWith('.localhost')) return `\`${host}\` is this machine`;
+  if (/^[0-9]+(?:\.[0-9]+){3}$/.test(name)) return `\`${host}\` is an IP address`;
+  if (host.includes(':')) return `\`${host}\` is a private registry with its own port`;
+  return undefined;
+}
+
 // What is wrong with an image reference `HOST/PATH[:TAG][@sha256:DIGEST]`, or undefined when it is sound.
 function findImageMistake(ref: string): string | undefined {
   if (/\s/.test(ref)) return `${show(ref)} contains whitespace`;
@@ -155,8 +201,12 @@ function findImageMistake(ref: string): string | undefined {
   const parts = rest.split('/');
   const host = parts[0];
   const hasHost = parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost');
-  if (!hasHost) return `${show(ref)} has no registry host (Cloud Run does not guess one)`;
+  if (!hasHost)
+    return `${show(ref)} has no registry host (Cloud Run would look for it on Docker Hub; write \`docker.io/…\` if that is meant)`;
   if (!IMAGE_HOST.test(host)) return `${show(ref)} has an invalid registry host ${show(host)}`;
+  const unreachable = findUnreachableRegistry(host);
+  if (unreachable)
+    return `${show(ref)} cannot be pulled by Cloud Run: ${unreachable}; Cloud Run pulls only from ${SUPPORTED_REGISTRIES}, or from other registries through an Artifact Registry remote repository (${REMOTE_REPOSITORY_DOC})`;
   const path = parts.slice(1);
   for (const component of path) {
     if (component === '') return `${show(ref)} has an empty path component`;
@@ -409,10 +459,28 @@ function minimumMemoryFor(cpu: number): number {
 // ---------------------------------------------------------------------------------------------------------
 // Lists: env vars, secrets, labels
 
-// Env var names as shells and Cloud Run's console accept them.
+// Env var names as shells and Cloud Run's console accept them (stricter than Cloud Run, which refuses only an
+// empty name or one with `=`: cloud.google.com/run/docs/configuring/services/overview-environment-variables).
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Cloud Run sets these itself and refuses them in a revision's env.
-const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+// The container runtime contract's variables are reserved and cannot be set: the services' and the jobs'
+// (cloud.google.com/run/docs/configuring/services/overview-environment-variables "Reserved environment
+// variables"; cloud.google.com/run/docs/container-contract; docs/platform.md "Limits on inputs").
+const RESERVED_ENV = [
+  'PORT',
+  'K_SERVICE',
+  'K_REVISION',
+  'K_CONFIGURATION',
+  'CLOUD_RUN_JOB',
+  'CLOUD_RUN_EXECUTION',
+  'CLOUD_RUN_TASK_INDEX',
+  'CLOUD_RUN_TASK_ATTEMPT',
+  'CLOUD_RUN_TASK_COUNT',
+];
+// At most 1000 variables per container (same page, "Maximum number of environment variables"), and a
+// literal value at most 32768 bytes (k8s.min.proto `EnvVar.value`).
+const MAX_ENV_VARS = 1000;
+const MAX_ENV_VALUE_BYTES = 32_768;
+const ENV_DOC = 'https://cloud.google.com/run/docs/configuring/services/overview-environment-variables';
 
 interface Line {
   /** 1-based line number in the input. */
@@ -488,27 +556,47 @@ function checkNames(input: 'env_vars' | 'secrets', lines: Line[], problems: Prob
 }
 
 // Env values are everything after the first `=`, byte for byte: commas, `=`, quotes, JSON and spaces are kept.
+// A value is never echoed: it may be a secret pasted into the wrong input.
 function parseEnvVars(text: string, problems: Problems): { name: string; value: string }[] {
   const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
+  for (const { name, rest, number } of lines) {
+    const bytes = Buffer.byteLength(rest, 'utf8');
+    if (bytes > MAX_ENV_VALUE_BYTES)
+      problems.add(
+        'env_vars',
+        `line ${number}: the value of \`${name}\` is ${bytes} bytes; Cloud Run allows at most ${MAX_ENV_VALUE_BYTES} (32 KiB) per value`,
+        'a shorter value, or the data in a Secret Manager secret (`secrets`) or a file in the image',
+      );
+    if (name.toUpperCase().startsWith('X_GOOGLE_'))
+      problems.warn(
+        'env_vars',
+        `line ${number}: \`${name}\` starts with \`X_GOOGLE_\`, a prefix Google reserves (${ENV_DOC}); the deploy may be refused`,
+      );
+  }
   return lines.map(({ name, rest }) => ({ name, value: rest }));
 }
 
 const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
+// A version is `latest`, a number from 1, or an alias: a letter, then letters, digits, `-` or `_`, at most 63
+// characters, not `latest` or `new` (k8s.min.proto `SecretKeySelector.version`;
+// cloud.google.com/secret-manager/docs/assign-alias-to-secret-version).
+const SECRET_VERSION = /^(latest|[1-9][0-9]*|[A-Za-z][A-Za-z0-9_-]{0,62})$/;
 const SECRET_EXPECTED =
-  '`NAME=SECRET`, `NAME=SECRET:VERSION` or `NAME=projects/PROJECT/secrets/SECRET/versions/VERSION` (VERSION a number or `latest`)';
+  '`NAME=SECRET[:VERSION]`, `NAME=projects/PROJECT/secrets/SECRET[:VERSION]` or `NAME=projects/PROJECT/secrets/SECRET/versions/VERSION` (VERSION `latest`, a number from 1 or an alias)';
 
-// A Secret Manager reference in one of its three written forms; the version defaults to `latest`.
+// A Secret Manager reference in one of its written forms; the version defaults to `latest`.
 function parseSecretRef(text: string): SecretRef | undefined {
-  const full = /^(projects\/[^/]+\/secrets\/([^/]+))(?:\/versions\/([^/]+))?$/.exec(text);
+  const full = /^(projects\/[^/:]+\/secrets\/([^/:]+))(?:\/versions\/([^/:]+)|:([^/:]+))?$/.exec(text);
   const short = /^([^/:]+)(?::([^/:]+))?$/.exec(text);
   const [secret, id, version] = full
-    ? [full[1], full[2], full[3]]
+    ? [full[1], full[2], full[3] ?? full[4]]
     : short
       ? [short[1], short[1], short[2]]
       : [];
   if (secret === undefined || id === undefined || !SECRET_ID.test(id)) return undefined;
-  if (version !== undefined && !SECRET_VERSION.test(version)) return undefined;
+  if (version !== undefined && (!SECRET_VERSION.test(version) || version.toLowerCase() === 'new'))
+    return undefined;
+  if (version !== undefined && version !== 'latest' && version.toLowerCase() === 'latest') return undefined;
   return { secret, version: version ?? 'latest' };
 }
 
@@ -547,10 +635,14 @@ const RESERVED_LABEL_DOMAINS = [
   'autoscaling.knative.dev',
 ];
 // Google Cloud label syntax: keys start with a lowercase letter; keys and values use lowercase letters,
-// digits, `_` and `-`, at most 63 characters; values may be empty.
+// digits, `_` and `-`, at most 63 characters; values may be empty; at most 64 labels on a resource
+// (cloud.google.com/resource-manager/docs/labels-overview "Requirements for labels"; docs/platform.md
+// "Limits on inputs").
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const LABEL_EXPECTED = '`key=value` pairs, one per line or separated by commas';
+const MAX_LABELS = 64;
+const LABELS_DOC = 'https://cloud.google.com/resource-manager/docs/labels-overview';
 
 function parseLabels(text: string, problems: Problems): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -586,6 +678,21 @@ function parseLabels(text: string, problems: Problems): Record<string, string> {
       problems.add('labels', `key \`${key}\` is set twice`, 'each key once');
     } else labels[key] = value;
   }
+  // The action adds its provenance labels to the same resources (`provenanceLabels` in
+  // src/core/service-plan.ts), replacing a user label of the same key.
+  const own: readonly string[] = PROVENANCE_LABEL_KEYS;
+  for (const key of own.filter((k) => Object.hasOwn(labels, k)))
+    problems.warn(
+      'labels',
+      `\`${key}\` is a label this action sets itself (${listOf(own)}); your value is replaced`,
+    );
+  const total = new Set([...Object.keys(labels), ...own]).size;
+  if (total > MAX_LABELS)
+    problems.add(
+      'labels',
+      `${Object.keys(labels).length} labels plus the ${own.length} this action adds (${listOf(own)}) make ${total}; a Google Cloud resource takes at most ${MAX_LABELS} (${LABELS_DOC})`,
+      `at most ${MAX_LABELS - own.length} labels of your own`,
+    );
   return labels;
 }
 
@@ -750,16 +857,29 @@ function parseSmoke(
     const value = text(name);
     if (value === '') return fallback;
     if (name === 'health_path' && value === 'none') return '';
+    const example =
+      name === 'health_path'
+        ? 'a path such as `/health`, or `none` to skip the health check'
+        : 'a path such as `/events`';
     if (!value.startsWith('/') || /\s/.test(value)) {
-      problems.add(
-        name,
-        `${show(value)} is not a path`,
-        name === 'health_path'
-          ? 'a path such as `/healthz`, or `none` to skip the health check'
-          : 'a path such as `/events`',
-      );
+      problems.add(name, `${show(value)} is not a path`, example);
       return undefined;
     }
+    // docs/platform.md "Reserved URL paths" (https://cloud.google.com/run/docs/known-issues).
+    const hazard = findPathHazard(value);
+    if (hazard?.kind === 'other-host') {
+      problems.add(name, `${show(value)} ${hazard.detail}`, `${example}, with one leading \`/\``);
+      return undefined;
+    }
+    if (hazard?.kind === 'reserved') {
+      problems.add(name, `${show(value)} ${hazard.detail}`, `another ${example.slice(2)}`);
+      return undefined;
+    }
+    if (hazard)
+      problems.warn(
+        name,
+        `${show(value)} ${hazard.detail}; if the smoke test gets a 404 from Google, use a path such as \`${value.replace(/[?#].*$/s, '').slice(0, -1)}\``,
+      );
     return value;
   };
   const millis = (name: InputName, fallback: number, min: number, max: number) =>
@@ -772,7 +892,7 @@ function parseSmoke(
       'smoke_path',
       protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path,
     ),
-    healthPath: path('health_path', '/healthz'),
+    healthPath: path('health_path', '/health'),
     healthTimeoutMs: millis('health_timeout', 60_000, 1000, 600_000),
     durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
     firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),
@@ -802,14 +922,56 @@ function parseSmoke(
       );
     }
   }
+  warnIgnoredSmokeInputs(text, protocol, criteria.healthPath, problems);
   if (protocol === 'none' || protocol === undefined) return undefined;
   if (Object.values(criteria).some((v) => v === undefined)) return undefined;
   return {
     ...(criteria as Omit<SmokeCriteria, 'send' | 'expect'>),
     protocol,
-    ...(send !== '' && { send }),
+    ...(send !== '' && protocol === 'websocket' && { send }),
     ...(expect !== '' && { expect }),
   };
+}
+
+// Inputs that only tune the smoke test; all ignored with `smoke_protocol: none` (`smoke_expect` is refused).
+const SMOKE_TUNING_INPUTS: readonly InputName[] = [
+  'smoke_path',
+  'health_path',
+  'health_timeout',
+  'smoke_duration',
+  'smoke_first_event_timeout',
+  'smoke_min_events',
+  'smoke_max_gap',
+  'smoke_connections',
+  'smoke_send',
+  'smoke_url',
+];
+
+// Warns about smoke inputs the chosen protocol never reads, so a setting that does nothing is not mistaken
+// for one that was checked.
+function warnIgnoredSmokeInputs(
+  text: (name: InputName) => string,
+  protocol: (typeof SMOKE_PROTOCOLS)[number] | undefined,
+  healthPath: string | undefined,
+  problems: Problems,
+): void {
+  const given = (name: InputName) => text(name) !== '';
+  if (protocol === undefined) return;
+  if (protocol === 'none') {
+    for (const name of SMOKE_TUNING_INPUTS.filter(given))
+      problems.warn(name, 'is ignored: `smoke_protocol` is `none`, so no smoke test runs');
+    return;
+  }
+  if (protocol !== 'websocket' && given('smoke_send'))
+    problems.warn(
+      'smoke_send',
+      `is ignored: it is sent only over a WebSocket, and \`smoke_protocol\` is \`${protocol}\``,
+    );
+  if (protocol === 'http')
+    for (const name of (['smoke_min_events', 'smoke_max_gap', 'smoke_connections'] as const).filter(given))
+      problems.warn(name, 'is ignored: `smoke_protocol: http` checks the status and body of one GET');
+  if (healthPath === '' && given('health_timeout'))
+    problems.warn('health_timeout', 'is ignored: `health_path` is `none`, so there is no health check');
 }
 
 const ROLLOUTS = ['progressive', 'candidate', 'immediate'] as const;
@@ -853,6 +1015,38 @@ function parseStepWaits(text: string, count: number, problems: Problems): number
   return parts.length === 1 ? Array<number>(count).fill(waits[0] as number) : (waits as number[]);
 }
 
+// Warns about rollout inputs the chosen rollout never reads. `step_wait` is read by `immediate` too: it is the
+// bake time after its one step to 100 %.
+function warnIgnoredRolloutInputs(
+  text: (name: InputName) => string,
+  rollout: (typeof ROLLOUTS)[number] | undefined,
+  trafficSteps: number[] | undefined,
+  followLatest: boolean,
+  problems: Problems,
+): void {
+  const given = (name: InputName) => text(name) !== '';
+  if ((rollout === 'immediate' || rollout === 'candidate') && given('traffic_steps'))
+    problems.warn(
+      'traffic_steps',
+      `is ignored: \`rollout\` is \`${rollout}\`${rollout === 'immediate' ? ', one step to 100 %' : ', which gives the candidate no traffic'}`,
+    );
+  if (rollout === 'candidate') {
+    if (given('step_wait'))
+      problems.warn('step_wait', 'is ignored: `rollout` is `candidate`, so there are no traffic steps');
+    if (followLatest)
+      problems.warn('follow_latest', 'is ignored: `rollout` is `candidate`, so nothing is promoted');
+    if (given('keep_release_tags') && text('keep_release_tags') !== '2')
+      problems.warn(
+        'keep_release_tags',
+        'is ignored: `rollout` is `candidate`, so nothing is promoted and no old release tag is removed',
+      );
+  } else if (followLatest && trafficSteps !== undefined && trafficSteps[trafficSteps.length - 1] !== 100)
+    problems.warn(
+      'follow_latest',
+      `is ignored: \`traffic_steps\` ends at ${trafficSteps[trafficSteps.length - 1]} % (a partial canary), and LATEST takes over only at 100 %`,
+    );
+}
+
 // An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
 function parseSmokeUrl(text: string, problems: Problems): string | undefined {
   try {
@@ -891,7 +1085,8 @@ const STREAMING_INPUTS: { key: keyof StreamingSettings; input: InputName }[] = [
 ];
 
 // Reads and validates every input at once, so the user sees all problems in one run, not one per run; the
-// context supplies the defaults of `tag` and `revision_suffix`.
+// context supplies the defaults of `tag` and `revision_suffix`. Inputs that are valid but ignored or risky in
+// their combination come back as `inputWarnings`.
 export function parseInputs(read: (name: InputName) => string, context: RunContext): Readonly<DeployConfig> {
   const problems = new Problems();
   // Scalars are trimmed; env_vars and secrets are not, so values keep their bytes.
@@ -937,6 +1132,12 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     (v) => (imageMistake = findImageMistake(v)) === undefined,
     () => imageMistake!,
   );
+  const imageHost = image?.split('/')[0].toLowerCase();
+  if (imageHost !== undefined && !DIRECT_REGISTRY.test(imageHost) && imageHost !== 'ghcr.io')
+    problems.warn(
+      'image',
+      `\`${imageHost}\` is not a registry Cloud Run pulls from directly (${SUPPORTED_REGISTRIES}, or public \`ghcr.io\` images); unless it is, put an Artifact Registry remote repository in front of it (${REMOTE_REPOSITORY_DOC})`,
+    );
 
   // Auth.
   const workloadIdentityProvider = optional('workload_identity_provider', (v) => parseProvider(v, problems));
@@ -956,6 +1157,10 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     sessionAffinity: optional('session_affinity', (v) => parseBoolean('session_affinity', v, problems)),
     useHttp2: optional('use_http2', (v) => parseBoolean('use_http2', v, problems)),
   };
+  const minInstancesLevel =
+    text('min_instances_level') === ''
+      ? 'service'
+      : parseEnum('min_instances_level', text('min_instances_level'), MIN_INSTANCES_LEVELS, problems);
   const maxInstances = optional('max_instances', (v) =>
     parseInteger('max_instances', v, 1, Infinity, problems),
   );
@@ -1034,6 +1239,12 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   // Service.
   const envVars = parseEnvVars(raw('env_vars'), problems);
   const secrets = parseSecrets(raw('secrets'), new Set(envVars.map((e) => e.name)), problems);
+  if (envVars.length + secrets.length > MAX_ENV_VARS)
+    problems.add(
+      envVars.length > MAX_ENV_VARS ? 'env_vars' : 'secrets',
+      `sets ${envVars.length + secrets.length} environment variables (${envVars.length} in \`env_vars\`, ${secrets.length} in \`secrets\`); Cloud Run allows at most ${MAX_ENV_VARS} per container (${ENV_DOC})`,
+      `at most ${MAX_ENV_VARS} in \`env_vars\` and \`secrets\` together`,
+    );
   const labels = parseLabels(raw('labels'), problems);
   const runtimeServiceAccount = optional('runtime_service_account', (v) =>
     parseServiceAccount('runtime_service_account', v, problems),
@@ -1042,6 +1253,16 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   const allowUnauthenticated = optional('allow_unauthenticated', (v) =>
     parseBoolean('allow_unauthenticated', v, problems),
   );
+  const publicAccessMethod =
+    text('public_access_method') === ''
+      ? 'invoker-check'
+      : parseEnum('public_access_method', text('public_access_method'), PUBLIC_ACCESS_METHODS, problems);
+  // action.yml's default arrives as if given: only another value is worth a warning.
+  if (publicAccessMethod === 'iam-binding' && allowUnauthenticated !== true)
+    problems.warn(
+      'public_access_method',
+      `is ignored: it chooses how \`allow_unauthenticated: true\` makes the service public, and \`allow_unauthenticated\` is ${allowUnauthenticated === false ? '`false` (which clears both methods)' : 'not set'}`,
+    );
 
   // Release.
   const tag = parseTag(text('tag'), service, context, problems);
@@ -1073,6 +1294,22 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     ? parseStepWaits(text('step_wait') || '60s', trafficSteps.length, problems)
     : undefined;
   const followLatest = optional('follow_latest', (v) => parseBoolean('follow_latest', v, problems)) ?? false;
+  const keepReleaseTags =
+    text('keep_release_tags') === ''
+      ? 2
+      : parseInteger('keep_release_tags', text('keep_release_tags'), 1, Infinity, problems);
+  warnIgnoredRolloutInputs(text, rollout, trafficSteps, followLatest, problems);
+  if (keepFailedCandidate && smoke === undefined && text('smoke_protocol').toLowerCase() === 'none')
+    problems.warn(
+      'keep_failed_candidate',
+      'is ignored: `smoke_protocol` is `none`, so no candidate can fail the smoke test',
+    );
+  // A preview's tagged candidate stays at 0 % after the run; with a revision-level floor it stays warm too.
+  if (rollout === 'candidate' && minInstancesLevel === 'revision' && (known.minInstances ?? 0) > 0)
+    problems.warn(
+      'min_instances_level',
+      `\`revision\` with \`rollout: candidate\`: the tagged candidate keeps ${known.minInstances} warm, billed instance(s) (from ${origin('minInstances')}) at 0 % until its tag is removed, and so does every other preview left tagged (https://cloud.google.com/run/docs/configuring/min-instances; docs/platform.md "Min instances and tags")`,
+    );
 
   // Reporting: each part on unless turned off.
   const reporting = {
@@ -1106,6 +1343,9 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     ...(runtimeServiceAccount !== undefined && { runtimeServiceAccount }),
     ...(ingress !== undefined && { ingress }),
     ...(allowUnauthenticated !== undefined && { allowUnauthenticated }),
+    publicAccessMethod: publicAccessMethod!,
+    minInstancesLevel: minInstancesLevel!,
+    minInstancesSet: overrides.minInstances !== undefined,
     tag: tag!,
     revisionSuffix: revisionSuffix!,
     lintLevel: lintLevel!,
@@ -1117,7 +1357,9 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     trafficSteps: trafficSteps!,
     stepWaitMs: stepWaitMs!,
     followLatest,
+    keepReleaseTags: keepReleaseTags!,
     reporting,
+    inputWarnings: problems.warningLines(),
   };
   return freezeDeep(config);
 }

@@ -3,7 +3,7 @@
 // (@actions/core, Octokit, the orchestrator). A bad input is refused before any of that loads and before
 // any network call, within about twice a bare `node -e 0` (bench/RESULTS.md).
 import { readActionConfig } from './adapters/action-config';
-import { addMask, info, setFailed, setOutput } from './adapters/runner-commands';
+import { addMask, escapeData, info, setFailed, setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
 
 async function main(): Promise<void> {
@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   try {
     const { context, config } = readActionConfig();
     if (config.reporting.githubToken) addMask(config.reporting.githubToken);
+    // Inputs accepted but ignored or risky in their combination: `::warning::` annotations (what
+    // core.warning writes), before anything else happens.
+    for (const line of config.inputWarnings) info(`::warning::${escapeData(line)}`);
     // Signing in waits on the network (GitHub OIDC, STS, IAM Credentials): start it first, then load
     // the rest while it waits. Every token is masked before anything can print it.
     const { connectGoogleCloud } = await import('./adapters/google-cloud');

@@ -172,11 +172,11 @@ describe('Workload Identity Federation', () => {
   test('ID token for the service URL opens a private service through the router (FACTS.md WIF point 6, "Private services")', async () => {
     const { auth, masked } = wif({ serviceAccount: e.serviceAccount });
     const uri = await createPrivateService(auth, 'private-idtoken');
-    expect((await fetch(`${uri}/healthz`)).status).toBe(403);
+    expect((await fetch(`${uri}/health`)).status).toBe(403);
     const token = await auth.idToken(uri);
     expect(jwtPayload(token)).toMatchObject({ aud: uri, email: e.serviceAccount });
     expect(masked).toContain(token);
-    expect((await fetch(`${uri}/healthz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+    expect((await fetch(`${uri}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
       200,
     );
   });
@@ -279,7 +279,7 @@ describe('Workload Identity Federation', () => {
     const { auth, masked } = wif({ serviceAccount: e.serviceAccount });
     const uri = await createPrivateService(auth, 'masked-api');
     const token = await auth.idToken(uri);
-    expect((await fetch(`${uri}/healthz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+    expect((await fetch(`${uri}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
       200,
     );
 
@@ -358,7 +358,7 @@ describe('credentials already in the job (application default credentials)', () 
     });
     const uri = await createPrivateService(auth, 'adc-idtoken');
     const token = await auth.idToken(uri);
-    expect((await fetch(`${uri}/healthz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+    expect((await fetch(`${uri}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
       200,
     );
   });

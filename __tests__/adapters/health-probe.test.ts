@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(killAllApps);
 
 test('a healthy app answers the first attempt with 200', async () => {
-  const obs = await probeHealth(`http://127.0.0.1:${app.port}/healthz`, {
+  const obs = await probeHealth(`http://127.0.0.1:${app.port}/health`, {
     headers: {},
     timeoutMs: 2000,
     elapsed,
@@ -26,7 +26,7 @@ test('a healthy app answers the first attempt with 200', async () => {
 });
 
 test('a 503 is retried with backoff until the deadline, every attempt recorded', async () => {
-  const obs = await probeHealth(`http://127.0.0.1:${unhealthy.port}/healthz`, {
+  const obs = await probeHealth(`http://127.0.0.1:${unhealthy.port}/health`, {
     headers: {},
     timeoutMs: 1500,
     elapsed,
@@ -45,7 +45,7 @@ test('a 503 is retried with backoff until the deadline, every attempt recorded',
 
 test('while a fresh instance starts, refused attempts are recorded until it answers', async () => {
   const slow = await spawnApp({ STREAM_APP_FAULT: 'slow-start', STREAM_APP_START_DELAY_MS: '500' });
-  const obs = await probeHealth(`http://127.0.0.1:${slow.port}/healthz`, {
+  const obs = await probeHealth(`http://127.0.0.1:${slow.port}/health`, {
     headers: {},
     timeoutMs: 5000,
     elapsed,
@@ -81,7 +81,7 @@ test('a 403 (Cloud Run IAM, not a starting instance) is retried only for authRet
   try {
     const { port } = server.address() as { port: number };
     const begun = elapsed();
-    const obs = await probeHealth(`http://127.0.0.1:${port}/healthz`, {
+    const obs = await probeHealth(`http://127.0.0.1:${port}/health`, {
       headers: {},
       timeoutMs: 30_000,
       authRetryMs: 300,

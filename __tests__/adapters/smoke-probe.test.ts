@@ -18,7 +18,7 @@ const TICK_MS = '100';
 const SSE: SmokeCriteria = {
   protocol: 'sse',
   path: '/events',
-  healthPath: '/healthz',
+  healthPath: '/health',
   healthTimeoutMs: 2000,
   durationMs: 1000,
   firstEventTimeoutMs: 1000,

@@ -1,4 +1,4 @@
-import { parseDuration, parseSmokeArgs } from '../../src/core/smoke-args';
+import { findPathHazard, parseDuration, parseSmokeArgs } from '../../src/core/smoke-args';
 
 test.each([
   ['500ms', 500],
@@ -13,7 +13,9 @@ test.each([
   expect(parseDuration(text)).toBe(ms);
 });
 
-test('defaults for sse: /events, health /healthz, 10 s, 3 events, 5 s first event and gap, 1 connection, reconnect', () => {
+// The health default is `/health`, not `/healthz`: Google's front end answers `/healthz` itself with a 404
+// (docs/platform.md "Reserved URL paths").
+test('defaults for sse: /events, health /health, 10 s, 3 events, 5 s first event and gap, 1 connection, reconnect', () => {
   expect(parseSmokeArgs(['--url', 'https://api-abc.a.run.app'])).toEqual({
     args: {
       url: 'https://api-abc.a.run.app',
@@ -21,7 +23,7 @@ test('defaults for sse: /events, health /healthz, 10 s, 3 events, 5 s first even
       criteria: {
         protocol: 'sse',
         path: '/events',
-        healthPath: '/healthz',
+        healthPath: '/health',
         healthTimeoutMs: 60_000,
         durationMs: 10_000,
         firstEventTimeoutMs: 5000,
@@ -31,6 +33,7 @@ test('defaults for sse: /events, health /healthz, 10 s, 3 events, 5 s first even
         checkReconnect: true,
       },
     },
+    warnings: [],
   });
 });
 
@@ -79,6 +82,7 @@ test('every flag, with = and separate values; a URL path names the stream', () =
         expect: '/^echo:hello/',
       },
     },
+    warnings: [],
   });
 });
 
@@ -117,4 +121,53 @@ test('a URL that is not http(s) is refused', () => {
     problems: ['--url "ftp://x" must be http or https'],
   });
   expect(parseSmokeArgs(['--url', 'not a url'])).toEqual({ problems: ['--url "not a url" is not a URL'] });
+});
+
+// docs/platform.md "Reserved URL paths"; https://cloud.google.com/run/docs/known-issues.
+test.each([
+  ['/healthz', 'reserved'],
+  ['/healthz?x=1', 'reserved'],
+  ['/eventlog', 'reserved'],
+  ['/_ah/start', 'reserved'],
+  ['//evil.example/x', 'other-host'],
+  ['/\\evil.example/x', 'other-host'],
+  ['/statusz', 'ends-in-z'],
+  ['/readyz#top', 'ends-in-z'],
+  ['/a/livez', 'ends-in-z'],
+  ['/health', undefined],
+  ['/healthz/', undefined],
+  ['/_ah', undefined],
+  ['/events?q=z', undefined],
+  ['/', undefined],
+])('findPathHazard(%j) is %j', (path, kind) => {
+  expect(findPathHazard(path)?.kind).toBe(kind);
+});
+
+test('the CLI only warns about reserved paths: its user may point it at any server', () => {
+  const parsed = parseSmokeArgs([
+    '--url',
+    'http://127.0.0.1:8080',
+    '--health-path',
+    '/healthz',
+    '--path',
+    '/streamz',
+  ]);
+  expect(parsed).toMatchObject({
+    args: { criteria: { healthPath: '/healthz', path: '/streamz' } },
+    warnings: [
+      expect.stringMatching(/^--path "\/streamz" ends in `z`/),
+      expect.stringMatching(/^--health-path "\/healthz" is answered by Google's front end with its own 404/),
+    ],
+  });
+});
+
+test.each([
+  [['--path', '//evil.example/x'], '--path "//evil.example/x" starts with `//`'],
+  [['--health-path', '/\\evil.example'], '--health-path "/\\\\evil.example" starts with `/\\`'],
+  [[], '--path "//evil.example/x" starts with `//`'],
+])('the CLI refuses a path that a URL parser reads as another host: %j', (flags, problem) => {
+  const url = flags.length === 0 ? 'https://api.example//evil.example/x' : 'https://api.example';
+  expect(parseSmokeArgs(['--url', url, ...flags])).toEqual({
+    problems: [expect.stringContaining(problem)],
+  });
 });

@@ -32,7 +32,7 @@ function criteria(overrides: Partial<SmokeCriteria> = {}): SmokeCriteria {
   return {
     protocol: 'sse',
     path: '/events',
-    healthPath: '/healthz',
+    healthPath: '/health',
     healthTimeoutMs: 30_000,
     durationMs: 10_000,
     firstEventTimeoutMs: 5_000,
@@ -783,7 +783,7 @@ describe('judgeHttp', () => {
 
 describe('judgeHealth', () => {
   const health = (attempts: HealthObservation['attempts']) =>
-    judgeHealth({ url: 'https://x/healthz', attempts }, criteria());
+    judgeHealth({ url: 'https://x/health', attempts }, criteria());
   const refused = { stage: 'connect', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } as const;
 
   it('passes when a later attempt answers 2xx, listing the earlier ones', () => {
@@ -796,7 +796,7 @@ describe('judgeHealth', () => {
     ).toEqual({
       name: 'health',
       ok: true,
-      detail: '/healthz answered 200 on attempt 3 of 3, at 2 s (earlier: 503, ECONNREFUSED)',
+      detail: '/health answered 200 on attempt 3 of 3, at 2 s (earlier: 503, ECONNREFUSED)',
     });
   });
 
@@ -808,7 +808,7 @@ describe('judgeHealth', () => {
     ]);
     expect(check.ok).toBe(false);
     expect(check.detail).toBe(
-      "no 2xx from /healthz in 3 attempts over 30 s (503, 503, 503); last: 503: the service failed (the app crashed, failed to start, or timed out); see the revision's logs; expected a 2xx within 30 s",
+      "no 2xx from /health in 3 attempts over 30 s (503, 503, 503); last: 503: the service failed (the app crashed, failed to start, or timed out); see the revision's logs; expected a 2xx within 30 s",
     );
   });
 
@@ -832,7 +832,7 @@ describe('judgeSmoke, describeFailures, summarizeSmoke', () => {
   const healthy: SmokeCheck = {
     name: 'health',
     ok: true,
-    detail: '/healthz answered 200 on attempt 1 of 1, at 40 ms',
+    detail: '/health answered 200 on attempt 1 of 1, at 40 ms',
   };
   const c = criteria();
 
@@ -867,7 +867,7 @@ describe('judgeSmoke, describeFailures, summarizeSmoke', () => {
   });
 
   it('fails an unhealthy app even when streaming was skipped', () => {
-    const sick: SmokeCheck = { name: 'health', ok: false, detail: 'no 2xx from /healthz …' };
+    const sick: SmokeCheck = { name: 'health', ok: false, detail: 'no 2xx from /health …' };
     const result = judgeSmoke(URL_, c, sick, judgeSse([], undefined, c));
     expect(result.verdict).toBe('fail');
   });
@@ -875,7 +875,7 @@ describe('judgeSmoke, describeFailures, summarizeSmoke', () => {
   it('is inconclusive when neither health nor stream reached the service', () => {
     const unreachable = judgeHealth(
       {
-        url: 'https://x/healthz',
+        url: 'https://x/health',
         attempts: [{ atMs: 0, error: { stage: 'connect', code: 'ETIMEDOUT', message: 't' } }],
       },
       c,
@@ -891,7 +891,7 @@ describe('judgeSmoke, describeFailures, summarizeSmoke', () => {
   it('fails when health could not be reached but the stream failed for the app', () => {
     const unreachable = judgeHealth(
       {
-        url: 'https://x/healthz',
+        url: 'https://x/health',
         attempts: [{ atMs: 0, error: { stage: 'connect', code: 'ETIMEDOUT', message: 't' } }],
       },
       c,

@@ -15,7 +15,7 @@ function configFor(profile: Profile, overrides: Partial<DeployConfig> = {}): Dep
     smoke: {
       protocol: 'sse',
       path: '/events',
-      healthPath: '/healthz',
+      healthPath: '/health',
       healthTimeoutMs: 60_000,
       durationMs: 10_000,
       firstEventTimeoutMs: 5000,

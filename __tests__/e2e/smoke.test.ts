@@ -73,7 +73,7 @@ test('a private service passes through its tag URL with an ID token; smoke_resul
     ]),
   );
   // The service is private: without a token its URL answers 403.
-  expect((await fetch(`${second.outputs.tag_url}/healthz`)).status).toBe(403);
+  expect((await fetch(`${second.outputs.tag_url}/health`)).status).toBe(403);
 });
 
 test('a candidate that buffers its stream fails the smoke test and traffic is left untouched', async () => {
@@ -206,6 +206,6 @@ test('a service that follows LATEST: after a failed smoke test new requests stil
   expect((after.traffic ?? []).map((t) => [t.type, t.revision, t.percent])).toEqual([
     ['TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', old, 100],
   ]);
-  const res = await fetch(`${after.uri}/healthz`);
+  const res = await fetch(`${after.uri}/health`);
   expect(res.headers.get('x-revision')).toBe(old);
 });

@@ -32,8 +32,10 @@ describe('stream-app serving', () => {
     app = await startApp({ ...BASE_ENV, GREETING: 'hi there', TICK_MS: String(TICK_MS), HEARTBEAT_MS: '50' });
   });
 
-  it('answers /healthz with ok and the revision', async () => {
-    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+  // `/health` is what Cloud Run lets through; `/healthz` never reaches a container there (docs/platform.md
+  // "Reserved URL paths"), but still answers for runs of the app outside Cloud Run.
+  it.each(['/health', '/healthz'])('answers %s with ok and the revision', async (path) => {
+    const res = await fetch(`http://127.0.0.1:${app.port}${path}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', revision: REVISION });
   });
@@ -50,6 +52,7 @@ describe('stream-app serving', () => {
   });
 
   it.each([
+    ['/health', 200],
     ['/healthz', 200],
     ['/', 200],
     ['/missing', 404],
@@ -209,7 +212,7 @@ describe('stream-app configuration', () => {
 
   it('warns about an unknown fault name on stderr and still applies the known ones', async () => {
     const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'no-such-fault, unhealthy' });
-    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    const res = await fetch(`http://127.0.0.1:${app.port}/health`);
     await res.arrayBuffer();
     expect(res.status).toBe(503);
     expect(app.stderr()).toMatch(/warning: unknown fault "no-such-fault"/);
@@ -243,7 +246,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
       STREAM_APP_START_DELAY_MS: String(delay),
     });
     expect(Date.now() - app.spawnedAt).toBeGreaterThanOrEqual(delay);
-    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    const res = await fetch(`http://127.0.0.1:${app.port}/health`);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
   });
@@ -321,11 +324,13 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     }
   });
 
-  it('unhealthy answers /healthz with 503 while / still works', async () => {
+  it('unhealthy answers /health and /healthz with 503 while / still works', async () => {
     const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'unhealthy' });
-    const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    for (const path of ['/health', '/healthz']) {
+      const health = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      expect({ path, status: health.status }).toEqual({ path, status: 503 });
+      expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    }
     const root = await fetch(`http://127.0.0.1:${app.port}/`);
     expect(root.status).toBe(200);
     await root.arrayBuffer();
@@ -335,10 +340,10 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
 describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', () => {
   afterEach(killAllApps);
 
-  // Polls /healthz until it answers 503: the moment the app has turned bad, seen from outside.
+  // Polls /health until it answers 503: the moment the app has turned bad, seen from outside.
   async function waitUntilBad(port: number): Promise<void> {
     for (let i = 0; i < 250; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
       await res.arrayBuffer();
       if (res.status === 503) return;
       await sleep(20);
@@ -346,16 +351,18 @@ describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', 
     throw new Error('the app never turned bad');
   }
 
-  it('works normally until STREAM_APP_BAD_AFTER_MS, then /healthz 503, /events 500, /ws refused with 500', async () => {
+  it('works normally until STREAM_APP_BAD_AFTER_MS, then /health (and /healthz) 503, /events 500, /ws refused with 500', async () => {
     const app = await startApp({
       ...BASE_ENV,
       TICK_MS: '50',
       STREAM_APP_FAULT: 'bad-after',
       STREAM_APP_BAD_AFTER_MS: '1500',
     });
-    const before = await fetch(`http://127.0.0.1:${app.port}/healthz`);
-    expect(before.status).toBe(200);
-    await before.arrayBuffer();
+    for (const path of ['/health', '/healthz']) {
+      const before = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      expect({ path, status: before.status }).toEqual({ path, status: 200 });
+      await before.arrayBuffer();
+    }
     const early = await openSse(app.port, '/events?count=2');
     await early.waitForEnd();
     expect(early.status).toBe(200);
@@ -364,8 +371,11 @@ describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', 
     socket.ws.terminate();
 
     await waitUntilBad(app.port);
-    const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
-    expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    for (const path of ['/health', '/healthz']) {
+      const health = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      expect({ path, status: health.status }).toEqual({ path, status: 503 });
+      expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+    }
     const events = await fetch(`http://127.0.0.1:${app.port}/events`);
     expect(events.status).toBe(500);
     expect(events.headers.get('x-revision')).toBe(REVISION);
@@ -402,7 +412,7 @@ describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', 
     // The line is written once listening; stderr may reach us a moment after the port accepts.
     for (let i = 0; i < 100 && !app.stderr().includes('turning bad'); i++) await sleep(20);
     expect(app.stderr()).toMatch(/fault bad-after: turning bad in 5000 ms/);
-    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    const res = await fetch(`http://127.0.0.1:${app.port}/health`);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
 

@@ -70,7 +70,7 @@ const FAILURES: SmokeFault[] = [
   {
     id: 'unhealthy',
     title: 'health endpoint unhealthy',
-    fault: '`/healthz` answers 503 (retried for `health_timeout: 5s`)',
+    fault: '`/health` answers 503 (retried for `health_timeout: 5s`)',
     image: 'unhealthy',
     inputs: { health_timeout: '5s' },
     check: 'health',

@@ -41,6 +41,10 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
   res.on('close', () => logRequest(req.method, url.pathname, res.statusCode));
   if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
   switch (url.pathname) {
+    // `/health` is the one to probe on Cloud Run: Google's front end answers `/healthz` itself with a 404
+    // before the container sees it (docs/platform.md "Reserved URL paths"). `/healthz` still answers here,
+    // the same way, for runs of the app outside Cloud Run.
+    case '/health':
     case '/healthz':
       return faults.has('unhealthy') || turnedBad
         ? sendJson(res, 503, { status: 'unhealthy', revision })

@@ -111,8 +111,20 @@ export interface DeployConfig {
   /** Runtime service account email (`template.serviceAccount`). */
   runtimeServiceAccount?: string;
   ingress?: Ingress;
-  /** true: add `allUsers` as invoker; false: remove it; undefined: leave the policy alone. */
+  /** true: make the service public by `publicAccessMethod`; false: clear `invokerIamDisabled` and remove an
+   * `allUsers` invoker binding; undefined: leave access as it is. */
   allowUnauthenticated?: boolean;
+  /** How `allowUnauthenticated: true` makes the service public: `invoker-check` sets `invokerIamDisabled: true`
+   * (Google's recommended way, which works under the Domain Restricted Sharing policy); `iam-binding` adds
+   * `allUsers` as roles/run.invoker (FACTS.md "public access"; docs/platform.md "Public access and IAM"). */
+  publicAccessMethod: PublicAccessMethod;
+  /** Where the warm floor `streaming.minInstances` goes: `service` on `Service.scaling.minInstanceCount`
+   * (counts only revisions in the split), `revision` on `template.scaling.minInstanceCount` (every revision
+   * in the split or with a tag keeps that many warm, billed instances) (FACTS.md "min instances and tags";
+   * docs/platform.md "Min instances and tags"). */
+  minInstancesLevel: MinInstancesLevel;
+  /** True when the user gave `min_instances`; false when `streaming.minInstances` is the profile's default. */
+  minInstancesSet: boolean;
 
   /** The candidate's traffic tag (FACTS.md "tag rules"). */
   tag: string;
@@ -137,6 +149,9 @@ export interface DeployConfig {
   stepWaitMs: number[];
   /** End the promotion with LATEST at 100 % (later deploys then go live at once); default off. */
   followLatest: boolean;
+  /** How many of this action's own release tags stay on the service after a promotion (the current
+   * release's counts), at least 1; older ones it made are removed, tags it did not make are never touched. */
+  keepReleaseTags: number;
 
   /** Where the release is reported; each part can be turned off. */
   reporting: {
@@ -146,9 +161,17 @@ export interface DeployConfig {
     summary: boolean;
     deployment: boolean;
   };
+
+  /** Inputs that were accepted but are ignored or risky in this combination, each `` `input_name`: … ``;
+   * logged as warnings before the release starts. */
+  inputWarnings: readonly string[];
 }
 
 export type Rollout = 'progressive' | 'candidate' | 'immediate';
+
+export type PublicAccessMethod = 'invoker-check' | 'iam-binding';
+
+export type MinInstancesLevel = 'service' | 'revision';
 
 /** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
 export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol']; path: string }>> =
@@ -158,6 +181,16 @@ export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['
     grpc: { protocol: 'http', path: '/' },
     http: { protocol: 'http', path: '/' },
   };
+
+/** The keys of the labels the action adds to the service and its revisions (`provenanceLabels` in
+ * src/core/service-plan.ts); they count against Google Cloud's 64 labels per resource. */
+export const PROVENANCE_LABEL_KEYS = [
+  'managed-by',
+  'stream-deploy-commit',
+  'stream-deploy-run',
+  'stream-deploy-actor',
+  'stream-deploy-repo',
+] as const;
 
 /** What the run knows about where it runs (GitHub context), for defaults and labels. */
 export interface RunContext {

@@ -11,7 +11,7 @@ Options:
   --protocol sse|websocket|http
                                what to test (default: sse)
   --path P                     stream path (default: /events for sse, /ws for websocket, / for http)
-  --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /healthz)
+  --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /health)
   --health-timeout D           retry the health path for up to D (default: 60s)
   --duration D                 how long each stream is watched (default: 10s)
   --min-events N               at least N events or messages (default: 3 for sse, 0 otherwise)
@@ -28,6 +28,40 @@ Options:
 
 Durations: 500ms, 10s, 2m (a bare number is seconds).
 `;
+
+/** Where Google documents the paths its front end answers itself (docs/platform.md "Reserved URL paths"). */
+export const RESERVED_PATHS_DOC = 'https://cloud.google.com/run/docs/known-issues, "Reserved URL paths"';
+
+/**
+ * What is wrong with a URL path the smoke test will request, or undefined when nothing is:
+ * - `other-host`: it starts with `//` or `/\`, which URL parsers read as another host (the ID token would go there);
+ * - `reserved`: `/healthz`, `/eventlog` or `/_ah/…`, which Google's front end answers itself with a 404 before
+ *   the container sees it;
+ * - `ends-in-z`: its last segment ends in `z`; Google reserves some such paths and advises avoiding them all.
+ * The query string and fragment are ignored (docs/platform.md "Reserved URL paths";
+ * https://cloud.google.com/run/docs/known-issues).
+ */
+export function findPathHazard(
+  path: string,
+): { kind: 'other-host' | 'reserved' | 'ends-in-z'; detail: string } | undefined {
+  const bare = path.replace(/[?#].*$/s, '');
+  if (bare.startsWith('//') || bare.startsWith('/\\'))
+    return {
+      kind: 'other-host',
+      detail: `starts with \`${bare.slice(0, 2)}\`, which a URL parser reads as the start of another host, and the ID token would go there`,
+    };
+  if (bare === '/healthz' || bare === '/eventlog' || bare.startsWith('/_ah/'))
+    return {
+      kind: 'reserved',
+      detail: `is answered by Google's front end with its own 404 before the request reaches the container (${RESERVED_PATHS_DOC})`,
+    };
+  if (/[zZ]$/.test(bare.slice(bare.lastIndexOf('/') + 1)))
+    return {
+      kind: 'ends-in-z',
+      detail: `ends in \`z\`: Google's front end answers some such paths itself with a 404 and advises avoiding them all (${RESERVED_PATHS_DOC})`,
+    };
+  return undefined;
+}
 
 export interface SmokeArgs {
   url: string;
@@ -59,13 +93,18 @@ const VALUE_FLAGS = [
   '--id-token-audience',
 ];
 
-/** Parses `smoke` flags (after the command word); `help` when asked, else the args or every problem. */
+/**
+ * Parses `smoke` flags (after the command word); `help` when asked, else the args with warnings to print, or
+ * every problem. The CLI takes any URL its user types, so a reserved path only warns; a path that would
+ * send the request (and the ID token) to another host is refused.
+ */
 export function parseSmokeArgs(
   argv: readonly string[],
-): { help: true } | { args: SmokeArgs } | { problems: string[] } {
+): { help: true } | { args: SmokeArgs; warnings: string[] } | { problems: string[] } {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const problems: string[] = [];
+  const warnings: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] =
       argv[i].startsWith('--') && argv[i].includes('=')
@@ -117,6 +156,10 @@ export function parseSmokeArgs(
     const text = values.get(flag) ?? fallback;
     if (flag === '--health-path' && text === 'none') return '';
     if (!text.startsWith('/')) problems.push(`${flag} ${JSON.stringify(text)} must start with /`);
+    const hazard = findPathHazard(text);
+    if (hazard?.kind === 'other-host')
+      problems.push(`${flag} ${JSON.stringify(text)} ${hazard.detail}; use a path with one leading /`);
+    else if (hazard) warnings.push(`${flag} ${JSON.stringify(text)} ${hazard.detail}`);
     return text;
   };
   // A URL with a path names the stream itself, unless --path says otherwise.
@@ -133,7 +176,7 @@ export function parseSmokeArgs(
       '--path',
       urlPath ?? (protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : '/'),
     ),
-    healthPath: path('--health-path', '/healthz'),
+    healthPath: path('--health-path', '/health'),
     healthTimeoutMs: duration('--health-timeout', 60_000, 1, 3_600_000),
     durationMs: duration('--duration', 10_000, 100, 3_600_000),
     firstEventTimeoutMs: duration('--first-event-timeout', 5000, 1, 600_000),
@@ -154,5 +197,6 @@ export function parseSmokeArgs(
       json: switches.has('--json'),
       ...(values.has('--id-token-audience') && { idTokenAudience: values.get('--id-token-audience') }),
     },
+    warnings,
   };
 }

@@ -10,7 +10,7 @@ export interface SmokeCriteria {
   protocol: SmokeProtocol;
   /** Path of the stream (SSE / WebSocket) or of the page (http), e.g. `/events`, `/ws`, `/`. */
   path: string;
-  /** Health path answered 2xx before streaming, e.g. `/healthz`; empty string skips it. */
+  /** Health path answered 2xx before streaming, e.g. `/health`; empty string skips it. */
   healthPath: string;
   /** How long the health check may retry while a fresh instance starts. */
   healthTimeoutMs: number;
