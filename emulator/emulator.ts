@@ -11,7 +11,7 @@ import { RunApi, REGIONS } from './api/run-api';
 import { SecretStore } from './api/secret-store';
 import { sendJson, readJson } from './api/google-errors';
 import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
-import { createDataPlane } from './data-plane/data-plane';
+import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane';
 import { loadImageCatalogue } from './data-plane/image-catalogue';
 import { createGitHubFake, type GitHubFake } from './github/github-fake';
 
@@ -65,6 +65,11 @@ export interface Emulator {
   github: GitHubFake;
   /** Last output lines of a revision's instances. */
   logs(service: string, revision: string): string[];
+  /**
+   * Every started revision: instances running, how many of them are its warm floor (min instances) and
+   * why (FACTS.md "min instances and tags"). Also `GET /emulator/processes` (`{ pids, revisions }`).
+   */
+  processes(): RevisionProcesses[];
   stop(): Promise<void>;
 }
 
@@ -130,7 +135,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         status: 401,
         message: 'Unauthorized: the identity token is invalid or expired.',
       };
-    const audiences = [view.uri, ...view.customAudiences].filter(Boolean);
+    // FACTS.md "service URLs", "Private services": either service URL, or a custom audience.
+    const audiences = [view.uri, ...view.urls, ...view.customAudiences].filter(Boolean);
     if (!audiences.includes(claims.aud)) {
       return {
         allow: false,
@@ -197,7 +203,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!url.pathname.startsWith('/emulator')) return false;
     if (url.pathname === '/emulator/health') sendJson(res, 200, { ok: true });
     else if (url.pathname === '/emulator/calls') sendJson(res, 200, api.wire);
-    else if (url.pathname === '/emulator/processes') sendJson(res, 200, { pids: dataPlane.pids() });
+    else if (url.pathname === '/emulator/processes')
+      sendJson(res, 200, { pids: dataPlane.pids(), revisions: dataPlane.processes() });
     else if (url.pathname === '/emulator/faults/reset' && req.method === 'POST') {
       faults.reset();
       sendJson(res, 200, { settings: faults.settings });
@@ -250,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     api,
     github,
     logs: (service, revision) => dataPlane.logs(service, revision),
+    processes: () => dataPlane.processes(),
     stop() {
       stopped ??= (async () => {
         server.closeAllConnections();

@@ -36,6 +36,22 @@ export interface FaultSettings {
   dropStreamsAfterMs: number;
   /** Lifetime of minted access tokens and ID tokens, in seconds. */
   tokenLifetimeSeconds: number;
+  /**
+   * After a revision failed, later operations that keep the service's template (which still names the
+   * failed revision) apply their traffic but finish with the same error (FACTS.md "after a failed
+   * revision"). Default true; false makes such an operation succeed.
+   */
+  stickyRevisionFailure: boolean;
+  /**
+   * The project sits under the Domain Restricted Sharing org policy: setIamPolicy with `allUsers` or
+   * `allAuthenticatedUsers` is 400 FAILED_PRECONDITION (FACTS.md "public access").
+   */
+  domainRestrictedSharing: boolean;
+  /**
+   * APIs not enabled in the project, e.g. `run.googleapis.com`, `iamcredentials.googleapis.com`: their
+   * calls answer 403 SERVICE_DISABLED (FACTS.md "disabled APIs").
+   */
+  disabledApis: string[];
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -44,10 +60,13 @@ export const DEFAULT_FAULTS: FaultSettings = {
   bufferSse: false,
   dropStreamsAfterMs: 0,
   tokenLifetimeSeconds: 3600,
+  stickyRevisionFailure: true,
+  domainRestrictedSharing: false,
+  disabledApis: [],
 };
 
 export class Faults {
-  settings: FaultSettings = { ...DEFAULT_FAULTS };
+  settings: FaultSettings = { ...DEFAULT_FAULTS, disabledApis: [] };
   private readonly pending = new Map<ApiMethod, InjectedFailure[]>();
 
   /** Makes the next `count` calls of `method` fail with `failure`. */
@@ -70,7 +89,7 @@ export class Faults {
   }
 
   reset(): void {
-    this.settings = { ...DEFAULT_FAULTS };
+    this.settings = { ...DEFAULT_FAULTS, disabledApis: [] };
     this.pending.clear();
   }
 }

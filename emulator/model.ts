@@ -78,11 +78,28 @@ export interface ServiceRouting {
     | 'INGRESS_TRAFFIC_NONE';
   split: Array<{ revision: string; percent: number }>;
   tags: Array<{ tag: string; revision: string }>;
+  /**
+   * Warm floors (min instances) per revision, as the control plane computed them (FACTS.md "min instances
+   * and tags"); a started revision not listed has none. Omitted: floors stay as they are.
+   */
+  warm?: WarmFloor[];
+}
+
+/** Why a revision keeps warm instances: its own min while in the split or tagged, or the service's min. */
+export type WarmReason = 'revision-min+split' | 'revision-min+tag' | 'service-min';
+
+export interface WarmFloor {
+  revision: string;
+  instances: number;
+  reason: WarmReason;
 }
 
 /** Local URLs of a service: each one its own 127.0.0.1 port. */
 export interface ServiceUrls {
+  /** The deterministic URL (Service.uri). */
   uri: string;
+  /** Service.urls: the deterministic URL, then the hash URL (FACTS.md "service URLs"). */
+  urls: string[];
   tagUris: Record<string, string>;
 }
 

@@ -147,13 +147,13 @@ test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --ta
 
 test('invoker IAM on service URLs: no token 403, wrong audience 401, allUsers opens it', async () => {
   const svc = await create('private-api', { template: template('v1') });
-  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(403);
+  expect((await fetch(`${svc.uri}/`)).status).toBe(403);
   const wrongAudience = await idToken(emulator.endpoints, 'https://example.invalid');
-  expect(
-    (await fetch(`${svc.uri}/healthz`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status,
-  ).toBe(401);
+  expect((await fetch(`${svc.uri}/`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status).toBe(
+    401,
+  );
   await makePublic(svc.name as string);
-  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(200);
+  expect((await fetch(`${svc.uri}/`)).status).toBe(200);
 });
 
 test('reconciling is true while the operation runs, then false with observedGeneration == generation (FACTS.md "readiness contract")', async () => {
@@ -180,7 +180,7 @@ test('a stale etag is refused with 409 ABORTED (FACTS.md "optimistic concurrency
   ).rejects.toMatchObject({ code: 10 });
 });
 
-test('same revision name with a different template is 409; unchanged template makes no new revision (FACTS.md "revision names", "traffic-only update")', async () => {
+test('same revision name with a different template is 409; the template echoed as GET reports it makes no new revision (FACTS.md "revision names", "traffic-only update")', async () => {
   const svc = await create('names-api', { template: template('v1', { revision: 'names-api-a' }) });
   await expect(
     services.updateService({
@@ -191,10 +191,17 @@ test('same revision name with a different template is 409; unchanged template ma
       "Revision named 'names-api-a' with different configuration already exists",
     ),
   });
+  // Strict: the same name with the template as first sent (without the defaults Cloud Run filled in) is a
+  // different configuration too.
+  await expect(
+    services.updateService({
+      service: { name: svc.name, template: template('v1', { revision: 'names-api-a' }) },
+    }),
+  ).rejects.toMatchObject({ code: 6 });
   const before = await get(svc.name as string);
   const after = await update({
     name: svc.name,
-    template: template('v1', { revision: 'names-api-a' }),
+    template: before.template,
     traffic: [
       {
         type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
@@ -208,12 +215,17 @@ test('same revision name with a different template is 409; unchanged template ma
   expect(Number(after.generation)).toBe(Number(before.generation) + 1);
   const [list] = await revisions.listRevisions({ parent: svc.name as string });
   expect(list).toHaveLength(1);
-  // An unchanged template without a name is no new revision either; a changed one gets a generated name.
-  const same = await update({ name: svc.name, template: template('v1'), traffic: after.traffic });
+  // The echoed template without a name is compared with the latest: no new revision either.
+  const same = await update({
+    name: svc.name,
+    template: { ...after.template, revision: '' },
+    traffic: after.traffic,
+  });
   expect(same.latestCreatedRevision).toBe(before.latestCreatedRevision);
+  // Unnamed and not as reported (defaults left out): a new revision with a generated name.
   const changed = await update({
     name: svc.name,
-    template: template('v2'),
+    template: template('v1'),
     traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
   });
   expect(shortName(changed.latestCreatedRevision)).toMatch(/^names-api-00002-[a-z]{3}$/);
@@ -274,7 +286,7 @@ test('traffic naming an unknown revision fails the operation (code 13) and leave
   await expect(
     update({
       name: svc.name,
-      template: template('v1'),
+      template: svc.template,
       traffic: [
         { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'unknown-rev-api-nope', percent: 100 },
       ],
@@ -284,7 +296,7 @@ test('traffic naming an unknown revision fails the operation (code 13) and leave
   });
   const after = await get(svc.name as string);
   expect(after.terminalCondition?.state).toBe('CONDITION_FAILED');
-  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(200);
+  expect((await fetch(`${svc.uri}/`)).status).toBe(200);
 });
 
 test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR; the service keeps serving the last ready revision (FACTS.md "failed revision")', async () => {
@@ -347,7 +359,7 @@ test('revisions that serve traffic cannot be deleted; others can; deleting the s
   const [del] = await services.deleteService({ name: svc.name as string }, LRO);
   await del.promise();
   await expect(get(svc.name as string)).rejects.toMatchObject({ code: 5 });
-  await expect(fetch(`${svc.uri}/healthz`)).rejects.toThrow();
+  await expect(fetch(`${svc.uri}/`)).rejects.toThrow();
 });
 
 test('services list, validateOnly changes nothing, allowMissing creates', async () => {
@@ -435,7 +447,7 @@ test('internal-only ingress answers 404 from outside (all router clients are out
     ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
   });
   await makePublic(svc.name as string);
-  expect((await fetch(`${svc.uri}/healthz`)).status).toBe(404);
+  expect((await fetch(`${svc.uri}/`)).status).toBe(404);
 });
 
 test('every request body the client sent in this file fits the official protos', () => {

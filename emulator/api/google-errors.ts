@@ -52,6 +52,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: GoogleStatus,
     message: string,
+    /** `error.details[]` (google.rpc.ErrorInfo, Help, …), when Google sends any. */
+    readonly details?: Array<Record<string, unknown>>,
   ) {
     super(message);
   }
@@ -76,7 +78,14 @@ export function sendJson(res: ServerResponse, httpStatus: number, body: unknown)
 }
 
 export function sendError(res: ServerResponse, err: ApiError, httpStatus = err.httpStatus): void {
-  sendJson(res, httpStatus, { error: { code: httpStatus, message: err.message, status: err.status } });
+  sendJson(res, httpStatus, {
+    error: {
+      code: httpStatus,
+      message: err.message,
+      status: err.status,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  });
 }
 
 /** Reads a JSON body; an empty body is `{}`; malformed JSON is the API's INVALID_ARGUMENT. */

@@ -34,6 +34,23 @@ interface Where {
 
 const PROTOS_JSON = '@google-cloud/run/build/protos/protos.json';
 
+/**
+ * Fields Google's REST API has that the shipped protos lack (FACTS.md, client library behaviour: "The REST
+ * API is ahead of the shipped protos"). The proto check accepts them (instead of `Unknown name`) and the
+ * emulator stores and returns them as JSON. Keyed by message type, then JSON name, with the JSON type.
+ * Each entry cites the REST reference page that lists it.
+ */
+export const REST_ONLY_FIELDS: Readonly<Record<string, Readonly<Record<string, 'number'>>>> = {
+  // cloud.google.com/run/docs/reference/rest/v2/RevisionScaling: `cpuUtilization` and
+  // `concurrencyUtilization` (number); in no proto of @google-cloud/run 4.2.0.
+  'google.cloud.run.v2.RevisionScaling': { cpuUtilization: 'number', concurrencyUtilization: 'number' },
+};
+
+/** The JSON type of a REST-only field of `type`, or undefined when the REST reference has no such field. */
+function restOnlyField(type: protobuf.Type, key: string): 'number' | undefined {
+  return REST_ONLY_FIELDS[type.fullName.replace(/^\./, '')]?.[key];
+}
+
 let cachedRoot: protobuf.Root | undefined;
 
 function loadRoot(): protobuf.Root {
@@ -164,6 +181,13 @@ function checkMessageObject(type: protobuf.Type, json: unknown, where: Where, pr
   const setInOneof = new Map<string, string>();
   for (const [key, value] of Object.entries(json)) {
     const field = findField(type, key);
+    if (!field && restOnlyField(type, key)) {
+      if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
+        const where2 = child(where, key, snakeCase(key));
+        invalid(problems, where2, `expected a number, got ${describe(value)}`, 'TYPE_DOUBLE', value);
+      }
+      continue;
+    }
     if (!field) {
       const at = where.proto ? ` at '${where.proto}'` : '';
       problems.push({
@@ -359,4 +383,76 @@ function mapField(
   }
   if (field.repeated && Array.isArray(value)) return value.map(one);
   return one(value);
+}
+
+/**
+ * A message's JSON as the server sees it once parsed, for "is this the same configuration?" checks: keys
+ * sorted; enums as names; numbers as numbers (int64 as strings); Durations as `Ns`; output-only fields
+ * dropped (the API ignores them on input); and a field with implicit presence (a plain proto3 scalar or
+ * enum, a repeated field or a map) left out when it holds its default (`false`, `0`, `""`, the enum's 0
+ * value, `[]`, `{}`), because JSON that sends it and JSON that omits it parse to the same message
+ * (protobuf.dev/programming-guides/json: "the default value … is treated as absent"). Nothing else is
+ * normalised: no server defaults are filled in, a message field sent as `{}` is present, and keys the
+ * protos lack (REST-only fields, see REST_ONLY_FIELDS) are kept as sent.
+ */
+export function presenceCanonical(typeName: string, json: unknown): unknown {
+  return canonicalOf(lookupMessage(typeName), json);
+}
+
+function canonicalOf(type: protobuf.Type, json: unknown): unknown {
+  const fullName = type.fullName.replace(/^\./, '');
+  if (fullName === 'google.protobuf.Duration' && typeof json === 'string') {
+    const m = /^(-?\d+(?:\.\d+)?)s$/.exec(json);
+    return m ? `${Number(m[1])}s` : json;
+  }
+  if (!isPlainObject(json) || isWellKnown(type)) return structuredClone(json);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(json).sort()) {
+    const value = json[key];
+    if (value === null || value === undefined) continue;
+    const field = findField(type, key);
+    if (!field) {
+      out[key] = structuredClone(value);
+      continue;
+    }
+    if (isOutputOnly(field)) continue;
+    const canonical = canonicalField(field, value);
+    if (canonical === undefined) continue;
+    out[field.name] = canonical;
+  }
+  return out;
+}
+
+function canonicalField(field: protobuf.Field, value: unknown): unknown {
+  const resolved = field.resolvedType;
+  const one = (v: unknown): unknown => {
+    if (resolved instanceof protobuf.Enum) {
+      return typeof v === 'number' && Object.hasOwn(resolved.valuesById, v) ? resolved.valuesById[v] : v;
+    }
+    if (resolved instanceof protobuf.Type) return canonicalOf(resolved, v);
+    if (['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'double', 'float'].includes(field.type)) {
+      return typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
+    }
+    if (['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'].includes(field.type)) {
+      return typeof v === 'number' ? String(v) : v;
+    }
+    return structuredClone(v);
+  };
+  if (field.map && isPlainObject(value)) {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => [k, one(value[k])] as const);
+    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  }
+  if (field.repeated && Array.isArray(value)) return value.length === 0 ? undefined : value.map(one);
+  const v = one(value);
+  // Explicit presence: message fields and members of a oneof (proto3 `optional` is a synthetic oneof).
+  if (resolved instanceof protobuf.Type || field.partOf) return v;
+  const isDefault =
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (v === '0' && /64$/.test(field.type)) ||
+    (resolved instanceof protobuf.Enum && (v === resolved.valuesById[0] || v === 0));
+  return isDefault ? undefined : v;
 }

@@ -3,13 +3,20 @@
 // generation / reconciling / etag semantics. Revisions run for real through the DataPlane port.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
-import type { DataPlane, RevisionRuntimeSpec, RevisionStartResult, TokenVerifier } from '../model';
+import type {
+  DataPlane,
+  RevisionRuntimeSpec,
+  RevisionStartResult,
+  TokenVerifier,
+  WarmFloor,
+  WarmReason,
+} from '../model';
 import type { ApiMethod, Faults } from '../faults';
 import { ApiError, readJson, sendError, sendJson, statusOfHttp } from './google-errors';
+import { serviceDisabledError } from '../service-disabled';
 import { Operations, type OperationRecord } from './operations';
-import { enumsToNumbers, enumsToStrings, fieldViolations } from './proto-json';
+import { enumsToNumbers, enumsToStrings, fieldViolations, presenceCanonical } from './proto-json';
 import {
-  canonicalTemplate,
   durationSeconds,
   resolveSplit,
   serviceBodyProblems,
@@ -22,6 +29,9 @@ import type { SecretStore } from './secret-store';
 
 const SERVICE_TYPE = 'google.cloud.run.v2.Service';
 const REVISION_TYPE = 'google.cloud.run.v2.Revision';
+const TEMPLATE_TYPE = 'google.cloud.run.v2.RevisionTemplate';
+/** The API name SERVICE_DISABLED errors use for this API (FACTS.md "disabled APIs"). */
+const RUN_API = 'run.googleapis.com';
 
 /** Fields of a Service a caller may set; everything else in a request body is output-only and ignored. */
 const MUTABLE_SERVICE_FIELDS = [
@@ -86,6 +96,11 @@ interface RevisionRecord {
   ready: boolean | undefined;
 }
 
+/** Google's message for a startup probe that never succeeded (cloud.google.com/run/docs/configuring/healthchecks). */
+function probeFailureMessage(kind: string, container: string, port: number): string {
+  return `${kind} failed 1 time consecutively for container "${container}" on port ${port}. The instance was not started.`;
+}
+
 interface ServiceRecord {
   project: string;
   location: string;
@@ -105,6 +120,10 @@ interface ServiceRecord {
   latestReady?: string;
   trafficStatuses: Json[];
   uri?: string;
+  /** Service.urls: deterministic first, then the hash form (FACTS.md "service URLs"). */
+  urls?: string[];
+  /** The failed revision the template still names and its LRO error (FACTS.md "after a failed revision"). */
+  stickyFailure?: { revision: string; message: string };
   revisions: Map<string, RevisionRecord>;
   revisionCount: number;
   policy: { version: number; bindings: Json[]; etag: string };
@@ -121,7 +140,15 @@ export interface WireLog {
   /** Request bodies the protos refused. */
   protoProblems: string[];
   /** Every API call in arrival order; `at` is epoch ms with sub-ms precision (see epochMs). */
-  log: Array<{ method: string; at: number; name: string }>;
+  log: Array<{
+    method: string;
+    at: number;
+    name: string;
+    /** services.update: the `updateMask` paths as sent, or null when the request had none. */
+    updateMask?: string[] | null;
+    /** services.getIamPolicy: `options.requestedPolicyVersion` when the request gave one. */
+    requestedPolicyVersion?: number;
+  }>;
   /** Each revision start, from asking the data plane to its answer (ready or failed). */
   revisionStarts: Array<{ revision: string; startedAt: number; endedAt: number; ms: number; ready: boolean }>;
   /** Each long-running operation: when it was started and when it became done. */
@@ -180,16 +207,23 @@ export class RunApi {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** The service record for the invoker check: IAM bindings, invokerIamDisabled, URI, custom audiences. */
-  invokerView(
-    serviceName: string,
-  ): { bindings: Json[]; invokerIamDisabled: boolean; uri?: string; customAudiences: string[] } | undefined {
+  /** The service record for the invoker check: IAM bindings, invokerIamDisabled, URLs, custom audiences. */
+  invokerView(serviceName: string):
+    | {
+        bindings: Json[];
+        invokerIamDisabled: boolean;
+        uri?: string;
+        urls: string[];
+        customAudiences: string[];
+      }
+    | undefined {
     const s = this.services.get(serviceName);
     if (!s) return undefined;
     return {
       bindings: s.policy.bindings,
       invokerIamDisabled: Boolean(s.spec.invokerIamDisabled),
       uri: s.uri,
+      urls: s.urls ?? (s.uri ? [s.uri] : []),
       customAudiences: (s.spec.customAudiences as string[] | undefined) ?? [],
     };
   }
@@ -266,7 +300,10 @@ export class RunApi {
     if ((m = new RegExp(`${base}/services/([^/:]+):(getIamPolicy|setIamPolicy)$`).exec(path))) {
       const name = `projects/${m[1]}/locations/${m[2]}/services/${m[3]}`;
       if (m[4] === 'getIamPolicy') {
-        this.gate(req, 'services.getIamPolicy', 'run.services.getIamPolicy', name, m[1], m[2]);
+        const version = q.get('options.requestedPolicyVersion') ?? q.get('options.requested_policy_version');
+        this.gate(req, 'services.getIamPolicy', 'run.services.getIamPolicy', name, m[1], m[2], {
+          ...(version !== null && version !== '' ? { requestedPolicyVersion: Number(version) } : {}),
+        });
         return { type: 'google.iam.v1.Policy', body: this.getPolicy(name) };
       }
       this.gate(req, 'services.setIamPolicy', 'run.services.setIamPolicy', name, m[1], m[2]);
@@ -282,13 +319,22 @@ export class RunApi {
         return { type: SERVICE_TYPE, body: this.renderService(this.mustGet(name)) };
       }
       if (method === 'PATCH') {
-        const principal = this.gate(req, 'services.update', 'run.services.update', name, m[1], m[2]);
+        const sentMask = q.get('updateMask') ?? q.get('update_mask');
+        const mask =
+          sentMask === null
+            ? null
+            : sentMask
+                .split(',')
+                .map((p) => p.trim())
+                .filter(Boolean);
+        const principal = this.gate(req, 'services.update', 'run.services.update', name, m[1], m[2], {
+          updateMask: mask,
+        });
         const body = this.checked(SERVICE_TYPE, await readJson(req), 'service');
-        const mask = (q.get('updateMask') ?? '').split(',').filter(Boolean);
         const op = await this.updateService(
           name,
           body,
-          mask,
+          mask ?? [],
           q.get('allowMissing') === 'true',
           q.get('validateOnly') === 'true',
           principal,
@@ -340,9 +386,10 @@ export class RunApi {
     resource: string,
     project: string,
     location: string,
+    extra: Partial<WireLog['log'][number]> = {},
   ): string {
     this.wire.calls[method] = (this.wire.calls[method] ?? 0) + 1;
-    this.wire.log.push({ method, at: epochMs(), name: resource });
+    this.wire.log.push({ method, at: epochMs(), name: resource, ...extra });
     const injected = this.opts.faults.take(method);
     if (injected)
       throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
@@ -359,6 +406,11 @@ export class RunApi {
         'UNAUTHENTICATED',
         'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
       );
+    }
+    // FACTS.md "disabled APIs": an API not enabled in the project answers 403 SERVICE_DISABLED.
+    if (this.opts.faults.settings.disabledApis.includes(RUN_API)) {
+      const e = serviceDisabledError(RUN_API, this.opts.projectNumber ?? '123456789012');
+      throw new ApiError('PERMISSION_DENIED', e.message, e.details);
     }
     // Google answers a project that does not exist like one the caller may not see: 403, "or resource may
     // not exist" (so project ids cannot be probed); only a wrong location is a 404.
@@ -420,7 +472,12 @@ export class RunApi {
     return this.now().toISOString();
   }
 
-  /** Applies the platform's defaults so that a GET-modify-update round trip compares equal. */
+  /**
+   * The template of a new revision as Cloud Run stores and reports it: the server's defaults filled in
+   * (timeout, concurrency, max instances, CPU / memory, port, runtime service account) and, on the ingress
+   * container, the default TCP startup probe on its port when it has none (FACTS.md "default startup
+   * probe"). Only for new revisions: an update is compared with a stored template as sent.
+   */
   private normalizeTemplate(template: Json): Json {
     const t: Json = structuredClone(template);
     t.timeout ??= '300s';
@@ -429,8 +486,7 @@ export class RunApi {
     if (!scaling.maxInstanceCount) scaling.maxInstanceCount = 100;
     t.scaling = scaling;
     t.serviceAccount ||= `${this.opts.projectNumber ?? '123456789012'}-compute@developer.gserviceaccount.com`;
-    t.executionEnvironment ??= 'EXECUTION_ENVIRONMENT_UNSPECIFIED';
-    t.containers = ((t.containers ?? []) as Json[]).map((c) => {
+    t.containers = ((t.containers ?? []) as Json[]).map((c, i) => {
       const container: Json = { ...c };
       const resources = (container.resources ?? {}) as Json;
       resources.limits = { cpu: '1000m', memory: '512Mi', ...((resources.limits ?? {}) as Json) };
@@ -438,8 +494,11 @@ export class RunApi {
       const ports = (container.ports ?? []) as Json[];
       container.ports =
         ports.length > 0
-          ? ports.map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort || 8080 }))
+          ? ports.map((p) => ({ name: p.name || 'http1', containerPort: Number(p.containerPort) || 8080 }))
           : [{ name: 'http1', containerPort: 8080 }];
+      if (i === 0 && !container.startupProbe) {
+        container.startupProbe = defaultStartupProbe(Number((container.ports as Json[])[0].containerPort));
+      }
       return container;
     });
     return t;
@@ -569,7 +628,10 @@ export class RunApi {
     }
     const incoming = this.pickMutable(body);
     const spec: Json = structuredClone(s.spec);
-    if (mask.length === 0 || mask.includes('*')) {
+    // FACTS.md "update without updateMask": no mask means the body is the whole desired state, so every
+    // mutable field it leaves out is reset; with a mask only the listed paths change.
+    const whole = mask.length === 0 || mask.includes('*');
+    if (whole) {
       for (const f of MUTABLE_SERVICE_FIELDS) {
         if (incoming[f] === undefined) delete spec[f];
         else spec[f] = incoming[f];
@@ -578,27 +640,32 @@ export class RunApi {
       for (const path of mask) applyMaskPath(spec, incoming, path);
     }
     if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
-    spec.template = this.normalizeTemplate(spec.template as Json);
-    const template = spec.template as Json;
-    const canonical = canonicalTemplate(template);
+    const templateSent = whole || mask.some((p) => p === 'template' || p.startsWith('template.'));
     let newRevision: string | undefined;
-    if (template.revision) {
-      const named = s.revisions.get(String(template.revision));
-      if (named) {
-        // FACTS.md "revision names": reusing a name with a different template is 409.
-        if (canonicalTemplate(named.body.__template as Json) !== canonical) {
-          throw new ApiError(
-            'ALREADY_EXISTS',
-            `Revision named '${String(template.revision)}' with different configuration already exists.`,
-          );
-        }
+    if (templateSent) {
+      // FACTS.md "revision names", "traffic-only update": the template as sent is compared with the stored
+      // one of the revision it names (or, unnamed, of the latest), as the API reports it, defaults filled:
+      // nothing sent is defaulted first, and REST-only fields count. The same name with any difference is
+      // 409; an unnamed difference is a new revision.
+      const sent = spec.template as Json;
+      const key = templateKey(sent);
+      const name = sent.revision ? String(sent.revision) : undefined;
+      const same = name
+        ? s.revisions.get(name)
+        : s.latestCreated
+          ? s.revisions.get(s.latestCreated)
+          : undefined;
+      if (same && templateKey(same.body.__template as Json) === key) {
+        spec.template = { ...structuredClone(same.body.__template as Json), revision: name };
+        if (!name) delete (spec.template as Json).revision;
+      } else if (name && same) {
+        throw new ApiError(
+          'ALREADY_EXISTS',
+          `Revision named '${name}' with different configuration already exists.`,
+        );
       } else {
-        newRevision = String(template.revision);
-      }
-    } else {
-      const latest = s.latestCreated ? s.revisions.get(s.latestCreated) : undefined;
-      if (!latest || canonicalTemplate(latest.body.__template as Json) !== canonical) {
-        newRevision = `${s.id}-${String(s.revisionCount + 1).padStart(5, '0')}-${this.suffix()}`;
+        newRevision = name ?? `${s.id}-${String(s.revisionCount + 1).padStart(5, '0')}-${this.suffix()}`;
+        spec.template = this.normalizeTemplate(sent);
       }
     }
     const traffic =
@@ -711,11 +778,13 @@ export class RunApi {
       if (!result.ready) {
         // FACTS.md "failed revision": LRO error code 9, the service keeps serving the last ready revision.
         const message = `Revision '${newRevision}' is not ready and cannot serve traffic. ${result.message}`;
+        s.stickyFailure = { revision: newRevision, message };
         this.finishFailed(s, generation, message);
         this.operations.fail(op, 'FAILED_PRECONDITION', message);
         return;
       }
       s.latestReady = newRevision;
+      s.stickyFailure = undefined;
     }
     const traffic = s.spec.traffic as TrafficEntry[];
     const missing = traffic.filter((t) => t.revision && !s.revisions.has(t.revision));
@@ -732,14 +801,17 @@ export class RunApi {
         revision: (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? s.latestReady : t.revision) as string,
       }))
       .filter((t) => t.revision);
+    const split = resolveSplit(traffic, s.latestReady);
     const urls = await this.opts.dataPlane.route({
       service: s.name,
       serviceId: s.id,
       ingress: (s.spec.ingress as 'INGRESS_TRAFFIC_ALL' | undefined) ?? 'INGRESS_TRAFFIC_ALL',
-      split: resolveSplit(traffic, s.latestReady),
+      split,
       tags,
+      warm: this.warmFloors(s, traffic, split, tags),
     });
     s.uri = urls.uri;
+    s.urls = urls.urls;
     s.trafficStatuses = traffic.map((t) => {
       const status: Json = {
         type:
@@ -755,6 +827,19 @@ export class RunApi {
       }
       return status;
     });
+    // FACTS.md "after a failed revision": the template still names the failed revision, so an operation
+    // that kept it (a traffic-only update) applied its traffic above but ends with the same error.
+    const sticky = s.stickyFailure;
+    if (
+      !newRevision &&
+      sticky &&
+      s.latestCreated === sticky.revision &&
+      this.opts.faults.settings.stickyRevisionFailure
+    ) {
+      this.finishFailed(s, generation, sticky.message);
+      this.operations.fail(op, 'FAILED_PRECONDITION', sticky.message);
+      return;
+    }
     const now = this.stamp();
     s.observedGeneration = generation;
     s.reconciling = false;
@@ -764,6 +849,40 @@ export class RunApi {
       { type: 'ConfigurationsReady', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now },
     ];
     this.operations.succeed(op, this.anyOf(SERVICE_TYPE, this.renderService(s)));
+  }
+
+  /**
+   * Warm floors per ready revision (FACTS.md "min instances and tags"; cloud.google.com/run/docs/configuring/
+   * min-instances): a revision's own `scaling.minInstanceCount` holds while traffic names it (any percent,
+   * 0 included) or a tag points at it; the service's `scaling.minInstanceCount` is shared, rounded up, among
+   * the revisions that take a percent of the traffic. The larger of the two applies.
+   */
+  private warmFloors(
+    s: ServiceRecord,
+    traffic: TrafficEntry[],
+    split: Array<{ revision: string; percent: number }>,
+    tags: Array<{ tag: string; revision: string }>,
+  ): WarmFloor[] {
+    const resolve = (t: TrafficEntry): string | undefined =>
+      t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? s.latestReady : t.revision;
+    const serviceMin = Number(((s.spec.scaling ?? {}) as Json).minInstanceCount ?? 0);
+    const floors: WarmFloor[] = [];
+    for (const rev of s.revisions.values()) {
+      if (rev.ready !== true) continue;
+      const revisionMin = Number(
+        (((rev.body.__template as Json).scaling ?? {}) as Json).minInstanceCount ?? 0,
+      );
+      const inSplit = traffic.some((t) => resolve(t) === rev.name && (!t.tag || (t.percent ?? 0) > 0));
+      const tagged = tags.some((t) => t.revision === rev.name);
+      const percent = split.find((x) => x.revision === rev.name)?.percent ?? 0;
+      const share = percent > 0 ? Math.ceil((serviceMin * percent) / 100) : 0;
+      const own = revisionMin > 0 && (inSplit || tagged) ? revisionMin : 0;
+      if (own === 0 && share === 0) continue;
+      const reason: WarmReason =
+        own >= share ? (inSplit ? 'revision-min+split' : 'revision-min+tag') : 'service-min';
+      floors.push({ revision: rev.name, instances: Math.max(own, share), reason });
+    }
+    return floors;
   }
 
   private finishFailed(s: ServiceRecord, generation: number, message: string): void {
@@ -808,13 +927,32 @@ export class RunApi {
       }
     }
     const port = ((container.ports ?? []) as Json[])[0] ?? {};
+    const containerPort = Number(port.containerPort ?? 8080);
     const scaling = (template.scaling ?? {}) as Json;
     const probe = (container.startupProbe ?? undefined) as Json | undefined;
-    const startupDeadlineMs = probe
-      ? (Number(probe.initialDelaySeconds ?? 0) +
-          Number(probe.failureThreshold ?? 3) * Number(probe.periodSeconds ?? 10)) *
-        1000
-      : this.opts.startupDeadlineMs;
+    // FACTS.md "default startup probe": readiness is checked on the probe's port; the app listens on the
+    // container port ($PORT), so a probe left on another port never succeeds.
+    const action = (probe?.tcpSocket ?? probe?.httpGet) as Json | undefined;
+    const probePort = action ? Number(action.port) || containerPort : containerPort;
+    if (probe && probePort !== containerPort) {
+      const kind = isDefaultProbe(probe)
+        ? 'Default STARTUP TCP probe'
+        : probe.tcpSocket
+          ? 'STARTUP TCP probe'
+          : 'STARTUP HTTP probe';
+      return {
+        ready: false,
+        reason: 'HEALTH_CHECK_CONTAINER_ERROR',
+        message: probeFailureMessage(kind, String(container.name || `${s.id}-1`), probePort),
+      };
+    }
+    // The default probe allows 240 s; the emulator's stand-in for it is opts.startupDeadlineMs.
+    const startupDeadlineMs =
+      probe && !isDefaultProbe(probe)
+        ? (Number(probe.initialDelaySeconds ?? 0) +
+            Number(probe.failureThreshold ?? 3) * Number(probe.periodSeconds ?? 10)) *
+          1000
+        : this.opts.startupDeadlineMs;
     const spec: RevisionRuntimeSpec = {
       service: s.name,
       serviceId: s.id,
@@ -825,7 +963,7 @@ export class RunApi {
         : undefined,
       args: (container.args as string[] | undefined)?.length ? (container.args as string[]) : undefined,
       env,
-      containerPort: Number(port.containerPort ?? 8080),
+      containerPort,
       portName: port.name === 'h2c' ? 'h2c' : 'http1',
       timeoutSeconds: durationSeconds(template.timeout ?? '300s'),
       concurrency: Number(template.maxInstanceRequestConcurrency) || 80,
@@ -916,6 +1054,16 @@ export class RunApi {
       role: String(b.role),
       members: [...((b.members ?? []) as string[])],
     }));
+    // FACTS.md "public access": under the Domain Restricted Sharing org policy, public members are refused.
+    if (
+      this.opts.faults.settings.domainRestrictedSharing &&
+      bindings.some((b) => b.members.some((m) => m === 'allUsers' || m === 'allAuthenticatedUsers'))
+    ) {
+      throw new ApiError(
+        'FAILED_PRECONDITION',
+        'One or more users named in the policy do not belong to a permitted customer, perhaps due to an organization policy.',
+      );
+    }
     for (const b of bindings) {
       for (const member of b.members) {
         if (
@@ -979,7 +1127,9 @@ export class RunApi {
       'invokerIamDisabled',
       'defaultUriDisabled',
       'iapEnabled',
+      'multiRegionSettings',
       'customAudiences',
+      'buildConfig',
     ]) {
       if (spec[f] !== undefined) out[f] = spec[f];
     }
@@ -987,7 +1137,7 @@ export class RunApi {
     if (s.latestReady) out.latestReadyRevision = `${s.name}/revisions/${s.latestReady}`;
     if (s.uri) {
       out.uri = s.uri;
-      out.urls = [s.uri];
+      out.urls = s.urls ?? [s.uri];
     }
     return out;
   }
@@ -1072,4 +1222,27 @@ function applyMaskPath(spec: Json, incoming: Json, path: string): void {
   const value = (from as Json | undefined)?.[last];
   if (value === undefined) delete to[last];
   else to[last] = value;
+}
+
+/** Cloud Run's default startup probe, reported with an explicit port (FACTS.md "default startup probe"). */
+function defaultStartupProbe(port: number): Json {
+  return { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
+}
+
+function isDefaultProbe(probe: Json): boolean {
+  return (
+    probe.tcpSocket !== undefined &&
+    !probe.httpGet &&
+    !probe.grpc &&
+    !Number(probe.initialDelaySeconds ?? 0) &&
+    Number(probe.timeoutSeconds) === 240 &&
+    Number(probe.periodSeconds) === 240 &&
+    Number(probe.failureThreshold) === 1
+  );
+}
+
+/** A template as the server compares it (presenceCanonical), without its revision name. */
+function templateKey(template: Json): string {
+  const { revision: _revision, ...rest } = template;
+  return JSON.stringify(presenceCanonical(TEMPLATE_TYPE, rest));
 }

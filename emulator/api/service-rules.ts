@@ -214,31 +214,3 @@ export function resolveSplit(
   }
   return [...byRevision].map(([revision, percent]) => ({ revision, percent }));
 }
-
-/** A template without fields that do not make it a different revision, for "did it change?" tests. */
-export function canonicalTemplate(template: Json): string {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
-    if (value && typeof value === 'object') {
-      const out: Json = {};
-      for (const key of Object.keys(value as Json).sort()) {
-        const v = strip((value as Json)[key]);
-        // An enum at its `*_UNSPECIFIED` value is the field left unset (proto3 default).
-        const empty =
-          (typeof v === 'string' && v.endsWith('_UNSPECIFIED')) ||
-          v === undefined ||
-          v === null ||
-          v === '' ||
-          v === false ||
-          v === 0 ||
-          (Array.isArray(v) && v.length === 0) ||
-          (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
-        if (!empty) out[key] = v;
-      }
-      return out;
-    }
-    return value;
-  };
-  const { revision: _revision, ...rest } = template;
-  return JSON.stringify(strip(rest));
-}

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults';
 import type { AccessTokenStore, IssuedAccessToken } from './access-token-store';
 import { googleErrorBody, permissionDeniedBody, unauthenticatedBody } from './error-bodies';
+import { serviceDisabledError } from '../service-disabled';
 import { bearerToken, parseRequestFields, readRequestBody, sendJson } from './http-io';
 import { signJwt, type SigningKey } from './jwt';
 import { memberIncludes, type ProviderLocation } from './workload-identity';
@@ -158,6 +159,11 @@ export function createIamCredentials(
     if (!caller) {
       const rpc = `google.iam.credentials.v1.IAMCredentials.${target.method[0].toUpperCase()}${target.method.slice(1)}`;
       sendJson(res, 401, unauthenticatedBody(SERVICE, rpc, bearer === undefined));
+      return;
+    }
+    // FACTS.md "disabled APIs": the API not enabled in the project answers 403 SERVICE_DISABLED.
+    if (faults.settings.disabledApis.includes(SERVICE)) {
+      sendJson(res, 403, { error: serviceDisabledError(SERVICE, options.provider.projectNumber) });
       return;
     }
     if (!callerMayImpersonate(caller, target.account)) {

@@ -9,6 +9,7 @@ import type {
   RevisionStartResult,
   ServiceRouting,
   ServiceUrls,
+  WarmReason,
 } from '../model';
 import { resolveImage, type ImageCatalogue } from './image-catalogue';
 import { livePids } from './instances';
@@ -42,7 +43,22 @@ export interface InstanceInfo {
   inFlight: number;
 }
 
+/** One started revision's instances and its warm floor (FACTS.md "min instances and tags"). */
+export interface RevisionProcesses {
+  service: string;
+  revision: string;
+  /** Instances running now. */
+  running: number;
+  /** Of those, how many the warm floor keeps (min instances); 0 when the revision has none. */
+  warm: number;
+  /** Why it has a warm floor, or null. */
+  reason: WarmReason | null;
+  pids: number[];
+}
+
 export interface EmulatorDataPlane extends DataPlane {
+  /** Every started revision with its running and warm-floor instances. */
+  processes(): RevisionProcesses[];
   /** Last output lines of the revision's instances (also after a failed start), for failure messages. */
   logs(service: string, revision: string): string[];
   /** Running instances of the revision. */
@@ -58,6 +74,7 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
   const starts = new Map<string, Promise<RevisionStartResult>>();
   const failedLogs = new Map<string, string[]>();
   const routers = new Map<string, ServiceRouter>();
+  const reasons = new Map<string, WarmReason>();
   let routeQueue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -104,7 +121,21 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
     pools.get(service)?.delete(revision);
     starts.delete(key(service, revision));
     failedLogs.delete(key(service, revision));
+    reasons.delete(key(service, revision));
     await pool?.stop();
+  }
+
+  async function applyFloors(routing: ServiceRouting): Promise<void> {
+    const byRevision = pools.get(routing.service) ?? new Map<string, RevisionPool>();
+    const floors = new Map((routing.warm ?? []).map((w) => [w.revision, w]));
+    await Promise.all(
+      [...byRevision].map(async ([revision, pool]) => {
+        const floor = floors.get(revision);
+        if (floor && floor.instances > 0) reasons.set(key(routing.service, revision), floor.reason);
+        else reasons.delete(key(routing.service, revision));
+        await pool.setFloor(floor?.instances ?? 0);
+      }),
+    );
   }
 
   return {
@@ -133,7 +164,9 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
           router = new ServiceRouter(context, routing);
           routers.set(routing.service, router);
         }
-        return router.apply(routing);
+        const urls = await router.apply(routing);
+        if (routing.warm) await applyFloors(routing);
+        return urls;
       });
       routeQueue = next.catch(() => undefined);
       return next;
@@ -172,5 +205,24 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
     },
 
     pids: livePids,
+
+    processes() {
+      const out: RevisionProcesses[] = [];
+      for (const [service, byRevision] of pools) {
+        for (const [revision, pool] of byRevision) {
+          const running = pool.instances.filter((instance) => !instance.exited);
+          const floor = pool.warmFloor;
+          out.push({
+            service,
+            revision,
+            running: running.length,
+            warm: Math.min(floor, running.length),
+            reason: floor > 0 ? (reasons.get(key(service, revision)) ?? 'revision-min+split') : null,
+            pids: running.map((instance) => instance.pid).filter((pid): pid is number => pid !== undefined),
+          });
+        }
+      }
+      return out;
+    },
   };
 }

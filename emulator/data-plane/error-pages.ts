@@ -26,6 +26,23 @@ export function ingressBlocked(path: string): ErrorPage {
   return googlePage(404, 'Page not found', `The requested URL ${path} was not found on this server.`);
 }
 
+/**
+ * Google's own 404 page, which its front end serves for reserved paths such as `/healthz` (FACTS.md,
+ * Streaming: "Reserved URL paths"; the page quoted in kkdai/linebot-file#5 and funkyhq/funky#30).
+ */
+export function reservedPath(url: string): ErrorPage {
+  const path = url.split('?')[0];
+  const body =
+    `<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n` +
+    `  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">\n` +
+    `  <title>Error 404 (Not Found)!!1</title>\n` +
+    `  <a href=//www.google.com/><span id=logo aria-label=Google></span></a>\n` +
+    `  <p><b>404.</b> <ins>That\u2019s an error.</ins>\n` +
+    `  <p>The requested URL <code>${escapeHtml(path)}</code> was not found on this server.  ` +
+    `<ins>That\u2019s all we know.</ins>\n`;
+  return { status: 404, contentType: 'text/html; charset=UTF-8', body };
+}
+
 /** 401/403 when the invoker check refuses the caller. */
 export function invokerDenied(status: 401 | 403, path: string, message: string): ErrorPage {
   const detail =

@@ -45,12 +45,40 @@ export class RevisionPool {
   private starting = 0;
   private nextId = 1;
   private stopped = false;
+  /** Warm instances to keep (min instances); starts at the revision's own min, then set by routing. */
+  private floor: number;
 
   constructor(
     readonly spec: RevisionRuntimeSpec,
     private readonly image: ResolvedImage,
     private readonly options: PoolOptions,
-  ) {}
+  ) {
+    this.floor = spec.minInstances;
+  }
+
+  /** The current warm floor (min instances kept running). */
+  get warmFloor(): number {
+    return this.floor;
+  }
+
+  /**
+   * Keeps `count` warm instances: starts missing ones; when the floor drops, stops idle instances above it
+   * (new requests still cold-start). Instances started by requests above an unchanged floor are left alone.
+   */
+  async setFloor(count: number): Promise<void> {
+    const previous = this.floor;
+    this.floor = count;
+    if (this.stopped) return;
+    const missing = count - (this.instances.length + this.starting);
+    if (missing > 0) await Promise.all(Array.from({ length: missing }, () => this.addInstance()));
+    if (count < previous) {
+      const idle = this.instances.filter((instance) => instance.inFlight === 0);
+      const excess = Math.min(idle.length, this.instances.length - count);
+      const victims = idle.slice(0, Math.max(excess, 0));
+      for (const victim of victims) this.forget(victim);
+      await Promise.all(victims.map((victim) => victim.stop()));
+    }
+  }
 
   get concurrency(): number {
     return this.spec.concurrency > 0 ? this.spec.concurrency : DEFAULT_CONCURRENCY;

@@ -14,6 +14,7 @@ import {
   invokerDenied,
   noInstance,
   requestTimedOut,
+  reservedPath,
   revisionUnavailable,
   writeRawPage,
   type ErrorPage,
@@ -37,6 +38,16 @@ export interface RouterContext {
 /** Which URL a request came in on. */
 type Entry = { kind: 'service' } | { kind: 'tag'; tag: string };
 
+/**
+ * Paths Google's front end answers itself with a 404 before the container sees them (FACTS.md, Streaming:
+ * "Reserved URL paths"): `/healthz` exactly, `/eventlog`, and everything under `/_ah/`; the query string
+ * does not matter. `/healthz/`, `/readyz` and `/health` reach the app.
+ */
+export function isReservedPath(url: string): boolean {
+  const path = url.split('?')[0].split('#')[0];
+  return path === '/healthz' || path === '/eventlog' || path.startsWith('/_ah/');
+}
+
 type Admission =
   | { page: ErrorPage }
   | { pool: RevisionPool; revision: string; preferredInstance?: number; affinity?: { cookie?: string } };
@@ -48,6 +59,8 @@ export function affinityCookieName(serviceId: string): string {
 
 export class ServiceRouter {
   private main?: Listener;
+  /** The second service URL (the hash form, `SERVICE-HASH-REGION.a.run.app`), routed like the first. */
+  private alt?: Listener;
   private readonly tagListeners = new Map<string, Listener>();
 
   constructor(
@@ -59,6 +72,7 @@ export class ServiceRouter {
   async apply(routing: ServiceRouting): Promise<ServiceUrls> {
     this.routing = routing;
     this.main ??= await this.listen({ kind: 'service' });
+    this.alt ??= await this.listen({ kind: 'service' });
     const wanted = new Set(routing.tags.map((t) => t.tag));
     for (const [tag, listener] of this.tagListeners) {
       if (!wanted.has(tag)) {
@@ -71,13 +85,14 @@ export class ServiceRouter {
     }
     const tagUris: Record<string, string> = {};
     for (const [tag, listener] of this.tagListeners) tagUris[tag] = this.url(listener);
-    return { uri: this.url(this.main), tagUris };
+    return { uri: this.url(this.main), urls: [this.url(this.main), this.url(this.alt)], tagUris };
   }
 
   /** Closes every listener of the service and drops its open connections. */
   async close(): Promise<void> {
-    const listeners = [this.main, ...this.tagListeners.values()];
+    const listeners = [this.main, this.alt, ...this.tagListeners.values()];
     this.main = undefined;
+    this.alt = undefined;
     this.tagListeners.clear();
     await Promise.all(listeners.map((listener) => listener?.close()));
   }
@@ -147,6 +162,7 @@ export class ServiceRouter {
 
   private async handleRequest(entry: Entry, req: ClientRequest, res: ClientResponse): Promise<void> {
     const path = req.url ?? '/';
+    if (isReservedPath(path)) return sendPage(res, reservedPath(path));
     const admission = this.admit(entry, req.headers, path);
     if ('page' in admission) return sendPage(res, admission.page);
     const acquired = await admission.pool.acquire(admission.preferredInstance);
@@ -259,6 +275,7 @@ export class ServiceRouter {
     head: Buffer,
   ): Promise<void> {
     socket.on('error', () => socket.destroy());
+    if (isReservedPath(req.url ?? '/')) return writeRawPage(socket, reservedPath(req.url ?? '/'));
     const admission = this.admit(entry, req.headers, req.url ?? '/');
     if ('page' in admission) return writeRawPage(socket, admission.page);
     if (admission.pool.spec.portName === 'h2c') {

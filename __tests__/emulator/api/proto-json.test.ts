@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { ServicesClient } from '@google-cloud/run';
 import { OAuth2Client } from 'google-auth-library';
@@ -8,10 +10,13 @@ import {
   enumsToStrings,
   fieldViolations,
   outputOnlyFields,
+  presenceCanonical,
+  REST_ONLY_FIELDS,
   withoutOutputOnly,
 } from '../../../emulator/api/proto-json';
 
 const SERVICE = 'google.cloud.run.v2.Service';
+const PROTOS = '@google-cloud/run/build/protos/protos.json';
 
 /** A deploy body in the shape FACTS.md lists for Cloud Run v2 (lowerCamel JSON names of the official protos). */
 function serviceBody(): Record<string, unknown> {
@@ -435,5 +440,79 @@ describe('bodies sent by the real @google-cloud/run client over REST', () => {
     expect(sent.ingress).toBe(1);
     expect(sent.template.timeout).toBe('3600s');
     expect(enumsToStrings(SERVICE, created.body)).toMatchObject({ ingress: 'INGRESS_TRAFFIC_ALL' });
+  });
+});
+
+describe('REST-only fields (cloud.google.com/run/docs/reference/rest/v2/RevisionScaling)', () => {
+  test('the allow-list names fields the shipped protos lack, and only those', () => {
+    expect(REST_ONLY_FIELDS['google.cloud.run.v2.RevisionScaling']).toEqual({
+      cpuUtilization: 'number',
+      concurrencyUtilization: 'number',
+    });
+    // The shipped protos lack them (else the entry is stale and should go).
+    const protos = JSON.parse(
+      fs.readFileSync(createRequire(`${process.cwd()}/package.json`).resolve(PROTOS), 'utf8'),
+    );
+    const v2 = protos.nested.google.nested.cloud.nested.run.nested.v2.nested;
+    expect(Object.keys(v2.RevisionScaling.fields)).not.toContain('cpuUtilization');
+    expect(Object.keys(v2.RevisionScaling.fields)).not.toContain('concurrencyUtilization');
+    expect(checkMessage('google.cloud.run.v2.RevisionScaling', { cpuUtilization: 0.6 })).toEqual([]);
+  });
+
+  test('accepted as numbers in a service body, refused when mistyped; other unknown names still refused', () => {
+    const ok = editedBody((b) => {
+      b.template.scaling = { minInstanceCount: 1, cpuUtilization: 0.6, concurrencyUtilization: 0.8 };
+    });
+    expect(checkMessage(SERVICE, ok)).toEqual([]);
+    const mistyped = editedBody((b) => (b.template.scaling = { cpuUtilization: 'high' }));
+    expect(checkMessage(SERVICE, mistyped)).toEqual([
+      'template.scaling.cpuUtilization: expected a number, got string',
+    ]);
+    const unknown = editedBody((b) => (b.template.scaling = { gpuUtilization: 0.5 }));
+    expect(fieldViolations(SERVICE, unknown, 'service')[0].description).toBe(
+      'Invalid JSON payload received. Unknown name "gpuUtilization" at \'service.template.scaling\': Cannot find field.',
+    );
+  });
+
+  test('kept through enum encoding both ways', () => {
+    const body = editedBody((b) => (b.template.scaling = { cpuUtilization: 0.6 }));
+    expect((enumsToNumbers(SERVICE, body) as any).template.scaling.cpuUtilization).toBe(0.6);
+    expect((enumsToStrings(SERVICE, body) as any).template.scaling.cpuUtilization).toBe(0.6);
+  });
+});
+
+describe('presenceCanonical: a template as the server compares it', () => {
+  const T = 'google.cloud.run.v2.RevisionTemplate';
+  const stored = {
+    timeout: '300s',
+    maxInstanceRequestConcurrency: 80,
+    scaling: { maxInstanceCount: 100 },
+    containers: [{ image: 'x', ports: [{ name: 'http1', containerPort: 8080 }] }],
+  };
+  const key = (t: unknown) => JSON.stringify(presenceCanonical(T, t));
+
+  test('what the @google-cloud/run client adds on a round trip (implicit-presence defaults, numeric enums) parses the same', () => {
+    const echoed = {
+      ...stored,
+      revision: '',
+      labels: {},
+      executionEnvironment: 0,
+      encryptionKeyRevocationAction: 'ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED',
+      sessionAffinity: false,
+      scaling: { minInstanceCount: 0, maxInstanceCount: 100 },
+      containers: [{ ...stored.containers[0], name: '', workingDir: '', args: [] }],
+    };
+    expect(key(echoed)).toBe(key(stored));
+  });
+
+  test('no server default is filled in, message presence counts, REST-only fields count', () => {
+    expect(key({ containers: stored.containers })).not.toBe(key(stored));
+    expect(key({ ...stored, vpcAccess: {} })).not.toBe(key(stored));
+    expect(key({ ...stored, scaling: { maxInstanceCount: 100, cpuUtilization: 0.6 } })).not.toBe(key(stored));
+    expect(key({ ...stored, executionEnvironment: 'EXECUTION_ENVIRONMENT_GEN2' })).not.toBe(key(stored));
+  });
+
+  test('Durations and int32 numbers compare by value', () => {
+    expect(key({ ...stored, timeout: '300.000s', maxInstanceRequestConcurrency: '80' })).toBe(key(stored));
   });
 });

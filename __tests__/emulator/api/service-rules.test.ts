@@ -1,5 +1,4 @@
 import {
-  canonicalTemplate,
   durationSeconds,
   resolveSplit,
   revisionNameProblem,
@@ -162,22 +161,4 @@ test('durationSeconds parses Duration strings (FACTS.md, Durations are strings)'
   expect(durationSeconds('1.5s')).toBe(1.5);
   expect(durationSeconds(300)).toBeNaN();
   expect(durationSeconds('5m')).toBeNaN();
-});
-
-test('canonicalTemplate ignores the revision name, key order and empty values but not real changes', () => {
-  const a = { revision: 'api-1', labels: {}, containers: [{ image: 'x', env: [] }], timeout: '300s' };
-  const b = { timeout: '300s', containers: [{ image: 'x' }], revision: 'api-2' };
-  expect(canonicalTemplate(a)).toBe(canonicalTemplate(b));
-  expect(canonicalTemplate({ ...b, timeout: '301s' })).not.toBe(canonicalTemplate(b));
-});
-
-test('an enum at its *_UNSPECIFIED value is the field left unset, so a GET-modify-update round trip compares equal', () => {
-  const sent = {
-    containers: [{ image: 'x' }],
-    encryptionKeyRevocationAction: 'ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED',
-  };
-  expect(canonicalTemplate(sent)).toBe(canonicalTemplate({ containers: [{ image: 'x' }] }));
-  expect(canonicalTemplate({ ...sent, encryptionKeyRevocationAction: 'SHUTDOWN' })).not.toBe(
-    canonicalTemplate({ containers: [{ image: 'x' }] }),
-  );
 });
