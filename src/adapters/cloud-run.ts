@@ -256,13 +256,17 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       await awaitOperation('deploy', 'update service', service.name, () =>
         rest('PATCH', `v2/${service.name}`, { updateMask: updateMask.join(',') }, sent),
       );
-      return readBack(service.name, 'update service');
+      const after = await readBack(service.name, 'update service');
+      if (updateMask.includes('traffic') && trafficKey(after.traffic) !== trafficKey(service.traffic))
+        throw overwritten(service.name, service.traffic, after);
+      return after;
     },
     async setTraffic(name, traffic, opts = {}) {
       const annotated = (svc: CloudRunService) =>
         !opts.annotations || Object.entries(opts.annotations).every(([k, v]) => svc.annotations?.[k] === v);
-      const landed = (svc: CloudRunService) =>
-        trafficKey(svc.traffic) === trafficKey(traffic) && annotated(svc) && servesTraffic(svc, traffic);
+      const written = (svc: CloudRunService) =>
+        trafficKey(svc.traffic) === trafficKey(traffic) && annotated(svc);
+      const landed = (svc: CloudRunService) => written(svc) && servesTraffic(svc, traffic);
       for (let attempt = 1; ; attempt++) {
         const live = await readBack(name, 'set traffic on');
         // Already there (an earlier try of this very update landed but its answer was lost): done.
@@ -307,7 +311,9 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
           if (!aborted || attempt >= 2) throw err;
           continue;
         }
-        return readBack(name, 'set traffic on');
+        const after = await readBack(name, 'set traffic on');
+        if (!written(after)) throw overwritten(name, traffic, after);
+        return after;
       }
     },
     async revisionFailure(service, revision) {
@@ -366,6 +372,16 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       // Nothing held open: every call is one request through the auth client.
     },
   };
+}
+
+/** The write landed, but by the time it was read back someone else had set other traffic: theirs stands. */
+function overwritten(name: string, sent: readonly TrafficTarget[], after: CloudRunService): ConcurrentChange {
+  return new ConcurrentChange({
+    operation: 'set traffic on',
+    target: name,
+    cause: `someone else changed its traffic right after this run set it (set ${JSON.stringify(sent)}, read back ${JSON.stringify(after.traffic)})`,
+    hint: 'This run did not overwrite it. Another release may be running: use a `concurrency:` group per service and region in the workflow.',
+  });
 }
 
 /** True when what serves (trafficStatuses, when reported) matches the percents of `traffic`. */
