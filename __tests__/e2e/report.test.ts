@@ -2,6 +2,7 @@
 // comment edited as the release moves, the job summary, the deployment and the commit status; and a
 // release that goes on when the token lacks the permissions.
 import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { conflicts } from '../support/fault-suite';
 import { runAction } from '../../scripts/local-runner';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
@@ -27,6 +28,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
+  expect(conflicts(emulator)).toEqual([]);
   await emulator?.stop();
 });
 

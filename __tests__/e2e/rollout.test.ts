@@ -2,6 +2,7 @@
 // service's traffic is checked to be exactly the baseline or exactly the planned final state.
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { conflicts } from '../support/fault-suite';
 import { runAction, startAction } from '../../scripts/local-runner';
 import { LRO, runClients, wifClient } from '../../emulator/clients';
 
@@ -66,6 +67,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
+  expect(conflicts(emulator)).toEqual([]);
   await services?.close();
   await emulator?.stop();
 });

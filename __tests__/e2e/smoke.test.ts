@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { conflicts } from '../support/fault-suite';
 import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
 import { LRO, runClients, wifClient } from '../../emulator/clients';
 
@@ -43,6 +44,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
+  expect(conflicts(emulator)).toEqual([]);
   await services?.close();
   await emulator?.stop();
 });

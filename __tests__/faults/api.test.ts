@@ -212,3 +212,29 @@ test('an operation that never finishes: the deadline (`deploy_timeout`) fails th
     },
   });
 }, 120_000);
+
+test.each([
+  ['run.googleapis.com', /gcloud services enable run\.googleapis\.com --project demo-project/],
+  ['iamcredentials.googleapis.com', /gcloud services enable iamcredentials\.googleapis\.com/],
+])(
+  'the %s API is disabled: 403 SERVICE_DISABLED names the API and the enable command, not a role; nothing changes',
+  async (api, pattern) => {
+    const service = `disabled-${api.split('.')[0]}`;
+    const before = await seedBaseline(w, service);
+    w.emulator.faults.update({ disabledApis: [api] });
+    const run = await runMain(w, releaseInputs(w.emulator, service, 'v2'));
+    w.emulator.faults.update({ disabledApis: [] });
+    expect(run.annotations.join('\n')).not.toMatch(/roles\/run\.developer/);
+    await checkCase(w, run, {
+      group: GROUP,
+      title: `${api} disabled in the project`,
+      fault: `calls to ${api} answer 403 SERVICE_DISABLED (docs/platform.md "Errors")`,
+      service,
+      before,
+      expected: 'baseline',
+      verdict: 'failed',
+      exit: 1,
+      says: { pattern, label: `names \`gcloud services enable ${api}\`` },
+    });
+  },
+);

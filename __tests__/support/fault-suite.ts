@@ -59,6 +59,13 @@ export function nextRunId(): string {
 let world: (FaultWorld & { started: boolean }) | undefined;
 
 /** Starts one emulator for the file, resets its faults after each case, and writes the file's rows at the end. */
+/** The 409s "Revision named … with different configuration already exists" the emulator answered. */
+export function conflicts(emulator: Emulator | undefined): string[] {
+  return (emulator?.api.wire.refusals ?? [])
+    .filter((r) => r.status === 'ALREADY_EXISTS' && /different configuration/.test(r.message))
+    .map((r) => `${r.request}: ${r.message}`);
+}
+
 export function useFaultWorld(suite: string): FaultWorld {
   const handle = {
     get emulator(): Emulator {
@@ -86,6 +93,9 @@ export function useFaultWorld(suite: string): FaultWorld {
     });
   });
   afterAll(async () => {
+    // The emulator compares revision templates strictly, as Google does: no release may ever meet the 409
+    // (docs/platform.md "Revisions and failures").
+    expect(conflicts(world?.emulator)).toEqual([]);
     await world?.services.close();
     await world?.emulator.stop();
     world = undefined;

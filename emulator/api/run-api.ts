@@ -153,6 +153,8 @@ export interface WireLog {
   revisionStarts: Array<{ revision: string; startedAt: number; endedAt: number; ms: number; ready: boolean }>;
   /** Each long-running operation: when it was started and when it became done. */
   operations: Array<{ name: string; startedAt: number; doneAt?: number }>;
+  /** Every request the API refused, in arrival order (so a suite can prove, say, that no update ever met a 409). */
+  refusals: Array<{ at: number; request: string; status: string; message: string }>;
 }
 
 /** Epoch milliseconds with sub-millisecond precision, comparable across the processes of one machine. */
@@ -198,7 +200,14 @@ class TimedOperations extends Operations {
 }
 
 export class RunApi {
-  readonly wire: WireLog = { calls: {}, protoProblems: [], log: [], revisionStarts: [], operations: [] };
+  readonly wire: WireLog = {
+    calls: {},
+    protoProblems: [],
+    log: [],
+    revisionStarts: [],
+    operations: [],
+    refusals: [],
+  };
   private readonly services = new Map<string, ServiceRecord>();
   private readonly operations = new TimedOperations(this.wire.operations);
   private readonly now: () => Date;
@@ -242,8 +251,15 @@ export class RunApi {
       const result = await this.dispatch(req, url);
       sendJson(res, 200, this.encode(result, numericEnums));
     } catch (err) {
-      if (err instanceof ApiError) sendError(res, err);
-      else sendError(res, new ApiError('INTERNAL', `Internal error: ${(err as Error).message}`));
+      const refused =
+        err instanceof ApiError ? err : new ApiError('INTERNAL', `Internal error: ${(err as Error).message}`);
+      this.wire.refusals.push({
+        at: epochMs(),
+        request: `${req.method ?? 'GET'} ${url.pathname}`,
+        status: refused.status,
+        message: refused.message,
+      });
+      sendError(res, refused);
     }
     return true;
   }
