@@ -448,6 +448,24 @@ describe('progressive traffic', () => {
       ...extra,
     });
 
+  test.each<[string, number[], string]>([
+    ['an unlucky first sample is not confirmed by the second: promoted', [8, 40], 'promoted'],
+    ['a share that is off twice rolls back', [8, 16], 'rolled_back'],
+  ])('the share check confirms before it rolls back: %s', async (_name, hitsPerCall, verdict) => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const p = ports(cloudRun);
+    const sizes: number[] = [];
+    // The 50 % step: the first sample (40) says 8, the confirming one (80) says hitsPerCall[1].
+    p.smoke.sample = async (_url, _path, count) => {
+      sizes.push(count);
+      return { total: count, candidate: hitsPerCall[sizes.length - 1] ?? count, unidentified: 0, errors: 0 };
+    };
+    const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [0, 0] }), context, p);
+    expect(result.verdict).toBe(verdict);
+    expect(sizes.slice(0, 2)).toEqual([40, 80]);
+  });
+
   test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);

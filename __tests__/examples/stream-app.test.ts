@@ -232,6 +232,10 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
 
   it('never-listen stays alive without listening, and still exits 0 on SIGTERM', async () => {
     const app = await spawnApp({ ...BASE_ENV, STREAM_APP_FAULT: 'never-listen' });
+    // Up (its handlers in place) once it says so; on a busy machine that can take a while.
+    for (let i = 0; i < 200 && !app.stderr().includes('staying up without listening'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(app.stderr()).toContain('staying up without listening');
     expect(await exitWithin(app, 500)).toBeUndefined();
     expect(await canConnect(app.port)).toBe(false);
     app.child.kill('SIGTERM');

@@ -72,6 +72,9 @@ server.on('error', (error) => {
 
 let startTimer;
 let keepAlive;
+// Before anything is said on stderr, so that a line there means a SIGTERM is handled.
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));
 if (faults.has('never-listen')) {
   console.error('stream-app: fault never-listen: staying up without listening');
   keepAlive = setInterval(() => {}, 60_000);
@@ -81,9 +84,6 @@ if (faults.has('never-listen')) {
 } else {
   listen();
 }
-
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
 
 function listen() {
   server.listen(settings.port, settings.host, () => {

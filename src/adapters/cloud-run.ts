@@ -392,7 +392,7 @@ function servesTraffic(svc: CloudRunService, traffic: readonly TrafficTarget[]):
     for (const t of targets) {
       const revision =
         t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
-          ? (t.revision ?? svc.latestReadyRevision ?? 'LATEST')
+          ? t.revision || svc.latestReadyRevision || 'LATEST'
           : (t.revision ?? '');
       if (t.percent > 0) out.set(revision, (out.get(revision) ?? 0) + t.percent);
     }
@@ -449,15 +449,13 @@ export function hintFor(kind: ApiOperationKind, err: RestError, project: string)
   }
 }
 
-/** The API's JSON as the core's: empty defaults dropped, Durations as "Ns", int64 as numbers, short revision names; fields the core does not know are kept. */
+/**
+ * The API's JSON as the core's: Durations as "Ns", int64 as numbers, short revision names in status; every
+ * other field kept as sent, empty ones included (`tcpSocket: {}` is a probe on the container's port).
+ */
 export function fromApi(raw: Record<string, unknown>): CloudRunService {
   const clean = JSON.parse(
-    JSON.stringify(raw, (key, value) => {
-      if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) return undefined;
-      if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
-        return undefined;
-      return value;
-    }),
+    JSON.stringify(raw, (_key, value: unknown) => (value === null ? undefined : value)),
   ) as Record<string, unknown> & CloudRunService;
   const template = (clean.template ?? { containers: [] }) as CloudRunService['template'] & {
     timeout?: unknown;
