@@ -105,6 +105,9 @@ class FakeCloudRun implements CloudRunPort {
   setPublicAccess(): Promise<'unchanged'> {
     throw new Error('not used by recovery');
   }
+  hasPublicBinding(): Promise<boolean> {
+    throw new Error('not used by recovery');
+  }
   async close() {}
 }
 

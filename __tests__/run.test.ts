@@ -148,7 +148,16 @@ class FakeCloudRun implements CloudRunPort {
 
   async setPublicAccess(_name: string, allow: boolean) {
     this.steps.push(`public:${allow}`);
+    this.publicBinding = allow;
     return 'added' as const;
+  }
+
+  /** Whether the IAM policy has allUsers as invoker. */
+  publicBinding = false;
+
+  async hasPublicBinding() {
+    this.steps.push('policy');
+    return this.publicBinding;
   }
 
   async close() {}
@@ -258,7 +267,8 @@ test('an existing service keeps its traffic; the candidate is tagged at 0 %; pub
   const cloudRun = new FakeCloudRun();
   cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
   const result = await run(config({ allowUnauthenticated: true }), context, ports(cloudRun));
-  expect(cloudRun.steps).toEqual(['get', 'update']);
+  // The IAM policy is read first: a service public by an allUsers binding would be left as it is.
+  expect(cloudRun.steps).toEqual(['get', 'policy', 'update']);
   expect(cloudRun.service?.invokerIamDisabled).toBe(true);
   expect(result.publicAccess).toBe('added');
   expect(result.previousRevision).toBe('api-old');
@@ -526,6 +536,36 @@ describe('progressive traffic', () => {
     expect(result.failure).toContain('left the traffic as the other change set it');
     expect(cloudRun.service?.traffic).toEqual(other);
     expect(p.records.at(-1)?.phase).toBe('abandoned');
+  });
+
+  test('a concurrent change during the last bake: not promoted, their traffic stands', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    let calls = 0;
+    const other: TrafficTarget[] = [{ type: R, revision: 'api-old', percent: 100 }];
+    // The fourth write is the promotion's (10, 50, 100, then the record): someone rolled back by hand.
+    cloudRun.beforeSetTraffic = (svc) => {
+      if (++calls === 4) svc.traffic = other;
+    };
+    const p = ports(cloudRun);
+    const result = await run(progressive(), context, p);
+    expect(result.verdict).toBe('failed');
+    expect(result.failure).toMatch(
+      /stopped before its promotion and left the traffic as the other change set it/,
+    );
+    expect(result.traffic).toEqual(other);
+    expect(cloudRun.service?.traffic).toEqual(other);
+    expect(p.records.at(-1)?.phase).toBe('abandoned');
+  });
+
+  test('allow_unauthenticated on a service already public by an allUsers binding changes nothing', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    cloudRun.publicBinding = true;
+    const result = await run(config({ allowUnauthenticated: true }), context, ports(cloudRun));
+    expect(cloudRun.steps).toEqual(['get', 'policy', 'update']);
+    expect(cloudRun.service?.invokerIamDisabled).toBeUndefined();
+    expect(result.publicAccess).toBe('unchanged');
   });
 
   test('`immediate` goes to 100 % in one step; a partial canary stops at its last step', async () => {

@@ -100,7 +100,15 @@ export async function run(
     return svc;
   });
   const live = current ? await resumeUnfinished(current, ports) : current;
-  const plan = planCandidate(config, live, context);
+  // A service already public by an allUsers binding stays so, without needing setIamPolicy to change it.
+  const publicByBinding =
+    live &&
+    config.allowUnauthenticated === true &&
+    config.publicAccessMethod === 'invoker-check' &&
+    !live.invokerIamDisabled
+      ? await cloudRun.hasPublicBinding(name)
+      : undefined;
+  const plan = planCandidate(config, live, context, { publicByBinding });
   const planned = plannedTraffic(config, plan);
   const findings = lintStreaming(config, plan.desired);
   await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
@@ -188,6 +196,20 @@ export async function run(
     traffic: deployed.traffic,
   });
 
+  // Multi-word mask paths may be ignored by the server (docs/platform.md "Updates and updateMask"): check.
+  const applied: Array<[string, unknown, unknown]> = [
+    ['invokerIamDisabled', Boolean(plan.desired.invokerIamDisabled), Boolean(deployed.invokerIamDisabled)],
+    [
+      'scaling',
+      Number(plan.desired.scaling?.minInstanceCount ?? 0),
+      Number(deployed.scaling?.minInstanceCount ?? 0),
+    ],
+  ];
+  for (const [path, wanted, found] of applied)
+    if (plan.updateMask.includes(path) && wanted !== found)
+      log.warning(
+        `Cloud Run did not apply \`${path}\` (sent ${JSON.stringify(wanted)}, reads back ${JSON.stringify(found)}); the service keeps its earlier setting.`,
+      );
   const publicAccess = await applyPublicAccess(config, plan, name, ports);
   const result: CandidateResult = {
     url: deployed.uri,
@@ -374,6 +396,7 @@ async function rollOut(
   }
   let finalTraffic: CloudRunService;
   const cleanup = cleanUpTags(config, plan, expected);
+  const promoting = config.trafficSteps[config.trafficSteps.length - 1] === 100;
   if (cleanup.removed.length > 0)
     log.info(
       `Removing this action's older release tags ${cleanup.removed.join(', ')} (keeping ${cleanup.kept.join(', ')}; \`keep_release_tags: ${config.keepReleaseTags}\`).`,
@@ -383,18 +406,31 @@ async function rollOut(
       expectTraffic: expected,
       annotations: {
         ...save({ ...record, phase: 'promoted' }),
-        [TAGS_ANNOTATION]: JSON.stringify(cleanup.kept),
+        ...(promoting && { [TAGS_ANNOTATION]: JSON.stringify(cleanup.kept) }),
       },
     });
   } catch (err) {
-    // Every step passed and traffic is already at the planned final state; only the record on the service
-    // is stale: it still says the last step was not verified, so a later run would set the baseline back
-    // before its own release. The runner state says promoted, so this job's post step leaves it.
+    if (err instanceof ConcurrentChange) {
+      // Someone else moved the traffic during the last bake: theirs stands, and the release is not promoted.
+      save({ ...record, phase: 'abandoned' });
+      const theirs = (await cloudRun.getService(name).catch(() => undefined))?.traffic ?? expected;
+      log.error(`Not promoted: ${err.message}`);
+      return {
+        ...result,
+        traffic: theirs,
+        verdict: 'failed',
+        failure: `${err.message} Every step had passed; the release stopped before its promotion and left the traffic as the other change set it.`,
+      };
+    }
+    // Every step passed and traffic is at the last step's split; only the write that records the promotion
+    // (and takes older release tags off) failed. The record on the service is stale: it still says the last
+    // step was not verified, so a later run would set the baseline back before its own release. The
+    // runner state says promoted, so this job's post step leaves it.
     log.warning(
-      `Traffic is at the planned final state, but recording the release as promoted on the service failed: ${(err as Error).message} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
+      `Traffic is at the last step's split, but recording the release as promoted on the service failed: ${(err as Error).message} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
     );
-    finalTraffic = { ...(await cloudRun.getService(name).catch(() => undefined))!, traffic: expected };
-    // (The older release tags stay too; the next promotion removes them.)
+    const live = await cloudRun.getService(name).catch(() => undefined);
+    finalTraffic = live ?? ({ name, template: { containers: [] }, traffic: expected } as CloudRunService);
   }
   const last = config.trafficSteps[config.trafficSteps.length - 1];
   const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
@@ -549,8 +585,10 @@ function plannedTraffic(config: DeployConfig, plan: CandidatePlan): TrafficTarge
   return cleanUpTags(config, plan, steps[steps.length - 1]).traffic;
 }
 
-/** The promotion's traffic with this action's older release tags taken off (core/release-tags.ts). */
+/** A promotion's traffic with this action's older release tags taken off (core/release-tags.ts); a partial canary's as it is. */
 function cleanUpTags(config: DeployConfig, plan: CandidatePlan, traffic: TrafficTarget[]): TagCleanup {
+  if (config.trafficSteps[config.trafficSteps.length - 1] !== 100)
+    return { traffic: traffic.map((t) => ({ ...t })), kept: plan.releaseTags, removed: [] };
   return planTagCleanup(traffic, plan.releaseTags, plan.tag, config.keepReleaseTags);
 }
 
@@ -592,7 +630,11 @@ async function mintIdToken(
   { idToken, log }: ReleasePorts,
   onMissing?: (why: string) => void,
 ): Promise<string | undefined> {
-  if (config.allowUnauthenticated === true || config.smokeUrl) return undefined;
+  if (config.smokeUrl) return undefined;
+  // A binding this run just added takes minutes to apply (docs/platform.md "Public access and IAM"): until
+  // then the service still wants a token. The invoker check switched off in the deploy applies at once.
+  const propagating = publicAccess === 'added' && config.publicAccessMethod === 'iam-binding';
+  if (config.allowUnauthenticated === true && !propagating) return undefined;
   try {
     return await idToken(audience);
   } catch (err) {
@@ -675,12 +717,9 @@ function describeRestore(plan: CandidatePlan, live: readonly TrafficTarget[]): s
   if (trafficKey(live) !== trafficKey(plan.restoreTraffic)) {
     return `Traffic was set back but reads ${describeTraffic(live)}; expected ${describeTraffic(plan.restoreTraffic)}.`;
   }
-  // restoreTraffic keeps the baseline's order, so the LATEST entry's pinned name sits at the same index.
-  const latestAt = plan.baselineTraffic.findIndex((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST');
-  const pinned =
-    latestAt >= 0
-      ? ` LATEST was pinned to ${plan.restoreTraffic[latestAt]?.revision}, the revision it meant before this run, so the candidate cannot take it over.`
-      : '';
+  const pinned = plan.pinnedLatest
+    ? ` LATEST was pinned to ${plan.pinnedLatest}, the revision it meant before this run, so the candidate cannot take it over.`
+    : '';
   return `Traffic and tags are exactly as they were (${describeTraffic(plan.restoreTraffic)}): nothing points at ${plan.revision}.${pinned}`;
 }
 

@@ -184,3 +184,39 @@ test('polls that keep failing end in OperationUnsettled (Cloud Run took the upda
     /poll the operation to update service .*UNAVAILABLE \(HTTP 503\) 5 times in a row/,
   );
 });
+
+/** Sends a PATCH the way an earlier try of the adapter would have, its answer then lost. */
+async function patchRaw(service: string, mask: string, body: Record<string, unknown>): Promise<void> {
+  await wifClient(emulator.endpoints).request({
+    url: `${emulator.endpoints.runApi.url}/v2/${nameOf(service)}?updateMask=${mask}`,
+    method: 'PATCH',
+    data: body,
+  });
+}
+
+test('setTraffic that finds its own write still reconciling waits for it; it is not someone else’s change', async () => {
+  await create('own', 'own-00001');
+  await addRevision('own', 'own-00002', [{ type: REV, revision: 'own-00001', percent: 100 }]);
+  const baseline: TrafficTarget[] = [{ type: REV, revision: 'own-00001', percent: 100 }];
+  const split: TrafficTarget[] = [
+    { type: REV, revision: 'own-00001', percent: 50 },
+    { type: REV, revision: 'own-00002', percent: 50 },
+  ];
+  emulator.faults.update({ operationDelayMs: 1500 });
+  await patchRaw('own', 'traffic', { traffic: split });
+  const updates = calls('services.update');
+  const done = await cloudRun.setTraffic(nameOf('own'), split, { expectTraffic: baseline });
+  expect(done.traffic).toEqual(split);
+  expect(done.reconciling).toBeFalsy();
+  expect(calls('services.update')).toBe(updates);
+});
+
+test('a deploy whose first try landed but whose answer was lost follows its own revision (stale etag on the retry)', async () => {
+  await create('retried', 'retried-00001');
+  const live = (await cloudRun.getService(nameOf('retried')))!;
+  const next = { ...live, template: { ...live.template, revision: 'retried-00002' } };
+  const { name: _n, uri: _u, urls: _us, ...fields } = next;
+  await patchRaw('retried', 'template', { ...fields, etag: live.etag });
+  const after = await cloudRun.applyService(next, 'update', ['template']);
+  expect(after.latestReadyRevision).toBe('retried-00002');
+});

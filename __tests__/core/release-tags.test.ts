@@ -38,6 +38,12 @@ describe('planTagCleanup (docs/platform.md "Min instances and tags")', () => {
     expect(out.traffic.map((t) => t.tag).filter((t) => removed.includes(t ?? ''))).toEqual([]);
   });
 
+  test('tags recorded but no longer on the service do not take a place among the kept', () => {
+    const out = planTagCleanup(traffic, ['sha-0', 'sha-1', 'sha-3', 'gone', 'sha-4'], 'sha-5', 2);
+    expect(out.kept).toEqual(['sha-4', 'sha-5']);
+    expect(out.removed).toEqual(['sha-3', 'sha-1']);
+  });
+
   test('an old tag on a revision that serves loses the tag, not the share', () => {
     const out = planTagCleanup(
       [
@@ -46,7 +52,7 @@ describe('planTagCleanup (docs/platform.md "Min instances and tags")', () => {
       ],
       ['sha-1', 'sha-2'],
       'sha-3',
-      2,
+      1,
     );
     expect(out.traffic).toEqual([
       { type: R, revision: 'api-2', percent: 90 },

@@ -269,14 +269,7 @@ describe('updates keep what they do not own (docs/platform.md "Updates and updat
     const current = seeded();
     current.template.scaling = { maxInstanceCount: 7, cpuUtilization: 0.6, concurrencyUtilization: 0.8 };
     const plan = planCandidate(config(), current, context);
-    expect(plan.updateMask).toEqual([
-      'template',
-      'traffic',
-      'labels',
-      'annotations',
-      'client',
-      'clientVersion',
-    ]);
+    expect(plan.updateMask).toEqual(['template', 'traffic', 'labels', 'client', 'clientVersion']);
     for (const key of [
       'iapEnabled',
       'defaultUriDisabled',
@@ -355,16 +348,16 @@ describe('updates keep what they do not own (docs/platform.md "Updates and updat
     expect(plan.desired.template.annotations?.['client.knative.dev/user-image']).toBe(config().image);
   });
 
-  test('the release tag is recorded as this action’s before it exists', () => {
-    const plan = planCandidate(
+  test('only promoted releases record their tag: an update leaves the record, a first deploy starts it', () => {
+    const update = planCandidate(
       config(),
-      live([{ type: L, percent: 100 }], {
-        annotations: { 'stream-deploy.dev/tags': '["sha-1","pr-12","sha-2"]' },
-      }),
+      live([{ type: L, percent: 100 }], { annotations: { 'stream-deploy.dev/tags': '["sha-1","sha-2"]' } }),
       context,
     );
-    expect(plan.releaseTags).toEqual(['sha-1', 'sha-2', 'pr-12']);
-    expect(JSON.parse(plan.desired.annotations?.['stream-deploy.dev/tags'] ?? '')).toEqual(plan.releaseTags);
+    expect(update.releaseTags).toEqual(['sha-1', 'sha-2']);
+    expect(update.updateMask).not.toContain('annotations');
+    const first = planCandidate(config(), undefined, context);
+    expect(JSON.parse(first.desired.annotations?.['stream-deploy.dev/tags'] ?? '')).toEqual(['pr-12']);
   });
 });
 

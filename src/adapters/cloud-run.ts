@@ -44,6 +44,8 @@ export interface CloudRunPort {
     service: string,
     revision: string,
   ): Promise<{ reason?: string; message?: string } | undefined>;
+  /** True when the IAM policy grants roles/run.invoker to `allUsers` (undefined when it cannot be read). */
+  hasPublicBinding(name: string): Promise<boolean | undefined>;
   /** Adds (`true`) or removes (`false`) `allUsers` as roles/run.invoker in the IAM policy; says what changed. */
   setPublicAccess(name: string, allow: boolean): Promise<'added' | 'removed' | 'unchanged'>;
   close(): Promise<void>;
@@ -226,6 +228,40 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     hint: "Cloud Run is throttling or failing requests for now: retry the job later; if it persists, check the Cloud Run status page and the project's API quota.",
   });
 
+  /** Waits for a write this run made (found on the service) to finish: ready, or a DeployFailure with its reason. */
+  const followRevision = async (name: string, revision: string, operation: string): Promise<void> => {
+    const svc = await settle(name, await readBack(name, operation));
+    if (svc.reconciling) {
+      throw new OperationUnsettled({
+        operation,
+        target: name,
+        cause: `revision ${revision} was still being deployed after ${options.operationTimeoutSeconds} s (\`deploy_timeout\`)`,
+        hint: 'Cloud Run may still finish it: check the service, or raise `deploy_timeout`.',
+      });
+    }
+    if (svc.latestReadyRevision === revision) return;
+    const message = svc.terminalCondition?.message ?? `revision ${revision} did not become ready`;
+    const cause = new RestError(`9 FAILED_PRECONDITION: ${message}`, 9, 400);
+    throw new DeployFailure({
+      operation,
+      target: name,
+      cause,
+      hint: hintFor('deploy', cause, options.project),
+    });
+  };
+
+  /** The service once it has stopped reconciling, or as it is when the operation deadline passes. */
+  const settle = async (name: string, svc: CloudRunService): Promise<CloudRunService> => {
+    const deadline = now() + options.operationTimeoutSeconds * 1000;
+    let delay = 250;
+    while (svc.reconciling && now() < deadline) {
+      await sleep(Math.min(delay, Math.max(0, deadline - now())));
+      delay = Math.min(Math.round(delay * 1.5), 2000);
+      svc = await readBack(name, 'set traffic on');
+    }
+    return svc;
+  };
+
   /** The service after an operation, read with a GET (the operation's answer is not where URLs are read). */
   const readBack = async (name: string, operation: string): Promise<CloudRunService> => {
     const svc = await getService(name);
@@ -237,27 +273,42 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     getService,
     async applyService(service, action, updateMask) {
       const body = toApi(service);
+      const revision = service.template.revision;
+      let start: () => Promise<Json>;
       if (action === 'create') {
         const [, project, , location, , id] = service.name.split('/');
         const { name: _name, etag: _etag, ...fields } = body;
-        await awaitOperation('deploy', 'create service', service.name, () =>
-          rest('POST', `v2/projects/${project}/locations/${location}/services`, { serviceId: id }, fields),
-        );
-        return readBack(service.name, 'create service');
+        start = () =>
+          rest('POST', `v2/projects/${project}/locations/${location}/services`, { serviceId: id }, fields);
+      } else {
+        if (!updateMask || updateMask.length === 0) {
+          // Without a mask the request is the whole desired state and resets every field it omits.
+          throw new Error('applyService: an update must name the paths it changes (updateMask).');
+        }
+        // The whole service as read, with this release's paths changed, AND the mask naming those paths:
+        // a server that honours the mask changes only them, and one that ignored it would still lose
+        // nothing (docs/platform.md "Updates and updateMask").
+        const { name: _name, ...sent } = body;
+        start = () => rest('PATCH', `v2/${service.name}`, { updateMask: updateMask.join(',') }, sent);
       }
-      if (!updateMask || updateMask.length === 0) {
-        // Without a mask the request is the whole desired state and resets every field it omits.
-        throw new Error('applyService: an update must name the paths it changes (updateMask).');
+      const operation = action === 'create' ? 'create service' : 'update service';
+      try {
+        await awaitOperation('deploy', operation, service.name, start);
+      } catch (err) {
+        // A try whose answer was lost, then retried, meets its own write: ALREADY_EXISTS (create) or a
+        // stale etag (update). The revision name is this release's own, so finding it means it landed.
+        const code = err instanceof StepError ? (err.cause as RestError | undefined)?.code : undefined;
+        if (code !== 6 && code !== 10) throw err;
+        const found = await getService(service.name).catch(() => undefined);
+        if (!found || !revision || found.template.revision !== revision) throw err;
+        await followRevision(service.name, revision, operation);
       }
-      // The whole service as read, with this release's paths changed, AND the mask naming those paths: a
-      // server that honours the mask changes only them, and one that ignored it would still lose nothing
-      // (docs/platform.md "Updates and updateMask").
-      const { name: _name, ...sent } = body;
-      await awaitOperation('deploy', 'update service', service.name, () =>
-        rest('PATCH', `v2/${service.name}`, { updateMask: updateMask.join(',') }, sent),
-      );
-      const after = await readBack(service.name, 'update service');
-      if (updateMask.includes('traffic') && trafficKey(after.traffic) !== trafficKey(service.traffic))
+      const after = await readBack(service.name, operation);
+      if (
+        action === 'update' &&
+        updateMask?.includes('traffic') &&
+        trafficKey(after.traffic) !== trafficKey(service.traffic)
+      )
         throw overwritten(service.name, service.traffic, after);
       return after;
     },
@@ -268,10 +319,16 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         trafficKey(svc.traffic) === trafficKey(traffic) && annotated(svc);
       const landed = (svc: CloudRunService) => written(svc) && servesTraffic(svc, traffic);
       for (let attempt = 1; ; attempt++) {
-        const live = await readBack(name, 'set traffic on');
-        // Already there (an earlier try of this very update landed but its answer was lost): done.
-        if (landed(live) && !live.reconciling) return live;
-        const allowed = opts.expectTraffic ? [opts.expectTraffic, ...(opts.alsoExpect ?? [])] : [];
+        let live = await readBack(name, 'set traffic on');
+        if (written(live)) {
+          // Already there: an earlier try of this very update landed (its answer was lost), and may still
+          // be reconciling. It is this run's own write, never someone else's: wait for it and judge it.
+          live = await settle(name, live);
+          if (landed(live)) return live;
+        }
+        const allowed = opts.expectTraffic
+          ? [opts.expectTraffic, ...(opts.alsoExpect ?? []), ...(written(live) ? [traffic] : [])]
+          : [];
         if (allowed.length > 0 && !allowed.some((t) => trafficKey(t) === trafficKey(live.traffic))) {
           throw new ConcurrentChange({
             operation: 'set traffic on',
@@ -334,6 +391,16 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         return undefined;
       }
     },
+    async hasPublicBinding(name) {
+      try {
+        const policy = await withRetry('read the IAM policy of', name, () =>
+          rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' }),
+        );
+        return publicMembers(policy).includes('allUsers');
+      } catch {
+        return undefined;
+      }
+    },
     async setPublicAccess(name, allow) {
       const operation = allow ? 'allow unauthenticated access to' : 'remove unauthenticated access from';
       try {
@@ -357,12 +424,19 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
         } else if (invoker) {
           invoker.members = invoker.members.filter((m) => m !== 'allUsers');
         }
-        // The policy carries its etag, so a repeated try after a lost answer is refused, not doubled.
-        await withRetry('set the IAM policy of', name, () =>
-          rest('POST', `v2/${name}:setIamPolicy`, undefined, {
-            policy: { ...current, bindings: bindings.filter((b) => b.members.length > 0) },
-          }),
-        );
+        // The policy carries its etag, so a repeated try after a lost answer is refused, not doubled;
+        // then the policy read back says whether that earlier try landed.
+        try {
+          await withRetry('set the IAM policy of', name, () =>
+            rest('POST', `v2/${name}:setIamPolicy`, undefined, {
+              policy: { ...current, bindings: bindings.filter((b) => b.members.length > 0) },
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof RestError) || err.code !== 10) throw err;
+          const now = await rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' });
+          if (publicMembers(now).includes('allUsers') !== allow) throw err;
+        }
         return allow ? 'added' : 'removed';
       } catch (err) {
         return fail('iam', operation, name, err);
@@ -372,6 +446,13 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       // Nothing held open: every call is one request through the auth client.
     },
   };
+}
+
+/** The members holding roles/run.invoker without a condition in an IAM policy. */
+function publicMembers(policy: Json): string[] {
+  return ((policy.bindings ?? []) as Array<{ role?: string; members?: string[]; condition?: unknown }>)
+    .filter((b) => b.role === 'roles/run.invoker' && !b.condition)
+    .flatMap((b) => b.members ?? []);
 }
 
 /** The write landed, but by the time it was read back someone else had set other traffic: theirs stands. */
@@ -419,6 +500,8 @@ export function hintFor(kind: ApiOperationKind, err: RestError, project: string)
     case 16:
       return 'The credentials were not accepted: check the Workload Identity Federation setup or the credentials from google-github-actions/auth.';
     case 5:
+      if (kind === 'traffic')
+        return 'A revision named in the traffic no longer exists (deleted?): check the service in the console.';
       return 'Check `region` (a Cloud Run region such as us-central1) and `project_id`.';
     case 6:
       if (/revision named/i.test(err.message))
@@ -434,7 +517,7 @@ export function hintFor(kind: ApiOperationKind, err: RestError, project: string)
     case 9:
       if (kind === 'read')
         return 'Check `region` (a Cloud Run region such as us-central1) and `project_id` (docs/platform.md "Errors").';
-      if (/permitted customer|organization policy/i.test(err.message))
+      if (kind === 'iam' && /permitted customer/i.test(err.message))
         return 'An organization policy (Domain Restricted Sharing) forbids `allUsers` in IAM policies. Use `public_access_method: invoker-check` (the default), which makes the service public by turning its invoker IAM check off, as Google recommends under this policy.';
       if (kind === 'traffic')
         return 'Cloud Run refused the traffic change: every revision named in the traffic must exist and be ready; the message says which.';

@@ -1,10 +1,11 @@
-// The release tags this action made, kept in a service annotation so that a promotion can remove the
-// older ones: every tagged revision stays addressable, and with a revision-level warm floor each one is a
-// billed instance (docs/platform.md "Min instances and tags"). Tags this action did not make are never
-// touched. Pure.
+// The tags of the releases this action promoted, kept in a service annotation so that a promotion can
+// remove the older ones: every tagged revision stays addressable, and with a revision-level warm floor each
+// one is a billed instance (docs/platform.md "Min instances and tags"). Only promoted releases count: a
+// preview's tag (rollout: candidate) or a partial canary's is never recorded, so never removed, and a failed
+// release's tag is taken off by its own rollback. Tags this action did not record are never touched. Pure.
 import type { TrafficTarget } from './cloud-run-types';
 
-/** Service annotation: a JSON array of the tags this action made, oldest first. */
+/** Service annotation: a JSON array of the tags of the releases this action promoted, oldest first. */
 export const TAGS_ANNOTATION = 'stream-deploy.dev/tags';
 
 /** The tags recorded in the annotation; anything unreadable counts as none. */
@@ -32,14 +33,21 @@ export interface TagCleanup {
   removed: string[];
 }
 
-/** Keeps the newest `keep` of the tags this action made (`made`, oldest first, `current` last) and takes the rest off. */
+/**
+ * Keeps the newest `keep` of the promoted releases' tags that are still on the service (`made`, oldest
+ * first, then `current`) and takes the rest off.
+ */
 export function planTagCleanup(
   traffic: readonly TrafficTarget[],
   made: readonly string[],
   current: string,
   keep: number,
 ): TagCleanup {
-  const all = recordTag(made, current);
+  const present = new Set(traffic.map((t) => t.tag).filter((t): t is string => Boolean(t)));
+  const all = recordTag(
+    made.filter((t) => present.has(t)),
+    current,
+  );
   const kept = all.slice(-Math.max(1, keep));
   const dropped = new Set(all.slice(0, all.length - kept.length));
   const removed: string[] = [];

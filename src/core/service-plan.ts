@@ -37,8 +37,10 @@ export interface CandidatePlan {
   tag: string;
   /** True when the candidate takes all traffic at once because nothing else can serve (FACTS.md "first deploy"). */
   takesAllTraffic: boolean;
-  /** The release tags this action made on the service, oldest first, this release's last (release-tags.ts). */
+  /** The tags of the releases this action promoted on the service, oldest first, as found (release-tags.ts). */
   releaseTags: string[];
+  /** The revision LATEST meant before this run, when the baseline followed LATEST (the restore names it). */
+  pinnedLatest?: string;
   /** What `allow_unauthenticated` does to the invoker check in this update, when it touches it. */
   invokerCheck?: 'disabled' | 'enabled' | 'unchanged';
   /** Plain-language notes for the log and the report. */
@@ -77,10 +79,17 @@ export function serviceName(config: Pick<DeployConfig, 'projectId' | 'region' | 
 }
 
 /** Plans the candidate revision and its 0 % tagged traffic entry against the live service. */
+/** What the planner knows of the live service beyond the service itself. */
+export interface LiveAccess {
+  /** The IAM policy grants roles/run.invoker to allUsers. */
+  publicByBinding?: boolean;
+}
+
 export function planCandidate(
   config: DeployConfig,
   current: CloudRunService | undefined,
   context: RunContext,
+  access: LiveAccess = {},
 ): CandidatePlan {
   const revision = `${config.service}-${config.revisionSuffix}`;
   const notes: string[] = [];
@@ -117,20 +126,29 @@ export function planCandidate(
     client: CLIENT_NAME,
     clientVersion: CLIENT_VERSION,
   };
-  const updateMask = ['template', 'traffic', 'labels', 'annotations', 'client', 'clientVersion'];
-  // The tag is recorded as this action's before it exists, so a later promotion can clean it up.
-  const releaseTags = recordTag(decodeTags(current?.annotations?.[TAGS_ANNOTATION]), config.tag);
-  desired.annotations = { ...(current?.annotations ?? {}), [TAGS_ANNOTATION]: JSON.stringify(releaseTags) };
+  const updateMask = ['template', 'traffic', 'labels', 'client', 'clientVersion'];
+  // The tags of the releases this action promoted (release-tags.ts). A first revision takes all traffic at
+  // once: its tag is a promoted release's from the start.
+  const releaseTags = decodeTags(current?.annotations?.[TAGS_ANNOTATION]);
+  const annotations: Record<string, string> = { ...(current?.annotations ?? {}) };
+  if (takesAllTraffic) annotations[TAGS_ANNOTATION] = JSON.stringify(recordTag(releaseTags, config.tag));
   // gcloud's record of the image asked for; a stale one would name the previous image in the console.
-  if (current?.annotations?.[USER_IMAGE_ANNOTATION] !== undefined)
-    desired.annotations[USER_IMAGE_ANNOTATION] = config.image;
+  if (annotations[USER_IMAGE_ANNOTATION] !== undefined) annotations[USER_IMAGE_ANNOTATION] = config.image;
+  if (JSON.stringify(annotations) !== JSON.stringify(current?.annotations ?? {})) {
+    desired.annotations = annotations;
+    updateMask.push('annotations');
+  }
   const ingress = config.ingress ? INGRESS[config.ingress] : current?.ingress;
   if (ingress) desired.ingress = ingress;
   if (config.ingress) updateMask.push('ingress');
   // docs/platform.md "Public access and IAM": public through the invoker check, in this very update.
   let invokerCheck: CandidatePlan['invokerCheck'];
   const wasDisabled = current?.invokerIamDisabled === true;
-  if (
+  if (config.allowUnauthenticated === true && !wasDisabled && access.publicByBinding === true) {
+    // Already public through an allUsers binding: nothing to change, and no setIamPolicy permission needed.
+    invokerCheck = 'unchanged';
+    notes.push('The service is already public through an allUsers invoker binding; it stays as it is.');
+  } else if (
     config.allowUnauthenticated === false ||
     (config.allowUnauthenticated === true && config.publicAccessMethod === 'invoker-check')
   ) {
@@ -164,6 +182,10 @@ export function planCandidate(
     takesAllTraffic,
     releaseTags,
     invokerCheck,
+    pinnedLatest:
+      latestReady && current?.traffic.some((t) => t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST')
+        ? latestReady
+        : undefined,
     notes,
   };
 }
