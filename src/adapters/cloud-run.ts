@@ -165,7 +165,9 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       return fail(kind, operation, target, err);
     }
     const deadline = now() + options.operationTimeoutSeconds * 1000;
-    let delay = 100;
+    // The first poll goes at once (a traffic-only update is often done by then), then after 100 ms,
+    // backing off by 1.5 to 2 s.
+    let delay = 0;
     let failedPolls = 0;
     for (;;) {
       if (op.done) {
@@ -189,9 +191,8 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
           hint: 'Cloud Run may still finish it: check the service, or raise `deploy_timeout`.',
         });
       }
-      await sleep(Math.min(delay, left));
-      // Short first polls (a traffic-only update is done in well under a second), backing off to 2 s.
-      delay = Math.min(Math.round(delay * 1.5), 2000);
+      if (delay > 0) await sleep(Math.min(delay, left));
+      delay = delay === 0 ? 100 : Math.min(Math.round(delay * 1.5), 2000);
       try {
         op = await rest('GET', `v2/${String(op.name)}`);
         failedPolls = 0;
