@@ -306,6 +306,26 @@ describe('judgeSse: not-buffered', () => {
     );
   });
 
+  it('accepts a short stall that bunches a minority of the events (a busy runner), saying so', () => {
+    // Seen in CI under load: ten events 100 ms apart, four of them read together after a 416 ms gap.
+    const arrivals = [34, 133, 550, 550, 550, 550, 650, 750, 850, 950];
+    const check = checkNamed(
+      judgeOne(sse({ events: ticks(arrivals, { sentAt: every(100, 10, 0) }) })).checks,
+      'not-buffered',
+    );
+    expect(check.ok).toBe(true);
+    expect(check.detail).toMatch(/4 events held \d+ ms at 550 ms: a short stall of a minority of the events/);
+  });
+
+  it('still fails a short hold of most of the stream', () => {
+    const arrivals = [34, 700, 700, 700, 700, 700, 700, 750, 850, 950];
+    const check = checkNamed(
+      judgeOne(sse({ events: ticks(arrivals, { sentAt: every(100, 10, 0) }) })).checks,
+      'not-buffered',
+    );
+    expect(check.ok).toBe(false);
+  });
+
   it('accepts a batch the server sent at once when the first event came promptly', () => {
     // A history replay: the events were stamped over 5 minutes but all sent on connect.
     const conn = sse({

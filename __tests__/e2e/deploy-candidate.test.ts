@@ -194,7 +194,11 @@ describe.each([
       node,
       env: { GITHUB_RUN_ID: '1004', RUNNER_DEBUG: '1' },
     });
-    expect(run.code).toBe(0);
+    // On a mismatch the errors the run printed show why.
+    expect({ code: run.code, errors: run.annotations.filter((a) => a.startsWith('::error')) }).toEqual({
+      code: 0,
+      errors: [],
+    });
     // `::add-mask::` lines are consumed by the runner; everything else is what people see.
     const lines = (run.stdout + run.stderr).split('\n');
     const masked = lines
