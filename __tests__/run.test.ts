@@ -538,6 +538,25 @@ describe('progressive traffic', () => {
     expect(p.records.at(-1)?.phase).toBe('abandoned');
   });
 
+  test('one failing gate round is confirmed by the next before it can roll back: a one-off passes', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const smoke = fakeSmoke('pass');
+    let calls = 0;
+    const run1 = smoke.run;
+    // The candidate's smoke test (call 1) passes; the first gate round's tag URL test (call 2) fails once.
+    smoke.run = async (...args: Parameters<typeof run1>) => {
+      const outcome = await run1(...args);
+      return ++calls === 2 ? { ...outcome, verdict: 'fail' as const } : outcome;
+    };
+    const p = ports(cloudRun, memoryLog(), smoke);
+    const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [0, 0] }), context, p);
+    expect(result.verdict).toBe('promoted');
+    expect((p.log as ReturnType<typeof memoryLog>).lines.join('\n')).toMatch(
+      /Round 2 passed: the problem of round 1 was not confirmed/,
+    );
+  });
+
   test('a concurrent change during the last bake: not promoted, their traffic stands', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);

@@ -31,6 +31,8 @@ export async function releaseStep(
       Promise.all([import('./adapters/smoke-probe'), import('./adapters/revision-sampler')]);
     const connected = await connecting;
     const { auth } = connected;
+    const { cacheIdTokens } = await import('./adapters/id-token-cache');
+    const idTokens = cacheIdTokens((audience) => auth.idToken(audience));
     const cloudRun: typeof connected.cloudRun = {
       ...connected.cloudRun,
       applyService: (...args) => ((wrote = true), connected.cloudRun.applyService(...args)),
@@ -53,7 +55,7 @@ export async function releaseStep(
           },
           sample: async (...args) => (await probes())[1].sampleRevisions(...args),
         },
-        idToken: (audience) => auth.idToken(audience),
+        idToken: idTokens,
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: () => Date.now(),

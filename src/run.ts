@@ -19,6 +19,7 @@ import {
 } from './core/release-record';
 import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
 import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from './core/release-tags';
+import { judgeSampleErrors, planGate, SAMPLE_SIZE, type GatePlan } from './core/step-gate';
 import { ConcurrentChange, trafficKey } from './adapters/cloud-run';
 import type { RevisionSample } from './adapters/revision-sampler';
 import type { ReleaseReport, ReportStep } from './core/report-types';
@@ -447,7 +448,11 @@ async function rollOut(
   };
 }
 
-/** The gate of one step: repeated light smoke tests via the tag and service URLs, and the share check, for the bake time. */
+/**
+ * The gate of one step: rounds of light smoke tests and a share sample (core/step-gate.ts) for the bake
+ * time. A round that finds a problem is confirmed by the next round, run at once: only two failing rounds
+ * in a row fail the step, so one stall or one lost request on a busy runner never rolls a release back.
+ */
 async function checkStep(
   config: DeployConfig,
   plan: CandidatePlan,
@@ -456,58 +461,81 @@ async function checkStep(
   waitMs: number,
   ports: ReleasePorts,
 ): Promise<string[]> {
-  const { smoke, log } = ports;
-  const origins = [result.url, result.tagUrl, ...result.urls];
+  const { log } = ports;
+  const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
+  for (const note of gate.notes) log.info(note);
   const until = ports.now() + waitMs;
+  let unconfirmed: string[] = [];
   for (let round = 1; ; round++) {
-    const failures: string[] = [];
-    const token = await mintIdToken(config, result.url, result.publicAccess, ports);
-    const light = config.smoke && {
-      ...config.smoke,
-      durationMs: Math.min(config.smoke.durationMs, 2000),
-      connections: 1,
-      checkReconnect: false,
-      healthPath: '',
-    };
-    const urls: Array<[string, string]> = [
-      ['tag URL', result.tagUrl],
-      ['service URL', result.url],
-    ];
-    // The light smoke tests and the share sample are independent: they run side by side, so a round
-    // takes as long as one light test.
-    const [outcomes, sample] = await Promise.all([
-      Promise.all(urls.map(([, url]) => (light ? smoke.run(url, light, origins, token) : undefined))),
-      smoke.sample(result.url, config.smoke?.healthPath || '/', 40, plan.revision, token),
-    ]);
-    urls.forEach(([label], i) => {
-      const outcome = outcomes[i];
-      if (!outcome) return;
-      log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
-      if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
-    });
-    let share = judgeShare(countable(sample), percent);
-    if (!share.ok && sample.total > 0 && percent > 0 && percent < 100) {
-      // A 3-sigma band still misjudges a healthy split about once in a few hundred samples: a share
-      // outside it is confirmed by a second, larger, independent sample before it can roll anything back.
-      const again = await smoke.sample(result.url, config.smoke?.healthPath || '/', 80, plan.revision, token);
-      const confirm = judgeShare(countable(again), percent);
+    const failures = await checkRound(config, plan, result, percent, gate, round, ports);
+    if (failures.length > 0 && unconfirmed.length > 0) return failures;
+    if (failures.length > 0) {
       log.info(
-        `Round ${round}, share outside the band (${share.detail}); a second sample: ${confirm.detail}`,
+        `Round ${round} found a problem; the next round confirms it or clears it: ${failures.join('; ')}`,
       );
-      if (confirm.ok)
-        share = { ok: true, detail: `${share.detail}; not confirmed by a second sample: ${confirm.detail}` };
+      unconfirmed = failures;
+      continue;
     }
-    log.info(
-      `Round ${round}, share: ${share.detail}${sample.errors ? `; ${sample.errors} requests failed` : ''}`,
-    );
-    if (!share.ok) failures.push(`share: ${share.detail}`);
-    if (sample.errors > 0)
-      failures.push(
-        `service URL: ${sample.errors} of ${sample.errors + sample.total} sampled requests failed`,
-      );
-    if (failures.length > 0 || ports.now() >= until) return failures;
+    if (unconfirmed.length > 0)
+      log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
+    unconfirmed = [];
+    if (ports.now() >= until) return [];
     await ports.sleep(Math.min(1000, until - ports.now()));
   }
+}
+
+/** One gate round: the light smoke tests and the share sample side by side; the problems it found. */
+async function checkRound(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  result: CandidateResult,
+  percent: number,
+  gate: GatePlan,
+  round: number,
+  ports: ReleasePorts,
+): Promise<string[]> {
+  const { smoke, log } = ports;
+  const origins = [result.url, result.tagUrl, ...result.urls];
+  const failures: string[] = [];
+  const token = await mintIdToken(config, result.url, result.publicAccess, ports);
+  // The light smoke tests and the share sample are independent: they run side by side, so a round takes
+  // as long as one light test.
+  const [outcomes, sample] = await Promise.all([
+    Promise.all(
+      gate.probes.map(({ url }) => (gate.light ? smoke.run(url, gate.light, origins, token) : undefined)),
+    ),
+    gate.sample
+      ? smoke.sample(gate.sample.url, gate.sample.path, SAMPLE_SIZE, plan.revision, token)
+      : undefined,
+  ]);
+  gate.probes.forEach(({ label }, i) => {
+    const outcome = outcomes[i];
+    if (!outcome) return;
+    log.info(`Round ${round}, ${label}: ${summarizeSmoke(outcome)}`);
+    if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
+  });
+  if (!sample || !gate.sample) return failures;
+  let share = judgeShare(countable(sample), percent);
+  if (!share.ok && sample.total > 0 && percent > 0 && percent < 100) {
+    // A 3-sigma band still misjudges a healthy split about once in a few hundred samples: a share outside
+    // it is confirmed by a second, larger, independent sample before it can count.
+    const again = await smoke.sample(
+      gate.sample.url,
+      gate.sample.path,
+      2 * SAMPLE_SIZE,
+      plan.revision,
+      token,
+    );
+    const confirm = judgeShare(countable(again), percent);
+    log.info(`Round ${round}, share outside the band (${share.detail}); a second sample: ${confirm.detail}`);
+    if (confirm.ok)
+      share = { ok: true, detail: `${share.detail}; not confirmed by a second sample: ${confirm.detail}` };
+  }
+  const errors = judgeSampleErrors(sample);
+  log.info(`Round ${round}, share: ${share.detail}${errors.detail ? `; ${errors.detail}` : ''}`);
+  if (!share.ok) failures.push(`share: ${share.detail}`);
+  if (!errors.ok) failures.push(`service URL: ${errors.detail}`);
+  return failures;
 }
 
 /** When the candidate names itself but some answers do not, those came from a baseline that does not. */

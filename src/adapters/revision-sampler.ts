@@ -12,41 +12,54 @@ export interface RevisionSample {
   errors: number;
 }
 
-/** GETs `url + path` `count` times (a few at once) and counts the revisions that answered. */
+/** Each request is given up after this long (its headers never came), and counted as failed. */
+const REQUEST_DEADLINE_MS = 5000;
+
+/**
+ * GETs `url + path` `count` times (a few at once) and counts the revisions that answered. Only the status
+ * and headers are read: a streaming path would otherwise hold the gate for the stream's life. Every request
+ * has a hard deadline, so the whole sample ends within about `count / 5` deadlines at worst.
+ */
 export async function sampleRevisions(
   url: string,
   path: string,
   count: number,
   candidate: string,
   idToken?: string,
+  deadlineMs = REQUEST_DEADLINE_MS,
 ): Promise<RevisionSample> {
   const sample: RevisionSample = { total: 0, candidate: 0, unidentified: 0, errors: 0 };
   const target = new URL(path, url);
   const one = () =>
     new Promise<void>((resolve) => {
       const lib = target.protocol === 'https:' ? https : http;
+      let settled = false;
+      const settle = (count: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        count();
+        req.destroy();
+        resolve();
+      };
       const req = lib.get(
         target,
-        { agent: false, timeout: 5000, headers: idToken ? { authorization: `Bearer ${idToken}` } : {} },
+        { agent: false, headers: idToken ? { authorization: `Bearer ${idToken}` } : {} },
         (res) => {
-          res.resume();
           const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
           const revision = res.headers['x-revision'];
-          if (!ok) sample.errors++;
-          else {
-            sample.total++;
-            if (typeof revision !== 'string') sample.unidentified++;
-            else if (revision === candidate) sample.candidate++;
-          }
-          res.on('end', resolve);
-          res.on('error', () => resolve());
+          settle(() => {
+            if (!ok) sample.errors++;
+            else {
+              sample.total++;
+              if (typeof revision !== 'string') sample.unidentified++;
+              else if (revision === candidate) sample.candidate++;
+            }
+          });
         },
       );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        sample.errors++;
-        resolve();
-      });
+      const deadline = setTimeout(() => settle(() => sample.errors++), deadlineMs);
+      req.on('error', () => settle(() => sample.errors++));
     });
   const batch = 5;
   for (let done = 0; done < count; done += batch) {
