@@ -215,9 +215,11 @@ function ports(
     log,
     smoke: {
       run: smoke.run,
+      status: async () => 200,
       // The service URL answers from the revisions in the live split, in proportion.
-      sample: async (_url, _path, count, candidate) => {
-        const share = (cloudRun.effectiveSplit()[candidate] ?? 0) / 100;
+      sample: async (url, _path, count, candidate) => {
+        // A tag URL (`https://TAG---api`) reaches the candidate only.
+        const share = url.includes('---') ? 1 : (cloudRun.effectiveSplit()[candidate] ?? 0) / 100;
         const hits = Math.round(count * share);
         return { total: count, candidate: hits, unidentified: 0, errors: 0 };
       },
@@ -459,21 +461,26 @@ describe('progressive traffic', () => {
     });
 
   test.each<[string, number[], string]>([
-    ['an unlucky first sample is not confirmed by the second: promoted', [8, 40], 'promoted'],
-    ['a share that is off twice rolls back', [8, 16], 'rolled_back'],
+    ['an unlucky first sample is not confirmed by the second: promoted', [20, 8, 40], 'promoted'],
+    ['a share that is off in two rounds in a row rolls back', [20, 8, 16, 8, 16], 'rolled_back'],
   ])('the share check confirms before it rolls back: %s', async (_name, hitsPerCall, verdict) => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
     const p = ports(cloudRun);
     const sizes: number[] = [];
-    // The 50 % step: the first sample (40) says 8, the confirming one (80) says hitsPerCall[1].
-    p.smoke.sample = async (_url, _path, count) => {
+    // The 50 % step: the split has settled (20 of 40), then the gate's first sample (40) says 8, and the
+    // confirming one (80) says hitsPerCall[2]; later samples see the real split unless scripted.
+    const tagCheck = p.smoke.sample;
+    p.smoke.sample = async (url, path, count, candidate) => {
+      if (url.includes('---')) return tagCheck(url, path, count, candidate);
       sizes.push(count);
-      return { total: count, candidate: hitsPerCall[sizes.length - 1] ?? count, unidentified: 0, errors: 0 };
+      const scripted = hitsPerCall[sizes.length - 1];
+      const real = Math.round(count * ((cloudRun.effectiveSplit()[candidate] ?? 0) / 100));
+      return { total: count, candidate: scripted ?? real, unidentified: 0, errors: 0 };
     };
     const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [0, 0] }), context, p);
     expect(result.verdict).toBe(verdict);
-    expect(sizes.slice(0, 2)).toEqual([40, 80]);
+    expect(sizes.slice(0, 3)).toEqual([40, 40, 80]);
   });
 
   test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {

@@ -52,6 +52,17 @@ export interface FaultSettings {
    * calls answer 403 SERVICE_DISABLED (FACTS.md "disabled APIs").
    */
   disabledApis: string[];
+  /**
+   * Routing changes take this long after their operation is done: the previous split keeps serving new
+   * requests and a new tag's URL answers 404 (docs/platform.md "Traffic"; cloud.google.com/run/docs/
+   * rollouts-rollbacks-traffic-migration). Default 0.
+   */
+  routingLagMs: number;
+  /**
+   * IAM policy changes reach the invoker check this long after setIamPolicy (docs/platform.md "Public access
+   * and IAM": typically 2 minutes, sometimes 7 or more). `invokerIamDisabled` is not delayed. Default 0.
+   */
+  iamPropagationMs: number;
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -63,6 +74,8 @@ export const DEFAULT_FAULTS: FaultSettings = {
   stickyRevisionFailure: true,
   domainRestrictedSharing: false,
   disabledApis: [],
+  routingLagMs: 0,
+  iamPropagationMs: 0,
 };
 
 export class Faults {

@@ -54,6 +54,7 @@ export async function releaseStep(
             );
           },
           sample: async (...args) => (await probes())[1].sampleRevisions(...args),
+          status: async (...args) => (await probes())[1].statusOf(...args),
         },
         idToken: idTokens,
         saveRecord,

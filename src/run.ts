@@ -32,6 +32,8 @@ export interface SmokePort {
     allowedOrigins: string[],
     idToken?: string,
   ): Promise<SmokeResult>;
+  /** The status of one GET of `url + path` (headers only); undefined when nothing answered. */
+  status(url: string, path: string, idToken?: string): Promise<number | undefined>;
   /** Which revision `count` new requests to `url + path` reached, by the `X-Revision` the app sets. */
   sample(
     url: string,
@@ -237,6 +239,7 @@ export async function run(
     ...(deployed.trafficStatuses ?? []).map((t) => t.uri),
   ].filter((u): u is string => Boolean(u));
   const target = config.smokeUrl ?? tagUrl;
+  if (!config.smokeUrl) await waitForTag(config, plan, tagUrl, deployed.uri as string, publicAccess, ports);
   let noToken: string | undefined;
   const smoke = await log.group(
     `Smoke test ${config.smoke.protocol.toUpperCase()} via ${config.smokeUrl ? target : `tag ${config.tag}`}`,
@@ -464,6 +467,7 @@ async function checkStep(
   const { log } = ports;
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
   for (const note of gate.notes) log.info(note);
+  if (gate.sample) await awaitSplit(config, plan, result, percent, gate.sample, ports);
   const until = ports.now() + waitMs;
   let unconfirmed: string[] = [];
   for (let round = 1; ; round++) {
@@ -481,6 +485,93 @@ async function checkStep(
     unconfirmed = [];
     if (ports.now() >= until) return [];
     await ports.sleep(Math.min(1000, until - ports.now()));
+  }
+}
+
+/** How long a new tag URL or a new split is given to start serving (docs/platform.md "Traffic"). */
+const SETTLE_MS = 30_000;
+
+/**
+ * Routing changes are not instantaneous (docs/platform.md "Traffic"): a fresh tag's URL can answer 404 or
+ * 503 for a while, and a tag moved from the previous revision can still reach it. Waits, bounded, until the
+ * tag reaches the candidate (by the `X-Revision` an app sets) or, for apps that do not name their revision,
+ * answers anything but 404 or 503; the smoke test then judges the answer.
+ */
+async function waitForTag(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  tagUrl: string,
+  serviceUrl: string,
+  publicAccess: CandidateResult['publicAccess'],
+  ports: ReleasePorts,
+): Promise<void> {
+  const path = config.smoke?.healthPath || config.smoke?.path || '/';
+  const token = await mintIdToken(config, serviceUrl, publicAccess, ports);
+  const started = ports.now();
+  for (let tries = 1; ; tries++) {
+    const seen = await ports.smoke.sample(tagUrl, path, 1, plan.revision, token);
+    let waitingFor: string | undefined;
+    if (seen.total === 1 && seen.candidate === 0 && seen.unidentified === 0) waitingFor = 'another revision';
+    else if (seen.errors > 0) {
+      const status = await ports.smoke.status(tagUrl, path, token);
+      if (status === undefined || status === 404 || status === 503) waitingFor = String(status ?? 'nothing');
+    }
+    if (waitingFor === undefined) {
+      if (tries > 1)
+        ports.log.info(
+          `The tag URL reaches ${plan.revision} after ${Math.round((ports.now() - started) / 1000)} s.`,
+        );
+      return;
+    }
+    if (ports.now() - started >= SETTLE_MS) {
+      ports.log.warning(
+        `The tag URL still answers with ${waitingFor} after ${SETTLE_MS / 1000} s; the smoke test goes ahead.`,
+      );
+      return;
+    }
+    if (tries === 1)
+      ports.log.info(
+        `The tag URL answers with ${waitingFor} yet: waiting for routing to reach ${plan.revision}.`,
+      );
+    await ports.sleep(1000);
+  }
+}
+
+/**
+ * After a traffic change, samples until the service URL's split matches the step (bounded), so the gate
+ * does not judge the previous split that routing still serves (docs/platform.md "Traffic"). An app that
+ * does not name its revision cannot show the split: then there is nothing to wait for.
+ */
+async function awaitSplit(
+  config: DeployConfig,
+  plan: CandidatePlan,
+  result: CandidateResult,
+  percent: number,
+  sample: NonNullable<GatePlan['sample']>,
+  ports: ReleasePorts,
+): Promise<void> {
+  const token = await mintIdToken(config, result.url, result.publicAccess, ports);
+  const started = ports.now();
+  for (;;) {
+    const got = await ports.smoke.sample(sample.url, sample.path, SAMPLE_SIZE, plan.revision, token);
+    const share = judgeShare(countable(got), percent);
+    // Nothing to wait for: the app does not name its revision, or requests fail (the gate judges that).
+    if (got.total > 0 && got.unidentified >= got.total) return;
+    if (!judgeSampleErrors(got).ok) return;
+    if (share.ok) {
+      if (ports.now() > started)
+        ports.log.info(
+          `The split reached ${percent} % after ${Math.round((ports.now() - started) / 1000)} s.`,
+        );
+      return;
+    }
+    if (ports.now() - started >= SETTLE_MS) {
+      ports.log.info(
+        `The split has not settled after ${SETTLE_MS / 1000} s (${share.detail}); the gate judges it now.`,
+      );
+      return;
+    }
+    await ports.sleep(1000);
   }
 }
 

@@ -127,6 +127,8 @@ interface ServiceRecord {
   revisions: Map<string, RevisionRecord>;
   revisionCount: number;
   policy: { version: number; bindings: Json[]; etag: string };
+  /** Every policy the service had and when it was set, oldest first (for IAM propagation). */
+  policyHistory: Array<{ at: number; bindings: Json[] }>;
   /** Updates reconcile one at a time, in order. */
   queue: Promise<void>;
   creator: string;
@@ -229,12 +231,25 @@ export class RunApi {
     const s = this.services.get(serviceName);
     if (!s) return undefined;
     return {
-      bindings: s.policy.bindings,
+      bindings: this.propagatedBindings(s),
       invokerIamDisabled: Boolean(s.spec.invokerIamDisabled),
       uri: s.uri,
       urls: s.urls ?? (s.uri ? [s.uri] : []),
       customAudiences: (s.spec.customAudiences as string[] | undefined) ?? [],
     };
+  }
+
+  /**
+   * The bindings the invoker check sees: the policy as it was `iamPropagationMs` ago (docs/platform.md
+   * "Public access and IAM"), the oldest known before that.
+   */
+  private propagatedBindings(s: ServiceRecord): Json[] {
+    const lag = this.opts.faults.settings.iamPropagationMs;
+    if (lag <= 0 || s.policyHistory.length === 0) return s.policy.bindings;
+    const cutoff = Date.now() - lag;
+    let seen = s.policyHistory[0].bindings;
+    for (const entry of s.policyHistory) if (entry.at <= cutoff) seen = entry.bindings;
+    return seen;
   }
 
   /** Waits until every service has finished reconciling (for clean shutdown in tests). */
@@ -594,6 +609,7 @@ export class RunApi {
       revisions: new Map(),
       revisionCount: 0,
       policy: { version: 1, bindings: [], etag: this.policyEtag([]) },
+      policyHistory: [{ at: Date.now(), bindings: [] }],
       queue: Promise.resolve(),
       creator: principal,
       lastModifier: principal,
@@ -1095,6 +1111,7 @@ export class RunApi {
       }
     }
     s.policy = { version: Number(policy.version ?? 1) || 1, bindings, etag: this.policyEtag(bindings) };
+    s.policyHistory.push({ at: Date.now(), bindings });
     return this.getPolicy(name);
   }
 

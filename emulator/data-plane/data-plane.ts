@@ -164,7 +164,7 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
           router = new ServiceRouter(context, routing);
           routers.set(routing.service, router);
         }
-        const urls = await router.apply(routing);
+        const urls = await router.apply(routing, options.faults.settings.routingLagMs);
         if (routing.warm) await applyFloors(routing);
         return urls;
       });

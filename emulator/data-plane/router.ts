@@ -62,6 +62,8 @@ export class ServiceRouter {
   /** The second service URL (the hash form, `SERVICE-HASH-REGION.a.run.app`), routed like the first. */
   private alt?: Listener;
   private readonly tagListeners = new Map<string, Listener>();
+  /** A routing change waiting out the routing lag. */
+  private pending?: NodeJS.Timeout;
 
   constructor(
     private readonly ctx: RouterContext,
@@ -69,17 +71,26 @@ export class ServiceRouter {
   ) {}
 
   /** Applies `routing`: keeps the service listener, opens listeners for new tags, closes removed ones. */
-  async apply(routing: ServiceRouting): Promise<ServiceUrls> {
-    this.routing = routing;
+  /**
+   * Routes by `routing` from now, or `lagMs` from now (docs/platform.md "Traffic": routing changes are not
+   * instantaneous): until then new requests follow the previous routing and a new tag's URL answers 404.
+   * The URLs exist at once, as Cloud Run reports them with the operation.
+   */
+  async apply(routing: ServiceRouting, lagMs = 0): Promise<ServiceUrls> {
+    clearTimeout(this.pending);
+    if (lagMs > 0 && this.main) {
+      this.pending = setTimeout(
+        () => void this.closeUnwanted(routing).finally(() => (this.routing = routing)),
+        lagMs,
+      );
+      this.pending.unref?.();
+    } else {
+      this.routing = routing;
+      await this.closeUnwanted(routing);
+    }
     this.main ??= await this.listen({ kind: 'service' });
     this.alt ??= await this.listen({ kind: 'service' });
     const wanted = new Set(routing.tags.map((t) => t.tag));
-    for (const [tag, listener] of this.tagListeners) {
-      if (!wanted.has(tag)) {
-        this.tagListeners.delete(tag);
-        await listener.close();
-      }
-    }
     for (const tag of wanted) {
       if (!this.tagListeners.has(tag)) this.tagListeners.set(tag, await this.listen({ kind: 'tag', tag }));
     }
@@ -88,8 +99,20 @@ export class ServiceRouter {
     return { uri: this.url(this.main), urls: [this.url(this.main), this.url(this.alt)], tagUris };
   }
 
+  /** Closes the listeners of tags that `routing` no longer has. */
+  private async closeUnwanted(routing: ServiceRouting): Promise<void> {
+    const wanted = new Set(routing.tags.map((t) => t.tag));
+    for (const [tag, listener] of this.tagListeners) {
+      if (!wanted.has(tag)) {
+        this.tagListeners.delete(tag);
+        await listener.close();
+      }
+    }
+  }
+
   /** Closes every listener of the service and drops its open connections. */
   async close(): Promise<void> {
+    clearTimeout(this.pending);
     const listeners = [this.main, this.alt, ...this.tagListeners.values()];
     this.main = undefined;
     this.alt = undefined;
@@ -121,6 +144,8 @@ export class ServiceRouter {
     let preferredInstance: number | undefined;
     if (entry.kind === 'tag') {
       revision = routing.tags.find((t) => t.tag === entry.tag)?.revision;
+      // A tag the routing does not serve yet (routing lag): Google's front end has no such host yet.
+      if (!revision) return { page: ingressBlocked(path) };
     } else {
       const sticky = this.stickyTarget(headers.cookie);
       revision = sticky?.revision ?? this.pickRevision();

@@ -67,3 +67,28 @@ export async function sampleRevisions(
   }
   return sample;
 }
+
+/** The HTTP status of one GET of `url + path` (headers only), or undefined when nothing answered in time. */
+export function statusOf(
+  url: string,
+  path: string,
+  idToken?: string,
+  deadlineMs = REQUEST_DEADLINE_MS,
+): Promise<number | undefined> {
+  const target = new URL(path, url);
+  return new Promise((resolve) => {
+    const lib = target.protocol === 'https:' ? https : http;
+    const req = lib.get(
+      target,
+      { agent: false, headers: idToken ? { authorization: `Bearer ${idToken}` } : {} },
+      (res) => finish(res.statusCode),
+    );
+    const deadline = setTimeout(() => finish(undefined), deadlineMs);
+    req.on('error', () => finish(undefined));
+    function finish(status: number | undefined): void {
+      clearTimeout(deadline);
+      req.destroy();
+      resolve(status);
+    }
+  });
+}
