@@ -226,6 +226,7 @@ export class ServiceRouter {
       path: req.url ?? '/',
       authority: String(req.headers.host ?? req.headers[':authority'] ?? `${this.ctx.host}`),
       headers: { ...endToEndHeaders(req.headers), ...forwardingHeaders(req) },
+      trailers: /\btrailers\b/i.test(String(req.headers.te ?? '')),
     };
     const exchange =
       spec.portName === 'h2c'
@@ -280,6 +281,15 @@ export class ServiceRouter {
           const chunks: Buffer[] = [];
           upstream.body.on('data', (chunk: Buffer) => chunks.push(chunk));
           upstream.body.on('end', () => res.end(Buffer.concat(chunks)));
+        } else if (upstream.trailers) {
+          // h2c: the body, then the instance's trailers (gRPC's status travels there).
+          upstream.body.pipe(res as NodeJS.WritableStream, { end: false });
+          upstream.body.on('end', () => {
+            const trailers = upstream.trailers?.();
+            if (trailers && Object.keys(trailers).length > 0)
+              res.addTrailers(trailers as http.OutgoingHttpHeaders);
+            res.end();
+          });
         } else {
           upstream.body.pipe(res as NodeJS.WritableStream);
         }

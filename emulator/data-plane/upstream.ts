@@ -34,6 +34,8 @@ export interface UpstreamResponse {
   status: number;
   headers: OutgoingHttpHeaders;
   body: Readable;
+  /** HTTP/2 trailers (gRPC's `grpc-status`, `grpc-message`), once the body has ended; h2c only. */
+  trailers?: () => OutgoingHttpHeaders | undefined;
 }
 
 /** One request in flight to an instance: write the request body to `request`, await `response`. */
@@ -48,6 +50,8 @@ export interface UpstreamRequest {
   path: string;
   authority: string;
   headers: OutgoingHttpHeaders;
+  /** The client asked for trailers (`te: trailers`, as gRPC clients do). */
+  trailers?: boolean;
 }
 
 /** HTTP/1.1 to the instance, one connection per request so nothing queues behind a stream. */
@@ -75,15 +79,24 @@ export function openHttp1(host: string, instance: Instance, request: UpstreamReq
 export function openH2c(instance: Instance, request: UpstreamRequest): UpstreamExchange {
   const stream = instance.http2Session().request({
     ...request.headers,
+    // The one `te` HTTP/2 allows; gRPC servers require it.
+    ...(request.trailers && { te: 'trailers' }),
     ':method': request.method,
     ':path': request.path,
     ':authority': request.authority,
     ':scheme': 'http',
   });
+  let trailers: OutgoingHttpHeaders | undefined;
+  stream.on('trailers', (received) => (trailers = endToEndHeaders(received as IncomingHttpHeaders)));
   const response = new Promise<UpstreamResponse>((resolve, reject) => {
     stream.on('response', (headers) => {
       const status = Number(headers[':status'] ?? 502);
-      resolve({ status, headers: endToEndHeaders(headers as IncomingHttpHeaders), body: stream });
+      resolve({
+        status,
+        headers: endToEndHeaders(headers as IncomingHttpHeaders),
+        body: stream,
+        trailers: () => trailers,
+      });
     });
     stream.on('error', reject);
     stream.on('close', () => reject(new Error(`stream closed with code ${stream.rstCode}`)));
