@@ -203,6 +203,9 @@ describe('parseInputs: valid configurations', () => {
         maxGapMs: 5000,
         connections: 1,
         checkReconnect: true,
+        // Heartbeats stand in for events while `smoke_min_events` is not given.
+        minEventsIsDefault: true,
+        acceptEncoding: 'browser',
       },
       keepFailedCandidate: false,
       rollout: 'progressive',
@@ -295,7 +298,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(49);
+    ).toHaveLength(51);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -1410,4 +1413,22 @@ describe('parseInputs: public_access_method, min_instances_level, keep_release_t
   function labels65() {
     return Array.from({ length: 60 }, (_, i) => `l${i}=v`).join(',');
   }
+});
+
+describe('issue 12: smoke_reconnect, smoke_accept_encoding, smoke_min_events given', () => {
+  it.each([
+    [{ smoke_reconnect: 'false' }, { checkReconnect: false }],
+    [{ smoke_accept_encoding: 'identity' }, { acceptEncoding: 'identity' }],
+    [{ smoke_min_events: '3' }, { minEvents: 3 }],
+  ])('%j -> %j', (inputs, expected) => {
+    const smoke = parse(inputs).smoke!;
+    expect(smoke).toMatchObject(expected);
+    expect(smoke.minEventsIsDefault).toBe('smoke_min_events' in inputs ? undefined : true);
+  });
+
+  it('refuses bad values, naming the input', () => {
+    expect(() => parse({ smoke_reconnect: 'yes', smoke_accept_encoding: 'gzip' })).toThrow(
+      /`smoke_reconnect`[\s\S]*`smoke_accept_encoding`|`smoke_accept_encoding`[\s\S]*`smoke_reconnect`/,
+    );
+  });
 });

@@ -65,6 +65,8 @@ export const INPUT_NAMES = [
   'smoke_send',
   'smoke_expect',
   'smoke_url',
+  'smoke_reconnect',
+  'smoke_accept_encoding',
   'keep_failed_candidate',
   'rollout',
   'traffic_steps',
@@ -820,6 +822,7 @@ function parseRevisionSuffix(
 // Smoke test
 
 const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'none'] as const;
+const SMOKE_ACCEPT_ENCODINGS = ['browser', 'identity'] as const;
 
 // Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
 function parseMillis(
@@ -899,8 +902,15 @@ function parseSmoke(
     minEvents: count('smoke_min_events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
     maxGapMs: millis('smoke_max_gap', 5000, 100, 600_000),
     connections: count('smoke_connections', 1, 1, 1000),
-    checkReconnect: true,
+    checkReconnect:
+      text('smoke_reconnect') === ''
+        ? true
+        : parseBoolean('smoke_reconnect', text('smoke_reconnect'), problems),
   };
+  const acceptEncoding =
+    text('smoke_accept_encoding') === ''
+      ? 'browser'
+      : parseEnum('smoke_accept_encoding', text('smoke_accept_encoding'), SMOKE_ACCEPT_ENCODINGS, problems);
   const send = text('smoke_send');
   const expect = text('smoke_expect');
   if (expect !== '' && protocol !== 'websocket')
@@ -924,10 +934,13 @@ function parseSmoke(
   }
   warnIgnoredSmokeInputs(text, protocol, criteria.healthPath, problems);
   if (protocol === 'none' || protocol === undefined) return undefined;
-  if (Object.values(criteria).some((v) => v === undefined)) return undefined;
+  if (Object.values(criteria).some((v) => v === undefined) || acceptEncoding === undefined) return undefined;
   return {
     ...(criteria as Omit<SmokeCriteria, 'send' | 'expect'>),
     protocol,
+    // An SSE stream with heartbeats needs no events unless `smoke_min_events` asks for them.
+    ...(protocol === 'sse' && text('smoke_min_events') === '' && { minEventsIsDefault: true }),
+    ...(protocol === 'sse' && { acceptEncoding }),
     ...(send !== '' && protocol === 'websocket' && { send }),
     ...(expect !== '' && { expect }),
   };
@@ -945,6 +958,8 @@ const SMOKE_TUNING_INPUTS: readonly InputName[] = [
   'smoke_connections',
   'smoke_send',
   'smoke_url',
+  'smoke_reconnect',
+  'smoke_accept_encoding',
 ];
 
 // Warns about smoke inputs the chosen protocol never reads, so a setting that does nothing is not mistaken
@@ -967,6 +982,12 @@ function warnIgnoredSmokeInputs(
       'smoke_send',
       `is ignored: it is sent only over a WebSocket, and \`smoke_protocol\` is \`${protocol}\``,
     );
+  if (protocol !== 'sse')
+    for (const name of (['smoke_reconnect', 'smoke_accept_encoding'] as const).filter(given))
+      problems.warn(
+        name,
+        `is ignored: it applies to SSE streams only, and \`smoke_protocol\` is \`${protocol}\``,
+      );
   if (protocol === 'http')
     for (const name of (['smoke_min_events', 'smoke_max_gap', 'smoke_connections'] as const).filter(given))
       problems.warn(name, 'is ignored: `smoke_protocol: http` checks the status and body of one GET');

@@ -46,6 +46,8 @@ const DEPLOYS: Record<string, string> = {
   'close-early': 'close-early',
   'ws-no-echo': 'ws-no-echo',
   unhealthy: 'unhealthy',
+  'heartbeat-only': 'heartbeat-only',
+  gzip: 'gzip-buffered',
 };
 
 let emulator: Emulator;
@@ -251,4 +253,35 @@ test('nothing listening at the URL is inconclusive, not a failure of the app', a
     connections: 2,
   });
   expect(result.verdict).toBe('inconclusive');
+});
+
+describe('issue 12: event-driven streams and compression, through the router', () => {
+  const defaults: SmokeCriteria = {
+    ...SSE,
+    durationMs: 3000,
+    firstEventTimeoutMs: 5000,
+    maxGapMs: 5000,
+    minEventsIsDefault: true,
+  };
+
+  test('a heartbeat-only app (2 s heartbeat) passes with the default minimum and max gap', async () => {
+    const result = await probeFor('heartbeat-only').run(urls['heartbeat-only'], defaults);
+    expect(failedNames(result)).toEqual([]);
+    expect(check(result, 'min-events').detail).toContain('no event required');
+  });
+
+  test('the same app fails when events were asked for', async () => {
+    const { minEventsIsDefault: _, ...given } = defaults;
+    const result = await probeFor('heartbeat-only').run(urls['heartbeat-only'], given);
+    expect(failedNames(result)).toContain('min-events');
+  });
+
+  test('gzip without flush is caught as buffering that names compression; identity passes', async () => {
+    const result = await probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'browser' });
+    expect(result.verdict).toBe('fail');
+    expect(check(result, 'not-buffered').ok).toBe(false);
+    expect(check(result, 'not-buffered').detail).toContain('gzip-compressed');
+    const plain = await probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'identity' });
+    expect(failedNames(plain)).toEqual([]);
+  });
 });

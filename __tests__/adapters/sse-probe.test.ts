@@ -3,7 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { reconnectSse, watchSse } from '../../src/adapters/sse-probe';
+import zlib from 'node:zlib';
+import { encodeLastEventId, MAX_STORED_TEXT, reconnectSse, watchSse } from '../../src/adapters/sse-probe';
 import { findFreePort, killAllApps, startApp, type AppProcess } from '../examples/app-process';
 
 const start = performance.now();
@@ -172,4 +173,108 @@ test('a reconnect that gets no event records no first event', async () => {
   expect(obs.status).toBe(200);
   expect(obs.firstEventId).toBeUndefined();
   expect(obs.error).toBeUndefined();
+});
+
+describe('issue 12: browser-like clients', () => {
+  test('sends Last-Event-ID outside Latin-1 as its UTF-8 bytes, as browsers do', async () => {
+    let seen: Buffer | undefined;
+    const { url } = await serve((req, res) => {
+      const raw = req.rawHeaders.findIndex((h) => h.toLowerCase() === 'last-event-id');
+      if (raw >= 0) seen = Buffer.from(req.rawHeaders[raw + 1], 'latin1');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('id: ✓-2\ndata: b\n\n');
+    });
+    const obs = await reconnectSse(url, '✓-1 日本', { headers: {}, timeoutMs: 1000, elapsed });
+    expect(obs.error).toBeUndefined();
+    expect(obs.notSent).toBeUndefined();
+    expect(seen?.toString('utf8')).toBe('✓-1 日本');
+    expect(obs.firstEventId).toBe('✓-2');
+  });
+
+  test('an id no header can carry is not sent, and says why', async () => {
+    expect(encodeLastEventId('a\u0001b')).toEqual({ notSent: expect.stringContaining('U+0001') });
+    const obs = await reconnectSse('http://127.0.0.1:9/events', 'a\u0001b', {
+      headers: {},
+      timeoutMs: 500,
+      elapsed,
+    });
+    expect(obs.notSent).toContain('control character');
+    expect(obs.status).toBeUndefined();
+  });
+
+  test('a 1 MiB event, comment and line are stored clipped to MAX_STORED_TEXT, and parsing goes on', async () => {
+    const big = 'x'.repeat(1 << 20);
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(`id: 1\ndata: ${big}\n\n: ${big}\nid: 2\ndata: small\n\n`);
+    });
+    const obs = await watchSse(url, { ...base, durationMs: 400 });
+    expect(obs.events.map((e) => e.data.length)).toEqual([MAX_STORED_TEXT, 5]);
+    expect(obs.events[1]).toMatchObject({ id: '2', data: 'small' });
+    expect(obs.comments.map((c) => c.text.length)).toEqual([MAX_STORED_TEXT]);
+  });
+
+  test('asks for gzip, deflate, br by default and identity when told; decodes gzip as it arrives', async () => {
+    const asked: string[] = [];
+    const { url } = await serve((req, res) => {
+      asked.push(String(req.headers['accept-encoding']));
+      const gzip = zlib.createGzip();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip' });
+      gzip.pipe(res);
+      let n = 0;
+      const timer = setInterval(() => {
+        gzip.write(`id: ${++n}\ndata: {"n":${n}}\n\n`);
+        gzip.flush();
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const obs = await watchSse(url, { ...base, durationMs: 500 });
+    await watchSse(url, { ...base, durationMs: 100, acceptEncoding: 'identity' });
+    expect(asked).toEqual(['gzip, deflate, br', 'identity']);
+    expect(obs.contentEncoding).toBe('gzip');
+    expect(obs.events.length).toBeGreaterThanOrEqual(3);
+    expect(obs.events[0]).toMatchObject({ id: '1', data: '{"n":1}' });
+    // Decoded event by event, not at the end: the events came in different chunks.
+    expect(new Set(obs.events.map((e) => e.atMs)).size).toBe(obs.events.length);
+  });
+
+  test('the sample app in gzip-no-flush mode delivers nothing decodable until the stream ends', async () => {
+    const gz = await startApp({ TICK_MS: '50', HEARTBEAT_MS: '0', STREAM_APP_FAULT: 'gzip-no-flush' });
+    const obs = await watchSse(`http://127.0.0.1:${gz.port}/events?count=6`, {
+      ...base,
+      durationMs: 2000,
+    });
+    expect(obs.contentEncoding).toBe('gzip');
+    expect(obs.events).toHaveLength(6);
+    expect(obs.endedMs).toBeDefined();
+    expect(new Set(obs.events.map((e) => e.atMs)).size).toBe(1);
+    const plain = await watchSse(`http://127.0.0.1:${gz.port}/events?count=2`, {
+      ...base,
+      acceptEncoding: 'identity',
+    });
+    expect(plain.contentEncoding).toBeUndefined();
+    expect(plain.events).toHaveLength(2);
+  });
+
+  test('the sample app in heartbeat-only mode sends comments and no events', async () => {
+    const hb = await startApp({ HEARTBEAT_MS: '100', STREAM_APP_FAULT: 'heartbeat-only' });
+    const obs = await watchSse(`http://127.0.0.1:${hb.port}/events`, { ...base, durationMs: 450 });
+    expect(obs.events).toHaveLength(0);
+    expect(obs.comments.length).toBeGreaterThanOrEqual(3);
+    expect(obs.comments[0].atMs - obs.startMs).toBeLessThan(300);
+  });
+});
+
+test('past the duration, a heartbeat ends the wait for a first event only when comments are liveness', async () => {
+  const hb = await startApp({ HEARTBEAT_MS: '250', STREAM_APP_FAULT: 'heartbeat-only' });
+  const url = `http://127.0.0.1:${hb.port}/events`;
+  const opts = { ...base, durationMs: 100, firstEventTimeoutMs: 900 };
+  const [liveness, events] = await Promise.all([
+    watchSse(url, { ...opts, commentsAreLiveness: true }),
+    watchSse(url, opts),
+  ]);
+  // The first heartbeat comes at once, so the liveness watch stops at its duration; the other waits on.
+  expect(liveness.stoppedMs - liveness.startMs).toBeLessThan(600);
+  expect(events.stoppedMs - events.startMs).toBeGreaterThanOrEqual(850);
+  expect(events.comments.length).toBeGreaterThan(liveness.comments.length);
 });

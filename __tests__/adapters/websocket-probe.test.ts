@@ -4,7 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
-import { toWebSocketUrl, watchWebSocket } from '../../src/adapters/websocket-probe';
+import {
+  clippedText,
+  MAX_STORED_TEXT,
+  toWebSocketUrl,
+  watchWebSocket,
+} from '../../src/adapters/websocket-probe';
 import { findFreePort, killAllApps, startApp, type AppProcess } from '../examples/app-process';
 
 const start = performance.now();
@@ -121,4 +126,33 @@ test('a server that never answers the close frame leaves an unclean client close
   });
   const obs = await watchWebSocket(url, { ...base, durationMs: 200, closeTimeoutMs: 300 });
   expect(obs.close).toMatchObject({ by: 'client', clean: false });
+});
+
+describe('issue 12: messages clipped as they are read', () => {
+  test('a 1 MiB message (whole or fragmented) is decoded from its first bytes only and stored clipped', () => {
+    const big = Buffer.from('é'.repeat(1 << 19) + 'x'.repeat(1 << 19), 'utf8');
+    const whole = clippedText(big);
+    expect(whole).toHaveLength(MAX_STORED_TEXT);
+    expect(whole).toBe('é'.repeat(MAX_STORED_TEXT));
+    const fragments = [big.subarray(0, 5), big.subarray(5, 1 << 20), big.subarray(1 << 20)];
+    expect(clippedText(fragments)).toBe(whole);
+    expect(clippedText(Buffer.from('short'))).toBe('short');
+  });
+
+  test('stores a 1 MiB message from a live socket at MAX_STORED_TEXT characters', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    wss.on('connection', (socket) => socket.send('m'.repeat(1 << 20)));
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const port = (wss.address() as AddressInfo).port;
+    const start = performance.now();
+    const obs = await watchWebSocket(`http://127.0.0.1:${port}/ws`, {
+      headers: {},
+      durationMs: 300,
+      firstEventTimeoutMs: 300,
+      elapsed: () => performance.now() - start,
+      closeTimeoutMs: 200,
+    });
+    await new Promise((resolve) => wss.close(resolve));
+    expect(obs.messages.map((m) => m.data.length)).toEqual([MAX_STORED_TEXT]);
+  });
 });

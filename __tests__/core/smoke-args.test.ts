@@ -31,6 +31,8 @@ test('defaults for sse: /events, health /health, 10 s, 3 events, 5 s first event
         maxGapMs: 5000,
         connections: 1,
         checkReconnect: true,
+        minEventsIsDefault: true,
+        acceptEncoding: 'browser',
       },
     },
     warnings: [],
@@ -169,5 +171,21 @@ test.each([
   const url = flags.length === 0 ? 'https://api.example//evil.example/x' : 'https://api.example';
   expect(parseSmokeArgs(['--url', url, ...flags])).toEqual({
     problems: [expect.stringContaining(problem)],
+  });
+});
+
+test('--accept-encoding identity, and --min-events given turns the heartbeat allowance off', () => {
+  const parsed = parseSmokeArgs([
+    '--url',
+    'https://a.run.app',
+    '--accept-encoding',
+    'identity',
+    '--min-events',
+    '2',
+  ]);
+  expect(parsed).toMatchObject({ args: { criteria: { acceptEncoding: 'identity', minEvents: 2 } } });
+  expect('args' in parsed && parsed.args?.criteria.minEventsIsDefault).toBeFalsy();
+  expect(parseSmokeArgs(['--url', 'https://a.run.app', '--accept-encoding', 'gzip'])).toMatchObject({
+    problems: ['--accept-encoding "gzip" must be browser or identity'],
   });
 });

@@ -979,3 +979,66 @@ describe('judgeSse on timelines recorded from the sample app', () => {
     expect(judgeSse([strip(load('buffer'))], undefined, recorded).metrics.buffered).toBe(true);
   });
 });
+
+describe('issue 12: event-driven SSE and compression', () => {
+  const heartbeats = (step: number, from = 50) =>
+    every(step, Math.floor((10_000 - from) / step) + 1, from).map((atMs) => ({ atMs, text: 'heartbeat' }));
+
+  it.each([
+    ['passes a heartbeat-only stream with the default minimum', true, 2000, true],
+    ['fails it when the minimum was given', false, 2000, false],
+    ['fails a heartbeat slower than the max gap even with the default minimum', true, 4000, false],
+  ])('%s', (_name, isDefault, step, ok) => {
+    const conn = sse({ events: [], comments: heartbeats(step) });
+    const result = judgeOne(conn, undefined, {
+      minEventsIsDefault: isDefault,
+      maxGapMs: 3000,
+      checkReconnect: false,
+    });
+    expect(result.verdict).toBe(ok ? 'pass' : 'fail');
+  });
+
+  it('says why no event was required', () => {
+    const result = judgeOne(sse({ events: [], comments: heartbeats(1000) }), undefined, {
+      minEventsIsDefault: true,
+    });
+    expect(checkNamed(result.checks, 'min-events').detail).toContain('`smoke_min_events` was not given');
+    expect(checkNamed(result.checks, 'first-event').detail).toBe(
+      'first event or heartbeat 50 ms after the request',
+    );
+  });
+
+  it('names compression when a gzip stream decodes nothing until it ends', () => {
+    const conn = sse({
+      events: ticks([9000, 9000, 9000, 9000]),
+      chunks: [{ atMs: 9000, bytes: 120 }],
+      endedMs: 9000,
+      contentEncoding: 'gzip',
+    });
+    const check = checkNamed(judgeOne(conn).checks, 'not-buffered');
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain('gzip-compressed');
+    expect(check.detail).toContain('smoke_accept_encoding: identity');
+  });
+
+  it('names compression when a gzip stream decodes nothing at all', () => {
+    const conn = sse({ events: [], chunks: [], contentEncoding: 'gzip' });
+    const check = checkNamed(judgeOne(conn).checks, 'not-buffered');
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(/^buffered: nothing could be decoded/);
+  });
+
+  it('passes a gzip stream decoded as it came', () => {
+    const check = checkNamed(judgeOne(sse({ contentEncoding: 'gzip' })).checks, 'not-buffered');
+    expect(check.ok).toBe(true);
+    expect(check.detail).toContain('decoded as it came');
+  });
+
+  it('the reconnect check says it cannot when the id could not be sent', () => {
+    const conn = sse();
+    const result = judgeSse([conn], { lastEventId: 'a\u0001', notSent: 'a control character' }, criteria());
+    const check = checkNamed(result.checks, 'reconnect');
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(new RegExp(`^${CANNOT_JUDGE}no reconnect sent: a control character`));
+  });
+});

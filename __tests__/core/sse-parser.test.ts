@@ -190,3 +190,20 @@ test('a line that never ends, or endless data, is kept to MAX_TEXT characters so
   expect((event as { data: string }).data.length).toBeLessThanOrEqual(MAX_TEXT);
   expect(parser.push('data: after\n\n')).toEqual([{ kind: 'event', event: 'message', data: 'after' }]);
 });
+
+describe('issue 12: clipping as it reads', () => {
+  it('holds at most maxText of a 1 MiB event fed in 64 KiB pieces, and parses what follows', () => {
+    const parser = createSseParser(4096);
+    const text = `id: 1\ndata: ${'y'.repeat(1 << 20)}\n\n: ${'z'.repeat(1 << 20)}\ndata: next\n\n`;
+    const items = [];
+    for (let i = 0; i < text.length; i += 65_536) items.push(...parser.push(text.slice(i, i + 65_536)));
+    expect(items.map((item) => (item.kind === 'event' ? item.data.length : item.kind))).toEqual([
+      4096,
+      'comment',
+      4,
+    ]);
+    expect(items[1]).toMatchObject({ kind: 'comment' });
+    expect((items[1] as { text: string }).text).toHaveLength(4096);
+    expect(items[2]).toMatchObject({ kind: 'event', id: '1', data: 'next' });
+  });
+});

@@ -1,5 +1,6 @@
 // GET /events: a Server-Sent Events stream of numbered ticks, with the misbehaviours a streaming smoke
 // test must catch (wrong content type, early close, stall, buffering, turning bad mid-stream).
+import zlib from 'node:zlib';
 import { MAX_MS, parseInteger } from './settings.mjs';
 
 // Serves one SSE stream; registers a closer in `openStreams` so shutdown can end it. Once `isBad()` is
@@ -19,15 +20,23 @@ export function serveEvents(req, res, url, settings, openStreams, isBad = () => 
   let seq = resumeAfter(req.headers['last-event-id']);
   let sent = 0;
   const held = [];
-  const send = (chunk) => (buffered ? held.push(chunk) : res.write(chunk));
+  // `gzip-no-flush`: compression middleware that never flushes, so gzip holds the events until it ends.
+  const gzip =
+    faults.has('gzip-no-flush') && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')
+      ? zlib.createGzip()
+      : undefined;
+  const out = gzip ?? res;
+  const send = (chunk) => (buffered ? held.push(chunk) : out.write(chunk));
 
   req.socket.setNoDelay(true);
   res.writeHead(200, {
     'Content-Type': faults.has('wrong-content-type') ? 'text/plain' : 'text/event-stream',
     'Cache-Control': 'no-cache',
     'X-Accel-Buffering': 'no',
+    ...(gzip && { 'Content-Encoding': 'gzip' }),
   });
   res.flushHeaders();
+  if (gzip) gzip.pipe(res);
   send(`retry: ${settings.retryMs}\n\n`);
 
   let ticker;
@@ -39,8 +48,8 @@ export function serveEvents(req, res, url, settings, openStreams, isBad = () => 
   const finish = () => {
     stop();
     openStreams.delete(finish);
-    if (held.length > 0) res.write(held.splice(0).join(''));
-    res.end();
+    if (held.length > 0) out.write(held.splice(0).join(''));
+    out.end();
   };
   const tick = () => {
     if (isBad()) return stop();
@@ -58,9 +67,11 @@ export function serveEvents(req, res, url, settings, openStreams, isBad = () => 
     openStreams.delete(finish);
   });
   if (faults.has('stall') && settings.stallAfter === 0) return;
+  const beat = () => (isBad() ? stop() : send(': heartbeat\n\n'));
+  if (settings.heartbeatMs > 0) heartbeat = setInterval(beat, settings.heartbeatMs);
+  // `heartbeat-only`: an event-driven API with nothing to say: a heartbeat right away and every HEARTBEAT_MS.
+  if (faults.has('heartbeat-only')) return void beat();
   ticker = setInterval(tick, interval);
-  if (settings.heartbeatMs > 0)
-    heartbeat = setInterval(() => (isBad() ? stop() : send(': heartbeat\n\n')), settings.heartbeatMs);
   tick();
 }
 

@@ -13,6 +13,8 @@ export const KNOWN_FAULTS = Object.freeze([
   'ws-no-echo',
   'unhealthy',
   'bad-after',
+  'heartbeat-only',
+  'gzip-no-flush',
 ]);
 
 const MAX_MS = 3_600_000;

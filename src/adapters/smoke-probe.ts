@@ -86,13 +86,20 @@ export function createSmokeProbe(options: SmokeProbeOptions): SmokeProbe {
       switch (criteria.protocol) {
         case 'sse': {
           log(`SSE ${target}: ${count} connection(s) for ${criteria.durationMs} ms`);
-          const conns = await openRamped(count, () => watchSse(target, watch));
+          const conns = await openRamped(count, () =>
+            watchSse(target, {
+              ...watch,
+              acceptEncoding: criteria.acceptEncoding,
+              commentsAreLiveness: criteria.minEventsIsDefault === true,
+            }),
+          );
           let reconnect: ReconnectObservation | undefined;
           const lastEventId = conns.find((c) => c.lastEventId !== undefined)?.lastEventId;
           if (criteria.checkReconnect && lastEventId !== undefined) {
             log(`SSE ${target}: reconnecting with Last-Event-ID ${lastEventId}`);
             reconnect = await reconnectSse(target, lastEventId, {
               headers,
+              acceptEncoding: criteria.acceptEncoding,
               timeoutMs: criteria.firstEventTimeoutMs,
               elapsed,
             });

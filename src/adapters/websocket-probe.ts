@@ -3,7 +3,14 @@
 // (our close(1000) answered by the server's close frame, or a close by the server or the network).
 import WebSocket from 'ws';
 import type { ProbeError, WebSocketObservation } from '../core/smoke-types';
-import { timeoutError, toProbeError, type Elapsed } from './http-probe';
+import {
+  chooseProxy,
+  timeoutError,
+  toProbeError,
+  TunnelAgent,
+  type Elapsed,
+  type ProxyEnv,
+} from './http-probe';
 
 /** Per connection, at most this many messages are kept. */
 export const MAX_STORED_MESSAGES = 10_000;
@@ -24,6 +31,8 @@ export interface WebSocketWatchOptions {
   pingIntervalMs?: number;
   /** How long our close(1000) waits for the server's close frame before the socket is dropped. Default 2 s. */
   closeTimeoutMs?: number;
+  /** Where HTTPS_PROXY / NO_PROXY are read; default process.env. */
+  env?: ProxyEnv;
 }
 
 /** An observation plus the messages the cap left out. */
@@ -57,8 +66,18 @@ export function watchWebSocket(url: string, options: WebSocketWatchOptions): Pro
       stoppedMs: 0,
       messagesNotStored: 0,
     };
+    let proxy: URL | undefined;
+    try {
+      proxy = chooseProxy(wsUrl, options.env ?? process.env);
+    } catch {
+      obs.error = { stage: 'connect', message: 'HTTPS_PROXY (or HTTP_PROXY) is not a URL' };
+      obs.stoppedMs = elapsed();
+      return resolve(obs);
+    }
     const ws = new WebSocket(wsUrl, {
       headers: options.headers,
+      // Through a proxy: a CONNECT tunnel, as browsers open WebSockets behind one.
+      ...(proxy && { agent: new TunnelAgent(proxy, wsUrl.startsWith('wss:')) }),
       // One zlib context per socket is too much for a thousand probes, and compression hides nothing here.
       perMessageDeflate: false,
       followRedirects: false,
@@ -132,11 +151,8 @@ export function watchWebSocket(url: string, options: WebSocketWatchOptions): Pro
         obs.messagesNotStored++;
         return;
       }
-      const text = isBinary ? `<binary ${byteLength(data)} bytes>` : rawText(data);
-      obs.messages.push({
-        atMs,
-        data: text.length > MAX_STORED_TEXT ? text.slice(0, MAX_STORED_TEXT) : text,
-      });
+      const text = isBinary ? `<binary ${byteLength(data)} bytes>` : clippedText(data);
+      obs.messages.push({ atMs, data: text });
     });
     ws.on('pong', () => obs.pongsMs.push(elapsed()));
     ws.on('error', (error: NodeJS.ErrnoException) => {
@@ -162,9 +178,26 @@ export function watchWebSocket(url: string, options: WebSocketWatchOptions): Pro
   });
 }
 
-function rawText(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data as ArrayBuffer).toString('utf8');
+/**
+ * At most MAX_STORED_TEXT characters of a text message, decoded from only its first bytes (4 per
+ * character at most) and copied flat: a 1 MiB message is never decoded, joined or kept whole here.
+ */
+export function clippedText(data: WebSocket.RawData): string {
+  const parts = Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)];
+  const want = MAX_STORED_TEXT * 4;
+  const head: Buffer[] = [];
+  let have = 0;
+  for (const part of parts) {
+    if (have >= want) break;
+    const piece = part.subarray(0, want - have);
+    head.push(piece);
+    have += piece.length;
+  }
+  const text = Buffer.concat(head).toString('utf8');
+  if (text.length <= MAX_STORED_TEXT) return text;
+  // Not cut inside a surrogate pair, then copied so no slice keeps the decoded head alive.
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_STORED_TEXT - 1]) ? MAX_STORED_TEXT - 1 : MAX_STORED_TEXT;
+  return Buffer.from(text.slice(0, end), 'utf8').toString('utf8');
 }
 
 function byteLength(data: WebSocket.RawData): number {

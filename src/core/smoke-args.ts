@@ -14,13 +14,16 @@ Options:
   --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /health)
   --health-timeout D           retry the health path for up to D (default: 60s)
   --duration D                 how long each stream is watched (default: 10s)
-  --min-events N               at least N events or messages (default: 3 for sse, 0 otherwise)
+  --min-events N               at least N events or messages (default: 3 for sse, 0 otherwise; when not
+                               given, sse heartbeat comments count as liveness and no event is required)
   --first-event-timeout D      the first event or reply within D (default: 5s)
   --max-gap D                  no silence longer than D between events (default: 5s)
   --connections N              streams opened at once, 1 to 1000 (default: 1)
   --send TEXT                  websocket: send TEXT once open
   --expect TEXT                websocket: the reply must contain TEXT, or match /pattern/flags
   --no-reconnect               sse: skip the Last-Event-ID reconnect check
+  --accept-encoding browser|identity
+                               sse: gzip, deflate, br as browsers send (default), or identity
   --id-token-audience AUD      send an ID token for AUD (the service URL of a private service), minted from
                                the application default credentials
   --json                       print one JSON object {verdict, checks, metrics} instead of text
@@ -91,6 +94,7 @@ const VALUE_FLAGS = [
   '--send',
   '--expect',
   '--id-token-audience',
+  '--accept-encoding',
 ];
 
 /**
@@ -184,9 +188,16 @@ export function parseSmokeArgs(
     maxGapMs: duration('--max-gap', 5000, 1, 3_600_000),
     connections: integer('--connections', 1, 1, 1000),
     checkReconnect: !switches.has('--no-reconnect'),
+    ...(protocol === 'sse' && !values.has('--min-events') && { minEventsIsDefault: true }),
+    ...(protocol === 'sse' && {
+      acceptEncoding: values.get('--accept-encoding') === 'identity' ? 'identity' : 'browser',
+    }),
     ...(values.has('--send') && { send: values.get('--send') }),
     ...(values.has('--expect') && { expect: values.get('--expect') }),
   };
+  const encoding = values.get('--accept-encoding');
+  if (encoding !== undefined && encoding !== 'browser' && encoding !== 'identity')
+    problems.push(`--accept-encoding ${JSON.stringify(encoding)} must be browser or identity`);
   if ((criteria.send !== undefined || criteria.expect !== undefined) && protocol !== 'websocket')
     problems.push('--send and --expect need --protocol websocket');
   if (problems.length > 0) return { problems };

@@ -30,7 +30,18 @@ export interface SmokeCriteria {
   expect?: string;
   /** SSE: reconnect with `Last-Event-ID` after the watch, when the server sent ids. */
   checkReconnect: boolean;
+  /**
+   * `minEvents` is the default, not the user's (`smoke_min_events` not given). Then an SSE stream that sends
+   * heartbeat comments is judged on liveness (event-driven APIs send events rarely): comments count for
+   * the first byte and the largest gap, and no event is required. Absent: events are required as given.
+   */
+  minEventsIsDefault?: boolean;
+  /** SSE: `browser` sends `Accept-Encoding: gzip, deflate, br` as EventSource does (the default); `identity` asks for none. */
+  acceptEncoding?: AcceptEncoding;
 }
+
+/** What the SSE probe accepts as body encodings. */
+export type AcceptEncoding = 'browser' | 'identity';
 
 /** One SSE event as parsed by the WHATWG rules, stamped with its arrival. */
 export interface ObservedEvent {
@@ -59,6 +70,8 @@ export interface SseObservation {
   headersMs?: number;
   status?: number;
   contentType?: string;
+  /** The response's Content-Encoding (e.g. `gzip`), when not identity; the body was decoded as it came. */
+  contentEncoding?: string;
   /** Every chunk of body bytes as it arrived (for burst detection). */
   chunks: Array<{ atMs: number; bytes: number }>;
   events: ObservedEvent[];
@@ -76,6 +89,8 @@ export interface SseObservation {
 /** A reconnect with `Last-Event-ID` after the watch (SSE resumption). */
 export interface ReconnectObservation {
   lastEventId: string;
+  /** Why no reconnect was sent (the id cannot travel in an HTTP header); nothing else is set then. */
+  notSent?: string;
   status?: number;
   /** The id of the first event after reconnecting, and when it came. */
   firstEventId?: string;

@@ -197,23 +197,37 @@ function judgeSseConnection(conn: SseObservation, criteria: SmokeCriteria): Conn
 
   const events = conn.events;
   const endMs = conn.endedMs ?? conn.stoppedMs;
-  const firstEventMs = events.length > 0 ? events[0].atMs - conn.startMs : undefined;
-  checks.push(judgeFirstEvent(firstEventMs, 'event', conn, criteria));
-  checks.push(judgeMinEvents(events.length, 'event', criteria));
-
-  const gap = findLargestGap(
-    conn.headersMs ?? conn.startMs,
-    events.map((e) => e.atMs),
-    endMs,
+  // Event-driven APIs: with the default minimum, heartbeat comments prove the stream alive.
+  const liveness = criteria.minEventsIsDefault === true && conn.comments.length > 0;
+  const arrivals = liveness
+    ? [...events.map((e) => e.atMs), ...conn.comments.map((c) => c.atMs)].sort((a, b) => a - b)
+    : events.map((e) => e.atMs);
+  const noun = liveness ? 'event or heartbeat' : 'event';
+  const firstEventMs = arrivals.length > 0 ? arrivals[0] - conn.startMs : undefined;
+  checks.push(judgeFirstEvent(firstEventMs, noun, conn, criteria));
+  checks.push(
+    liveness
+      ? {
+          name: 'min-events',
+          ok: true,
+          detail: `${events.length} ${plural(events.length, 'event')} and ${conn.comments.length} heartbeat ${plural(conn.comments.length, 'comment')} in the ${formatMs(criteria.durationMs)} watch; no event required: the heartbeats kept the stream alive and \`smoke_min_events\` was not given (set it to require events)`,
+          severity: 0,
+        }
+      : judgeMinEvents(events.length, 'event', criteria),
   );
+
+  const gap = findLargestGap(conn.headersMs ?? conn.startMs, arrivals, endMs);
   // Strictly inside the gap: heartbeats flushed in the same burst as the next event prove nothing.
-  const heartbeats = conn.comments.filter((c) => c.atMs > gap.fromMs && c.atMs < gap.toMs).length;
+  const heartbeats = liveness
+    ? 0
+    : conn.comments.filter((c) => c.atMs > gap.fromMs && c.atMs < gap.toMs).length;
   checks.push(
     judgeMaxGap(
       gap,
       conn.startMs,
       criteria,
       heartbeats > 0 ? `${heartbeats} heartbeat ${plural(heartbeats, 'comment')}` : '',
+      noun,
     ),
   );
 
@@ -285,6 +299,42 @@ interface TimedEvent {
 
 // Events the server spaced out must not arrive in one late burst (the classic buffering-proxy failure).
 function judgeBuffering(conn: SseObservation): GradedCheck {
+  const check = judgeBufferingOfEvents(conn);
+  const compressed = conn.contentEncoding;
+  if (compressed === undefined) return check;
+  const cause = `the response is ${compressed}-compressed, and compression that does not flush after each event (middleware such as \`compression()\` without \`res.flush()\`) is the likely cause; confirm with \`smoke_accept_encoding: identity\``;
+  if (!check.ok) return { ...check, detail: `${check.detail}; ${cause}` };
+  // Compression holding everything: nothing decoded until the stream ended, or nothing in the whole watch.
+  const firsts = [conn.events[0]?.atMs, conn.comments[0]?.atMs].filter((t): t is number => t !== undefined);
+  const first = firsts.length > 0 ? Math.min(...firsts) : undefined;
+  const endMs = conn.endedMs ?? conn.stoppedMs;
+  const openMs = endMs - conn.startMs;
+  const wire = conn.chunks.reduce((sum, c) => sum + c.bytes, 0);
+  if (first === undefined && openMs >= HELD_MIN_MS) {
+    return {
+      name: 'not-buffered',
+      ok: false,
+      detail: `buffered: nothing could be decoded in the ${formatMs(openMs)} the stream was open (${wire} compressed ${plural(wire, 'byte')} arrived); ${cause}`,
+      severity: openMs,
+    };
+  }
+  if (
+    first !== undefined &&
+    conn.endedMs !== undefined &&
+    conn.endedMs - first <= BURST_WINDOW_MS &&
+    first - conn.startMs >= HELD_MIN_MS
+  ) {
+    return {
+      name: 'not-buffered',
+      ok: false,
+      detail: `buffered: the first event or comment was decoded only as the stream ended, at ${formatMs(first - conn.startMs)}; ${cause}`,
+      severity: first - conn.startMs,
+    };
+  }
+  return { ...check, detail: `${check.detail}; ${compressed}-compressed, decoded as it came` };
+}
+
+function judgeBufferingOfEvents(conn: SseObservation): GradedCheck {
   const events = conn.events;
   const stamped: TimedEvent[] = [];
   for (const e of events) {
@@ -448,6 +498,13 @@ function judgeReconnect(conns: SseObservation[], reconnect: ReconnectObservation
     };
   }
   const last = reconnect.lastEventId;
+  if (reconnect.notSent !== undefined) {
+    return {
+      name: 'reconnect',
+      ok: false,
+      detail: `${CANNOT_JUDGE}no reconnect sent: ${reconnect.notSent} (set \`smoke_reconnect: false\` if the server does not resume)`,
+    };
+  }
   const asked = `reconnecting with Last-Event-ID: ${last}`;
   if (reconnect.status === undefined) {
     const prefix = isOutsideApp(reconnect.error) ? CANNOT_JUDGE : '';
@@ -815,7 +872,7 @@ function judgeStreamStatus(
 
 function judgeFirstEvent(
   firstEventMs: number | undefined,
-  noun: 'event' | 'message',
+  noun: string,
   conn: { startMs: number; stoppedMs: number; endedMs?: number; close?: { atMs: number; by: string } },
   criteria: SmokeCriteria,
 ): GradedCheck {
@@ -881,7 +938,7 @@ function judgeMaxGap(
   startMs: number,
   criteria: SmokeCriteria,
   keepalives: string,
-  noun: 'event' | 'message' = 'event',
+  noun = 'event',
 ): GradedCheck {
   const from = formatMs(gap.fromMs - startMs);
   const to = formatMs(gap.toMs - startMs);
@@ -890,10 +947,10 @@ function judgeMaxGap(
       ? `before the first ${noun} (${from} to ${to})`
       : gap.kind === 'after-last'
         ? `after the last ${noun}, from ${from} to the end at ${to}`
-        : `between ${noun}s at ${from} and ${to}`;
+        : `between ${pluralNoun(noun)} at ${from} and ${to}`;
   const ok = gap.ms <= criteria.maxGapMs;
   const alive = keepalives
-    ? `; ${keepalives} kept arriving in that gap, so the connection was alive but the ${noun}s stalled`
+    ? `; ${keepalives} kept arriving in that gap, so the connection was alive but the ${pluralNoun(noun)} stalled`
     : '';
   return {
     name: 'max-gap',
@@ -1146,6 +1203,14 @@ export function formatMs(ms: number): string {
   const minutes = Math.floor(rounded / 60_000);
   const seconds = Math.round((rounded % 60_000) / 1000);
   return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+/** `event` -> `events`, `event or heartbeat` -> `events or heartbeats`. */
+function pluralNoun(noun: string): string {
+  return noun
+    .split(' or ')
+    .map((w) => `${w}s`)
+    .join(' or ');
 }
 
 function plural(n: number, word: string): string {

@@ -33,8 +33,17 @@ const CR = '\r';
 /** Characters kept of one line or one event's data (1 MiB): beyond that a probe keeps only the start. */
 export const MAX_TEXT = 1 << 20;
 
-/** Creates a parser holding the per-stream state: partial line, data/event-type buffers, last event ID. */
-export function createSseParser(): SseParser {
+/** Room kept beyond `maxText` in a partial line for its field name and colon (`data: `, `event: `). */
+const FIELD_ROOM = 16;
+
+/**
+ * Creates a parser holding the per-stream state: partial line, data/event-type buffers, last event ID.
+ * `maxText` caps what it holds AS IT READS: a line, an event's data and a comment keep at most that many
+ * characters (a 1 MiB event costs `maxText`, not 1 MiB); line ends and dispatch are still found exactly,
+ * so only the text of an oversized field is cut. An `id:` longer than the cap is cut too.
+ */
+export function createSseParser(maxText: number = MAX_TEXT): SseParser {
+  const lineCap = maxText + FIELD_ROOM;
   let started = false;
   let ended = false;
   let partialLine = '';
@@ -69,7 +78,7 @@ export function createSseParser(): SseParser {
     }
     if (line.startsWith(':')) {
       const text = line.slice(1);
-      out.push({ kind: 'comment', text: text.startsWith(' ') ? text.slice(1) : text });
+      out.push({ kind: 'comment', text: (text.startsWith(' ') ? text.slice(1) : text).slice(0, maxText) });
       return;
     }
     const colon = line.indexOf(':');
@@ -85,10 +94,10 @@ export function createSseParser(): SseParser {
         eventTypeBuffer = value;
         break;
       case 'data':
-        if (dataBuffer.length < MAX_TEXT) dataBuffer = (dataBuffer + value + LF).slice(0, MAX_TEXT);
+        if (dataBuffer.length < maxText) dataBuffer = (dataBuffer + value + LF).slice(0, maxText);
         break;
       case 'id':
-        if (!value.includes('\u0000')) lastEventId = value;
+        if (!value.includes('\u0000')) lastEventId = value.slice(0, maxText);
         break;
       case 'retry':
         if (/^[0-9]+$/.test(value)) out.push({ kind: 'retry', ms: Number.parseInt(value, 10) });
@@ -118,11 +127,12 @@ export function createSseParser(): SseParser {
         const lf = text.indexOf(LF, pos);
         const eol = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
         if (eol < 0) {
-          // A probe must survive a server that never ends a line: keep at most MAX_TEXT characters of it.
-          partialLine = (partialLine + text.slice(pos)).slice(0, MAX_TEXT);
+          // A probe must survive a server that never ends a line: keep at most the cap of it.
+          if (partialLine.length < lineCap) partialLine = (partialLine + text.slice(pos)).slice(0, lineCap);
           break;
         }
-        const line = partialLine + text.slice(pos, eol);
+        const rest = partialLine.length < lineCap ? text.slice(pos, Math.min(eol, pos + lineCap)) : '';
+        const line = (partialLine + rest).slice(0, lineCap);
         partialLine = '';
         pos = eol + 1;
         if (text[eol] === CR) {
