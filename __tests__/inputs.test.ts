@@ -1062,7 +1062,7 @@ describe('smoke test inputs', () => {
   it.each([
     ['sse', 'sse', '/events', 3],
     ['websocket', 'websocket', '/ws', 0],
-    ['grpc', 'http', '/', 0],
+    ['grpc', 'grpc', '/', 0],
     ['http', 'http', '/', 0],
   ] as const)(
     'profile %s probes %s %s with min events %d by default',
@@ -1071,12 +1071,16 @@ describe('smoke test inputs', () => {
     },
   );
 
+  it('gRPC checks health with grpc.health.v1, so no HTTP health path by default', () => {
+    expect(parse({ profile: 'grpc' }).smoke).toMatchObject({ protocol: 'grpc', healthPath: '' });
+  });
+
   it('`smoke_protocol: none` skips the smoke test', () => {
     expect(parse({ smoke_protocol: 'none' }).smoke).toBeUndefined();
   });
 
   it.each([
-    [{ smoke_protocol: 'grpc' }, 'smoke_protocol'],
+    [{ smoke_protocol: 'grpcweb' }, 'smoke_protocol'],
     [{ smoke_path: 'events' }, 'smoke_path'],
     [{ health_path: 'health z' }, 'health_path'],
     [{ smoke_duration: '0.5s' }, 'smoke_duration'],

@@ -821,7 +821,7 @@ function parseRevisionSuffix(
 // ---------------------------------------------------------------------------------------------------------
 // Smoke test
 
-const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'none'] as const;
+const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'grpc', 'none'] as const;
 const SMOKE_ACCEPT_ENCODINGS = ['browser', 'identity'] as const;
 
 // Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
@@ -895,7 +895,8 @@ function parseSmoke(
       'smoke_path',
       protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path,
     ),
-    healthPath: path('health_path', '/health'),
+    // gRPC checks health with grpc.health.v1 itself; an HTTP health path would not be served over h2c.
+    healthPath: path('health_path', protocol === 'grpc' ? '' : '/health'),
     healthTimeoutMs: millis('health_timeout', 60_000, 1000, 600_000),
     durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
     firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),

@@ -95,7 +95,7 @@ test('--help wins', () => {
 test('every usage problem at once', () => {
   const parsed = parseSmokeArgs([
     '--protocol',
-    'grpc',
+    'grpcweb',
     '--duration',
     'forever',
     '--connections',
@@ -110,7 +110,7 @@ test('every usage problem at once', () => {
       'unknown option "--bogus"',
       '--path needs a value',
       '--url is required',
-      '--protocol must be sse, websocket or http (got "grpc")',
+      '--protocol must be sse, websocket, http or grpc (got "grpcweb")',
       '--duration "forever" must be a duration from 100ms to 3600s, such as 500ms, 10s or 2m',
       '--connections "5000" must be a whole number from 1 to 1000',
       '--send and --expect need --protocol websocket',

@@ -77,3 +77,10 @@ test.each<[number, number, boolean]>([
 ])('judgeSampleErrors: %i answered, %i failed -> ok %s', (total, errors, ok) => {
   expect(judgeSampleErrors({ total, errors }).ok).toBe(ok);
 });
+
+test('gRPC: light tests on both URLs, no HTTP share sample', () => {
+  const gate = planGate({ smoke: { ...SSE, protocol: 'grpc', healthPath: '' } }, urls);
+  expect(gate.probes.map((p) => p.label)).toEqual(['tag URL', 'service URL']);
+  expect(gate.sample).toBeUndefined();
+  expect(gate.notes.join('\n')).toMatch(/share not checked/);
+});

@@ -119,6 +119,21 @@ export function createSmokeProbe(options: SmokeProbeOptions): SmokeProbe {
           stream = judgeWebSocket(conns, criteria);
           break;
         }
+        case 'grpc': {
+          // grpc.health.v1 Check and Watch on the service itself: the path plays no part.
+          log(`gRPC ${url}: Health/Check and Watch for ${criteria.durationMs} ms`);
+          const { probeGrpc } = await import('./grpc-probe');
+          const { judgeGrpc } = await import('../core/grpc-verdict');
+          const obs = await probeGrpc(url, {
+            durationMs: criteria.durationMs,
+            deadlineMs: criteria.firstEventTimeoutMs,
+            idToken: headers.Authorization ? auth?.idToken : undefined,
+            elapsed,
+          });
+          scrub(obs);
+          stream = judgeGrpc(obs, criteria);
+          break;
+        }
         case 'http': {
           const obs = await probeHttp(target, {
             headers,

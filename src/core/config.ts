@@ -173,12 +173,12 @@ export type PublicAccessMethod = 'invoker-check' | 'iam-binding';
 
 export type MinInstancesLevel = 'service' | 'revision';
 
-/** The smoke protocol and path each profile probes by default (gRPC: health and a plain GET only). */
+/** The smoke protocol and path each profile probes by default (gRPC: grpc.health.v1 Check and Watch). */
 export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol']; path: string }>> =
   {
     sse: { protocol: 'sse', path: '/events' },
     websocket: { protocol: 'websocket', path: '/ws' },
-    grpc: { protocol: 'http', path: '/' },
+    grpc: { protocol: 'grpc', path: '/' },
     http: { protocol: 'http', path: '/' },
   };
 

@@ -8,7 +8,7 @@ inconclusive, 2 on a usage error.
 
 Options:
   --url URL                    the service or tag URL to test, or the stream's own URL (required)
-  --protocol sse|websocket|http
+  --protocol sse|websocket|http|grpc
                                what to test (default: sse)
   --path P                     stream path (default: /events for sse, /ws for websocket, / for http)
   --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /health)
@@ -133,8 +133,8 @@ export function parseSmokeArgs(
     }
   }
   const protocol = (values.get('--protocol') ?? 'sse') as SmokeProtocol;
-  if (!['sse', 'websocket', 'http'].includes(protocol))
-    problems.push(`--protocol must be sse, websocket or http (got ${JSON.stringify(protocol)})`);
+  if (!['sse', 'websocket', 'http', 'grpc'].includes(protocol))
+    problems.push(`--protocol must be sse, websocket, http or grpc (got ${JSON.stringify(protocol)})`);
   const duration = (flag: string, fallback: number, min: number, max: number) => {
     const text = values.get(flag);
     if (text === undefined) return fallback;

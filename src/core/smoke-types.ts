@@ -2,7 +2,7 @@
 // timelines in milliseconds from the probe's start), and what was judged (checks, metrics, verdict).
 // Probes in src/adapters record observations; src/core/smoke-verdict.ts judges them, purely.
 
-export type SmokeProtocol = 'sse' | 'websocket' | 'http';
+export type SmokeProtocol = 'sse' | 'websocket' | 'http' | 'grpc';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 

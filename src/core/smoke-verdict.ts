@@ -1109,7 +1109,12 @@ export function summarizeSmoke(result: SmokeResult): string {
   return facts.length > 0 ? `${head}: ${facts.join(', ')}` : head;
 }
 
-const PROTOCOL_LABELS: Record<SmokeProtocol, string> = { sse: 'SSE', websocket: 'WebSocket', http: 'HTTP' };
+const PROTOCOL_LABELS: Record<SmokeProtocol, string> = {
+  sse: 'SSE',
+  websocket: 'WebSocket',
+  http: 'HTTP',
+  grpc: 'gRPC',
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Wording

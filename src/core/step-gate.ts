@@ -51,11 +51,18 @@ export function planGate(
       notes: [`not checked: ingress \`${config.ingress}\` keeps the runner out; set \`smoke_url\``],
     };
   }
+  const probes = [
+    { label: 'tag URL', url: urls.tagUrl },
+    { label: 'service URL', url: urls.serviceUrl },
+  ];
+  if (smoke.protocol === 'grpc')
+    return {
+      probes,
+      light,
+      notes: ['share not checked: the share sample is plain HTTP, which a gRPC server does not answer'],
+    };
   return {
-    probes: [
-      { label: 'tag URL', url: urls.tagUrl },
-      { label: 'service URL', url: urls.serviceUrl },
-    ],
+    probes,
     light,
     // The health path answers at once; the stream path is sampled by its headers alone.
     sample: { url: urls.serviceUrl, path: smoke.healthPath || smoke.path || '/' },
