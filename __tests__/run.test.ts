@@ -545,6 +545,26 @@ describe('progressive traffic', () => {
     expect(p.records.at(-1)?.phase).toBe('abandoned');
   });
 
+  test('a candidate smoke test that fails once is run again; a pass the second time goes on', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const smoke = fakeSmoke('pass');
+    let calls = 0;
+    const pass = smoke.run;
+    smoke.run = async (...args: Parameters<typeof pass>) => {
+      const outcome = await pass(...args);
+      return ++calls === 1 ? { ...outcome, verdict: 'fail' as const } : outcome;
+    };
+    const log = memoryLog();
+    const result = await run(
+      progressive({ trafficSteps: [100], stepWaitMs: [0] }),
+      context,
+      ports(cloudRun, log, smoke),
+    );
+    expect(result.verdict).toBe('promoted');
+    expect(log.lines.join('\n')).toMatch(/running the smoke test once more to confirm/);
+  });
+
   test('one failing gate round is confirmed by the next before it can roll back: a one-off passes', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);

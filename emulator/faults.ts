@@ -63,6 +63,11 @@ export interface FaultSettings {
    * and IAM": typically 2 minutes, sometimes 7 or more). `invokerIamDisabled` is not delayed. Default 0.
    */
   iamPropagationMs: number;
+  /**
+   * This share of the requests the router admits (0 to 1) is answered 503 by the front end itself, at
+   * random: the background error rate a healthy service sees on any real platform. Default 0.
+   */
+  serverErrorRate: number;
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -76,6 +81,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   disabledApis: [],
   routingLagMs: 0,
   iamPropagationMs: 0,
+  serverErrorRate: 0,
 };
 
 export class Faults {

@@ -247,7 +247,16 @@ export async function run(
       const token = await mintIdToken(config, deployed.uri as string, publicAccess, ports, (why) => {
         noToken = why;
       });
-      const outcome = await ports.smoke.run(target, config.smoke!, origins, token);
+      const first = await ports.smoke.run(target, config.smoke!, origins, token);
+      // A failure is confirmed by a second run before the candidate is given up: one 5xx from the front
+      // end or one stall of a busy runner says nothing about the app (issue 12: no false rollbacks).
+      const outcome =
+        first.verdict === 'pass'
+          ? first
+          : (log.info(
+              `First run: ${summarizeSmoke(first)}; running the smoke test once more to confirm (${describeFailures(first).split('\n')[0]}).`,
+            ),
+            await ports.smoke.run(target, config.smoke!, origins, token));
       for (const check of outcome.checks)
         (check.ok ? log.info : log.error)(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
       log.info(summarizeSmoke(outcome));

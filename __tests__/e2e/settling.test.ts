@@ -66,6 +66,13 @@ test('smoke defaults (no TICK_MS, default health path) under 3 s routing lag and
   expect(run.stdout).toMatch(/The split reached 50 % after \d+ s/);
 }, 180_000);
 
+test('a heartbeat-only SSE app (comments every 2 s, no events) is promoted with the smoke defaults', async () => {
+  await release('settle-heartbeat', 'v1');
+  const run = await release('settle-heartbeat', 'heartbeat-only');
+  expect([run.code, run.annotations.filter((a) => a.startsWith('::error'))]).toEqual([0, []]);
+  expect(run.outputs.verdict).toBe('promoted');
+}, 180_000);
+
 test('an allUsers binding this run adds is bridged with an ID token while IAM propagates', async () => {
   const run = await release('settle-public', 'v1', {
     allow_unauthenticated: 'true',

@@ -68,6 +68,14 @@ export function requestTimedOut(): ErrorPage {
 }
 
 /** 502 when the instance refused or dropped the connection before answering. */
+/** A 503 the front end answers now and then on its own (fault setting `serverErrorRate`). */
+export function injectedServerError(): ErrorPage {
+  return plain(
+    503,
+    'upstream connect error or disconnect/reset before headers. reset reason: overflow (injected)',
+  );
+}
+
 export function badGateway(detail: string): ErrorPage {
   return plain(502, `upstream connect error or disconnect/reset before headers. ${detail}`);
 }

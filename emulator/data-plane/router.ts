@@ -11,6 +11,7 @@ import type { InvokerCheck, ServiceRouting, ServiceUrls } from '../model';
 import {
   badGateway,
   ingressBlocked,
+  injectedServerError,
   invokerDenied,
   noInstance,
   requestTimedOut,
@@ -190,6 +191,8 @@ export class ServiceRouter {
     if (isReservedPath(path)) return sendPage(res, reservedPath(path));
     const admission = this.admit(entry, req.headers, path);
     if ('page' in admission) return sendPage(res, admission.page);
+    const rate = this.ctx.faults.settings.serverErrorRate;
+    if (rate > 0 && Math.random() < rate) return sendPage(res, injectedServerError());
     const acquired = await admission.pool.acquire(admission.preferredInstance);
     if ('error' in acquired) {
       return sendPage(
