@@ -745,6 +745,10 @@ async function applyPublicAccess(
     if (allow && config.publicAccessMethod === 'invoker-check') return byCheck;
     const binding = await cloudRun.setPublicAccess(name, allow);
     log.info(`allUsers as roles/run.invoker: ${binding}.`);
+    if (allow && binding === 'added')
+      log.info(
+        'IAM changes take about 2 minutes to apply, sometimes 7 or more (docs/platform.md "Public access and IAM"): the smoke tests of this run keep sending an ID token, so they do not depend on it.',
+      );
     if (allow) return binding;
     return binding === 'removed' || byCheck === 'removed' ? 'removed' : 'unchanged';
   });

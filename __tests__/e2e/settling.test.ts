@@ -79,6 +79,7 @@ test('an allUsers binding this run adds is bridged with an ID token while IAM pr
     public_access_method: 'iam-binding',
   });
   expect([run.code, run.annotations.filter((a) => a.startsWith('::error'))]).toEqual([0, []]);
+  expect(run.stdout).toMatch(/the smoke tests of this run keep sending an ID token/);
 }, 180_000);
 
 test('a candidate that turns bad is still rolled back under the same lag', async () => {
