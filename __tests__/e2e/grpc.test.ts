@@ -51,9 +51,9 @@ test('a gRPC service with the standard health service is promoted with the profi
 }, 180_000);
 
 test('a candidate that reports NOT_SERVING gets no traffic', async () => {
-  const first = await release('grpc-down', 'v1');
+  const first = await release('grpc-down', 'v1', { smoke_duration: '2s' });
   expect(first.code).toBe(0);
-  const run = await release('grpc-down', 'not-serving');
+  const run = await release('grpc-down', 'not-serving', { smoke_duration: '2s' });
   expect(run.code).toBe(1);
   expect(run.outputs.verdict).toBe('failed');
   expect(errors(run).join('\n')).toMatch(/grpc-health/);

@@ -77,18 +77,21 @@ test('an allUsers binding this run adds is bridged with an ID token while IAM pr
   const run = await release('settle-public', 'v1', {
     allow_unauthenticated: 'true',
     public_access_method: 'iam-binding',
+    smoke_duration: '2s',
+    env_vars: 'TICK_MS=100',
   });
   expect([run.code, run.annotations.filter((a) => a.startsWith('::error'))]).toEqual([0, []]);
   expect(run.stdout).toMatch(/the smoke tests of this run keep sending an ID token/);
 }, 180_000);
 
 test('a candidate that turns bad is still rolled back under the same lag', async () => {
-  await release('settle-bad', 'v1');
+  await release('settle-bad', 'v1', { smoke_duration: '2s', env_vars: 'TICK_MS=100' });
   const before = await traffic('settle-bad');
   const run = await release('settle-bad', 'turns-bad', {
-    // Good through its smoke test (the tag wait and the 10 s default watch), bad during the first bake.
-    env_vars: 'STREAM_APP_BAD_AFTER_MS=20000',
-    step_wait: '30s,0s',
+    // Good through its smoke test (the tag wait and a 2 s watch), bad during the first bake.
+    smoke_duration: '2s',
+    env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=10000',
+    step_wait: '20s,0s',
   });
   expect([run.code, run.outputs.verdict]).toEqual([1, 'rolled_back']);
   expect(run.annotations.join('\n')).toMatch(/failed its checks/);
