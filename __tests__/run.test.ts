@@ -8,6 +8,7 @@ import { LintError, StepError } from '../src/errors';
 import { run, type ReleasePorts } from '../src/run';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
 import type { ReleaseRecord } from '../src/core/release-record';
+import type { ReleaseReport } from '../src/core/report-types';
 import { deployConfig } from './support/deploy-config';
 
 const context: RunContext = {
@@ -543,6 +544,27 @@ describe('progressive traffic', () => {
     expect(result.failure).toContain('left the traffic as the other change set it');
     expect(cloudRun.service?.traffic).toEqual(other);
     expect(p.records.at(-1)?.phase).toBe('abandoned');
+  });
+
+  test('an app that does not name its revision: the share is not checked, and the report says so', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const p = ports(cloudRun);
+    p.smoke.sample = async (_url, _path, count) => ({
+      total: count,
+      candidate: 0,
+      unidentified: count,
+      errors: 0,
+    });
+    const patches: Array<Partial<ReleaseReport>> = [];
+    p.report = async (patch) => void patches.push(patch);
+    const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [0, 0] }), context, p);
+    expect(result.verdict).toBe('promoted');
+    const steps = patches.filter((x) => x.steps).at(-1)?.steps ?? [];
+    expect(steps.map((x) => x.detail)).toEqual([
+      expect.stringMatching(/share not checked: .*X-Revision/),
+      expect.stringMatching(/share not checked/),
+    ]);
   });
 
   test('a candidate smoke test that fails once is run again; a pass the second time goes on', async () => {

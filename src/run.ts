@@ -368,7 +368,7 @@ async function rollOut(
       );
       expected = live.traffic;
       await reportStep(i, { status: 'shifted', at: new Date(ports.now()).toISOString() }, live.traffic);
-      const failures = await log.group(
+      const { failures, notes } = await log.group(
         `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
         () => checkStep(config, plan, result, percent, config.stepWaitMs[i], ports),
       );
@@ -378,7 +378,8 @@ async function rollOut(
         return rollBack(config, plan, result, name, [expected], why, save, record, ports);
       }
       save({ ...record, verifiedStep: i });
-      await reportStep(i, { status: 'verified' });
+      // What the gate could not check goes in the report too (docs: the share needs X-Revision).
+      await reportStep(i, { status: 'verified', ...(notes.length > 0 && { detail: notes.join('; ') }) });
     }
   } catch (err) {
     const at = `step ${Math.min(i, steps.length - 1) + 1} (${config.trafficSteps[Math.min(i, steps.length - 1)]} %)`;
@@ -472,16 +473,17 @@ async function checkStep(
   percent: number,
   waitMs: number,
   ports: ReleasePorts,
-): Promise<string[]> {
+): Promise<{ failures: string[]; notes: string[] }> {
   const { log } = ports;
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
   for (const note of gate.notes) log.info(note);
+  const notes = new Set(gate.notes);
   if (gate.sample) await awaitSplit(config, plan, result, percent, gate.sample, ports);
   const until = ports.now() + waitMs;
   let unconfirmed: string[] = [];
   for (let round = 1; ; round++) {
-    const failures = await checkRound(config, plan, result, percent, gate, round, ports);
-    if (failures.length > 0 && unconfirmed.length > 0) return failures;
+    const failures = await checkRound(config, plan, result, percent, gate, round, ports, notes);
+    if (failures.length > 0 && unconfirmed.length > 0) return { failures, notes: [...notes] };
     if (failures.length > 0) {
       log.info(
         `Round ${round} found a problem; the next round confirms it or clears it: ${failures.join('; ')}`,
@@ -492,7 +494,7 @@ async function checkStep(
     if (unconfirmed.length > 0)
       log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
     unconfirmed = [];
-    if (ports.now() >= until) return [];
+    if (ports.now() >= until) return { failures: [], notes: [...notes] };
     await ports.sleep(Math.min(1000, until - ports.now()));
   }
 }
@@ -593,6 +595,7 @@ async function checkRound(
   gate: GatePlan,
   round: number,
   ports: ReleasePorts,
+  notes: Set<string>,
 ): Promise<string[]> {
   const { smoke, log } = ports;
   const origins = [result.url, result.tagUrl, ...result.urls];
@@ -634,6 +637,10 @@ async function checkRound(
   const errors = judgeSampleErrors(sample);
   log.info(`Round ${round}, share: ${share.detail}${errors.detail ? `; ${errors.detail}` : ''}`);
   if (!share.ok) failures.push(`share: ${share.detail}`);
+  if (/^not checked/.test(share.detail))
+    notes.add(
+      'share not checked: the app does not name its revision (add the header X-Revision: $K_REVISION)',
+    );
   if (!errors.ok) failures.push(`service URL: ${errors.detail}`);
   return failures;
 }
