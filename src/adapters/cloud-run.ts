@@ -231,7 +231,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
 
   /** Waits for a write this run made (found on the service) to finish: ready, or a DeployFailure with its reason. */
   const followRevision = async (name: string, revision: string, operation: string): Promise<void> => {
-    const svc = await settle(name, await readBack(name, operation));
+    const svc = await settle(name, await readBack(name, operation), operation);
     if (svc.reconciling) {
       throw new OperationUnsettled({
         operation,
@@ -251,14 +251,24 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     });
   };
 
+  /** The service's IAM policy at version 3, so conditional bindings are read, and so kept, in full (docs/platform.md "Public access and IAM"). */
+  const readPolicy = (name: string): Promise<Json> =>
+    withRetry('read the IAM policy of', name, () =>
+      rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' }),
+    );
+
   /** The service once it has stopped reconciling, or as it is when the operation deadline passes. */
-  const settle = async (name: string, svc: CloudRunService): Promise<CloudRunService> => {
+  const settle = async (
+    name: string,
+    svc: CloudRunService,
+    operation = 'set traffic on',
+  ): Promise<CloudRunService> => {
     const deadline = now() + options.operationTimeoutSeconds * 1000;
     let delay = 250;
     while (svc.reconciling && now() < deadline) {
       await sleep(Math.min(delay, Math.max(0, deadline - now())));
       delay = Math.min(Math.round(delay * 1.5), 2000);
-      svc = await readBack(name, 'set traffic on');
+      svc = await readBack(name, operation);
     }
     return svc;
   };
@@ -394,10 +404,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     },
     async hasPublicBinding(name) {
       try {
-        const policy = await withRetry('read the IAM policy of', name, () =>
-          rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' }),
-        );
-        return publicMembers(policy).includes('allUsers');
+        return publicMembers(await readPolicy(name)).includes('allUsers');
       } catch {
         return undefined;
       }
@@ -405,10 +412,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     async setPublicAccess(name, allow) {
       const operation = allow ? 'allow unauthenticated access to' : 'remove unauthenticated access from';
       try {
-        // Version 3 so that conditional bindings are read, and so kept, in full (docs/platform.md "Public access and IAM").
-        const current = await withRetry('read the IAM policy of', name, () =>
-          rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' }),
-        );
+        const current = await readPolicy(name);
         const bindings = ((current.bindings ?? []) as Array<Record<string, unknown>>).map((b) => ({
           ...b,
           condition: b.condition,
@@ -435,8 +439,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
           );
         } catch (err) {
           if (!(err instanceof RestError) || err.code !== 10) throw err;
-          const now = await rest('GET', `v2/${name}:getIamPolicy`, { 'options.requestedPolicyVersion': '3' });
-          if (publicMembers(now).includes('allUsers') !== allow) throw err;
+          if (publicMembers(await readPolicy(name)).includes('allUsers') !== allow) throw err;
         }
         return allow ? 'added' : 'removed';
       } catch (err) {
