@@ -122,6 +122,7 @@ describe('parseInputs: valid configurations', () => {
           sessionAffinity: false,
           useHttp2: false,
         },
+        keepLive: [],
         maxInstances: 20,
         cpu: '2',
         memory: '1Gi',
@@ -132,7 +133,10 @@ describe('parseInputs: valid configurations', () => {
           { name: 'LOG_LEVEL', value: 'debug' },
           { name: 'FEATURES', value: 'a,b,c' },
         ],
+        envVarsUpdateStrategy: 'merge',
         secrets: [{ name: 'DB_PASSWORD', ref: { secret: 'db-password', version: '3' } }],
+        secretMounts: [],
+        secretsUpdateStrategy: 'merge',
         labels: { team: 'streams', tier: 'gold' },
         runtimeServiceAccount: 'api@my-project.iam.gserviceaccount.com',
         ingress: 'internal-and-cloud-load-balancing',
@@ -165,7 +169,15 @@ describe('parseInputs: valid configurations', () => {
         stepWaitMs: [10_000, 60_000, 0],
         followLatest: true,
         keepReleaseTags: 3,
-        reporting: { githubToken: 'ghs_0123456789abcdef', comment: false, summary: true, deployment: false },
+        mode: 'release',
+        candidateCreatesService: false,
+        reporting: {
+          githubToken: 'ghs_0123456789abcdef',
+          comment: false,
+          commentOnCommit: false,
+          summary: true,
+          deployment: false,
+        },
         inputWarnings: [],
       });
     },
@@ -180,8 +192,12 @@ describe('parseInputs: valid configurations', () => {
       image: 'us-docker.pkg.dev/my-project/repo/api:1.2.3',
       profile: 'sse',
       streaming: PROFILE_DEFAULTS.sse,
+      keepLive: [],
       envVars: [],
+      envVarsUpdateStrategy: 'merge',
       secrets: [],
+      secretMounts: [],
+      secretsUpdateStrategy: 'merge',
       labels: {},
       publicAccessMethod: 'invoker-check',
       minInstancesLevel: 'service',
@@ -213,7 +229,9 @@ describe('parseInputs: valid configurations', () => {
       stepWaitMs: [60_000, 60_000, 60_000],
       followLatest: false,
       keepReleaseTags: 2,
-      reporting: { githubToken: '', comment: true, summary: true, deployment: true },
+      mode: 'release',
+      candidateCreatesService: false,
+      reporting: { githubToken: '', comment: true, commentOnCommit: false, summary: true, deployment: true },
       inputWarnings: [],
     });
     for (const key of [
@@ -288,7 +306,7 @@ describe('parseInputs: valid configurations', () => {
 });
 
 describe('parseInputs: required inputs', () => {
-  it.each(['project_id', 'region', 'service', 'image'] as InputName[])('requires %s', (name) => {
+  it.each(['region', 'service', 'image'] as InputName[])('requires %s', (name) => {
     for (const value of ['', '   ']) {
       const problems = problemsOf({ [name]: value });
       expect(problems).toEqual([{ input: name, message: expect.stringMatching(/^is required; expected /) }]);
@@ -298,7 +316,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(51);
+    ).toHaveLength(57);
     expect(() => parse()).not.toThrow();
   });
 });
@@ -570,7 +588,7 @@ describe('parseInputs: streaming settings', () => {
   });
 
   it.each([
-    ['profile', 'fast', '`sse`, `websocket`, `grpc`, `http`'],
+    ['profile', 'fast', '`sse`, `websocket`, `grpc`, `http`, `none`'],
     ['execution_environment', 'gen3', '`gen1`, `gen2`'],
     ['ingress', 'private', '`all`, `internal`, `internal-and-cloud-load-balancing`, `none`'],
     ['lint_level', 'error', '`warn`, `strict`'],
@@ -824,7 +842,6 @@ describe('parseInputs: secrets', () => {
     ['DB=db password', 'is not a Secret Manager reference'],
     ['DB=', 'line 1: "" is not a Secret Manager reference'],
     ['DB=projects/p/secrets/s/versions/', 'is not a Secret Manager reference'],
-    ['/etc/secret=db-password', 'mounts a secret as a file'],
     ['PORT=db-password', '`PORT` is set by Cloud Run itself'],
     ['DB=a\nDB=b', '`DB` is set twice (lines 1 and 2)'],
     ['justaname', 'line 1 has no `=`; expected one `NAME=SECRET[:VERSION]` per line'],
@@ -1434,5 +1451,191 @@ describe('issue 12: smoke_reconnect, smoke_accept_encoding, smoke_min_events giv
     expect(() => parse({ smoke_reconnect: 'yes', smoke_accept_encoding: 'gzip' })).toThrow(
       /`smoke_reconnect`[\s\S]*`smoke_accept_encoding`|`smoke_accept_encoding`[\s\S]*`smoke_reconnect`/,
     );
+  });
+});
+
+describe('parseInputs: from deploy-cloudrun (docs/migrating.md)', () => {
+  const withoutProject = { ...REQUIRED, project_id: '' };
+
+  it('takes project_id, else GOOGLE_CLOUD_PROJECT, else CLOUDSDK_CORE_PROJECT (google-github-actions/auth)', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'from-google', CLOUDSDK_CORE_PROJECT: 'from-cloudsdk' };
+    expect(parseInputs(reader(REQUIRED), PUSH, env).projectId).toBe('my-project');
+    expect(parseInputs(reader(withoutProject), PUSH, env).projectId).toBe('from-google');
+    expect(
+      parseInputs(reader(withoutProject), PUSH, {
+        GOOGLE_CLOUD_PROJECT: ' ',
+        CLOUDSDK_CORE_PROJECT: 'from-cloudsdk',
+      }).projectId,
+    ).toBe('from-cloudsdk');
+  });
+
+  it('names project_id and both variables when none is set', () => {
+    expect(() => parseInputs(reader(withoutProject), PUSH, {})).toThrow(
+      /`project_id`: is required: it is not given, and neither `GOOGLE_CLOUD_PROJECT` nor `CLOUDSDK_CORE_PROJECT` is set; expected `project_id`, or google-github-actions\/auth/,
+    );
+  });
+
+  it('says where a bad fallback project came from', () => {
+    expect(() => parseInputs(reader(withoutProject), PUSH, { GOOGLE_CLOUD_PROJECT: '123456789012' })).toThrow(
+      /"123456789012" \(from `GOOGLE_CLOUD_PROJECT`, as `project_id` is not given\) is a project number/,
+    );
+  });
+
+  it('reads `suffix` as revision_suffix, with a deprecation warning', () => {
+    const config = parse({ suffix: 'v7' });
+    expect(config.revisionSuffix).toBe('v7');
+    expect(config.inputWarnings).toEqual([
+      expect.stringMatching(/^`suffix`: is deprecated .*`revision_suffix`/),
+    ]);
+    expect(parse({ suffix: 'v7', revision_suffix: 'v7' }).revisionSuffix).toBe('v7');
+  });
+
+  it('refuses `suffix` and `revision_suffix` that differ', () => {
+    expect(problemsOf({ suffix: 'v7', revision_suffix: 'v8' })).toEqual([
+      { input: 'suffix', message: expect.stringContaining('"v7" differs from `revision_suffix` "v8"') },
+    ]);
+  });
+
+  it('reads the update strategies, merge by default', () => {
+    expect(parse({ env_vars: 'A=1' })).toMatchObject({
+      envVarsUpdateStrategy: 'merge',
+      secretsUpdateStrategy: 'merge',
+    });
+    expect(
+      parse({
+        env_vars: 'A=1',
+        env_vars_update_strategy: 'overwrite',
+        secrets: 'B=b:1',
+        secrets_update_strategy: 'Overwrite',
+      }),
+    ).toMatchObject({ envVarsUpdateStrategy: 'overwrite', secretsUpdateStrategy: 'overwrite' });
+    expect(problemsOf({ env_vars_update_strategy: 'replace', secrets_update_strategy: 'set' })).toEqual([
+      {
+        input: 'env_vars_update_strategy',
+        message: expect.stringContaining('expected one of `merge`, `overwrite`'),
+      },
+      {
+        input: 'secrets_update_strategy',
+        message: expect.stringContaining('expected one of `merge`, `overwrite`'),
+      },
+    ]);
+  });
+
+  it('leaves the variables alone when overwrite has nothing to write (as deploy-cloudrun), and `{}` clears them', () => {
+    const empty = parse({ env_vars_update_strategy: 'overwrite', secrets_update_strategy: 'overwrite' });
+    expect(empty).toMatchObject({ envVarsUpdateStrategy: 'merge', secretsUpdateStrategy: 'merge' });
+    expect(empty.inputWarnings).toEqual([
+      expect.stringMatching(/^`env_vars_update_strategy`: `overwrite` is ignored while `env_vars` is empty/),
+      expect.stringMatching(/^`secrets_update_strategy`: `overwrite` is ignored while `secrets` is empty/),
+    ]);
+    const cleared = parse({ env_vars: '{}', env_vars_update_strategy: 'overwrite', secrets: ' {} ' });
+    expect(cleared).toMatchObject({
+      envVars: [],
+      envVarsUpdateStrategy: 'overwrite',
+      secrets: [],
+      secretMounts: [],
+    });
+    expect(cleared.inputWarnings).toEqual([]);
+  });
+
+  it.each([
+    ['A=1,B=2', true],
+    ['LIST=a, b,c', false],
+    ['URL=https://x/?a=1,b=2', true],
+    ['JSON={"a":1,"b":2}', false],
+  ])('warns when %j looks like comma-separated pairs: %s', (env_vars, warned) => {
+    const warnings = parse({ env_vars }).inputWarnings;
+    expect(warnings.some((w) => w.includes('looks like comma-separated `NAME=VALUE` pairs'))).toBe(warned);
+    // The warning names the variable, never its value.
+    for (const w of warnings) expect(w).not.toContain('=2');
+  });
+
+  it('warns that quotes stay in a value', () => {
+    expect(parse({ env_vars: 'S=" spaced "' }).inputWarnings).toEqual([
+      expect.stringMatching(
+        /^`env_vars`: line 1: the value of `S` is in quotes, which stay part of the value/,
+      ),
+    ]);
+  });
+
+  it('mounts `/DIR/FILE=SECRET[:VERSION]` lines as files, next to env secrets', () => {
+    const config = parse({
+      secrets:
+        'API_KEY=api-key:2\n/secrets/api/key=api-key:3\n/secrets/api/old=api-key:1\n/etc/tls/cert.pem=projects/p/secrets/tls',
+    });
+    expect(config.secrets).toEqual([{ name: 'API_KEY', ref: { secret: 'api-key', version: '2' } }]);
+    expect(config.secretMounts).toEqual([
+      { path: '/secrets/api/key', ref: { secret: 'api-key', version: '3' } },
+      { path: '/secrets/api/old', ref: { secret: 'api-key', version: '1' } },
+      { path: '/etc/tls/cert.pem', ref: { secret: 'projects/p/secrets/tls', version: 'latest' } },
+    ]);
+  });
+
+  it.each([
+    ['/key=s:1', 'has no directory to mount'],
+    ['/secrets//key=s:1', 'has an invalid path segment ""'],
+    ['/secrets/../key=s:1', 'has an invalid path segment ".."'],
+    ['/secrets/./key=s:1', 'has an invalid path segment "."'],
+    ['/secrets/my key=s:1', 'has an invalid path segment "my key"'],
+    ['/proc/x/key=s:1', 'would mount over `/proc`'],
+    ['/dev/key=s:1', 'would mount over `/dev`'],
+    ['/secrets/key=s:0', 'is not a Secret Manager reference'],
+    ['/s/a=s:1\n/s/a=s:2', '`/s/a` is mounted twice (lines 1 and 2)'],
+    [
+      '/s/a=one:1\n/s/b=two:1',
+      'lines 1 and 2 mount two secrets in `/s`; Cloud Run mounts one secret per directory',
+    ],
+  ])('refuses the secret file %j', (secrets, message) => {
+    expect(problemsOf({ secrets })).toEqual([
+      { input: 'secrets', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  it('with profile none, keeps every streaming setting the user did not name, and checks no combination against defaults', () => {
+    const config = parse({ profile: 'none', timeout: '20m' });
+    expect(config.keepLive).toEqual([
+      'concurrency',
+      'cpuAlwaysAllocated',
+      'minInstances',
+      'sessionAffinity',
+      'useHttp2',
+    ]);
+    expect(config.streaming).toEqual({ ...PROFILE_DEFAULTS.none, timeoutSeconds: 1200 });
+    // cpu below 1 needs concurrency 1: with `none` the live concurrency is unknown here, so no problem.
+    expect(problemsOf({ profile: 'none', cpu: '0.5' })).toEqual([]);
+    expect(parse({ profile: 'sse' }).keepLive).toEqual([]);
+  });
+});
+
+describe('`mode` and `candidate_creates_service`', () => {
+  test('default: release, no preview creates a service', () => {
+    expect(parse()).toMatchObject({ mode: 'release', candidateCreatesService: false });
+    expect(parse({ candidate_creates_service: 'true' }).candidateCreatesService).toBe(true);
+  });
+
+  test('cleanup reads no image (a given one is ignored with a warning) and keeps the release tag default', () => {
+    const config = parse({ mode: 'cleanup', image: '' }, PULL_REQUEST);
+    expect(config).toMatchObject({ mode: 'cleanup', image: '', tag: 'pr-42' });
+    expect(parse({ mode: 'cleanup' }, PULL_REQUEST).inputWarnings).toEqual([
+      '`image`: is ignored: `mode` is `cleanup`, which deploys nothing',
+    ]);
+    // The release of the same pull request chose the same tag, shortened beside a long service name.
+    const long = svc(43);
+    expect(parse({ mode: 'cleanup', service: long }, PULL_REQUEST).tag).toBe(
+      parse({ service: long }, PULL_REQUEST).tag,
+    );
+  });
+
+  test('cleanup outside a pull request needs `tag`; bad values are named', () => {
+    expect(problemsOf({ mode: 'cleanup' }).map((p) => p.input)).toEqual(['tag']);
+    expect(parse({ mode: 'cleanup', tag: 'pr-7' }).tag).toBe('pr-7');
+    expect(problemsOf({ mode: 'deploy', candidate_creates_service: 'yes' }).map((p) => p.input)).toEqual([
+      'mode',
+      'candidate_creates_service',
+    ]);
+  });
+
+  test('release still requires the image', () => {
+    expect(problemsOf({ image: '' }).map((p) => p.input)).toEqual(['image']);
   });
 });

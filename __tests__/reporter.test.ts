@@ -1,7 +1,8 @@
 // The reporter publishes in the background: the release never waits for GitHub, updates made while a
-// publish is under way fold into the next one, the channels always end on the latest state, and flush()
-// waits for that. A channel that fails warns once and is left alone.
-import { Reporter } from '../src/reporter';
+// publish is under way fold into the next one, a channel is called only when what it shows changes, the
+// channels end on the latest state, and flush() waits for that. A channel that fails warns once with its
+// own fix; a rate-limited one waits as long as GitHub asks.
+import { Reporter, classifyFailure } from '../src/reporter';
 import type { GitHubPort } from '../src/adapters/github';
 import type { Log } from '../src/adapters/log';
 import type { ReleaseReport } from '../src/core/report-types';
@@ -108,17 +109,21 @@ test('a failing channel warns once with the fix and the others go on', async () 
   expect(summaries).toHaveLength(2);
 });
 
-test('a rate limit (GitHub answers 403 with x-ratelimit-remaining: 0) is not called a permission problem, and the comment is brought up to date', async () => {
+test('a rate limit (GitHub answers 403 with x-ratelimit-remaining: 0) is not called a permission problem, and the comment is brought up to date once the limit resets', async () => {
   const log = memoryLog();
   const bodies: string[] = [];
   let failures = 1;
+  let clock = 1_000_000;
+  const slept: number[] = [];
   const reporter = new Reporter(base, {
     github: {
       upsertComment: async (_m, body) => {
         if (failures-- > 0)
           throw Object.assign(new Error('API rate limit exceeded for installation ID 1.'), {
             status: 403,
-            response: { headers: { 'x-ratelimit-remaining': '0' } },
+            response: {
+              headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(clock / 1000 + 5) },
+            },
           });
         bodies.push(body);
         return 'updated';
@@ -130,15 +135,261 @@ test('a rate limit (GitHub answers 403 with x-ratelimit-remaining: 0) is not cal
     deployment: false,
     summary: false,
     log,
-    now: () => 0,
-    sleep: async () => undefined,
+    now: () => clock,
+    sleep: async (ms) => void (slept.push(ms), (clock += ms)),
   });
   await reporter.update({ phase: 'promoted' });
   await reporter.flush();
   expect(log.warnings).toHaveLength(1);
   expect(log.warnings[0]).toMatch(/rate-limiting/);
   expect(log.warnings[0]).not.toMatch(/permissions:/);
-  // flush() tried the stale channel again: the comment ends on the final state, not the failed one.
+  // flush() waited until x-ratelimit-reset, then tried again: the comment ends on the final state.
+  expect(slept).toEqual([5000]);
   expect(bodies).toHaveLength(1);
   expect(bodies[0]).toContain('Promoted');
+});
+
+/** A GitHub port that counts its calls by method and records what it was sent. */
+function countingGitHub() {
+  const calls: string[] = [];
+  const port: GitHubPort = {
+    async upsertComment() {
+      calls.push('comment');
+      return 'updated';
+    },
+    async deploymentStatus(state) {
+      calls.push(`deployment ${state}`);
+    },
+    async commitStatus(state) {
+      calls.push(`status ${state}`);
+    },
+  };
+  return { port, calls };
+}
+
+test('a three-step rollout (10, 50, 100) sends each channel only when what it shows changes: 5 comment edits, 2 deployment statuses, 2 commit statuses', async () => {
+  const gh = countingGitHub();
+  const summaries: string[] = [];
+  const reporter = new Reporter(base, {
+    github: gh.port,
+    writeSummary: async (md) => void summaries.push(md),
+    comment: true,
+    deployment: true,
+    summary: true,
+    log: memoryLog(),
+    now: () => 0,
+  });
+  // The updates run() and the release step make, each awaited until published so none fold together.
+  const steps = [10, 50, 100].map((percent) => ({ percent, status: 'pending' as const }));
+  const script: Array<Partial<ReleaseReport>> = [
+    { phase: 'planned', steps },
+    { phase: 'candidate-up', tagUrl: 'https://pr-1---api-x.a.run.app' },
+    { phase: 'smoke-tested' },
+    ...[0, 1, 2].flatMap((i) => [
+      {
+        phase: 'rolling-out' as const,
+        steps: steps.map((s, j) => (j <= i ? { ...s, status: 'shifted' as const } : s)),
+      },
+      {
+        phase: 'rolling-out' as const,
+        steps: steps.map((s, j) => (j <= i ? { ...s, status: 'verified' as const } : s)),
+      },
+    ]),
+    { phase: 'promoted', serviceUrl: 'https://api-x.a.run.app' },
+  ];
+  for (const patch of script) {
+    await reporter.update(patch);
+    await reporter.flush();
+  }
+  const count = (prefix: string) => gh.calls.filter((c) => c.startsWith(prefix)).length;
+  // Every flush here is "final", so the steps inside rolling-out are sent too; the release step flushes
+  // once, at the end. What matters: the deployment and the commit status move only with their state.
+  expect(count('deployment')).toBe(2);
+  expect(count('status')).toBe(2);
+  expect(gh.calls.filter((c) => c.startsWith('deployment') || c.startsWith('status'))).toEqual([
+    'deployment in_progress',
+    'status pending',
+    'deployment success',
+    'status success',
+  ]);
+});
+
+test('the same rollout published in the background and flushed once at the end, as the release step does: 5 comment edits, 9 port calls in all', async () => {
+  const gh = countingGitHub();
+  const reporter = new Reporter(base, {
+    github: gh.port,
+    comment: true,
+    deployment: true,
+    summary: false,
+    log: memoryLog(),
+    now: () => 0,
+  });
+  const steps = [10, 50, 100].map((percent) => ({ percent, status: 'pending' as const }));
+  const settle = () => new Promise((r) => setImmediate(r));
+  await reporter.update({ phase: 'planned', steps });
+  await settle();
+  for (const phase of ['candidate-up', 'smoke-tested'] as const) {
+    await reporter.update({ phase });
+    await settle();
+  }
+  for (let i = 0; i < 3; i++) {
+    await reporter.update({
+      phase: 'rolling-out',
+      steps: steps.map((s, j) => (j <= i ? { ...s, status: 'shifted' } : s)),
+    });
+    await settle();
+    await reporter.update({
+      phase: 'rolling-out',
+      steps: steps.map((s, j) => (j <= i ? { ...s, status: 'verified' } : s)),
+    });
+    await settle();
+  }
+  await reporter.update({ phase: 'promoted' });
+  await reporter.flush();
+  expect(gh.calls.filter((c) => c === 'comment')).toHaveLength(5);
+  expect(gh.calls).toHaveLength(9);
+});
+
+test.each([
+  [
+    'PR comment',
+    'pull-request',
+    'pull-requests: write',
+    /contents: write|deployments: write|statuses: write/,
+  ],
+  ['commit comment', 'commit', 'contents: write', /pull-requests: write|deployments: write|statuses: write/],
+] as const)(
+  'a denied %s names only the permission it needs (%s)',
+  async (channel, commentOn, permission, others) => {
+    const log = memoryLog();
+    const reporter = new Reporter(base, {
+      github: {
+        upsertComment: async () => {
+          throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+        },
+        deploymentStatus: async () => undefined,
+        commitStatus: async () => undefined,
+      },
+      comment: true,
+      commentOn,
+      deployment: true,
+      summary: false,
+      log,
+      now: () => 0,
+    });
+    await reporter.update({ phase: 'promoted' });
+    await reporter.flush();
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toContain(`Could not update the ${channel}`);
+    expect(log.warnings[0]).toContain(`permissions: ${permission}`);
+    expect(log.warnings[0]).not.toMatch(others);
+  },
+);
+
+test('a denied deployment and a denied commit status each name their own permission', async () => {
+  const log = memoryLog();
+  const denied = async () => {
+    throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+  };
+  const reporter = new Reporter(base, {
+    github: { upsertComment: async () => 'updated', deploymentStatus: denied, commitStatus: denied },
+    comment: true,
+    deployment: true,
+    summary: false,
+    log,
+    now: () => 0,
+  });
+  await reporter.update({ phase: 'candidate-up' });
+  await reporter.update({ phase: 'promoted' });
+  await reporter.flush();
+  expect(log.warnings).toHaveLength(2);
+  expect(log.warnings[0]).toMatch(/deployment status.*permissions: deployments: write`/);
+  expect(log.warnings[0]).not.toMatch(/statuses: write|pull-requests/);
+  expect(log.warnings[1]).toMatch(/commit status.*permissions: statuses: write`/);
+  expect(log.warnings[1]).not.toMatch(/deployments: write|pull-requests/);
+});
+
+test('a channel that hits a secondary rate limit is not called again before retry-after, then catches up; a wait longer than flush allows is left with a note', async () => {
+  const log = memoryLog();
+  let clock = 0;
+  const calls: number[] = [];
+  let limited = true;
+  const reporter = new Reporter(base, {
+    github: {
+      upsertComment: async () => {
+        calls.push(clock);
+        if (limited)
+          throw Object.assign(new Error('You have exceeded a secondary rate limit.'), {
+            status: 429,
+            response: { headers: { 'retry-after': '60' } },
+          });
+        return 'updated';
+      },
+      deploymentStatus: async () => undefined,
+      commitStatus: async () => undefined,
+    },
+    comment: true,
+    deployment: false,
+    summary: false,
+    log,
+    now: () => clock,
+    sleep: async () => {
+      throw new Error('flush must not wait 60 s');
+    },
+    finalWaitMs: 30_000,
+  });
+  await reporter.update({ phase: 'candidate-up' });
+  clock = 10_000;
+  await reporter.update({ phase: 'smoke-tested' });
+  clock = 20_000;
+  await reporter.update({ phase: 'rolling-out' });
+  await new Promise((r) => setImmediate(r));
+  // Two phase changes inside the minute GitHub asked for: no call; and flush will not wait 40 s more.
+  expect(calls).toEqual([0]);
+  expect(log.warnings).toHaveLength(1);
+  expect(log.warnings[0]).toMatch(/secondary rate limit.*sent again after 60 s, not before/);
+  await reporter.flush();
+  expect(calls).toEqual([0]);
+  expect(log.warnings[1]).toMatch(/PR comment may not show the final state/);
+  limited = false;
+  clock = 61_000;
+  await reporter.update({ phase: 'promoted' });
+  await reporter.flush();
+  expect(calls).toEqual([0, 61_000]);
+});
+
+test.each([
+  [
+    '403 with x-ratelimit-remaining 0 waits until x-ratelimit-reset',
+    {
+      status: 403,
+      message: 'API rate limit exceeded',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1100' },
+    },
+    { kind: 'rate-limited', secondary: false, retryAt: 1_100_000 },
+  ],
+  [
+    '429 waits retry-after seconds',
+    { status: 429, message: 'x', headers: { 'retry-after': '30' } },
+    { kind: 'rate-limited', secondary: true, retryAt: 1_030_000 },
+  ],
+  [
+    'a secondary limit with no header waits a minute',
+    { status: 403, message: 'You have exceeded a secondary rate limit', headers: {} },
+    { kind: 'rate-limited', secondary: true, retryAt: 1_060_000 },
+  ],
+  [
+    '403 Resource not accessible is a permission',
+    { status: 403, message: 'Resource not accessible by integration', headers: {} },
+    { kind: 'denied' },
+  ],
+  [
+    '401 Bad credentials is a permission',
+    { status: 401, message: 'Bad credentials', headers: {} },
+    { kind: 'denied' },
+  ],
+  ['500 passes', { status: 500, message: 'Server Error', headers: {} }, { kind: 'transient' }],
+] as const)('classifyFailure: %s', (_name, e, expected) => {
+  const err = Object.assign(new Error(e.message), { status: e.status, response: { headers: e.headers } });
+  expect(classifyFailure(err, 1_000_000)).toEqual(expected);
 });

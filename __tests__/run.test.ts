@@ -251,7 +251,7 @@ const SMOKE = {
 test('first deploy: creates the service; the first revision takes all traffic and is tagged', async () => {
   const cloudRun = new FakeCloudRun();
   const log = memoryLog();
-  const result = await run(config(), context, ports(cloudRun, log));
+  const result = await run(config({ candidateCreatesService: true }), context, ports(cloudRun, log));
   expect(cloudRun.steps).toEqual(['get', 'create']);
   expect(result).toMatchObject({
     revision: 'api-new',
@@ -340,16 +340,46 @@ test('a blocking lint finding stops the release before any change', async () => 
   expect(cloudRun.service).toEqual(before);
 });
 
+describe('a preview (`rollout: candidate`) of a service that does not exist yet', () => {
+  test('is refused before any write, naming the opt-in and why', async () => {
+    const cloudRun = new FakeCloudRun();
+    const p = ports(cloudRun);
+    const error = await run(config(), context, p).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as Error).message).toContain('`candidate_creates_service: true`');
+    expect((error as Error).message).toContain('100 % of its traffic');
+    expect(cloudRun.steps).toEqual(['get']);
+    expect(cloudRun.service).toBeUndefined();
+    expect(p.records).toEqual([]);
+  });
+
+  test('other rollouts create it, and so does a preview that opted in', async () => {
+    for (const overrides of [{ rollout: 'immediate' as const }, { candidateCreatesService: true }]) {
+      const cloudRun = new FakeCloudRun();
+      await run(config(overrides), context, ports(cloudRun));
+      expect(cloudRun.steps).toEqual(['get', 'create']);
+    }
+  });
+
+  test('a preview of a service that exists is not affected by the opt-in', async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const result = await run(config(), context, ports(cloudRun));
+    expect(result.verdict).toBe('candidate');
+    expect(cloudRun.steps).toEqual(['get', 'update']);
+  });
+});
+
 test('lint_level strict makes warnings fatal; warn logs them and goes on', async () => {
   const streaming = { ...PROFILE_DEFAULTS.sse, minInstances: 0 };
   const strict = new FakeCloudRun();
   await expect(
-    run(config({ streaming, lintLevel: 'strict' }), context, ports(strict)),
+    run(config({ streaming, lintLevel: 'strict', candidateCreatesService: true }), context, ports(strict)),
   ).rejects.toBeInstanceOf(LintError);
   expect(strict.steps).toEqual(['get']);
   const warn = new FakeCloudRun();
   const log = memoryLog();
-  await run(config({ streaming }), context, ports(warn, log));
+  await run(config({ streaming, candidateCreatesService: true }), context, ports(warn, log));
   expect(warn.steps).toEqual(['get', 'create']);
   expect(log.lines.some((l) => l.startsWith('warning [min-instances-zero]'))).toBe(true);
 });
@@ -421,7 +451,7 @@ describe('the smoke test through the tag URL', () => {
   test('a failed smoke test on a first deploy says there is nothing to roll back to', async () => {
     const cloudRun = new FakeCloudRun();
     const result = await run(
-      config({ smoke: SMOKE }),
+      config({ smoke: SMOKE, candidateCreatesService: true }),
       context,
       ports(cloudRun, memoryLog(), fakeSmoke('fail')),
     );

@@ -2,8 +2,9 @@
 // start-up, self-time of a release, API calls and polling, peak memory; raw runs in
 // bench/release-results.json), then the smoke-probe capacity benchmark (issue 4): starts the sample app,
 // climbs a ladder of concurrent SSE and WebSocket streams with one fresh probe process per run (raw runs in
-// bench/results.json). Both go to bench/RESULTS.md. `BENCH_ONLY=release` or `BENCH_ONLY=capacity` runs one
-// part and re-renders the other from its JSON; `BENCH_ONLY=render` only re-renders. Loopback only,
+// bench/results.json), then the GitHub calls per release (issue 13, bench/github-calls.ts; raw in
+// bench/github-results.json). All go to bench/RESULTS.md. `BENCH_ONLY=release`, `capacity` or `github` runs
+// one part and re-renders the others from their JSON; `BENCH_ONLY=render` only re-renders. Loopback only,
 // bounded by a time budget, every child process stopped at the end.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
 import type { CapacityRun, CapacitySpec, StreamProtocol } from './smoke-capacity';
 import { runReleaseBench, stopReleaseBench } from './release-bench';
 import { renderReleaseSections, summarizeRelease, type ReleaseRaw } from './release-report';
+import { renderGitHubCalls, runGitHubCallsBench, type GitHubCallsRaw } from './github-calls';
 
 const root = process.cwd();
 const PROTOCOLS: StreamProtocol[] = ['sse', 'websocket'];
@@ -44,15 +46,16 @@ let servers: AppServer[] = [];
 
 const RELEASE_JSON = 'bench/release-results.json';
 const CAPACITY_JSON = 'bench/results.json';
+const GITHUB_JSON = 'bench/github-results.json';
 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'examples/stream-app/server.mjs'))) {
     throw new Error('run from the repository root: `npm run bench`');
   }
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'release', 'capacity', 'render'].includes(only)) {
+  if (!['', 'release', 'capacity', 'github', 'render'].includes(only)) {
     throw new Error(
-      `\`BENCH_ONLY\`: ${JSON.stringify(only)} is not valid; expected release, capacity or render (re-render from the JSON)`,
+      `\`BENCH_ONLY\`: ${JSON.stringify(only)} is not valid; expected release, capacity, github or render (re-render from the JSON)`,
     );
   }
   const capacityConfig = readConfig(process.env);
@@ -80,8 +83,19 @@ async function main(): Promise<void> {
     capacity = JSON.parse(readFileSync(join(root, CAPACITY_JSON), 'utf8')) as BenchReport;
   }
 
+  // GitHub calls per release (issue 13): the count for a three-step rollout with every channel on.
+  let github: GitHubCallsRaw | undefined;
+  if (only === '' || only === 'github') {
+    github = await runGitHubCallsBench({ runs: Math.min(runs, 3), log });
+    await writeFormatted(join(root, GITHUB_JSON), JSON.stringify(github, null, 2));
+    log(`github calls per release: ${github.runs.map((r) => r.total).join(', ')}`);
+  } else if (existsSync(join(root, GITHUB_JSON))) {
+    github = JSON.parse(readFileSync(join(root, GITHUB_JSON), 'utf8')) as GitHubCallsRaw;
+  }
+
   const sections = [
     ...(release ? [renderReleaseSections(release, summarizeRelease(release))] : []),
+    ...(github ? [renderGitHubCalls(github)] : []),
     ...(capacity ? [renderResults(capacity)] : []),
   ];
   await writeFormatted(join(root, 'bench/RESULTS.md'), sections.join('\n'));

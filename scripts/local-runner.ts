@@ -124,7 +124,9 @@ export function startAction(
   );
   const env: Record<string, string> = { ...runnerEnv(e, dir, options) };
   // The runner's rule: INPUT_ + the name with spaces as `_`, uppercased. Saved state reaches post as STATE_<name>.
-  for (const [name, value] of Object.entries(inputs))
+  // The default event is a pull request, whose default rollout is a preview, and most cases start from a
+  // service that does not exist yet: they opt in to a preview creating it unless they say otherwise.
+  for (const [name, value] of Object.entries({ candidate_creates_service: 'true', ...inputs }))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   if (entry === 'post') for (const [k, v] of Object.entries(options.state ?? {})) env[`STATE_${k}`] = v;
   for (const [k, v] of Object.entries(options.env ?? {})) {

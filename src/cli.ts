@@ -1,7 +1,10 @@
 // `stream-deploy`: the smoke test from a terminal, for checking a service by hand or from other CI
-// systems, and `rollback` to restore the baseline recorded by the last release. Thin: arguments are parsed
-// in core/smoke-args.ts and core/rollback-args.ts, probes, judging and recovery are the action's own.
+// systems, `rollback` to restore the baseline recorded by the last release, and `cleanup` to remove a
+// closed pull request's preview. Thin: arguments are parsed in core/*-args.ts; probes, judging, recovery
+// and cleanup are the action's own. Usage errors are one line on stderr; progress goes to stderr on a
+// terminal only, so pipes get the result alone.
 import { version } from '../package.json';
+import { CLEANUP_USAGE, parseCleanupArgs } from './core/cleanup-args';
 import { parseSmokeArgs, SMOKE_USAGE } from './core/smoke-args';
 import {
   findServiceRecord,
@@ -16,34 +19,59 @@ const USAGE = `Usage: stream-deploy <command> [options]
 Ship streaming APIs (SSE, WebSocket, gRPC) to Google Cloud Run.
 
 Commands:
-  smoke          run the streaming smoke test against a URL (stream-deploy smoke --help)
-  rollback       restore the traffic recorded before the last release (stream-deploy rollback --help)
+  smoke          run the streaming smoke test against a URL
+  rollback       restore the traffic recorded before the last release
+  cleanup        remove a closed pull request's preview (its tag and GitHub deployments)
+  help COMMAND   show a command's options (also: stream-deploy COMMAND --help)
 
 Options:
   -h, --help     Show this help and exit
-  -v, --version  Print the version and exit
+  -V, --version  Print the version and exit
 `;
+
+const COMMAND_USAGE: Record<string, string> = {
+  smoke: SMOKE_USAGE,
+  rollback: ROLLBACK_USAGE,
+  cleanup: CLEANUP_USAGE,
+};
+
+// One line per problem and a pointer to the help, never a page of it.
+function usageError(command: string | undefined, problems: readonly string[]): number {
+  const prefix = command ? `stream-deploy ${command}` : 'stream-deploy';
+  for (const p of problems) process.stderr.write(`${prefix}: ${p}\n`);
+  process.stderr.write(`Run \`stream-deploy help${command ? ` ${command}` : ''}\` for usage.\n`);
+  return 2;
+}
+
+// Progress lines for a person at a terminal (stderr is a TTY); nothing in pipes and CI logs.
+function progress(): ((line: string) => void) | undefined {
+  return process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined;
+}
 
 // Exit codes: 0 pass / success, 1 a failed or inconclusive smoke test or a failed rollback, 2 a usage error.
 async function runCli(args: readonly string[]): Promise<number> {
   const [first, ...rest] = args;
-  if (first === '--help' || first === '-h' || first === 'help') {
+  if (first === '--help' || first === '-h' || (first === 'help' && rest.length === 0)) {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (first === '--version' || first === '-v') {
+  if (first === 'help') {
+    const usage = COMMAND_USAGE[rest[0]];
+    if (!usage || rest.length > 1)
+      return usageError(undefined, [`no help for ${JSON.stringify(rest.join(' '))}`]);
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (first === '--version' || first === '-V' || first === '-v') {
     process.stdout.write(`${version}\n`);
     return 0;
   }
   if (first === 'smoke') return runSmoke(rest);
   if (first === 'rollback') return runRollback(rest);
-  if (first === undefined) {
-    process.stderr.write(`stream-deploy: missing command\n\n${USAGE}`);
-    return 2;
-  }
+  if (first === 'cleanup') return runCleanup(rest);
+  if (first === undefined) return usageError(undefined, ['missing command']);
   const kind = first.startsWith('-') ? 'option' : 'command';
-  process.stderr.write(`stream-deploy: unknown ${kind} "${first}"; run \`stream-deploy --help\` for usage\n`);
-  return 2;
+  return usageError(undefined, [`unknown ${kind} ${JSON.stringify(first)}`]);
 }
 
 async function runSmoke(argv: readonly string[]): Promise<number> {
@@ -52,12 +80,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
     process.stdout.write(SMOKE_USAGE);
     return 0;
   }
-  if ('problems' in parsed) {
-    process.stderr.write(
-      `stream-deploy smoke: ${parsed.problems.join('\nstream-deploy smoke: ')}\n\n${SMOKE_USAGE}`,
-    );
-    return 2;
-  }
+  if ('problems' in parsed) return usageError('smoke', parsed.problems);
   for (const warning of parsed.warnings) process.stderr.write(`stream-deploy smoke: warning: ${warning}\n`);
   const { url, criteria, json, idTokenAudience } = parsed.args;
   let idToken: string | undefined;
@@ -72,8 +95,8 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   }
   const { createSmokeProbe } = await import('./adapters/smoke-probe');
   const { summarizeSmoke } = await import('./core/smoke-verdict');
-  // The user named this URL, so it may receive the token they asked for.
-  const result = await createSmokeProbe({ allowedOrigins: [url] }).run(
+  // The user named this URL, so it may receive the token they asked for. The probe logs one line per phase.
+  const result = await createSmokeProbe({ allowedOrigins: [url], log: progress() }).run(
     url,
     criteria,
     idToken ? { idToken } : undefined,
@@ -98,12 +121,7 @@ async function runRollback(argv: readonly string[]): Promise<number> {
     process.stdout.write(ROLLBACK_USAGE);
     return 0;
   }
-  if ('problems' in parsed) {
-    process.stderr.write(
-      `stream-deploy rollback: ${parsed.problems.join('\nstream-deploy rollback: ')}\n\n${ROLLBACK_USAGE}`,
-    );
-    return 2;
-  }
+  if ('problems' in parsed) return usageError('rollback', parsed.problems);
   const { json, project } = parsed.args;
   const name = serviceResourceName(parsed.args);
   const { connectGoogleCloud } = await import('./adapters/google-cloud');
@@ -134,16 +152,77 @@ async function runRollback(argv: readonly string[]): Promise<number> {
   }
 }
 
-// Progress for people on stderr, so stdout carries only the result (and stays one JSON object with --json).
+async function runCleanup(argv: readonly string[]): Promise<number> {
+  const parsed = parseCleanupArgs(argv);
+  if ('help' in parsed) {
+    process.stdout.write(CLEANUP_USAGE);
+    return 0;
+  }
+  if ('problems' in parsed) return usageError('cleanup', parsed.problems);
+  const { json, project, service, region, tag, pullRequest } = parsed.args;
+  const env = process.env;
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  const repository = parsed.args.repo ?? env.GITHUB_REPOSITORY;
+  const { connectGoogleCloud } = await import('./adapters/google-cloud');
+  const { cleanup } = await import('./cleanup');
+  const { describeCleanup } = await import('./core/cleanup-plan');
+  const log = stderrLog();
+  const { cloudRun } = await connectGoogleCloud({
+    projectId: project,
+    deployTimeoutSeconds: ROLLBACK_TIMEOUT_SECONDS,
+    env,
+    mask: () => undefined,
+    log: (line) => log.info(line),
+  });
+  try {
+    const deployments =
+      token && repository && pullRequest !== undefined
+        ? (await import('./adapters/github-deployments')).createGitHubDeployments({
+            token,
+            apiUrl: env.GITHUB_API_URL,
+            repository,
+          })
+        : undefined;
+    const outcome = await cleanup(
+      {
+        name: serviceResourceName(parsed.args),
+        service,
+        region,
+        tag,
+        ...(pullRequest !== undefined && { pullRequest }),
+      },
+      {
+        cloudRun,
+        deployments,
+        deploymentsSkipped: !token
+          ? 'GITHUB_TOKEN (or GH_TOKEN) is not set'
+          : !repository
+            ? 'no --repo and GITHUB_REPOSITORY is not set'
+            : undefined,
+        // The orchestrator's own lines are the result; only progress goes to the terminal.
+        log: { ...log, info: () => undefined, warning: () => undefined },
+      },
+    );
+    if (json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    else process.stdout.write(`${describeCleanup(outcome).join('\n')}\n`);
+    return 0;
+  } finally {
+    await cloudRun.close();
+  }
+}
+
+// Progress for people on stderr, so stdout carries only the result (and stays one JSON object with --json);
+// on a terminal only, apart from warnings and errors.
 function stderrLog(): Log {
   const write = (line: string) => process.stderr.write(`${line}\n`);
+  const tty = progress();
   return {
-    info: write,
+    info: (line) => tty?.(line),
     warning: (line) => write(`warning: ${line}`),
     error: (line) => write(`error: ${line}`),
     debug: () => undefined,
     group: (title, fn) => {
-      write(title);
+      tty?.(title);
       return fn();
     },
   };

@@ -10,12 +10,15 @@ import {
   type Ingress,
   type LintLevel,
   type MinInstancesLevel,
+  type Mode,
   type Profile,
   type PublicAccessMethod,
   type RunContext,
   type SecretRef,
   type StreamingSettings,
+  type UpdateStrategy,
 } from './core/config';
+import { previewTag } from './core/cleanup-plan';
 import { findPathHazard } from './core/smoke-args';
 import type { SmokeCriteria } from './core/smoke-types';
 import { InputError, type InputProblem } from './errors';
@@ -26,6 +29,7 @@ export const INPUT_NAMES = [
   'region',
   'service',
   'image',
+  'mode',
   'workload_identity_provider',
   'service_account',
   'profile',
@@ -43,7 +47,9 @@ export const INPUT_NAMES = [
   'startup_cpu_boost',
   'port',
   'env_vars',
+  'env_vars_update_strategy',
   'secrets',
+  'secrets_update_strategy',
   'labels',
   'runtime_service_account',
   'ingress',
@@ -51,6 +57,7 @@ export const INPUT_NAMES = [
   'public_access_method',
   'tag',
   'revision_suffix',
+  'suffix',
   'lint_level',
   'deploy_timeout',
   'smoke_protocol',
@@ -73,15 +80,19 @@ export const INPUT_NAMES = [
   'step_wait',
   'follow_latest',
   'keep_release_tags',
+  'candidate_creates_service',
   'github_token',
   'comment_on_pr',
+  'comment_on_commit',
   'job_summary',
   'github_deployment',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 
-const PROFILES: readonly Profile[] = ['sse', 'websocket', 'grpc', 'http'];
+const MODES: readonly Mode[] = ['release', 'cleanup'];
+const PROFILES: readonly Profile[] = ['sse', 'websocket', 'grpc', 'http', 'none'];
+const UPDATE_STRATEGIES: readonly UpdateStrategy[] = ['merge', 'overwrite'];
 const EXECUTION_ENVIRONMENTS: readonly ExecutionEnvironment[] = ['gen1', 'gen2'];
 const INGRESSES: readonly Ingress[] = ['all', 'internal', 'internal-and-cloud-load-balancing', 'none'];
 const LINT_LEVELS: readonly LintLevel[] = ['warn', 'strict'];
@@ -523,14 +534,6 @@ function splitAssignments(
 function checkNames(input: 'env_vars' | 'secrets', lines: Line[], problems: Problems): Line[] {
   const firstLine = new Map<string, number>();
   return lines.filter(({ name, number }) => {
-    if (name.startsWith('/') && input === 'secrets') {
-      problems.add(
-        input,
-        `line ${number} mounts a secret as a file (${show(name)}), which this action does not support`,
-        'only `NAME=SECRET[:VERSION]` env vars',
-      );
-      return false;
-    }
     if (!ENV_NAME.test(name)) {
       problems.add(
         input,
@@ -557,11 +560,27 @@ function checkNames(input: 'env_vars' | 'secrets', lines: Line[], problems: Prob
   });
 }
 
+// deploy-cloudrun's way of writing "no variables" (its `env_vars` and `secrets` descriptions).
+const EMPTY_MAP = '{}';
+// A value that reads as more `NAME=VALUE` pairs after a comma: deploy-cloudrun's one-line form.
+const COMMA_PAIRS = /,\s*[A-Za-z_][A-Za-z0-9_]*=/;
+
 // Env values are everything after the first `=`, byte for byte: commas, `=`, quotes, JSON and spaces are kept.
 // A value is never echoed: it may be a secret pasted into the wrong input.
 function parseEnvVars(text: string, problems: Problems): { name: string; value: string }[] {
+  if (text.trim() === EMPTY_MAP) return [];
   const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
   for (const { name, rest, number } of lines) {
+    if (COMMA_PAIRS.test(rest))
+      problems.warn(
+        'env_vars',
+        `line ${number}: the value of \`${name}\` looks like comma-separated \`NAME=VALUE\` pairs; here each line is one variable and commas stay in the value, so write one \`NAME=VALUE\` per line (google-github-actions/deploy-cloudrun also split on commas)`,
+      );
+    if (/^(["']).*\1$/s.test(rest) && rest.length >= 2)
+      problems.warn(
+        'env_vars',
+        `line ${number}: the value of \`${name}\` is in quotes, which stay part of the value here (values are kept byte for byte; google-github-actions/deploy-cloudrun removed them)`,
+      );
     const bytes = Buffer.byteLength(rest, 'utf8');
     if (bytes > MAX_ENV_VALUE_BYTES)
       problems.add(
@@ -602,10 +621,75 @@ function parseSecretRef(text: string): SecretRef | undefined {
   return { secret, version: version ?? 'latest' };
 }
 
+// Mount paths as gcloud takes them: `/DIRECTORY/FILE`, at least two segments, none empty, `.` or `..`
+// (flags.py `_ValidatedMountPoint`); the directory becomes the mount and must not shadow the system's
+// (docs/platform.md "Secrets as files").
+const MOUNT_SEGMENT = /^[A-Za-z0-9._-]+$/;
+const SYSTEM_DIRECTORIES = ['/dev', '/proc', '/sys'];
+const MOUNT_EXPECTED =
+  '`/DIRECTORY/FILE=SECRET[:VERSION]`, such as `/secrets/api/key=api-key:3`: an absolute file path of letters, digits, `.`, `_`, `-`, at least one directory deep, not under /dev, /proc or /sys';
+
+// What is wrong with a secret file path, or undefined when it is sound.
+function findMountMistake(path: string): string | undefined {
+  const segments = path.split('/').slice(1);
+  if (segments.length < 2) return `${show(path)} has no directory to mount (the file needs one)`;
+  const bad = segments.find((seg) => seg === '' || seg === '.' || seg === '..' || !MOUNT_SEGMENT.test(seg));
+  if (bad !== undefined) return `${show(path)} has an invalid path segment ${show(bad)}`;
+  const directory = path.slice(0, path.lastIndexOf('/'));
+  const system = SYSTEM_DIRECTORIES.find((d) => directory === d || directory.startsWith(`${d}/`));
+  if (system) return `${show(path)} would mount over \`${system}\`, which Cloud Run keeps for the system`;
+  return undefined;
+}
+
+// `/DIRECTORY/FILE=SECRET[:VERSION]` lines: each a file in a secret volume mounted at DIRECTORY. Cloud Run
+// holds one secret per mounted directory (config_changes.py `SecretVolumeChanges`).
+function parseSecretMounts(lines: Line[], problems: Problems): { path: string; ref: SecretRef }[] {
+  const mounts: { path: string; ref: SecretRef }[] = [];
+  const firstLine = new Map<string, number>();
+  const secretOf = new Map<string, { secret: string; number: number }>();
+  for (const { name: path, rest, number } of lines) {
+    const mistake = findMountMistake(path);
+    const ref = parseSecretRef(rest.trim());
+    if (mistake) problems.add('secrets', `line ${number}: ${mistake}`, MOUNT_EXPECTED);
+    if (!ref)
+      problems.add(
+        'secrets',
+        `line ${number}: ${show(rest.trim())} is not a Secret Manager reference`,
+        SECRET_EXPECTED,
+      );
+    if (mistake || !ref) continue;
+    const seen = firstLine.get(path);
+    if (seen !== undefined) {
+      problems.add('secrets', `\`${path}\` is mounted twice (lines ${seen} and ${number})`, 'each file once');
+      continue;
+    }
+    firstLine.set(path, number);
+    const directory = path.slice(0, path.lastIndexOf('/'));
+    const other = secretOf.get(directory);
+    if (other && other.secret !== ref.secret) {
+      problems.add(
+        'secrets',
+        `lines ${other.number} and ${number} mount two secrets in \`${directory}\`; Cloud Run mounts one secret per directory`,
+        'files of different secrets in different directories',
+      );
+      continue;
+    }
+    if (!other) secretOf.set(directory, { secret: ref.secret, number });
+    mounts.push({ path, ref });
+  }
+  return mounts;
+}
+
 function parseSecrets(text: string, envNames: ReadonlySet<string>, problems: Problems) {
+  const all =
+    text.trim() === EMPTY_MAP ? [] : splitAssignments('secrets', text, 'NAME=SECRET[:VERSION]', problems);
+  const mounts = parseSecretMounts(
+    all.filter((l) => l.name.startsWith('/')),
+    problems,
+  );
   const lines = checkNames(
     'secrets',
-    splitAssignments('secrets', text, 'NAME=SECRET[:VERSION]', problems),
+    all.filter((l) => !l.name.startsWith('/')),
     problems,
   );
   const secrets: { name: string; ref: SecretRef }[] = [];
@@ -615,8 +699,10 @@ function parseSecrets(text: string, envNames: ReadonlySet<string>, problems: Pro
     if (!ref)
       problems.add(
         'secrets',
-        `line ${number}: ${show(reference)} is not a Secret Manager reference`,
-        SECRET_EXPECTED,
+        COMMA_PAIRS.test(reference)
+          ? `line ${number}: ${show(reference)} looks like comma-separated pairs`
+          : `line ${number}: ${show(reference)} is not a Secret Manager reference`,
+        COMMA_PAIRS.test(reference) ? `one \`NAME=SECRET[:VERSION]\` per line` : SECRET_EXPECTED,
       );
     else if (envNames.has(name))
       problems.add(
@@ -626,7 +712,7 @@ function parseSecrets(text: string, envNames: ReadonlySet<string>, problems: Pro
       );
     else secrets.push({ name, ref });
   }
-  return secrets;
+  return { secrets, mounts };
 }
 
 // FACTS.md "reserved labels": v2 rejects keys under these prefixes.
@@ -713,10 +799,7 @@ const REVISION_MAX = 63;
 // The default tag: `pr-<number>` for pull requests, else `sha-<sha7>`, shortened (`pr12`, `p12`, `s<sha>`)
 // when the service name leaves fewer characters; undefined when nothing fits.
 function defaultTag(context: RunContext, room: number): string | undefined {
-  if (context.pullRequest !== undefined) {
-    const n = String(context.pullRequest);
-    return [`pr-${n}`, `pr${n}`, `p${n}`].find((t) => t.length <= room);
-  }
+  if (context.pullRequest !== undefined) return previewTag(context.pullRequest, room);
   const sha = context.sha.toLowerCase();
   if (!/^[0-9a-f]{7,}$/.test(sha)) return undefined;
   const full = `sha-${sha.slice(0, 7)}`;
@@ -773,6 +856,25 @@ function defaultRevisionSuffix(context: RunContext): string | undefined {
   if (!/^[0-9a-f]{7,}$/.test(sha) || !/^[0-9]+$/.test(context.runId) || !/^[0-9]+$/.test(context.runAttempt))
     return undefined;
   return `${sha.slice(0, 7)}-${BigInt(context.runId).toString(36)}-${BigInt(context.runAttempt).toString()}`;
+}
+
+// `suffix` is deploy-cloudrun's name for `revision_suffix`: taken, with a deprecation warning.
+function suffixInput(text: (name: InputName) => string, problems: Problems): string {
+  const [given, alias] = [text('revision_suffix'), text('suffix')];
+  if (alias === '') return given;
+  if (given !== '' && given !== alias) {
+    problems.add(
+      'suffix',
+      `${show(alias)} differs from \`revision_suffix\` ${show(given)}; \`suffix\` is a deprecated name for \`revision_suffix\``,
+      'only `revision_suffix`',
+    );
+    return given;
+  }
+  problems.warn(
+    'suffix',
+    "is deprecated (google-github-actions/deploy-cloudrun's name); it is read as `revision_suffix`, so write `revision_suffix` instead",
+  );
+  return alias;
 }
 
 function parseRevisionSuffix(
@@ -1106,10 +1208,46 @@ const STREAMING_INPUTS: { key: keyof StreamingSettings; input: InputName }[] = [
   { key: 'useHttp2', input: 'use_http2' },
 ];
 
+/** What `project_id` falls back to, in this order; google-github-actions/auth exports both with the project
+ * it authenticated to (docs/platform.md "Project from google-github-actions/auth"). */
+export const PROJECT_ENV = ['GOOGLE_CLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT'] as const;
+
+// The project id from `project_id`, else from the first of PROJECT_ENV that is set.
+function parseProject(
+  given: string,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: Problems,
+): string | undefined {
+  const fallback = PROJECT_ENV.find((name) => (env[name] ?? '').trim() !== '');
+  const value = given !== '' ? given : fallback ? env[fallback]!.trim() : '';
+  if (value === '') {
+    problems.add(
+      'project_id',
+      `is required: it is not given, and neither \`${PROJECT_ENV[0]}\` nor \`${PROJECT_ENV[1]}\` is set`,
+      `\`project_id\`, or google-github-actions/auth in an earlier step (it exports both variables): ${PROJECT_EXPECTED}`,
+    );
+    return undefined;
+  }
+  if (PROJECT_ID.test(value)) return value;
+  const source = given !== '' ? '' : ` (from \`${fallback}\`, as \`project_id\` is not given)`;
+  problems.add(
+    'project_id',
+    /^[0-9]+$/.test(value)
+      ? `${show(value)}${source} is a project number, not a project id`
+      : `${show(value)}${source} is not a project id`,
+    PROJECT_EXPECTED,
+  );
+  return undefined;
+}
+
 // Reads and validates every input at once, so the user sees all problems in one run, not one per run; the
-// context supplies the defaults of `tag` and `revision_suffix`. Inputs that are valid but ignored or risky in
-// their combination come back as `inputWarnings`.
-export function parseInputs(read: (name: InputName) => string, context: RunContext): Readonly<DeployConfig> {
+// context supplies the defaults of `tag` and `revision_suffix`, `env` the fallback of `project_id`. Inputs
+// that are valid but ignored or risky in their combination come back as `inputWarnings`.
+export function parseInputs(
+  read: (name: InputName) => string,
+  context: RunContext,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Readonly<DeployConfig> {
   const problems = new Problems();
   // Scalars are trimmed; env_vars and secrets are not, so values keep their bytes.
   const raw = (name: InputName) => read(name) ?? '';
@@ -1132,28 +1270,27 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   };
 
   // Target.
-  const projectId = required(
-    'project_id',
-    PROJECT_EXPECTED,
-    (v) => PROJECT_ID.test(v),
-    (v) =>
-      /^[0-9]+$/.test(v)
-        ? `${show(v)} is a project number, not a project id`
-        : `${show(v)} is not a project id`,
-  );
+  const projectId = parseProject(text('project_id'), env, problems);
   const region = required(
     'region',
     'a Cloud Run region such as `us-central1`: lowercase words and a number',
     (v) => REGION.test(v),
   );
   const service = required('service', SERVICE_EXPECTED, (v) => SERVICE_ID.test(v));
+  // `cleanup` deploys nothing, so it reads no image: the same `with:` block can serve both jobs.
+  const mode = text('mode') === '' ? 'release' : parseEnum('mode', text('mode'), MODES, problems);
+  if (mode === 'cleanup' && text('image') !== '')
+    problems.warn('image', 'is ignored: `mode` is `cleanup`, which deploys nothing');
   let imageMistake: string | undefined;
-  const image = required(
-    'image',
-    `a full image reference such as ${IMAGE_EXAMPLE}`,
-    (v) => (imageMistake = findImageMistake(v)) === undefined,
-    () => imageMistake!,
-  );
+  const image =
+    mode === 'cleanup'
+      ? undefined
+      : required(
+          'image',
+          `a full image reference such as ${IMAGE_EXAMPLE}`,
+          (v) => (imageMistake = findImageMistake(v)) === undefined,
+          () => imageMistake!,
+        );
   const imageHost = image?.split('/')[0].toLowerCase();
   if (imageHost !== undefined && !DIRECT_REGISTRY.test(imageHost) && imageHost !== 'ghcr.io')
     problems.warn(
@@ -1198,8 +1335,11 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   const port = optional('port', (v) => parseInteger('port', v, 1, 65535, problems));
 
   // A setting is known when the user gave it or a valid profile sets it; combinations are checked only
-  // between known values, so an unknown profile does not cause a second round of guesses.
-  const known: Partial<StreamingSettings> = { ...(profile ? PROFILE_DEFAULTS[profile] : {}) };
+  // between known values, so an unknown profile does not cause a second round of guesses. Profile `none`
+  // sets nothing: what the user did not name is the live service's, unknown here.
+  const known: Partial<StreamingSettings> = {
+    ...(profile && profile !== 'none' ? PROFILE_DEFAULTS[profile] : {}),
+  };
   for (const { key } of STREAMING_INPUTS)
     if (overrides[key] !== undefined) Object.assign(known, { [key]: overrides[key] });
   const origin = (key: keyof StreamingSettings) => {
@@ -1260,7 +1400,28 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
 
   // Service.
   const envVars = parseEnvVars(raw('env_vars'), problems);
-  const secrets = parseSecrets(raw('secrets'), new Set(envVars.map((e) => e.name)), problems);
+  const { secrets, mounts: secretMounts } = parseSecrets(
+    raw('secrets'),
+    new Set(envVars.map((e) => e.name)),
+    problems,
+  );
+  const strategy = (name: 'env_vars_update_strategy' | 'secrets_update_strategy') =>
+    text(name) === '' ? 'merge' : parseEnum(name, text(name), UPDATE_STRATEGIES, problems);
+  const envVarsUpdateStrategy = strategy('env_vars_update_strategy');
+  const secretsUpdateStrategy = strategy('secrets_update_strategy');
+  // deploy-cloudrun leaves the variables alone when `env_vars` is empty; so does this action, and says so.
+  for (const [input, given, strategyName] of [
+    ['env_vars', raw('env_vars'), 'env_vars_update_strategy'],
+    ['secrets', raw('secrets'), 'secrets_update_strategy'],
+  ] as const)
+    if (
+      (input === 'env_vars' ? envVarsUpdateStrategy : secretsUpdateStrategy) === 'overwrite' &&
+      given.trim() === ''
+    )
+      problems.warn(
+        strategyName,
+        `\`overwrite\` is ignored while \`${input}\` is empty, so the live ${input === 'env_vars' ? 'variables stay' : 'secrets stay'}; write \`${input}: '{}'\` to remove them all`,
+      );
   if (envVars.length + secrets.length > MAX_ENV_VARS)
     problems.add(
       envVars.length > MAX_ENV_VARS ? 'env_vars' : 'secrets',
@@ -1287,8 +1448,15 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     );
 
   // Release.
-  const tag = parseTag(text('tag'), service, context, problems);
-  const revisionSuffix = parseRevisionSuffix(text('revision_suffix'), service, context, problems);
+  const tag =
+    mode === 'cleanup' && context.pullRequest === undefined && text('tag') === ''
+      ? problems.add(
+          'tag',
+          'is required with `mode: cleanup` outside a pull request event: the default `pr-<number>` needs the pull request',
+          "the preview's tag, such as `pr-12`",
+        )
+      : parseTag(text('tag'), service, context, problems);
+  const revisionSuffix = parseRevisionSuffix(suffixInput(text, problems), service, context, problems);
   const lintLevel =
     text('lint_level') === '' ? 'warn' : parseEnum('lint_level', text('lint_level'), LINT_LEVELS, problems);
   const deployTimeoutSeconds =
@@ -1321,6 +1489,9 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
       ? 2
       : parseInteger('keep_release_tags', text('keep_release_tags'), 1, Infinity, problems);
   warnIgnoredRolloutInputs(text, rollout, trafficSteps, followLatest, problems);
+  const candidateCreatesService =
+    optional('candidate_creates_service', (v) => parseBoolean('candidate_creates_service', v, problems)) ??
+    false;
   if (keepFailedCandidate && smoke === undefined && text('smoke_protocol').toLowerCase() === 'none')
     problems.warn(
       'keep_failed_candidate',
@@ -1337,6 +1508,8 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
   const reporting = {
     githubToken: text('github_token'),
     comment: optional('comment_on_pr', (v) => parseBoolean('comment_on_pr', v, problems)) ?? true,
+    commentOnCommit:
+      optional('comment_on_commit', (v) => parseBoolean('comment_on_commit', v, problems)) ?? false,
     summary: optional('job_summary', (v) => parseBoolean('job_summary', v, problems)) ?? true,
     deployment: optional('github_deployment', (v) => parseBoolean('github_deployment', v, problems)) ?? true,
   };
@@ -1348,11 +1521,16 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     projectId: projectId!,
     region: region!,
     service: service!,
-    image: image!,
+    image: image ?? '',
+    mode: mode!,
     ...(workloadIdentityProvider !== undefined && { workloadIdentityProvider }),
     ...(serviceAccount !== undefined && { serviceAccount }),
     profile: profile!,
     streaming: { ...PROFILE_DEFAULTS[profile!], ...(known as StreamingSettings) },
+    keepLive:
+      profile === 'none'
+        ? STREAMING_INPUTS.filter(({ key }) => overrides[key] === undefined).map((s) => s.key)
+        : [],
     ...(maxInstances !== undefined && { maxInstances }),
     ...(cpu !== undefined && { cpu: cpu.text }),
     ...(memoryMiB !== undefined && { memory: memoryText }),
@@ -1360,7 +1538,11 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     ...(startupCpuBoost !== undefined && { startupCpuBoost }),
     ...(port !== undefined && { port }),
     envVars,
+    // An empty input changes nothing whatever its strategy (warned above), as in deploy-cloudrun.
+    envVarsUpdateStrategy: raw('env_vars').trim() === '' ? 'merge' : envVarsUpdateStrategy!,
     secrets,
+    secretMounts,
+    secretsUpdateStrategy: raw('secrets').trim() === '' ? 'merge' : secretsUpdateStrategy!,
     labels,
     ...(runtimeServiceAccount !== undefined && { runtimeServiceAccount }),
     ...(ingress !== undefined && { ingress }),
@@ -1380,6 +1562,7 @@ export function parseInputs(read: (name: InputName) => string, context: RunConte
     stepWaitMs: stepWaitMs!,
     followLatest,
     keepReleaseTags: keepReleaseTags!,
+    candidateCreatesService,
     reporting,
     inputWarnings: problems.warningLines(),
   };

@@ -3,6 +3,8 @@
 // (@actions/core, Octokit, the orchestrator). A bad input is refused before any of that loads and before
 // any network call, within about twice a bare `node -e 0` (bench/RESULTS.md).
 import { readActionConfig } from './adapters/action-config';
+import { readPullRequestRepos } from './adapters/github-context';
+import { tokenlessSkip } from './core/fork-skip';
 import { addMask, escapeData, info, setFailed, setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
 
@@ -14,13 +16,30 @@ async function main(): Promise<void> {
     // Inputs accepted but ignored or risky in their combination: `::warning::` annotations (what
     // core.warning writes), before anything else happens.
     for (const line of config.inputWarnings) info(`::warning::${escapeData(line)}`);
+    // A fork's pull request or a Dependabot run never gets an OIDC token: a notice, not a failure.
+    const skip = tokenlessSkip({
+      usesWorkloadIdentity: config.workloadIdentityProvider !== undefined,
+      hasOidcRequest: Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL),
+      actor: context.actor,
+      pullRequestRepos: readPullRequestRepos(process.env),
+    });
+    if (skip !== undefined) {
+      info(`::notice::${escapeData(skip)}`);
+      writeOutputs(setOutput, { verdict: 'skipped' });
+      return;
+    }
     // Signing in waits on the network (GitHub OIDC, STS, IAM Credentials): start it first, then load
     // the rest while it waits. Every token is masked before anything can print it.
     const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const connecting = connectGoogleCloud({ ...config, env: process.env, mask: addMask, log: info });
     connecting.catch(() => undefined); // awaited (and reported) by the release step
-    const { releaseStep } = await import('./release-step');
-    failure = await releaseStep(config, context, connecting);
+    if (config.mode === 'cleanup') {
+      const { cleanupStep } = await import('./cleanup-step');
+      failure = await cleanupStep(config, context, connecting);
+    } else {
+      const { releaseStep } = await import('./release-step');
+      failure = await releaseStep(config, context, connecting);
+    }
   } catch (error) {
     // Bad inputs (every problem at once), or a bundle that failed to load: nothing changed.
     failure = error instanceof Error ? error.message : String(error);

@@ -8,6 +8,7 @@ import { writeOutputs } from './outputs';
 import type { DeployConfig, RunContext } from './core/config';
 import type { GoogleCloud } from './adapters/google-cloud';
 import { OUTCOME_TEXT, trafficOutcome as trafficOutcomeOf } from './core/report';
+import { environmentName, statusContext } from './core/github-names';
 
 /** Runs the release for valid inputs; resolves with the failure text (undefined when it succeeded). */
 export async function releaseStep(
@@ -143,34 +144,46 @@ async function createReporter(
 ): Promise<import('./reporter').Reporter> {
   const { Reporter } = await import('./reporter');
   const env = process.env;
-  const { githubToken, comment, summary, deployment } = config.reporting;
+  const { githubToken, summary, deployment } = config.reporting;
   if (githubToken) core.setSecret(githubToken);
   const runUrl =
     context.repository && env.GITHUB_RUN_ID
       ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined;
   const preview = config.rollout === 'candidate';
+  // On a pull request the comment goes on it; elsewhere (a push) on the commit, only when asked: commit
+  // comments need `contents: write` (docs/platform.md "Commit comments").
+  const onPullRequest = context.pullRequest !== undefined;
+  const comment = onPullRequest ? config.reporting.comment : config.reporting.commentOnCommit;
+  // Statuses and the deployment go to the commit the pull request shows: its head, not the merge commit.
+  const sha = context.headSha ?? context.sha;
   // Octokit loads with the first publish, which runs in the background while Cloud Run works, not
   // before the first Cloud Run call (start-up, bench/RESULTS.md).
   const github =
-    githubToken && context.repository && context.sha
+    githubToken && context.repository && sha
       ? lazyGitHub(() => ({
           token: githubToken,
           apiUrl: env.GITHUB_API_URL,
           repository: context.repository,
-          sha: context.sha,
+          sha,
           pullRequest: context.pullRequest,
-          ref: context.sha,
-          environment: preview
-            ? `${config.service} (${config.region}) ${config.tag}`
-            : `${config.service} (${config.region})`,
+          environment: environmentName(config.service, config.region, preview),
           transient: preview,
-          context: `stream-deploy/${config.service} (${config.region})`,
+          context: statusContext(config.service, config.region),
+          payload: {
+            stream_deploy: {
+              service: config.service,
+              region: config.region,
+              tag: config.tag,
+              pull_request: context.pullRequest ?? null,
+            },
+          },
           runUrl,
+          debug: (line) => core.debug(line),
         }))
       : undefined;
   if (!github && (comment || deployment))
-    core.warning('No `github_token` or repository: the PR comment and the deployment are skipped.');
+    core.warning('No `github_token` or repository: the comment and the deployment are skipped.');
   return new Reporter(
     {
       project: config.projectId,
@@ -196,6 +209,7 @@ async function createReporter(
             void (await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite: true }))
         : undefined,
       comment,
+      commentOn: onPullRequest ? 'pull-request' : 'commit',
       deployment,
       summary,
       log: actionsLog(),

@@ -1,9 +1,11 @@
 // The one orchestrator: reads the live service, plans and lints the candidate, deploys it with no
 // traffic, and on a failed revision puts traffic back exactly as it was. Decisions come from src/core;
 // I/O goes through the ports.
-import type { DeployConfig, RunContext } from './core/config';
+import { PROVENANCE_LABEL_KEYS, type DeployConfig, type RunContext } from './core/config';
 import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import { planCandidate, serviceName, type CandidatePlan } from './core/service-plan';
+import { listSettingChanges } from './core/setting-changes';
+import { redactService } from './core/request-redaction';
 import { blockingFindings, lintStreaming, type LintFinding } from './core/streaming-lint';
 import { LintError, StepError } from './errors';
 import { DeployFailure, OperationUnsettled, type CloudRunPort } from './adapters/cloud-run';
@@ -85,6 +87,17 @@ export interface CandidateResult {
   drainsBy?: string;
 }
 
+/** A preview that would create the service: its first revision would take all of the new service's traffic. */
+function previewWouldCreate(name: string): StepError {
+  return new StepError({
+    operation: 'deploy a preview (`rollout: candidate`) to',
+    target: name,
+    cause:
+      'the service does not exist yet, and the first revision of a new service takes 100 % of its traffic, so the preview would serve every user of the new service; nothing was changed',
+    hint: 'Deploy the service once from the main branch (`rollout: progressive` or `immediate`), or set `candidate_creates_service: true` to let a preview create it (docs/platform.md "A candidate on a new service takes all traffic").',
+  });
+}
+
 /** Deploys the candidate revision with no traffic and its tag URL; throws StepError or LintError. */
 export async function run(
   config: DeployConfig,
@@ -103,6 +116,8 @@ export async function run(
     return svc;
   });
   const live = current ? await resumeUnfinished(current, ports) : current;
+  if (!live && config.rollout === 'candidate' && !config.candidateCreatesService)
+    throw previewWouldCreate(name);
   // A service already public by an allUsers binding stays so, without needing setIamPolicy to change it.
   const publicByBinding =
     live &&
@@ -119,8 +134,15 @@ export async function run(
     for (const f of findings)
       (f.severity === 'error' ? log.error : log.warning)(`[${f.rule}] ${f.message} (${f.source})`);
   });
+  // Every setting this release changes, live -> new (env values never: names only).
+  const changes = listSettingChanges(live, plan.desired, PROVENANCE_LABEL_KEYS);
+  await log.group(`Settings this release changes (${changes.length})`, async () => {
+    if (changes.length === 0) log.info('None: the new revision has the live settings.');
+    for (const c of changes) log.info(`${c.setting}: ${c.live} -> ${c.next}`);
+  });
   await ports.report?.({
     phase: 'planned',
+    changes,
     revision: plan.revision,
     previousRevision: plan.previousRevision,
     baselineTraffic: plan.baselineTraffic,
@@ -162,7 +184,7 @@ export async function run(
   const deployed = await log.group(title, async () => {
     for (const note of plan.notes) log.info(note);
     log.debug(
-      `Service sent${plan.action === 'update' ? ` (updateMask ${plan.updateMask.join(',')})` : ''}: ${JSON.stringify(plan.desired)}`,
+      `Service sent${plan.action === 'update' ? ` (updateMask ${plan.updateMask.join(',')})` : ''}: ${JSON.stringify(redactService(plan.desired))}`,
     );
     try {
       return await cloudRun.applyService(plan.desired, plan.action, plan.updateMask);

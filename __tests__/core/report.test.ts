@@ -1,6 +1,8 @@
 import type { ReleaseReport, ReportStep } from '../../src/core/report-types';
 import {
+  COMMENT_BUDGET_BYTES,
   OUTCOME_TEXT,
+  inertLinks,
   renderComment,
   renderStatusLine,
   renderSummary,
@@ -124,7 +126,7 @@ describe('renderComment: each phase shows its parts', () => {
       name: 'planned',
       report: report({ phase: 'planned', tagUrl: undefined, traffic: undefined, timings: [] }),
       has: ['### Planned:', 'previous `api-00041`', SERVICE_URL],
-      hasNot: ['**Tag URL**', '**Took:**', '#### Smoke test'],
+      hasNot: ['**Tag URL**', '**Took:**', 'Smoke test (', '**Verdict:**'],
     },
     {
       name: 'candidate up',
@@ -137,7 +139,7 @@ describe('renderComment: each phase shows its parts', () => {
         '**Traffic now:** `api-00041` 100 %',
         '**Took:** deploy 42 s',
       ],
-      hasNot: ['**Why:**', '#### Traffic steps'],
+      hasNot: ['**Why:**', 'Traffic steps'],
     },
     {
       name: 'smoke failed (rolled back by the verdict)',
@@ -217,20 +219,28 @@ describe('renderComment: each phase shows its parts', () => {
       has: ['the 900 s request timeout', 'Session affinity is on', 'keep some clients on the old revision'],
     },
     {
-      name: 'rolled back with the reason',
+      name: 'rolled back: where it stopped, the reason, and the step that never ran',
       report: report({
         phase: 'rolled-back',
         smoke: smoke(),
-        steps: [step(10, 'verified'), step(50, 'failed', 'share 12 % (expected about 50 %)')],
+        steps: [
+          step(10, 'verified'),
+          step(50, 'failed', 'share 12 % (expected about 50 %)'),
+          step(100, 'pending'),
+        ],
         failure: 'traffic check failed at 50 %; traffic restored to api-00041 100 %',
         drainsBy: '2025-03-01T13:05:00Z',
       }),
       has: [
-        '### Rolled back:',
+        '### Rolled back at 50 %:',
+        '**Verdict:** rolled back at step 2 of 3 (50 %), whose checks failed',
         '**Why:**\n\n```text\ntraffic check failed at 50 %; traffic restored to api-00041 100 %\n```',
         '| 2 | 50 % | failed |',
+        '| 3 | 100 % | not run |  |  |',
+        '<summary>Traffic steps: 1 verified, 1 failed, 1 not run</summary>',
         '**Old streams drained by:**',
       ],
+      hasNot: ['smoke pass'],
     },
     {
       name: 'failed deploy (no smoke, no steps)',
@@ -240,7 +250,7 @@ describe('renderComment: each phase shows its parts', () => {
         failure: "Revision 'api-00042' is not ready and cannot serve traffic. HEALTH_CHECK_CONTAINER_ERROR",
       }),
       has: ['### Failed:', 'HEALTH_CHECK_CONTAINER_ERROR', '**Why:**'],
-      hasNot: ['#### Smoke test', '#### Traffic steps', '**Tag URL**'],
+      hasNot: ['Smoke test (', 'Traffic steps', '**Tag URL**'],
     },
     {
       name: 'first deploy without a previous revision',
@@ -275,22 +285,20 @@ describe('renderComment: linter findings', () => {
     source: `input timeout`,
   });
 
-  it('lists errors first, each with rule id, message and source', () => {
+  it('lists errors first, each with rule id, message and source, folded under the counts', () => {
     const body = renderComment(report({ findings: [finding(1, 'warning'), finding(2, 'error')] }));
-    expect(body).toContain('#### Streaming lint: 1 error, 1 warning');
+    expect(body).toContain('<details><summary>Streaming lint: 1 error, 1 warning</summary>\n\n- **error**');
     const error = body.indexOf('- **error** `rule-2`: message 2 (input timeout)');
     const warning = body.indexOf('- **warning** `rule-1`: message 1 (input timeout)');
     expect(error).toBeGreaterThan(-1);
     expect(warning).toBeGreaterThan(error);
-    expect(body).not.toContain('<details>');
   });
 
-  it('folds a long list into <details>', () => {
+  it('counts errors and warnings in the fold', () => {
     const findings = Array.from({ length: 7 }, (_, i) => finding(i, i % 2 ? 'error' : 'warning'));
-    const body = renderComment(report({ findings }));
-    expect(body).toContain('<details><summary>Show all 7 findings</summary>');
-    expect(body).toContain('</details>');
-    expect(body).toContain('3 errors, 4 warnings');
+    expect(renderComment(report({ findings }))).toContain(
+      '<summary>Streaming lint: 3 errors, 4 warnings</summary>',
+    );
   });
 });
 
@@ -468,6 +476,15 @@ describe('renderStatusLine: a deployment / commit status description', () => {
       expected: 'Rolled back: api (us-central1) - api-00042 - share check failed restored api-00041',
     },
     {
+      name: 'rolled back before the failure text arrived: where it stopped, never "smoke pass"',
+      report: report({
+        phase: 'rolled-back',
+        smoke: smoke(),
+        steps: [step(10, 'verified'), step(50, 'failed')],
+      }),
+      expected: 'Rolled back at 50 %: api (us-central1) - api-00042',
+    },
+    {
       name: 'rolling out',
       report: report({ phase: 'rolling-out', steps: [step(10, 'verified'), step(50, 'shifted')] }),
       expected: 'Rolling out: 50 %: api (us-central1) - api-00042',
@@ -546,5 +563,345 @@ describe('trafficOutcome: where the release left traffic, in words the fault sui
   test('unknown until the report has both the traffic and the baseline', () => {
     expect(trafficOutcome(report({ traffic: pinned }))).toBeUndefined();
     expect(trafficOutcome(report({ traffic: undefined, baselineTraffic: found }))).toBeUndefined();
+  });
+});
+
+describe('renderComment: the first screen is the headline, the traffic and the verdict', () => {
+  const full = report({
+    phase: 'rolling-out',
+    smoke: smoke(),
+    steps: [step(10, 'verified'), step(50, 'shifted'), step(100, 'pending')],
+    findings: [{ rule: 'timeout', severity: 'warning', message: 'short', source: 'timeout' }],
+    changes: [{ setting: 'timeout', live: '300s', next: '3600s' }],
+    failure: 'not yet',
+  });
+
+  /** The body's lines, each with whether it sits inside a <details> block. */
+  function folded(body: string): Array<{ line: string; inside: boolean }> {
+    let depth = 0;
+    return body.split('\n').map((line) => {
+      if (line.startsWith('<details>')) depth++;
+      const inside = depth > 0;
+      if (line === '</details>') depth--;
+      return { line, inside };
+    });
+  }
+
+  it.each([
+    ['comment', renderComment(full)],
+    ['summary', renderSummary(full)],
+  ])('%s: every table is folded, the headline, traffic and verdict are not', (_name, body) => {
+    const lines = folded(body);
+    const tables = lines.filter((l) => l.line.startsWith('|'));
+    expect(tables.length).toBeGreaterThan(10);
+    for (const t of tables) expect(t).toEqual({ line: t.line, inside: true });
+    for (const start of ['### Rolling out', '- **Verdict:**', '- **Traffic now:**', '**Why:**']) {
+      expect(lines.find((l) => l.line.startsWith(start))).toEqual(expect.objectContaining({ inside: false }));
+    }
+    const firstFold = body.indexOf('<details>');
+    expect(body.indexOf('- **Verdict:**')).toBeLessThan(firstFold);
+    expect(body.indexOf('- **Traffic now:**')).toBeLessThan(firstFold);
+  });
+
+  it('opens and closes each fold with blank lines, so the markdown inside renders', () => {
+    const body = renderComment(full);
+    const opened = body.match(/<details><summary>[^<]*<\/summary>\n\n/g) ?? [];
+    const closed = body.match(/\n\n<\/details>/g) ?? [];
+    expect(opened.length).toBe(5); // changes, steps, smoke checks, smoke metrics, findings
+    expect(closed.length).toBe(opened.length);
+  });
+});
+
+describe('renderComment: the Changes table (settings this release changes, live -> new)', () => {
+  const changes = [
+    { setting: 'timeout', live: '300s', next: '3600s' },
+    { setting: 'env LOG_LEVEL', live: '', next: 'debug' },
+  ];
+
+  it.each([
+    ['comment', renderComment],
+    ['summary', renderSummary],
+  ] as const)('%s: folded, one row per setting', (_name, render) => {
+    const body = render(report({ changes }));
+    expect(body).toContain(
+      [
+        '<details><summary>Changes: 2 settings</summary>',
+        '',
+        '| setting | live | new |',
+        '| --- | --- | --- |',
+        '| timeout | 300s | 3600s |',
+        '| env LOG\\_LEVEL | *not set* | debug |',
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['empty', []],
+  ])('renders nothing when %s', (_name, none) => {
+    for (const body of [renderComment(report({ changes: none })), renderSummary(report({ changes: none }))])
+      expect(body).not.toContain('Changes');
+  });
+
+  it('keeps the table short and says where the rest is', () => {
+    const many = Array.from({ length: 45 }, (_, i) => ({ setting: `env V${i}`, live: 'a', next: 'b' }));
+    const body = renderComment(report({ changes: many }));
+    expect(body).toContain('<summary>Changes: 45 settings</summary>');
+    expect(body).toContain('| env V39 | a | b |');
+    expect(body).not.toContain('| env V40 |');
+    expect(body).toContain('…and 5 more settings: the workflow log lists them all.');
+  });
+
+  it('escapes values so a row stays whole', () => {
+    const body = renderComment(report({ changes: [{ setting: 'env X', live: 'a|b', next: '<b>c</b>' }] }));
+    expect(body).toContain('| env X | a\\|b | &lt;b&gt;c&lt;/b&gt; |');
+  });
+});
+
+describe('renderComment: text from the candidate cannot mention, reference, link or inject', () => {
+  // GitHub finds these in the rendered text (docs/platform.md "Autolinked references and mentions").
+  const github: Array<[string, RegExp]> = [
+    ['mention', /(^|[^A-Za-z0-9])@[A-Za-z0-9]/],
+    ['issue reference', /#\d/],
+    ['GH- reference', /\bGH-\d/i],
+    ['URL', /(https?|ftps?):\/\/|(mailto|xmpp):[^\u200B]/i],
+    ['www autolink', /www\./i],
+    ['commit SHA', /(?<![0-9A-Za-z])[0-9a-f]{7,40}(?![0-9A-Za-z])/i],
+    ['math', /\$/],
+  ];
+
+  /** The text GitHub scans for autolinks: code, links and our own HTML removed, escapes and entities undone. */
+  function scanned(markdown: string): string {
+    return outsideCode(markdown)
+      .replace(/\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/<span>\$<\/span>/g, '')
+      .replace(/<!--[^>]*-->/g, '')
+      .replace(/\\(.)/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  }
+
+  /** The markdown without code blocks and code spans, whose text GitHub shows as it is. */
+  function outsideCode(markdown: string): string {
+    return markdown.replace(/(`{3,})text\n[\s\S]*?\n\1/g, '').replace(/(`+)[^`]*?\1/g, '');
+  }
+
+  const hostile = [
+    'ping @octocat and @acme/ops',
+    'see #12, GH-7 and acme/app#3',
+    'go to https://evil.example/x?y=1 or HTTP://EVIL.EXAMPLE',
+    'or www.evil.example/login',
+    'autolink <https://evil.example> and <mailto:x@evil.example>',
+    'mail a.b@evil.example, xmpp:x@evil.example',
+    'commit 0123456789abcdef0123456789abcdef01234567 and deadbee',
+    'math $\\color{red}{X}$ and $$x$$',
+    '<img src=x onerror=alert(1)> <a href="https://evil.example">x</a>',
+  ];
+
+  it.each(hostile)('in every place the comment prints it: %s', (text) => {
+    const r = report({
+      phase: 'rolled-back',
+      smoke: smoke({ checks: [{ name: text, ok: false, detail: text }] }),
+      steps: [step(10, 'failed', text)],
+      findings: [{ rule: 'r', severity: 'warning', message: text, source: text }],
+      changes: [{ setting: text, live: text, next: text }],
+      timings: [{ phase: text, ms: 1000 }],
+      drainsBy: text,
+      failure: text,
+    });
+    for (const body of [renderComment(r), renderSummary(r)]) {
+      const seen = scanned(body);
+      for (const [what, pattern] of github)
+        expect({ what, match: pattern.exec(seen)?.[0] }).toEqual({ what });
+      // Only the report's own tags are HTML.
+      for (const tag of outsideCode(body).match(/<\/?[A-Za-z][^>]*>/g) ?? [])
+        expect(tag).toMatch(/^<\/?(details|summary|sub|span)>$/);
+    }
+  });
+
+  it('keeps the text readable: only zero-width spaces are added', () => {
+    const text = 'ping @octocat about #12 at https://evil.example';
+    expect(inertLinks(text).replace(/\u200B/g, '')).toBe(text);
+    expect(inertLinks(text)).toBe('ping @\u200Boctocat about #\u200B12 at https:\u200B//evil.example');
+  });
+
+  it('drops bidi and control characters that could make a detail read otherwise', () => {
+    const body = renderComment(
+      report({ smoke: smoke({ checks: [{ name: 'x', ok: true, detail: 'a\u202Eb\u0007c' }] }) }),
+    );
+    expect(body).toContain('| x | yes | abc |');
+  });
+
+  it('leaves the report’s own links working', () => {
+    const body = renderComment(report());
+    expect(body).toContain(`[${TAG_URL}](${TAG_URL})`);
+    expect(body).toContain(`[workflow run](${RUN_URL})`);
+  });
+});
+
+describe('renderComment: under GitHub’s size limit (docs/platform.md "Comment size limit")', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  const huge = report({
+    phase: 'rolled-back',
+    smoke: smoke({
+      checks: Array.from({ length: 200 }, (_, i) => ({ name: `c${i}`, ok: false, detail: '&@€'.repeat(60) })),
+    }),
+    steps: [step(10, 'verified'), step(50, 'failed', '&'.repeat(500)), step(100, 'pending')],
+    findings: Array.from({ length: 200 }, (_, i) => ({
+      rule: `r${i}`,
+      severity: 'warning' as const,
+      message: '<'.repeat(300),
+      source: 's',
+    })),
+    changes: Array.from({ length: 40 }, (_, i) => ({
+      setting: `env V${i}`,
+      live: '&'.repeat(200),
+      next: 'x',
+    })),
+    failure: 'f'.repeat(5000),
+  });
+
+  it('stays under the budget, keeps the first screen, and says what it left out', () => {
+    const body = renderComment(huge);
+    expect(bytes(body)).toBeLessThanOrEqual(COMMENT_BUDGET_BYTES);
+    expect(COMMENT_BUDGET_BYTES).toBeLessThan(65_536);
+    for (const kept of ['### Rolled back at 50 %', '**Verdict:**', '**Why:**', '[workflow run]'])
+      expect(body).toContain(kept);
+    expect(body).toMatch(/\*Left out to stay under GitHub's size limit for a comment: [^*]+\*/);
+    expect(body).toContain('the job summary and the workflow log show them');
+  });
+
+  it('leaves out the least important sections first', () => {
+    // Room for the steps but not for the findings or the checks.
+    const body = renderComment(huge);
+    expect(body).toContain('the smoke metrics');
+    expect(body).not.toContain('<summary>Smoke metrics</summary>');
+    expect(body).toContain('<summary>Traffic steps:');
+    expect(body).not.toContain('<summary>Streaming lint');
+  });
+
+  it('in the summary, drops the charts before any table', () => {
+    const full = renderSummary(huge);
+    expect(full).toContain('```mermaid');
+    expect(full).not.toContain('Left out');
+    const tight = renderSummary(huge, bytes(full) - 1);
+    expect(bytes(tight)).toBeLessThan(bytes(full));
+    expect(tight).toContain(
+      "Left out to stay under GitHub's size limit for a job summary: the smoke timing chart",
+    );
+    expect(tight).toContain('<summary>Smoke metrics</summary>');
+  });
+
+  it('leaves an ordinary report whole', () => {
+    const body = renderComment(report({ smoke: smoke(), steps: [step(10, 'verified')] }));
+    expect(body).not.toContain('Left out');
+  });
+});
+
+describe('renderComment: the timings line names phases by what they measured', () => {
+  const at = (
+    phase: ReleaseReport['phase'],
+    timings: ReleaseReport['timings'],
+    extra: Partial<ReleaseReport> = {},
+  ) =>
+    renderComment(report({ phase, timings, ...extra }))
+      .split('\n')
+      .find((l) => l.startsWith('**Took:**'));
+
+  test.each([
+    [
+      'a full rollout',
+      at(
+        'promoted',
+        [
+          { phase: 'planned', ms: 42_000 },
+          { phase: 'candidate-up', ms: 11_000 },
+          { phase: 'smoke-tested', ms: 1_000 },
+          { phase: 'rolling-out', ms: 179_000 },
+        ],
+        { smoke: smoke() },
+      ),
+      '**Took:** deploy 42 s · smoke 11 s · rollout 3 min',
+    ],
+    [
+      'no smoke test',
+      at('promoted', [
+        { phase: 'planned', ms: 30_000 },
+        { phase: 'candidate-up', ms: 2_000 },
+        { phase: 'rolling-out', ms: 58_000 },
+      ]),
+      '**Took:** deploy 30 s · rollout 1 min',
+    ],
+    [
+      'a failed smoke test and the cleanup after it',
+      at(
+        'failed',
+        [
+          { phase: 'planned', ms: 40_000 },
+          { phase: 'candidate-up', ms: 12_000 },
+          { phase: 'smoke-tested', ms: 3_000 },
+        ],
+        { smoke: failedSmoke() },
+      ),
+      '**Took:** deploy 40 s · smoke 12 s · cleanup 3 s',
+    ],
+    ['a failed deploy', at('failed', [{ phase: 'planned', ms: 65_000 }]), '**Took:** deploy 1 min 5 s'],
+  ])('%s', (_name, line, expected) => {
+    expect(line).toBe(expected);
+  });
+});
+
+describe('renderComment: where a stopped release stopped', () => {
+  test.each([
+    [
+      'rolled back at the failed step',
+      'rolled-back',
+      [step(10, 'verified'), step(50, 'failed'), step(100, 'pending')],
+      '### Rolled back at 50 %:',
+      'rolled back at step 2 of 3 (50 %), whose checks failed',
+    ],
+    [
+      'rolled back after an error while a step was shifted',
+      'rolled-back',
+      [step(10, 'verified'), step(50, 'shifted'), step(100, 'pending')],
+      '### Rolled back at 50 %:',
+      'rolled back at step 2 of 3 (50 %)',
+    ],
+    [
+      'rolled back before any traffic moved',
+      'rolled-back',
+      [step(10, 'pending'), step(100, 'pending')],
+      '### Rolled back before any traffic moved:',
+      'rolled back before any traffic moved',
+    ],
+    [
+      'failed (rollback failed too) at the failed step',
+      'failed',
+      [step(10, 'verified'), step(50, 'failed')],
+      '### Failed at 50 %:',
+      'failed at step 2 of 2 (50 %), whose checks failed',
+    ],
+  ] as const)('%s', (_name, phase, steps, headline, verdict) => {
+    const body = renderComment(report({ phase, steps: [...steps], smoke: smoke() }));
+    expect(body).toContain(headline);
+    expect(body).toContain(`- **Verdict:** ${verdict}\n`);
+    expect(body).not.toContain('smoke pass');
+  });
+
+  test.each([
+    [
+      'after a failed step, while the rollback runs',
+      'rolling-out',
+      [step(10, 'failed'), step(50, 'pending')],
+      'not run',
+    ],
+    ['after a failed smoke test', 'failed', [step(10, 'pending'), step(50, 'pending')], 'not run'],
+    ['in a rollout still going', 'rolling-out', [step(10, 'verified'), step(50, 'pending')], 'pending'],
+  ] as const)('a step that never ran %s shows "%s"', (_name, phase, steps, shown) => {
+    const body = renderComment(report({ phase, steps: [...steps] }));
+    expect(body).toContain(`| 2 | 50 % | ${shown} |  |  |`);
   });
 });

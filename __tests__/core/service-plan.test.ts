@@ -443,3 +443,177 @@ test('a private service made public by the invoker check: invokerIamDisabled in 
   expect(plan.desired.invokerIamDisabled).toBe(true);
   expect(plan.invokerCheck).toBe('disabled');
 });
+
+describe('update strategies (docs/platform.md "Env and secret update strategies")', () => {
+  const secretEnv = (name: string, secret: string, version: string) => ({
+    name,
+    valueSource: { secretKeyRef: { secret, version } },
+  });
+  const withSecrets = () => {
+    const svc = live([{ type: L, percent: 100 }]);
+    svc.template.containers[0].env = [
+      { name: 'KEEP', value: 'kept' },
+      { name: 'OVERRIDE', value: 'old' },
+      secretEnv('DB', 'db', '1'),
+    ];
+    return svc;
+  };
+  const envOf = (c: DeployConfig, svc: CloudRunService) =>
+    planCandidate(c, svc, context).desired.template.containers[0].env;
+
+  test.each<[string, Partial<DeployConfig>, string[]]>([
+    [
+      'merge keeps every live variable',
+      { envVars: [{ name: 'NEW', value: 'n' }] },
+      ['KEEP', 'OVERRIDE', 'DB', 'NEW'],
+    ],
+    [
+      'overwrite makes the plain variables exactly the named ones; secrets stay',
+      { envVars: [{ name: 'NEW', value: 'n' }], envVarsUpdateStrategy: 'overwrite' },
+      ['DB', 'NEW'],
+    ],
+    [
+      'overwrite with no variables removes every plain one',
+      { envVars: [], envVarsUpdateStrategy: 'overwrite' },
+      ['DB'],
+    ],
+    [
+      'secrets overwrite drops the live secrets not named; plain variables stay',
+      {
+        secrets: [{ name: 'API', ref: { secret: 'api', version: '2' } }],
+        secretsUpdateStrategy: 'overwrite',
+      },
+      ['KEEP', 'OVERRIDE', 'API'],
+    ],
+  ])('%s', (_title, overrides, names) => {
+    expect(envOf(config(overrides), withSecrets())?.map((e) => e.name)).toEqual(names);
+  });
+});
+
+describe('secrets as files (docs/platform.md "Secrets as files")', () => {
+  const mount = (path: string, secret: string, version: string) => ({ path, ref: { secret, version } });
+  const plan = (overrides: Partial<DeployConfig>, svc?: CloudRunService) =>
+    planCandidate(config(overrides), svc, context).desired.template;
+
+  it('mounts each directory as one secret volume, each file an item with its version', () => {
+    const t = plan({
+      secretMounts: [mount('/secrets/api/key', 'api-key', '3'), mount('/secrets/api/old', 'api-key', '1')],
+    });
+    expect(t.volumes).toEqual([
+      {
+        name: 'api-key',
+        secret: {
+          secret: 'api-key',
+          items: [
+            { path: 'key', version: '3' },
+            { path: 'old', version: '1' },
+          ],
+        },
+      },
+    ]);
+    expect(t.containers[0].volumeMounts).toEqual([{ name: 'api-key', mountPath: '/secrets/api' }]);
+  });
+
+  const mounted = () => {
+    const svc = live([{ type: L, percent: 100 }]);
+    svc.template.volumes = [
+      { name: 'tls', secret: { secret: 'tls', items: [{ path: 'cert.pem', version: '1' }] } },
+      { name: 'cache', emptyDir: { medium: 'MEMORY' } },
+    ];
+    svc.template.containers[0].volumeMounts = [
+      { name: 'tls', mountPath: '/etc/tls' },
+      { name: 'cache', mountPath: '/cache' },
+    ];
+    return svc;
+  };
+
+  it('merge adds a file to a live secret directory and keeps the rest', () => {
+    const t = plan({ secretMounts: [mount('/etc/tls/key.pem', 'tls', '2')] }, mounted());
+    expect(t.volumes).toEqual([
+      {
+        name: 'tls',
+        secret: {
+          secret: 'tls',
+          items: [
+            { path: 'cert.pem', version: '1' },
+            { path: 'key.pem', version: '2' },
+          ],
+        },
+      },
+      { name: 'cache', emptyDir: { medium: 'MEMORY' } },
+    ]);
+    expect(t.containers[0].volumeMounts).toEqual(mounted().template.containers[0].volumeMounts);
+  });
+
+  it('overwrite removes the live secret files not named, and their volume; other volumes stay', () => {
+    const t = plan(
+      { secretMounts: [mount('/secrets/api/key', 'api-key', '3')], secretsUpdateStrategy: 'overwrite' },
+      mounted(),
+    );
+    expect(t.volumes?.map((v) => v.name)).toEqual(['cache', 'api-key']);
+    expect(t.containers[0].volumeMounts).toEqual([
+      { name: 'cache', mountPath: '/cache' },
+      { name: 'api-key', mountPath: '/secrets/api' },
+    ]);
+  });
+
+  it('names a new volume apart from the live ones', () => {
+    const t = plan({ secretMounts: [mount('/other/cert.pem', 'tls', '5')] }, mounted());
+    expect(t.volumes?.map((v) => v.name)).toEqual(['tls', 'cache', 'tls-2']);
+  });
+
+  it('leaves volumes alone when no secret file is named', () => {
+    const t = plan({}, mounted());
+    expect(t.volumes).toEqual(mounted().template.volumes);
+    expect(t.containers[0].volumeMounts).toEqual(mounted().template.containers[0].volumeMounts);
+  });
+});
+
+describe('profile none: no unnamed setting changes', () => {
+  const noneConfig = (given: Partial<DeployConfig['streaming']> = {}) =>
+    config({
+      profile: 'none',
+      streaming: { ...PROFILE_DEFAULTS.none, ...given },
+      keepLive: (Object.keys(PROFILE_DEFAULTS.none) as Array<keyof DeployConfig['streaming']>).filter(
+        (k) => !(k in given),
+      ),
+    });
+  const tuned = () =>
+    live([{ type: L, percent: 100 }], {
+      scaling: { minInstanceCount: 2 },
+    });
+
+  it('keeps the live timeout, concurrency, CPU allocation, affinity, http2 port name and floors', () => {
+    const svc = tuned();
+    svc.template.timeout = '1800s';
+    svc.template.maxInstanceRequestConcurrency = 300;
+    svc.template.sessionAffinity = true;
+    svc.template.scaling = { maxInstanceCount: 7, minInstanceCount: 1 };
+    svc.template.containers[0].ports = [{ name: 'h2c', containerPort: 9000 }];
+    const plan = planCandidate(noneConfig(), svc, context);
+    const t = plan.desired.template;
+    expect(t).toMatchObject({
+      timeout: '1800s',
+      maxInstanceRequestConcurrency: 300,
+      sessionAffinity: true,
+      scaling: { maxInstanceCount: 7, minInstanceCount: 1 },
+    });
+    expect(t.containers[0].resources?.cpuIdle).toBe(true);
+    expect(t.containers[0].ports).toEqual([{ name: 'h2c', containerPort: 9000 }]);
+    expect(plan.updateMask).not.toContain('scaling');
+  });
+
+  it('writes what the user named', () => {
+    const t = planCandidate(noneConfig({ timeoutSeconds: 3600, cpuAlwaysAllocated: true }), tuned(), context)
+      .desired.template;
+    expect(t.timeout).toBe('3600s');
+    expect(t.containers[0].resources?.cpuIdle).toBe(false);
+    expect(t.maxInstanceRequestConcurrency).toBe(80); // the live value, as read
+  });
+
+  it("on a first deploy writes Cloud Run's defaults", () => {
+    const t = planCandidate(noneConfig(), undefined, context).desired.template;
+    expect(t).toMatchObject({ timeout: '300s', maxInstanceRequestConcurrency: 80, sessionAffinity: false });
+    expect(t.containers[0].resources?.cpuIdle).toBe(true);
+  });
+});

@@ -120,7 +120,7 @@ test('every usage problem at once', () => {
 
 test('a URL that is not http(s) is refused', () => {
   expect(parseSmokeArgs(['--url', 'ftp://x'])).toEqual({
-    problems: ['--url "ftp://x" must be http or https'],
+    problems: ['--url "ftp://x" must be http, https, ws or wss'],
   });
   expect(parseSmokeArgs(['--url', 'not a url'])).toEqual({ problems: ['--url "not a url" is not a URL'] });
 });
@@ -187,5 +187,27 @@ test('--accept-encoding identity, and --min-events given turns the heartbeat all
   expect('args' in parsed && parsed.args?.criteria.minEventsIsDefault).toBeFalsy();
   expect(parseSmokeArgs(['--url', 'https://a.run.app', '--accept-encoding', 'gzip'])).toMatchObject({
     problems: ['--accept-encoding "gzip" must be browser or identity'],
+  });
+});
+
+describe('WebSocket URLs', () => {
+  test.each([
+    ['ws://127.0.0.1:8080/ws', 'http://127.0.0.1:8080', '/ws'],
+    ['wss://api-abc.a.run.app/chat', 'https://api-abc.a.run.app', '/chat'],
+    ['WSS://api-abc.a.run.app', 'https://api-abc.a.run.app', '/ws'],
+  ])('%s is the websocket smoke test of %s, path %s', (url, origin, path) => {
+    const parsed = parseSmokeArgs(['--url', url]);
+    expect(parsed).toHaveProperty('args');
+    const { args } = parsed as { args: { url: string; criteria: { protocol: string; path: string } } };
+    expect([args.url, args.criteria.protocol, args.criteria.path]).toEqual([origin, 'websocket', path]);
+  });
+
+  test('a WebSocket URL with another protocol, or another scheme, is refused', () => {
+    expect(parseSmokeArgs(['--url', 'ws://h/ws', '--protocol', 'sse'])).toEqual({
+      problems: ['--url "ws://h/ws" is a WebSocket URL, but --protocol is sse'],
+    });
+    expect(parseSmokeArgs(['--url', 'ftp://h/'])).toEqual({
+      problems: ['--url "ftp://h/" must be http, https, ws or wss'],
+    });
   });
 });

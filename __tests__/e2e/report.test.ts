@@ -71,17 +71,25 @@ test('one sticky PR comment per service and region, edited through a release; su
   ).toBe(true);
 });
 
-test('a progressive release that is rolled back says so in the comment, with the reason', async () => {
-  await runAction('main', inputs('report-bad-api', 'v1'), emulator.endpoints, {
+test('on push no commit comment unless comment_on_commit (it needs contents: write); a rolled-back release says so, with the reason', async () => {
+  const baseline = await runAction('main', inputs('report-bad-api', 'v1'), emulator.endpoints, {
     eventName: 'push',
     event: { ref: 'refs/heads/main' },
     env: { GITHUB_RUN_ID: '8101', GITHUB_SHA: 'aaaaaaa111111111111111111111111111111111' },
   });
+  expect(baseline.code).toBe(0);
+  // Off by default: the summary, the deployment and the commit status carry the report.
+  expect(emulator.github.commitComments('aaaaaaa111111111111111111111111111111111')).toEqual([]);
+  expect(emulator.github.commitStatuses('aaaaaaa111111111111111111111111111111111')).toContainEqual(
+    expect.objectContaining({ context: 'stream-deploy/report-bad-api (us-central1)', state: 'success' }),
+  );
+  expect(baseline.summary).toContain('report-bad-api');
   const run = await runAction(
     'main',
     inputs('report-bad-api', 'turns-bad', {
       env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=8000',
       step_wait: '10s,10s,0s',
+      comment_on_commit: 'true',
     }),
     emulator.endpoints,
     {
@@ -91,7 +99,7 @@ test('a progressive release that is rolled back says so in the comment, with the
     },
   );
   expect(run.outputs.verdict).toBe('rolled_back');
-  // On push the report goes to the commit.
+  // Asked for, on push the report goes to the commit.
   const comments = emulator.github.commitComments('bbbbbbb222222222222222222222222222222222');
   expect(comments).toHaveLength(1);
   expect(comments[0].body).toContain('Rolled back');
@@ -107,9 +115,14 @@ test('without pull-requests, deployments and statuses permissions the release go
     expect(run.code).toBe(0);
     expect(run.outputs.verdict).toBe('promoted');
     const warnings = run.annotations.filter((a) => a.startsWith('::warning'));
-    expect(warnings.some((w) => w.includes('PR comment') && w.includes('permissions'))).toBe(true);
-    // Each channel warns once, not at every phase.
-    expect(warnings.filter((w) => w.includes('PR comment'))).toHaveLength(1);
+    // Each channel warns once, not at every phase, and names the one permission it lacks.
+    const about = (channel: string) => warnings.filter((w) => w.includes(`Could not update the ${channel}`));
+    expect(about('PR comment')).toEqual([expect.stringContaining('`permissions: pull-requests: write`')]);
+    expect(about('deployment status')).toEqual([
+      expect.stringContaining('`permissions: deployments: write`'),
+    ]);
+    expect(about('commit status')).toEqual([expect.stringContaining('`permissions: statuses: write`')]);
+    expect(warnings.filter((w) => /pull-requests: write.*deployments: write/.test(w))).toEqual([]);
   } finally {
     emulator.github.setPermissions({
       issues: 'write',
@@ -119,4 +132,51 @@ test('without pull-requests, deployments and statuses permissions the release go
       contents: 'write',
     });
   }
+});
+
+test('on a pull request the deployment and the commit status go to its head commit, not the merge commit; a three-step rollout costs at most 12 GitHub calls', async () => {
+  const head = 'cafe0000cafe0000cafe0000cafe0000cafe0000';
+  const merge = 'abad1dea0000000000000000000000000000beef';
+  emulator.github.registerPullRequest(31, head);
+  const options = (run: string) => ({
+    event: { pull_request: { number: 31, head: { sha: head } } },
+    env: { GITHUB_RUN_ID: run, GITHUB_SHA: merge },
+  });
+  const first = await runAction(
+    'main',
+    inputs('report-head-api', 'v1', { rollout: 'progressive', step_wait: '0s' }),
+    emulator.endpoints,
+    options('8301'),
+  );
+  expect(first.code).toBe(0);
+  const before = emulator.github.requests.length;
+  const run = await runAction(
+    'main',
+    inputs('report-head-api', 'v2', { rollout: 'progressive', traffic_steps: '10,50,100', step_wait: '0s' }),
+    emulator.endpoints,
+    options('8302'),
+  );
+  expect(run.outputs.verdict).toBe('promoted');
+  const calls = emulator.github.requests.slice(before);
+  expect(calls.length).toBeLessThanOrEqual(12);
+  expect(emulator.github.pullRequestStatuses(31)).toContainEqual(
+    expect.objectContaining({ context: 'stream-deploy/report-head-api (us-central1)', state: 'success' }),
+  );
+  expect(emulator.github.commitStatuses(merge)).toEqual([]);
+  const deployments = emulator.github
+    .deployments()
+    .filter((d) => d.environment === 'report-head-api (us-central1)');
+  expect(deployments.map((d) => d.sha)).toEqual([head, head]);
+  expect(deployments[1].payload).toEqual({
+    stream_deploy: {
+      service: 'report-head-api',
+      region: 'us-central1',
+      tag: expect.any(String),
+      pull_request: 31,
+    },
+  });
+  // The second run edited the first run's comment: one comment on the pull request.
+  expect(
+    emulator.github.comments(31).filter((c) => c.body.includes('<!-- stream-deploy:report')),
+  ).toHaveLength(1);
 });

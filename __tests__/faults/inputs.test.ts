@@ -120,10 +120,11 @@ const CASES: BadInputCase[] = [
   },
   {
     title: 'missing required input',
-    fault: '`project_id` empty',
+    fault: '`project_id` empty, neither `GOOGLE_CLOUD_PROJECT` nor `CLOUDSDK_CORE_PROJECT` set',
     inputs: { project_id: '' },
     names: ['project_id'],
-    pattern: /`project_id`: is required; expected a Google Cloud project id/,
+    pattern:
+      /`project_id`: is required: it is not given, and neither `GOOGLE_CLOUD_PROJECT` nor `CLOUDSDK_CORE_PROJECT` is set; expected `project_id`, or google-github-actions\/auth/,
     label: '`project_id`: is required',
   },
   {
@@ -150,6 +151,20 @@ const CASES: BadInputCase[] = [
     names: ['image', 'region', 'timeout', 'env_vars', 'traffic_steps', 'profile'],
     pattern: /`region`[\s\S]*`image`[\s\S]*`profile`[\s\S]*`timeout`[\s\S]*`env_vars`[\s\S]*`traffic_steps`/,
     label: 'one error naming all six inputs',
+  },
+  {
+    title: 'deploy-cloudrun inputs that cannot work',
+    fault: '`suffix` differing from `revision_suffix`, a secret file under /dev, an unknown update strategy',
+    inputs: {
+      suffix: 'v1',
+      revision_suffix: 'v2',
+      secrets: '/dev/app/key=api-key:1',
+      env_vars_update_strategy: 'replace',
+    },
+    names: ['env_vars_update_strategy', 'secrets', 'suffix'],
+    pattern:
+      /`env_vars_update_strategy`: "replace" is not a known value[\s\S]*`secrets`: line 1: "\/dev\/app\/key" would mount over `\/dev`[\s\S]*`suffix`: "v1" differs from `revision_suffix`/,
+    label: 'one error naming all three inputs',
   },
 ];
 

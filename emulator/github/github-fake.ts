@@ -17,6 +17,7 @@ import {
   sendGitHub,
   validationFailed,
 } from './github-wire';
+import { createReleaseRoutes, type ReleaseView } from './releases';
 
 export interface GitHubFakeOptions {
   /** The emulator's fault registry (GitHub methods are not in it; see `failNext` on the fake). */
@@ -46,11 +47,19 @@ export type GitHubMethod =
   | 'repos.listDeployments'
   | 'repos.getDeployment'
   | 'repos.createDeployment'
+  | 'repos.deleteDeployment'
+  | 'users.getAuthenticated'
+  | 'graphql'
+  | 'pulls.get'
   | 'repos.listDeploymentStatuses'
   | 'repos.createDeploymentStatus'
   | 'repos.listCommitStatusesForRef'
   | 'repos.getCombinedStatusForRef'
-  | 'repos.createCommitStatus';
+  | 'repos.createCommitStatus'
+  | 'repos.listReleases'
+  | 'repos.getLatestRelease'
+  | 'repos.getReleaseByTag'
+  | 'repos.createRelease';
 
 /** What an injected failure looks like: GitHub's primary or secondary rate limit, or a server error. */
 export type GitHubFailureKind = 'rate-limit' | 'secondary-rate-limit' | 'server-error';
@@ -61,12 +70,13 @@ export interface GitHubFake {
   comments(
     issueNumber: number,
   ): Array<{ id: number; body: string; user: { login: string }; created_at: string; updated_at: string }>;
-  commitComments(sha: string): Array<{ id: number; body: string }>;
+  commitComments(sha: string): Array<{ id: number; body: string; user: { login: string } }>;
   deployments(): Array<{
     id: number;
     ref: string;
     sha: string;
     environment: string;
+    payload: unknown;
     statuses: Array<{ state: string; environment_url?: string; log_url?: string; description?: string }>;
   }>;
   commitStatuses(
@@ -78,18 +88,42 @@ export interface GitHubFake {
   failNext(method: GitHubMethod, count: number, status: number, kind?: GitHubFailureKind): void;
   /** Adds a comment by another user (a human, another bot), so marker lookups have something to skip. */
   seedComment(issueNumber: number, body: string, login: string): number;
+  /**
+   * Accepts another token: a personal access token (`type: 'User'`, `GET /user` answers) or another GitHub
+   * App's installation token (`type: 'Bot'`, login `slug[bot]`, `GET /user` refused). It writes as that identity.
+   */
+  addToken(token: string, identity: { login: string; type: 'User' | 'Bot' }): void;
+  /** Opens pull request `n` with its head commit: `pulls.get` shows it and the statuses on its head show on it. */
+  registerPullRequest(n: number, headSha: string): void;
+  /** The commit statuses a pull request's page shows: those on its head commit. */
+  pullRequestStatuses(n: number): Array<{ state: string; context: string; description?: string }>;
   requests: Array<{ method: string; path: string }>;
+  /** Releases, oldest first (releases.ts). */
+  releases(): ReleaseView[];
 }
 
 const PREFIX = '/github-api';
+/** A GitHub account as REST objects show it (`user`, `creator`, `author`). */
+type GitHubUser = {
+  login: string;
+  id: number;
+  node_id: string;
+  type: string;
+  site_admin: boolean;
+};
 /** The identity a GITHUB_TOKEN acts as. */
-const ACTIONS_BOT = {
+const ACTIONS_BOT: GitHubUser = {
   login: 'github-actions[bot]',
   id: 41898282,
   node_id: 'MDM6Qm90NDE4OTgyODI=',
   type: 'Bot',
   site_admin: false,
 };
+/** Who a token acts as; an installation token (GITHUB_TOKEN, a GitHub App's) cannot use `GET /user`. */
+interface Caller {
+  user: GitHubUser;
+  installation: boolean;
+}
 const REPOSITORY_ID = 700000001;
 const DOCS = 'https://docs.github.com/rest';
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
@@ -105,7 +139,7 @@ interface Comment {
   id: number;
   issue: number;
   body: string;
-  user: typeof ACTIONS_BOT;
+  user: GitHubUser;
   created: Date;
   updated: Date;
 }
@@ -113,6 +147,7 @@ interface CommitComment {
   id: number;
   sha: string;
   body: string;
+  user: GitHubUser;
   path: string | null;
   position: number | null;
   line: number | null;
@@ -162,7 +197,7 @@ const ALL_WRITE: Permissions = {
   contents: 'write',
 };
 
-interface Call {
+export interface Call {
   method: GitHubMethod;
   params: string[];
   query: URLSearchParams;
@@ -171,19 +206,23 @@ interface Call {
   self: string;
   /** API base as the client reached it, e.g. http://127.0.0.1:PORT/github-api. */
   api: string;
+  /** Who the request's token acts as. */
+  caller: Caller;
 }
-interface Answer {
+export interface Answer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
 }
-interface Route {
+export interface Route {
   verb: string;
   pattern: RegExp;
   method: GitHubMethod;
-  /** Any one of these grants the call (docs: "Fine-grained access tokens" per endpoint). */
+  /** Any one of these grants the call (docs: "Fine-grained access tokens" per endpoint); none: any token. */
   needs: Array<[GitHubScope, 'read' | 'write']>;
   docs: string;
+  /** Not under /repos/OWNER/REPO (`/user`, `/graphql`): the pattern's groups are the params. */
+  repoless?: boolean;
   run(call: Call): Promise<Answer> | Answer;
 }
 
@@ -201,6 +240,8 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
   const statuses: CommitStatus[] = [];
   const pending = new Map<GitHubMethod, Array<{ status: number; kind: GitHubFailureKind }>>();
   const requests: Array<{ method: string; path: string }> = [];
+  const tokens = new Map<string, Caller>([[options.token, { user: ACTIONS_BOT, installation: true }]]);
+  const pullRequests = new Map<number, { headSha: string; created: Date }>();
   const htmlBase = `https://github.com/${options.repository}`;
 
   const nodeId = (kind: string, id: number) => `${kind}_${Buffer.from(`${kind}${id}`).toString('base64url')}`;
@@ -230,7 +271,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
     position: c.position,
     line: c.line,
     commit_id: c.sha,
-    user: ACTIONS_BOT,
+    user: c.user,
     created_at: formatTime(c.created),
     updated_at: formatTime(c.updated),
     author_association: 'NONE',
@@ -368,6 +409,71 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
 
   const R = '^/repos/([^/]+)/([^/]+)';
   const routes: Route[] = [
+    // docs.github.com/rest/users/users#get-the-authenticated-user: an installation token (GITHUB_TOKEN, a
+    // GitHub App's) is refused, 403 "Resource not accessible by integration"; a user's token gets its user.
+    {
+      verb: 'GET',
+      pattern: /^\/user$/,
+      method: 'users.getAuthenticated',
+      needs: [],
+      repoless: true,
+      docs: `${DOCS}/users/users#get-the-authenticated-user`,
+      run: (call) => {
+        if (call.caller.installation)
+          throw new GitHubError(403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+            status: '403',
+          });
+        const u = call.caller.user;
+        return { status: 200, body: { ...u, html_url: `https://github.com/${u.login}` } };
+      },
+    },
+    // docs.github.com/graphql: only `viewer { login }`, which answers every kind of token; a bot's login
+    // carries `[bot]` as in REST (docs/platform.md "Token identity").
+    {
+      verb: 'POST',
+      pattern: /^\/graphql$/,
+      method: 'graphql',
+      needs: [],
+      repoless: true,
+      docs: 'https://docs.github.com/graphql',
+      run: async (call) => {
+        const input = await readBody(call.req);
+        const query = typeof input.query === 'string' ? input.query : '';
+        if (/\bviewer\s*\{\s*login\s*\}/.test(query))
+          return { status: 200, body: { data: { viewer: { login: call.caller.user.login } } } };
+        return {
+          status: 200,
+          body: { errors: [{ message: 'The emulator answers only `query { viewer { login } }`.' }] },
+        };
+      },
+    },
+    // docs.github.com/rest/pulls/pulls#get-a-pull-request: what the fake knows of a pull request, its head.
+    {
+      verb: 'GET',
+      pattern: new RegExp(`${R}/pulls/(\\d+)$`),
+      method: 'pulls.get',
+      needs: [['pull_requests', 'read']],
+      docs: `${DOCS}/pulls/pulls#get-a-pull-request`,
+      run: (call) => {
+        const n = Number(call.params[0]);
+        const pr = pullRequests.get(n);
+        if (!pr) throw notFound(`${DOCS}/pulls/pulls#get-a-pull-request`);
+        return {
+          status: 200,
+          body: {
+            url: `${repoUrl(call.api)}/pulls/${n}`,
+            html_url: `${htmlBase}/pull/${n}`,
+            number: n,
+            state: 'open',
+            created_at: formatTime(pr.created),
+            head: { ref: `pr-${n}`, sha: pr.headSha },
+            base: { ref: 'main' },
+          },
+        };
+      },
+    },
     // docs.github.com/rest/issues/comments
     {
       verb: 'GET',
@@ -405,7 +511,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
           id: nextId++,
           issue: issueNumber(call.params[0]),
           body,
-          user: ACTIONS_BOT,
+          user: call.caller.user,
           created: t,
           updated: t,
         };
@@ -493,6 +599,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
           id: nextId++,
           sha,
           body: commentBody(input, 'CommitComment', docs),
+          user: call.caller.user,
           path: str(input, 'path', docs) ?? null,
           position: typeof input.position === 'number' ? input.position : null,
           line: typeof input.line === 'number' ? input.line : null,
@@ -553,6 +660,31 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
           call.api,
         ),
       }),
+    },
+    {
+      verb: 'DELETE',
+      pattern: new RegExp(`${R}/deployments/(\\d+)$`),
+      method: 'repos.deleteDeployment',
+      needs: [['deployments', 'write']],
+      docs: `${DOCS}/deployments/deployments#delete-a-deployment`,
+      run: (call) => {
+        const docs = `${DOCS}/deployments/deployments#delete-a-deployment`;
+        const d = findDeployment(call.params[0], docs);
+        // "If the repository has more than one deployment, you can only delete inactive deployments": made
+        // inactive by any non-successful status. Harsher than GitHub on one point: a deployment with no
+        // status yet counts as active.
+        const last = d.statuses.at(-1)?.state;
+        if (deployments.length > 1 && !['inactive', 'error', 'failure'].includes(last ?? ''))
+          throw validationFailed(docs, {
+            resource: 'Deployment',
+            code: 'custom',
+            field: 'id',
+            message:
+              'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+          });
+        deployments.splice(deployments.indexOf(d), 1);
+        return { status: 204, body: undefined };
+      },
     },
     {
       verb: 'POST',
@@ -776,6 +908,15 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
     },
   ];
 
+  const releaseFake = createReleaseRoutes({
+    repository: options.repository,
+    author: ACTIONS_BOT,
+    now,
+    nextId: () => nextId++,
+    nodeId,
+  });
+  routes.push(...releaseFake.routes);
+
   const authenticate = (header: string | undefined) => {
     if (!header)
       throw new GitHubError(401, {
@@ -785,9 +926,11 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
       });
     const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
     const given = Buffer.from(m?.[1] ?? '');
-    const want = Buffer.from(options.token);
-    if (!m || given.length !== want.length || !timingSafeEqual(given, want))
-      throw new GitHubError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    for (const [token, caller] of tokens) {
+      const want = Buffer.from(token);
+      if (m && given.length === want.length && timingSafeEqual(given, want)) return caller;
+    }
+    throw new GitHubError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
   };
 
   const injected = (route: Route): GitHubError | undefined => {
@@ -831,26 +974,32 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
     requests.push({ method: verb, path });
     const api = `http://${req.headers.host ?? 'localhost'}${PREFIX}`;
     try {
-      authenticate(req.headers.authorization);
+      const caller = authenticate(req.headers.authorization);
       remaining -= 1;
       const route = routes.find((r) => r.verb === verb && r.pattern.test(path));
       if (!route) throw notFound();
-      const [, o, r, ...params] = route.pattern.exec(path)!;
+      const groups = route.pattern.exec(path)!.slice(1);
+      const [o, r, ...params] = route.repoless ? [owner, repo, ...groups] : groups;
       if (o.toLowerCase() !== owner.toLowerCase() || r.toLowerCase() !== repo.toLowerCase())
         throw notFound(route.docs);
       const failure = injected(route);
       if (failure) throw failure;
-      const granted = route.needs.some(
-        ([scope, level]) =>
-          permissions[scope] === 'write' || (level === 'read' && permissions[scope] === 'read'),
-      );
+      // The job token has its workflow's `permissions:`; another token (a PAT, an App's) may write.
+      const scopes = caller.user === ACTIONS_BOT ? permissions : ALL_WRITE;
+      const granted =
+        route.needs.length === 0 ||
+        route.needs.some(
+          ([scope, level]) => scopes[scope] === 'write' || (level === 'read' && scopes[scope] === 'read'),
+        );
       if (!granted)
         throw new GitHubError(
           403,
           { message: 'Resource not accessible by integration', documentation_url: route.docs, status: '403' },
           { 'x-accepted-github-permissions': route.needs.map(([s, l]) => `${s}=${l}`).join('; ') },
         );
-      const self = `http://${req.headers.host ?? 'localhost'}${PREFIX}/repositories/${REPOSITORY_ID}${path.slice(`/repos/${o}/${r}`.length)}${url.search}`;
+      const self = route.repoless
+        ? `http://${req.headers.host ?? 'localhost'}${PREFIX}${path}${url.search}`
+        : `http://${req.headers.host ?? 'localhost'}${PREFIX}/repositories/${REPOSITORY_ID}${path.slice(`/repos/${o}/${r}`.length)}${url.search}`;
       const answer = await route.run({
         method: route.method,
         params,
@@ -858,6 +1007,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
         req,
         self,
         api,
+        caller,
       });
       sendGitHub(res, answer.status, answer.body, {
         ...commonHeaders(remaining, resetAt),
@@ -874,6 +1024,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
   return {
     handle,
     requests,
+    releases: releaseFake.releases,
     comments: (n) =>
       comments
         .filter((c) => c.issue === n)
@@ -885,13 +1036,44 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
           updated_at: formatTime(c.updated),
         })),
     commitComments: (sha) =>
-      commitComments.filter((c) => c.sha === sha.toLowerCase()).map((c) => ({ id: c.id, body: c.body })),
+      commitComments
+        .filter((c) => c.sha === sha.toLowerCase())
+        .map((c) => ({ id: c.id, body: c.body, user: { login: c.user.login } })),
+    addToken(token, identity) {
+      const id = 900_000 + tokens.size;
+      tokens.set(token, {
+        user: {
+          login: identity.login,
+          id,
+          node_id: nodeId(identity.type === 'Bot' ? 'BOT' : 'U', id),
+          type: identity.type,
+          site_admin: false,
+        },
+        installation: identity.type === 'Bot',
+      });
+    },
+    registerPullRequest(n, headSha) {
+      pullRequests.set(n, { headSha: headSha.toLowerCase(), created: now() });
+    },
+    pullRequestStatuses(n) {
+      const pr = pullRequests.get(n);
+      return pr
+        ? statuses
+            .filter((s) => s.sha === pr.headSha)
+            .map((s) => ({
+              state: s.state,
+              context: s.context,
+              ...(s.description !== null ? { description: s.description } : {}),
+            }))
+        : [];
+    },
     deployments: () =>
       deployments.map((d) => ({
         id: d.id,
         ref: d.ref,
         sha: d.sha,
         environment: d.environment,
+        payload: d.payload,
         statuses: d.statuses.map((s) => ({
           state: s.state,
           ...(s.environment_url ? { environment_url: s.environment_url } : {}),

@@ -8,6 +8,11 @@ import type { DeployConfig, RunContext } from '../core/config';
 export function readActionConfig(): { context: RunContext; config: Readonly<DeployConfig> } {
   const context = readRunContext(process.env);
   // env_vars keeps its last value's trailing spaces; parseInputs trims everything else itself.
-  const config = parseInputs((name) => getInput(name, { trimWhitespace: name !== 'env_vars' }), context);
+  // `project_id` falls back to the project google-github-actions/auth exported (PROJECT_ENV).
+  const config = parseInputs(
+    (name) => getInput(name, { trimWhitespace: name !== 'env_vars' }),
+    context,
+    process.env,
+  );
   return { context, config };
 }

@@ -1,17 +1,26 @@
-// GitHub behind a small port: the sticky PR comment (or commit comment on push), a deployment with its
-// statuses, and a commit status, over @actions/github's Octokit. GitHub Enterprise Server works through
-// GITHUB_API_URL. Reporting failures are the caller's to turn into warnings: they never fail a release.
+// GitHub behind a small port: the sticky comment (on the pull request, or on the commit when asked), a
+// deployment with its statuses, and a commit status, over @actions/github's Octokit. GitHub Enterprise
+// Server works through GITHUB_API_URL. Reporting failures are the caller's to turn into warnings: they
+// never fail a release.
 import { getOctokit } from '@actions/github';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive' | 'error';
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
 export interface GitHubPort {
-  /** Creates or edits the one comment that carries `marker`: on the pull request, or on the commit on push. */
+  /**
+   * Creates or edits the one comment that carries `marker` and was written by this token's own identity:
+   * on the pull request, or on the commit when there is none. Another author's comment is never edited.
+   */
   upsertComment(marker: string, body: string): Promise<'created' | 'updated'>;
   /** Creates the deployment on first use, then adds a status to it. */
   deploymentStatus(state: DeploymentState, description: string, environmentUrl?: string): Promise<void>;
   commitStatus(state: CommitState, description: string, targetUrl?: string): Promise<void>;
+}
+
+/** What every deployment the action creates carries, so the cleanup mode can find a pull request's previews. */
+export interface DeploymentPayload {
+  stream_deploy: { service: string; region: string; tag: string; pull_request: number | null };
 }
 
 export interface GitHubTarget {
@@ -20,44 +29,91 @@ export interface GitHubTarget {
   apiUrl?: string;
   /** `owner/repo`. */
   repository: string;
+  /**
+   * The commit the statuses, the deployment and a commit comment go to: the pull request's head on
+   * `pull_request` events, where GITHUB_SHA is a merge commit (docs/platform.md "Pull request head SHA").
+   */
   sha: string;
-  /** The pull request number, when the event is one. */
+  /** The pull request number, when the event is one: the comment goes on it. */
   pullRequest?: number;
-  /** The ref to deploy, e.g. `refs/pull/12/head` or the sha. */
-  ref: string;
   environment: string;
   /** Previews are transient environments. */
   transient: boolean;
-  /** `stream-deploy/SERVICE (REGION)`: the commit status context branch protection can require. */
+  /** The commit status context branch protection can require. */
   context: string;
+  payload: DeploymentPayload;
   /** A link to the workflow run for statuses. */
   runUrl?: string;
+  /** Debug lines (never the token). */
+  debug?: (line: string) => void;
+}
+
+/**
+ * The login GitHub shows as the author of comments a GITHUB_TOKEN writes. Used only when neither GraphQL
+ * `viewer` nor `GET /user` could say who the token is (docs/platform.md "Token identity").
+ */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+interface Authored {
+  id: number;
+  body?: string | null;
+  user?: { login?: string } | null;
+}
+
+/** The first comment that carries the marker and was written by `login`; another author's never counts. */
+export function ownComment(comments: readonly Authored[], marker: string, login: string): number | undefined {
+  return comments.find((c) => c.user?.login === login && (c.body ?? '').includes(marker))?.id;
 }
 
 /** Builds the port over Octokit. */
 export function createGitHub(target: GitHubTarget): GitHubPort {
   const octokit = getOctokit(target.token, target.apiUrl ? { baseUrl: target.apiUrl } : {});
   const [owner, repo] = target.repository.split('/');
+  const debug = target.debug ?? (() => undefined);
   let commentId: number | undefined;
   let deploymentId: number | undefined;
+  let login: Promise<string | undefined> | undefined;
+
+  // Who this token is, asked once and only when a comment with the marker exists. GraphQL `viewer`
+  // answers for a PAT and for installation tokens (GITHUB_TOKEN, a GitHub App's), where `GET /user` is
+  // refused; `GET /user` is the fallback, and a refusal there means an installation token, which for the
+  // default `github_token` is github-actions[bot] (docs/platform.md "Token identity").
+  async function whoAmI(): Promise<string | undefined> {
+    try {
+      const answer = await octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+      if (answer.viewer?.login) return answer.viewer.login;
+    } catch (err) {
+      debug(`GraphQL viewer: ${(err as Error).message}`);
+    }
+    try {
+      return (await octokit.rest.users.getAuthenticated()).data.login;
+    } catch (err) {
+      if ((err as { status?: number }).status === 403) return ACTIONS_BOT_LOGIN;
+      debug(`GET /user: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
 
   async function findComment(marker: string): Promise<number | undefined> {
-    if (target.pullRequest !== undefined) {
-      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: target.pullRequest,
-        per_page: 100,
-      });
-      return comments.find((c) => c.body?.includes(marker))?.id;
-    }
-    const comments = await octokit.paginate(octokit.rest.repos.listCommentsForCommit, {
-      owner,
-      repo,
-      commit_sha: target.sha,
-      per_page: 100,
-    });
-    return comments.find((c) => c.body?.includes(marker))?.id;
+    const comments: Authored[] =
+      target.pullRequest !== undefined
+        ? await octokit.paginate(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: target.pullRequest,
+            per_page: 100,
+          })
+        : await octokit.paginate(octokit.rest.repos.listCommentsForCommit, {
+            owner,
+            repo,
+            commit_sha: target.sha,
+            per_page: 100,
+          });
+    if (!comments.some((c) => (c.body ?? '').includes(marker))) return undefined;
+    const me = await (login ??= whoAmI());
+    // Without an identity no existing comment is safe to edit: a new one is written instead.
+    if (me === undefined) return undefined;
+    return ownComment(comments, marker, me);
   }
 
   return {
@@ -81,13 +137,14 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
         const created = await octokit.rest.repos.createDeployment({
           owner,
           repo,
-          ref: target.ref,
+          ref: target.sha,
           environment: target.environment,
           auto_merge: false,
           required_contexts: [],
           transient_environment: target.transient,
           production_environment: !target.transient,
           description: description.slice(0, 140),
+          payload: target.payload as unknown as Record<string, unknown>,
         });
         if (!('id' in created.data))
           throw new Error(`GitHub did not create the deployment: ${JSON.stringify(created.data)}`);

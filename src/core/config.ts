@@ -3,7 +3,13 @@ import type { SmokeCriteria } from './smoke-types';
 // The typed, validated configuration of one release: what parseInputs (src/inputs.ts) produces and what
 // the pure planner and linter consume. Pure types and profile defaults; no I/O.
 
-export type Profile = 'sse' | 'websocket' | 'grpc' | 'http';
+/** A streaming profile, or `none`: change no setting the user did not name (docs/migrating.md). */
+export type Profile = 'sse' | 'websocket' | 'grpc' | 'http' | 'none';
+
+/** How `env_vars` / `secrets` meet the live container's: `merge` sets the named ones and keeps the rest;
+ * `overwrite` makes the named ones the only ones (gcloud's `--update-*` and `--set-*`, docs/platform.md
+ * "Env and secret update strategies"). */
+export type UpdateStrategy = 'merge' | 'overwrite';
 
 export type ExecutionEnvironment = 'gen1' | 'gen2';
 
@@ -62,6 +68,16 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettin
     sessionAffinity: false,
     useHttp2: false,
   },
+  // Cloud Run's own defaults, used only on a first deploy: on an update every setting the user did not
+  // name is kept as it is on the live service (`DeployConfig.keepLive`; docs/platform.md "Cloud Run defaults").
+  none: {
+    timeoutSeconds: 300,
+    concurrency: 80,
+    cpuAlwaysAllocated: false,
+    minInstances: 0,
+    sessionAffinity: false,
+    useHttp2: false,
+  },
 };
 
 /** One environment variable from a Secret Manager secret (FACTS.md "secrets as env"). */
@@ -81,8 +97,10 @@ export interface DeployConfig {
   region: string;
   /** Cloud Run service id (FACTS.md "service id"). */
   service: string;
-  /** Container image reference, by tag or digest. */
+  /** Container image reference, by tag or digest; empty in `cleanup` mode, which deploys nothing. */
   image: string;
+  /** `release` deploys `image`; `cleanup` removes a closed pull request's preview (src/cleanup.ts). */
+  mode: Mode;
 
   /** Full WIF provider name `projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV`, if given. */
   workloadIdentityProvider?: string;
@@ -92,6 +110,9 @@ export interface DeployConfig {
   profile: Profile;
   /** The profile's defaults with the user's overrides applied. */
   streaming: StreamingSettings;
+  /** The streaming settings the planner takes from the live service instead of `streaming` (profile
+   * `none`: the ones the user did not name); empty for the other profiles. */
+  keepLive: ReadonlyArray<keyof StreamingSettings>;
   maxInstances?: number;
   /** CPU limit as Cloud Run writes it: `1`, `2`, `4`, `6`, `8`, or a fraction like `0.5` / `500m`. */
   cpu?: string;
@@ -104,8 +125,17 @@ export interface DeployConfig {
 
   /** Plain env vars, in input order; values kept byte for byte (commas, `=`, JSON). */
   envVars: ReadonlyArray<{ name: string; value: string }>;
+  /** `merge`: `envVars` are set and the live container's other plain variables kept; `overwrite`: the
+   * plain variables become exactly `envVars`. */
+  envVarsUpdateStrategy: UpdateStrategy;
   /** Env vars from Secret Manager. */
   secrets: ReadonlyArray<{ name: string; ref: SecretRef }>;
+  /** Secret Manager secrets mounted as files: `path` is the file's absolute path; its directory is the
+   * mount, its name the item (gcloud's mapping, docs/platform.md "Secrets as files"). */
+  secretMounts: ReadonlyArray<{ path: string; ref: SecretRef }>;
+  /** `merge`: the named secrets are set, the live container's other secret variables and secret volumes
+   * kept; `overwrite`: they become exactly `secrets` and `secretMounts`. */
+  secretsUpdateStrategy: UpdateStrategy;
   /** Labels the user sets on the service and its revisions. */
   labels: Readonly<Record<string, string>>;
   /** Runtime service account email (`template.serviceAccount`). */
@@ -152,12 +182,18 @@ export interface DeployConfig {
   /** How many of this action's own release tags stay on the service after a promotion (the current
    * release's counts), at least 1; older ones it made are removed, tags it did not make are never touched. */
   keepReleaseTags: number;
+  /** Let `rollout: candidate` create a missing service, whose first revision takes 100 % (docs/platform.md
+   * "A candidate on a new service takes all traffic"); without it such a preview is refused before any write. */
+  candidateCreatesService: boolean;
 
   /** Where the release is reported; each part can be turned off. */
   reporting: {
     /** The job's token (`github_token`), empty when none: GitHub reporting is then skipped with a warning. */
     githubToken: string;
+    /** The sticky comment on pull requests (`comment_on_pr`). */
     comment: boolean;
+    /** The comment on the commit for other events (`comment_on_commit`); needs `contents: write`. */
+    commentOnCommit: boolean;
     summary: boolean;
     deployment: boolean;
   };
@@ -168,6 +204,8 @@ export interface DeployConfig {
 }
 
 export type Rollout = 'progressive' | 'candidate' | 'immediate';
+
+export type Mode = 'release' | 'cleanup';
 
 export type PublicAccessMethod = 'invoker-check' | 'iam-binding';
 
@@ -180,6 +218,7 @@ export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['
     websocket: { protocol: 'websocket', path: '/ws' },
     grpc: { protocol: 'grpc', path: '/' },
     http: { protocol: 'http', path: '/' },
+    none: { protocol: 'sse', path: '/events' },
   };
 
 /** The keys of the labels the action adds to the service and its revisions (`provenanceLabels` in
@@ -202,6 +241,8 @@ export interface RunContext {
   eventName: string;
   /** Pull request number when the event is a pull request. */
   pullRequest?: number;
+  /** The pull request's head commit (`pull_request.head.sha`): on pull request events GITHUB_SHA is a merge commit. */
+  headSha?: string;
   runId: string;
   runAttempt: string;
   actor: string;

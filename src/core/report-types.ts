@@ -66,6 +66,8 @@ export interface ReleaseReport {
   /** Request timeout in seconds (streams live at most this long). */
   timeoutSeconds: number;
   sessionAffinity: boolean;
+  /** The settings this release changes on the service, live value -> new value (from the service plan). */
+  changes?: Array<{ setting: string; live: string; next: string }>;
   /** Commit SHA and a link to the workflow run, when known. */
   sha: string;
   runUrl?: string;

@@ -1,11 +1,14 @@
 // The release report as text: the sticky PR comment, the job summary (with Mermaid charts of the rollout)
 // and the one-line status description. Pure: no I/O, no clock; the same report always renders the same.
 //
-// Every piece of text that came from users or the platform (image names, check details, failure text) is
-// stripped of token-looking strings, shortened, and escaped for the place it lands in (table cell, code
-// span, fenced block), so it can neither break the markdown nor smuggle HTML.
+// Every piece of text that came from users, the candidate or the platform (image names, check details,
+// failure text, settings) is stripped of token-looking strings, shortened, and made inert for the place it
+// lands in (table cell, code span, fenced block): it can neither break the markdown, smuggle HTML, nor
+// mention, reference or link anything (docs/platform.md "Autolinked references and mentions").
+// The first screen is the headline, the traffic and the verdict; the detail tables fold into <details>,
+// and the whole body stays under GitHub's size limit (docs/platform.md "Comment size limit").
 import type { TrafficTarget } from './cloud-run-types';
-import type { ReleaseReport, ReportFinding, ReportStep } from './report-types';
+import type { ReleaseReport, ReportFinding, ReportPhase, ReportStep } from './report-types';
 import type { SmokeResult } from './smoke-types';
 
 /** GitHub cuts deployment status and commit status descriptions at 140 characters. */
@@ -14,8 +17,18 @@ const STATUS_LINE_MAX = 140;
 const DETAIL_MAX = 160;
 /** The failure text is shown whole up to this length. */
 const FAILURE_MAX = 1500;
-/** More findings than this are folded into a <details> block. */
-const FINDINGS_SHOWN = 5;
+/** The Changes table shows at most this many settings; the log has them all. */
+const CHANGES_SHOWN = 40;
+/**
+ * Size budgets in UTF-8 bytes, which are never fewer than characters: GitHub refuses a comment over 65,536
+ * characters (docs/platform.md "Comment size limit") and drops a step summary over 1024 KiB
+ * (docs/platform.md "Job summary size limit"); each keeps a margin.
+ */
+export const COMMENT_BUDGET_BYTES = 60_000;
+export const SUMMARY_BUDGET_BYTES = 1_000_000;
+
+/** The phases after which nothing more happens: steps still pending then never ran. */
+const ENDED: ReadonlySet<ReportPhase> = new Set(['promoted', 'canary', 'candidate', 'rolled-back', 'failed']);
 
 /** The hidden marker that makes the PR comment sticky: one comment per service and region. */
 export function reportMarker(project: string, region: string, service: string): string {
@@ -25,34 +38,33 @@ export function reportMarker(project: string, region: string, service: string): 
   return `<!-- stream-deploy:report ${part(project)}/${part(region)}/${part(service)} -->`;
 }
 
-/** The sticky PR comment (or commit comment on push): short, readable on a phone, no secrets. Starts with the marker. */
-export function renderComment(report: ReleaseReport): string {
-  return (
-    [reportMarker(report.project, report.region, report.service), ...renderSections(report, false)].join(
-      '\n\n',
-    ) + '\n'
-  );
+/** The sticky PR comment (or commit comment on push): short, readable on a phone, no secrets, under GitHub's size limit. Starts with the marker. */
+export function renderComment(report: ReleaseReport, budget = COMMENT_BUDGET_BYTES): string {
+  const marker: Section = { text: reportMarker(report.project, report.region, report.service) };
+  const sections = fitSections([marker, ...renderSections(report, false)], budget, 'comment');
+  return sections.join('\n\n') + '\n';
 }
 
 /** The job summary: the comment's content plus Mermaid charts of the candidate's traffic and the smoke timings. */
-export function renderSummary(report: ReleaseReport): string {
-  return renderSections(report, true).join('\n\n') + '\n';
+export function renderSummary(report: ReleaseReport, budget = SUMMARY_BUDGET_BYTES): string {
+  return fitSections(renderSections(report, true), budget, 'job summary').join('\n\n') + '\n';
 }
 
 /** One line for a deployment status / commit status description, at most 140 characters (GitHub's limit). */
 export function renderStatusLine(report: ReleaseReport): string {
   const parts = [`${statusWord(report)}: ${report.service} (${report.region})`, report.revision];
   if (report.failure) parts.push(report.failure);
-  else if (report.smoke) parts.push(`smoke ${report.smoke.verdict}`);
+  else if (report.smoke && !stoppedRollout(report)) parts.push(`smoke ${report.smoke.verdict}`);
   const line = redact(parts.filter((p) => p !== '').join(' - '))
     .replace(/\s+/g, ' ')
     .trim();
   return truncate(line, STATUS_LINE_MAX);
 }
 
-/** The status word for the phase, without emoji. */
+/** The status word for the phase, without emoji; a stopped rollout says where it stopped. */
 function statusWord(report: ReleaseReport): string {
   const smokeFailed = report.smoke?.verdict === 'fail';
+  const stop = stopPoint(report.steps);
   switch (report.phase) {
     case 'planned':
       return 'Planned';
@@ -74,9 +86,11 @@ function statusWord(report: ReleaseReport): string {
     case 'candidate':
       return 'Candidate ready';
     case 'rolled-back':
-      return 'Rolled back';
+      if (report.steps.length === 0) return 'Rolled back';
+      return stop ? `Rolled back at ${stop.percent} %` : 'Rolled back before any traffic moved';
     case 'failed':
-      return smokeFailed ? 'Smoke test failed' : 'Failed';
+      if (smokeFailed) return 'Smoke test failed';
+      return stop ? `Failed at ${stop.percent} %` : 'Failed';
   }
 }
 
@@ -86,43 +100,96 @@ function currentPercent(steps: ReportStep[]): number {
   return set.length > 0 ? set[set.length - 1].percent : 0;
 }
 
+/** Where a rollout stopped: the failed step, else the last step whose traffic was set. */
+function stopPoint(steps: ReportStep[]): { index: number; percent: number; failed: boolean } | undefined {
+  const failed = steps.findIndex((s) => s.status === 'failed');
+  if (failed >= 0) return { index: failed, percent: steps[failed].percent, failed: true };
+  let last = -1;
+  steps.forEach((s, i) => {
+    if (s.status === 'shifted' || s.status === 'verified') last = i;
+  });
+  return last >= 0 ? { index: last, percent: steps[last].percent, failed: false } : undefined;
+}
+
+/** A rolled-back release, or a failed one that had moved traffic: its verdict is the rollout's, not the smoke test's. */
+function stoppedRollout(report: ReleaseReport): boolean {
+  return report.phase === 'rolled-back' || (report.phase === 'failed' && !!stopPoint(report.steps));
+}
+
+/** A step's status as shown: a pending step after a failure, or in a release that ended, never ran. */
+function shownStatus(steps: ReportStep[], i: number, phase: ReportPhase): string {
+  const s = steps[i];
+  if (s.status !== 'pending') return s.status;
+  const failedBefore = steps.slice(0, i).some((x) => x.status === 'failed');
+  return failedBefore || ENDED.has(phase) ? 'not run' : 'pending';
+}
+
+// --- sections and the size budget ----------------------------------------------------------------------
+
+/** A markdown block; `drop` marks the optional ones, lowest dropped first when the body is too big. */
+interface Section {
+  text: string;
+  drop?: number;
+  /** What the section shows, for the note that says it was left out. */
+  name?: string;
+}
+
+/**
+ * The blocks that fit the budget: the optional ones go, least important first, until the whole (with a
+ * note before the footer saying which went) fits, as joined and ended by the renderers. Sizes are UTF-8
+ * bytes (never fewer than characters).
+ */
+function fitSections(sections: Section[], budget: number, where: 'comment' | 'job summary'): string[] {
+  const optional = sections
+    .filter((s) => s.drop !== undefined)
+    .sort((a, b) => (a.drop as number) - (b.drop as number));
+  const elsewhere =
+    where === 'comment' ? 'the job summary and the workflow log show them' : 'the workflow log shows them';
+  let texts = sections.map((s) => s.text);
+  for (let n = 1; n <= optional.length && byteLength(texts.join('\n\n') + '\n') > budget; n++) {
+    const left = optional.slice(0, n);
+    const note = `*Left out to stay under GitHub's size limit for a ${where}: ${left.map((s) => s.name).join(', ')}; ${elsewhere}.*`;
+    texts = sections.filter((s) => !left.includes(s)).map((s) => s.text);
+    texts.splice(texts.length - 1, 0, note);
+  }
+  return texts;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
 /** The report as markdown blocks, joined by blank lines; `charts` adds the Mermaid pictures (job summary). */
-function renderSections(report: ReleaseReport, charts: boolean): string[] {
-  const sections: string[] = [];
-  sections.push(
-    `### ${escapeText(statusWord(report))}: ${codeSpan(report.service)} in ${codeSpan(report.region)}`,
-  );
-  sections.push(renderFacts(report));
-  if (report.failure) sections.push(renderFailure(report.failure));
-  if (report.findings.length > 0) sections.push(renderFindings(report.findings));
-  if (report.smoke) {
-    sections.push(renderSmoke(report.smoke));
-    if (charts) {
-      const chart = renderSmokeChart(report.smoke);
-      if (chart) sections.push(chart);
-    }
-  }
+function renderSections(report: ReleaseReport, charts: boolean): Section[] {
+  const sections: Section[] = [];
+  const add = (text: string | undefined, drop?: number, name?: string) => {
+    if (text) sections.push({ text, drop, name });
+  };
+  add(`### ${escapeText(statusWord(report))}: ${codeSpan(report.service)} in ${codeSpan(report.region)}`);
+  add(renderFacts(report));
+  if (report.failure) add(renderFailure(report.failure));
+  add(renderChanges(report.changes ?? []), 5, 'the settings changed');
   if (report.steps.length > 0) {
-    sections.push(renderSteps(report.steps));
-    if (charts) sections.push(renderTrafficChart(report.steps));
+    add(renderSteps(report.steps, report.phase), 6, 'the traffic steps');
+    if (charts) add(renderTrafficChart(report.steps, report.phase), 1, 'the traffic chart');
   }
-  const timings = renderTimings(report.timings);
-  if (timings) sections.push(timings);
-  const drain = renderDrain(report);
-  if (drain) sections.push(drain);
-  sections.push(renderFooter(report));
+  if (report.smoke) {
+    add(renderSmokeChecks(report.smoke), 4, 'the smoke checks');
+    add(renderSmokeMetrics(report.smoke), 2, 'the smoke metrics');
+    if (charts) add(renderSmokeChart(report.smoke), 0, 'the smoke timing chart');
+  }
+  if (report.findings.length > 0) add(renderFindings(report.findings), 3, 'the streaming lint findings');
+  add(renderTimings(report));
+  add(renderDrain(report));
+  add(renderFooter(report));
   return sections;
 }
 
-/** Image, revisions, URLs, the traffic now and the verdict, as a short list. */
+/** The verdict and the traffic first, then the URLs, the revision and the image, as a short list. */
 function renderFacts(report: ReleaseReport): string {
-  const lines = [`- **Image:** ${codeSpan(report.image)}`];
-  const previous = report.previousRevision
-    ? `previous ${codeSpan(report.previousRevision)}`
-    : 'first deploy, no previous revision';
-  lines.push(`- **Revision:** ${codeSpan(report.revision)} (${previous})`);
-  if (report.tagUrl) lines.push(`- **Tag URL** (${codeSpan(report.tag)}): ${renderLink(report.tagUrl)}`);
-  if (report.serviceUrl) lines.push(`- **Service URL:** ${renderLink(report.serviceUrl)}`);
+  const lines: string[] = [];
+  const verdict = renderVerdict(report);
+  if (verdict) lines.push(`- **Verdict:** ${verdict}`);
   const outcome = trafficOutcome(report);
   if (report.traffic && report.traffic.length > 0) {
     const said = outcome ? ` (${OUTCOME_TEXT[outcome]})` : '';
@@ -130,13 +197,28 @@ function renderFacts(report: ReleaseReport): string {
   } else if (report.changedNothing) {
     lines.push(`- **Traffic:** ${OUTCOME_TEXT.baseline} (this run changed nothing on Cloud Run)`);
   }
-  if (report.smoke) {
-    const ok = report.smoke.checks.filter((c) => c.ok).length;
-    lines.push(
-      `- **Verdict:** smoke ${report.smoke.verdict} (${ok}/${report.smoke.checks.length} checks ok)`,
-    );
-  }
+  if (report.tagUrl) lines.push(`- **Tag URL** (${codeSpan(report.tag)}): ${renderLink(report.tagUrl)}`);
+  if (report.serviceUrl) lines.push(`- **Service URL:** ${renderLink(report.serviceUrl)}`);
+  const previous = report.previousRevision
+    ? `previous ${codeSpan(report.previousRevision)}`
+    : 'first deploy, no previous revision';
+  lines.push(`- **Revision:** ${codeSpan(report.revision)} (${previous})`);
+  lines.push(`- **Image:** ${codeSpan(report.image)}`);
   return lines.join('\n');
+}
+
+/** The release's verdict: where a stopped rollout stopped, else the smoke test's verdict; none before either. */
+function renderVerdict(report: ReleaseReport): string | undefined {
+  if (stoppedRollout(report)) {
+    const word = report.phase === 'rolled-back' ? 'rolled back' : 'failed';
+    const stop = stopPoint(report.steps);
+    if (!stop) return report.steps.length > 0 ? `${word} before any traffic moved` : word;
+    const where = `at step ${stop.index + 1} of ${report.steps.length} (${stop.percent} %)`;
+    return `${word} ${where}${stop.failed ? ', whose checks failed' : ''}`;
+  }
+  if (!report.smoke) return undefined;
+  const ok = report.smoke.checks.filter((c) => c.ok).length;
+  return `smoke ${report.smoke.verdict} (${ok}/${report.smoke.checks.length} checks ok)`;
 }
 
 /**
@@ -198,7 +280,22 @@ function renderFailure(failure: string): string {
   return `**Why:**\n\n${fencedBlock(truncate(redact(failure), FAILURE_MAX))}`;
 }
 
-/** The linter's findings, errors first; a long list folds into <details>. */
+/** The settings this release changes, live -> new, folded; nothing when it changes none. */
+function renderChanges(changes: NonNullable<ReleaseReport['changes']>): string | undefined {
+  if (changes.length === 0) return undefined;
+  const value = (v: string) => (v.trim() === '' ? '*not set*' : cell(v));
+  const rows = changes
+    .slice(0, CHANGES_SHOWN)
+    .map((c) => `| ${cell(c.setting)} | ${value(c.live)} | ${value(c.next)} |`);
+  const more =
+    changes.length > CHANGES_SHOWN
+      ? `\n\n…and ${plural(changes.length - CHANGES_SHOWN, 'more setting')}: the workflow log lists them all.`
+      : '';
+  const table = ['| setting | live | new |', '| --- | --- | --- |', ...rows].join('\n');
+  return details(`Changes: ${plural(changes.length, 'setting')}`, table + more);
+}
+
+/** The linter's findings, errors first, folded. */
 function renderFindings(findings: ReportFinding[]): string {
   const sorted = [...findings].sort((a, b) => severityRank(a) - severityRank(b));
   const errors = findings.filter((f) => f.severity === 'error').length;
@@ -208,23 +305,31 @@ function renderFindings(findings: ReportFinding[]): string {
     (f) =>
       `- **${f.severity}** ${codeSpan(f.rule)}: ${escapeText(cut(f.message))} (${escapeText(cut(f.source))})`,
   );
-  if (items.length <= FINDINGS_SHOWN) return `#### ${title}\n\n${items.join('\n')}`;
-  return `#### ${title}\n\n<details><summary>Show all ${findings.length} findings</summary>\n\n${items.join('\n')}\n\n</details>`;
+  return details(title, items.join('\n'));
 }
 
 function severityRank(f: ReportFinding): number {
   return f.severity === 'error' ? 0 : 1;
 }
 
-/** The smoke checks (check | ok | detail) and the metrics, as tables. */
-function renderSmoke(smoke: SmokeResult): string {
-  const checks = [
+/** The smoke checks (check | ok | detail), folded under the smoke verdict. */
+function renderSmokeChecks(smoke: SmokeResult): string {
+  const ok = smoke.checks.filter((c) => c.ok).length;
+  const table = [
     '| check | ok | detail |',
     '| --- | --- | --- |',
     ...smoke.checks.map((c) => `| ${cell(c.name)} | ${c.ok ? 'yes' : '**no**'} | ${cell(c.detail)} |`),
   ].join('\n');
+  return details(
+    `Smoke test (${smoke.protocol}): ${smoke.verdict}, ${ok} of ${plural(smoke.checks.length, 'check')} ok`,
+    table,
+  );
+}
+
+/** What the smoke test measured, folded. */
+function renderSmokeMetrics(smoke: SmokeResult): string {
   const m = smoke.metrics;
-  const metrics = [
+  const table = [
     '| metric | value |',
     '| --- | --- |',
     `| connect | ${formatMs(m.connectMs)} |`,
@@ -234,31 +339,36 @@ function renderSmoke(smoke: SmokeResult): string {
     `| buffered | ${m.buffered ? '**yes**' : 'no'} |`,
     `| connections held | ${m.connectionsHeld} of ${m.connectionsTried} |`,
   ].join('\n');
-  const title = `#### Smoke test (${smoke.protocol}): ${smoke.verdict}`;
-  return `${title}\n\n${checks}\n\n${metrics}`;
+  return details('Smoke metrics', table);
 }
 
-/** The traffic at each step: step | percent | status | when | detail. */
-function renderSteps(steps: ReportStep[]): string {
+/** The traffic at each step (step | percent | status | when | detail), folded; steps that never ran say so. */
+function renderSteps(steps: ReportStep[], phase: ReportPhase): string {
+  const shown = steps.map((_, i) => shownStatus(steps, i, phase));
   const rows = steps.map(
     (s, i) =>
-      `| ${i + 1} | ${s.percent} % | ${s.status} | ${s.at ? cell(formatClock(s.at)) : ''} | ${s.detail ? cell(s.detail) : ''} |`,
+      `| ${i + 1} | ${s.percent} % | ${shown[i]} | ${s.at ? cell(formatClock(s.at)) : ''} | ${s.detail ? cell(s.detail) : ''} |`,
   );
-  return [
-    '#### Traffic steps',
-    '',
+  const counts = [...new Set(shown)].map((st) => `${shown.filter((x) => x === st).length} ${st}`);
+  const table = [
     '| step | percent | status | when | detail |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
+  return details(`Traffic steps: ${counts.join(', ')}`, table);
+}
+
+/** A folded block: the summary line (plain text, HTML-escaped) and markdown inside. */
+function details(summary: string, body: string): string {
+  return `<details><summary>${htmlText(summary)}</summary>\n\n${body}\n\n</details>`;
 }
 
 /**
  * The candidate's share per step as a Mermaid `xychart-beta`: bars for the planned share, a line for the
  * share actually reached (0 for pending and failed steps). Labels are quoted and limited to safe characters.
  */
-function renderTrafficChart(steps: ReportStep[]): string {
-  const labels = steps.map((s, i) => mermaidString(`${i + 1}: ${s.status}`));
+function renderTrafficChart(steps: ReportStep[], phase: ReportPhase): string {
+  const labels = steps.map((_, i) => mermaidString(`${i + 1}: ${shownStatus(steps, i, phase)}`));
   const planned = steps.map((s) => clampPercent(s.percent));
   const reached = steps.map((s) =>
     s.status === 'shifted' || s.status === 'verified' ? clampPercent(s.percent) : 0,
@@ -298,10 +408,40 @@ function renderSmokeChart(smoke: SmokeResult): string | undefined {
   ].join('\n');
 }
 
-/** How long each phase took, e.g. "deploy 42 s · smoke 11 s · rollout 3 min". */
-function renderTimings(timings: Array<{ phase: string; ms: number }>): string | undefined {
-  if (timings.length === 0) return undefined;
-  return `**Took:** ${timings.map((t) => `${escapeText(t.phase)} ${formatDuration(t.ms)}`).join(' · ')}`;
+/** How long each phase took, named by what it measured, e.g. "deploy 42 s · smoke 11 s · rollout 3 min". */
+function renderTimings(report: ReleaseReport): string | undefined {
+  const named: Array<{ name: string; ms: number }> = [];
+  report.timings.forEach((t, i) => {
+    const next = report.timings[i + 1]?.phase ?? report.phase;
+    const name = timingName(t.phase, next, report);
+    const last = named[named.length - 1];
+    if (last && last.name === name) last.ms += t.ms;
+    else named.push({ name, ms: t.ms });
+  });
+  if (named.length === 0) return undefined;
+  return `**Took:** ${named.map((t) => `${escapeText(t.name)} ${formatDuration(t.ms)}`).join(' · ')}`;
+}
+
+/**
+ * What the time spent in a phase measured (src/reporter.ts records the phase that was left and the time
+ * spent in it): `planned` runs until the candidate is up (sign-in, plan, deploy), `candidate-up` until
+ * the smoke verdict, `smoke-tested` and `rolling-out` until the rollout ends (or the cleanup after a
+ * failed smoke test). Names that are not phases are shown as they are.
+ */
+function timingName(phase: string, next: string, report: ReleaseReport): string {
+  switch (phase) {
+    case 'planned':
+      return 'deploy';
+    case 'candidate-up':
+      return next === 'smoke-tested' ? 'smoke' : next === 'rolling-out' ? 'rollout' : 'finish';
+    case 'smoke-tested':
+      if (next === 'rolling-out') return 'rollout';
+      return report.smoke && report.smoke.verdict !== 'pass' ? 'cleanup' : 'finish';
+    case 'rolling-out':
+      return 'rollout';
+    default:
+      return ENDED.has(phase as ReportPhase) ? 'finish' : phase;
+  }
 }
 
 /**
@@ -334,7 +474,7 @@ function renderFooter(report: ReleaseReport): string {
 /** A link to an http(s) URL; anything else is shown as code, never as a link. */
 function renderLink(url: string): string {
   if (!isSafeUrl(url)) return codeSpan(url);
-  return `[${escapeText(url)}](${url})`;
+  return `[${escapeText(url, false)}](${url})`;
 }
 
 function isSafeUrl(url: string): boolean {
@@ -363,14 +503,63 @@ function cut(text: string): string {
   return truncate(redact(text).replace(/\s+/g, ' ').trim(), DETAIL_MAX);
 }
 
-/** Markdown-inert text: HTML characters as entities, markdown punctuation backslash-escaped, one line. */
-function escapeText(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
+/**
+ * Inert text for markdown: no control or bidi characters, no mention, reference or autolink
+ * (`inertLinks`), HTML characters as entities, markdown punctuation backslash-escaped, `$` that cannot
+ * start math (docs/platform.md "Math in comments"), one line. `links` false keeps URLs whole (for the text of a link, which GitHub never links again).
+ */
+function escapeText(text: string, links = true): string {
+  const line = stripControls(text.replace(/\s+/g, ' '));
+  return (links ? inertLinks(line) : line)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`);
+    .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`)
+    .replace(/\$/g, () => '<span>$</span>');
+}
+
+/** A zero-width space: inside a token it stops GitHub from recognising it, and it shows nothing. */
+const ZWSP = '\u200B';
+
+/**
+ * Breaks everything GitHub would turn into a mention, a reference or a link (docs/platform.md
+ * "Autolinked references and mentions"): `@user`, `@org/team`, `user@sha` and e-mail addresses; `#12`,
+ * `GH-12`, `owner/repo#12`; `http://`, `https://`, `ftp://`, `mailto:`, `xmpp:` and `www.`; commit SHAs
+ * (7 to 40 hex characters, split into runs of 6). Escapes and entities do not stop GitHub here: it finds
+ * these in the rendered text, so a zero-width space goes inside each.
+ */
+export function inertLinks(text: string): string {
+  return text
+    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`)
+    .replace(/#(?=\d)/g, `#${ZWSP}`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`)
+    .replace(/(https?|ftps?|mailto|xmpp):/gi, `$1:${ZWSP}`)
+    .replace(/(www)\./gi, `$1${ZWSP}.`)
+    .replace(/(?<![0-9A-Za-z])[0-9A-Fa-f]{7,40}(?![0-9A-Za-z])/g, (hex) =>
+      (hex.match(/.{1,6}/g) as string[]).join(ZWSP),
+    );
+}
+
+/** Drops C0/C1 control characters and the bidi controls that can make text read other than it is. */
+function stripControls(text: string, keepNewlines = false): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    const control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    const bidi = c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    if ((control && !(keepNewlines && ch === '\n')) || bidi) continue;
+    out += ch;
+  }
+  return out;
+}
+
+/** Text for an HTML element (the <summary> of a <details>): entities only, one line. */
+function htmlText(text: string): string {
+  return stripControls(text.replace(/\s+/g, ' '))
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** A table cell: a short, redacted, escaped detail (so `|` cannot split the row). */
@@ -380,7 +569,7 @@ function cell(text: string): string {
 
 /** A code span that no backtick in the text can close early (used outside tables only). */
 function codeSpan(text: string): string {
-  const clean = truncate(redact(text).replace(/\s+/g, ' '), DETAIL_MAX);
+  const clean = truncate(stripControls(redact(text).replace(/\s+/g, ' ')), DETAIL_MAX);
   const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
@@ -391,7 +580,7 @@ function codeSpan(text: string): string {
 function fencedBlock(text: string): string {
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}text\n${text.replace(/\r\n?/g, '\n')}\n${fence}`;
+  return `${fence}text\n${stripControls(text.replace(/\r\n?/g, '\n'), true)}\n${fence}`;
 }
 
 /** A quoted Mermaid string: letters, digits, spaces and `.:()_-` only (no quote, no `%%` comment start). */

@@ -291,6 +291,13 @@ function mergeDuplicatePercents(traffic: TrafficTarget[]): TrafficTarget[] {
   return out;
 }
 
+/** The streaming settings this plan writes: all of them, except (profile `none`, on an update) those the
+ * user did not name, which stay as the live service has them. */
+function keptLive(config: DeployConfig, live: RevisionTemplate | undefined) {
+  const kept = new Set(live ? config.keepLive : []);
+  return (key: keyof DeployConfig['streaming']) => kept.has(key);
+}
+
 function planTemplate(
   config: DeployConfig,
   live: RevisionTemplate | undefined,
@@ -299,16 +306,20 @@ function planTemplate(
   notes: string[],
 ): RevisionTemplate {
   const s = config.streaming;
+  const keep = keptLive(config, live);
   const base: RevisionTemplate = live ? structuredClone(live) : { containers: [] };
   // The ingress container is the one with a port; sidecars have none (docs/platform.md "Startup probes and ports").
   const found = base.containers.findIndex((c) => (c.ports ?? []).length > 0);
   const at = found >= 0 ? found : 0;
   const liveContainer: Container = base.containers[at] ?? { image: config.image };
-  const container = planContainer(config, liveContainer, notes);
+  const container = planContainer(config, liveContainer, keep, notes);
   const containers = [...base.containers];
   containers[at] = container;
+  const volumes = planSecretVolumes(config, base, containers, at, notes);
   const scaling: NonNullable<RevisionTemplate['scaling']> = { ...(base.scaling ?? {}) };
-  if (config.minInstancesLevel === 'revision') {
+  if (keep('minInstances')) {
+    // Profile `none`: the floor stays wherever it is.
+  } else if (config.minInstancesLevel === 'revision') {
     scaling.minInstanceCount = s.minInstances;
   } else if (Number(scaling.minInstanceCount ?? 0) > 0) {
     // docs/platform.md "Min instances and tags": a revision-level floor keeps every tagged revision warm.
@@ -322,12 +333,14 @@ function planTemplate(
     ...base,
     revision,
     labels: { ...(base.labels ?? {}), ...config.labels, ...provenanceLabels(context) },
-    timeout: `${s.timeoutSeconds}s`,
-    maxInstanceRequestConcurrency: s.concurrency,
+    ...(!keep('timeoutSeconds') && { timeout: `${s.timeoutSeconds}s` }),
+    ...(!keep('concurrency') && { maxInstanceRequestConcurrency: s.concurrency }),
     scaling,
-    sessionAffinity: s.sessionAffinity,
+    ...(!keep('sessionAffinity') && { sessionAffinity: s.sessionAffinity }),
     containers,
   };
+  if (volumes.length > 0) template.volumes = volumes;
+  else delete template.volumes;
   if (Object.keys(scaling).length === 0) delete template.scaling;
   if (base.annotations?.[USER_IMAGE_ANNOTATION] !== undefined)
     template.annotations = { ...base.annotations, [USER_IMAGE_ANNOTATION]: config.image };
@@ -338,7 +351,12 @@ function planTemplate(
   return template;
 }
 
-function planContainer(config: DeployConfig, live: Container, notes: string[]): Container {
+function planContainer(
+  config: DeployConfig,
+  live: Container,
+  keep: (key: keyof DeployConfig['streaming']) => boolean,
+  notes: string[],
+): Container {
   const s = config.streaming;
   const livePort = live.ports?.[0];
   const port = config.port ?? livePort?.containerPort ?? 8080;
@@ -349,7 +367,7 @@ function planContainer(config: DeployConfig, live: Container, notes: string[]): 
     ...(live.resources ?? {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     // FACTS.md "CPU always allocated": with `resources` sent, cpuIdle false means always allocated.
-    cpuIdle: !s.cpuAlwaysAllocated,
+    ...(!keep('cpuAlwaysAllocated') && { cpuIdle: !s.cpuAlwaysAllocated }),
   };
   if (config.startupCpuBoost !== undefined) resources.startupCpuBoost = config.startupCpuBoost;
   const container: Container = {
@@ -357,7 +375,13 @@ function planContainer(config: DeployConfig, live: Container, notes: string[]): 
     image: config.image,
     env: planEnv(config, live.env ?? []),
     // FACTS.md "end-to-end HTTP/2": the one port is named h2c, else http1.
-    ports: [{ ...(livePort ?? {}), name: s.useHttp2 ? 'h2c' : 'http1', containerPort: port }],
+    ports: [
+      {
+        ...(livePort ?? {}),
+        ...(!keep('useHttp2') && { name: s.useHttp2 ? 'h2c' : 'http1' }),
+        containerPort: port,
+      },
+    ],
     resources,
   };
   // docs/platform.md "Startup probes and ports": a probe on the old port would fail the new revision, as
@@ -392,15 +416,106 @@ function moveProbePort(probe: Probe | undefined, from: number, to: number): Prob
   return moved ? next : undefined;
 }
 
-/** The live env with the inputs' variables and secrets upserted, in input order, values byte for byte. */
+/**
+ * The live env with the inputs' variables and secrets upserted, in input order, values byte for byte. An
+ * `overwrite` strategy first drops the live variables of its kind (plain values, or secret references)
+ * that the inputs do not name, as gcloud's `--set-env-vars` / `--set-secrets` clear the others (docs/platform.md
+ * "Env and secret update strategies").
+ */
 function planEnv(config: DeployConfig, live: EnvVar[]): EnvVar[] {
   const setting = new Set([...config.envVars.map((e) => e.name), ...config.secrets.map((e) => e.name)]);
+  const dropped = (e: EnvVar) =>
+    e.valueSource?.secretKeyRef
+      ? config.secretsUpdateStrategy === 'overwrite'
+      : config.envVarsUpdateStrategy === 'overwrite';
   return [
-    ...live.filter((e) => !setting.has(e.name)).map((e) => structuredClone(e)),
+    ...live.filter((e) => !setting.has(e.name) && !dropped(e)).map((e) => structuredClone(e)),
     ...config.envVars.map((e) => ({ name: e.name, value: e.value })),
     ...config.secrets.map((e) => ({
       name: e.name,
       valueSource: { secretKeyRef: { secret: e.ref.secret, version: e.ref.version } },
     })),
   ];
+}
+
+/** A template volume as the planner reads it: a secret volume has `secret`. */
+interface SecretVolume {
+  name: string;
+  secret?: { secret: string; items?: Array<{ path: string; version?: string; mode?: number }> };
+  [other: string]: unknown;
+}
+
+/**
+ * The template's volumes with `secretMounts` applied to the container at `at` (whose `volumeMounts` this
+ * sets): as gcloud maps `/DIR/FILE=SECRET:VERSION`, one secret volume per directory, mounted at DIR, with an
+ * item FILE -> VERSION (docs/platform.md "Secrets as files"). `merge` keeps the live secret mounts it does
+ * not replace; `overwrite` removes them. Volumes of other kinds, and mounts of other containers, stay.
+ */
+function planSecretVolumes(
+  config: DeployConfig,
+  base: RevisionTemplate,
+  containers: Container[],
+  at: number,
+  notes: string[],
+): Array<Record<string, unknown>> {
+  const volumes = structuredClone((base.volumes ?? []) as SecretVolume[]);
+  const container = containers[at];
+  const mounts = structuredClone(
+    (container.volumeMounts ?? []) as Array<{ name: string; mountPath: string }>,
+  );
+  const isSecret = (name: string) => volumes.some((v) => v.name === name && v.secret);
+  let kept = mounts;
+  if (config.secretsUpdateStrategy === 'overwrite') kept = mounts.filter((m) => !isSecret(m.name));
+  const byDirectory = new Map<string, { secret: string; items: Array<{ path: string; version: string }> }>();
+  for (const { path, ref } of config.secretMounts) {
+    const directory = path.slice(0, path.lastIndexOf('/'));
+    const entry = byDirectory.get(directory) ?? { secret: ref.secret, items: [] };
+    entry.items.push({ path: path.slice(directory.length + 1), version: ref.version });
+    byDirectory.set(directory, entry);
+  }
+  for (const [directory, wanted] of byDirectory) {
+    const mount = kept.find((m) => m.mountPath === directory);
+    const volume = mount && volumes.find((v) => v.name === mount.name && v.secret);
+    const shared =
+      mount &&
+      containers.some((c, i) => i !== at && (c.volumeMounts ?? []).some((m) => m.name === mount.name));
+    if (volume?.secret && !shared) {
+      // Same secret: the files it already had stay unless named again; another secret replaces them.
+      const same = volume.secret.secret === wanted.secret;
+      if (!same)
+        notes.push(
+          `The secret files in ${directory} now come from ${wanted.secret} (was ${volume.secret.secret}).`,
+        );
+      const named = new Set(wanted.items.map((i) => i.path));
+      const others = same ? (volume.secret.items ?? []).filter((i) => !named.has(i.path)) : [];
+      volume.secret = { ...volume.secret, secret: wanted.secret, items: [...others, ...wanted.items] };
+      continue;
+    }
+    const name = uniqueVolumeName(wanted.secret, volumes);
+    volumes.push({ name, secret: { secret: wanted.secret, items: wanted.items } });
+    kept = [...kept.filter((m) => m.mountPath !== directory), { name, mountPath: directory }];
+  }
+  container.volumeMounts = kept;
+  if (kept.length === 0) delete container.volumeMounts;
+  // A secret volume no container mounts any more goes with its last mount.
+  const mountedIn = (list: Container[]) =>
+    new Set(list.flatMap((c) => (c.volumeMounts ?? []).map((m) => String(m.name))));
+  const [before, after] = [mountedIn(base.containers), mountedIn(containers)];
+  return volumes.filter((v) => !v.secret || after.has(v.name) || !before.has(v.name));
+}
+
+// A volume name from the secret's id (as gcloud names them after the secret), unique in the template.
+function uniqueVolumeName(secret: string, volumes: SecretVolume[]): string {
+  const stem =
+    secret
+      .split('/')
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 50) || 'secret';
+  const taken = new Set(volumes.map((v) => v.name));
+  let name = stem;
+  for (let n = 2; taken.has(name); n++) name = `${stem}-${n}`;
+  return name;
 }

@@ -7,9 +7,10 @@ Runs the streaming smoke test against URL and prints the checks; exits 0 on pass
 inconclusive, 2 on a usage error.
 
 Options:
-  --url URL                    the service or tag URL to test, or the stream's own URL (required)
+  --url URL                    the service or tag URL to test, or the stream's own URL (required);
+                               http(s)://, or ws(s):// for a WebSocket
   --protocol sse|websocket|http|grpc
-                               what to test (default: sse)
+                               what to test (default: websocket for a ws(s):// URL, else sse)
   --path P                     stream path (default: /events for sse, /ws for websocket, / for http)
   --health-path P|none         answered 2xx before streaming, retried while an instance starts (default: /health)
   --health-timeout D           retry the health path for up to D (default: 60s)
@@ -122,17 +123,22 @@ export function parseSmokeArgs(
       else values.set(flag, value);
     } else problems.push(`unknown option ${JSON.stringify(flag)}`);
   }
-  const url = values.get('--url');
+  // A WebSocket URL (`ws://`, `wss://`) is the same origin over http(s), and says the protocol.
+  const given = values.get('--url');
+  const socketScheme = given !== undefined && /^wss?:\/\//i.test(given);
+  const url = socketScheme ? given!.replace(/^ws/i, 'http') : given;
   if (!url) problems.push('--url is required');
   else {
     try {
       if (!/^https?:$/.test(new URL(url).protocol))
-        problems.push(`--url ${JSON.stringify(url)} must be http or https`);
+        problems.push(`--url ${JSON.stringify(given)} must be http, https, ws or wss`);
     } catch {
-      problems.push(`--url ${JSON.stringify(url)} is not a URL`);
+      problems.push(`--url ${JSON.stringify(given)} is not a URL`);
     }
   }
-  const protocol = (values.get('--protocol') ?? 'sse') as SmokeProtocol;
+  const protocol = (values.get('--protocol') ?? (socketScheme ? 'websocket' : 'sse')) as SmokeProtocol;
+  if (socketScheme && protocol !== 'websocket')
+    problems.push(`--url ${JSON.stringify(given)} is a WebSocket URL, but --protocol is ${protocol}`);
   if (!['sse', 'websocket', 'http', 'grpc'].includes(protocol))
     problems.push(`--protocol must be sse, websocket, http or grpc (got ${JSON.stringify(protocol)})`);
   const duration = (flag: string, fallback: number, min: number, max: number) => {

@@ -39,7 +39,8 @@ const TIMEOUT_WARNING_BELOW_SECONDS = 900;
 /** Above this many open streams per instance, one instance carries too many users. */
 const CONCURRENCY_WARNING_ABOVE = 500;
 
-const STREAMING_PROFILES: ReadonlySet<Profile> = new Set(['sse', 'websocket', 'grpc']);
+// `none` changes nothing unnamed, but what it keeps is still checked: this action releases streaming APIs.
+const STREAMING_PROFILES: ReadonlySet<Profile> = new Set(['sse', 'websocket', 'grpc', 'none']);
 
 const DOCS = 'https://cloud.google.com/run/docs';
 

@@ -187,7 +187,7 @@ describe('commit comments (docs: rest/commits/comments), for push events', () =>
       body: `${MARKER}\npromoted`,
     });
     expect(emulator.github.commitComments(SHA)).toEqual([
-      { id: created.data.id, body: `${MARKER}\npromoted` },
+      { id: created.data.id, body: `${MARKER}\npromoted`, user: { login: 'github-actions[bot]' } },
     ]);
   });
 
@@ -283,6 +283,50 @@ describe('deployments and deployment statuses (docs: rest/deployments)', () => {
       environment: 'pr-12 (api, us-central1)',
     });
     expect(listedDeployments.data.map((d) => d.id)).toEqual([second.id, id]);
+  });
+
+  test('a deployment is deleted only once inactive while the repository has others (docs: delete a deployment)', async () => {
+    const make = async () =>
+      (
+        (
+          await octokit.rest.repos.createDeployment({
+            owner: OWNER,
+            repo: REPO,
+            ref: SHA,
+            environment: 'delete-me',
+            required_contexts: [],
+          })
+        ).data as { id: number }
+      ).id;
+    const id = await make();
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: OWNER,
+      repo: REPO,
+      deployment_id: id,
+      state: 'success',
+    });
+    const refused = await failureOf(
+      octokit.rest.repos.deleteDeployment({ owner: OWNER, repo: REPO, deployment_id: id }),
+    );
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.data.errors)).toContain('cannot delete an active deployment');
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: OWNER,
+      repo: REPO,
+      deployment_id: id,
+      state: 'inactive',
+    });
+    const deleted = await octokit.rest.repos.deleteDeployment({
+      owner: OWNER,
+      repo: REPO,
+      deployment_id: id,
+    });
+    expect(deleted.status).toBe(204);
+    expect(emulator.github.deployments().some((d) => d.id === id)).toBe(false);
+    const again = await failureOf(
+      octokit.rest.repos.deleteDeployment({ owner: OWNER, repo: REPO, deployment_id: id }),
+    );
+    expect(again.status).toBe(404);
   });
 
   test('a status description over 140 characters is 422 Validation Failed', async () => {
@@ -505,5 +549,69 @@ describe('injected failures (docs: rate limits for the REST API)', () => {
       method: 'POST',
       path: '/repos/acme/streams/issues/16/comments',
     });
+  });
+});
+
+describe('token identities and pull request heads (docs: rest/users, graphql, rest/pulls)', () => {
+  test('the job token is github-actions[bot]: GET /user is refused as for any installation token, GraphQL viewer answers, its comments carry that author', async () => {
+    const refused = await failureOf(octokit.rest.users.getAuthenticated());
+    expect(refused.status).toBe(403);
+    expect(refused.data.message).toBe('Resource not accessible by integration');
+    const { viewer } = await octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+    expect(viewer.login).toBe('github-actions[bot]');
+    const c = await octokit.rest.issues.createComment({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: 71,
+      body: 'x',
+    });
+    expect(c.data.user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' });
+    await expect(
+      octokit.graphql('query { repository(owner: "acme", name: "streams") { id } }'),
+    ).rejects.toThrow(/viewer/);
+  });
+
+  test("a personal access token is its user (GET /user answers) and another App's token is slug[bot] (GET /user refused); each writes as itself", async () => {
+    emulator.github.addToken('ghp_alicealicealicealice0000', { login: 'alice', type: 'User' });
+    emulator.github.addToken('ghs_otherappotherappother000', { login: 'other-app[bot]', type: 'Bot' });
+    const alice = getOctokit('ghp_alicealicealicealice0000', { baseUrl: emulator.endpoints.githubApi });
+    const app = getOctokit('ghs_otherappotherappother000', { baseUrl: emulator.endpoints.githubApi });
+    expect((await alice.rest.users.getAuthenticated()).data).toMatchObject({ login: 'alice', type: 'User' });
+    expect((await failureOf(app.rest.users.getAuthenticated())).status).toBe(403);
+    expect(
+      (await app.graphql<{ viewer: { login: string } }>('query { viewer { login } }')).viewer.login,
+    ).toBe('other-app[bot]');
+    await alice.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 72, body: 'by alice' });
+    await app.rest.repos.createCommitComment({ owner: OWNER, repo: REPO, commit_sha: SHA, body: 'by app' });
+    expect(emulator.github.comments(72).map((c) => c.user.login)).toEqual(['alice']);
+    expect(emulator.github.commitComments(SHA).find((c) => c.body === 'by app')?.user.login).toBe(
+      'other-app[bot]',
+    );
+  });
+
+  test('a registered pull request shows its head SHA, and the statuses on that head (not on a merge commit) show on it', async () => {
+    const head = 'feedfacefeedfacefeedfacefeedfacefeedface';
+    const merge = 'beefcafebeefcafebeefcafebeefcafebeefcafe';
+    emulator.github.registerPullRequest(73, head);
+    const pr = await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 73 });
+    expect(pr.data.head.sha).toBe(head);
+    expect(
+      (await failureOf(octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 74 }))).status,
+    ).toBe(404);
+    await octokit.rest.repos.createCommitStatus({
+      owner: OWNER,
+      repo: REPO,
+      sha: merge,
+      state: 'success',
+      context: 'm',
+    });
+    await octokit.rest.repos.createCommitStatus({
+      owner: OWNER,
+      repo: REPO,
+      sha: head,
+      state: 'pending',
+      context: 'h',
+    });
+    expect(emulator.github.pullRequestStatuses(73)).toEqual([{ state: 'pending', context: 'h' }]);
   });
 });

@@ -1,0 +1,40 @@
+import type { CloudRunService } from '../../src/core/cloud-run-types';
+import { REDACTED, redactService } from '../../src/core/request-redaction';
+
+const service = (): CloudRunService => ({
+  name: 'projects/p/locations/us-central1/services/api',
+  traffic: [],
+  template: {
+    containers: [
+      {
+        image: 'us-docker.pkg.dev/p/r/api:v1',
+        env: [
+          { name: 'DATABASE_URL', value: 'postgres://user:hunter2@db/app' },
+          { name: 'DB', valueSource: { secretKeyRef: { secret: 'db-password', version: '3' } } },
+        ],
+        args: ['--port=8080', '--api-key=sk-live-123', '--token', 'tok-456', '--verbose'],
+      },
+      { image: 'us-docker.pkg.dev/p/r/sidecar:v1', env: [{ name: 'SIDECAR_PASSWORD', value: 'pw-789' }] },
+    ],
+  },
+});
+
+describe('redactService', () => {
+  it('takes out every env value and credential-like argument, keeping names and secret references', () => {
+    const dump = JSON.stringify(redactService(service()));
+    for (const secret of ['hunter2', 'sk-live-123', 'tok-456', 'pw-789']) expect(dump).not.toContain(secret);
+    const [main, sidecar] = redactService(service()).template.containers;
+    expect(main.env).toEqual([
+      { name: 'DATABASE_URL', value: REDACTED },
+      { name: 'DB', valueSource: { secretKeyRef: { secret: 'db-password', version: '3' } } },
+    ]);
+    expect(main.args).toEqual(['--port=8080', REDACTED, REDACTED, REDACTED, '--verbose']);
+    expect(sidecar.env).toEqual([{ name: 'SIDECAR_PASSWORD', value: REDACTED }]);
+  });
+
+  it('does not change the service it is given', () => {
+    const original = service();
+    redactService(original);
+    expect(original).toEqual(service());
+  });
+});

@@ -1,0 +1,245 @@
+// Previews that clean up, end to end: the built action against the local Cloud Run and its GitHub fake,
+// run the way the runner runs it. A pull request's preview deploys with `rollout: candidate`; `mode:
+// cleanup` then removes its tag and its deployments and nothing else; a second cleanup changes nothing.
+// Also: a preview refuses to create a service, and a fork's pull request without an OIDC token is skipped.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServicesClient } from '@google-cloud/run';
+import { getOctokit } from '@actions/github';
+import { startEmulator, type Emulator } from '../../emulator/emulator';
+import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
+import { runClients, wifClient } from '../../emulator/clients';
+
+const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
+const SERVICE = 'preview-api';
+const ENV = `preview: ${SERVICE} (us-central1)`;
+const PR = (number: number) => ({
+  eventName: 'pull_request',
+  event: {
+    action: 'closed',
+    number,
+    pull_request: {
+      number,
+      head: { sha: '89abcdef0123456789abcdef0123456789abcdef', repo: { full_name: 'acme/streams' } },
+      base: { repo: { full_name: 'acme/streams' } },
+    },
+  },
+});
+
+let emulator: Emulator;
+let services: ServicesClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ startupDeadlineMs: 4000 });
+  ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
+});
+
+afterAll(async () => {
+  await services?.close();
+  await emulator?.stop();
+});
+
+const target = (service = SERVICE) => ({
+  project_id: emulator.endpoints.project,
+  region: 'us-central1',
+  service,
+  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
+  service_account: emulator.endpoints.serviceAccount,
+});
+const release = (image: string, extra: Record<string, string> = {}) => ({
+  ...target(),
+  image: `${IMAGE}:${image}`,
+  allow_unauthenticated: 'true',
+  env_vars: 'TICK_MS=100',
+  smoke_protocol: 'none',
+  step_wait: '0s',
+  ...extra,
+});
+
+async function trafficOf(service = SERVICE) {
+  const [svc] = await services.getService({
+    name: `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`,
+  });
+  return {
+    etag: svc.etag,
+    traffic: (svc.traffic ?? []).map((t) => ({
+      revision: String(t.revision),
+      percent: Number(t.percent),
+      ...(t.tag ? { tag: t.tag } : {}),
+    })),
+  };
+}
+
+/** A deployment with the payload every release writes (the contract in src/core/cleanup-plan.ts). */
+async function seedDeployment(pullRequest: number | null, service = SERVICE): Promise<number> {
+  const octokit = getOctokit(emulator.endpoints.githubToken, { baseUrl: emulator.endpoints.githubApi });
+  const { data } = await octokit.rest.repos.createDeployment({
+    owner: 'acme',
+    repo: 'streams',
+    ref: '89abcdef0123456789abcdef0123456789abcdef',
+    environment: ENV,
+    required_contexts: [],
+    transient_environment: true,
+    production_environment: false,
+    payload: {
+      stream_deploy: { service, region: 'us-central1', tag: `pr-${pullRequest}`, pull_request: pullRequest },
+    },
+  });
+  const id = (data as { id: number }).id;
+  await octokit.rest.repos.createDeploymentStatus({
+    owner: 'acme',
+    repo: 'streams',
+    deployment_id: id,
+    state: 'success',
+  });
+  return id;
+}
+
+const ofPullRequest = (n: number) =>
+  emulator.github
+    .deployments()
+    .filter(
+      (d) =>
+        (d.payload as { stream_deploy?: { pull_request?: number; service?: string } })?.stream_deploy
+          ?.pull_request === n &&
+        (d.payload as { stream_deploy: { service?: string } }).stream_deploy.service === SERVICE,
+    );
+
+test("cleanup removes the closed pull request's tag and deployments, nothing else; a second run is a no-op", async () => {
+  const push = { eventName: 'push', event: { ref: 'refs/heads/main' } };
+  const main = await runAction('main', release('v1', { rollout: 'immediate' }), emulator.endpoints, {
+    ...push,
+    env: { GITHUB_RUN_ID: '8101' },
+  });
+  expect([main.code, main.outputs.verdict]).toEqual([0, 'promoted']);
+  const preview = await runAction('main', release('v2'), emulator.endpoints, {
+    ...PR(12),
+    env: { GITHUB_RUN_ID: '8102' },
+  });
+  expect([preview.code, preview.outputs.verdict]).toEqual([0, 'candidate']);
+  const before = await trafficOf();
+  expect(before.traffic.find((t) => t.tag === 'pr-12')).toMatchObject({ percent: 0 });
+  const mine = await seedDeployment(12);
+  const other = await seedDeployment(13);
+  const otherService = await seedDeployment(12, 'another-api');
+
+  const cleanup = await runAction('main', { ...target(), mode: 'cleanup' }, emulator.endpoints, {
+    ...PR(12),
+    env: { GITHUB_RUN_ID: '8103' },
+  });
+  expect(cleanup.annotations).toEqual([]);
+  expect([cleanup.code, cleanup.outputs.verdict]).toEqual([0, 'cleaned_up']);
+  const after = await trafficOf();
+  // Only the preview's 0 % entry is gone; every other target keeps its revision, percent and tag.
+  expect(after.traffic).toEqual(before.traffic.filter((t) => t.tag !== 'pr-12'));
+  expect(JSON.parse(cleanup.outputs.traffic)).toHaveLength(after.traffic.length);
+  expect(ofPullRequest(12)).toEqual([]);
+  const left = emulator.github.deployments().map((d) => d.id);
+  expect(left).toEqual(expect.arrayContaining([other, otherService]));
+  expect(left).not.toContain(mine);
+  expect(cleanup.summary).toContain('cleaned up');
+  expect(cleanup.summary).toContain('Removed tag pr-12');
+
+  const again = await runAction('main', { ...target(), mode: 'cleanup' }, emulator.endpoints, {
+    ...PR(12),
+    env: { GITHUB_RUN_ID: '8104' },
+  });
+  expect([again.code, again.outputs.verdict, again.annotations]).toEqual([0, 'cleaned_up', []]);
+  expect(again.stdout).toContain('Nothing to clean up');
+  expect(await trafficOf()).toEqual(after);
+  expect(emulator.github.deployments().map((d) => d.id)).toEqual(left);
+
+  // The CLI, for a pull request that never deployed a preview: succeeds, changes nothing.
+  const cli = await runCli([
+    'cleanup',
+    '--service',
+    SERVICE,
+    '--region',
+    'us-central1',
+    '--pr',
+    '77',
+    '--json',
+  ]);
+  expect(cli.code).toBe(0);
+  expect(JSON.parse(cli.stdout)).toMatchObject({ tagResult: 'absent', deployments: { removed: [] } });
+  expect(await trafficOf()).toEqual(after);
+});
+
+test('a preview refuses to create a service unless `candidate_creates_service: true`', async () => {
+  const refused = await runAction(
+    'main',
+    { ...release('v1'), service: 'new-preview-api', candidate_creates_service: 'false' },
+    emulator.endpoints,
+    { ...PR(14), env: { GITHUB_RUN_ID: '8201' } },
+  );
+  expect(refused.code).toBe(1);
+  expect(refused.outputs.verdict).toBe('failed');
+  expect(refused.stdout).toContain('candidate_creates_service: true');
+  await expect(trafficOf('new-preview-api')).rejects.toThrow(/does not exist/);
+});
+
+test("a fork's pull request without an OIDC token is skipped with a notice; a same-repository one still fails", async () => {
+  const fork = {
+    eventName: 'pull_request',
+    event: {
+      pull_request: {
+        number: 15,
+        head: { repo: { full_name: 'someone/streams' } },
+        base: { repo: { full_name: 'acme/streams' } },
+      },
+    },
+  };
+  const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' };
+  const skipped = await runAction('main', release('v1'), emulator.endpoints, { ...fork, env: noToken });
+  expect([skipped.code, skipped.outputs.verdict]).toEqual([0, 'skipped']);
+  expect(skipped.stdout).toMatch(/::notice::Skipped: this pull request comes from a fork/);
+  const own = await runAction('main', release('v1'), emulator.endpoints, { ...PR(16), env: noToken });
+  expect(own.code).toBe(1);
+  expect(own.stdout).toContain('id-token: write');
+});
+
+/** Runs the built CLI with application default credentials that federate through the emulator. */
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const e = emulator.endpoints;
+  const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+  const creds = join(dir, 'credentials.json');
+  writeFileSync(
+    creds,
+    JSON.stringify({
+      type: 'external_account',
+      audience: e.providerAudience,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: e.sts,
+      credential_source: {
+        url: `${e.githubOidc.requestUrl}&audience=${encodeURIComponent(`https://iam.googleapis.com/${e.workloadIdentityProvider}`)}`,
+        headers: { Authorization: `Bearer ${e.githubOidc.requestToken}` },
+        format: { type: 'json', subject_token_field_name: 'value' },
+      },
+      service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
+    }),
+  );
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GOOGLE_APPLICATION_CREDENTIALS: creds,
+    GITHUB_TOKEN: e.githubToken,
+    GITHUB_API_URL: e.githubApi,
+    GITHUB_REPOSITORY: 'acme/streams',
+    STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
+      runApi: e.runApi.url,
+      sts: e.sts,
+      iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
+    }),
+  };
+  return new Promise((resolve) =>
+    execFile(
+      NODE24,
+      [`${ROOT}/dist/cli/index.js`, ...args, '--project', e.project],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    ),
+  );
+}
