@@ -35,11 +35,11 @@ test('the default tag is shortened beside a long service name, as the release sh
 test('every problem at once', () => {
   expect(parseCleanupArgs(['--service', 'API', '--pr', 'x', '--bogus'])).toEqual({
     problems: [
-      '--service "API" is not valid; expected a Cloud Run service id such as `api`',
+      '--service "API" is not valid; expected a Cloud Run service id such as `api` (lowercase letters, digits, hyphens, starting with a letter)',
       '--pr "x" is not valid; expected a pull request number such as `12`',
       'unknown option "--bogus"',
       '--region is required; expected a Cloud Run region such as `us-central1`',
-      '--project is required; expected a Google Cloud project id such as `my-project`',
+      '--project is required; expected a Google Cloud project id such as `my-project` (not the project number)',
     ],
   });
   expect(parseCleanupArgs(BASE)).toEqual({
