@@ -1543,6 +1543,8 @@ describe('parseInputs: from deploy-cloudrun (docs/migrating.md)', () => {
     ['LIST=a, b,c', false],
     ['URL=https://x/?a=1,b=2', true],
     ['JSON={"a":1,"b":2}', false],
+    ['JSON={"a":1,"b":"x,y=z"}', false],
+    ['LIST=[1,"a,b=c"]', false],
   ])('warns when %j looks like comma-separated pairs: %s', (env_vars, warned) => {
     const warnings = parse({ env_vars }).inputWarnings;
     expect(warnings.some((w) => w.includes('looks like comma-separated `NAME=VALUE` pairs'))).toBe(warned);

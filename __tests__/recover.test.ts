@@ -13,7 +13,14 @@ import {
   type ReleaseRecord,
 } from '../src/core/release-record';
 import { StepError } from '../src/errors';
-import { describeManualFix, describeTraffic, recoverRelease } from '../src/recover';
+import {
+  describeManualFix,
+  describeTraffic,
+  recoverRelease,
+  reportAfterRecovery,
+  type RecoveryOutcome,
+} from '../src/recover';
+import type { ReleaseReport } from '../src/core/report-types';
 
 const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
 const NAME = 'projects/p-1234/locations/us-central1/services/api';
@@ -135,7 +142,13 @@ describe('recoverRelease (in-memory Cloud Run)', () => {
     const log = memoryLog();
     const outcome = await recoverRelease(r, 'auto', { cloudRun, log });
 
-    expect(outcome).toEqual({ action: 'restore', ok: true, traffic: BASELINE, message: expect.any(String) });
+    expect(outcome).toEqual({
+      action: 'restore',
+      ok: true,
+      traffic: BASELINE,
+      phase: 'rolled-back',
+      message: expect.any(String),
+    });
     expect(cloudRun.service?.traffic).toEqual(BASELINE);
     expect(cloudRun.steps).toEqual(['get', 'setTraffic', 'get']);
     expect(recordOn(cloudRun.service)).toEqual({ ...r, phase: 'rolled-back' });
@@ -178,7 +191,12 @@ describe('recoverRelease (in-memory Cloud Run)', () => {
   ])('does nothing, without a Cloud Run call, for %s', async (_case, r, message) => {
     const cloudRun = new FakeCloudRun().seed(AT_50);
     const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
-    expect(outcome).toEqual({ action: 'nothing', ok: true, message: expect.stringMatching(message) });
+    expect(outcome).toEqual({
+      action: 'nothing',
+      ok: true,
+      ...(r && { phase: r.phase }),
+      message: expect.stringMatching(message),
+    });
     expect(cloudRun.steps).toEqual([]);
   });
 
@@ -188,9 +206,12 @@ describe('recoverRelease (in-memory Cloud Run)', () => {
       [RECORD_ANNOTATION]: encodeRecord({ ...r, phase: 'rolled-back' }),
     });
     const outcome = await recoverRelease(r, 'auto', { cloudRun, log: memoryLog() });
+    // Where the release ended and the traffic read, so the post step's report can say so.
     expect(outcome).toEqual({
       action: 'nothing',
       ok: true,
+      phase: 'rolled-back',
+      traffic: BASELINE,
       message: expect.stringMatching(/already ended \(rolled-back\)/),
     });
     expect(cloudRun.steps).toEqual(['get']);
@@ -394,5 +415,107 @@ describe('recoverRelease against the emulator (real adapter, real client librari
       await services.close();
       await revisions.close();
     }
+  });
+});
+
+describe('reportAfterRecovery: the final report after the post step', () => {
+  const inProgress: ReleaseReport = {
+    project: 'p-1234',
+    region: 'us-central1',
+    service: 'api',
+    image: 'img:3',
+    revision: 'api-00003',
+    tag: 'candidate',
+    phase: 'rolling-out',
+    findings: [],
+    steps: [
+      { percent: 10, status: 'verified' },
+      { percent: 50, status: 'shifted' },
+      { percent: 100, status: 'pending' },
+    ],
+    traffic: AT_50,
+    timings: [],
+    timeoutSeconds: 3600,
+    sessionAffinity: false,
+    sha: '0123abc',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  };
+  const restored: RecoveryOutcome = {
+    action: 'restore',
+    ok: true,
+    traffic: BASELINE,
+    phase: 'rolled-back',
+    message:
+      'The rollout of api-00003 stopped at step 2 of 3 (50 %), so the baseline is restored. Traffic on api is now api-00001 70 %.',
+  };
+
+  test.each<[string, ReleaseReport, RecoveryOutcome, Partial<ReleaseReport> | undefined]>([
+    [
+      'baseline restored: rolled back, traffic as restored, the line says the run stopped and where traffic is',
+      inProgress,
+      restored,
+      {
+        phase: 'rolled-back',
+        traffic: BASELINE,
+        failure:
+          'The main step was cancelled or stopped before it finished. The post step took over: the rollout of api-00003 stopped at step 2 of 3 (50 %), so the baseline is restored. Traffic on api is now api-00001 70 %.',
+      },
+    ],
+    [
+      'promotion finished: promoted',
+      inProgress,
+      { action: 'finish', ok: true, traffic: FINAL, phase: 'promoted', message: 'The last step had passed.' },
+      {
+        phase: 'promoted',
+        traffic: FINAL,
+        failure:
+          'The main step was cancelled or stopped before it finished. The post step took over: the last step had passed.',
+      },
+    ],
+    [
+      'recovery failed: failed, no traffic claimed, the manual fix in the line',
+      inProgress,
+      {
+        action: 'restore',
+        ok: false,
+        message: 'Could not restore the baseline of api: boom. To set it by hand: gcloud …',
+      },
+      {
+        phase: 'failed',
+        traffic: undefined,
+        failure:
+          'The main step was cancelled or stopped before it finished. Could not restore the baseline of api: boom. To set it by hand: gcloud …',
+      },
+    ],
+    [
+      'no record (stopped before any Cloud Run change): failed, changed nothing',
+      { ...inProgress, phase: 'planned', steps: [], traffic: undefined },
+      { action: 'nothing', ok: true, message: 'Nothing to restore: no release record was found.' },
+      {
+        phase: 'failed',
+        changedNothing: true,
+        traffic: undefined,
+        failure:
+          'The main step was cancelled or stopped before it finished. It had changed nothing on Cloud Run: traffic is as it was before this run.',
+      },
+    ],
+    [
+      'the service records the release ended (promoted) before the report did',
+      inProgress,
+      { action: 'nothing', ok: true, phase: 'promoted', traffic: FINAL, message: 'Nothing to restore.' },
+      {
+        phase: 'promoted',
+        traffic: FINAL,
+        failure: `The main step was cancelled or stopped before it finished. The release had already ended on Cloud Run (promoted) before its report was final. Traffic now: ${describeTraffic(FINAL)}.`,
+      },
+    ],
+    [
+      'main had reached its end but not sent it: sent as it is',
+      { ...inProgress, phase: 'rolled-back' },
+      { action: 'nothing', ok: true, phase: 'rolled-back', message: 'Nothing to restore.' },
+      undefined,
+    ],
+  ])('%s', (_case, report, outcome, expected) => {
+    expect(reportAfterRecovery(report, outcome)).toEqual(expected);
   });
 });

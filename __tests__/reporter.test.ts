@@ -2,10 +2,11 @@
 // publish is under way fold into the next one, a channel is called only when what it shows changes, the
 // channels end on the latest state, and flush() waits for that. A channel that fails warns once with its
 // own fix; a rate-limited one waits as long as GitHub asks.
-import { Reporter, classifyFailure } from '../src/reporter';
+import { Reporter } from '../src/reporter';
 import type { GitHubPort } from '../src/adapters/github';
 import type { Log } from '../src/adapters/log';
 import type { ReleaseReport } from '../src/core/report-types';
+import type { ReportSnapshot } from '../src/adapters/release-state';
 
 const base: ReleaseReport = {
   project: 'p',
@@ -358,38 +359,100 @@ test('a channel that hits a secondary rate limit is not called again before retr
   expect(calls).toEqual([0, 61_000]);
 });
 
-test.each([
-  [
-    '403 with x-ratelimit-remaining 0 waits until x-ratelimit-reset',
-    {
-      status: 403,
-      message: 'API rate limit exceeded',
-      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1100' },
+/** A GitHub port that keeps what each channel shows last, and creates a deployment on first use unless given one. */
+function recordingGitHub(knownDeployment?: number) {
+  let deployment = knownDeployment;
+  let next = 100;
+  const seen = {
+    comments: [] as string[],
+    deploymentStates: [] as Array<{ id: number; state: string }>,
+    commitStates: [] as string[],
+    created: 0,
+  };
+  const port: GitHubPort = {
+    async upsertComment(_marker, body) {
+      seen.comments.push(body);
+      return 'updated';
     },
-    { kind: 'rate-limited', secondary: false, retryAt: 1_100_000 },
-  ],
-  [
-    '429 waits retry-after seconds',
-    { status: 429, message: 'x', headers: { 'retry-after': '30' } },
-    { kind: 'rate-limited', secondary: true, retryAt: 1_030_000 },
-  ],
-  [
-    'a secondary limit with no header waits a minute',
-    { status: 403, message: 'You have exceeded a secondary rate limit', headers: {} },
-    { kind: 'rate-limited', secondary: true, retryAt: 1_060_000 },
-  ],
-  [
-    '403 Resource not accessible is a permission',
-    { status: 403, message: 'Resource not accessible by integration', headers: {} },
-    { kind: 'denied' },
-  ],
-  [
-    '401 Bad credentials is a permission',
-    { status: 401, message: 'Bad credentials', headers: {} },
-    { kind: 'denied' },
-  ],
-  ['500 passes', { status: 500, message: 'Server Error', headers: {} }, { kind: 'transient' }],
-] as const)('classifyFailure: %s', (_name, e, expected) => {
-  const err = Object.assign(new Error(e.message), { status: e.status, response: { headers: e.headers } });
-  expect(classifyFailure(err, 1_000_000)).toEqual(expected);
+    async deploymentStatus(state) {
+      if (deployment === undefined) {
+        deployment = next++;
+        seen.created++;
+      }
+      seen.deploymentStates.push({ id: deployment, state });
+    },
+    async commitStatus(state) {
+      seen.commitStates.push(state);
+    },
+    deploymentId: () => deployment,
+  };
+  return { port, seen };
+}
+
+test('main keeps the report for the post step: on phase and step changes, with the deployment id once created, and marked final only after the final flush', async () => {
+  const gh = recordingGitHub();
+  const kept: ReportSnapshot[] = [];
+  let now = 0;
+  const reporter = new Reporter(base, {
+    github: gh.port,
+    comment: true,
+    deployment: true,
+    summary: false,
+    log: memoryLog(),
+    now: () => now,
+    persist: (s) => kept.push(s),
+  });
+  await reporter.update({ phase: 'candidate-up' });
+  now = 5;
+  await reporter.update({ phase: 'rolling-out', steps: [{ percent: 50, status: 'shifted' }] });
+  await reporter.update({ tagUrl: 'https://t' }); // neither phase nor steps: not kept again
+  await reporter.flush();
+  const inProgress = kept[kept.length - 1];
+  expect({
+    final: inProgress.final,
+    phase: inProgress.report.phase,
+    steps: inProgress.report.steps,
+    deploymentId: inProgress.deploymentId,
+    phaseStartedAt: inProgress.phaseStartedAt,
+  }).toEqual({
+    final: false,
+    phase: 'rolling-out',
+    steps: [{ percent: 50, status: 'shifted' }],
+    deploymentId: 100,
+    phaseStartedAt: 5,
+  });
+  await reporter.update({ phase: 'promoted' });
+  await reporter.flush();
+  expect(kept.map((s) => s.final).filter(Boolean)).toHaveLength(1);
+  expect(kept[kept.length - 1]).toMatchObject({ final: true, report: { phase: 'promoted' } });
+});
+
+test('a reporter taken over from a snapshot (the post step) adds its final state to the same deployment, creates none, and times the phase main was in', async () => {
+  const gh = recordingGitHub(42);
+  const snapshot: ReportSnapshot = {
+    report: { ...base, phase: 'rolling-out', steps: [{ percent: 50, status: 'shifted' }] },
+    deploymentId: 42,
+    phaseStartedAt: 1_000,
+    final: false,
+  };
+  const reporter = new Reporter(
+    snapshot.report,
+    { github: gh.port, comment: true, deployment: true, summary: false, log: memoryLog(), now: () => 4_000 },
+    snapshot.phaseStartedAt,
+  );
+  await reporter.update({ phase: 'rolled-back', failure: 'The main step was cancelled.' });
+  await reporter.flush();
+  expect({
+    created: gh.seen.created,
+    deployment: gh.seen.deploymentStates,
+    commit: gh.seen.commitStates,
+    heading: gh.seen.comments.map((c) => c.split('\n').find((l) => l.startsWith('#'))),
+    timings: reporter.current().timings,
+  }).toEqual({
+    created: 0,
+    deployment: [{ id: 42, state: 'failure' }],
+    commit: ['failure'],
+    heading: [expect.stringMatching(/^### Rolled back at 50 %/)],
+    timings: [{ phase: 'rolling-out', ms: 3_000 }],
+  });
 });

@@ -315,6 +315,24 @@ describe('the reusable workflow', () => {
     }
   });
 
+  it("lists every verdict the action's `verdict` output can take", () => {
+    const described = (text: string) => [...text.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    const verdicts = described(String((action.outputs.verdict as { description: string }).description));
+    const listed = described(String(call?.outputs?.verdict.description));
+    for (const verdict of [
+      'promoted',
+      'canary',
+      'candidate',
+      'rolled_back',
+      'failed',
+      'cleaned_up',
+      'skipped',
+    ]) {
+      expect(verdicts).toContain(verdict);
+      expect(listed).toContain(verdict);
+    }
+  });
+
   // A block here could not depend on the inputs, and a called job asking for more than its caller grants
   // makes GitHub refuse the run (docs/platform.md "Reusable workflow permissions"): without one the job has
   // exactly the caller's grant, and a caller that turns the reports off grants only contents and id-token.

@@ -30,6 +30,13 @@ export interface EmulatorOptions {
   runner?: Partial<GitHubRunnerIdentity>;
   /** Principals allowed on the Cloud Run API; default: any valid token. */
   apiPrincipals?: string[];
+  /**
+   * The Cloud Run role each principal holds, where it matters: `run.developer` can do everything the API
+   * offers except set IAM policies, which includes turning the invoker IAM check off or on
+   * (docs/platform.md "Public access and IAM"); `run.admin` can do all. A principal not listed keeps what
+   * `apiPrincipals` gives it.
+   */
+  apiRoles?: Record<string, 'run.admin' | 'run.developer'>;
   /** Principals with project-level run.invoker (e.g. the deployer); default: the configured service accounts. */
   projectInvokers?: string[];
   faults?: Partial<FaultSettings>;
@@ -165,9 +172,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       join(REPO_ROOT, 'emulator', 'images.json'),
   );
   const dataPlane = createDataPlane({ faults, catalogue, invokerCheck, random: options.random });
-  const permits = options.apiPrincipals
-    ? (principal: string) => options.apiPrincipals!.includes(principal)
-    : undefined;
+  const roles = options.apiRoles ?? {};
+  const permits =
+    options.apiPrincipals || options.apiRoles
+      ? (principal: string, permission: string) => {
+          if (options.apiPrincipals && !options.apiPrincipals.includes(principal) && !roles[principal])
+            return false;
+          return !(roles[principal] === 'run.developer' && permission === 'run.services.setIamPolicy');
+        }
+      : undefined;
   const api = new RunApi({
     dataPlane,
     verifier: auth.verifier,

@@ -7,6 +7,7 @@ import { setOutput } from './adapters/runner-commands';
 import { writeOutputs } from './outputs';
 import { cleanup } from './cleanup';
 import { renderCleanupSummary } from './core/cleanup-plan';
+import { previewTag, TAG_AND_SERVICE_MAX } from './core/tag-rules';
 import { serviceName } from './core/service-plan';
 import type { DeployConfig, RunContext } from './core/config';
 import type { GoogleCloud } from './adapters/google-cloud';
@@ -38,10 +39,18 @@ export async function cleanupStep(
     const outcome = await cleanup(
       {
         name: serviceName(config),
+        project: config.projectId,
         service: config.service,
         region: config.region,
         tag: config.tag,
-        ...(context.pullRequest !== undefined && { pullRequest: context.pullRequest }),
+        ...(context.pullRequest !== undefined && {
+          pullRequest: context.pullRequest,
+          // `tag` may come from a `with:` block shared with releases: only this PR's preview tag goes.
+          tagGuard: {
+            previewTag: previewTag(context.pullRequest, TAG_AND_SERVICE_MAX - config.service.length),
+            input: 'tag',
+          },
+        }),
       },
       { cloudRun, deployments, deploymentsSkipped, log: actionsLog() },
     );

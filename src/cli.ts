@@ -186,6 +186,7 @@ async function runCleanup(argv: readonly string[]): Promise<number> {
     const outcome = await cleanup(
       {
         name: serviceResourceName(parsed.args),
+        project,
         service,
         region,
         tag,

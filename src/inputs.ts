@@ -18,7 +18,7 @@ import {
   type StreamingSettings,
   type UpdateStrategy,
 } from './core/config';
-import { previewTag } from './core/cleanup-plan';
+import { previewTag, TAG_AND_SERVICE_MAX, TAG_PATTERN } from './core/tag-rules';
 import { findPathHazard } from './core/smoke-args';
 import type { SmokeCriteria } from './core/smoke-types';
 import { InputError, type InputProblem } from './errors';
@@ -571,7 +571,8 @@ function parseEnvVars(text: string, problems: Problems): { name: string; value: 
   if (text.trim() === EMPTY_MAP) return [];
   const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
   for (const { name, rest, number } of lines) {
-    if (COMMA_PAIRS.test(rest))
+    // A JSON value (`{"a":"x,y=z"}`) holds commas by nature: not the one-line form.
+    if (COMMA_PAIRS.test(rest) && !/^\s*[[{]/.test(rest))
       problems.warn(
         'env_vars',
         `line ${number}: the value of \`${name}\` looks like comma-separated \`NAME=VALUE\` pairs; here each line is one variable and commas stay in the value, so write one \`NAME=VALUE\` per line (google-github-actions/deploy-cloudrun also split on commas)`,
@@ -787,10 +788,8 @@ function parseLabels(text: string, problems: Problems): Record<string, string> {
 // ---------------------------------------------------------------------------------------------------------
 // Release names
 
-// FACTS.md "tag rules": lowercase letters, digits, `-`; tag + service name at most 46 characters. A tag also
-// starts with a letter, and does not end with `-`, since the tag URL joins it to the service as `TAG---SERVICE`.
-const TAG = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
-const TAG_AND_SERVICE_MAX = 46;
+// The tag pattern and the tag + service limit (FACTS.md "tag rules") live in core/cleanup-plan.ts, shared
+// with the cleanup.
 // FACTS.md "revision names": `SERVICE-SUFFIX`, at most 63 characters, lowercase letters, digits and `-`, not
 // ending with `-`.
 const REVISION_SUFFIX = /^[a-z0-9-]*[a-z0-9]$/;
@@ -830,7 +829,7 @@ function parseTag(text: string, service: string | undefined, context: RunContext
     }
     return tag;
   }
-  if (!TAG.test(text)) {
+  if (!TAG_PATTERN.test(text)) {
     problems.add(
       'tag',
       `${show(text)} is not a valid traffic tag`,

@@ -1,48 +1,95 @@
 // Post step: runs after the job's steps even when main failed, was cancelled or timed out (FACTS.md GitHub
 // Actions `post:`). A composition root like main.ts: when the record main saved says a rollout was under
 // way and not finished, it builds the same auth and Cloud Run adapters and lets recoverRelease restore the
-// baseline (or finish a promotion whose last step had passed). Its own entry point, so it fails its own step.
+// baseline (or finish a promotion whose last step had passed). When main stopped before its report was
+// final, it publishes the final report on the same channels (the same comment, the same deployment).
+// Its own entry point, so it fails its own step.
 import * as core from '@actions/core';
 import { planRecovery } from './core/release-record';
-import { loadRecord } from './adapters/release-state';
+import { loadRecord, loadReport, type ReportSnapshot } from './adapters/release-state';
 import { readActionConfig } from './adapters/action-config';
 import { actionsLog } from './adapters/log';
+import type { RecoveryOutcome } from './recover';
+import type { DeployConfig, RunContext } from './core/config';
 
 async function post(): Promise<void> {
   const record = loadRecord();
   const recovery = planRecovery(record, 'auto');
-  if (recovery.action === 'nothing') {
+  // A report main left in progress; one main finished (or never started) is not this step's to touch.
+  const snapshot = loadReport();
+  const unreported = snapshot !== undefined && !snapshot.final ? snapshot : undefined;
+  if (recovery.action === 'nothing' && !unreported) {
     core.info(`Nothing to restore: ${recovery.reason}.`);
     return;
   }
   let failure: string | undefined;
   let summary: string;
+  let read: { config: Readonly<DeployConfig>; context: RunContext } | undefined;
+  let outcome: RecoveryOutcome | undefined;
   try {
-    const { config } = readActionConfig();
-    const { connectGoogleCloud } = await import('./adapters/google-cloud');
-    const { recoverRelease } = await import('./recover');
-    const { cloudRun } = await connectGoogleCloud({
-      ...config,
-      env: process.env,
-      mask: (secret) => core.setSecret(secret),
-      log: (line) => core.info(line),
-    });
-    try {
-      const outcome = await core.group('Recover the interrupted release', () =>
-        recoverRelease(record, 'auto', { cloudRun, log: actionsLog() }),
-      );
-      if (outcome.ok) core.info(outcome.message);
-      else failure = outcome.message;
-      summary = outcome.message;
-    } finally {
-      await cloudRun.close();
+    read = readActionConfig();
+    const { config } = read;
+    const { recoverRelease, nothingToRecover } = await import('./recover');
+    if (recovery.action === 'nothing') {
+      outcome = nothingToRecover(record, recovery.reason);
+    } else {
+      const { connectGoogleCloud } = await import('./adapters/google-cloud');
+      const { cloudRun } = await connectGoogleCloud({
+        ...config,
+        env: process.env,
+        mask: (secret) => core.setSecret(secret),
+        log: (line) => core.info(line),
+      });
+      try {
+        outcome = await core.group('Recover the interrupted release', () =>
+          recoverRelease(record, 'auto', { cloudRun, log: actionsLog() }),
+        );
+      } finally {
+        await cloudRun.close();
+      }
     }
+    if (outcome.ok) core.info(outcome.message);
+    else failure = outcome.message;
+    summary = outcome.message;
   } catch (error) {
     failure = `Could not recover the interrupted release: ${error instanceof Error ? error.message : String(error)}`;
     summary = failure;
   }
+  if (unreported && read) {
+    await finishReport(read.config, read.context, unreported, outcome ?? failedOutcome(failure));
+  }
   await writeSummary(`stream-deploy post step: ${summary}`);
   if (failure !== undefined) core.setFailed(failure);
+}
+
+// The recovery's failure as an outcome, so the report says it too.
+function failedOutcome(message = 'the post step could not run.'): RecoveryOutcome {
+  return { action: 'restore', ok: false, message };
+}
+
+// Publishes the final report main could not: the same channels, the same comment and deployment, the
+// phase where the release ended and a line saying the run stopped. Reporting never fails this step.
+async function finishReport(
+  config: Readonly<DeployConfig>,
+  context: RunContext,
+  snapshot: ReportSnapshot,
+  outcome: RecoveryOutcome,
+): Promise<void> {
+  try {
+    const [{ createReporter }, { reportAfterRecovery }] = await Promise.all([
+      import('./report-channels'),
+      import('./recover'),
+    ]);
+    const reporter = await createReporter(config, context, snapshot);
+    const patch = reportAfterRecovery(snapshot.report, outcome);
+    if (patch) await reporter.update(patch);
+    await core.group('Publish the final report', () => reporter.flush());
+    core.info(`The report now reads: ${reporter.current().phase}.`);
+  } catch (error) {
+    core.warning(
+      `Could not publish the final report: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 // One line in the job summary; a summary that cannot be written is a warning, never the step's failure.

@@ -7,9 +7,11 @@ import {
   encodeRecord,
   planRecovery,
   RECORD_ANNOTATION,
+  type ReleasePhase,
   type Recovery,
   type ReleaseRecord,
 } from './core/release-record';
+import type { ReleaseReport, ReportPhase } from './core/report-types';
 import { trafficKey, type CloudRunPort } from './adapters/cloud-run';
 import type { Log } from './adapters/log';
 
@@ -20,8 +22,10 @@ export interface RecoveryOutcome {
   action: Recovery['action'];
   /** False when the traffic could not be set and verified, or was left alone because another release owns it. */
   ok: boolean;
-  /** The traffic now live, when it was set and verified. */
+  /** The traffic now live, when it was set and verified (or read, when the release had already ended). */
   traffic?: TrafficTarget[];
+  /** Where the release is recorded to have ended, when it did: the record's phase after this. */
+  phase?: ReleasePhase;
   /** One or two sentences for the log and the job summary: what happened and why. */
   message: string;
 }
@@ -34,9 +38,7 @@ export async function recoverRelease(
 ): Promise<RecoveryOutcome> {
   const { cloudRun, log } = ports;
   const recovery = planRecovery(record, mode);
-  if (recovery.action === 'nothing' || !record) {
-    return { action: 'nothing', ok: true, message: `Nothing to restore: ${recovery.reason}.` };
-  }
+  if (recovery.action === 'nothing' || !record) return nothingToRecover(record, recovery.reason);
   const { action, traffic } = recovery;
   const goal = action === 'finish' ? 'finish the promotion of' : 'restore the baseline of';
   const failed = (why: string): RecoveryOutcome => ({
@@ -71,6 +73,8 @@ export async function recoverRelease(
       return {
         action: 'nothing',
         ok: true,
+        phase: onService.phase,
+        traffic: live.traffic,
         message: `Nothing to restore: the service records that the release of ${record.candidate} had already ended (${onService.phase}).`,
       };
     }
@@ -99,11 +103,87 @@ export async function recoverRelease(
       action,
       ok: true,
       traffic: after.traffic,
+      phase,
       message: `${why}. Traffic on ${record.service} is now ${describeTraffic(after.traffic)} (read back and verified).`,
     };
   } catch (err) {
     return failed(`${(err instanceof Error ? err.message : String(err)).replace(/\s+$/, '')}`);
   }
+}
+
+/** The outcome when the record calls for nothing (none, or the release had ended): no Cloud Run call needed. */
+export function nothingToRecover(record: ReleaseRecord | undefined, reason: string): RecoveryOutcome {
+  return {
+    action: 'nothing',
+    ok: true,
+    ...(record && { phase: record.phase }),
+    message: `Nothing to restore: ${reason}.`,
+  };
+}
+
+/**
+ * The change that makes the report main left in progress final, after the post step's recovery: the phase
+ * where the release ended (promoted when recovery finished a promotion, rolled back when it restored the
+ * baseline) and a failure line saying the run stopped and where traffic is. Undefined when main's report
+ * had already reached its end and only needs sending again.
+ */
+export function reportAfterRecovery(
+  report: ReleaseReport,
+  outcome: RecoveryOutcome,
+): Partial<ReleaseReport> | undefined {
+  const stopped = 'The main step was cancelled or stopped before it finished.';
+  if (!outcome.ok) {
+    return { phase: 'failed', traffic: undefined, failure: `${stopped} ${outcome.message}` };
+  }
+  if (outcome.action !== 'nothing') {
+    return {
+      phase: outcome.action === 'finish' ? 'promoted' : 'rolled-back',
+      traffic: outcome.traffic,
+      failure: `${stopped} The post step took over: ${lowerFirst(outcome.message)}`,
+    };
+  }
+  if (ENDED_REPORT.has(report.phase)) return undefined;
+  if (outcome.phase === undefined) {
+    // No record: main stopped before it sent Cloud Run its first change.
+    return {
+      phase: 'failed',
+      changedNothing: true,
+      traffic: undefined,
+      failure: `${stopped} It had changed nothing on Cloud Run: traffic is as it was before this run.`,
+    };
+  }
+  // A release that ended on a failed smoke test is reported as failed, whatever its traffic (as main does).
+  const smokeFailed = report.smoke !== undefined && report.smoke.verdict !== 'pass';
+  const phase = smokeFailed ? 'failed' : REPORT_PHASE_OF[outcome.phase];
+  const where = outcome.traffic ? ` Traffic now: ${describeTraffic(outcome.traffic)}.` : '';
+  return {
+    phase,
+    ...(outcome.traffic && { traffic: outcome.traffic }),
+    failure: `${stopped} The release had already ended on Cloud Run (${outcome.phase}) before its report was final.${where}`,
+  };
+}
+
+/** The report phases after which nothing more happens. */
+const ENDED_REPORT: ReadonlySet<ReportPhase> = new Set([
+  'promoted',
+  'canary',
+  'candidate',
+  'rolled-back',
+  'failed',
+]);
+
+/** The report phase of a release recorded as ended on the service (or, for the unfinished phases, as failed). */
+const REPORT_PHASE_OF: Record<ReleasePhase, ReportPhase> = {
+  promoted: 'promoted',
+  'rolled-back': 'rolled-back',
+  deployed: 'candidate',
+  abandoned: 'failed',
+  deploying: 'failed',
+  'rolling-out': 'failed',
+};
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 // Same release when candidate and start time match; the step and phase may differ (newer on the service).

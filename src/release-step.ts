@@ -8,7 +8,7 @@ import { writeOutputs } from './outputs';
 import type { DeployConfig, RunContext } from './core/config';
 import type { GoogleCloud } from './adapters/google-cloud';
 import { OUTCOME_TEXT, trafficOutcome as trafficOutcomeOf } from './core/report';
-import { environmentName, statusContext } from './core/github-names';
+import { createReporter } from './report-channels';
 
 /** Runs the release for valid inputs; resolves with the failure text (undefined when it succeeded). */
 export async function releaseStep(
@@ -121,99 +121,4 @@ function sayWhereTrafficIs(reporter: import('./reporter').Reporter): void {
   const report = reporter.current();
   const outcome = trafficOutcomeOf(report);
   if (outcome) core.info(`Traffic ends ${OUTCOME_TEXT[outcome]}.`);
-}
-
-// The report's channels: GitHub (when there is a token and a repository) and the job summary.
-// A GitHub port that imports the real one on its first call; `target` is read once, then.
-function lazyGitHub(
-  target: () => import('./adapters/github').GitHubTarget,
-): import('./adapters/github').GitHubPort {
-  let port: Promise<import('./adapters/github').GitHubPort> | undefined;
-  const real = () =>
-    (port ??= import('./adapters/github').then(({ createGitHub }) => createGitHub(target())));
-  return {
-    upsertComment: async (...args) => (await real()).upsertComment(...args),
-    deploymentStatus: async (...args) => (await real()).deploymentStatus(...args),
-    commitStatus: async (...args) => (await real()).commitStatus(...args),
-  };
-}
-
-async function createReporter(
-  config: DeployConfig,
-  context: RunContext,
-): Promise<import('./reporter').Reporter> {
-  const { Reporter } = await import('./reporter');
-  const env = process.env;
-  const { githubToken, summary, deployment } = config.reporting;
-  if (githubToken) core.setSecret(githubToken);
-  const runUrl =
-    context.repository && env.GITHUB_RUN_ID
-      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.repository}/actions/runs/${env.GITHUB_RUN_ID}`
-      : undefined;
-  const preview = config.rollout === 'candidate';
-  // On a pull request the comment goes on it; elsewhere (a push) on the commit, only when asked: commit
-  // comments need `contents: write` (docs/platform.md "Commit comments").
-  const onPullRequest = context.pullRequest !== undefined;
-  const comment = onPullRequest ? config.reporting.comment : config.reporting.commentOnCommit;
-  // Statuses and the deployment go to the commit the pull request shows: its head, not the merge commit.
-  const sha = context.headSha ?? context.sha;
-  // Octokit loads with the first publish, which runs in the background while Cloud Run works, not
-  // before the first Cloud Run call (start-up, bench/RESULTS.md).
-  const github =
-    githubToken && context.repository && sha
-      ? lazyGitHub(() => ({
-          token: githubToken,
-          apiUrl: env.GITHUB_API_URL,
-          repository: context.repository,
-          sha,
-          pullRequest: context.pullRequest,
-          environment: environmentName(config.service, config.region, preview),
-          transient: preview,
-          context: statusContext(config.service, config.region),
-          payload: {
-            stream_deploy: {
-              service: config.service,
-              region: config.region,
-              tag: config.tag,
-              pull_request: context.pullRequest ?? null,
-            },
-          },
-          runUrl,
-          debug: (line) => core.debug(line),
-        }))
-      : undefined;
-  if (!github && (comment || deployment))
-    core.warning('No `github_token` or repository: the comment and the deployment are skipped.');
-  return new Reporter(
-    {
-      project: config.projectId,
-      region: config.region,
-      service: config.service,
-      image: config.image,
-      revision: `${config.service}-${config.revisionSuffix}`,
-      tag: config.tag,
-      phase: 'planned',
-      findings: [],
-      steps: [],
-      timings: [],
-      timeoutSeconds: config.streaming.timeoutSeconds,
-      sessionAffinity: config.streaming.sessionAffinity,
-      sha: context.sha,
-      runUrl,
-      updatedAt: new Date().toISOString(),
-    },
-    {
-      github,
-      writeSummary: env.GITHUB_STEP_SUMMARY
-        ? async (markdown) =>
-            void (await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite: true }))
-        : undefined,
-      comment,
-      commentOn: onPullRequest ? 'pull-request' : 'commit',
-      deployment,
-      summary,
-      log: actionsLog(),
-      now: () => Date.now(),
-    },
-  );
 }

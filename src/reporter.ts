@@ -8,6 +8,8 @@ import type { ReleaseReport, ReportPhase } from './core/report-types';
 import { renderComment, renderStatusLine, renderSummary, reportMarker } from './core/report';
 import type { CommitState, DeploymentState, GitHubPort } from './adapters/github';
 import type { Log } from './adapters/log';
+import { classifyFailure, type CallFailure } from './core/github-failures';
+import type { ReportSnapshot } from './adapters/release-state';
 
 /** Where the comment goes: the pull request (issue comments) or the commit (commit comments). */
 export type CommentTarget = 'pull-request' | 'commit';
@@ -28,6 +30,11 @@ export interface ReportChannels {
   sleep?: (ms: number) => Promise<void>;
   /** The longest `flush` waits for a rate-limited channel; beyond it the channel is left as it is. Default 30 s. */
   finalWaitMs?: number;
+  /**
+   * Keeps the report for the post step: called when the phase or the steps change, when the deployment is
+   * created, and (`final: true`) once the final report is out, so post knows whether it must finish it.
+   */
+  persist?: (snapshot: ReportSnapshot) => void;
 }
 
 export type ChannelName =
@@ -64,8 +71,6 @@ const COMMIT_STATE: Record<DeploymentState, CommitState> = {
   error: 'error',
 };
 
-/** The wait GitHub asks for when a rate limit names none: "wait at least one minute" (docs/platform.md "Secondary rate limits"). */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 /** The pause before the last try of a channel that failed for another passing reason (a server error). */
 const RETRY_PAUSE_MS = 1000;
 
@@ -83,36 +88,6 @@ interface Channel {
   warned: boolean;
 }
 
-/** How a failed call is treated: a refusal, a rate limit (with the wait GitHub asks for), or a passing failure. */
-export type CallFailure =
-  { kind: 'denied' } | { kind: 'rate-limited'; secondary: boolean; retryAt: number } | { kind: 'transient' };
-
-/**
- * Classifies a GitHub error. The primary rate limit is a 403 (or 429) with `x-ratelimit-remaining: 0`,
- * wait until `x-ratelimit-reset`; a secondary one says so in its message, wait `retry-after` seconds;
- * either without a header: at least one minute (docs/platform.md "Secondary rate limits").
- */
-export function classifyFailure(err: unknown, now: number): CallFailure {
-  const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
-  const headers = e.response?.headers ?? {};
-  const message = e.message ?? '';
-  const secondary = /secondary rate limit/i.test(message);
-  const primary = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message);
-  if (e.status === 429 || secondary || ((e.status === 403 || e.status === undefined) && primary)) {
-    const after = Number(headers['retry-after']);
-    const reset = Number(headers['x-ratelimit-reset']);
-    const retryAt =
-      Number.isFinite(after) && headers['retry-after'] !== undefined
-        ? now + after * 1000
-        : headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) && reset > 0
-          ? Math.max(now, reset * 1000)
-          : now + DEFAULT_RATE_LIMIT_WAIT_MS;
-    return { kind: 'rate-limited', secondary: secondary || e.status === 429, retryAt };
-  }
-  if (e.status === 401 || e.status === 403) return { kind: 'denied' };
-  return { kind: 'transient' };
-}
-
 /** The report's owner: `update` merges a change and publishes it in the background on the channels it changes. */
 export class Reporter {
   private report: ReleaseReport;
@@ -122,13 +97,18 @@ export class Reporter {
   private finalPending = false;
   private publishing: Promise<void> | undefined;
 
+  private persistedDeployment: number | undefined;
+
+  /** `phaseStartedAt`: when `base`'s phase began, for a report taken over from an earlier step. */
   constructor(
     base: ReleaseReport,
     private readonly channels: ReportChannels,
+    phaseStartedAt?: number,
   ) {
     this.report = base;
-    this.phaseStartedAt = channels.now();
+    this.phaseStartedAt = phaseStartedAt ?? channels.now();
     this.channelList = buildChannels(channels);
+    this.persistedDeployment = channels.github?.deploymentId?.();
   }
 
   /** The report as last published. */
@@ -148,7 +128,10 @@ export class Reporter {
       timings.push({ phase: this.report.phase, ms: now - this.phaseStartedAt });
       this.phaseStartedAt = now;
     }
+    const moved =
+      (patch.phase !== undefined && patch.phase !== this.report.phase) || patch.steps !== undefined;
     this.report = { ...this.report, ...patch, timings, updatedAt: new Date(now).toISOString() };
+    if (moved) this.persist(false);
     this.schedule(false);
   }
 
@@ -158,6 +141,11 @@ export class Reporter {
    * try after the pause GitHub asks for, when that pause is short enough (`finalWaitMs`).
    */
   async flush(): Promise<void> {
+    await this.flushChannels();
+    if (DEPLOYMENT_STATE[this.report.phase] !== 'in_progress') this.persist(true);
+  }
+
+  private async flushChannels(): Promise<void> {
     this.schedule(true);
     await this.settled();
     const stale = this.channelList.filter((c) => c.stale && !c.broken);
@@ -210,6 +198,25 @@ export class Reporter {
       // Rate-limited: not before the time GitHub named; the channel stays stale until then.
       if (c.notBefore !== undefined && this.channels.now() < c.notBefore) continue;
       await this.attempt(c, r, key);
+    }
+    // The deployment is created with its first status: keep its id for the post step.
+    if (this.channels.github?.deploymentId?.() !== this.persistedDeployment) this.persist(false);
+  }
+
+  // Hands the report to `persist`; keeping it is never worth failing the release for.
+  private persist(final: boolean): void {
+    if (!this.channels.persist) return;
+    const deploymentId = this.channels.github?.deploymentId?.();
+    this.persistedDeployment = deploymentId;
+    try {
+      this.channels.persist({
+        report: this.report,
+        ...(deploymentId !== undefined && { deploymentId }),
+        phaseStartedAt: this.phaseStartedAt,
+        final,
+      });
+    } catch (err) {
+      this.channels.log.debug(`Could not keep the report for the post step: ${(err as Error).message}`);
     }
   }
 

@@ -25,7 +25,9 @@ const target = (extra: Partial<GitHubTarget> = {}): GitHubTarget => ({
   environment: 'api (us-central1)',
   transient: false,
   context: 'stream-deploy/api (us-central1)',
-  payload: { stream_deploy: { service: 'api', region: 'us-central1', tag: 'pr-81', pull_request: 81 } },
+  payload: {
+    stream_deploy: { project: 'p', service: 'api', region: 'us-central1', tag: 'pr-81', pull_request: 81 },
+  },
   ...extra,
 });
 

@@ -4,8 +4,19 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadRecord, RELEASE_STATE, saveRecord } from '../../src/adapters/release-state';
+import {
+  encodeReportSnapshot,
+  loadRecord,
+  loadReport,
+  RELEASE_STATE,
+  REPORT_STATE,
+  REPORT_STATE_BUDGET,
+  saveRecord,
+  saveReport,
+  type ReportSnapshot,
+} from '../../src/adapters/release-state';
 import type { ReleaseRecord } from '../../src/core/release-record';
+import type { ReleaseReport } from '../../src/core/report-types';
 
 const record: ReleaseRecord = {
   version: 1,
@@ -69,5 +80,88 @@ describe('release state (runner step state)', () => {
   ])('loads nothing from %s', (_case, value) => {
     if (value !== undefined) process.env[`STATE_${RELEASE_STATE}`] = value;
     expect(loadRecord()).toBeUndefined();
+  });
+});
+
+const report: ReleaseReport = {
+  project: 'p',
+  region: 'us-central1',
+  service: 'api',
+  image: 'us-docker.pkg.dev/p/r/api:2',
+  revision: 'api-00002',
+  tag: 'candidate',
+  phase: 'rolling-out',
+  findings: [],
+  steps: [
+    { percent: 10, status: 'verified' },
+    { percent: 50, status: 'shifted' },
+    { percent: 100, status: 'pending' },
+  ],
+  timings: [{ phase: 'planned', ms: 1200 }],
+  timeoutSeconds: 3600,
+  sessionAffinity: false,
+  sha: '0123456',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+};
+const snapshot: ReportSnapshot = { report, deploymentId: 42, phaseStartedAt: 1_000, final: false };
+
+describe('report snapshot (runner step state)', () => {
+  const saved = { ...process.env };
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'report-state-'));
+    process.env.GITHUB_STATE = path.join(dir, 'state');
+    writeFileSync(process.env.GITHUB_STATE, '');
+    delete process.env[`STATE_${REPORT_STATE}`];
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries the last snapshot, with its deployment id, from main (saveReport) to post (loadReport)', () => {
+    saveReport({ ...snapshot, deploymentId: undefined, report: { ...report, phase: 'planned' } });
+    saveReport(snapshot);
+    const state = readStateFile(process.env.GITHUB_STATE as string);
+    process.env[`STATE_${REPORT_STATE}`] = state[REPORT_STATE];
+    expect(loadReport()).toEqual(snapshot);
+  });
+
+  it('stays within its budget by leaving out what the final report can do without, and keeps where the release is', () => {
+    const big: ReleaseReport = {
+      ...report,
+      changes: Array.from({ length: 2000 }, (_, i) => ({ setting: `env.VAR_${i}`, live: 'a', next: 'b' })),
+      findings: Array.from({ length: 200 }, (_, i) => ({
+        rule: 'r',
+        severity: 'warning' as const,
+        message: `finding ${i} `.repeat(10),
+        source: 's',
+      })),
+    };
+    const text = encodeReportSnapshot({ ...snapshot, report: big });
+    expect(text.length).toBeLessThanOrEqual(REPORT_STATE_BUDGET);
+    process.env[`STATE_${REPORT_STATE}`] = text;
+    const back = loadReport();
+    expect({
+      phase: back?.report.phase,
+      steps: back?.report.steps,
+      deploymentId: back?.deploymentId,
+    }).toEqual({
+      phase: 'rolling-out',
+      steps: report.steps,
+      deploymentId: 42,
+    });
+  });
+
+  it.each([
+    ['no snapshot saved', undefined],
+    ['a state that is not JSON', '{"report"'],
+    ['a snapshot without a report', JSON.stringify({ phaseStartedAt: 1, final: false })],
+    ['a snapshot with a bad deployment id', JSON.stringify({ ...snapshot, deploymentId: 'x' })],
+  ])('loads nothing from %s', (_case, value) => {
+    if (value !== undefined) process.env[`STATE_${REPORT_STATE}`] = value;
+    expect(loadReport()).toBeUndefined();
   });
 });

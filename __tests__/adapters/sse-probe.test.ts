@@ -167,9 +167,10 @@ test('a reconnect with Last-Event-ID resumes after that id (WHATWG resumption)',
 test('a reconnect that gets no event records no first event', async () => {
   const { url } = await serve((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-    res.write(': only comments\n\n');
+    // The stream ends after a comment: the outcome does not depend on a short timeout (a busy machine).
+    res.end(': only comments\n\n');
   });
-  const obs = await reconnectSse(url, '3', { headers: {}, timeoutMs: 200, elapsed });
+  const obs = await reconnectSse(url, '3', { headers: {}, timeoutMs: 10_000, elapsed });
   expect(obs.status).toBe(200);
   expect(obs.firstEventId).toBeUndefined();
   expect(obs.error).toBeUndefined();
@@ -206,9 +207,10 @@ describe('issue 12: browser-like clients', () => {
     const big = 'x'.repeat(1 << 20);
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      res.write(`id: 1\ndata: ${big}\n\n: ${big}\nid: 2\ndata: small\n\n`);
+      res.end(`id: 1\ndata: ${big}\n\n: ${big}\nid: 2\ndata: small\n\n`);
     });
-    const obs = await watchSse(url, { ...base, durationMs: 400 });
+    // The server ends the stream once all is written, so the watch ends there, however slow the machine.
+    const obs = await watchSse(url, { ...base, durationMs: 30_000 });
     expect(obs.events.map((e) => e.data.length)).toEqual([MAX_STORED_TEXT, 5]);
     expect(obs.events[1]).toMatchObject({ id: '2', data: 'small' });
     expect(obs.comments.map((c) => c.text.length)).toEqual([MAX_STORED_TEXT]);
@@ -221,14 +223,20 @@ describe('issue 12: browser-like clients', () => {
       const gzip = zlib.createGzip();
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip' });
       gzip.pipe(res);
+      // Four events, each flushed on its own, then the end: the watch sees them all however slow the
+      // machine, and ends when the stream does.
       let n = 0;
       const timer = setInterval(() => {
         gzip.write(`id: ${++n}\ndata: {"n":${n}}\n\n`);
         gzip.flush();
+        if (n === 4) {
+          clearInterval(timer);
+          gzip.end();
+        }
       }, 50);
       res.on('close', () => clearInterval(timer));
     });
-    const obs = await watchSse(url, { ...base, durationMs: 500 });
+    const obs = await watchSse(url, { ...base, durationMs: 30_000 });
     await watchSse(url, { ...base, durationMs: 100, acceptEncoding: 'identity' });
     expect(asked).toEqual(['gzip, deflate, br', 'identity']);
     expect(obs.contentEncoding).toBe('gzip');

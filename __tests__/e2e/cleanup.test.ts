@@ -11,10 +11,11 @@ import { getOctokit } from '@actions/github';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
 import { runClients, wifClient } from '../../emulator/clients';
+import { environmentName } from '../../src/core/github-names';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const SERVICE = 'preview-api';
-const ENV = `preview: ${SERVICE} (us-central1)`;
+const ENV = () => environmentName(emulator.endpoints.project, SERVICE, 'us-central1', true);
 const PR = (number: number) => ({
   eventName: 'pull_request',
   event: {
@@ -73,18 +74,28 @@ async function trafficOf(service = SERVICE) {
 }
 
 /** A deployment with the payload every release writes (the contract in src/core/cleanup-plan.ts). */
-async function seedDeployment(pullRequest: number | null, service = SERVICE): Promise<number> {
+async function seedDeployment(
+  pullRequest: number | null,
+  service = SERVICE,
+  project = emulator.endpoints.project,
+): Promise<number> {
   const octokit = getOctokit(emulator.endpoints.githubToken, { baseUrl: emulator.endpoints.githubApi });
   const { data } = await octokit.rest.repos.createDeployment({
     owner: 'acme',
     repo: 'streams',
     ref: '89abcdef0123456789abcdef0123456789abcdef',
-    environment: ENV,
+    environment: ENV(),
     required_contexts: [],
     transient_environment: true,
     production_environment: false,
     payload: {
-      stream_deploy: { service, region: 'us-central1', tag: `pr-${pullRequest}`, pull_request: pullRequest },
+      stream_deploy: {
+        project,
+        service,
+        region: 'us-central1',
+        tag: `pr-${pullRequest}`,
+        pull_request: pullRequest,
+      },
     },
   });
   const id = (data as { id: number }).id;
@@ -124,6 +135,7 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   const mine = await seedDeployment(12);
   const other = await seedDeployment(13);
   const otherService = await seedDeployment(12, 'another-api');
+  const otherProject = await seedDeployment(12, SERVICE, 'prod-project');
 
   const cleanup = await runAction('main', { ...target(), mode: 'cleanup' }, emulator.endpoints, {
     ...PR(12),
@@ -135,9 +147,9 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   // Only the preview's 0 % entry is gone; every other target keeps its revision, percent and tag.
   expect(after.traffic).toEqual(before.traffic.filter((t) => t.tag !== 'pr-12'));
   expect(JSON.parse(cleanup.outputs.traffic)).toHaveLength(after.traffic.length);
-  expect(ofPullRequest(12)).toEqual([]);
   const left = emulator.github.deployments().map((d) => d.id);
-  expect(left).toEqual(expect.arrayContaining([other, otherService]));
+  expect(ofPullRequest(12).map((d) => d.id)).toEqual([otherProject]);
+  expect(left).toEqual(expect.arrayContaining([other, otherService, otherProject]));
   expect(left).not.toContain(mine);
   expect(cleanup.summary).toContain('cleaned up');
   expect(cleanup.summary).toContain('Removed tag pr-12');
@@ -165,6 +177,28 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   expect(cli.code).toBe(0);
   expect(JSON.parse(cli.stdout)).toMatchObject({ tagResult: 'absent', deployments: { removed: [] } });
   expect(await trafficOf()).toEqual(after);
+
+  // A `tag:` shared from a `with:` block (here the main release's tag) is not pull request #13's preview:
+  // refused with a warning naming the input, the release's tag stays, #13's deployments still go.
+  const releaseTag = after.traffic.find((t) => t.tag !== undefined && t.percent > 0)?.tag;
+  expect(releaseTag).toBeDefined();
+  const shared = await runAction(
+    'main',
+    { ...target(), mode: 'cleanup', tag: releaseTag! },
+    emulator.endpoints,
+    {
+      ...PR(13),
+      env: { GITHUB_RUN_ID: '8105' },
+    },
+  );
+  expect([shared.code, shared.outputs.verdict]).toEqual([0, 'cleaned_up']);
+  expect(shared.annotations).toEqual([
+    expect.stringMatching(
+      new RegExp(`^::warning::Tag ${releaseTag} was not removed: \`tag\` is ${releaseTag}`),
+    ),
+  ]);
+  expect(await trafficOf()).toEqual(after);
+  expect(emulator.github.deployments().map((d) => d.id)).not.toContain(other);
 });
 
 test('a preview refuses to create a service unless `candidate_creates_service: true`', async () => {

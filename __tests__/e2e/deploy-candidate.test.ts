@@ -9,6 +9,10 @@ import { readSse } from '../support/stream-clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const JSON_VALUE = '{"a":1,"b":"x,y=z"}';
+/** `LIST=a,b,c=d` reads like deploy-cloudrun's comma-separated pairs: the one warning these inputs earn. */
+const COMMA_WARNING = [
+  expect.stringMatching(/^::warning::`env_vars`: line 3: the value of `LIST` looks like comma-separated/),
+];
 
 describe.each([
   ['Node 24', NODE24],
@@ -53,7 +57,7 @@ describe.each([
       node,
       env: { GITHUB_RUN_ID: '1001' },
     });
-    expect(run.annotations).toEqual([]);
+    expect(run.annotations).toEqual(COMMA_WARNING);
     expect(run.code).toBe(0);
     expect(run.outputs.revision).toMatch(/^stream-api-0123456-[a-z0-9]+-1$/);
     expect(run.outputs.previous_revision).toBe('');
@@ -87,7 +91,7 @@ describe.each([
       node,
       env: { GITHUB_RUN_ID: '1002' },
     });
-    expect(run.annotations).toEqual([]);
+    expect(run.annotations).toEqual(COMMA_WARNING);
     expect(run.code).toBe(0);
     expect(run.outputs.previous_revision).toBe(old);
     expect(run.outputs.revision).not.toBe(old);

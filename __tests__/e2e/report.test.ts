@@ -4,6 +4,7 @@
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { conflicts } from '../support/fault-suite';
 import { runAction } from '../../scripts/local-runner';
+import { environmentName, statusContext } from '../../src/core/github-names';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 let emulator: Emulator;
@@ -67,7 +68,11 @@ test('one sticky PR comment per service and region, edited through a release; su
   expect(latest?.statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['in_progress', 'success']));
   const statuses = emulator.github.commitStatuses('0123456789abcdef0123456789abcdef01234567');
   expect(
-    statuses.some((s) => s.context === 'stream-deploy/report-api (us-central1)' && s.state === 'success'),
+    statuses.some(
+      (s) =>
+        s.context === statusContext(emulator.endpoints.project, 'report-api', 'us-central1') &&
+        s.state === 'success',
+    ),
   ).toBe(true);
 });
 
@@ -81,7 +86,10 @@ test('on push no commit comment unless comment_on_commit (it needs contents: wri
   // Off by default: the summary, the deployment and the commit status carry the report.
   expect(emulator.github.commitComments('aaaaaaa111111111111111111111111111111111')).toEqual([]);
   expect(emulator.github.commitStatuses('aaaaaaa111111111111111111111111111111111')).toContainEqual(
-    expect.objectContaining({ context: 'stream-deploy/report-bad-api (us-central1)', state: 'success' }),
+    expect.objectContaining({
+      context: statusContext(emulator.endpoints.project, 'report-bad-api', 'us-central1'),
+      state: 'success',
+    }),
   );
   expect(baseline.summary).toContain('report-bad-api');
   const run = await runAction(
@@ -160,15 +168,23 @@ test('on a pull request the deployment and the commit status go to its head comm
   const calls = emulator.github.requests.slice(before);
   expect(calls.length).toBeLessThanOrEqual(12);
   expect(emulator.github.pullRequestStatuses(31)).toContainEqual(
-    expect.objectContaining({ context: 'stream-deploy/report-head-api (us-central1)', state: 'success' }),
+    expect.objectContaining({
+      context: statusContext(emulator.endpoints.project, 'report-head-api', 'us-central1'),
+      state: 'success',
+    }),
   );
   expect(emulator.github.commitStatuses(merge)).toEqual([]);
   const deployments = emulator.github
     .deployments()
-    .filter((d) => d.environment === 'report-head-api (us-central1)');
+    .filter(
+      (d) =>
+        d.environment ===
+        environmentName(emulator.endpoints.project, 'report-head-api', 'us-central1', false),
+    );
   expect(deployments.map((d) => d.sha)).toEqual([head, head]);
   expect(deployments[1].payload).toEqual({
     stream_deploy: {
+      project: emulator.endpoints.project,
       service: 'report-head-api',
       region: 'us-central1',
       tag: expect.any(String),

@@ -2,10 +2,13 @@
 // runs the post step with whatever state main saved (FACTS.md GitHub Actions: `post:` runs after a cancelled
 // main step; state between them via saveState/getState). Afterwards the traffic must be exactly the baseline,
 // or exactly the planned final state where the record says the last step had passed; the post step must say
-// what it did, and no token may appear in either step's log or summary.
+// what it did, and no token may appear in either step's log or summary. The report channels must end final
+// too: the same sticky comment, the same deployment and the commit status say where the release ended,
+// never the in-progress state main left.
 // Through the built action; shared invariants in __tests__/support/fault-suite.ts (checked here by hand:
 // checkCase expects a main run that finished).
 import { runAction, startAction, type ActionRun, type RunningAction } from '../../scripts/local-runner';
+import { statusContext } from '../../src/core/github-names';
 import {
   countLeaks,
   nextRunId,
@@ -73,6 +76,8 @@ interface CancelCase {
   /** What the post step must say it did, and how the table shows it. */
   postSays: RegExp;
   label: string;
+  /** The heading the sticky comment ends with. */
+  reportSays: RegExp;
 }
 
 const RESTORED =
@@ -88,6 +93,8 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: /Nothing to restore: no release record was found\./,
     label: 'post: nothing to restore (no record)',
+    // The seed's final report, or this run's, ended before it changed anything.
+    reportSays: /^### (Promoted|Failed):/,
   },
   {
     service: 'cancel-deploying',
@@ -104,6 +111,7 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: RESTORED,
     label: "post: takes the candidate's tag off (deploying record)",
+    reportSays: /^### Rolled back/,
   },
   {
     service: 'cancel-smoke',
@@ -114,6 +122,7 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: RESTORED,
     label: "post: takes the candidate's tag off",
+    reportSays: /^### Rolled back/,
   },
   {
     service: 'cancel-step-10',
@@ -124,6 +133,7 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: RESTORED,
     label: 'post: restores the baseline',
+    reportSays: /^### Rolled back at 10 %/,
   },
   {
     service: 'cancel-step-50',
@@ -134,6 +144,7 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: RESTORED,
     label: 'post: restores the baseline',
+    reportSays: /^### Rolled back at 50 %/,
   },
   {
     service: 'cancel-promoting',
@@ -152,6 +163,7 @@ const CASES: CancelCase[] = [
     postSays:
       /the promotion is finished\. Traffic on \S+ is now .* \(read back and verified\)|Nothing to restore: (the service records that )?the release of \S+ had already ended \(promoted\)/,
     label: 'post: finishes the promotion, or finds it promoted',
+    reportSays: /^### Promoted/,
   },
 ];
 
@@ -176,6 +188,7 @@ function postVisible(post: ActionRun): string {
 
 test.each(CASES)('$title: the post step leaves the traffic exactly as required', async (c) => {
   const before = await seedBaseline(w, c.service);
+  const deploymentsBefore = deploymentsOf(c.service).length;
   const inputs = releaseInputs(w.emulator, c.service, 'v2', c.inputs);
   const env = { GITHUB_RUN_ID: nextRunId() };
   const main = startAction('main', inputs, w.emulator.endpoints, { env });
@@ -186,10 +199,7 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
   }
   const mainRun = await main.done;
   const saved = main.state().release;
-  const post = await runAction('post', inputs, w.emulator.endpoints, {
-    env,
-    state: saved ? { release: saved } : {},
-  });
+  const post = await runAction('post', inputs, w.emulator.endpoints, { env, state: main.state() });
   // Operations the cancelled step left in flight finish first: the traffic read must be the settled one.
   await w.emulator.api.settle();
   const after = await trafficOf(w, c.service);
@@ -218,7 +228,38 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
   });
   expect(post.stdout).toMatch(c.postSays);
   expect(leaks).toBe(0);
+  // The report ends final on every channel: one sticky comment, at most one deployment for this run.
+  const comments = w.emulator.github.comments(12).filter((x) => x.body.includes(`/${c.service} -->`));
+  const deployments = deploymentsOf(c.service);
+  const statuses = w.emulator.github
+    .commitStatuses(SHA)
+    .filter((s) => s.context === statusContext(w.emulator.endpoints.project, c.service, 'us-central1'));
+  expect({
+    comments: comments.length,
+    heading: comments[0]?.body.split('\n').find((l) => l.startsWith('#')),
+    newDeployments: deployments.length - deploymentsBefore <= 1,
+    deployment: deployments[deployments.length - 1]?.statuses.at(-1)?.state,
+    commitStatus: statuses.at(-1)?.state,
+  }).toEqual({
+    comments: 1,
+    heading: expect.stringMatching(c.reportSays),
+    newDeployments: true,
+    deployment: expect.stringMatching(/^(success|failure)$/),
+    commitStatus: expect.stringMatching(/^(success|failure)$/),
+  });
 });
+
+/** The commit the runner's environment names (GITHUB_SHA; the event carries no head SHA). */
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** The deployments the GitHub fake holds for `service`, oldest first. */
+function deploymentsOf(service: string) {
+  return w.emulator.github
+    .deployments()
+    .filter(
+      (d) => (d.payload as { stream_deploy?: { service?: string } }).stream_deploy?.service === service,
+    );
+}
 
 /** The planned final traffic of a saved record, as the cases compare it. */
 function plannedOf(record: { candidate: string; tag: string; finalTraffic: Array<{ percent: number }> }) {

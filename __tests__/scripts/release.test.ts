@@ -174,9 +174,23 @@ describe('planRelease', () => {
         requested: 'v2.0.0',
         packageJson: '{"version":"2.0.0"}',
         changelog: '## [2.0.0] - 2027-01-01\n\n- breaking\n',
+        reusableWorkflow: 'jobs:\n  deploy:\n    steps:\n      - uses: stream-deploy/stream-deploy@v2\n',
       }),
     );
     expect(major.ok && [major.plan.tag, major.plan.majorTag]).toEqual(['v2.0.0', 'v2']);
+  });
+
+  it('refuses a major the reusable workflow (and so the docs) do not call', () => {
+    const result = planRelease(
+      facts({
+        requested: '2.0.0',
+        packageJson: '{"version":"2.0.0"}',
+        changelog: '## [2.0.0] - 2027-01-01\n\n- breaking\n',
+      }),
+    );
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(/^version: 2\.0\.0 would move v2, but .* call `stream-deploy\/stream-deploy@v1`/),
+    ]);
   });
 
   it('lists every problem at once, each naming what to fix', () => {

@@ -410,6 +410,17 @@ export class RunApi {
   }
 
   /** Counts the call, applies injected faults, authenticates and authorizes (FACTS.md: the client always sends a bearer). */
+  // docs/platform.md "Public access and IAM": turning the invoker IAM check off or on needs
+  // run.services.setIamPolicy besides create/update (cloud.google.com/run/docs/authenticating/public,
+  // "Required roles"), which roles/run.developer lacks.
+  private requireInvokerControl(principal: string, name: string): void {
+    if (this.opts.permits && !this.opts.permits(principal, 'run.services.setIamPolicy', name))
+      throw new ApiError(
+        'PERMISSION_DENIED',
+        `Permission 'run.services.setIamPolicy' denied on resource '${name}' (or resource may not exist).`,
+      );
+  }
+
   private gate(
     req: IncomingMessage,
     method: ApiMethod,
@@ -574,6 +585,7 @@ export class RunApi {
     if (this.services.has(name))
       throw new ApiError('ALREADY_EXISTS', `Resource '${serviceId}' already exists.`);
     const spec = this.pickMutable(body);
+    if (spec.invokerIamDisabled === true) this.requireInvokerControl(principal, name);
     if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
     spec.template = this.normalizeTemplate(spec.template as Json);
     const revision = (spec.template as Json).revision
@@ -671,6 +683,8 @@ export class RunApi {
     } else {
       for (const path of mask) applyMaskPath(spec, incoming, path);
     }
+    if (Boolean(spec.invokerIamDisabled) !== Boolean(s.spec.invokerIamDisabled))
+      this.requireInvokerControl(principal, name);
     if (!spec.template) throw new ApiError('INVALID_ARGUMENT', 'service.template: is required.');
     const templateSent = whole || mask.some((p) => p === 'template' || p.startsWith('template.'));
     let newRevision: string | undefined;

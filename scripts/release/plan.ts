@@ -194,6 +194,20 @@ export function planRelease(facts: ReleaseFacts): PlanResult {
 
   problems.push(...actionMetadataProblems(facts.actionYml));
 
+  // The reusable workflow on main calls the action at a major tag (`@v1`), as every snippet in the docs
+  // does: a release of another major would move a tag nobody calls, and `@v1` would not resolve.
+  const repoPattern = facts.repository.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const calledMajors = [
+    ...facts.reusableWorkflow.matchAll(new RegExp(`uses:\\s*['"]?${repoPattern}@(v\\d+)['"]?\\s*$`, 'gim')),
+  ].map((m) => m[1]);
+  const otherMajor = calledMajors.find((called) => called !== majorTag);
+  if (otherMajor)
+    problems.push(
+      `version: ${version.text} would move ${majorTag}, but ${REUSABLE_WORKFLOW} (and the docs) call ` +
+        `\`${facts.repository}@${otherMajor}\`; release a ${otherMajor}.x.y version, or change those references ` +
+        `to @${majorTag} in the same pull request as the version bump.`,
+    );
+
   const rewritten = rewriteActionRef(facts.reusableWorkflow, facts.repository, tag);
   if (rewritten.count === 0)
     problems.push(

@@ -16,11 +16,19 @@ export interface GitHubPort {
   /** Creates the deployment on first use, then adds a status to it. */
   deploymentStatus(state: DeploymentState, description: string, environmentUrl?: string): Promise<void>;
   commitStatus(state: CommitState, description: string, targetUrl?: string): Promise<void>;
+  /** The deployment statuses go to, once created (or as given): the post step adds its status to the same one. */
+  deploymentId?(): number | undefined;
 }
 
 /** What every deployment the action creates carries, so the cleanup mode can find a pull request's previews. */
 export interface DeploymentPayload {
-  stream_deploy: { service: string; region: string; tag: string; pull_request: number | null };
+  stream_deploy: {
+    project: string;
+    service: string;
+    region: string;
+    tag: string;
+    pull_request: number | null;
+  };
 }
 
 export interface GitHubTarget {
@@ -46,6 +54,8 @@ export interface GitHubTarget {
   runUrl?: string;
   /** Debug lines (never the token). */
   debug?: (line: string) => void;
+  /** A deployment an earlier step created: statuses go to it, no new one is created. */
+  deploymentId?: number;
 }
 
 /**
@@ -71,7 +81,7 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
   const [owner, repo] = target.repository.split('/');
   const debug = target.debug ?? (() => undefined);
   let commentId: number | undefined;
-  let deploymentId: number | undefined;
+  let deploymentId: number | undefined = target.deploymentId;
   let login: Promise<string | undefined> | undefined;
 
   // Who this token is, asked once and only when a comment with the marker exists. GraphQL `viewer`
@@ -171,5 +181,6 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
         ...((targetUrl ?? target.runUrl) && { target_url: targetUrl ?? target.runUrl }),
       });
     },
+    deploymentId: () => deploymentId,
   };
 }

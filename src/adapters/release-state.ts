@@ -1,10 +1,30 @@
-// The release record in the runner's step state, so the post step of the same job can find a rollout
-// that main left unfinished (FACTS.md GitHub Actions: state between main and post via saveState/getState).
+// The release record and the last report snapshot in the runner's step state, so the post step of the same
+// job can find a rollout that main left unfinished and a report it left in progress (FACTS.md GitHub
+// Actions: state between main and post via saveState/getState).
 import * as core from '@actions/core';
 import { decodeRecord, encodeRecord, type ReleaseRecord } from '../core/release-record';
+import type { ReleaseReport } from '../core/report-types';
 
 /** The state name; the runner hands it to the post step as `STATE_release`. */
 export const RELEASE_STATE = 'release';
+/** The report snapshot's state name (`STATE_report`). */
+export const REPORT_STATE = 'report';
+/**
+ * The most a report snapshot takes in the state: the runner hands it to post as one environment variable,
+ * and Linux refuses a single one over 128 KiB (docs/platform.md "Step state size"); well under that.
+ */
+export const REPORT_STATE_BUDGET = 16_000;
+
+/** What the post step needs to publish the final report on the same channels. */
+export interface ReportSnapshot {
+  report: ReleaseReport;
+  /** The GitHub deployment the statuses went to, so post adds its status to it rather than a new one. */
+  deploymentId?: number;
+  /** Epoch ms the report's current phase started (for the timings line). */
+  phaseStartedAt: number;
+  /** The main step published its final report (flushed): the post step must not touch it. */
+  final: boolean;
+}
 
 /** Saves the record for the post step; call it whenever the record changes. */
 export function saveRecord(record: ReleaseRecord): void {
@@ -14,4 +34,60 @@ export function saveRecord(record: ReleaseRecord): void {
 /** The record main saved, or undefined when there is none or it is unreadable. */
 export function loadRecord(): ReleaseRecord | undefined {
   return decodeRecord(core.getState(RELEASE_STATE));
+}
+
+/** Saves the report snapshot for the post step. */
+export function saveReport(snapshot: ReportSnapshot): void {
+  core.saveState(REPORT_STATE, encodeReportSnapshot(snapshot));
+}
+
+/** The snapshot main saved, or undefined when there is none or it is unreadable. */
+export function loadReport(): ReportSnapshot | undefined {
+  return decodeReportSnapshot(core.getState(REPORT_STATE));
+}
+
+/**
+ * JSON of the snapshot within `budget` characters: the parts the final report can do without (the settings
+ * changed, the lint findings, the smoke checks) are dropped, least needed first, until it fits.
+ */
+export function encodeReportSnapshot(snapshot: ReportSnapshot, budget = REPORT_STATE_BUDGET): string {
+  const shrink: Array<(r: ReleaseReport) => ReleaseReport> = [
+    (r) => ({ ...r, changes: r.changes?.slice(0, 40) }),
+    (r) => ({ ...r, changes: undefined }),
+    (r) => ({ ...r, findings: [] }),
+    (r) => ({ ...r, smoke: undefined }),
+    (r) => ({ ...r, failure: r.failure?.slice(0, 1500) }),
+  ];
+  let report = snapshot.report;
+  let text = JSON.stringify({ ...snapshot, report });
+  for (const step of shrink) {
+    if (text.length <= budget) break;
+    report = step(report);
+    text = JSON.stringify({ ...snapshot, report });
+  }
+  return text;
+}
+
+/** The snapshot, or undefined when the text is not one (absent or corrupt). */
+export function decodeReportSnapshot(text: string | undefined): ReportSnapshot | undefined {
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as Partial<ReportSnapshot>;
+    const r = s.report;
+    if (
+      !r ||
+      typeof r.service !== 'string' ||
+      typeof r.phase !== 'string' ||
+      !Array.isArray(r.steps) ||
+      !Array.isArray(r.timings) ||
+      !Array.isArray(r.findings) ||
+      typeof s.phaseStartedAt !== 'number' ||
+      typeof s.final !== 'boolean'
+    )
+      return undefined;
+    if (s.deploymentId !== undefined && typeof s.deploymentId !== 'number') return undefined;
+    return s as ReportSnapshot;
+  } catch {
+    return undefined;
+  }
 }

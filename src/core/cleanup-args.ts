@@ -1,6 +1,6 @@
 // `stream-deploy cleanup` arguments as data: every problem reported at once, the preview's tag derived the
 // way the release derives it (core/cleanup-plan.ts `previewTag`).
-import { previewTag, TAG_AND_SERVICE_MAX } from './cleanup-plan';
+import { previewTag, TAG_AND_SERVICE_MAX, TAG_PATTERN } from './tag-rules';
 import { readFlags, SERVICE_FLAGS, type FlagSpec } from './cli-flags';
 
 export const CLEANUP_USAGE = `Usage: stream-deploy cleanup --service S --region R --project P (--pr N | --tag T) [options]
@@ -32,14 +32,13 @@ export interface CleanupArgs {
   json: boolean;
 }
 
-const TAG = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 type Key = 'service' | 'region' | 'project' | 'pr' | 'tag' | 'repo';
 const FLAGS: Record<string, FlagSpec<Key>> = {
   ...SERVICE_FLAGS,
   '--pr': { key: 'pr', valid: /^[1-9][0-9]{0,9}$/, expected: 'a pull request number such as `12`' },
-  '--tag': { key: 'tag', valid: TAG, expected: 'a traffic tag such as `pr-12`' },
+  '--tag': { key: 'tag', valid: TAG_PATTERN, expected: 'a traffic tag such as `pr-12`' },
   '--repo': { key: 'repo', valid: REPO, expected: 'a repository such as `acme/streams`' },
 };
 

@@ -508,7 +508,7 @@ function cut(text: string): string {
  * (`inertLinks`), HTML characters as entities, markdown punctuation backslash-escaped, `$` that cannot
  * start math (docs/platform.md "Math in comments"), one line. `links` false keeps URLs whole (for the text of a link, which GitHub never links again).
  */
-function escapeText(text: string, links = true): string {
+export function escapeText(text: string, links = true): string {
   const line = stripControls(text.replace(/\s+/g, ' '));
   return (links ? inertLinks(line) : line)
     .replace(/&/g, '&amp;')
