@@ -7,7 +7,7 @@ import type { Log } from '../src/adapters/log';
 import { LintError, StepError } from '../src/errors';
 import { run, type ReleasePorts } from '../src/run';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
-import type { ReleaseRecord } from '../src/core/release-record';
+import { planRecovery, type ReleaseRecord } from '../src/core/release-record';
 import type { ReleaseReport } from '../src/core/report-types';
 import { deployConfig } from './support/deploy-config';
 
@@ -558,6 +558,33 @@ describe('progressive traffic', () => {
     expect(cloudRun.service?.traffic).toEqual(baseline);
     expect(result.failure).toContain('Step 2 (50 %) failed its checks');
     expect(p.records.at(-1)?.phase).toBe('rolled-back');
+  });
+
+  test('a rollback that fails leaves the record unfinished, so the post step restores the baseline', async () => {
+    const cloudRun = new FakeCloudRun();
+    const baseline: TrafficTarget[] = [{ type: R, revision: 'api-old', percent: 100 }];
+    cloudRun.seed(baseline);
+    let calls = 0;
+    cloudRun.beforeSetTraffic = () => {
+      // The third traffic update is the rollback (after 10 % and 50 %): a 503 storm outlasts its retries.
+      if (++calls === 3)
+        throw new StepError({
+          operation: 'set traffic on',
+          target: NAME,
+          cause: 'UNAVAILABLE (HTTP 503)',
+          hint: '',
+        });
+    };
+    const p = ports(cloudRun, memoryLog(), fakeSmoke('pass', 10));
+    const result = await run(progressive(), context, p);
+    expect(result.verdict).toBe('failed');
+    expect(result.failure).toMatch(/The rollback failed too .*the post step will try again/);
+    expect(cloudRun.service?.traffic.find((t) => t.revision === 'api-new')?.percent).toBe(50);
+    // Neither the runner state nor the service claims the rollback that did not land.
+    expect(p.records.map((r) => r.phase)).not.toContain('rolled-back');
+    const last = p.records.at(-1) as ReleaseRecord;
+    expect(planRecovery(last, 'auto')).toMatchObject({ action: 'restore', traffic: baseline });
+    expect(cloudRun.service?.annotations?.['stream-deploy.dev/release']).toContain('"phase":"rolling-out"');
   });
 
   test('a concurrent change to the traffic stops the release without overwriting it', async () => {

@@ -11,7 +11,7 @@ const dir = join(root, 'bench/faults');
 const out = join(root, 'bench/FAULTS.md');
 
 /** Suites in the order the table shows them. */
-const ORDER = ['api', 'revision', 'smoke', 'cancel', 'auth', 'github', 'inputs'];
+const ORDER = ['api', 'revision', 'smoke', 'cancel', 'rollback', 'auth', 'github', 'inputs'];
 
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -2,6 +2,7 @@
 // and `stream-deploy rollback` (mode `rollback`: restore the recorded baseline). The decision is the
 // core's planRecovery; this sets the traffic in one update, reads it back, and says what happened and why.
 import type { TrafficTarget } from './core/cloud-run-types';
+import { servingTraffic } from './core/traffic-plan';
 import {
   decodeRecord,
   encodeRecord,
@@ -99,12 +100,14 @@ export async function recoverRelease(
       mode === 'rollback'
         ? `Restored the baseline recorded before ${record.candidate} (${record.origin})`
         : capitalize(recovery.reason);
+    // The report says what serves (trafficStatuses), not only what the spec asks for.
+    const serving = servingTraffic(after);
     return {
       action,
       ok: true,
-      traffic: after.traffic,
+      traffic: serving,
       phase,
-      message: `${why}. Traffic on ${record.service} is now ${describeTraffic(after.traffic)} (read back and verified).`,
+      message: `${why}. Traffic on ${record.service} is now ${describeTraffic(serving)} (read back and verified).`,
     };
   } catch (err) {
     return failed(`${(err instanceof Error ? err.message : String(err)).replace(/\s+$/, '')}`);

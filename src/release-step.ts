@@ -63,6 +63,11 @@ export async function releaseStep(
         now: () => Date.now(),
         report: (patch) => reporter!.update(patch),
       });
+      // The outputs and the report say what serves as the run ends, read once more; the spec as a fallback.
+      const { serviceName } = await import('./core/service-plan');
+      const { servingTraffic } = await import('./core/traffic-plan');
+      const live = await cloudRun.getService(serviceName(config)).catch(() => undefined);
+      result.traffic = live ? servingTraffic(live) : result.traffic;
       writeOutputs(setOutput, {
         url: result.url,
         tagUrl: result.tagUrl,
@@ -90,8 +95,12 @@ export async function releaseStep(
       });
       sayWhereTrafficIs(reporter);
     } catch (error) {
-      const { serviceName } = await import('./core/service-plan');
-      trafficAfterFailure = (await cloudRun.getService(serviceName(config)).catch(() => undefined))?.traffic;
+      const [{ serviceName }, { servingTraffic }] = await Promise.all([
+        import('./core/service-plan'),
+        import('./core/traffic-plan'),
+      ]);
+      const live = await cloudRun.getService(serviceName(config)).catch(() => undefined);
+      trafficAfterFailure = live && servingTraffic(live);
       throw error;
     } finally {
       await cloudRun.close();

@@ -690,11 +690,16 @@ async function rollBack(
   const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
   return log.group(`Roll back to the baseline`, async () => {
     try {
+      const rolledBack: ReleaseRecord = { ...record, phase: 'rolled-back' };
+      // The annotation lands with the traffic or not at all; the runner state says rolled back only once
+      // the adapter has read the rollback back, so a rollback that failed leaves the rollout unfinished for
+      // the post step (and the next run) to restore.
       const restored = await cloudRun.setTraffic(name, target, {
         expectTraffic: expected[0],
         alsoExpect: expected.slice(1),
-        annotations: save({ ...record, phase: 'rolled-back' }),
+        annotations: { [RECORD_ANNOTATION]: encodeRecord(rolledBack) },
       });
+      save(rolledBack);
       const state = config.keepFailedCandidate
         ? `Traffic is back on the baseline; ${plan.revision} stays at 0 % behind tag ${plan.tag} for debugging.`
         : describeRestore(plan, restored.traffic);

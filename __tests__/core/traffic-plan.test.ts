@@ -1,5 +1,5 @@
 import type { TrafficTarget } from '../../src/core/cloud-run-types';
-import { drainDeadline, judgeShare, planSteps } from '../../src/core/traffic-plan';
+import { drainDeadline, judgeShare, planSteps, servingTraffic } from '../../src/core/traffic-plan';
 
 const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const;
@@ -359,3 +359,36 @@ describe('drainDeadline: open streams stay on their revision until they end or t
 function sum(traffic: TrafficTarget[]): number {
   return traffic.reduce((a, t) => a + t.percent, 0);
 }
+
+describe('servingTraffic: what serves, for reports and outputs (issue 14)', () => {
+  const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const;
+  const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
+  test.each([
+    {
+      name: 'trafficStatuses win over the spec: LATEST resolved, URLs left out',
+      traffic: [{ type: LATEST, percent: 100 }],
+      trafficStatuses: [{ type: LATEST, revision: 'api-00002', percent: 100, uri: 'https://x' }],
+      expected: [{ type: LATEST, revision: 'api-00002', percent: 100 }],
+    },
+    {
+      name: 'a spec naming a revision that no longer serves reads as what serves',
+      traffic: [{ type: REV, revision: 'api-gone', percent: 100 }],
+      trafficStatuses: [{ type: REV, revision: 'api-00003', percent: 100 }],
+      expected: [{ type: REV, revision: 'api-00003', percent: 100 }],
+    },
+    {
+      name: 'no statuses reported: the spec',
+      traffic: [{ type: REV, revision: 'api-00001', percent: 100, tag: 'blue' }],
+      trafficStatuses: undefined,
+      expected: [{ type: REV, revision: 'api-00001', percent: 100, tag: 'blue' }],
+    },
+    {
+      name: 'empty statuses (not reconciled yet): the spec',
+      traffic: [{ type: REV, revision: 'api-00001', percent: 100 }],
+      trafficStatuses: [],
+      expected: [{ type: REV, revision: 'api-00001', percent: 100 }],
+    },
+  ])('$name', ({ traffic, trafficStatuses, expected }) => {
+    expect(servingTraffic({ traffic, trafficStatuses })).toEqual(expected);
+  });
+});

@@ -165,3 +165,16 @@ function round1(x: number): string {
 export function drainDeadline(finalShiftAt: Date, timeoutSeconds: number): Date {
   return new Date(finalShiftAt.getTime() + timeoutSeconds * 1000);
 }
+
+/**
+ * What serves, for reports and outputs: the service's `trafficStatuses` when Cloud Run reports them (LATEST
+ * resolved to the revision it reaches), else its `traffic` spec, which says what was asked for.
+ */
+export function servingTraffic(service: {
+  traffic: readonly TrafficTarget[];
+  trafficStatuses?: ReadonlyArray<TrafficTarget & { uri?: string }>;
+}): TrafficTarget[] {
+  const statuses = service.trafficStatuses;
+  if (!statuses || statuses.length === 0) return service.traffic.map((t) => ({ ...t }));
+  return statuses.map(({ uri: _uri, ...t }) => t);
+}

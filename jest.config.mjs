@@ -1,6 +1,11 @@
 // Jest in ESM mode through ts-jest (FACTS.md, Toolchain): @actions/* are ESM-only.
+import { availableParallelism } from 'node:os';
+
 /** @type {import('jest').Config} */
-module.exports = {
+export default {
+  // The suites mostly wait on real processes and timers, so more workers than CPUs pay: Jest's default
+  // (CPUs - 1) gives `npm test` a single worker on a 2-CPU machine. At least three, as .ci/run measured.
+  maxWorkers: Math.max(3, availableParallelism() - 1),
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   resolver: 'ts-jest-resolver',
