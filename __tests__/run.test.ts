@@ -7,7 +7,7 @@ import type { Log } from '../src/adapters/log';
 import { LintError, StepError } from '../src/errors';
 import { run, type ReleasePorts } from '../src/run';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
-import { planRecovery, type ReleaseRecord } from '../src/core/release-record';
+import { encodeRecord, planRecovery, type ReleaseRecord } from '../src/core/release-record';
 import type { ReleaseReport } from '../src/core/report-types';
 import { deployConfig } from './support/deploy-config';
 
@@ -711,6 +711,66 @@ describe('progressive traffic', () => {
     const canary = await run(progressive({ trafficSteps: [5, 20], stepWaitMs: [0, 0] }), context, ports(b));
     expect(canary.verdict).toBe('canary');
     expect(b.effectiveSplit()).toEqual({ 'api-old': 80, 'api-new': 20 });
+  });
+
+  describe('a release an earlier run left unfinished on the service (killed without its post step)', () => {
+    const BASELINE: TrafficTarget[] = [{ type: R, revision: 'api-old', percent: 100 }];
+    // Run 1000 released api-mid and was killed after its first step (10 %) had landed with its record.
+    const left: ReleaseRecord = {
+      version: 1,
+      service: NAME,
+      candidate: 'api-mid',
+      tag: 'pr-6',
+      restoreTraffic: BASELINE,
+      finalTraffic: [{ type: R, revision: 'api-mid', percent: 100, tag: 'pr-6' }],
+      stepPercents: [10, 100],
+      step: 0,
+      verifiedStep: -1,
+      phase: 'rolling-out',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      origin: 'acme/streams@0123abc run 1000 attempt 1',
+    };
+    const STEP_10: TrafficTarget[] = [
+      { type: R, revision: 'api-old', percent: 90 },
+      { type: R, revision: 'api-mid', percent: 10, tag: 'pr-6' },
+    ];
+    const BY_HAND: TrafficTarget[] = [{ type: R, revision: 'api-mid', percent: 100 }];
+
+    test.each<[string, TrafficTarget[], string[], TrafficTarget[], RegExp]>([
+      [
+        'still at its step: settled first (the baseline restored), then this release goes on from it',
+        STEP_10,
+        ['get', 'setTraffic:0', 'update', 'setTraffic:10'],
+        BASELINE,
+        /^warning An earlier run left the release of api-mid unfinished: .*baseline is restored \(the service still serves .*run 1000 attempt 1/,
+      ],
+      [
+        'traffic set by hand since: stale, left alone, and this release starts from the live traffic',
+        BY_HAND,
+        ['get', 'update', 'setTraffic:10'],
+        BY_HAND,
+        /^warning Not settling an earlier unfinished release: the release record of api-mid \(written by acme\/streams@0123abc run 1000 attempt 1\) set the traffic of step 1 of 2 \(10 %\), but someone changed the service's traffic since/,
+      ],
+    ])('%s', async (_case, live, firstSteps, baseline, warning) => {
+      const cloudRun = new FakeCloudRun();
+      cloudRun.seed(live);
+      (cloudRun.service as CloudRunService).annotations = { 'stream-deploy.dev/release': encodeRecord(left) };
+      const log = memoryLog();
+      const p = ports(cloudRun, log);
+      const result = await run(progressive(), context, p);
+      expect(result.verdict).toBe('promoted');
+      expect(cloudRun.steps.slice(0, firstSteps.length)).toEqual(firstSteps);
+      expect(log.lines.filter((l) => l.startsWith('warning') && /api-mid/.test(l))).toEqual([
+        expect.stringMatching(warning),
+      ]);
+      expect(p.records[0].restoreTraffic).toEqual(baseline);
+      // The old record is replaced by this release's, which names this run.
+      const onService = JSON.parse(cloudRun.service?.annotations?.['stream-deploy.dev/release'] as string);
+      expect([onService.candidate, onService.origin]).toEqual([
+        'api-new',
+        'acme/streams@aaaaaaa run 1 attempt 1',
+      ]);
+    });
   });
 
   test('`candidate` stops after the smoke test with no traffic', async () => {

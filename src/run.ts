@@ -13,6 +13,7 @@ import type { Log } from './adapters/log';
 import type { SmokeResult } from './core/smoke-types';
 import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
 import {
+  checkRecord,
   decodeRecord,
   encodeRecord,
   planRecovery,
@@ -171,7 +172,7 @@ export async function run(
     verifiedStep: -1,
     phase: 'deploying',
     startedAt: new Date(ports.now()).toISOString(),
-    origin: `${name.split('/').pop()} ${plan.revision}`,
+    origin: `${context.repository}@${(context.headSha ?? context.sha).slice(0, 7)} run ${context.runId} attempt ${context.runAttempt}`,
   };
   const mark = (phase: ReleaseRecord['phase']) => {
     if (plan.action === 'update' && !plan.takesAllTraffic) ports.saveRecord({ ...release, phase });
@@ -307,7 +308,7 @@ export async function run(
   return result;
 }
 
-/** A release left unfinished by an earlier run (killed without its post step): settle it first, as the post step would have. */
+/** A release left unfinished by an earlier run (killed without its post step): settle it first, as the post step would have, unless it is stale. */
 async function resumeUnfinished(
   current: CloudRunService,
   { cloudRun, log }: ReleasePorts,
@@ -315,8 +316,17 @@ async function resumeUnfinished(
   const record = decodeRecord(current.annotations?.[RECORD_ANNOTATION]);
   const recovery = planRecovery(record, 'auto');
   if (!record || recovery.action === 'nothing') return current;
+  // Only while the service still serves what that run left: otherwise a person (or another tool) has set
+  // the traffic since, and replaying the record would undo them. This release starts from the live traffic.
+  const check = checkRecord(record, current);
+  if (check.verdict === 'stale') {
+    log.warning(`Not settling an earlier unfinished release: ${check.reason}.`);
+    return current;
+  }
   return log.group(`Settle the unfinished release of ${record.candidate}`, async () => {
-    log.warning(`An earlier run left the release of ${record.candidate} unfinished: ${recovery.reason}.`);
+    log.warning(
+      `An earlier run left the release of ${record.candidate} unfinished: ${recovery.reason} (${check.reason}).`,
+    );
     const phase = recovery.action === 'finish' ? 'promoted' : 'rolled-back';
     const settled = await cloudRun.setTraffic(current.name, recovery.traffic, {
       expectTraffic: current.traffic,

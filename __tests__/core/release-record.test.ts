@@ -1,6 +1,7 @@
 // The release record (what main saves in the runner state and a service annotation) and the decision of
 // what to do with a release found unfinished: the post step, a rerun, `stream-deploy rollback`.
 import {
+  checkRecord,
   decodeRecord,
   encodeRecord,
   planRecovery,
@@ -192,5 +193,90 @@ describe('planRecovery', () => {
     const recovery = planRecovery(record(), 'rollback');
     expect(recovery.reason).toContain('api-00003');
     expect(recovery.reason).toContain('acme/streams@0123abc run 1001 attempt 1');
+  });
+});
+
+describe('checkRecord: a record found on the service is settled only while its traffic still serves', () => {
+  const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const;
+  // What the rollout's steps set from BASELINE (70:30, user tag blue) for candidate api-00003, tag candidate.
+  const STEP_10: TrafficTarget[] = [
+    { type: REV, revision: 'api-00001', percent: 63 },
+    { type: REV, revision: 'api-00002', percent: 27, tag: 'blue' },
+    { type: REV, revision: 'api-00003', percent: 10, tag: 'candidate' },
+  ];
+  const STEP_50: TrafficTarget[] = [
+    { type: REV, revision: 'api-00001', percent: 35 },
+    { type: REV, revision: 'api-00002', percent: 15, tag: 'blue' },
+    { type: REV, revision: 'api-00003', percent: 50, tag: 'candidate' },
+  ];
+  const STEP_100_LATEST: TrafficTarget[] = [
+    { type: REV, revision: 'api-00002', percent: 0, tag: 'blue' },
+    { type: REV, revision: 'api-00003', percent: 0, tag: 'candidate' },
+    { type: LATEST, percent: 100 },
+  ];
+  const BY_HAND: TrafficTarget[] = [{ type: REV, revision: 'api-00001', percent: 100 }];
+
+  it.each<[string, ReleaseRecord, TrafficTarget[], 'settle' | 'stale', RegExp]>([
+    [
+      'the first step, as it set it',
+      record({ step: 0 }),
+      STEP_10,
+      'settle',
+      /still serves .* step 1 of 3 \(10 %\)/,
+    ],
+    [
+      'the same split in another order, with an empty tag',
+      record({ step: 1, verifiedStep: 0 }),
+      [STEP_50[2], { ...STEP_50[0], tag: '' }, STEP_50[1]],
+      'settle',
+      /still serves/,
+    ],
+    [
+      'the last step with LATEST (`follow_latest`)',
+      record({ step: 2, verifiedStep: 1 }),
+      STEP_100_LATEST,
+      'settle',
+      /still serves .* step 3 of 3 \(100 %\)/,
+    ],
+    [
+      'traffic set by hand to the old revision',
+      record({ step: 1, verifiedStep: 0 }),
+      BY_HAND,
+      'stale',
+      /written by acme\/streams@0123abc run 1001 attempt 1\) set the traffic of step 2 of 3 \(50 %\), but someone changed the service's traffic since/,
+    ],
+    [
+      'the baseline put back by hand',
+      record({ step: 0 }),
+      BASELINE,
+      'stale',
+      /someone changed the service's traffic since/,
+    ],
+    [
+      'the split of another step than the recorded one',
+      record({ step: 1, verifiedStep: 0 }),
+      STEP_10,
+      'stale',
+      /someone changed/,
+    ],
+    [
+      'the same percents with a tag moved',
+      record({ step: 0 }),
+      [STEP_10[0], { ...STEP_10[1], tag: 'green' }, STEP_10[2]],
+      'stale',
+      /someone changed/,
+    ],
+    [
+      'a record no traffic write carries (before the first step)',
+      record({ step: -1 }),
+      BASELINE,
+      'stale',
+      /does not say which traffic it left \(rolling-out, step 0\)/,
+    ],
+    ['a step beyond the plan', record({ step: 3 }), STEP_10, 'stale', /does not say which traffic it left/],
+  ])('%s', (_case, r, traffic, verdict, reason) => {
+    const check = checkRecord(r, { traffic });
+    expect(check.verdict).toBe(verdict);
+    expect(check.reason).toMatch(reason);
   });
 });

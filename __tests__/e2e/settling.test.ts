@@ -1,12 +1,13 @@
 // Releases judged only once routing and IAM have caught up (issue 12, part 1): with 3 s of routing lag (a new
 // tag's URL answers 404, the previous split keeps serving) and 20 s of IAM propagation, a release with the
 // smoke test's defaults promotes, a binding this run adds is bridged with an ID token, and a bad candidate
-// under the same lag is still rolled back.
+// under the same lag is still rolled back. And a release an earlier run left unfinished is settled only while the
+// service still serves what that run left: after a person has set the traffic by hand, it is stale and left alone.
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { conflicts } from '../support/fault-suite';
-import { runAction } from '../../scripts/local-runner';
-import { runClients, wifClient } from '../../emulator/clients';
+import { runAction, startAction } from '../../scripts/local-runner';
+import { LRO, runClients, wifClient } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 
@@ -96,4 +97,71 @@ test('a candidate that turns bad is still rolled back under the same lag', async
   expect([run.code, run.outputs.verdict]).toEqual([1, 'rolled_back']);
   expect(run.annotations.join('\n')).toMatch(/failed its checks/);
   expect(await traffic('settle-bad')).toEqual(before);
+}, 180_000);
+
+test('a record an earlier run left is stale once a person has set the traffic by hand: not replayed, the release goes on from their traffic', async () => {
+  emulator.faults.reset(); // No lag here: this case is about the record, and stays fast.
+  const fast = {
+    allow_unauthenticated: 'true',
+    env_vars: 'TICK_MS=100',
+    smoke_duration: '1s',
+    smoke_first_event_timeout: '2s',
+    smoke_min_events: '3',
+    smoke_max_gap: '1s',
+  };
+  const name = `projects/${emulator.endpoints.project}/locations/us-central1/services/stale-api`;
+  expect((await release('stale-api', 'v1', fast)).code).toBe(0);
+  // The run of v2 is killed without its post step while its 50 % step bakes (its record is on the service).
+  const runId = String(++runs);
+  const killed = startAction(
+    'main',
+    inputs('stale-api', 'v2', { ...fast, step_wait: '60s' }),
+    emulator.endpoints,
+    {
+      env: { GITHUB_RUN_ID: runId },
+    },
+  );
+  let v2 = '';
+  for (const deadline = Date.now() + 90_000; !v2; await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > deadline) throw new Error('the killed run never reached its 50 % step');
+    const saved = killed.state().release ? JSON.parse(killed.state().release) : undefined;
+    const [svc] = await services.getService({ name });
+    if (saved?.step === 0 && svc.traffic?.some((t) => t.revision === saved.candidate && t.percent === 50))
+      v2 = saved.candidate;
+  }
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  // A person fixes forward by hand: all traffic to v2 (as `gcloud run services update-traffic` would).
+  const [svc] = await services.getService({ name });
+  const [op] = await services.updateService(
+    {
+      service: {
+        ...svc,
+        traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: v2, percent: 100 }],
+      },
+      updateMask: { paths: ['traffic'] },
+    },
+    LRO,
+  );
+  await op.promise();
+
+  const next = await release('stale-api', 'v3', { ...fast, traffic_steps: '50' });
+  expect([next.code, next.outputs.verdict]).toEqual([0, 'canary']);
+  expect(next.stdout).not.toContain('Settle the unfinished release');
+  expect(next.annotations.join('\n')).toMatch(
+    new RegExp(
+      // A workflow command escapes `%` as `%25`.
+      `::warning::Not settling an earlier unfinished release: .*run ${runId} attempt 1\\) set the traffic of step 1 of 2 \\(50 %25\\), but someone changed the service's traffic since`,
+    ),
+  );
+  // Their v2 was this release's baseline: v1 (which settling the old record would restore) was not put back.
+  expect((await traffic('stale-api')).filter(([, percent]) => Number(percent) > 0)).toEqual([
+    [v2, 50, ''],
+    [next.outputs.revision, 50, 'pr-12'],
+  ]);
+  // The stale record was replaced by this release's own.
+  const [after] = await services.getService({ name });
+  expect(JSON.parse(String(after.annotations?.['stream-deploy.dev/release'])).candidate).toBe(
+    next.outputs.revision,
+  );
 }, 180_000);

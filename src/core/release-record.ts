@@ -1,7 +1,8 @@
 // The record of a release under way, kept in two places: the runner's step state (for the post step of
 // the same job) and a service annotation (for a rerun, or `stream-deploy rollback`). Pure: encoding,
 // decoding and the decision of what to do with an unfinished release.
-import type { TrafficTarget } from './cloud-run-types';
+import type { CloudRunService, TrafficTarget } from './cloud-run-types';
+import { planSteps } from './traffic-plan';
 
 /** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
 export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
@@ -117,4 +118,52 @@ export function planRecovery(record: ReleaseRecord | undefined, mode: 'auto' | '
     traffic: record.restoreTraffic,
     reason: `the rollout of ${record.candidate} stopped ${where}, so the baseline is restored`,
   };
+}
+
+/** Whether a record found on the service may be settled; `stale` leaves the traffic alone, saying why. */
+export type RecordCheck = { verdict: 'settle' | 'stale'; reason: string };
+
+/**
+ * A record found on the service is settled only while the service still serves the traffic that the write
+ * carrying it set (a rollout step: the record and its traffic land in one update). Anything else means
+ * someone changed the traffic since, however old the record is: replaying it would undo their change.
+ */
+export function checkRecord(record: ReleaseRecord, live: Pick<CloudRunService, 'traffic'>): RecordCheck {
+  const who = `the release record of ${record.candidate} (written by ${record.origin})`;
+  const left = trafficLeftBy(record);
+  if (!left)
+    return {
+      verdict: 'stale',
+      reason: `${who} does not say which traffic it left (${record.phase}, step ${record.step + 1}), so it cannot be matched with the service; it is stale and the traffic is left as it is`,
+    };
+  const at = `step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %)`;
+  if (left.some((traffic) => sameTraffic(traffic, live.traffic)))
+    return { verdict: 'settle', reason: `the service still serves the traffic of ${at} that ${who} set` };
+  return {
+    verdict: 'stale',
+    reason: `${who} set the traffic of ${at}, but someone changed the service's traffic since (by hand or another tool): the record is stale, so it is not settled and the traffic is left as it is`,
+  };
+}
+
+/** The traffic a record's write may have set: a rollout step's split (with or without LATEST on a last 100 % step). */
+function trafficLeftBy(record: ReleaseRecord): TrafficTarget[][] | undefined {
+  if (record.phase !== 'rolling-out' || record.step < 0 || record.step >= record.stepPercents.length)
+    return undefined;
+  try {
+    return [false, true].map(
+      (followLatest) =>
+        planSteps(record.restoreTraffic, record.candidate, record.tag, record.stepPercents, { followLatest })[
+          record.step
+        ],
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** Equal as routing sees it: order and empty tags do not matter. */
+function sameTraffic(a: readonly TrafficTarget[], b: readonly TrafficTarget[]): boolean {
+  const key = (traffic: readonly TrafficTarget[]) =>
+    JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
+  return key(a) === key(b);
 }
