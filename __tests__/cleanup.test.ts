@@ -1,7 +1,7 @@
 // The cleanup orchestrator against in-memory fakes that keep state: a Cloud Run whose traffic really
 // changes and a GitHub whose deployments can only be deleted once inactive. Assertions read final state.
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
-import type { Log } from '../src/adapters/log';
+import type { Log } from '../src/ports';
 import type { DeploymentsPort } from '../src/adapters/github-deployments';
 import type { DeploymentRecord } from '../src/core/cleanup-plan';
 import { cleanup, type CleanupPorts, type CleanupTarget } from '../src/cleanup';

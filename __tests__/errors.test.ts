@@ -1,4 +1,4 @@
-import { InputError, StepError } from '../src/errors';
+import { describeProblem, InputError, StepError } from '../src/errors';
 
 describe('InputError', () => {
   it('renders one line per problem, naming the input', () => {
@@ -35,6 +35,44 @@ describe('StepError', () => {
       operation: 'update service',
       target: expect.any(String),
     });
+  });
+
+  it('a wrapper adds its context and its one hint, never repeating the inner operation, target or hint', () => {
+    const inner = new StepError({
+      operation: 'set traffic on',
+      target: 'S',
+      cause: 'Cloud Run answered UNAVAILABLE (HTTP 503) 5 times in a row',
+      hint: 'Retry the job later.',
+    });
+    const same = new StepError({
+      operation: 'set traffic on',
+      target: 'S',
+      cause: inner,
+      hint: 'Run the rollback.',
+    });
+    expect(same.message).toBe(
+      'Failed to set traffic on S: Cloud Run answered UNAVAILABLE (HTTP 503) 5 times in a row. Run the rollback.',
+    );
+    const other = new StepError({
+      operation: 'roll back',
+      target: 'release 7',
+      cause: inner,
+      hint: 'Run the rollback.',
+    });
+    expect(other.message).toBe(
+      'Failed to roll back release 7: Failed to set traffic on S: Cloud Run answered UNAVAILABLE (HTTP 503) 5 times in a row. Run the rollback.',
+    );
+    expect(other.cause).toBe(inner);
+    expect(describeProblem(inner)).toBe(
+      'Failed to set traffic on S: Cloud Run answered UNAVAILABLE (HTTP 503) 5 times in a row.',
+    );
+    expect(describeProblem(new Error('boom.'))).toBe('boom.');
+  });
+
+  it('an empty hint adds nothing', () => {
+    expect(new StepError({ operation: 'read', target: 'x', cause: 'gone', hint: '' }).message).toBe(
+      'Failed to read x: gone.',
+    );
   });
 
   it('describes a cause that is not an Error', () => {

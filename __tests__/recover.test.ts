@@ -3,8 +3,10 @@
 // adapter and client libraries, where a half-way split is restored to the recorded baseline exactly.
 import { startEmulator, type Emulator } from '../emulator/emulator';
 import { wifClient, runClients } from '../emulator/clients';
-import { ConcurrentChange, createCloudRun, trafficKey, type CloudRunPort } from '../src/adapters/cloud-run';
-import type { Log } from '../src/adapters/log';
+import { createCloudRun } from '../src/adapters/cloud-run';
+import { ConcurrentChange } from '../src/errors';
+import { trafficKey } from '../src/core/traffic-plan';
+import type { CloudRunPort, Log } from '../src/ports';
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
 import {
   decodeRecord,

@@ -4,7 +4,7 @@
 // own fix; a rate-limited one waits as long as GitHub asks.
 import { Reporter } from '../src/reporter';
 import type { GitHubPort } from '../src/adapters/github';
-import type { Log } from '../src/adapters/log';
+import type { Log } from '../src/ports';
 import type { ReleaseReport } from '../src/core/report-types';
 import type { ReportSnapshot } from '../src/adapters/release-state';
 

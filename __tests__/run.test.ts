@@ -1,11 +1,14 @@
 // run() against an in-memory Cloud Run that keeps state: assertions are on the final state and the
 // ordered steps, not on call arguments.
+import { readFileSync } from 'node:fs';
 import { PROFILE_DEFAULTS, type DeployConfig, type RunContext } from '../src/core/config';
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
-import { ConcurrentChange, DeployFailure, trafficKey, type CloudRunPort } from '../src/adapters/cloud-run';
-import type { Log } from '../src/adapters/log';
-import { LintError, StepError } from '../src/errors';
-import { run, type ReleasePorts } from '../src/run';
+import { trafficKey } from '../src/core/traffic-plan';
+import type { CloudRunPort, Log, ReleasePorts } from '../src/ports';
+import { ConcurrentChange, DeployFailure, LintError, StepError } from '../src/errors';
+import { run } from '../src/run';
+import { createCloudRun, toApi } from '../src/adapters/cloud-run';
+import type { AuthClient } from 'google-auth-library';
 import type { SmokeResult, Verdict } from '../src/core/smoke-types';
 import { encodeRecord, planRecovery, type ReleaseRecord } from '../src/core/release-record';
 import type { ReleaseReport } from '../src/core/report-types';
@@ -578,7 +581,7 @@ describe('progressive traffic', () => {
     const p = ports(cloudRun, memoryLog(), fakeSmoke('pass', 10));
     const result = await run(progressive(), context, p);
     expect(result.verdict).toBe('failed');
-    expect(result.failure).toMatch(/The rollback failed too .*the post step will try again/);
+    expect(result.failure).toMatch(/The rollback failed too: .*the post step will try again/);
     expect(cloudRun.service?.traffic.find((t) => t.revision === 'api-new')?.percent).toBe(50);
     // Neither the runner state nor the service claims the rollback that did not land.
     expect(p.records.map((r) => r.phase)).not.toContain('rolled-back');
@@ -586,6 +589,53 @@ describe('progressive traffic', () => {
     expect(planRecovery(last, 'auto')).toMatchObject({ action: 'restore', traffic: baseline });
     expect(cloudRun.service?.annotations?.['stream-deploy.dev/release']).toContain('"phase":"rolling-out"');
   });
+
+  test.each<[string, number]>([
+    ['only the rollback', 3],
+    ['the 50 % step, then the rollback', 2],
+  ])(
+    'a 503 storm on %s, through the real adapter: the failure names the operation once and carries one hint',
+    async (_name, firstFailing) => {
+      const cloudRun = new FakeCloudRun();
+      cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+      // The Cloud Run adapter itself, over a transport that reads the fake's service and answers every
+      // update 503 (Google's error body), so its retries run out and it says so its own way.
+      const transport = {
+        request: async ({ method }: { method: string }) => {
+          if (method === 'GET') return { data: toApi(cloudRun.service as CloudRunService) };
+          throw Object.assign(new Error('Request failed with status code 503'), {
+            response: {
+              status: 503,
+              data: { error: { code: 503, status: 'UNAVAILABLE', message: 'The service is unavailable.' } },
+            },
+          });
+        },
+      };
+      const adapter = createCloudRun({
+        authClient: transport as unknown as AuthClient,
+        operationTimeoutSeconds: 5,
+        project: 'p',
+        sleep: async () => undefined,
+        random: () => 0,
+      });
+      const inMemory = cloudRun.setTraffic.bind(cloudRun);
+      let calls = 0;
+      cloudRun.setTraffic = (name, traffic, options) =>
+        ++calls >= firstFailing
+          ? adapter.setTraffic(name, traffic, options)
+          : inMemory(name, traffic, options);
+      const p = ports(cloudRun, memoryLog(), fakeSmoke('pass', 10));
+      const result = await run(progressive(), context, p);
+      expect(result.verdict).toBe('failed');
+      const failure = result.failure as string;
+      expect(failure).toContain('UNAVAILABLE (HTTP 503) 5 times in a row');
+      expect(failure.match(/Failed to set traffic on/g)).toHaveLength(1);
+      // One hint: what comes next (the post step, or the rollback command), not also "retry the job later".
+      expect(failure.match(/retry|try again|rerun/gi)).toEqual(['try again']);
+      expect(failure).toContain('stream-deploy rollback --service api');
+      expect(failure.includes('the same way')).toBe(firstFailing === 2);
+    },
+  );
 
   test('a concurrent change to the traffic stops the release without overwriting it', async () => {
     const cloudRun = new FakeCloudRun();
@@ -782,5 +832,14 @@ describe('progressive traffic', () => {
     expect(cloudRun.steps).toEqual(['get', 'update']);
     // The runner state says the deploy ended, so the post step leaves the candidate alone.
     expect(p.records.map((r) => r.phase)).toEqual(['deploying', 'deployed']);
+  });
+});
+
+describe("the orchestrator's shape", () => {
+  test('src/run.ts reaches the outside only through src/ports.ts: it imports no adapter module', () => {
+    const source = readFileSync(new URL('../src/run.ts', import.meta.url), 'utf8');
+    const specifiers = [...source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+    expect(specifiers).toContain('./ports');
+    expect(specifiers.filter((s) => s.includes('adapters/'))).toEqual([]);
   });
 });

@@ -2,8 +2,7 @@
 // traffic-only update that never changes a percentage) and its GitHub deployments (each marked inactive,
 // then deleted). Idempotent: what is already gone is a notice, not an error. A Cloud Run failure throws
 // (the preview may still be reachable); a GitHub failure is a warning in the outcome, as in a release.
-import type { CloudRunPort } from './adapters/cloud-run';
-import type { Log } from './adapters/log';
+import type { CloudRunPort, Log } from './ports';
 import type { DeploymentsPort } from './adapters/github-deployments';
 import { environmentName, unprojectedPreviewEnvironment } from './core/github-names';
 import {

@@ -12,7 +12,7 @@ import {
   ROLLBACK_USAGE,
   serviceResourceName,
 } from './core/rollback-args';
-import type { Log } from './adapters/log';
+import type { Log } from './ports';
 
 const USAGE = `Usage: stream-deploy <command> [options]
 

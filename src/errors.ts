@@ -29,29 +29,55 @@ export interface StepErrorDetails {
   hint: string;
 }
 
-/** An I/O step that failed; its message names the operation, the target, the cause and a hint. */
+/**
+ * An I/O step that failed; its message names the operation, the target, the cause and one hint. This is the
+ * one place those are composed: a StepError whose cause is another StepError adds its own context and hint
+ * and keeps only what the inner one found (its operation and target when they differ, then its cause), so
+ * no message says "Failed to …" of the same thing twice or carries two hints.
+ */
 export class StepError extends Error {
   readonly operation: string;
   readonly target: string;
   readonly hint: string;
+  /** What failed and why, without the hint: "Failed to OPERATION TARGET: CAUSE." */
+  readonly problem: string;
 
   constructor(details: StepErrorDetails) {
-    const cause = describeCause(details.cause);
-    // A cause that ends with quoted log lines gets the hint on a line of its own.
-    super(
-      `Failed to ${details.operation} ${details.target}: ${cause}.${cause.includes('\n') ? '\n' : ' '}${details.hint}`,
-      {
-        cause: details.cause,
-      },
-    );
+    const cause = describeCause(details.cause, details);
+    const problem = `Failed to ${details.operation} ${details.target}: ${cause}.`;
+    // A cause that ends with quoted log lines gets the hint on a line of its own; an empty hint adds nothing.
+    const hint = details.hint.trim();
+    super(hint ? `${problem}${cause.includes('\n') ? '\n' : ' '}${hint}` : problem, {
+      cause: details.cause,
+    });
     this.name = 'StepError';
     this.operation = details.operation;
     this.target = details.target;
-    this.hint = details.hint;
+    this.hint = hint;
+    this.problem = problem;
   }
 }
 
-function describeCause(cause: unknown): string {
+/** What failed and why, without a hint: a StepError's `problem`, any other error's message. */
+export function describeProblem(err: unknown): string {
+  return err instanceof StepError ? err.problem : describeCause(err) + '.';
+}
+
+/** A Cloud Run operation failure with the revision's own reason when there is one. */
+export class DeployFailure extends StepError {}
+
+/** Cloud Run took the request but this run could not see the operation finish (polls failed, or the deadline passed). */
+export class OperationUnsettled extends StepError {}
+
+/** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
+export class ConcurrentChange extends StepError {}
+
+/** The cause as text, without a trailing period; a StepError's without its hint, and without repeating `outer`. */
+function describeCause(cause: unknown, outer?: { operation: string; target: string }): string {
+  if (cause instanceof StepError) {
+    const same = outer && cause.operation === outer.operation && cause.target === outer.target;
+    return same ? describeCause(cause.cause, outer) : cause.problem.replace(/[.\s]+$/, '');
+  }
   const text = cause instanceof Error ? cause.message : String(cause);
   return text.replace(/[.\s]+$/, '') || 'unknown error';
 }

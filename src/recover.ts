@@ -2,7 +2,7 @@
 // and `stream-deploy rollback` (mode `rollback`: restore the recorded baseline). The decision is the
 // core's planRecovery; this sets the traffic in one update, reads it back, and says what happened and why.
 import type { TrafficTarget } from './core/cloud-run-types';
-import { servingTraffic } from './core/traffic-plan';
+import { servingTraffic, trafficKey } from './core/traffic-plan';
 import {
   decodeRecord,
   encodeRecord,
@@ -13,8 +13,7 @@ import {
   type ReleaseRecord,
 } from './core/release-record';
 import type { ReleaseReport, ReportPhase } from './core/report-types';
-import { trafficKey, type CloudRunPort } from './adapters/cloud-run';
-import type { Log } from './adapters/log';
+import type { CloudRunPort, Log } from './ports';
 
 export type RecoveryMode = 'auto' | 'rollback';
 

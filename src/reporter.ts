@@ -7,7 +7,7 @@
 import type { ReleaseReport, ReportPhase } from './core/report-types';
 import { renderComment, renderStatusLine, renderSummary, reportMarker } from './core/report';
 import type { CommitState, DeploymentState, GitHubPort } from './adapters/github';
-import type { Log } from './adapters/log';
+import type { Log } from './ports';
 import { classifyFailure, type CallFailure } from './core/github-failures';
 import type { ReportSnapshot } from './adapters/release-state';
 

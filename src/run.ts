@@ -1,15 +1,21 @@
 // The one orchestrator: reads the live service, plans and lints the candidate, deploys it with no
 // traffic, and on a failed revision puts traffic back exactly as it was. Decisions come from src/core;
-// I/O goes through the ports.
+// I/O goes through the ports (src/ports.ts); no adapter module is imported here.
 import { PROVENANCE_LABEL_KEYS, type DeployConfig, type RunContext } from './core/config';
 import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import { planCandidate, serviceName, type CandidatePlan } from './core/service-plan';
 import { listSettingChanges } from './core/setting-changes';
 import { redactService } from './core/request-redaction';
 import { blockingFindings, lintStreaming, type LintFinding } from './core/streaming-lint';
-import { LintError, StepError } from './errors';
-import { DeployFailure, OperationUnsettled, type CloudRunPort } from './adapters/cloud-run';
-import type { Log } from './adapters/log';
+import {
+  ConcurrentChange,
+  DeployFailure,
+  describeProblem,
+  LintError,
+  OperationUnsettled,
+  StepError,
+} from './errors';
+import type { ReleasePorts, RevisionSample } from './ports';
 import type { SmokeResult } from './core/smoke-types';
 import { describeFailures, summarizeSmoke } from './core/smoke-verdict';
 import {
@@ -20,49 +26,12 @@ import {
   RECORD_ANNOTATION,
   type ReleaseRecord,
 } from './core/release-record';
-import { drainDeadline, judgeShare, planSteps } from './core/traffic-plan';
+import { drainDeadline, judgeShare, planSteps, trafficKey } from './core/traffic-plan';
 import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from './core/release-tags';
 import { judgeSampleErrors, planGate, SAMPLE_SIZE, type GatePlan } from './core/step-gate';
-import { ConcurrentChange, trafficKey } from './adapters/cloud-run';
-import type { RevisionSample } from './adapters/revision-sampler';
-import type { ReleaseReport, ReportStep } from './core/report-types';
-
-/** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */
-export interface SmokePort {
-  run(
-    url: string,
-    criteria: NonNullable<DeployConfig['smoke']>,
-    allowedOrigins: string[],
-    idToken?: string,
-  ): Promise<SmokeResult>;
-  /** The status of one GET of `url + path` (headers only); undefined when nothing answered. */
-  status(url: string, path: string, idToken?: string): Promise<number | undefined>;
-  /** Which revision `count` new requests to `url + path` reached, by the `X-Revision` the app sets. */
-  sample(
-    url: string,
-    path: string,
-    count: number,
-    candidate: string,
-    idToken?: string,
-  ): Promise<RevisionSample>;
-}
+import type { ReportStep } from './core/report-types';
 
 export type ReleaseVerdict = 'promoted' | 'canary' | 'candidate' | 'rolled_back' | 'failed';
-
-export interface ReleasePorts {
-  cloudRun: CloudRunPort;
-  log: Log;
-  smoke: SmokePort;
-  /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
-  idToken(audience: string): Promise<string>;
-  /** Keeps the release record where the post step finds it (the runner's step state). */
-  saveRecord(record: ReleaseRecord): void;
-  sleep(ms: number): Promise<void>;
-  /** Epoch milliseconds. */
-  now(): number;
-  /** Publishes where the release is (PR comment, summary, deployment); never throws. */
-  report?(patch: Partial<ReleaseReport>): Promise<void>;
-}
 
 /** What the candidate deploy produced, for outputs and (later) the report. */
 export interface CandidateResult {
@@ -426,7 +395,9 @@ async function rollOut(
     }
     // Anything else (the API failing past its retries, a token that cannot be refreshed): traffic may be
     // at the step before or at this step (an update whose answer was lost); either way, back to the baseline.
-    const why = `The release failed at ${at}: ${(err as Error).message}`;
+    // The failure's hint is said once: after the rollback's outcome, or not at all when the rollback
+    // failed too (its own next step replaces it).
+    const why = `The release failed at ${at}: ${describeProblem(err)}`;
     log.error(why);
     return rollBack(
       config,
@@ -438,6 +409,7 @@ async function rollOut(
       save,
       record,
       ports,
+      err instanceof StepError ? err.hint : undefined,
     );
   }
   let finalTraffic: CloudRunService;
@@ -473,7 +445,7 @@ async function rollOut(
     // step was not verified, so a later run would set the baseline back before its own release. The
     // runner state says promoted, so this job's post step leaves it.
     log.warning(
-      `Traffic is at the last step's split, but recording the release as promoted on the service failed: ${(err as Error).message} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
+      `Traffic is at the last step's split, but recording the release as promoted on the service failed: ${describeProblem(err)} Rerun the job to record it; otherwise the next release first sets the baseline back.`,
     );
     const live = await cloudRun.getService(name).catch(() => undefined);
     finalTraffic = live ?? ({ name, template: { containers: [] }, traffic: expected } as CloudRunService);
@@ -685,6 +657,8 @@ function countable(sample: RevisionSample): RevisionSample {
 /**
  * Sets the baseline back in one update, verifies it, and reports why, without hiding the gate's failure.
  * `expected` lists the traffic states this run may have left (the first is the one it knows it set).
+ * `why` says what stopped the release without a hint; `whyHint` is that failure's hint, said only when the
+ * rollback landed (a failed rollback's own next step is the one hint then).
  */
 async function rollBack(
   config: DeployConfig,
@@ -696,6 +670,7 @@ async function rollBack(
   save: (r: ReleaseRecord) => Record<string, string>,
   record: ReleaseRecord,
   { cloudRun, log }: ReleasePorts,
+  whyHint?: string,
 ): Promise<CandidateResult> {
   const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
   return log.group(`Roll back to the baseline`, async () => {
@@ -721,7 +696,7 @@ async function rollBack(
         ...result,
         traffic: restored.traffic,
         verdict: 'rolled_back' as const,
-        failure: `${why}\n${state}`,
+        failure: `${why}${whyHint ? ` ${whyHint}` : ''}\n${state}`,
         drainsBy,
       };
     } catch (err) {
@@ -737,12 +712,16 @@ async function rollBack(
           failure: `${why}\n${err.message} The rollback left the traffic as the other change set it.`,
         };
       }
-      log.error(`Rollback failed: ${(err as Error).message}`);
+      // Said once: the same failure as the release's is not repeated, and the one hint (what comes next)
+      // is in the failure, not in this log line.
+      const problem = describeProblem(err);
+      log.error(`Rollback failed: ${problem}`);
+      const how = why.endsWith(problem) ? ', the same way.' : `: ${problem}`;
       return {
         ...result,
         traffic: expected[0],
         verdict: 'failed' as const,
-        failure: `${why}\nThe rollback failed too (${(err as Error).message}); traffic may still be at step ${record.step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
+        failure: `${why}\nThe rollback failed too${how} Traffic may still be at step ${record.step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${name.split('/')[5]} --region ${name.split('/')[3]} --project ${name.split('/')[1]}\`.`,
       };
     }
   });
@@ -858,9 +837,12 @@ async function explainFailedRevision(
   err: StepError,
   { cloudRun, log }: ReleasePorts,
 ): Promise<{ error: StepError; restored: boolean }> {
-  // A revision that failed says why; an operation this run lost sight of keeps its own message.
+  // A revision that failed says why; an operation this run lost sight of keeps its own cause (once: the
+  // error below names the deploy, and its one hint says where traffic is and what to do).
   const why = err instanceof DeployFailure ? await cloudRun.revisionFailure(name, plan.revision) : undefined;
-  const reason = why ? `${why.reason ?? 'not ready'}: ${why.message ?? err.message}` : err.message;
+  const reason = why
+    ? `${why.reason ?? 'not ready'}: ${why.message ?? describeProblem(err.cause ?? err)}`
+    : (err.cause ?? err);
   let trafficState: string;
   let restored = false;
   if (plan.action === 'create') {
@@ -883,7 +865,7 @@ async function explainFailedRevision(
     operation: `deploy revision ${plan.revision} of`,
     target: name,
     cause: reason,
-    hint: `${trafficState} Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
+    hint: `${trafficState} ${err instanceof DeployFailure || !err.hint ? '' : `${err.hint} `}Inspect the revision: gcloud run revisions describe ${plan.revision} --region ${name.split('/')[3]} --project ${name.split('/')[1]}.`,
   });
   return { error, restored };
 }

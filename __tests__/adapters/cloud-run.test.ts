@@ -4,7 +4,9 @@
 // mistaken for someone else's change.
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { wifClient } from '../../emulator/clients';
-import { createCloudRun, OperationUnsettled, type CloudRunPort } from '../../src/adapters/cloud-run';
+import { createCloudRun } from '../../src/adapters/cloud-run';
+import { OperationUnsettled } from '../../src/errors';
+import type { CloudRunPort } from '../../src/ports';
 import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-types';
 import type { ApiMethod } from '../../emulator/faults';
 

@@ -60,7 +60,7 @@ test('a rollback that fails in a 503 storm is left to the post step, which resto
   await w.emulator.api.settle();
   const after = await trafficOf(w, service);
 
-  const said = /The rollback failed too .*the post step will try again/.test(mainRun.stdout);
+  const said = /The rollback failed too[:,] .*the post step will try again/.test(mainRun.stdout);
   const restored = /the baseline is restored\. Traffic on \S+ is now .* \(read back and verified\)/.test(
     post.stdout,
   );

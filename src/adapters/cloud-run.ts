@@ -4,52 +4,18 @@
 // (docs/platform.md "Updates and updateMask", "Traffic"). Writes are judged by reading the service back
 // (docs/platform.md "Revisions and failures"). API failures become StepErrors that say what to do.
 import type { AuthClient } from 'google-auth-library';
-import { StepError, type StepErrorDetails } from '../errors';
+import {
+  ConcurrentChange,
+  DeployFailure,
+  OperationUnsettled,
+  StepError,
+  type StepErrorDetails,
+} from '../errors';
+import type { CloudRunPort } from '../ports';
+import { trafficKey } from '../core/traffic-plan';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
 import { API_RETRY, describeCode, isTransient, retryDelayMs, type RetryPolicy } from '../core/retry-policy';
 import { createRunRest, RestError, toRestError, type Json, type RunRest } from './run-rest';
-
-/** The Cloud Run operations the orchestrator needs. */
-export interface CloudRunPort {
-  /** The live service, as the server sent it (fields this code does not know kept), or undefined when it does not exist. */
-  getService(name: string): Promise<CloudRunService | undefined>;
-  /**
-   * Creates the service, or updates it: `service` is the live service as read with this release's changes,
-   * sent whole with `updateMask` naming the top-level fields changed (`template`, `traffic`, `labels`, …).
-   * Waits for the operation; returns the service read back.
-   */
-  applyService(
-    service: CloudRunService,
-    action: 'create' | 'update',
-    updateMask?: readonly string[],
-  ): Promise<CloudRunService>;
-  /**
-   * Sets traffic only (`updateMask` `traffic`, plus `annotations` when given, merged into the service's),
-   * with the etag read just before. With `expectTraffic`, refuses to overwrite traffic someone else
-   * changed (ConcurrentChange); `alsoExpect` lists other states this run may itself have left (an update
-   * whose answer was lost). Traffic already equal to `traffic` is not written again. Done means the
-   * service reads back with that traffic, whatever the operation reported.
-   */
-  setTraffic(
-    name: string,
-    traffic: TrafficTarget[],
-    options?: {
-      expectTraffic?: TrafficTarget[];
-      alsoExpect?: TrafficTarget[][];
-      annotations?: Record<string, string>;
-    },
-  ): Promise<CloudRunService>;
-  /** The Ready condition of a revision, to explain why it failed. */
-  revisionFailure(
-    service: string,
-    revision: string,
-  ): Promise<{ reason?: string; message?: string } | undefined>;
-  /** True when the IAM policy grants roles/run.invoker to `allUsers` (undefined when it cannot be read). */
-  hasPublicBinding(name: string): Promise<boolean | undefined>;
-  /** Adds (`true`) or removes (`false`) `allUsers` as roles/run.invoker in the IAM policy; says what changed. */
-  setPublicAccess(name: string, allow: boolean): Promise<'added' | 'removed' | 'unchanged'>;
-  close(): Promise<void>;
-}
 
 export interface CloudRunOptions {
   authClient: AuthClient;
@@ -69,22 +35,8 @@ export interface CloudRunOptions {
   now?: () => number;
 }
 
-/** A Cloud Run operation failure with the revision's own reason when there is one. */
-export class DeployFailure extends StepError {}
-
-/** Cloud Run took the request but this run could not see the operation finish (polls failed, or the deadline passed). */
-export class OperationUnsettled extends StepError {}
-
-/** Someone else changed the service's traffic since this run set it: the run stops instead of overwriting. */
-export class ConcurrentChange extends StepError {}
-
 /** What a request was for: chooses the hint of a failure (docs/platform.md "Errors"). */
 export type ApiOperationKind = 'read' | 'deploy' | 'traffic' | 'iam';
-
-/** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
-export function trafficKey(traffic: readonly TrafficTarget[]): string {
-  return JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
-}
 
 /** The production REST endpoint of the Cloud Run Admin API. */
 export const RUN_API_BASE = 'https://run.googleapis.com';

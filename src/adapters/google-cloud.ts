@@ -1,7 +1,8 @@
 // Google credentials and the Cloud Run port for one run, built the same way by the main step, the post
 // step and the CLI: endpoints from the environment (loopback overrides only), then auth, then Cloud Run.
 import { createGoogleAuth, resolveEndpoints, type GoogleAuth } from './google-auth';
-import { createCloudRun, type CloudRunPort } from './cloud-run';
+import { createCloudRun } from './cloud-run';
+import type { CloudRunPort } from '../ports';
 
 export interface GoogleCloudOptions {
   workloadIdentityProvider?: string;

@@ -1,15 +1,7 @@
 // Samples which revision the service URL sends new requests to, by the `X-Revision` header the app
 // sets (when it sets one): one fresh connection per request, so each is a new routing decision.
 import { openGet } from './http-probe';
-
-export interface RevisionSample {
-  total: number;
-  candidate: number;
-  /** Answers without an `X-Revision` header (the app does not say which revision served it). */
-  unidentified: number;
-  /** Requests that failed or answered non-2xx. */
-  errors: number;
-}
+import type { RevisionSample } from '../ports';
 
 /** Each request is given up after this long (its headers never came), and counted as failed. */
 const REQUEST_DEADLINE_MS = 5000;

@@ -9,6 +9,11 @@ import type { TrafficTarget } from './cloud-run-types';
 const REVISION = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST';
 
+/** Traffic as a comparable key: order, LATEST vs names and empty tags do not matter. */
+export function trafficKey(traffic: readonly TrafficTarget[]): string {
+  return JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
+}
+
 /** Options for `planSteps`. */
 export interface StepOptions {
   /** End a rollout that reaches 100 % with LATEST at 100 % instead of the candidate by name. */

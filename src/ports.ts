@@ -1,0 +1,105 @@
+// The ports: every interface through which the orchestrator (run.ts), recovery and cleanup reach the
+// outside world. Adapters in src/adapters implement them; the orchestrator imports only this file, src/core
+// and errors.ts, never an adapter module, and tests hand it in-memory fakes.
+import type { DeployConfig } from './core/config';
+import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
+import type { ReleaseRecord } from './core/release-record';
+import type { ReleaseReport } from './core/report-types';
+import type { SmokeResult } from './core/smoke-types';
+
+/** The log port: plain lines, warnings and errors as annotations, and one group per plan step. */
+export interface Log {
+  info(line: string): void;
+  warning(line: string): void;
+  error(line: string): void;
+  /** Request shapes and other detail, shown only with debug logging on. */
+  debug(line: string): void;
+  /** Runs `fn` inside a collapsible log group titled after the plan step. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The Cloud Run operations the orchestrator needs. */
+export interface CloudRunPort {
+  /** The live service, as the server sent it (fields this code does not know kept), or undefined when it does not exist. */
+  getService(name: string): Promise<CloudRunService | undefined>;
+  /**
+   * Creates the service, or updates it: `service` is the live service as read with this release's changes,
+   * sent whole with `updateMask` naming the top-level fields changed (`template`, `traffic`, `labels`, …).
+   * Waits for the operation; returns the service read back.
+   */
+  applyService(
+    service: CloudRunService,
+    action: 'create' | 'update',
+    updateMask?: readonly string[],
+  ): Promise<CloudRunService>;
+  /**
+   * Sets traffic only (`updateMask` `traffic`, plus `annotations` when given, merged into the service's),
+   * with the etag read just before. With `expectTraffic`, refuses to overwrite traffic someone else
+   * changed (ConcurrentChange); `alsoExpect` lists other states this run may itself have left (an update
+   * whose answer was lost). Traffic already equal to `traffic` is not written again. Done means the
+   * service reads back with that traffic, whatever the operation reported.
+   */
+  setTraffic(
+    name: string,
+    traffic: TrafficTarget[],
+    options?: {
+      expectTraffic?: TrafficTarget[];
+      alsoExpect?: TrafficTarget[][];
+      annotations?: Record<string, string>;
+    },
+  ): Promise<CloudRunService>;
+  /** The Ready condition of a revision, to explain why it failed. */
+  revisionFailure(
+    service: string,
+    revision: string,
+  ): Promise<{ reason?: string; message?: string } | undefined>;
+  /** True when the IAM policy grants roles/run.invoker to `allUsers` (undefined when it cannot be read). */
+  hasPublicBinding(name: string): Promise<boolean | undefined>;
+  /** Adds (`true`) or removes (`false`) `allUsers` as roles/run.invoker in the IAM policy; says what changed. */
+  setPublicAccess(name: string, allow: boolean): Promise<'added' | 'removed' | 'unchanged'>;
+  close(): Promise<void>;
+}
+
+export interface RevisionSample {
+  total: number;
+  candidate: number;
+  /** Answers without an `X-Revision` header (the app does not say which revision served it). */
+  unidentified: number;
+  /** Requests that failed or answered non-2xx. */
+  errors: number;
+}
+
+/** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */
+export interface SmokePort {
+  run(
+    url: string,
+    criteria: NonNullable<DeployConfig['smoke']>,
+    allowedOrigins: string[],
+    idToken?: string,
+  ): Promise<SmokeResult>;
+  /** The status of one GET of `url + path` (headers only); undefined when nothing answered. */
+  status(url: string, path: string, idToken?: string): Promise<number | undefined>;
+  /** Which revision `count` new requests to `url + path` reached, by the `X-Revision` the app sets. */
+  sample(
+    url: string,
+    path: string,
+    count: number,
+    candidate: string,
+    idToken?: string,
+  ): Promise<RevisionSample>;
+}
+
+export interface ReleasePorts {
+  cloudRun: CloudRunPort;
+  log: Log;
+  smoke: SmokePort;
+  /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
+  idToken(audience: string): Promise<string>;
+  /** Keeps the release record where the post step finds it (the runner's step state). */
+  saveRecord(record: ReleaseRecord): void;
+  sleep(ms: number): Promise<void>;
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Publishes where the release is (PR comment, summary, deployment); never throws. */
+  report?(patch: Partial<ReleaseReport>): Promise<void>;
+}
