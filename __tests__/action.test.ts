@@ -19,7 +19,7 @@ interface ActionMetadata {
 const action = load(readFileSync(join(root, 'action.yml'), 'utf8')) as ActionMetadata;
 
 describe('action.yml', () => {
-  it('declares exactly the inputs src/inputs.ts reads', () => {
+  it('declares exactly the inputs src/inputs/ reads', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([...INPUT_NAMES].sort());
   });
 

@@ -1,6 +1,6 @@
 import type { SmokeCriteria } from './smoke-types';
 
-// The typed, validated configuration of one release: what parseInputs (src/inputs.ts) produces and what
+// The typed, validated configuration of one release: what parseInputs (src/inputs/) produces and what
 // the pure planner and linter consume. Pure types and profile defaults; no I/O.
 
 /** A streaming profile, or `none`: change no setting the user did not name (docs/migrating.md). */

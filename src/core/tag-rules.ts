@@ -14,8 +14,8 @@ export const TAG_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 /**
  * The tag a preview of pull request `n` gets by default: `pr-N`, shortened to `prN` or `pN` when the
  * service's name leaves less `room` (TAG_AND_SERVICE_MAX minus its length); undefined when none fits. The
- * release's default `tag` (src/inputs.ts) and the cleanup's are this one function, so cleanup finds what
- * the release made.
+ * release's default `tag` (src/inputs/release.ts) and the cleanup's are this one function, so cleanup finds
+ * what the release made.
  */
 export function previewTag(n: number, room: number): string | undefined {
   return [`pr-${n}`, `pr${n}`, `p${n}`].find((t) => t.length <= room);
