@@ -34,6 +34,16 @@ export interface StreamingSettings {
   useHttp2: boolean;
 }
 
+/** What a new service gets for the settings it is not given (docs/platform.md "Cloud Run defaults"). */
+const CLOUD_RUN_DEFAULTS: Readonly<StreamingSettings> = {
+  timeoutSeconds: 300,
+  concurrency: 80,
+  cpuAlwaysAllocated: false,
+  minInstances: 0,
+  sessionAffinity: false,
+  useHttp2: false,
+};
+
 /** The defaults each profile stands for; see the linter for why. */
 export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettings>>> = {
   sse: {
@@ -60,24 +70,11 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettin
     sessionAffinity: false,
     useHttp2: true,
   },
-  http: {
-    timeoutSeconds: 300,
-    concurrency: 80,
-    cpuAlwaysAllocated: false,
-    minInstances: 0,
-    sessionAffinity: false,
-    useHttp2: false,
-  },
+  // Plain request/response: Cloud Run's own defaults.
+  http: CLOUD_RUN_DEFAULTS,
   // Cloud Run's own defaults, used only on a first deploy: on an update every setting the user did not
-  // name is kept as it is on the live service (`DeployConfig.keepLive`; docs/platform.md "Cloud Run defaults").
-  none: {
-    timeoutSeconds: 300,
-    concurrency: 80,
-    cpuAlwaysAllocated: false,
-    minInstances: 0,
-    sessionAffinity: false,
-    useHttp2: false,
-  },
+  // name is kept as it is on the live service (`DeployConfig.keepLive`).
+  none: CLOUD_RUN_DEFAULTS,
 };
 
 /** One environment variable from a Secret Manager secret (FACTS.md "secrets as env"). */
