@@ -15,13 +15,8 @@ import {
   type ReleaseRecord,
 } from '../src/core/release-record';
 import { StepError } from '../src/errors';
-import {
-  describeManualFix,
-  describeTraffic,
-  recoverRelease,
-  reportAfterRecovery,
-  type RecoveryOutcome,
-} from '../src/recover';
+import { describeTraffic } from '../src/core/traffic-format';
+import { recoverRelease, reportAfterRecovery, type RecoveryOutcome } from '../src/recover';
 import type { ReleaseReport } from '../src/core/report-types';
 
 const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
@@ -300,22 +295,6 @@ describe('recoverRelease (in-memory Cloud Run)', () => {
     });
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toMatch(/the service no longer exists/);
-  });
-});
-
-describe('describeTraffic / describeManualFix', () => {
-  it.each<[TrafficTarget[], string]>([
-    [BASELINE, 'api-00001 70 %, api-00002 30 % (tag blue)'],
-    [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }], 'LATEST 100 %'],
-    [[], '(none)'],
-  ])('describes %j', (traffic, text) => {
-    expect(describeTraffic(traffic)).toBe(text);
-  });
-
-  it('names LATEST as gcloud does', () => {
-    expect(describeManualFix(NAME, [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }])).toBe(
-      'gcloud run services update-traffic api --region=us-central1 --project=p-1234 --to-revisions=LATEST=100',
-    );
   });
 });
 

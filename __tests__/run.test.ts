@@ -3,16 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { PROFILE_DEFAULTS, type DeployConfig, type RunContext } from '../src/core/config';
 import type { CloudRunService, TrafficTarget } from '../src/core/cloud-run-types';
-import { trafficKey } from '../src/core/traffic-plan';
-import type { CloudRunPort, Log, ReleasePorts } from '../src/ports';
-import { ConcurrentChange, DeployFailure, LintError, StepError } from '../src/errors';
+import { StepError } from '../src/errors';
 import { run } from '../src/run';
 import { createCloudRun, toApi } from '../src/adapters/cloud-run';
 import type { AuthClient } from 'google-auth-library';
-import type { SmokeResult, Verdict } from '../src/core/smoke-types';
+import type { Verdict } from '../src/core/smoke-types';
 import { encodeRecord, planRecovery, type ReleaseRecord } from '../src/core/release-record';
 import type { ReleaseReport } from '../src/core/report-types';
 import { deployConfig } from './support/deploy-config';
+import { FakeCloudRun, NAME, fakeSmoke, memoryLog, ports } from './support/fake-release-ports';
 
 const context: RunContext = {
   repository: 'acme/streams',
@@ -23,7 +22,6 @@ const context: RunContext = {
   runAttempt: '1',
   actor: 'octocat',
 };
-const NAME = 'projects/p/locations/us-central1/services/api';
 
 function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
   return deployConfig({
@@ -36,206 +34,6 @@ function config(overrides: Partial<DeployConfig> = {}): DeployConfig {
     deployTimeoutSeconds: 60,
     ...overrides,
   });
-}
-
-/** A Cloud Run with one service whose traffic really changes; `failRevision` makes the next new revision fail. */
-class FakeCloudRun implements CloudRunPort {
-  service?: CloudRunService;
-  failRevision = false;
-  steps: string[] = [];
-  private etag = 0;
-
-  seed(traffic: TrafficTarget[]): void {
-    this.service = {
-      name: NAME,
-      template: { revision: 'api-old', containers: [{ image: 'old' }] },
-      traffic,
-      latestReadyRevision: 'api-old',
-      uri: 'https://api',
-      etag: `"${this.etag}"`,
-    };
-  }
-
-  async getService() {
-    this.steps.push('get');
-    return this.service ? structuredClone(this.service) : undefined;
-  }
-
-  async applyService(desired: CloudRunService, action: 'create' | 'update') {
-    this.steps.push(action);
-    if (this.service && desired.etag !== this.service.etag)
-      throw new StepError({ operation: 'update', target: NAME, cause: 'etag', hint: '' });
-    const revision = desired.template.revision as string;
-    this.etag++;
-    if (this.failRevision) {
-      // As on Cloud Run: the spec is stored, the revision fails, routing stays on the last ready revision.
-      this.service = {
-        ...(this.service ?? { name: NAME, uri: 'https://api' }),
-        ...desired,
-        etag: `"${this.etag}"`,
-        latestReadyRevision: this.service?.latestReadyRevision,
-      };
-      throw new DeployFailure({
-        operation: 'update service',
-        target: NAME,
-        cause: `Revision '${revision}' is not ready`,
-        hint: '',
-      });
-    }
-    this.service = {
-      ...desired,
-      uri: 'https://api',
-      etag: `"${this.etag}"`,
-      latestReadyRevision: revision,
-      trafficStatuses: desired.traffic.map((t) => ({
-        ...t,
-        uri: t.tag ? `https://${t.tag}---api` : undefined,
-      })),
-    };
-    return structuredClone(this.service);
-  }
-
-  /** Called before each setTraffic: lets a test play another release changing traffic in between. */
-  beforeSetTraffic?: (service: CloudRunService) => void;
-
-  async setTraffic(
-    _name: string,
-    traffic: TrafficTarget[],
-    options: { expectTraffic?: TrafficTarget[]; annotations?: Record<string, string> } = {},
-  ) {
-    this.beforeSetTraffic?.(this.service as CloudRunService);
-    if (
-      options.expectTraffic &&
-      trafficKey(options.expectTraffic) !== trafficKey((this.service as CloudRunService).traffic)
-    ) {
-      this.steps.push('conflict');
-      throw new ConcurrentChange({
-        operation: 'set traffic on',
-        target: NAME,
-        cause: 'someone else changed its traffic',
-        hint: '',
-      });
-    }
-    this.steps.push(
-      `setTraffic:${
-        traffic
-          .filter((t) => t.revision === 'api-new')
-          .map((t) => t.percent)
-          .join('') || 0
-      }`,
-    );
-    if (options.annotations)
-      (this.service as CloudRunService).annotations = {
-        ...(this.service?.annotations ?? {}),
-        ...options.annotations,
-      };
-    this.service = { ...(this.service as CloudRunService), traffic: structuredClone(traffic) };
-    return structuredClone(this.service);
-  }
-
-  /** Where new requests go: LATEST resolved to the latest ready revision, as Cloud Run does. */
-  effectiveSplit(): Record<string, number> {
-    const split: Record<string, number> = {};
-    for (const t of this.service?.traffic ?? []) {
-      const revision =
-        t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
-          ? (this.service?.latestReadyRevision as string)
-          : (t.revision as string);
-      if (t.percent > 0) split[revision] = (split[revision] ?? 0) + t.percent;
-    }
-    return split;
-  }
-
-  async revisionFailure() {
-    return { reason: 'HEALTH_CHECK_CONTAINER_ERROR', message: 'the container did not listen on PORT' };
-  }
-
-  async setPublicAccess(_name: string, allow: boolean) {
-    this.steps.push(`public:${allow}`);
-    this.publicBinding = allow;
-    return 'added' as const;
-  }
-
-  /** Whether the IAM policy has allUsers as invoker. */
-  publicBinding = false;
-
-  async hasPublicBinding() {
-    this.steps.push('policy');
-    return this.publicBinding;
-  }
-
-  async close() {}
-}
-
-function memoryLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (l) => lines.push(`info ${l}`),
-    warning: (l) => lines.push(`warning ${l}`),
-    error: (l) => lines.push(`error ${l}`),
-    debug: () => undefined,
-    group: async (title, fn) => {
-      lines.push(`group ${title}`);
-      return fn();
-    },
-  };
-}
-
-/** A smoke port that answers with `verdict` (failing from call `failFrom` on, when given) and records what it was asked. */
-function fakeSmoke(verdict: Verdict = 'pass', failFrom = Infinity) {
-  const calls: Array<{ url: string; origins: string[]; idToken?: string }> = [];
-  return {
-    calls,
-    async run(url: string, _criteria: unknown, origins: string[], idToken?: string): Promise<SmokeResult> {
-      calls.push({ url, origins, idToken });
-      const ok = verdict === 'pass' && calls.length < failFrom;
-      return {
-        url,
-        protocol: 'sse',
-        verdict: ok ? 'pass' : verdict === 'pass' ? 'fail' : verdict,
-        checks: [
-          {
-            name: 'not-buffered',
-            ok,
-            detail: ok ? 'events arrived as sent' : '5 events arrived in one burst after 4.9 s',
-          },
-        ],
-        metrics: { events: 5, buffered: !ok, connectionsHeld: 1, connectionsTried: 1 },
-      };
-    },
-  };
-}
-
-function ports(
-  cloudRun: FakeCloudRun,
-  log = memoryLog(),
-  smoke = fakeSmoke(),
-): ReleasePorts & { records: ReleaseRecord[] } {
-  const records: ReleaseRecord[] = [];
-  let clock = 1_000_000;
-  return {
-    cloudRun,
-    log,
-    smoke: {
-      run: smoke.run,
-      status: async () => 200,
-      // The service URL answers from the revisions in the live split, in proportion.
-      sample: async (url, _path, count, candidate) => {
-        // A tag URL (`https://TAG---api`) reaches the candidate only.
-        const share = url.includes('---') ? 1 : (cloudRun.effectiveSplit()[candidate] ?? 0) / 100;
-        const hits = Math.round(count * share);
-        return { total: count, candidate: hits, unidentified: 0, errors: 0 };
-      },
-    },
-    idToken: async (audience) => `id-token-for-${audience}`,
-    saveRecord: (r) => records.push(structuredClone(r)),
-    sleep: async (ms) => {
-      clock += ms;
-    },
-    now: () => clock,
-    records,
-  };
 }
 
 const SMOKE = {
@@ -314,12 +112,16 @@ test('a failed revision puts traffic and tags back exactly as found and fails wi
   cloudRun.seed(baseline);
   cloudRun.failRevision = true;
   const p = ports(cloudRun);
-  const error = await run(config(), context, p).catch((e: Error) => e);
-  expect(error).toBeInstanceOf(StepError);
+  // A known ending is an outcome, never a throw (issue 14).
+  const outcome = await run(config(), context, p);
+  expect(outcome.verdict).toBe('failed');
   // Restored here: the post step has nothing left to do.
   expect(p.records.map((r) => r.phase)).toEqual(['deploying', 'rolled-back']);
-  expect((error as Error).message).toContain('HEALTH_CHECK_CONTAINER_ERROR');
-  expect((error as Error).message).toContain('Traffic and tags are exactly as they were');
+  expect(outcome.record?.phase).toBe('rolled-back');
+  expect(outcome.failure).toContain('HEALTH_CHECK_CONTAINER_ERROR');
+  expect(outcome.failure).toContain('Traffic and tags are exactly as they were');
+  expect(outcome.changedNothing).toBe(false);
+  expect(outcome.events.map((e) => e.type)).toEqual(['planned', 'deploy-sent', 'deploy-failed', 'ended']);
   expect(cloudRun.steps).toEqual(['get', 'update', 'setTraffic:0']);
   expect(cloudRun.service?.traffic).toEqual([
     { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-old', percent: 90 },
@@ -332,13 +134,16 @@ test('a blocking lint finding stops the release before any change', async () => 
   const cloudRun = new FakeCloudRun();
   cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
   const before = structuredClone(cloudRun.service);
-  const error = await run(
+  const outcome = await run(
     config({ profile: 'websocket', streaming: { ...PROFILE_DEFAULTS.websocket, useHttp2: true } }),
     context,
     ports(cloudRun),
-  ).catch((e: Error) => e);
-  expect(error).toBeInstanceOf(LintError);
-  expect((error as LintError).findings.map((f) => f.rule)).toEqual(['websocket-http2']);
+  );
+  expect(outcome.verdict).toBe('failed');
+  expect(outcome.findings.map((f) => f.rule)).toEqual(['websocket-http2']);
+  expect(outcome.failure).toContain('[websocket-http2]');
+  expect(outcome.changedNothing).toBe(true);
+  expect(outcome.traffic).toEqual(before?.traffic);
   expect(cloudRun.steps).toEqual(['get']);
   expect(cloudRun.service).toEqual(before);
 });
@@ -347,10 +152,11 @@ describe('a preview (`rollout: candidate`) of a service that does not exist yet'
   test('is refused before any write, naming the opt-in and why', async () => {
     const cloudRun = new FakeCloudRun();
     const p = ports(cloudRun);
-    const error = await run(config(), context, p).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(StepError);
-    expect((error as Error).message).toContain('`candidate_creates_service: true`');
-    expect((error as Error).message).toContain('100 % of its traffic');
+    const outcome = await run(config(), context, p);
+    expect(outcome.verdict).toBe('failed');
+    expect(outcome.changedNothing).toBe(true);
+    expect(outcome.failure).toContain('`candidate_creates_service: true`');
+    expect(outcome.failure).toContain('100 % of its traffic');
     expect(cloudRun.steps).toEqual(['get']);
     expect(cloudRun.service).toBeUndefined();
     expect(p.records).toEqual([]);
@@ -376,9 +182,13 @@ describe('a preview (`rollout: candidate`) of a service that does not exist yet'
 test('lint_level strict makes warnings fatal; warn logs them and goes on', async () => {
   const streaming = { ...PROFILE_DEFAULTS.sse, minInstances: 0 };
   const strict = new FakeCloudRun();
-  await expect(
-    run(config({ streaming, lintLevel: 'strict', candidateCreatesService: true }), context, ports(strict)),
-  ).rejects.toBeInstanceOf(LintError);
+  const refused = await run(
+    config({ streaming, lintLevel: 'strict', candidateCreatesService: true }),
+    context,
+    ports(strict),
+  );
+  expect(refused.verdict).toBe('failed');
+  expect(refused.failure).toContain('[min-instances-zero]');
   expect(strict.steps).toEqual(['get']);
   const warn = new FakeCloudRun();
   const log = memoryLog();
@@ -534,7 +344,6 @@ describe('progressive traffic', () => {
     expect(cloudRun.service?.traffic).toEqual([{ type: R, revision: 'api-new', percent: 100, tag: 'pr-7' }]);
     expect(p.records.map((r) => [r.step, r.verifiedStep, r.phase])).toEqual([
       [-1, -1, 'deploying'],
-      [-1, -1, 'rolling-out'],
       [0, -1, 'rolling-out'],
       [0, 0, 'rolling-out'],
       [1, 0, 'rolling-out'],
@@ -821,6 +630,25 @@ describe('progressive traffic', () => {
         'acme/streams@aaaaaaa run 1 attempt 1',
       ]);
     });
+
+    test('a record older than any job can run has expired: left alone, however well its traffic matches', async () => {
+      const cloudRun = new FakeCloudRun();
+      cloudRun.seed(STEP_10);
+      // The fake clock reads 1970-01-01T00:16:40Z; the record was written 7 hours before.
+      const old = { ...left, startedAt: '1969-12-31T17:00:00.000Z', writtenAt: '1969-12-31T17:16:40.000Z' };
+      (cloudRun.service as CloudRunService).annotations = { 'stream-deploy.dev/release': encodeRecord(old) };
+      const log = memoryLog();
+      const p = ports(cloudRun, log);
+      const result = await run(progressive(), context, p);
+      expect(result.verdict).toBe('promoted');
+      expect(cloudRun.steps.slice(0, 3)).toEqual(['get', 'update', 'setTraffic:10']);
+      expect(log.lines.filter((l) => /api-mid/.test(l) && l.startsWith('warning'))).toEqual([
+        expect.stringMatching(
+          /Not settling .* was written 7 h ago, longer ago than any job can run \(6 h\): it has expired/,
+        ),
+      ]);
+      expect(p.records[0].restoreTraffic).toEqual(STEP_10);
+    });
   });
 
   test('`candidate` stops after the smoke test with no traffic', async () => {
@@ -836,10 +664,30 @@ describe('progressive traffic', () => {
 });
 
 describe("the orchestrator's shape", () => {
-  test('src/run.ts reaches the outside only through src/ports.ts: it imports no adapter module', () => {
-    const source = readFileSync(new URL('../src/run.ts', import.meta.url), 'utf8');
-    const specifiers = [...source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-    expect(specifiers).toContain('./ports');
-    expect(specifiers.filter((s) => s.includes('adapters/'))).toEqual([]);
+  const ORCHESTRATOR = ['run.ts', 'run/rollout.ts', 'run/gate.ts', 'run/candidate.ts', 'run/tracker.ts'];
+  const read = (file: string) => readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8');
+
+  test.each(ORCHESTRATOR)(
+    'src/%s reaches the outside only through src/ports.ts: no adapter module',
+    (file) => {
+      const specifiers = [...read(file).matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map(
+        (m) => m[1],
+      );
+      expect(specifiers.filter((s) => s.includes('adapters/'))).toEqual([]);
+    },
+  );
+
+  test('the release record is written only by the event log: saveRecord and the record annotation appear nowhere else', () => {
+    for (const file of ORCHESTRATOR.filter((f) => f !== 'run/tracker.ts' && f !== 'run/candidate.ts')) {
+      const source = read(file);
+      expect([file, /saveRecord|encodeRecord|RECORD_ANNOTATION/.test(source)]).toEqual([file, false]);
+    }
+    // candidate.ts settles an earlier run's record (not this release's), with the traffic, in one write.
+    expect(read('run/candidate.ts')).not.toMatch(/saveRecord/);
+    expect(read('run/tracker.ts')).toMatch(/saveRecord\(record\)/);
+  });
+
+  test('run() has one return type: a ReleaseOutcome', () => {
+    expect(read('run.ts')).toMatch(/export async function run\([^)]*\): Promise<ReleaseOutcome>/s);
   });
 });

@@ -23,7 +23,8 @@ import {
 } from './capacity-report';
 import type { CapacityRun, CapacitySpec, StreamProtocol } from './smoke-capacity';
 import { runReleaseBench, stopReleaseBench } from './release-bench';
-import { renderReleaseSections, summarizeRelease, type ReleaseRaw } from './release-report';
+import { summarizeRelease, type ReleaseRaw } from './release-report';
+import { renderReleaseSections } from './release-sections';
 import { renderGitHubCalls, runGitHubCallsBench, type GitHubCallsRaw } from './github-calls';
 
 const root = process.cwd();

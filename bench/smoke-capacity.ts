@@ -14,7 +14,7 @@ import type {
   Verdict,
   WebSocketObservation,
 } from '../src/core/smoke-types';
-import { judgeSmoke, judgeSse, judgeWebSocket, type StreamJudgement } from '../src/core/smoke-verdict';
+import { judgeSmoke, judgeSse, judgeWebSocket, type StreamJudgement } from '../src/core/smoke';
 
 export type StreamProtocol = 'sse' | 'websocket';
 

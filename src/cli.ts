@@ -1,17 +1,15 @@
 // `stream-deploy`: the smoke test from a terminal, for checking a service by hand or from other CI
 // systems, `rollback` to restore the baseline recorded by the last release, and `cleanup` to remove a
-// closed pull request's preview. Thin: arguments are parsed in core/*-args.ts; probes, judging, recovery
-// and cleanup are the action's own. Usage errors are one line on stderr; progress goes to stderr on a
+// closed pull request's preview. Thin: arguments are parsed in cli/*-args.ts against the action's own
+// rules (core/name-rules.ts, core/smoke-rules.ts, core/durations.ts); probes, judging, recovery and cleanup
+// are the action's own. Usage errors are one line on stderr; progress goes to stderr on a
 // terminal only, so pipes get the result alone.
 import { version } from '../package.json';
-import { CLEANUP_USAGE, parseCleanupArgs } from './core/cleanup-args';
-import { parseSmokeArgs, SMOKE_USAGE } from './core/smoke-args';
-import {
-  findServiceRecord,
-  parseRollbackArgs,
-  ROLLBACK_USAGE,
-  serviceResourceName,
-} from './core/rollback-args';
+import { CLEANUP_USAGE, parseCleanupArgs } from './cli/cleanup-args';
+import { findServiceRecord, parseRollbackArgs, ROLLBACK_USAGE } from './cli/rollback-args';
+import { parseSmokeArgs, SMOKE_USAGE } from './cli/smoke-args';
+import { redactTokens } from './core/request-redaction';
+import { serviceName } from './core/service-plan';
 import type { Log } from './ports';
 
 const USAGE = `Usage: stream-deploy <command> [options]
@@ -94,7 +92,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
     idToken = await auth.idToken(idTokenAudience);
   }
   const { createSmokeProbe } = await import('./adapters/smoke-probe');
-  const { summarizeSmoke } = await import('./core/smoke-verdict');
+  const { summarizeSmoke } = await import('./core/smoke');
   // The user named this URL, so it may receive the token they asked for. The probe logs one line per phase.
   const result = await createSmokeProbe({ allowedOrigins: [url], log: progress() }).run(
     url,
@@ -122,8 +120,8 @@ async function runRollback(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if ('problems' in parsed) return usageError('rollback', parsed.problems);
-  const { json, project } = parsed.args;
-  const name = serviceResourceName(parsed.args);
+  const { json, project, region, service } = parsed.args;
+  const name = serviceName({ projectId: project, region, service });
   const { connectGoogleCloud } = await import('./adapters/google-cloud');
   const { recoverRelease } = await import('./recover');
   const log = stderrLog();
@@ -185,7 +183,7 @@ async function runCleanup(argv: readonly string[]): Promise<number> {
         : undefined;
     const outcome = await cleanup(
       {
-        name: serviceResourceName(parsed.args),
+        name: serviceName({ projectId: project, region, service }),
         project,
         service,
         region,
@@ -234,7 +232,8 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: Error) => {
-    process.stderr.write(`stream-deploy: ${err.message}\n`);
+    // No runner masks this output: token-looking strings are taken out, as in the action's messages.
+    process.stderr.write(`stream-deploy: ${redactTokens(err.message)}\n`);
     process.exitCode = 1;
   },
 );

@@ -95,11 +95,14 @@ export interface ReleasePorts {
   smoke: SmokePort;
   /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
-  /** Keeps the release record where the post step finds it (the runner's step state). */
+  /**
+   * Keeps the release record where the post step finds it (the runner's step state). Called only by the
+   * orchestrator's event log, with the fold of the events that have landed (core/release-events.ts).
+   */
   saveRecord(record: ReleaseRecord): void;
   sleep(ms: number): Promise<void>;
   /** Epoch milliseconds. */
   now(): number;
-  /** Publishes where the release is (PR comment, summary, deployment); never throws. */
+  /** Publishes what changed in the report's fold of the events (PR comment, summary, deployment); never throws. */
   report?(patch: Partial<ReleaseReport>): Promise<void>;
 }

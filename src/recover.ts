@@ -3,6 +3,7 @@
 // core's planRecovery; this sets the traffic in one update, reads it back, and says what happened and why.
 import type { TrafficTarget } from './core/cloud-run-types';
 import { servingTraffic, trafficKey } from './core/traffic-plan';
+import { describeManualFix, describeTraffic } from './core/traffic-format';
 import {
   decodeRecord,
   encodeRecord,
@@ -14,6 +15,7 @@ import {
 } from './core/release-record';
 import type { ReleaseReport, ReportPhase } from './core/report-types';
 import type { CloudRunPort, Log } from './ports';
+import { describeProblem } from './errors';
 
 export type RecoveryMode = 'auto' | 'rollback';
 
@@ -109,7 +111,8 @@ export async function recoverRelease(
       message: `${why}. Traffic on ${record.service} is now ${describeTraffic(serving)} (read back and verified).`,
     };
   } catch (err) {
-    return failed(`${(err instanceof Error ? err.message : String(err)).replace(/\s+$/, '')}`);
+    // The problem once, without the adapter's own hint: the one next step is setting it by hand.
+    return failed(describeProblem(err));
   }
 }
 
@@ -191,31 +194,6 @@ function lowerFirst(text: string): string {
 // Same release when candidate and start time match; the step and phase may differ (newer on the service).
 function isSameRelease(a: ReleaseRecord, b: ReleaseRecord): boolean {
   return a.candidate === b.candidate && a.startedAt === b.startedAt && a.service === b.service;
-}
-
-/** Traffic for people: `api-00001 70 %, api-00002 30 % (tag blue)`; tag-only entries as `tag pr-1 -> api-00003`. */
-export function describeTraffic(traffic: readonly TrafficTarget[]): string {
-  const name = (t: TrafficTarget) =>
-    t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? '?');
-  const parts = traffic.map((t) =>
-    t.percent > 0
-      ? `${name(t)} ${t.percent} %${t.tag ? ` (tag ${t.tag})` : ''}`
-      : `tag ${t.tag ?? '(none)'} -> ${name(t)}`,
-  );
-  return parts.length > 0 ? parts.join(', ') : '(none)';
-}
-
-/** The gcloud command that sets `traffic` on the service, for when the automatic restore fails. */
-export function describeManualFix(service: string, traffic: readonly TrafficTarget[]): string {
-  const [, project, , region, , id] = service.split('/');
-  const name = (t: TrafficTarget) =>
-    t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? '');
-  const split = traffic.filter((t) => t.percent > 0).map((t) => `${name(t)}=${t.percent}`);
-  const tags = traffic.filter((t) => t.tag).map((t) => `${t.tag}=${name(t)}`);
-  return (
-    `gcloud run services update-traffic ${id} --region=${region} --project=${project} --to-revisions=${split.join(',')}` +
-    (tags.length > 0 ? ` --set-tags=${tags.join(',')}` : '')
-  );
 }
 
 function capitalize(text: string): string {

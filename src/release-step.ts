@@ -1,6 +1,7 @@
 // The main step once its inputs are valid (main.ts has read them and started signing in): builds the
-// real adapters, calls run(), writes the outputs and the report, and returns the failure text for main.ts,
-// which fails the step. Loaded by main.ts only after the inputs passed, with @actions/core and the rest.
+// real adapters, calls run(), writes the outputs from its one outcome (the report follows its events),
+// and returns the failure text for main.ts, which fails the step. Loaded by main.ts only after the
+// inputs passed, with @actions/core and the rest.
 import * as core from '@actions/core';
 import { actionsLog } from './adapters/log';
 import { setOutput } from './adapters/runner-commands';
@@ -18,10 +19,8 @@ export async function releaseStep(
 ): Promise<string | undefined> {
   let failure: string | undefined;
   let reporter: import('./reporter').Reporter | undefined;
-  // The service's traffic read back after a failure, so the outputs and the report say where it is.
-  let trafficAfterFailure: import('./core/cloud-run-types').TrafficTarget[] | undefined;
-  // Whether this run sent Cloud Run any change, so a failure before that can say nothing moved.
-  let wrote = false;
+  // Whether the release started (signed in), so a failure before it can say nothing moved.
+  let started = false;
   try {
     // Sign-in was started by main.ts; its failure is awaited (and reported) below, once the reporter exists.
     reporter = await createReporter(config, context);
@@ -31,18 +30,14 @@ export async function releaseStep(
     const probes = () =>
       Promise.all([import('./adapters/smoke-probe'), import('./adapters/revision-sampler')]);
     const connected = await connecting;
+    started = true;
     const { auth } = connected;
     const { cacheIdTokens } = await import('./adapters/id-token-cache');
     const idTokens = cacheIdTokens((audience) => auth.idToken(audience));
-    const cloudRun: typeof connected.cloudRun = {
-      ...connected.cloudRun,
-      applyService: (...args) => ((wrote = true), connected.cloudRun.applyService(...args)),
-      setTraffic: (...args) => ((wrote = true), connected.cloudRun.setTraffic(...args)),
-      setPublicAccess: (...args) => ((wrote = true), connected.cloudRun.setPublicAccess(...args)),
-    };
+    const { cloudRun } = connected;
     try {
       const log = actionsLog();
-      const result = await run(config, context, {
+      const outcome = await run(config, context, {
         cloudRun,
         log,
         smoke: {
@@ -61,63 +56,40 @@ export async function releaseStep(
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: () => Date.now(),
+        // The release's events reach the report as they land (core/release-events.ts foldReport).
         report: (patch) => reporter!.update(patch),
       });
-      // The outputs and the report say what serves as the run ends, read once more; the spec as a fallback.
-      const { serviceName } = await import('./core/service-plan');
-      const { servingTraffic } = await import('./core/traffic-plan');
-      const live = await cloudRun.getService(serviceName(config)).catch(() => undefined);
-      result.traffic = live ? servingTraffic(live) : result.traffic;
+      // Where the run could not read back what serves (a rollback that failed too), it is read once more.
+      let traffic = outcome.traffic;
+      if (!traffic) {
+        const [{ serviceName }, { servingTraffic }] = await Promise.all([
+          import('./core/service-plan'),
+          import('./core/traffic-plan'),
+        ]);
+        const live = await cloudRun.getService(serviceName(config)).catch(() => undefined);
+        traffic = live && servingTraffic(live);
+        if (traffic) await reporter.update({ traffic });
+      }
       writeOutputs(setOutput, {
-        url: result.url,
-        tagUrl: result.tagUrl,
-        revision: result.revision,
-        previousRevision: result.previousRevision ?? '',
-        traffic: JSON.stringify(result.traffic),
-        smokeResult: result.smoke ? JSON.stringify(result.smoke) : undefined,
-        verdict: result.verdict,
+        url: outcome.url,
+        tagUrl: outcome.tagUrl,
+        revision: outcome.revision,
+        previousRevision: outcome.revision === undefined ? undefined : (outcome.previousRevision ?? ''),
+        traffic: traffic && JSON.stringify(traffic),
+        smokeResult: outcome.smoke ? JSON.stringify(outcome.smoke) : undefined,
+        verdict: outcome.verdict,
       });
-      failure = result.failure;
-      const phase = (
-        {
-          promoted: 'promoted',
-          canary: 'canary',
-          candidate: 'candidate',
-          rolled_back: 'rolled-back',
-          failed: 'failed',
-        } as const
-      )[result.verdict];
-      await reporter.update({
-        phase,
-        traffic: result.traffic,
-        failure: result.failure,
-        drainsBy: result.drainsBy,
-      });
+      failure = outcome.failure;
       sayWhereTrafficIs(reporter);
-    } catch (error) {
-      const [{ serviceName }, { servingTraffic }] = await Promise.all([
-        import('./core/service-plan'),
-        import('./core/traffic-plan'),
-      ]);
-      const live = await cloudRun.getService(serviceName(config)).catch(() => undefined);
-      trafficAfterFailure = live && servingTraffic(live);
-      throw error;
     } finally {
       await cloudRun.close();
     }
   } catch (error) {
+    // Sign-in failed, or a defect: run() ends every known failure with an outcome. Nothing was sent to
+    // Cloud Run when sign-in failed; a defect's report says only that the release failed.
     failure = error instanceof Error ? error.message : String(error);
-    // Auth, a refused call, a failed deploy: the outputs and the report say where traffic is.
-    writeOutputs(setOutput, {
-      verdict: 'failed',
-      traffic: trafficAfterFailure && JSON.stringify(trafficAfterFailure),
-    });
-    await reporter?.update({
-      phase: 'failed',
-      failure,
-      ...(trafficAfterFailure && { traffic: trafficAfterFailure }),
-      ...(!wrote && { changedNothing: true }),
-    });
+    writeOutputs(setOutput, { verdict: 'failed' });
+    await reporter?.update({ phase: 'failed', failure, ...(!started && { changedNothing: true }) });
     if (reporter) sayWhereTrafficIs(reporter);
   }
   // The report was published in the background as the release moved; the step ends once it is out.

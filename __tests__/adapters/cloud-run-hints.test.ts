@@ -1,6 +1,6 @@
 // The hint of a Cloud Run API failure is chosen by what the request was for and by the error's code and
 // details, not by the status code alone (docs/platform.md "Errors").
-import { hintFor, type ApiOperationKind } from '../../src/adapters/cloud-run';
+import { hintFor, type ApiOperationKind } from '../../src/adapters/cloud-run-hints';
 import { RestError, toRestError } from '../../src/adapters/run-rest';
 
 const disabled = new RestError(

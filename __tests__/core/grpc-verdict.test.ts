@@ -1,5 +1,5 @@
 // judgeGrpc from tables: what the probe saw of Health/Check and Health/Watch -> grpc-health, grpc-watch.
-import { CANNOT_JUDGE } from '../../src/core/smoke-verdict';
+import { CANNOT_JUDGE } from '../../src/core/smoke';
 import {
   judgeGrpc,
   type GrpcCallError,

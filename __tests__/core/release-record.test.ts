@@ -275,7 +275,31 @@ describe('checkRecord: a record found on the service is settled only while its t
     ],
     ['a step beyond the plan', record({ step: 3 }), STEP_10, 'stale', /does not say which traffic it left/],
   ])('%s', (_case, r, traffic, verdict, reason) => {
-    const check = checkRecord(r, { traffic });
+    const check = checkRecord(r, { traffic }, Date.parse(r.startedAt) + 60_000);
+    expect(check.verdict).toBe(verdict);
+    expect(check.reason).toMatch(reason);
+  });
+
+  // A record expires with the longest a job can run; the service's generation says whether anyone wrote since.
+  const WRITTEN = '2025-01-01T10:00:00.000Z';
+  const at = (hours: number) => Date.parse(WRITTEN) + hours * 3_600_000;
+  it.each<[string, Partial<ReleaseRecord>, number | undefined, number, 'settle' | 'stale', RegExp]>([
+    ['written a minute ago, nothing since', { generation: 7 }, 8, at(0.02), 'settle', /still serves/],
+    ['just inside the job limit', {}, undefined, at(5.9), 'settle', /still serves/],
+    ['older than any job runs', {}, undefined, at(6.1), 'stale', /6 h ago.*expired.*stream-deploy rollback/],
+    ['older by days', { generation: 7 }, 8, at(72), 'stale', /72 h ago.*expired/],
+    [
+      'the service written since',
+      { generation: 7 },
+      10,
+      at(0.5),
+      'stale',
+      /generation 8.*since \(generation 10\)/,
+    ],
+    ['a generation the record does not know', {}, 10, at(0.5), 'settle', /still serves/],
+  ])('%s', (_case, fields, generation, now, verdict, reason) => {
+    const r = record({ step: 0, writtenAt: WRITTEN, ...fields });
+    const check = checkRecord(r, { traffic: STEP_10, generation }, now);
     expect(check.verdict).toBe(verdict);
     expect(check.reason).toMatch(reason);
   });

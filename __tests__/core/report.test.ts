@@ -1,90 +1,21 @@
-import type { ReleaseReport, ReportStep } from '../../src/core/report-types';
+import type { ReleaseReport } from '../../src/core/report-types';
 import {
   COMMENT_BUDGET_BYTES,
-  OUTCOME_TEXT,
-  inertLinks,
   renderComment,
   renderStatusLine,
   renderSummary,
   reportMarker,
-  trafficOutcome,
 } from '../../src/core/report';
-import type { SmokeResult } from '../../src/core/smoke-types';
-
-const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
-const TAG_URL = 'https://pr-12---api-abc123-uc.a.run.app';
-const SERVICE_URL = 'https://api-abc123-uc.a.run.app';
-const RUN_URL = 'https://github.com/acme/app/actions/runs/42';
-
-/** A passing SSE smoke result. */
-function smoke(overrides: Partial<SmokeResult> = {}): SmokeResult {
-  return {
-    url: TAG_URL + '/events',
-    protocol: 'sse',
-    verdict: 'pass',
-    checks: [
-      { name: 'health', ok: true, detail: '200 after 1 attempt' },
-      { name: 'first-event', ok: true, detail: 'first event after 85 ms (limit 5000 ms)' },
-      { name: 'max-gap', ok: true, detail: 'largest gap 1010 ms (limit 15000 ms)' },
-    ],
-    metrics: {
-      connectMs: 40,
-      firstEventMs: 85,
-      events: 24,
-      largestGapMs: 1010,
-      buffered: false,
-      connectionsHeld: 2,
-      connectionsTried: 2,
-    },
-    ...overrides,
-  };
-}
-
-const failedSmoke = () =>
-  smoke({
-    verdict: 'fail',
-    checks: [
-      { name: 'health', ok: true, detail: '200 after 1 attempt' },
-      { name: 'not-buffered', ok: false, detail: 'all 24 events arrived in one burst after 10002 ms' },
-    ],
-    metrics: { ...smoke().metrics, buffered: true },
-  });
-
-const step = (percent: number, status: ReportStep['status'], detail?: string): ReportStep => ({
-  percent,
-  status,
-  ...(status === 'pending' ? {} : { at: '2025-03-01T12:0' + Math.min(9, percent / 10) + ':00Z' }),
-  ...(detail ? { detail } : {}),
-});
-
-/** A report at `phase` with everything a candidate has; overrides for the case at hand. */
-function report(overrides: Partial<ReleaseReport> = {}): ReleaseReport {
-  return {
-    project: 'acme-prod',
-    region: 'us-central1',
-    service: 'api',
-    image: 'us-docker.pkg.dev/acme-prod/app/api@sha256:0123456789abcdef',
-    revision: 'api-00042',
-    previousRevision: 'api-00041',
-    tag: 'pr-12',
-    tagUrl: TAG_URL,
-    serviceUrl: SERVICE_URL,
-    phase: 'candidate-up',
-    findings: [],
-    steps: [],
-    traffic: [
-      { type: REV, revision: 'api-00041', percent: 100 },
-      { type: REV, revision: 'api-00042', percent: 0, tag: 'pr-12' },
-    ],
-    timings: [{ phase: 'deploy', ms: 42_000 }],
-    timeoutSeconds: 3600,
-    sessionAffinity: false,
-    sha: '0123456789abcdef0123456789abcdef01234567',
-    runUrl: RUN_URL,
-    updatedAt: '2025-03-01T12:00:00Z',
-    ...overrides,
-  };
-}
+import {
+  failedSmoke,
+  report,
+  REV,
+  RUN_URL,
+  SERVICE_URL,
+  smoke,
+  step,
+  TAG_URL,
+} from '../support/release-report';
 
 describe('reportMarker: one sticky comment per project, region and service', () => {
   it('is a hidden HTML comment naming project/region/service', () => {
@@ -530,42 +461,6 @@ describe('rendering is deterministic', () => {
   });
 });
 
-describe('trafficOutcome: where the release left traffic, in words the fault suite reads back', () => {
-  const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const;
-  const found = [{ type: LATEST, percent: 100 }];
-  const pinned = [{ type: REV, revision: 'api-00041', percent: 100 }];
-  const planned = [{ type: REV, revision: 'api-00042', percent: 100, tag: 'pr-12' }];
-  const at = (traffic: ReleaseReport['traffic']) =>
-    report({ traffic, baselineTraffic: found, restoreTraffic: pinned, plannedTraffic: planned });
-
-  test.each([
-    ['as found (nothing changed)', found, 'baseline'],
-    ['with LATEST pinned (a rollback)', pinned, 'baseline'],
-    ['the planned final state', planned, 'planned'],
-    [
-      'the baseline split with the candidate kept behind its tag',
-      [...pinned, { type: REV, revision: 'api-00042', percent: 0, tag: 'pr-12' }],
-      'baseline-percentages',
-    ],
-    [
-      'half-way',
-      [
-        { type: REV, revision: 'api-00041', percent: 50 },
-        { type: REV, revision: 'api-00042', percent: 50, tag: 'pr-12' },
-      ],
-      'between',
-    ],
-  ] as const)('%s -> %s', (_label, traffic, outcome) => {
-    expect(trafficOutcome(at([...traffic]))).toBe(outcome);
-    expect(renderComment(at([...traffic]))).toContain(OUTCOME_TEXT[outcome]);
-  });
-
-  test('unknown until the report has both the traffic and the baseline', () => {
-    expect(trafficOutcome(report({ traffic: pinned }))).toBeUndefined();
-    expect(trafficOutcome(report({ traffic: undefined, baselineTraffic: found }))).toBeUndefined();
-  });
-});
-
 describe('renderComment: the first screen is the headline, the traffic and the verdict', () => {
   const full = report({
     phase: 'rolling-out',
@@ -720,12 +615,6 @@ describe('renderComment: text from the candidate cannot mention, reference, link
       for (const tag of outsideCode(body).match(/<\/?[A-Za-z][^>]*>/g) ?? [])
         expect(tag).toMatch(/^<\/?(details|summary|sub|span)>$/);
     }
-  });
-
-  it('keeps the text readable: only zero-width spaces are added', () => {
-    const text = 'ping @octocat about #12 at https://evil.example';
-    expect(inertLinks(text).replace(/\u200B/g, '')).toBe(text);
-    expect(inertLinks(text)).toBe('ping @\u200Boctocat about #\u200B12 at https:\u200B//evil.example');
   });
 
   it('drops bidi and control characters that could make a detail read otherwise', () => {

@@ -3,7 +3,7 @@
 import type { ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { LRO, runClients, wifClient } from '../../emulator/clients';
-import type { WireLog } from '../../emulator/api/run-api';
+import type { WireLog } from '../../emulator/api/wire-log';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 

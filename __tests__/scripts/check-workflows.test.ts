@@ -7,16 +7,12 @@ import { fileURLToPath } from 'node:url';
 import {
   checkMarkdown,
   checkWorkflowFile,
-  extractYamlFences,
   filesToCheck,
-  grantOf,
-  permissionsForAction,
-  permissionProblems,
   repositoryContext,
-  wrapSnippet,
-  type CheckContext,
-  type Problem,
 } from '../../scripts/check-workflows';
+import type { CheckContext, Problem } from '../../scripts/check-workflows/context';
+import { grantOf, permissionsForAction, permissionProblems } from '../../scripts/check-workflows/permissions';
+import { extractYamlFences, wrapSnippet } from '../../scripts/check-workflows/snippets';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { wifClient } from '../../emulator/clients';
 import { CloudRunRest, type Json, type Operation } from '../../scripts/live-check/cloud-run-rest';
-import { answeredBy, classifyAnswer, urlShape } from '../../scripts/live-check/checks';
+import { answeredBy, classifyAnswer, urlShape } from '../../scripts/live-check/building-blocks';
 import { emulatorContext, parseArgs, runCli, runPrefix } from '../../scripts/live-check/cli';
 import { Resources } from '../../scripts/live-check/context';
 import { runLiveCheck } from '../../scripts/live-check/run-checks';

@@ -1,7 +1,8 @@
 // Long-running operations as google.longrunning.Operation JSON: metadata and response are Any values
 // carrying `@type` (FACTS.md, REST wire); the client polls GET /v2/{name=projects/*/locations/*/operations/*}.
 import { randomUUID } from 'node:crypto';
-import { RPC_CODE, type GoogleStatus } from './google-errors';
+import { ApiError, RPC_CODE, type GoogleStatus } from './google-errors';
+import { epochMs, type WireLog } from './wire-log';
 
 export interface OperationRecord {
   name: string;
@@ -47,4 +48,56 @@ export class Operations {
   get(name: string): OperationRecord | undefined {
     return this.byName.get(name);
   }
+
+  /** The operation as GET …/operations/{id} answers it; an unknown name is NOT_FOUND. */
+  render(name: string): Record<string, unknown> {
+    const op = this.get(name);
+    if (!op) throw new ApiError('NOT_FOUND', `Operation '${name}' not found.`);
+    const out: Record<string, unknown> = { name: op.name, metadata: op.metadata, done: op.done };
+    if (op.response) out.response = op.response;
+    if (op.error) out.error = { code: op.error.code, message: op.error.message, details: [] };
+    return out;
+  }
+}
+
+/** Operations that also note, in the wire log, when each one started and became done. */
+export class TimedOperations extends Operations {
+  private readonly byOperation = new Map<string, WireLog['operations'][number]>();
+
+  constructor(private readonly timeline: WireLog['operations']) {
+    super();
+  }
+
+  override start(
+    project: string,
+    location: string,
+    typeName: string,
+    metadata: Record<string, unknown>,
+  ): OperationRecord {
+    const op = super.start(project, location, typeName, metadata);
+    const entry = { name: op.name, startedAt: epochMs() };
+    this.timeline.push(entry);
+    this.byOperation.set(op.name, entry);
+    return op;
+  }
+
+  override succeed(op: OperationRecord, response: Record<string, unknown>): void {
+    super.succeed(op, response);
+    this.markDone(op);
+  }
+
+  override fail(op: OperationRecord, status: Parameters<Operations['fail']>[1], message: string): void {
+    super.fail(op, status, message);
+    this.markDone(op);
+  }
+
+  private markDone(op: OperationRecord): void {
+    const entry = this.byOperation.get(op.name);
+    if (entry && entry.doneAt === undefined) entry.doneAt = epochMs();
+  }
+}
+
+/** A message as a google.protobuf.Any: its fields plus `@type`. */
+export function anyOf(typeName: string, body: Record<string, unknown>): Record<string, unknown> {
+  return { '@type': `type.googleapis.com/${typeName}`, ...body };
 }

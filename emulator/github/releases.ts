@@ -3,7 +3,7 @@
 // `already_exists` on `tag_name` when the tag already has a release, the request schema's 422 for a
 // missing or mistyped field. No git here: the tag is taken as given (GitHub would create a missing tag
 // from `target_commitish`; the release script pushes its tags before it creates the release).
-import type { Answer, Call, Route } from './github-fake';
+import type { Answer, Call, Route } from './route';
 import { formatTime, invalidRequest, notFound, paginate, readBody, validationFailed } from './github-wire';
 
 const DOCS = 'https://docs.github.com/rest/releases/releases';

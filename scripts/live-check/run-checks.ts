@@ -1,6 +1,7 @@
 // Runs every group of checks side by side, each within its own time bound, then deletes everything the
 // run created, also when a check failed or the run was interrupted (the caller aborts `ctx.signal`).
-import { GROUPS, QUESTIONS, type Observation } from './checks';
+import { GROUPS } from './checks';
+import { QUESTIONS, type Observation } from './questions';
 import { withSignal, type LiveContext, type Resources } from './context';
 import { renderRowLine, type Row } from './report';
 

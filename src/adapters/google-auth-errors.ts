@@ -1,6 +1,7 @@
 // Auth failures from google-auth-library (gaxios errors from GitHub's OIDC endpoint, STS and IAM
 // Credentials) turned into StepErrors that name the cause and the fix (FACTS.md WIF point 8). Tokens never
 // reach these messages: the original error, whose request config holds them, is not kept as the cause.
+import { redactTokens } from '../core/request-redaction';
 import { StepError } from '../errors';
 
 /** What the adapter knows when a token request fails, for messages that name the missing binding. */
@@ -255,12 +256,4 @@ function isGitHubOidcRequest(url: string, data: unknown, oidcRequestUrl: string 
   if (/actions\.githubusercontent\.com/.test(url)) return true;
   // GitHub's own error bodies are `{ message }`, unlike Google's `{ error }`.
   return /[?&]audience=/.test(url) && !!data && typeof data === 'object' && 'message' in data;
-}
-
-/** JWTs, OAuth access tokens and bearer values replaced, in case a library put one into a message. */
-export function redactTokens(text: string): string {
-  return text
-    .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<redacted token>')
-    .replace(/ya29\.[\w.-]+/g, '<redacted token>')
-    .replace(/(Bearer\s+)(?!<redacted)\S+/gi, '$1<redacted>');
 }

@@ -16,7 +16,7 @@ import {
   judgeSse,
   judgeWebSocket,
   type StreamJudgement,
-} from '../core/smoke-verdict';
+} from '../core/smoke';
 import { probeHealth } from './health-probe';
 import { probeHttp, type Elapsed } from './http-probe';
 import { reconnectSse, watchSse, type RecordedSse } from './sse-probe';
@@ -38,7 +38,7 @@ export interface SmokeProbeOptions {
   log?: (line: string) => void;
 }
 
-/** A probe that records on one clock from the run's start and judges with src/core/smoke-verdict. */
+/** A probe that records on one clock from the run's start and judges with src/core/smoke/. */
 export function createSmokeProbe(options: SmokeProbeOptions): SmokeProbe {
   const now = options.now ?? (() => performance.now());
   const log = options.log ?? (() => undefined);

@@ -2,7 +2,7 @@
 // without it, which GitHub deployments are the preview's, and the report of what was done. Pure.
 import type { TrafficTarget } from './cloud-run-types';
 import { classifyFailure } from './github-failures';
-import { escapeText } from './report';
+import { escapeText } from './report-text';
 
 /** What removing a tag does to the service's traffic. */
 export interface TagRemoval {

@@ -34,8 +34,9 @@ export interface StreamingSettings {
   useHttp2: boolean;
 }
 
-/** What a new service gets for the settings it is not given (docs/platform.md "Cloud Run defaults"). */
-const CLOUD_RUN_DEFAULTS: Readonly<StreamingSettings> = {
+/** What a new service gets for the settings it is not given (docs/platform.md "Cloud Run defaults"); also
+ * what a service read back without them runs with (the linter, the settings diff). */
+export const CLOUD_RUN_DEFAULTS: Readonly<StreamingSettings> = {
   timeoutSeconds: 300,
   concurrency: 80,
   cpuAlwaysAllocated: false,
@@ -208,15 +209,15 @@ export type PublicAccessMethod = 'invoker-check' | 'iam-binding';
 
 export type MinInstancesLevel = 'service' | 'revision';
 
-/** The smoke protocol and path each profile probes by default (gRPC: grpc.health.v1 Check and Watch). */
-export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol']; path: string }>> =
-  {
-    sse: { protocol: 'sse', path: '/events' },
-    websocket: { protocol: 'websocket', path: '/ws' },
-    grpc: { protocol: 'grpc', path: '/' },
-    http: { protocol: 'http', path: '/' },
-    none: { protocol: 'sse', path: '/events' },
-  };
+/** The smoke protocol each profile probes by default (gRPC: grpc.health.v1 Check and Watch); its path and
+ * the other defaults are the protocol's (core/smoke-rules.ts). */
+export const PROFILE_SMOKE: Readonly<Record<Profile, { protocol: SmokeCriteria['protocol'] }>> = {
+  sse: { protocol: 'sse' },
+  websocket: { protocol: 'websocket' },
+  grpc: { protocol: 'grpc' },
+  http: { protocol: 'http' },
+  none: { protocol: 'sse' },
+};
 
 /** The keys of the labels the action adds to the service and its revisions (`provenanceLabels` in
  * src/core/service-plan.ts); they count against Google Cloud's 64 labels per resource. */

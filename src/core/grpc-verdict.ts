@@ -3,7 +3,7 @@
 // `grpc-watch`, metrics and a verdict, in the shapes of src/core/smoke-types.ts. Pure: no I/O, no clock.
 
 import type { SmokeCheck, SmokeMetrics, Verdict } from './smoke-types';
-import { CANNOT_JUDGE, formatMs, type StreamJudgement } from './smoke-verdict';
+import { CANNOT_JUDGE, formatMs, type StreamJudgement } from './smoke';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus, by name. */
 export type GrpcHealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';

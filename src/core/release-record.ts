@@ -38,7 +38,21 @@ export interface ReleaseRecord {
   startedAt: string;
   /** `owner/repo@sha run RUN_ID attempt N`, to say whose release it is. */
   origin: string;
+  /** ISO time of the write that carried this record (or of the event that changed it in the runner state). */
+  writtenAt?: string;
+  /**
+   * The service's `generation` the write carrying this record was sent against: that write makes it one
+   * more (docs/platform.md "Service generation"), so a later generation means someone changed the service since.
+   */
+  generation?: number;
 }
+
+/**
+ * How long a record found on the service may be settled by a later run: the longest a GitHub-hosted job
+ * lives (docs/platform.md "Job time limits"). An older record's run is over for certain, and whoever
+ * looked at the service since may have meant what it serves.
+ */
+export const RECORD_TTL_MS = 6 * 60 * 60 * 1000;
 
 /** JSON for the runner state and the annotation. */
 export function encodeRecord(record: ReleaseRecord): string {
@@ -124,12 +138,24 @@ export function planRecovery(record: ReleaseRecord | undefined, mode: 'auto' | '
 export type RecordCheck = { verdict: 'settle' | 'stale'; reason: string };
 
 /**
- * A record found on the service is settled only while the service still serves the traffic that the write
- * carrying it set (a rollout step: the record and its traffic land in one update). Anything else means
- * someone changed the traffic since, however old the record is: replaying it would undo their change.
+ * A record found on the service is settled only while it is young enough to come from a run that may have
+ * died (RECORD_TTL_MS), the service still serves the traffic that the write carrying it set (a rollout
+ * step: the record and its traffic land in one update), and nobody has written to the service since (its
+ * generation). Anything else means the record is stale: replaying it could undo someone's change.
  */
-export function checkRecord(record: ReleaseRecord, live: Pick<CloudRunService, 'traffic'>): RecordCheck {
+export function checkRecord(
+  record: ReleaseRecord,
+  live: Pick<CloudRunService, 'traffic' | 'generation'>,
+  now: number,
+): RecordCheck {
   const who = `the release record of ${record.candidate} (written by ${record.origin})`;
+  const written = Date.parse(record.writtenAt ?? record.startedAt);
+  const age = Number.isNaN(written) ? Infinity : now - written;
+  if (age > RECORD_TTL_MS)
+    return {
+      verdict: 'stale',
+      reason: `${who} was written ${Number.isFinite(age) ? `${Math.round(age / 3_600_000)} h ago` : 'at an unknown time'}, longer ago than any job can run (${RECORD_TTL_MS / 3_600_000} h): it has expired, so it is not settled and the traffic is left as it is; \`stream-deploy rollback\` restores its baseline by hand`,
+    };
   const left = trafficLeftBy(record);
   if (!left)
     return {
@@ -137,12 +163,21 @@ export function checkRecord(record: ReleaseRecord, live: Pick<CloudRunService, '
       reason: `${who} does not say which traffic it left (${record.phase}, step ${record.step + 1}), so it cannot be matched with the service; it is stale and the traffic is left as it is`,
     };
   const at = `step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %)`;
-  if (left.some((traffic) => sameTraffic(traffic, live.traffic)))
-    return { verdict: 'settle', reason: `the service still serves the traffic of ${at} that ${who} set` };
-  return {
-    verdict: 'stale',
-    reason: `${who} set the traffic of ${at}, but someone changed the service's traffic since (by hand or another tool): the record is stale, so it is not settled and the traffic is left as it is`,
-  };
+  if (!left.some((traffic) => sameTraffic(traffic, live.traffic)))
+    return {
+      verdict: 'stale',
+      reason: `${who} set the traffic of ${at}, but someone changed the service's traffic since (by hand or another tool): the record is stale, so it is not settled and the traffic is left as it is`,
+    };
+  if (
+    record.generation !== undefined &&
+    live.generation !== undefined &&
+    live.generation > record.generation + 1
+  )
+    return {
+      verdict: 'stale',
+      reason: `${who} set the traffic of ${at} with the service at generation ${record.generation + 1}, and the service has changed since (generation ${live.generation}): the record is stale, so it is not settled and the traffic is left as it is`,
+    };
+  return { verdict: 'settle', reason: `the service still serves the traffic of ${at} that ${who} set` };
 }
 
 /** The traffic a record's write may have set: a rollout step's split (with or without LATEST on a last 100 % step). */

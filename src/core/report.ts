@@ -7,14 +7,29 @@
 // mention, reference or link anything (docs/platform.md "Autolinked references and mentions").
 // The first screen is the headline, the traffic and the verdict; the detail tables fold into <details>,
 // and the whole body stays under GitHub's size limit (docs/platform.md "Comment size limit").
-import type { TrafficTarget } from './cloud-run-types';
+// The pieces it is made of: text safety in report-text.ts, numbers and times in report-numbers.ts, the
+// traffic outcome in report-traffic.ts.
 import type { ReleaseReport, ReportFinding, ReportPhase, ReportStep } from './report-types';
+import { clampPercent, formatClock, formatDuration, formatMs, formatTime, plural } from './report-numbers';
+import {
+  cell,
+  codeSpan,
+  cut,
+  escapeText,
+  fencedBlock,
+  htmlText,
+  mermaidString,
+  redact,
+  truncate,
+} from './report-text';
+import { OUTCOME_TEXT, renderTraffic, trafficOutcome } from './report-traffic';
 import type { SmokeResult } from './smoke-types';
+
+export { escapeText, inertLinks } from './report-text';
+export { OUTCOME_TEXT, trafficOutcome, type TrafficOutcome } from './report-traffic';
 
 /** GitHub cuts deployment status and commit status descriptions at 140 characters. */
 const STATUS_LINE_MAX = 140;
-/** Check and step details longer than this are cut (the comment must stay readable on a phone). */
-const DETAIL_MAX = 160;
 /** The failure text is shown whole up to this length. */
 const FAILURE_MAX = 1500;
 /** The Changes table shows at most this many settings; the log has them all. */
@@ -221,60 +236,6 @@ function renderVerdict(report: ReleaseReport): string | undefined {
   return `smoke ${report.smoke.verdict} (${ok}/${report.smoke.checks.length} checks ok)`;
 }
 
-/**
- * Where the release left the traffic, against what it found and what it planned: exactly as before (as
- * found, or with LATEST pinned to the revision it meant), exactly the planned final state, the baseline's
- * percentages with a tag moved (a candidate kept for debugging), or somewhere in between. Undefined when
- * the report does not know the traffic or the baseline yet.
- */
-export function trafficOutcome(report: ReleaseReport): TrafficOutcome | undefined {
-  if (report.changedNothing) return 'baseline';
-  const now = report.traffic;
-  if (!now || !report.baselineTraffic) return undefined;
-  const before = [report.baselineTraffic, report.restoreTraffic].filter((t): t is TrafficTarget[] => !!t);
-  if (before.some((t) => trafficKey(t, true) === trafficKey(now, true))) return 'baseline';
-  if (report.plannedTraffic && trafficKey(report.plannedTraffic, true) === trafficKey(now, true))
-    return 'planned';
-  if (before.some((t) => trafficKey(t, false) === trafficKey(now, false))) return 'baseline-percentages';
-  return 'between';
-}
-
-export type TrafficOutcome = 'baseline' | 'planned' | 'baseline-percentages' | 'between';
-
-/** The words the report uses for each outcome; the fault suite reads them back. */
-export const OUTCOME_TEXT: Readonly<Record<TrafficOutcome, string>> = {
-  baseline: 'exactly as before this release',
-  planned: 'exactly the planned final state',
-  'baseline-percentages': 'the same split as before this release; only tags differ',
-  between: 'neither as before this release nor the planned final state: check the service',
-};
-
-/** Serving entries (and with `tags`, 0 % tagged ones) as a comparable key; LATEST compares as itself. */
-function trafficKey(traffic: readonly TrafficTarget[], tags: boolean): string {
-  return JSON.stringify(
-    traffic
-      .filter((t) => t.percent > 0 || (tags && t.tag))
-      .map((t) => [
-        t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? ''),
-        t.percent,
-        tags ? (t.tag ?? '') : '',
-      ])
-      .sort(),
-  );
-}
-
-/** The service's split, e.g. `api-00042` 50 % · `api-00041` 50 %; tag-only 0 % entries are left out. */
-function renderTraffic(traffic: TrafficTarget[]): string {
-  const serving = traffic.filter((t) => t.percent > 0);
-  if (serving.length === 0) return 'none';
-  return serving
-    .map((t) => {
-      const name = t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? 'LATEST' : (t.revision ?? 'unknown');
-      return `${codeSpan(name)} ${t.percent} %`;
-    })
-    .join(' · ');
-}
-
 /** Why the release failed, in a fenced block so no character of it can break the markdown. */
 function renderFailure(failure: string): string {
   return `**Why:**\n\n${fencedBlock(truncate(redact(failure), FAILURE_MAX))}`;
@@ -479,157 +440,4 @@ function renderLink(url: string): string {
 
 function isSafeUrl(url: string): boolean {
   return /^https?:\/\/[^\s()<>"'`\\|[\]]+$/.test(url) && redact(url) === url;
-}
-
-// --- text safety ---------------------------------------------------------------------------------------
-
-/** Replaces token-looking strings (Google access tokens, JWTs, GitHub tokens, bearer values) defensively. */
-function redact(text: string): string {
-  return text
-    .replace(/\bya29\.[A-Za-z0-9._~+/=-]*/g, '(redacted)')
-    .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '(redacted)')
-    .replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, '(redacted)')
-    .replace(/\b(Bearer|Basic)\s+(?!\(redacted\))[A-Za-z0-9._~+/=-]{8,}/gi, '$1 (redacted)');
-}
-
-/** Cuts text to `max` characters, ending with an ellipsis when it was cut. */
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
-
-/** A detail as shown: redacted, on one line, at most DETAIL_MAX characters (before escaping). */
-function cut(text: string): string {
-  return truncate(redact(text).replace(/\s+/g, ' ').trim(), DETAIL_MAX);
-}
-
-/**
- * Inert text for markdown: no control or bidi characters, no mention, reference or autolink
- * (`inertLinks`), HTML characters as entities, markdown punctuation backslash-escaped, `$` that cannot
- * start math (docs/platform.md "Math in comments"), one line. `links` false keeps URLs whole (for the text of a link, which GitHub never links again).
- */
-export function escapeText(text: string, links = true): string {
-  const line = stripControls(text.replace(/\s+/g, ' '));
-  return (links ? inertLinks(line) : line)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`)
-    .replace(/\$/g, () => '<span>$</span>');
-}
-
-/** A zero-width space: inside a token it stops GitHub from recognising it, and it shows nothing. */
-const ZWSP = '\u200B';
-
-/**
- * Breaks everything GitHub would turn into a mention, a reference or a link (docs/platform.md
- * "Autolinked references and mentions"): `@user`, `@org/team`, `user@sha` and e-mail addresses; `#12`,
- * `GH-12`, `owner/repo#12`; `http://`, `https://`, `ftp://`, `mailto:`, `xmpp:` and `www.`; commit SHAs
- * (7 to 40 hex characters, split into runs of 6). Escapes and entities do not stop GitHub here: it finds
- * these in the rendered text, so a zero-width space goes inside each.
- */
-export function inertLinks(text: string): string {
-  return text
-    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`)
-    .replace(/#(?=\d)/g, `#${ZWSP}`)
-    .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`)
-    .replace(/(https?|ftps?|mailto|xmpp):/gi, `$1:${ZWSP}`)
-    .replace(/(www)\./gi, `$1${ZWSP}.`)
-    .replace(/(?<![0-9A-Za-z])[0-9A-Fa-f]{7,40}(?![0-9A-Za-z])/g, (hex) =>
-      (hex.match(/.{1,6}/g) as string[]).join(ZWSP),
-    );
-}
-
-/** Drops C0/C1 control characters and the bidi controls that can make text read other than it is. */
-function stripControls(text: string, keepNewlines = false): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0) as number;
-    const control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
-    const bidi = c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-    if ((control && !(keepNewlines && ch === '\n')) || bidi) continue;
-    out += ch;
-  }
-  return out;
-}
-
-/** Text for an HTML element (the <summary> of a <details>): entities only, one line. */
-function htmlText(text: string): string {
-  return stripControls(text.replace(/\s+/g, ' '))
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/** A table cell: a short, redacted, escaped detail (so `|` cannot split the row). */
-function cell(text: string): string {
-  return escapeText(cut(text));
-}
-
-/** A code span that no backtick in the text can close early (used outside tables only). */
-function codeSpan(text: string): string {
-  const clean = truncate(stripControls(redact(text).replace(/\s+/g, ' ')), DETAIL_MAX);
-  const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), (m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${clean}${pad}${fence}`;
-}
-
-/** A fenced code block longer than any backtick run in the text, so the text cannot end it. */
-function fencedBlock(text: string): string {
-  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}text\n${stripControls(text.replace(/\r\n?/g, '\n'), true)}\n${fence}`;
-}
-
-/** A quoted Mermaid string: letters, digits, spaces and `.:()_-` only (no quote, no `%%` comment start). */
-function mermaidString(text: string): string {
-  return `"${text.replace(/[^A-Za-z0-9 .:()_-]/g, ' ')}"`;
-}
-
-// --- numbers and times ---------------------------------------------------------------------------------
-
-function clampPercent(p: number): number {
-  return Number.isFinite(p) ? Math.min(100, Math.max(0, Math.round(p))) : 0;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** Milliseconds for metrics: "85 ms", "1.2 s"; "n/a" when not measured. */
-function formatMs(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'n/a';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** A phase's duration: "0.4 s", "42 s", "3 min", "3 min 20 s", "1 h 5 min". */
-function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return 'n/a';
-  if (ms < 1000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) {
-    const rest = seconds % 60;
-    return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
-  }
-  const minutes = Math.round(seconds / 60);
-  const rest = minutes % 60;
-  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
-}
-
-/** An ISO time as "HH:MM:SS UTC", short enough for a table on a phone. */
-function formatClock(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(11, 19)} UTC`;
-}
-
-/** An ISO time as "YYYY-MM-DD HH:MM:SS UTC" (parsing a given string is pure); unparsable text as given. */
-function formatTime(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const s = new Date(t).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
 }

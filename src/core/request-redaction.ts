@@ -1,6 +1,7 @@
-// Request dumps for debug logs, with what may be secret taken out: env values (a secret pasted into
-// `env_vars` is the common case), and arguments that name a token, password, key or secret. Names and
-// secret references stay, so the dump still says what was sent. Pure.
+// What may be secret taken out of text before it is shown. Request dumps for debug logs: env values (a secret
+// pasted into `env_vars` is the common case), and arguments that name a token, password, key or secret; names
+// and secret references stay, so the dump still says what was sent. Any message: token-looking strings
+// (`redactTokens`), for the action's errors and the CLI's alike. Pure.
 import type { CloudRunService, Container } from './cloud-run-types';
 
 /** What stands where a value was taken out. */
@@ -36,4 +37,17 @@ export function redactService(service: CloudRunService): CloudRunService {
       containers: service.template.containers.map(redactContainer),
     },
   };
+}
+
+/**
+ * `text` with token-looking strings replaced by `(redacted)`, in case a library put one into a message:
+ * Google access tokens (`ya29.…`), JWTs (ID tokens, OIDC and STS subject tokens), GitHub tokens, and the
+ * value of a `Bearer` or `Basic` authorization.
+ */
+export function redactTokens(text: string): string {
+  return text
+    .replace(/\bya29\.[A-Za-z0-9._~+/=-]*/g, REDACTED)
+    .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED)
+    .replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, REDACTED)
+    .replace(/\b(Bearer|Basic)\s+(?!\(redacted\))[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`);
 }

@@ -2,6 +2,7 @@
 // setting by setting, for the log and the report. Env values never appear (a change says `(changed)`),
 // only names; secrets appear as their references, never their values. Pure.
 import type { CloudRunService, Container, EnvVar, RevisionTemplate } from './cloud-run-types';
+import { CLOUD_RUN_DEFAULTS } from './config';
 
 /** One setting this release changes: its live value and the one it will have, both as display text. */
 export interface SettingChange {
@@ -40,8 +41,8 @@ function readScalars(service: CloudRunService): Array<[string, string]> {
   };
   return [
     ['image', c?.image ?? ABSENT],
-    ['timeout', t.timeout ?? '300s'],
-    ['concurrency', String(t.maxInstanceRequestConcurrency ?? 80)],
+    ['timeout', t.timeout ?? `${CLOUD_RUN_DEFAULTS.timeoutSeconds}s`],
+    ['concurrency', String(t.maxInstanceRequestConcurrency ?? CLOUD_RUN_DEFAULTS.concurrency)],
     // As the linter reads it: cpuIdle false, with resources sent, is CPU always allocated.
     ['cpu always allocated', onOff(resources !== undefined && resources.cpuIdle !== true)],
     ['min instances (service)', String(service.scaling?.minInstanceCount ?? 0)],

@@ -1,6 +1,6 @@
 // The streaming smoke test as data: what to check (criteria), what a probe saw (observations, as
 // timelines in milliseconds from the probe's start), and what was judged (checks, metrics, verdict).
-// Probes in src/adapters record observations; src/core/smoke-verdict.ts judges them, purely.
+// Probes in src/adapters record observations; src/core/smoke/ judges them, purely.
 
 export type SmokeProtocol = 'sse' | 'websocket' | 'http' | 'grpc';
 

@@ -3,7 +3,8 @@
 // from the live service rather than the inputs) and the config (the profile's intent, auth, invoker policy).
 
 import type { CloudRunService, IngressSetting } from './cloud-run-types';
-import type { DeployConfig, LintLevel, Profile } from './config';
+import { CLOUD_RUN_DEFAULTS, type DeployConfig, type LintLevel, type Profile } from './config';
+import { parseApiSeconds } from './durations';
 
 export type Severity = 'error' | 'warning';
 
@@ -80,9 +81,10 @@ function readEffectiveSettings(planned: CloudRunService): EffectiveSettings {
   const resources = container?.resources;
   return {
     // FACTS.md "request timeout": default 300 s.
-    timeoutSeconds: template.timeout === undefined ? 300 : parseDurationSeconds(template.timeout),
+    timeoutSeconds:
+      template.timeout === undefined ? CLOUD_RUN_DEFAULTS.timeoutSeconds : parseApiSeconds(template.timeout),
     // FACTS.md "concurrency": 0 or absent means the default, 80.
-    concurrency: template.maxInstanceRequestConcurrency || 80,
+    concurrency: template.maxInstanceRequestConcurrency || CLOUD_RUN_DEFAULTS.concurrency,
     // The warm floor at either level (docs/platform.md "Min instances and tags").
     minInstances: Math.max(
       Number(template.scaling?.minInstanceCount ?? 0),
@@ -97,11 +99,6 @@ function readEffectiveSettings(planned: CloudRunService): EffectiveSettings {
     ingress: planned.ingress ?? 'INGRESS_TRAFFIC_ALL',
     invokerIamDisabled: planned.invokerIamDisabled === true,
   };
-}
-
-function parseDurationSeconds(duration: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(duration.trim());
-  return match ? Number(match[1]) : undefined;
 }
 
 function isStreaming(config: DeployConfig): boolean {

@@ -3,6 +3,7 @@
 // context come in as arguments, so nothing here touches the environment or the network.
 // The readers live one per section in this folder; this module assembles them into the DeployConfig.
 import { type DeployConfig, PROFILE_DEFAULTS, type RunContext, type StreamingSettings } from '../core/config';
+import { PROJECT_ID, REGION, SERVICE_ID } from '../core/name-rules';
 import { InputError } from '../errors';
 import { parseProvider, parseServiceAccount } from './auth';
 import { ENV_DOC, MAX_ENV_VARS, parseEnvVars, parseLabels, parseSecrets } from './lists';
@@ -39,11 +40,8 @@ import {
   findImageMistake,
   IMAGE_EXAMPLE,
   PROJECT_EXPECTED,
-  PROJECT_ID,
-  REGION,
   REMOTE_REPOSITORY_DOC,
   SERVICE_EXPECTED,
-  SERVICE_ID,
   SUPPORTED_REGISTRIES,
 } from './target';
 

@@ -1,14 +1,11 @@
 // Release names: the tag and the revision suffix.
 import type { RunContext } from '../core/config';
+import { REVISION_MAX, REVISION_SUFFIX } from '../core/name-rules';
 import { previewTag, TAG_AND_SERVICE_MAX, TAG_PATTERN } from '../core/tag-rules';
 import { type InputName, type Problems, show } from './shared';
 
-// The tag pattern and the tag + service limit (FACTS.md "tag rules") live in core/cleanup-plan.ts, shared
-// with the cleanup.
-// FACTS.md "revision names": `SERVICE-SUFFIX`, at most 63 characters, lowercase letters, digits and `-`, not
-// ending with `-`.
-const REVISION_SUFFIX = /^[a-z0-9-]*[a-z0-9]$/;
-const REVISION_MAX = 63;
+// The tag pattern and the tag + service limit (FACTS.md "tag rules") live in core/tag-rules.ts, shared with
+// the cleanup; the revision name rules (FACTS.md "revision names") in core/name-rules.ts.
 
 // The default tag: `pr-<number>` for pull requests, else `sha-<sha7>`, shortened (`pr12`, `p12`, `s<sha>`)
 // when the service name leaves fewer characters; undefined when nothing fits.

@@ -1,6 +1,7 @@
 // Smoke test: the smoke probe's protocol, criteria, tuning and URL.
 import { type Profile, PROFILE_SMOKE } from '../core/config';
-import { findPathHazard } from '../core/smoke-args';
+import { parseDuration } from '../core/durations';
+import { findPathHazard, smokeDefaults } from '../core/smoke-rules';
 import type { SmokeCriteria } from '../core/smoke-types';
 import { parseBoolean, parseEnum, parseInteger } from './scalars';
 import { type InputName, type Problems, show } from './shared';
@@ -8,7 +9,7 @@ import { type InputName, type Problems, show } from './shared';
 const SMOKE_PROTOCOLS = ['sse', 'websocket', 'http', 'grpc', 'none'] as const;
 const SMOKE_ACCEPT_ENCODINGS = ['browser', 'identity'] as const;
 
-// Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds, within [min, max] ms.
+// Milliseconds from `500ms`, `10s`, `2m` or a bare number of seconds (core/durations.ts), within [min, max] ms.
 export function parseMillis(
   input: InputName,
   text: string,
@@ -16,9 +17,8 @@ export function parseMillis(
   maxMs: number,
   problems: Problems,
 ): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
     problems.add(
       input,
       `${show(text)} is not a duration from ${minMs / 1000} s to ${maxMs / 1000} s`,
@@ -26,7 +26,7 @@ export function parseMillis(
     );
     return undefined;
   }
-  return Math.round(ms);
+  return ms;
 }
 
 export function parseSmoke(
@@ -35,11 +35,13 @@ export function parseSmoke(
   problems: Problems,
 ): SmokeCriteria | undefined {
   const protocolText = text('smoke_protocol');
-  const defaults = PROFILE_SMOKE[profile ?? 'sse'];
+  const profileProtocol = PROFILE_SMOKE[profile ?? 'sse'].protocol;
   const protocol =
     protocolText === ''
-      ? defaults.protocol
+      ? profileProtocol
       : parseEnum('smoke_protocol', protocolText, SMOKE_PROTOCOLS, problems);
+  // The shared defaults (core/smoke-rules.ts); with `none` or an unknown protocol no smoke test runs.
+  const defaults = smokeDefaults(protocol === undefined || protocol === 'none' ? profileProtocol : protocol);
   const path = (name: 'smoke_path' | 'health_path', fallback: string) => {
     const value = text(name);
     if (value === '') return fallback;
@@ -75,26 +77,22 @@ export function parseSmoke(
     text(name) === '' ? fallback : parseInteger(name, text(name), min, max, problems);
   const criteria = {
     protocol,
-    path: path(
-      'smoke_path',
-      protocol === 'websocket' ? '/ws' : protocol === 'sse' ? '/events' : defaults.path,
-    ),
-    // gRPC checks health with grpc.health.v1 itself; an HTTP health path would not be served over h2c.
-    healthPath: path('health_path', protocol === 'grpc' ? '' : '/health'),
-    healthTimeoutMs: millis('health_timeout', 60_000, 1000, 600_000),
-    durationMs: millis('smoke_duration', 10_000, 1000, 600_000),
-    firstEventTimeoutMs: millis('smoke_first_event_timeout', 5000, 100, 120_000),
-    minEvents: count('smoke_min_events', protocol === 'sse' ? 3 : 0, 0, 1_000_000),
-    maxGapMs: millis('smoke_max_gap', 5000, 100, 600_000),
-    connections: count('smoke_connections', 1, 1, 1000),
+    path: path('smoke_path', defaults.path),
+    healthPath: path('health_path', defaults.healthPath),
+    healthTimeoutMs: millis('health_timeout', defaults.healthTimeoutMs, 1000, 600_000),
+    durationMs: millis('smoke_duration', defaults.durationMs, 1000, 600_000),
+    firstEventTimeoutMs: millis('smoke_first_event_timeout', defaults.firstEventTimeoutMs, 100, 120_000),
+    minEvents: count('smoke_min_events', defaults.minEvents, 0, 1_000_000),
+    maxGapMs: millis('smoke_max_gap', defaults.maxGapMs, 100, 600_000),
+    connections: count('smoke_connections', defaults.connections, 1, 1000),
     checkReconnect:
       text('smoke_reconnect') === ''
-        ? true
+        ? defaults.checkReconnect
         : parseBoolean('smoke_reconnect', text('smoke_reconnect'), problems),
   };
   const acceptEncoding =
     text('smoke_accept_encoding') === ''
-      ? 'browser'
+      ? defaults.acceptEncoding
       : parseEnum('smoke_accept_encoding', text('smoke_accept_encoding'), SMOKE_ACCEPT_ENCODINGS, problems);
   const send = text('smoke_send');
   const expect = text('smoke_expect');

@@ -1,21 +1,13 @@
-// Target: the project, region, service and image inputs.
+// Target: the project, region, service and image inputs. The id patterns are core/name-rules.ts, shared with
+// the CLI's flags.
 import { show } from './shared';
 
 export const SERVICE_EXPECTED =
   'a Cloud Run service id such as `api`: lowercase letters, digits and hyphens, starting with a letter, ' +
   'not ending with a hyphen, fewer than 50 characters';
-// FACTS.md "service id": starts with a letter, letters/digits/`-`, under 50 characters; service.proto adds that
-// it cannot end with a hyphen. Cloud Run resource ids are lowercase.
-export const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
 
-// Project ids: 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen;
-// legacy domain-scoped projects are written `example.com:my-project`.
-export const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const PROJECT_EXPECTED =
   'a Google Cloud project id such as `my-project` (6 to 30 lowercase letters, digits, hyphens)';
-
-// Region names: `us-central1`, `europe-west4`, `northamerica-northeast1`.
-export const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
 export const IMAGE_EXAMPLE = '`us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG` or `…/IMAGE@sha256:<64 hex>`';
 // The distribution reference grammar: lowercase path components joined by `.`, `_`, `__` or dashes.

@@ -1,0 +1,272 @@
+// The progressive part of a release: traffic to the candidate step by step with a gate at each, the
+// promotion, and the one-update rollback. Every traffic write carries the release record as it reads once
+// the write has landed (tracker.annotationAfter), and the event is emitted only after the adapter has
+// read the write back, so neither the runner state nor the service ever records a step that did not land.
+import type { DeployConfig } from '../core/config';
+import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
+import type { CandidatePlan } from '../core/service-plan';
+import type { ReleaseEvent, ReleaseVerdict } from '../core/release-events';
+import { drainDeadline, planSteps, servingTraffic } from '../core/traffic-plan';
+import { describeTraffic } from '../core/traffic-format';
+import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from '../core/release-tags';
+import { ConcurrentChange, describeProblem, StepError } from '../errors';
+import type { ReleasePorts } from '../ports';
+import { describeRestore } from './candidate';
+import { checkStep, type LiveCandidate } from './gate';
+import type { Tracker } from './tracker';
+
+/** What one release works with: its inputs, its plan, the service's full name, the ports and the event log. */
+export interface Release {
+  config: DeployConfig;
+  plan: CandidatePlan;
+  name: string;
+  ports: ReleasePorts;
+  tracker: Tracker;
+}
+
+/** How the traffic part of a release ended: the verdict, why it failed, and what serves (undefined: unknown). */
+export interface Ending {
+  verdict: ReleaseVerdict;
+  failure?: string;
+  traffic?: TrafficTarget[];
+  drainsBy?: string;
+}
+
+/** Moves users to the passed candidate in steps, with a gate at each; on a failed gate, back to the baseline. */
+export async function rollOut(
+  release: Release,
+  candidate: LiveCandidate,
+  deployed: CloudRunService,
+): Promise<Ending> {
+  const { config, plan, name, ports, tracker } = release;
+  const { cloudRun, log } = ports;
+  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
+    followLatest: config.followLatest,
+  });
+  // The service as this run last wrote and read it back: the next write expects its traffic (a change by
+  // anyone else stops the run) and records its generation.
+  let base = deployed;
+  let i = 0;
+  try {
+    for (; i < steps.length; i++) {
+      const percent = config.trafficSteps[i];
+      const at = new Date(ports.now()).toISOString();
+      const pending: ReleaseEvent = {
+        type: 'step-set',
+        index: i,
+        at,
+        traffic: steps[i],
+        generation: base.generation,
+      };
+      const live = await log.group(
+        `Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`,
+        async () => {
+          const updated = await cloudRun.setTraffic(name, steps[i], {
+            expectTraffic: base.traffic,
+            annotations: tracker.annotationAfter(pending),
+          });
+          log.info(`Traffic now ${describeTraffic(updated.traffic)}.`);
+          return updated;
+        },
+      );
+      base = live;
+      await tracker.emit({ ...pending, traffic: servingTraffic(live) });
+      const { failures, notes } = await log.group(
+        `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
+        () => checkStep(config, plan.revision, candidate, percent, config.stepWaitMs[i], ports),
+      );
+      if (failures.length > 0) {
+        await tracker.emit({ type: 'step-judged', index: i, passed: false, detail: failures.join('; ') });
+        const why = `Step ${i + 1} (${percent} %) failed its checks:\n${failures.join('\n')}`;
+        return rollBack(release, base, [base.traffic], why);
+      }
+      // What the gate could not check goes in the report too (docs: the share needs X-Revision).
+      await tracker.emit({
+        type: 'step-judged',
+        index: i,
+        passed: true,
+        ...(notes.length > 0 && { detail: notes.join('; ') }),
+      });
+    }
+  } catch (err) {
+    const last = Math.min(i, steps.length - 1);
+    const at = `step ${last + 1} (${config.trafficSteps[last]} %)`;
+    if (err instanceof ConcurrentChange) {
+      const theirs = await readTraffic(release);
+      await tracker.emit({ type: 'abandoned', traffic: theirs });
+      return {
+        verdict: 'failed',
+        traffic: theirs,
+        failure: `${err.message} The release stopped at ${at} and left the traffic as the other change set it.`,
+      };
+    }
+    // Anything else (the API failing past its retries, a token that cannot be refreshed): traffic may be
+    // at the step before or at this step (an update whose answer was lost); either way, back to the baseline.
+    // The failure's hint is said once: after the rollback's outcome, or not at all when the rollback
+    // failed too (its own next step replaces it).
+    const why = `The release failed at ${at}: ${describeProblem(err)}`;
+    log.error(why);
+    return rollBack(
+      release,
+      base,
+      [base.traffic, ...(steps[i] ? [steps[i]] : [])],
+      why,
+      err instanceof StepError ? err.hint : undefined,
+    );
+  }
+  return promote(release, base);
+}
+
+/** The last write: older release tags off and the record says promoted; both land together or not at all. */
+async function promote(release: Release, base: CloudRunService): Promise<Ending> {
+  const { config, plan, name, ports, tracker } = release;
+  const { cloudRun, log } = ports;
+  const cleanup = cleanUpTags(config, plan, base.traffic);
+  const last = config.trafficSteps[config.trafficSteps.length - 1];
+  if (cleanup.removed.length > 0)
+    log.info(
+      `Removing this action's older release tags ${cleanup.removed.join(', ')} (keeping ${cleanup.kept.join(', ')}; \`keep_release_tags: ${config.keepReleaseTags}\`).`,
+    );
+  const pending = {
+    type: 'promoted',
+    at: new Date(ports.now()).toISOString(),
+    generation: base.generation,
+    traffic: cleanup.traffic,
+  } as const;
+  let traffic: TrafficTarget[] | undefined;
+  try {
+    const promoted = await cloudRun.setTraffic(name, cleanup.traffic, {
+      expectTraffic: base.traffic,
+      annotations: {
+        ...tracker.annotationAfter(pending),
+        ...(last === 100 && { [TAGS_ANNOTATION]: JSON.stringify(cleanup.kept) }),
+      },
+    });
+    traffic = servingTraffic(promoted);
+    await tracker.emit({ ...pending, traffic });
+  } catch (err) {
+    if (err instanceof ConcurrentChange) {
+      // Someone else moved the traffic during the last bake: theirs stands, and the release is not promoted.
+      const theirs = await readTraffic(release);
+      await tracker.emit({ type: 'abandoned', traffic: theirs });
+      log.error(`Not promoted: ${err.message}`);
+      return {
+        verdict: 'failed',
+        traffic: theirs,
+        failure: `${err.message} Every step had passed; the release stopped before its promotion and left the traffic as the other change set it.`,
+      };
+    }
+    // Every step passed and traffic is at the last step's split; only the write that records the promotion
+    // (and takes older release tags off) failed. The record still says the last step passed and was not
+    // promoted: the post step (or the next run) finishes the promotion, never undoes it.
+    traffic = await readTraffic(release);
+    await tracker.emit({ type: 'promotion-unrecorded', traffic });
+    log.warning(
+      `Traffic is at the last step's split, but recording the release as promoted on the service failed: ${describeProblem(err)} The post step finishes the promotion (tags and record); a later run would too.`,
+    );
+  }
+  const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
+  log.info(
+    last === 100
+      ? `Promoted: ${plan.revision} serves all new requests. Streams already open on ${plan.previousRevision} stay there until they close, at the latest by ${drainsBy} (request timeout ${config.streaming.timeoutSeconds} s); session affinity can keep some clients there until then. Do not delete ${plan.previousRevision} before that.`
+      : `Partial canary: ${plan.revision} holds ${last} % of new requests; the rest stay on the baseline.`,
+  );
+  return { verdict: last === 100 ? 'promoted' : 'canary', traffic, drainsBy };
+}
+
+/**
+ * Sets the baseline back in one update, verifies it, and reports why, without hiding the gate's failure.
+ * `expected` lists the traffic states this run may have left (the first is the one it knows it set).
+ * `why` says what stopped the release without a hint; `whyHint` is that failure's hint, said only when the
+ * rollback landed (a failed rollback's own next step is the one hint then).
+ */
+async function rollBack(
+  release: Release,
+  base: CloudRunService,
+  expected: TrafficTarget[][],
+  why: string,
+  whyHint?: string,
+): Promise<Ending> {
+  const { config, plan, name, ports, tracker } = release;
+  const { cloudRun, log } = ports;
+  const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
+  return log.group(`Roll back to the baseline`, async () => {
+    const pending = {
+      type: 'rollback-landed',
+      at: new Date(ports.now()).toISOString(),
+      generation: base.generation,
+      traffic: target,
+    } as const;
+    try {
+      // The record says rolled back only once the rollback has landed: it rides on the same update, and
+      // the event (and with it the runner state) follows the adapter's read-back. A rollback that failed
+      // leaves the rollout unfinished for the post step (and the next run) to restore.
+      const restored = await cloudRun.setTraffic(name, target, {
+        expectTraffic: expected[0],
+        alsoExpect: expected.slice(1),
+        annotations: tracker.annotationAfter(pending),
+      });
+      const traffic = servingTraffic(restored);
+      await tracker.emit({ ...pending, traffic });
+      const state = config.keepFailedCandidate
+        ? `Traffic is back on the baseline; ${plan.revision} stays at 0 % behind tag ${plan.tag} for debugging.`
+        : describeRestore(plan, restored.traffic);
+      const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
+      log.info(
+        `${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`,
+      );
+      return {
+        verdict: 'rolled_back',
+        traffic,
+        failure: `${why}${whyHint ? ` ${whyHint}` : ''}\n${state}`,
+        drainsBy,
+      };
+    } catch (err) {
+      if (err instanceof ConcurrentChange) {
+        // Someone else moved the traffic while this run was failing: theirs stands, as in rollOut.
+        const theirs = await readTraffic(release);
+        await tracker.emit({ type: 'abandoned', traffic: theirs });
+        log.error(`Not rolled back: ${err.message}`);
+        return {
+          verdict: 'failed',
+          traffic: theirs,
+          failure: `${why}\n${err.message} The rollback left the traffic as the other change set it.`,
+        };
+      }
+      // Said once: the same failure as the release's is not repeated, and the one hint (what comes next)
+      // is in the failure, not in this log line.
+      const problem = describeProblem(err);
+      await tracker.emit({ type: 'rollback-failed', problem });
+      log.error(`Rollback failed: ${problem}`);
+      const how = why.endsWith(problem) ? ', the same way.' : `: ${problem}`;
+      const [, project, , region, , service] = name.split('/');
+      const step = Math.max(0, ...tracker.events.map((e) => (e.type === 'step-set' ? e.index : 0)));
+      return {
+        verdict: 'failed',
+        failure: `${why}\nThe rollback failed too${how} Traffic may still be at step ${step + 1}: the post step will try again, or run \`stream-deploy rollback --service ${service} --region ${region} --project ${project}\`.`,
+      };
+    }
+  });
+}
+
+/** Where the plan means traffic to end: the deploy's own traffic (first deploy, candidate rollout) or the last step, older release tags removed. */
+export function plannedTraffic(config: DeployConfig, plan: CandidatePlan): TrafficTarget[] {
+  if (plan.takesAllTraffic || config.rollout === 'candidate') return plan.desired.traffic;
+  const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
+    followLatest: config.followLatest,
+  });
+  return cleanUpTags(config, plan, steps[steps.length - 1]).traffic;
+}
+
+/** A promotion's traffic with this action's older release tags taken off (core/release-tags.ts); a partial canary's as it is. */
+function cleanUpTags(config: DeployConfig, plan: CandidatePlan, traffic: TrafficTarget[]): TagCleanup {
+  if (config.trafficSteps[config.trafficSteps.length - 1] !== 100)
+    return { traffic: traffic.map((t) => ({ ...t })), kept: plan.releaseTags, removed: [] };
+  return planTagCleanup(traffic, plan.releaseTags, plan.tag, config.keepReleaseTags);
+}
+
+/** What serves now, read once; undefined when the read fails (the caller says traffic is unknown). */
+async function readTraffic({ ports, name }: Release): Promise<TrafficTarget[] | undefined> {
+  const live = await ports.cloudRun.getService(name).catch(() => undefined);
+  return live && servingTraffic(live);
+}
