@@ -3,6 +3,7 @@
 // sample streaming app: a first deploy; a pull request preview (a candidate with no traffic behind its tag
 // URL); the merge, walking 10 -> 50 -> 100 with checks; a release that turns bad mid-rollout and is rolled
 // back; and a crashing image that fails while traffic stays exactly as it was.
+import { describeTraffic } from '../src/core/traffic-format';
 import { runClients, wifClient } from '../emulator/clients';
 import { startEmulator, type EmulatorEndpoints } from '../emulator/emulator';
 import { runAction, type ActionRun } from './local-runner';
@@ -66,9 +67,17 @@ async function liveTraffic(e: EmulatorEndpoints, name: string): Promise<string> 
   const { services, revisions } = runClients(e, wifClient(e));
   const [svc] = await services.getService({ name });
   await Promise.all([services.close(), revisions.close()]);
-  return (svc.trafficStatuses ?? [])
-    .map((t) => `${t.revision}=${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`)
-    .join(', ');
+  return describeTraffic(
+    (svc.trafficStatuses ?? []).map((t) => ({
+      type:
+        String(t.type).includes('LATEST') || !t.revision
+          ? ('TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const)
+          : ('TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const),
+      revision: t.revision || undefined,
+      percent: Number(t.percent ?? 0),
+      tag: t.tag || undefined,
+    })),
+  );
 }
 
 async function main(): Promise<void> {

@@ -201,15 +201,24 @@ async function release(
       return await cloudRun.applyService(plan.desired, plan.action, plan.updateMask);
     } catch (err) {
       // Cloud Run took the update: the revision failed, or its outcome is unknown (polls failed, deadline).
-      if (err instanceof DeployFailure || err instanceof OperationUnsettled) {
+      // Any other failure may still have landed (an answer lost with its read-back): the service says.
+      const after =
+        err instanceof DeployFailure || err instanceof OperationUnsettled
+          ? { landed: true }
+          : await readDeploy(plan, name, ports);
+      if (after.landed !== false && err instanceof StepError) {
         const { error, restored } = await explainFailedRevision(plan, name, err, ports);
         await tracker.emit({ type: 'deploy-failed', restored: restored !== undefined, traffic: restored });
         draft.traffic = restored;
         throw error;
       }
-      // Cloud Run refused the update itself: nothing changed.
-      draft.traffic = live && servingTraffic(live);
-      await tracker.emit({ type: 'deploy-failed', restored: true, traffic: draft.traffic });
+      // Cloud Run refused the update itself: nothing changed (by this run; the service says what serves).
+      draft.traffic = after.service && servingTraffic(after.service);
+      await tracker.emit({
+        type: 'deploy-failed',
+        restored: after.landed === false,
+        traffic: draft.traffic,
+      });
       throw err;
     }
   });
@@ -327,6 +336,22 @@ async function smokeTest(
     },
   );
   return { result, target, noToken };
+}
+
+/** Whether a deploy that failed without a verdict reached the service (its revision is there), and the service as read; `landed` undefined: unknown. */
+async function readDeploy(
+  plan: { revision: string },
+  name: string,
+  { cloudRun }: ReleasePorts,
+): Promise<{ landed?: boolean; service?: CloudRunService }> {
+  const service = await cloudRun.getService(name).catch(() => null);
+  if (service === null) return {};
+  if (!service) return { landed: false };
+  const landed =
+    service.template.revision === plan.revision ||
+    service.latestCreatedRevision === plan.revision ||
+    service.traffic.some((t) => t.revision === plan.revision);
+  return { landed, service };
 }
 
 /** Multi-word mask paths may be ignored by the server (docs/platform.md "Updates and updateMask"): says which were. */

@@ -47,7 +47,7 @@ export type ReleaseEvent =
   /** The release ends with the candidate deployed and no rollout (a preview, a first deploy). */
   | { type: 'candidate-kept' }
   /** After a failed smoke test: the tag taken off (`restored`), the candidate kept for debugging, or the tag left. */
-  | { type: 'candidate-settled'; outcome: 'restored' | 'kept' | 'tag-left'; traffic: TrafficTarget[] }
+  | { type: 'candidate-settled'; outcome: 'restored' | 'kept' | 'tag-left'; traffic?: TrafficTarget[] }
   /** Step `index`'s traffic landed (read back). */
   | ({ type: 'step-set'; index: number; traffic: TrafficTarget[] } & Written)
   | { type: 'step-judged'; index: number; passed: boolean; detail?: string }
@@ -178,12 +178,12 @@ export function foldReport(events: readonly ReleaseEvent[]): Partial<ReleaseRepo
         };
         break;
       case 'earlier-settled':
-      case 'candidate-settled':
       case 'rollback-landed':
       case 'promoted':
         report = { ...report, traffic: e.traffic };
         break;
       case 'deploy-failed':
+      case 'candidate-settled':
       case 'abandoned':
       case 'promotion-unrecorded':
         if (e.traffic) report = { ...report, traffic: e.traffic };

@@ -2,7 +2,7 @@
 // the same job) and a service annotation (for a rerun, or `stream-deploy rollback`). Pure: encoding,
 // decoding and the decision of what to do with an unfinished release.
 import type { CloudRunService, TrafficTarget } from './cloud-run-types';
-import { planSteps } from './traffic-plan';
+import { planSteps, trafficKey } from './traffic-plan';
 
 /** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
 export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
@@ -163,7 +163,7 @@ export function checkRecord(
       reason: `${who} does not say which traffic it left (${record.phase}, step ${record.step + 1}), so it cannot be matched with the service; it is stale and the traffic is left as it is`,
     };
   const at = `step ${record.step + 1} of ${record.stepPercents.length} (${record.stepPercents[record.step]} %)`;
-  if (!left.some((traffic) => sameTraffic(traffic, live.traffic)))
+  if (!left.some((traffic) => trafficKey(traffic) === trafficKey(live.traffic)))
     return {
       verdict: 'stale',
       reason: `${who} set the traffic of ${at}, but someone changed the service's traffic since (by hand or another tool): the record is stale, so it is not settled and the traffic is left as it is`,
@@ -194,11 +194,4 @@ function trafficLeftBy(record: ReleaseRecord): TrafficTarget[][] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Equal as routing sees it: order and empty tags do not matter. */
-function sameTraffic(a: readonly TrafficTarget[], b: readonly TrafficTarget[]): boolean {
-  const key = (traffic: readonly TrafficTarget[]) =>
-    JSON.stringify(traffic.map((t) => [t.type, t.revision ?? '', t.percent, t.tag ?? '']).sort());
-  return key(a) === key(b);
 }

@@ -2,18 +2,13 @@
 // HTML element, Mermaid string): token-looking strings redacted, long text cut, and nothing left that
 // could break the markdown, smuggle HTML, or mention, reference or link anything (docs/platform.md
 // "Autolinked references and mentions"). Pure.
+import { redactTokens } from './request-redaction';
 
 /** Check and step details longer than this are cut (the comment must stay readable on a phone). */
 const DETAIL_MAX = 160;
 
-/** Replaces token-looking strings (Google access tokens, JWTs, GitHub tokens, bearer values) defensively. */
-export function redact(text: string): string {
-  return text
-    .replace(/\bya29\.[A-Za-z0-9._~+/=-]*/g, '(redacted)')
-    .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '(redacted)')
-    .replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, '(redacted)')
-    .replace(/\b(Bearer|Basic)\s+(?!\(redacted\))[A-Za-z0-9._~+/=-]{8,}/gi, '$1 (redacted)');
-}
+/** Replaces token-looking strings defensively: the one rule in core/request-redaction.ts. */
+export const redact = redactTokens;
 
 /** Cuts text to `max` characters, ending with an ellipsis when it was cut. */
 export function truncate(text: string, max: number): string {

@@ -15,10 +15,10 @@ export function trafficOutcome(report: ReleaseReport): TrafficOutcome | undefine
   const now = report.traffic;
   if (!now || !report.baselineTraffic) return undefined;
   const before = [report.baselineTraffic, report.restoreTraffic].filter((t): t is TrafficTarget[] => !!t);
-  if (before.some((t) => trafficKey(t, true) === trafficKey(now, true))) return 'baseline';
-  if (report.plannedTraffic && trafficKey(report.plannedTraffic, true) === trafficKey(now, true))
+  if (before.some((t) => routingKey(t, true) === routingKey(now, true))) return 'baseline';
+  if (report.plannedTraffic && routingKey(report.plannedTraffic, true) === routingKey(now, true))
     return 'planned';
-  if (before.some((t) => trafficKey(t, false) === trafficKey(now, false))) return 'baseline-percentages';
+  if (before.some((t) => routingKey(t, false) === routingKey(now, false))) return 'baseline-percentages';
   return 'between';
 }
 
@@ -33,7 +33,7 @@ export const OUTCOME_TEXT: Readonly<Record<TrafficOutcome, string>> = {
 };
 
 /** Serving entries (and with `tags`, 0 % tagged ones) as a comparable key; LATEST compares as itself. */
-function trafficKey(traffic: readonly TrafficTarget[], tags: boolean): string {
+function routingKey(traffic: readonly TrafficTarget[], tags: boolean): string {
   return JSON.stringify(
     traffic
       .filter((t) => t.percent > 0 || (tags && t.tag))

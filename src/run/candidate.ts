@@ -99,8 +99,9 @@ export async function settleFailedCandidate(
   plan: CandidatePlan,
   name: string,
   deployed: CloudRunService,
-  { cloudRun, log }: ReleasePorts,
-): Promise<{ outcome: 'restored' | 'kept' | 'tag-left'; traffic: TrafficTarget[]; state: string }> {
+  ports: ReleasePorts,
+): Promise<{ outcome: 'restored' | 'kept' | 'tag-left'; traffic?: TrafficTarget[]; state: string }> {
+  const { log } = ports;
   if (plan.takesAllTraffic) {
     const state = `${plan.revision} is the service's only ready revision and already serves all traffic (first deploy): there is nothing to roll back to.`;
     log.error(state);
@@ -111,15 +112,40 @@ export async function settleFailedCandidate(
     log.info(state);
     return { outcome: 'kept', traffic: servingTraffic(deployed), state };
   }
-  try {
-    const restored = await cloudRun.setTraffic(name, plan.restoreTraffic);
-    const state = describeRestore(plan, restored.traffic);
+  const restored = await restoreBaseline(plan, name, ports);
+  if (restored.service) {
+    const state = describeRestore(plan, restored.service.traffic);
     log.info(state);
-    return { outcome: 'restored', traffic: servingTraffic(restored), state };
-  } catch (err) {
-    const state = `Traffic percentages are as they were (the candidate never had any), but removing tag ${plan.tag} failed: ${(err as Error).message}`;
-    log.error(state);
-    return { outcome: 'tag-left', traffic: servingTraffic(deployed), state };
+    return { outcome: 'restored', traffic: servingTraffic(restored.service), state };
+  }
+  const state = `Traffic percentages are as they were (the candidate never had any), but removing tag ${plan.tag} failed: ${describeProblem(restored.error)} ${POST_STEP_REMOVES(plan)}`;
+  log.error(state);
+  // What serves is what the service read back after the failure said, or unknown.
+  return { outcome: 'tag-left', traffic: restored.live && servingTraffic(restored.live), state };
+}
+
+/** What a run says when it could not take the candidate's tag off: its unfinished record has the post step do it. */
+const POST_STEP_REMOVES = (plan: CandidatePlan) =>
+  `The post step takes tag ${plan.tag} off again; \`stream-deploy rollback\` does the same by hand.`;
+
+/**
+ * Sets the traffic as found (the candidate's tag off). An update whose answer was lost may still have
+ * landed: the service is read once more, and traffic already as found counts as restored.
+ */
+async function restoreBaseline(
+  plan: CandidatePlan,
+  name: string,
+  { cloudRun }: ReleasePorts,
+): Promise<
+  | { service: CloudRunService; error?: undefined }
+  | { service?: undefined; error: unknown; live?: CloudRunService }
+> {
+  try {
+    return { service: await cloudRun.setTraffic(name, plan.restoreTraffic) };
+  } catch (error) {
+    const live = await cloudRun.getService(name).catch(() => undefined);
+    if (live && trafficKey(live.traffic) === trafficKey(plan.restoreTraffic)) return { service: live };
+    return { error, live };
   }
 }
 
@@ -128,8 +154,9 @@ export async function explainFailedRevision(
   plan: CandidatePlan,
   name: string,
   err: StepError,
-  { cloudRun, log }: ReleasePorts,
+  ports: ReleasePorts,
 ): Promise<{ error: StepError; restored?: TrafficTarget[] }> {
+  const { cloudRun, log } = ports;
   // A revision that failed says why; an operation this run lost sight of keeps its own cause (once: the
   // error below names the deploy, and its one hint says where traffic is and what to do).
   const why = err instanceof DeployFailure ? await cloudRun.revisionFailure(name, plan.revision) : undefined;
@@ -141,16 +168,14 @@ export async function explainFailedRevision(
   if (plan.action === 'create') {
     trafficState = `The service was created but has no ready revision, so it serves nothing yet.`;
   } else {
-    try {
-      const after = await cloudRun.setTraffic(name, plan.restoreTraffic);
-      trafficState = describeRestore(plan, after.traffic);
-      restored = servingTraffic(after);
-    } catch (restoreErr) {
+    const after = await restoreBaseline(plan, name, ports);
+    if (after.service) {
+      trafficState = describeRestore(plan, after.service.traffic);
+      restored = servingTraffic(after.service);
+    } else {
       // Cleanup never hides the original failure. The failed revision never served, so percents are unchanged.
-      log.error(
-        `Could not remove tag ${plan.tag} from the failed revision: ${(restoreErr as Error).message}`,
-      );
-      trafficState = `Traffic percentages are as they were (the failed revision never served), but tag ${plan.tag} may still point at ${plan.revision}.`;
+      log.error(`Could not remove tag ${plan.tag} from the failed revision: ${describeProblem(after.error)}`);
+      trafficState = `Traffic percentages are as they were (the failed revision never served), but tag ${plan.tag} may still point at ${plan.revision}. ${POST_STEP_REMOVES(plan)}`;
     }
   }
   log.info(trafficState);

@@ -6,7 +6,7 @@ import type { DeployConfig } from '../core/config';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
 import type { CandidatePlan } from '../core/service-plan';
 import type { ReleaseEvent, ReleaseVerdict } from '../core/release-events';
-import { drainDeadline, planSteps, servingTraffic } from '../core/traffic-plan';
+import { drainDeadline, planSteps, servingTraffic, trafficKey } from '../core/traffic-plan';
 import { describeTraffic } from '../core/traffic-format';
 import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from '../core/release-tags';
 import { ConcurrentChange, describeProblem, StepError } from '../errors';
@@ -134,6 +134,7 @@ async function promote(release: Release, base: CloudRunService): Promise<Ending>
     traffic: cleanup.traffic,
   } as const;
   let traffic: TrafficTarget[] | undefined;
+  let unrecorded: string | undefined;
   try {
     const promoted = await cloudRun.setTraffic(name, cleanup.traffic, {
       expectTraffic: base.traffic,
@@ -145,25 +146,41 @@ async function promote(release: Release, base: CloudRunService): Promise<Ending>
     traffic = servingTraffic(promoted);
     await tracker.emit({ ...pending, traffic });
   } catch (err) {
-    if (err instanceof ConcurrentChange) {
+    // The write may have landed with its answer lost, or someone else may have moved the traffic during
+    // the last bake: the service, read once more, says which.
+    const live =
+      err instanceof ConcurrentChange ? undefined : await cloudRun.getService(name).catch(() => undefined);
+    const landed =
+      live && trafficKey(live.traffic) === trafficKey(cleanup.traffic) && tracker.carries(live, pending);
+    if (live && landed) {
+      traffic = servingTraffic(live);
+      await tracker.emit({ ...pending, traffic });
+    } else if (
+      err instanceof ConcurrentChange ||
+      (live && trafficKey(live.traffic) !== trafficKey(base.traffic))
+    ) {
       // Someone else moved the traffic during the last bake: theirs stands, and the release is not promoted.
-      const theirs = await readTraffic(release);
+      const theirs = live ? servingTraffic(live) : await readTraffic(release);
+      const why =
+        err instanceof ConcurrentChange
+          ? err.message
+          : `Someone else changed the traffic on ${name} during the last bake (it reads ${describeTraffic(live!.traffic)}).`;
       await tracker.emit({ type: 'abandoned', traffic: theirs });
-      log.error(`Not promoted: ${err.message}`);
+      log.error(`Not promoted: ${why}`);
       return {
         verdict: 'failed',
         traffic: theirs,
-        failure: `${err.message} Every step had passed; the release stopped before its promotion and left the traffic as the other change set it.`,
+        failure: `${why} Every step had passed; the release stopped before its promotion and left the traffic as the other change set it.`,
       };
+    } else {
+      // Every step passed and traffic is at the last step's split (or unknown); only the write that records
+      // the promotion (and takes older release tags off) failed. The record still says the last step
+      // passed: the post step (or the next run) finishes the promotion, never undoes it.
+      traffic = live && servingTraffic(live);
+      await tracker.emit({ type: 'promotion-unrecorded', traffic });
+      unrecorded = `Every step passed and new requests follow the last step's split, but the last write (recording the promotion${cleanup.removed.length > 0 ? ` and taking off older release tags ${cleanup.removed.join(', ')}` : ''}) failed: ${describeProblem(err)} The post step will try again to finish the promotion (a later run would too); until then the release is not done.`;
+      log.error(unrecorded);
     }
-    // Every step passed and traffic is at the last step's split; only the write that records the promotion
-    // (and takes older release tags off) failed. The record still says the last step passed and was not
-    // promoted: the post step (or the next run) finishes the promotion, never undoes it.
-    traffic = await readTraffic(release);
-    await tracker.emit({ type: 'promotion-unrecorded', traffic });
-    log.warning(
-      `Traffic is at the last step's split, but recording the release as promoted on the service failed: ${describeProblem(err)} The post step finishes the promotion (tags and record); a later run would too.`,
-    );
   }
   const drainsBy = drainDeadline(new Date(ports.now()), config.streaming.timeoutSeconds).toISOString();
   log.info(
@@ -171,6 +188,8 @@ async function promote(release: Release, base: CloudRunService): Promise<Ending>
       ? `Promoted: ${plan.revision} serves all new requests. Streams already open on ${plan.previousRevision} stay there until they close, at the latest by ${drainsBy} (request timeout ${config.streaming.timeoutSeconds} s); session affinity can keep some clients there until then. Do not delete ${plan.previousRevision} before that.`
       : `Partial canary: ${plan.revision} holds ${last} % of new requests; the rest stay on the baseline.`,
   );
+  // Not done until its last write lands: the outcome says failed, and the post step's finish reports it promoted.
+  if (unrecorded !== undefined) return { verdict: 'failed', traffic, drainsBy, failure: unrecorded };
   return { verdict: last === 100 ? 'promoted' : 'canary', traffic, drainsBy };
 }
 

@@ -3,6 +3,7 @@
 // Nothing else writes the record: a write that carries it on the service takes `annotationAfter(pending)`.
 import { foldRecord, foldReport, recordAfter, reportChange, type ReleaseEvent } from '../core/release-events';
 import { encodeRecord, RECORD_ANNOTATION } from '../core/release-record';
+import type { CloudRunService } from '../core/cloud-run-types';
 import type { ReleasePorts } from '../ports';
 
 export interface Tracker {
@@ -11,6 +12,8 @@ export interface Tracker {
   emit(event: ReleaseEvent): Promise<void>;
   /** The record annotation a write carries: the record as it reads once `pending` has landed. */
   annotationAfter(pending: ReleaseEvent): Record<string, string>;
+  /** True when `service` carries the record of `pending`: the write that carried it landed. */
+  carries(service: Pick<CloudRunService, 'annotations'>, pending: ReleaseEvent): boolean;
 }
 
 /** A tracker that saves the record through `saveRecord` and publishes through `report`. */
@@ -34,6 +37,10 @@ export function createTracker({ saveRecord, report }: Pick<ReleasePorts, 'saveRe
     annotationAfter(pending): Record<string, string> {
       const record = recordAfter(events, pending);
       return record ? { [RECORD_ANNOTATION]: encodeRecord(record) } : {};
+    },
+    carries(service, pending) {
+      const wanted = this.annotationAfter(pending);
+      return Object.entries(wanted).every(([key, value]) => service.annotations?.[key] === value);
     },
   };
 }
