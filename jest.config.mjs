@@ -1,4 +1,4 @@
-// Jest in ESM mode through ts-jest (FACTS.md, Toolchain): @actions/* are ESM-only.
+// Jest in ESM mode through ts-jest (docs/platform.md "Toolchain"): @actions/* are ESM-only.
 import { availableParallelism } from 'node:os';
 
 /** @type {import('jest').Config} */
@@ -14,6 +14,8 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // The tests that run the built action never run bundles older than the sources (scripts/test-bundles.mjs).
+  globalSetup: '<rootDir>/scripts/test-bundles.mjs',
   // Writes bench/FAULTS.md from the fault suite's rows (scripts/faults-table.mjs).
   globalTeardown: '<rootDir>/scripts/faults-table.mjs',
 };

@@ -41,7 +41,7 @@ describe('action.yml', () => {
     }
   });
 
-  // FACTS.md, GitHub Actions: `runs.using: node24` is the current JavaScript runtime; post runs after the job.
+  // docs/platform.md "Runtime": `runs.using: node24` is the current JavaScript runtime; post runs after the job.
   it('runs main and post on node24 from bundles in dist/', () => {
     expect(action.runs.using).toBe('node24');
     expect(action.runs.main).toBe('dist/main/index.js');

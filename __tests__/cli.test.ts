@@ -2,13 +2,13 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE24, ROOT } from '../scripts/local-runner';
+import { DIST, NODE24, ROOT } from '../scripts/local-runner';
 
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(NODE24, [`${ROOT}/dist/cli/index.js`, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(NODE24, [join(DIST, 'cli', 'index.js'), ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     ),
   );

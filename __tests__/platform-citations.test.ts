@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,4 +67,23 @@ test('every docs/platform.md "…" citation names a heading or fact row of docs/
   }
   expect(count).toBeGreaterThan(50);
   expect(dangling).toEqual([]);
+});
+
+// The facts live in the repository: nothing may point at the team's shared list outside it (../shared/…).
+const OUTSIDE_LIST = /\bFACTS\b/;
+
+test('no file of the repository cites the shared facts list outside it', () => {
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((file) => file && !/^(node_modules|dist|\.git)\//.test(file) && existsSync(join(root, file)));
+  expect(listed.length).toBeGreaterThan(50);
+  const offending = listed.flatMap((file) =>
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (OUTSIDE_LIST.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+  );
+  expect(offending).toEqual([]);
 });

@@ -9,7 +9,7 @@ import { load } from 'js-yaml';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const REUSABLE = '.github/workflows/stream-deploy.yml';
-/** How workflows call the action and the reusable workflow; never `./` (FACTS.md, GitHub Actions). */
+/** How workflows call the action and the reusable workflow; never `./` (docs/platform.md "Reusable workflows"). */
 const ACTION_REF = /^stream-deploy\/stream-deploy@[^/]+$/;
 const REUSABLE_REF = /^stream-deploy\/stream-deploy\/\.github\/workflows\/stream-deploy\.yml@[^/]+$/;
 /** Third-party actions must be pinned to a full commit SHA. */
@@ -137,7 +137,7 @@ describe('workflow files', () => {
       for (const job of Object.values(workflow.jobs)) expect(typeof job.permissions).toBe('object');
   });
 
-  // FACTS.md, GitHub Actions: pass `${{ }}` values into `run:` scripts through `env:` (template injection).
+  // docs/platform.md "Injection": pass `${{ }}` values into `run:` scripts through `env:` (template injection).
   it.each(files)('%s expands no ${{ }} expression inside a run: script', (file) => {
     const inlined = stepsOf(workflows.get(file) as Workflow)
       .filter((step) => typeof step.run === 'string' && step.run.includes('${{'))
@@ -290,7 +290,7 @@ describe('the reusable workflow', () => {
     }
   });
 
-  // FACTS.md, GitHub Actions: inside a reusable workflow `./` is the caller's checkout.
+  // docs/platform.md "Reusable workflows": inside a reusable workflow `./` is the caller's checkout.
   it('calls the action once as stream-deploy/stream-deploy@REF, never ./', () => {
     expect(usesOf(reusable).filter((u) => u.startsWith('./'))).toEqual([]);
     expect(steps).toHaveLength(1);

@@ -1,6 +1,6 @@
 // Real Google clients pointed at the local emulator, for the tests and the demo: the Workload Identity
-// Federation chain through the emulator's GitHub OIDC, STS and IAM Credentials fakes (FACTS.md, WIF points 2-6), and the Cloud Run
-// clients over REST with protocol 'http' (FACTS.md, client library behaviour).
+// Federation chain through the emulator's GitHub OIDC, STS and IAM Credentials fakes (docs/platform.md "Workload Identity Federation"), and the Cloud Run
+// clients over REST with protocol 'http' (docs/platform.md "Local REST transport").
 import { IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import type { EmulatorEndpoints } from './emulator';
@@ -26,7 +26,7 @@ export function wifClient(e: EmulatorEndpoints, direct = false): IdentityPoolCli
   });
 }
 
-/** An ID token for `audience`, minted for the deployer through IAM Credentials (FACTS.md WIF point 6). */
+/** An ID token for `audience`, minted for the deployer through IAM Credentials (docs/platform.md "google-auth-library"). */
 export async function idToken(e: EmulatorEndpoints, audience: string): Promise<string> {
   const impersonated = new Impersonated({
     sourceClient: wifClient(e, true),
@@ -52,7 +52,7 @@ export function runClients(
 }
 
 /**
- * Call options with LRO polling that has a total deadline: the default polling has none (FACTS.md).
+ * Call options with LRO polling that has a total deadline: the default polling has none (docs/platform.md "LRO options").
  * gax reads them from the call that starts the operation; `operation.promise()` takes no options.
  */
 export const LRO = {

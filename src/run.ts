@@ -151,8 +151,8 @@ async function release(
   const planned = plannedTraffic(config, plan);
   const at = () => new Date(ports.now()).toISOString();
   // A first deploy has no traffic to restore, so it keeps no record; every other release does, from here
-  // on, so a job cancelled mid-deploy has its post step take the candidate's tag off again (FACTS.md
-  // GitHub Actions `post:`).
+  // on, so a job cancelled mid-deploy has its post step take the candidate's tag off again
+  // (docs/platform.md "Post step").
   const kept = plan.action === 'update' && !plan.takesAllTraffic;
   await tracker.emit({
     type: 'planned',
@@ -230,7 +230,7 @@ async function release(
       operation: 'read the URLs of',
       target: name,
       cause: `Cloud Run reported ${deployed.uri ? 'no URL for tag ' + config.tag : 'no service URL'}`,
-      hint: 'Tag URLs come from trafficStatuses[].uri (FACTS.md "tag URLs"); check that the service has a default URL (defaultUriDisabled).',
+      hint: 'Tag URLs come from trafficStatuses[].uri (docs/platform.md "Tag URLs"); check that the service has a default URL (defaultUriDisabled).',
     });
   }
   log.info(

@@ -1,5 +1,5 @@
 // The Google auth adapter against the emulator's GitHub OIDC, STS and IAM Credentials fakes and its Cloud
-// Run API, over real HTTP through the real google-auth-library and @google-cloud/run (FACTS.md WIF 1-8).
+// Run API, over real HTTP through the real google-auth-library and @google-cloud/run (docs/platform.md "Workload Identity Federation").
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { startEmulator, type Emulator, type EmulatorEndpoints } from '../../emul
 import { StepError } from '../../src/errors';
 import {
   createGoogleAuth,
-  explainAuthError,
   resolveEndpoints,
   PRODUCTION_ENDPOINTS,
   type GoogleAuth,
@@ -156,7 +155,7 @@ describe('Workload Identity Federation', () => {
     expect(Array.isArray(list)).toBe(true);
   });
 
-  test('direct (no service account): the federated token lists services; ID tokens are refused (FACTS.md WIF point 5)', async () => {
+  test('direct (no service account): the federated token lists services; ID tokens are refused (docs/platform.md "Service account impersonation")', async () => {
     const { auth } = wif();
     expect(auth.describe()).toContain('direct');
     const [list] = await servicesFor(auth).listServices({ parent: parentOf(e) });
@@ -169,7 +168,7 @@ describe('Workload Identity Federation', () => {
     expect(received.length).toBe(before);
   });
 
-  test('ID token for the service URL opens a private service through the router (FACTS.md WIF point 6, "Private services")', async () => {
+  test('ID token for the service URL opens a private service through the router (docs/platform.md "google-auth-library", "Private smoke requests")', async () => {
     const { auth, masked } = wif({ serviceAccount: e.serviceAccount });
     const uri = await createPrivateService(auth, 'private-idtoken');
     expect((await fetch(`${uri}/health`)).status).toBe(403);
@@ -182,7 +181,7 @@ describe('Workload Identity Federation', () => {
   });
 
   test.each(['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'])(
-    'without %s (no `id-token: write`, fork PRs) it fails before any network call (FACTS.md WIF point 1)',
+    'without %s (no `id-token: write`, fork PRs) it fails before any network call (docs/platform.md "id-token: write needed")',
     (missing) => {
       emulator.faults.failNext('github.oidc', 1, { status: 500, message: 'must stay pending' });
       const calls = { ...emulator.api.wire.calls };
@@ -207,7 +206,7 @@ describe('Workload Identity Federation', () => {
     },
   );
 
-  test('a service account without the binding: the error names roles/iam.workloadIdentityUser and the principalSet (FACTS.md WIF point 8)', async () => {
+  test('a service account without the binding: the error names roles/iam.workloadIdentityUser and the principalSet (docs/platform.md "Errors to explain")', async () => {
     const account = `unbound@${e.project}.iam.gserviceaccount.com`;
     const principalSet = `principalSet://iam.googleapis.com/projects/${e.projectNumber}/locations/global/workloadIdentityPools/github/attribute.repository/${REPOSITORY}`;
     const { auth } = wif({ serviceAccount: account });
@@ -241,7 +240,7 @@ describe('Workload Identity Federation', () => {
     }
   });
 
-  test("the provider's attribute condition rejecting the repository is named as such (FACTS.md WIF point 8)", async () => {
+  test('the provider\'s attribute condition rejecting the repository is named as such (docs/platform.md "Errors to explain")', async () => {
     const emu = await startEmulator({
       startupDeadlineMs: 5000,
       wif: { allowedRepositories: ['other/repo'] },
@@ -305,7 +304,7 @@ describe('Workload Identity Federation', () => {
     [3600, 1],
     [1, 2],
   ])(
-    'tokens living %i s: two uses fetch %i GitHub OIDC token(s) (refresh gets a new subject token, FACTS.md WIF point 7)',
+    'tokens living %i s: two uses fetch %i GitHub OIDC token(s) (refresh gets a new subject token, docs/platform.md "GitHub OIDC token")',
     async (lifetime, oidcRequests) => {
       emulator.faults.update({ tokenLifetimeSeconds: lifetime });
       const { auth, masked } = wif({ serviceAccount: e.serviceAccount });
@@ -349,7 +348,7 @@ describe('credentials already in the job (application default credentials)', () 
     },
   );
 
-  test('the file account also mints ID tokens, through the federated identity (FACTS.md WIF point 6)', async () => {
+  test('the file account also mints ID tokens, through the federated identity (docs/platform.md "google-auth-library")', async () => {
     const path = writeCredentialsFile(e, true);
     const auth = createGoogleAuth({
       env: { GOOGLE_APPLICATION_CREDENTIALS: path },
@@ -435,82 +434,5 @@ describe('resolveEndpoints', () => {
     expect(() => resolveEndpoints({ STREAM_DEPLOY_ENDPOINTS: value })).toThrow(StepError);
     expect(() => resolveEndpoints({ STREAM_DEPLOY_ENDPOINTS: value })).toThrow(pattern);
     expect(() => resolveEndpoints({ STREAM_DEPLOY_ENDPOINTS: value })).toThrow(/only for the local emulator/);
-  });
-});
-
-describe('explainAuthError', () => {
-  const context = {
-    operation: 'obtain an access token with',
-    target: 'the test credentials',
-    workloadIdentityProvider: 'projects/42/locations/global/workloadIdentityPools/gh/providers/p',
-    serviceAccount: 'sa@p.iam.gserviceaccount.com',
-    repository: 'o/r',
-    federated: true,
-  };
-  const gaxiosLike = (url: string, status: number, data: unknown, message = 'Request failed') =>
-    Object.assign(new Error(message), { status, config: { url: new URL(url) }, response: { status, data } });
-
-  test.each([
-    [
-      'STS invalid_grant: the provider did not accept GitHub’s token',
-      gaxiosLike('https://sts.googleapis.com/v1/token', 400, {
-        error: 'invalid_grant',
-        error_description: 'The audience in ID Token [x] does not match the expected audience.',
-      }),
-      /issuer is https:\/\/token\.actions\.githubusercontent\.com.*https:\/\/iam\.googleapis\.com\/projects\/42/,
-    ],
-    [
-      'IAM Credentials 404: the account does not exist',
-      gaxiosLike(
-        'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken',
-        404,
-        {
-          error: {
-            code: 404,
-            message: 'Not found; Gaia id not found for email sa@p.iam.gserviceaccount.com',
-          },
-        },
-      ),
-      /impersonate service account sa@p\.iam\.gserviceaccount\.com: .*Check `service_account`/,
-    ],
-    [
-      'a key or user without the role: roles/iam.serviceAccountTokenCreator, not workloadIdentityUser',
-      gaxiosLike(
-        'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken',
-        403,
-        { error: { code: 403, message: 'denied' } },
-      ),
-      /grant roles\/iam\.serviceAccountTokenCreator on service account sa@p\.iam\.gserviceaccount\.com/,
-    ],
-    [
-      'network failure: transient, retry',
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
-      /network error ECONNREFUSED.*retry the job/,
-    ],
-  ])('%s', (_name, err, pattern) => {
-    const federated = !/serviceAccountTokenCreator/.test(String(pattern));
-    const explained = explainAuthError(err, { ...context, federated });
-    expect(explained).toBeInstanceOf(StepError);
-    expect(explained.message).toMatch(pattern);
-  });
-
-  test('tokens in a library message are redacted, and the original error (with its request) is not kept', () => {
-    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
-    const err = Object.assign(new Error(`bad subject_token=${jwt} with Bearer ya29.secret-token-value`), {
-      config: { headers: { authorization: 'Bearer ya29.secret-token-value' } },
-    });
-    const explained = explainAuthError(err, {
-      ...context,
-      scrub: (text) => text.split('ya29.secret-token-value').join('***'),
-    });
-    expect(explained.message).not.toContain(jwt);
-    expect(explained.message).not.toContain('secret-token-value');
-    expect(JSON.stringify(explained.cause)).not.toContain('secret-token-value');
-    expect((explained.cause as Error).message).not.toContain('secret-token-value');
-  });
-
-  test('a StepError passes through unchanged', () => {
-    const original = new StepError({ operation: 'x', target: 'y', cause: 'z', hint: 'w' });
-    expect(explainAuthError(original, context)).toBe(original);
   });
 });

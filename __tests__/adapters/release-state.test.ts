@@ -1,6 +1,6 @@
 // The release record through the runner's step state, the way the runner carries it from main to post
-// (FACTS.md GitHub Actions: core.saveState appends to the GITHUB_STATE file; the runner then gives the post
-// step each saved name as STATE_<name>). Real @actions/core, real files, no mocks.
+// (docs/platform.md "Step state size": core.saveState appends to the GITHUB_STATE file; the runner then
+// gives the post step each saved name as STATE_<name>). Real @actions/core, real files, no mocks.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // The whole smoke test through the emulator's router, over real HTTP and WebSocket to real app processes:
 // every misbehaviour of the sample app and of the router produces its failed check, the good app passes
-// on SSE and WebSocket, publicly and privately (FACTS.md, Streaming on Cloud Run: private services), and
+// on SSE and WebSocket, publicly and privately (docs/platform.md "Private smoke requests"), and
 // the ID token never leaves the service's own URLs.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

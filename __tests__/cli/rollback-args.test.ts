@@ -55,7 +55,7 @@ describe('parseRollbackArgs', () => {
       ],
     ],
     [
-      'a service id of 50 characters (FACTS.md "service id": under 50)',
+      'a service id of 50 characters (docs/platform.md "Service id": under 50)',
       ['--service', `a${'b'.repeat(49)}`, ...OK.slice(2)],
       ['--service "a'],
     ],

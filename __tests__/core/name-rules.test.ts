@@ -1,5 +1,5 @@
-// Cloud Run's name rules, checked by the action's inputs and the CLI's flags alike (FACTS.md "service id",
-// "revision names").
+// Cloud Run's name rules, checked by the action's inputs and the CLI's flags alike (docs/platform.md "Service id",
+// "Revision names").
 import { PROJECT_ID, REGION, REVISION_SUFFIX, SERVICE_ID } from '../../src/core/name-rules';
 
 test.each<[RegExp, string, string, boolean]>([

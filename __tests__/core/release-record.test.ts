@@ -46,7 +46,7 @@ describe('encodeRecord / decodeRecord', () => {
     expect(decodeRecord(encodeRecord(r))).toEqual(r);
   });
 
-  it('keeps the annotation key out of the reserved prefixes (FACTS.md "reserved labels")', () => {
+  it('keeps the annotation key out of the reserved prefixes (docs/platform.md "Labels")', () => {
     for (const reserved of [
       'run.googleapis.com',
       'cloud.googleapis.com',

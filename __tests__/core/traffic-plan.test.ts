@@ -12,7 +12,7 @@ function rev(revision: string, percent: number, tag?: string): TrafficTarget {
 }
 const cand = (percent: number) => rev(CAND, percent, TAG);
 
-describe('planSteps: step traffic by explicit revision names (FACTS.md "traffic")', () => {
+describe('planSteps: step traffic by explicit revision names (docs/platform.md "Traffic entry shape")', () => {
   const cases: Array<{
     name: string;
     baseline: TrafficTarget[];
@@ -344,7 +344,7 @@ describe('judgeShare: the service URL reaches the candidate at about the configu
   });
 });
 
-describe('drainDeadline: open streams stay on their revision until they end or time out (FACTS.md "A traffic change steers only new requests", "A stream is one request")', () => {
+describe('drainDeadline: open streams stay on their revision until they end or time out (docs/platform.md "Routing changes take time", "A stream is one request")', () => {
   test.each([
     { at: '2025-06-01T12:00:00.000Z', timeout: 3600, expected: '2025-06-01T13:00:00.000Z' },
     { at: '2025-06-01T23:59:30.500Z', timeout: 300, expected: '2025-06-02T00:04:30.500Z' },

@@ -2,20 +2,13 @@
 // run the way the runner runs it. A pull request's preview deploys with `rollout: candidate`; `mode:
 // cleanup` then removes its tag and its deployments and nothing else; a second cleanup changes nothing.
 // Also: a preview refuses to create a service, and a fork's pull request without an OIDC token is skipped.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ServicesClient } from '@google-cloud/run';
 import { getOctokit } from '@actions/github';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
-import { runClients, wifClient } from '../../emulator/clients';
+import { runAction } from '../../scripts/local-runner';
 import { environmentName } from '../../src/core/github-names';
+import { IMAGE, runCli, serviceName, targetInputs, useActionWorld } from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const SERVICE = 'preview-api';
-const ENV = () => environmentName(emulator.endpoints.project, SERVICE, 'us-central1', true);
+const ENV = () => environmentName(w.emulator.endpoints.project, SERVICE, 'us-central1', true);
 const PR = (number: number) => ({
   eventName: 'pull_request',
   event: {
@@ -29,26 +22,9 @@ const PR = (number: number) => ({
   },
 });
 
-let emulator: Emulator;
-let services: ServicesClient;
+const w = useActionWorld();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-  ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
-});
-
-afterAll(async () => {
-  await services?.close();
-  await emulator?.stop();
-});
-
-const target = (service = SERVICE) => ({
-  project_id: emulator.endpoints.project,
-  region: 'us-central1',
-  service,
-  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-  service_account: emulator.endpoints.serviceAccount,
-});
+const target = (service = SERVICE) => targetInputs(w.emulator, service);
 const release = (image: string, extra: Record<string, string> = {}) => ({
   ...target(),
   image: `${IMAGE}:${image}`,
@@ -60,9 +36,7 @@ const release = (image: string, extra: Record<string, string> = {}) => ({
 });
 
 async function trafficOf(service = SERVICE) {
-  const [svc] = await services.getService({
-    name: `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`,
-  });
+  const [svc] = await w.services.getService({ name: serviceName(w.emulator, service) });
   return {
     etag: svc.etag,
     traffic: (svc.traffic ?? []).map((t) => ({
@@ -77,9 +51,9 @@ async function trafficOf(service = SERVICE) {
 async function seedDeployment(
   pullRequest: number | null,
   service = SERVICE,
-  project = emulator.endpoints.project,
+  project = w.emulator.endpoints.project,
 ): Promise<number> {
-  const octokit = getOctokit(emulator.endpoints.githubToken, { baseUrl: emulator.endpoints.githubApi });
+  const octokit = getOctokit(w.emulator.endpoints.githubToken, { baseUrl: w.emulator.endpoints.githubApi });
   const { data } = await octokit.rest.repos.createDeployment({
     owner: 'acme',
     repo: 'streams',
@@ -109,7 +83,7 @@ async function seedDeployment(
 }
 
 const ofPullRequest = (n: number) =>
-  emulator.github
+  w.emulator.github
     .deployments()
     .filter(
       (d) =>
@@ -120,12 +94,12 @@ const ofPullRequest = (n: number) =>
 
 test("cleanup removes the closed pull request's tag and deployments, nothing else; a second run is a no-op", async () => {
   const push = { eventName: 'push', event: { ref: 'refs/heads/main' } };
-  const main = await runAction('main', release('v1', { rollout: 'immediate' }), emulator.endpoints, {
+  const main = await runAction('main', release('v1', { rollout: 'immediate' }), w.emulator.endpoints, {
     ...push,
     env: { GITHUB_RUN_ID: '8101' },
   });
   expect([main.code, main.outputs.verdict]).toEqual([0, 'promoted']);
-  const preview = await runAction('main', release('v2'), emulator.endpoints, {
+  const preview = await runAction('main', release('v2'), w.emulator.endpoints, {
     ...PR(12),
     env: { GITHUB_RUN_ID: '8102' },
   });
@@ -137,7 +111,7 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   const otherService = await seedDeployment(12, 'another-api');
   const otherProject = await seedDeployment(12, SERVICE, 'prod-project');
 
-  const cleanup = await runAction('main', { ...target(), mode: 'cleanup' }, emulator.endpoints, {
+  const cleanup = await runAction('main', { ...target(), mode: 'cleanup' }, w.emulator.endpoints, {
     ...PR(12),
     env: { GITHUB_RUN_ID: '8103' },
   });
@@ -147,33 +121,40 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   // Only the preview's 0 % entry is gone; every other target keeps its revision, percent and tag.
   expect(after.traffic).toEqual(before.traffic.filter((t) => t.tag !== 'pr-12'));
   expect(JSON.parse(cleanup.outputs.traffic)).toHaveLength(after.traffic.length);
-  const left = emulator.github.deployments().map((d) => d.id);
+  const left = w.emulator.github.deployments().map((d) => d.id);
   expect(ofPullRequest(12).map((d) => d.id)).toEqual([otherProject]);
   expect(left).toEqual(expect.arrayContaining([other, otherService, otherProject]));
   expect(left).not.toContain(mine);
   expect(cleanup.summary).toContain('cleaned up');
   expect(cleanup.summary).toContain('Removed tag pr-12');
 
-  const again = await runAction('main', { ...target(), mode: 'cleanup' }, emulator.endpoints, {
+  const again = await runAction('main', { ...target(), mode: 'cleanup' }, w.emulator.endpoints, {
     ...PR(12),
     env: { GITHUB_RUN_ID: '8104' },
   });
   expect([again.code, again.outputs.verdict, again.annotations]).toEqual([0, 'cleaned_up', []]);
   expect(again.stdout).toContain('Nothing to clean up');
   expect(await trafficOf()).toEqual(after);
-  expect(emulator.github.deployments().map((d) => d.id)).toEqual(left);
+  expect(w.emulator.github.deployments().map((d) => d.id)).toEqual(left);
 
   // The CLI, for a pull request that never deployed a preview: succeeds, changes nothing.
-  const cli = await runCli([
-    'cleanup',
-    '--service',
-    SERVICE,
-    '--region',
-    'us-central1',
-    '--pr',
-    '77',
-    '--json',
-  ]);
+  const e = w.emulator.endpoints;
+  const cli = await runCli(
+    w.emulator,
+    [
+      'cleanup',
+      '--service',
+      SERVICE,
+      '--region',
+      'us-central1',
+      '--pr',
+      '77',
+      '--json',
+      '--project',
+      e.project,
+    ],
+    { GITHUB_TOKEN: e.githubToken, GITHUB_API_URL: e.githubApi, GITHUB_REPOSITORY: 'acme/streams' },
+  );
   expect(cli.code).toBe(0);
   expect(JSON.parse(cli.stdout)).toMatchObject({ tagResult: 'absent', deployments: { removed: [] } });
   expect(await trafficOf()).toEqual(after);
@@ -185,7 +166,7 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
   const shared = await runAction(
     'main',
     { ...target(), mode: 'cleanup', tag: releaseTag! },
-    emulator.endpoints,
+    w.emulator.endpoints,
     {
       ...PR(13),
       env: { GITHUB_RUN_ID: '8105' },
@@ -198,14 +179,14 @@ test("cleanup removes the closed pull request's tag and deployments, nothing els
     ),
   ]);
   expect(await trafficOf()).toEqual(after);
-  expect(emulator.github.deployments().map((d) => d.id)).not.toContain(other);
+  expect(w.emulator.github.deployments().map((d) => d.id)).not.toContain(other);
 });
 
 test('a preview refuses to create a service unless `candidate_creates_service: true`', async () => {
   const refused = await runAction(
     'main',
     { ...release('v1'), service: 'new-preview-api', candidate_creates_service: 'false' },
-    emulator.endpoints,
+    w.emulator.endpoints,
     { ...PR(14), env: { GITHUB_RUN_ID: '8201' } },
   );
   expect(refused.code).toBe(1);
@@ -226,54 +207,10 @@ test("a fork's pull request without an OIDC token is skipped with a notice; a sa
     },
   };
   const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' };
-  const skipped = await runAction('main', release('v1'), emulator.endpoints, { ...fork, env: noToken });
+  const skipped = await runAction('main', release('v1'), w.emulator.endpoints, { ...fork, env: noToken });
   expect([skipped.code, skipped.outputs.verdict]).toEqual([0, 'skipped']);
   expect(skipped.stdout).toMatch(/::notice::Skipped: this pull request comes from a fork/);
-  const own = await runAction('main', release('v1'), emulator.endpoints, { ...PR(16), env: noToken });
+  const own = await runAction('main', release('v1'), w.emulator.endpoints, { ...PR(16), env: noToken });
   expect(own.code).toBe(1);
   expect(own.stdout).toContain('id-token: write');
 });
-
-/** Runs the built CLI with application default credentials that federate through the emulator. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const e = emulator.endpoints;
-  const dir = mkdtempSync(join(tmpdir(), 'creds-'));
-  const creds = join(dir, 'credentials.json');
-  writeFileSync(
-    creds,
-    JSON.stringify({
-      type: 'external_account',
-      audience: e.providerAudience,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      token_url: e.sts,
-      credential_source: {
-        url: `${e.githubOidc.requestUrl}&audience=${encodeURIComponent(`https://iam.googleapis.com/${e.workloadIdentityProvider}`)}`,
-        headers: { Authorization: `Bearer ${e.githubOidc.requestToken}` },
-        format: { type: 'json', subject_token_field_name: 'value' },
-      },
-      service_account_impersonation_url: `${e.iamCredentials}/projects/-/serviceAccounts/${e.serviceAccount}:generateAccessToken`,
-    }),
-  );
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    GOOGLE_APPLICATION_CREDENTIALS: creds,
-    GITHUB_TOKEN: e.githubToken,
-    GITHUB_API_URL: e.githubApi,
-    GITHUB_REPOSITORY: 'acme/streams',
-    STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
-      runApi: e.runApi.url,
-      sts: e.sts,
-      iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
-    }),
-  };
-  return new Promise((resolve) =>
-    execFile(
-      NODE24,
-      [`${ROOT}/dist/cli/index.js`, ...args, '--project', e.project],
-      { env, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    ),
-  );
-}

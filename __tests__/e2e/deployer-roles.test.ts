@@ -2,25 +2,20 @@
 // release works, and making the service public (which turns the invoker IAM check off) is refused by
 // Google for lack of run.services.setIamPolicy (docs/platform.md "Public access and IAM"), with a message
 // that names roles/run.admin and nothing changed.
-import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { runAction } from '../../scripts/local-runner';
+import { IMAGE, targetInputs, useActionWorld } from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
-let emulator: Emulator;
 let runs = 9100;
 /** The emulator's deployer account (emulator/emulator.ts), the principal the role is given to. */
 const DEPLOYER = 'deployer@demo-project.iam.gserviceaccount.com';
+const w = useActionWorld({ apiRoles: { [DEPLOYER]: 'run.developer' } });
 
 const release = (service: string, extra: Record<string, string> = {}) =>
   runAction(
     'main',
     {
-      project_id: emulator.endpoints.project,
-      region: 'us-central1',
-      service,
+      ...targetInputs(w.emulator, service),
       image: `${IMAGE}:v1`,
-      workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-      service_account: emulator.endpoints.serviceAccount,
       env_vars: 'TICK_MS=100',
       smoke_duration: '1s',
       smoke_first_event_timeout: '2s',
@@ -30,20 +25,12 @@ const release = (service: string, extra: Record<string, string> = {}) =>
       step_wait: '0s',
       ...extra,
     },
-    emulator.endpoints,
+    w.emulator.endpoints,
     { env: { GITHUB_RUN_ID: String(++runs), GITHUB_EVENT_NAME: 'push' } },
   );
 
-beforeAll(async () => {
-  emulator = await startEmulator({
-    startupDeadlineMs: 4000,
-    apiRoles: { [DEPLOYER]: 'run.developer' },
-  });
-  expect(emulator.endpoints.serviceAccount).toBe(DEPLOYER);
-});
-
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  expect(w.emulator.endpoints.serviceAccount).toBe(DEPLOYER);
 });
 
 test('a private service: a developer deployer releases it', async () => {
@@ -58,11 +45,11 @@ test('allow_unauthenticated with a developer deployer: refused, named, nothing c
   expect(run.stdout).toMatch(/run\.services\.setIamPolicy[\s\S]*roles\/run\.admin/);
   expect(run.outputs.verdict).toBe('failed');
   // The create was refused whole: the service does not exist.
-  const created = emulator.api.wire.log.filter(
+  const created = w.emulator.api.wire.log.filter(
     (e) => e.method === 'services.create' && e.name?.endsWith('/locations/us-central1'),
   );
   expect(created.length).toBeGreaterThan(0);
   expect(
-    emulator.api.wire.log.some((e) => e.method === 'services.get' && e.name?.endsWith('/dev-public')),
+    w.emulator.api.wire.log.some((e) => e.method === 'services.get' && e.name?.endsWith('/dev-public')),
   ).toBe(true);
 });

@@ -1,43 +1,29 @@
 // The `grpc` profile through the built action: the candidate's smoke test and every step's gate call
 // grpc.health.v1 Health/Check and watch Watch over h2c through the tag and service URLs, with defaults.
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { conflicts } from '../support/fault-suite';
 import { runAction } from '../../scripts/local-runner';
+import { targetInputs, useActionWorld } from '../support/action-world';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/grpc-app';
-let emulator: Emulator;
+const w = useActionWorld();
 let runs = 9300;
 
 const release = (service: string, image: string, extra: Record<string, string> = {}) =>
   runAction(
     'main',
     {
-      project_id: emulator.endpoints.project,
-      region: 'us-central1',
-      service,
+      ...targetInputs(w.emulator, service),
       image: `${IMAGE}:${image}`,
-      workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-      service_account: emulator.endpoints.serviceAccount,
       profile: 'grpc',
       rollout: 'progressive',
       traffic_steps: '50,100',
       step_wait: '0s',
       ...extra,
     },
-    emulator.endpoints,
+    w.emulator.endpoints,
     { env: { GITHUB_RUN_ID: String(++runs) }, timeoutMs: 170_000 },
   );
 
 const errors = (run: { annotations: string[] }) => run.annotations.filter((a) => a.startsWith('::error'));
-
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-});
-
-afterAll(async () => {
-  expect(conflicts(emulator)).toEqual([]);
-  await emulator?.stop();
-});
 
 test('a gRPC service with the standard health service is promoted with the profile defaults', async () => {
   const first = await release('grpc-api', 'v1');
@@ -51,8 +37,12 @@ test('a gRPC service with the standard health service is promoted with the profi
 }, 180_000);
 
 test('a candidate that reports NOT_SERVING gets no traffic', async () => {
-  const first = await release('grpc-down', 'v1', { smoke_duration: '2s' });
-  expect(first.code).toBe(0);
+  // The serving baseline, seeded (a gRPC release's first deploy is the test above): end-to-end HTTP/2.
+  await w.emulator.seedService({
+    service: 'grpc-down',
+    image: `${IMAGE}:v1`,
+    fields: { template: { containers: [{ ports: [{ name: 'h2c', containerPort: 8080 }] }] } },
+  });
   const run = await release('grpc-down', 'not-serving', { smoke_duration: '2s' });
   expect(run.code).toBe(1);
   expect(run.outputs.verdict).toBe('failed');

@@ -2,59 +2,46 @@
 // the project from google-github-actions/auth's variables, `suffix`, `env_vars` with `overwrite` removing a
 // variable, a secret mounted as a file and `profile: none` keeping the live service's tuning. Assertions
 // read the service back from the emulator.
-import type { ServicesClient } from '@google-cloud/run';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { runAction } from '../../scripts/local-runner';
-import { runClients, wifClient } from '../../emulator/clients';
+import { IMAGE, serviceName, useActionWorld } from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const PLAIN_VALUE = 'plain-value-never-logged';
 
 describe('migrating from deploy-cloudrun', () => {
-  let emulator: Emulator;
-  let services: ServicesClient;
+  const w = useActionWorld();
   const service = 'migrated-api';
-  const name = () => `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`;
+  const name = () => serviceName(w.emulator, service);
   // Quick runs: no smoke test and no bake time, the subject here is the service as written.
   const common = () => ({
     region: 'us-central1',
     service,
-    workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-    service_account: emulator.endpoints.serviceAccount,
+    workload_identity_provider: w.emulator.endpoints.workloadIdentityProvider,
+    service_account: w.emulator.endpoints.serviceAccount,
     smoke_protocol: 'none',
     rollout: 'immediate',
     step_wait: '0',
   });
 
-  beforeAll(async () => {
-    emulator = await startEmulator({ startupDeadlineMs: 4000 });
-    ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
-  });
-
-  afterAll(async () => {
-    await services?.close();
-    await emulator?.stop();
-  });
-
   test('deploys as meant and reads back so', async () => {
     // The service as an earlier tool left it: tuned by hand, with a variable that is to go.
-    const first = await runAction(
-      'main',
-      {
-        ...common(),
-        project_id: emulator.endpoints.project,
-        image: `${IMAGE}:v1`,
-        timeout: '1800',
-        concurrency: '300',
-        env_vars: `KEEP=${PLAIN_VALUE}\nDROP=old`,
-        secrets: 'GREETING=greeting:1',
+    await w.emulator.seedService({
+      service,
+      image: `${IMAGE}:v1`,
+      fields: {
+        template: {
+          timeout: '1800s',
+          maxInstanceRequestConcurrency: 300,
+          containers: [
+            {
+              env: [
+                { name: 'KEEP', value: PLAIN_VALUE },
+                { name: 'DROP', value: 'old' },
+                { name: 'GREETING', valueSource: { secretKeyRef: { secret: 'greeting', version: '1' } } },
+              ],
+            },
+          ],
+        },
       },
-      emulator.endpoints,
-      { env: { GITHUB_RUN_ID: '2001' } },
-    );
-    expect({ code: first.code, errors: first.annotations.filter((a) => a.startsWith('::error')) }).toEqual({
-      code: 0,
-      errors: [],
     });
 
     const run = await runAction(
@@ -68,9 +55,11 @@ describe('migrating from deploy-cloudrun', () => {
         env_vars_update_strategy: 'overwrite',
         secrets: 'GREETING=greeting:1\n/secrets/app/greeting=greeting:1',
       },
-      emulator.endpoints,
+      w.emulator.endpoints,
       // No project_id: google-github-actions/auth exports it (docs/platform.md "Project from google-github-actions/auth").
-      { env: { GITHUB_RUN_ID: '2002', RUNNER_DEBUG: '1', GOOGLE_CLOUD_PROJECT: emulator.endpoints.project } },
+      {
+        env: { GITHUB_RUN_ID: '2002', RUNNER_DEBUG: '1', GOOGLE_CLOUD_PROJECT: w.emulator.endpoints.project },
+      },
     );
     expect({ code: run.code, errors: run.annotations.filter((a) => a.startsWith('::error')) }).toEqual({
       code: 0,
@@ -79,7 +68,7 @@ describe('migrating from deploy-cloudrun', () => {
     expect(run.annotations).toContainEqual(expect.stringMatching(/^::warning::`suffix`: is deprecated/));
     expect(run.outputs.revision).toBe(`${service}-v2`);
 
-    const [svc] = await services.getService({ name: name() });
+    const [svc] = await w.services.getService({ name: name() });
     const template = svc.template!;
     const container = template.containers![0];
     // overwrite: DROP is gone, the secret variable (secrets merge) stays.

@@ -2,23 +2,27 @@
 // fields the release does not own survive it, every write names its fields, a failed revision leaves
 // sticky errors behind, ports move probes, org policies refuse allUsers, and releases clean up their tags.
 import type { IdentityPoolClient } from 'google-auth-library';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { conflicts } from '../support/fault-suite';
 import { runAction } from '../../scripts/local-runner';
 import { LRO, runClients, wifClient } from '../../emulator/clients';
+import {
+  conflicts,
+  IMAGE,
+  seedReleased,
+  serviceName,
+  targetInputs,
+  useActionWorld,
+} from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 type Json = Record<string, unknown>;
 
-let emulator: Emulator;
+const w = useActionWorld();
 let auth: IdentityPoolClient;
-const name = (service: string) =>
-  `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`;
+const name = (service: string) => serviceName(w.emulator, service);
 
 /** A REST call as a person with gcloud would make it: raw JSON, no client library between. */
 async function rest(method: 'GET' | 'POST' | 'PATCH', path: string, body?: Json): Promise<Json> {
   const res = await auth.request<Json>({
-    url: `${emulator.endpoints.runApi.url}/v2/${path}`,
+    url: `${w.emulator.endpoints.runApi.url}/v2/${path}`,
     method,
     ...(body && { data: body }),
   });
@@ -38,12 +42,8 @@ async function waitOperation(op: Json): Promise<Json> {
 }
 
 const inputs = (service: string, image: string, extra: Record<string, string> = {}) => ({
-  project_id: emulator.endpoints.project,
-  region: 'us-central1',
-  service,
+  ...targetInputs(w.emulator, service),
   image: `${IMAGE}:${image}`,
-  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-  service_account: emulator.endpoints.serviceAccount,
   env_vars: 'TICK_MS=100',
   smoke_duration: '1s',
   smoke_first_event_timeout: '2s',
@@ -57,28 +57,19 @@ const inputs = (service: string, image: string, extra: Record<string, string> = 
 
 let runs = 8000;
 const release = (service: string, image: string, extra: Record<string, string> = {}) =>
-  runAction('main', inputs(service, image, extra), emulator.endpoints, {
+  runAction('main', inputs(service, image, extra), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: String(++runs) },
   });
 
 /** The `services.update` calls the emulator saw for one service, with their masks. */
 const updates = (service: string) =>
-  emulator.api.wire.log.filter((e) => e.method === 'services.update' && e.name === name(service)) as Array<{
+  w.emulator.api.wire.log.filter((e) => e.method === 'services.update' && e.name === name(service)) as Array<{
     updateMask?: string[] | null;
   }>;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-  auth = wifClient(emulator.endpoints);
+beforeAll(() => {
+  auth = wifClient(w.emulator.endpoints);
 });
-
-afterAll(async () => {
-  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
-  expect(conflicts(emulator)).toEqual([]);
-  await emulator?.stop();
-});
-
-afterEach(() => emulator.faults.reset());
 
 test('a release over a service with IAP, Binary Authorization, service scaling, a description and REST-only scaling targets leaves them all as they were', async () => {
   const seeded = {
@@ -97,7 +88,7 @@ test('a release over a service with IAP, Binary Authorization, service scaling, 
   await waitOperation(
     await rest(
       'POST',
-      `projects/${emulator.endpoints.project}/locations/us-central1/services?serviceId=seeded`,
+      `projects/${w.emulator.endpoints.project}/locations/us-central1/services?serviceId=seeded`,
       seeded,
     ),
   );
@@ -129,27 +120,26 @@ test('a release over a service with IAP, Binary Authorization, service scaling, 
 
   // What the action no longer does, and what the suite's no-409 check catches: a GET-modify-update through
   // the client library, which drops the REST-only fields and so changes the named revision's template.
-  const { services } = runClients(emulator.endpoints, auth);
+  const { services } = runClients(w.emulator.endpoints, auth);
   const [svc] = await services.getService({ name: name('seeded') });
   await expect(
     services.updateService({ service: { ...svc, traffic: svc.traffic } }, LRO).then(([op]) => op.promise()),
   ).rejects.toMatchObject({ message: expect.stringMatching(/different configuration already exists/) });
-  expect(conflicts(emulator)).toHaveLength(1);
+  expect(conflicts(w.emulator)).toHaveLength(1);
   await services.close();
-  emulator.api.wire.refusals.length = 0;
+  w.emulator.api.wire.refusals.length = 0;
 });
 
 test('a crashing candidate: traffic restored (read back despite the sticky error), the post step does nothing, the next good release promotes', async () => {
-  expect(emulator.faults.settings.stickyRevisionFailure).toBe(true);
-  const first = await release('sticky', 'v1');
-  expect(first.code).toBe(0);
+  expect(w.emulator.faults.settings.stickyRevisionFailure).toBe(true);
+  await seedReleased(w.emulator, 'sticky', { public: false });
   const baseline = (await raw('sticky')).traffic;
   const bad = await release('sticky', 'crash');
   expect(bad.code).toBe(1);
   expect(bad.annotations.join('\n')).toMatch(/Traffic and tags are exactly as they were/);
   expect(bad.stdout).toMatch(/reads back with the new traffic/);
   expect((await raw('sticky')).traffic).toEqual(baseline);
-  const post = await runAction('post', inputs('sticky', 'crash'), emulator.endpoints, { state: bad.state });
+  const post = await runAction('post', inputs('sticky', 'crash'), w.emulator.endpoints, { state: bad.state });
   expect(post.code).toBe(0);
   expect(post.stdout).toMatch(/Nothing to restore|nothing to restore/i);
   expect((await raw('sticky')).traffic).toEqual(baseline);
@@ -160,7 +150,7 @@ test('a crashing candidate: traffic restored (read back despite the sticky error
 });
 
 test('a port change moves the default startup probe and the revision becomes ready', async () => {
-  expect((await release('ports', 'v1')).code).toBe(0);
+  await seedReleased(w.emulator, 'ports', { public: false });
   const probe = ((await raw('ports')).template as { containers: Json[] }).containers[0].startupProbe;
   expect(probe).toMatchObject({ tcpSocket: { port: 8080 } });
   const moved = await release('ports', 'v2', { port: '8081' });
@@ -171,7 +161,7 @@ test('a port change moves the default startup probe and the revision becomes rea
 });
 
 test('under Domain Restricted Sharing a service becomes public through the invoker check; the allUsers binding is refused with its own hint', async () => {
-  emulator.faults.settings.domainRestrictedSharing = true;
+  w.emulator.faults.settings.domainRestrictedSharing = true;
   const run = await release('drs', 'v1', { allow_unauthenticated: 'true' });
   expect(run.code).toBe(0);
   const svc = await raw('drs');
@@ -212,7 +202,7 @@ test('five releases leave at most keep_release_tags of this action’s tags, a t
   const traffic = (await raw('tags')).traffic as Array<{ revision: string; percent?: number; tag?: string }>;
   const tags = traffic.map((t) => t.tag).filter(Boolean);
   expect(tags.sort()).toEqual(['pinned-by-hand', 'sha-4', 'sha-5']);
-  const warm = emulator.processes().filter((p) => p.service === name('tags') && p.warm > 0);
+  const warm = w.emulator.processes().filter((p) => p.service === name('tags') && p.warm > 0);
   const serving = new Set(traffic.filter((t) => (t.percent ?? 0) > 0).map((t) => t.revision));
   expect(warm.map((p) => p.revision).filter((r) => !serving.has(r))).toEqual([]);
   expect(warm.length).toBeGreaterThan(0);

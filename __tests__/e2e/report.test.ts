@@ -1,21 +1,15 @@
 // Where people look, through the built action against the emulator's GitHub REST fake: one sticky PR
 // comment edited as the release moves, the job summary, the deployment and the commit status; and a
 // release that goes on when the token lacks the permissions.
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { conflicts } from '../support/fault-suite';
-import { runAction } from '../../scripts/local-runner';
+import { runAction, startAction } from '../../scripts/local-runner';
 import { environmentName, statusContext } from '../../src/core/github-names';
+import { IMAGE, targetInputs, useActionWorld, waitForOutput } from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
-let emulator: Emulator;
+const w = useActionWorld();
 
 const inputs = (service: string, image: string, extra: Record<string, string> = {}) => ({
-  project_id: emulator.endpoints.project,
-  region: 'us-central1',
-  service,
+  ...targetInputs(w.emulator, service),
   image: `${IMAGE}:${image}`,
-  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-  service_account: emulator.endpoints.serviceAccount,
   allow_unauthenticated: 'true',
   env_vars: 'TICK_MS=100',
   smoke_duration: '1s',
@@ -24,28 +18,20 @@ const inputs = (service: string, image: string, extra: Record<string, string> = 
   ...extra,
 });
 
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-});
-
-afterAll(async () => {
-  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
-  expect(conflicts(emulator)).toEqual([]);
-  await emulator?.stop();
-});
-
 test('one sticky PR comment per service and region, edited through a release; summary with a chart; deployment and commit status', async () => {
-  const first = await runAction('main', inputs('report-api', 'v1'), emulator.endpoints, {
+  const first = await runAction('main', inputs('report-api', 'v1'), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: '8001' },
   });
   expect(first.code).toBe(0);
-  const afterFirst = emulator.github.comments(12).filter((c) => c.body.includes('<!-- stream-deploy:report'));
+  const afterFirst = w.emulator.github
+    .comments(12)
+    .filter((c) => c.body.includes('<!-- stream-deploy:report'));
   expect(afterFirst).toHaveLength(1);
-  const preview = await runAction('main', inputs('report-api', 'v2'), emulator.endpoints, {
+  const preview = await runAction('main', inputs('report-api', 'v2'), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: '8002' },
   });
   expect(preview.code).toBe(0);
-  const comments = emulator.github.comments(12).filter((c) => c.body.includes('<!-- stream-deploy:report'));
+  const comments = w.emulator.github.comments(12).filter((c) => c.body.includes('<!-- stream-deploy:report'));
   expect(comments).toHaveLength(1);
   expect(comments[0].id).toBe(afterFirst[0].id);
   const body = comments[0].body;
@@ -56,68 +42,68 @@ test('one sticky PR comment per service and region, edited through a release; su
   expect(body).not.toMatch(/ya29\.|eyJ[A-Za-z0-9_-]{10,}\./);
   expect(preview.summary).toContain('```mermaid');
   // The comment was edited at each phase of the release, not re-created.
-  const edits = emulator.github.requests.filter(
+  const edits = w.emulator.github.requests.filter(
     (r) => r.method === 'PATCH' && r.path.includes('/issues/comments/'),
   );
   expect(edits.length).toBeGreaterThanOrEqual(3);
-  const deployments = emulator.github.deployments();
+  const deployments = w.emulator.github.deployments();
   expect(deployments.length).toBeGreaterThanOrEqual(1);
   const latest = deployments.find((d) =>
     d.statuses.some((s) => s.environment_url === preview.outputs.tag_url),
   );
   expect(latest?.statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['in_progress', 'success']));
-  const statuses = emulator.github.commitStatuses('0123456789abcdef0123456789abcdef01234567');
+  const statuses = w.emulator.github.commitStatuses('0123456789abcdef0123456789abcdef01234567');
   expect(
     statuses.some(
       (s) =>
-        s.context === statusContext(emulator.endpoints.project, 'report-api', 'us-central1') &&
+        s.context === statusContext(w.emulator.endpoints.project, 'report-api', 'us-central1') &&
         s.state === 'success',
     ),
   ).toBe(true);
 });
 
 test('on push no commit comment unless comment_on_commit (it needs contents: write); a rolled-back release says so, with the reason', async () => {
-  const baseline = await runAction('main', inputs('report-bad-api', 'v1'), emulator.endpoints, {
+  const baseline = await runAction('main', inputs('report-bad-api', 'v1'), w.emulator.endpoints, {
     eventName: 'push',
     event: { ref: 'refs/heads/main' },
     env: { GITHUB_RUN_ID: '8101', GITHUB_SHA: 'aaaaaaa111111111111111111111111111111111' },
   });
   expect(baseline.code).toBe(0);
   // Off by default: the summary, the deployment and the commit status carry the report.
-  expect(emulator.github.commitComments('aaaaaaa111111111111111111111111111111111')).toEqual([]);
-  expect(emulator.github.commitStatuses('aaaaaaa111111111111111111111111111111111')).toContainEqual(
+  expect(w.emulator.github.commitComments('aaaaaaa111111111111111111111111111111111')).toEqual([]);
+  expect(w.emulator.github.commitStatuses('aaaaaaa111111111111111111111111111111111')).toContainEqual(
     expect.objectContaining({
-      context: statusContext(emulator.endpoints.project, 'report-bad-api', 'us-central1'),
+      context: statusContext(w.emulator.endpoints.project, 'report-bad-api', 'us-central1'),
       state: 'success',
     }),
   );
   expect(baseline.summary).toContain('report-bad-api');
-  const run = await runAction(
+  // The candidate turns bad once the first step's bake has begun.
+  const main = startAction(
     'main',
-    inputs('report-bad-api', 'turns-bad', {
-      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=8000',
-      step_wait: '10s,10s,0s',
-      comment_on_commit: 'true',
-    }),
-    emulator.endpoints,
+    inputs('report-bad-api', 'v2', { step_wait: '30s,0s,0s', comment_on_commit: 'true' }),
+    w.emulator.endpoints,
     {
       eventName: 'push',
       event: { ref: 'refs/heads/main' },
       env: { GITHUB_RUN_ID: '8102', GITHUB_SHA: 'bbbbbbb222222222222222222222222222222222' },
     },
   );
+  await waitForOutput(main, 'Check step 1');
+  w.emulator.faults.turnBad(`${IMAGE}:v2`);
+  const run = await main.done;
   expect(run.outputs.verdict).toBe('rolled_back');
   // Asked for, on push the report goes to the commit.
-  const comments = emulator.github.commitComments('bbbbbbb222222222222222222222222222222222');
+  const comments = w.emulator.github.commitComments('bbbbbbb222222222222222222222222222222222');
   expect(comments).toHaveLength(1);
   expect(comments[0].body).toContain('Rolled back');
   expect(comments[0].body).toContain('failed its checks');
 });
 
 test('without pull-requests, deployments and statuses permissions the release goes on and the log warns', async () => {
-  emulator.github.setPermissions({ contents: 'read' });
+  w.emulator.github.setPermissions({ contents: 'read' });
   try {
-    const run = await runAction('main', inputs('report-noperm-api', 'v1'), emulator.endpoints, {
+    const run = await runAction('main', inputs('report-noperm-api', 'v1'), w.emulator.endpoints, {
       env: { GITHUB_RUN_ID: '8201' },
     });
     expect(run.code).toBe(0);
@@ -132,7 +118,7 @@ test('without pull-requests, deployments and statuses permissions the release go
     expect(about('commit status')).toEqual([expect.stringContaining('`permissions: statuses: write`')]);
     expect(warnings.filter((w) => /pull-requests: write.*deployments: write/.test(w))).toEqual([]);
   } finally {
-    emulator.github.setPermissions({
+    w.emulator.github.setPermissions({
       issues: 'write',
       pull_requests: 'write',
       deployments: 'write',
@@ -145,7 +131,7 @@ test('without pull-requests, deployments and statuses permissions the release go
 test('on a pull request the deployment and the commit status go to its head commit, not the merge commit; a three-step rollout costs at most 12 GitHub calls', async () => {
   const head = 'cafe0000cafe0000cafe0000cafe0000cafe0000';
   const merge = 'abad1dea0000000000000000000000000000beef';
-  emulator.github.registerPullRequest(31, head);
+  w.emulator.github.registerPullRequest(31, head);
   const options = (run: string) => ({
     event: { pull_request: { number: 31, head: { sha: head } } },
     env: { GITHUB_RUN_ID: run, GITHUB_SHA: merge },
@@ -153,38 +139,38 @@ test('on a pull request the deployment and the commit status go to its head comm
   const first = await runAction(
     'main',
     inputs('report-head-api', 'v1', { rollout: 'progressive', step_wait: '0s' }),
-    emulator.endpoints,
+    w.emulator.endpoints,
     options('8301'),
   );
   expect(first.code).toBe(0);
-  const before = emulator.github.requests.length;
+  const before = w.emulator.github.requests.length;
   const run = await runAction(
     'main',
     inputs('report-head-api', 'v2', { rollout: 'progressive', traffic_steps: '10,50,100', step_wait: '0s' }),
-    emulator.endpoints,
+    w.emulator.endpoints,
     options('8302'),
   );
   expect(run.outputs.verdict).toBe('promoted');
-  const calls = emulator.github.requests.slice(before);
+  const calls = w.emulator.github.requests.slice(before);
   expect(calls.length).toBeLessThanOrEqual(12);
-  expect(emulator.github.pullRequestStatuses(31)).toContainEqual(
+  expect(w.emulator.github.pullRequestStatuses(31)).toContainEqual(
     expect.objectContaining({
-      context: statusContext(emulator.endpoints.project, 'report-head-api', 'us-central1'),
+      context: statusContext(w.emulator.endpoints.project, 'report-head-api', 'us-central1'),
       state: 'success',
     }),
   );
-  expect(emulator.github.commitStatuses(merge)).toEqual([]);
-  const deployments = emulator.github
+  expect(w.emulator.github.commitStatuses(merge)).toEqual([]);
+  const deployments = w.emulator.github
     .deployments()
     .filter(
       (d) =>
         d.environment ===
-        environmentName(emulator.endpoints.project, 'report-head-api', 'us-central1', false),
+        environmentName(w.emulator.endpoints.project, 'report-head-api', 'us-central1', false),
     );
   expect(deployments.map((d) => d.sha)).toEqual([head, head]);
   expect(deployments[1].payload).toEqual({
     stream_deploy: {
-      project: emulator.endpoints.project,
+      project: w.emulator.endpoints.project,
       service: 'report-head-api',
       region: 'us-central1',
       tag: expect.any(String),
@@ -193,6 +179,6 @@ test('on a pull request the deployment and the commit status go to its head comm
   });
   // The second run edited the first run's comment: one comment on the pull request.
   expect(
-    emulator.github.comments(31).filter((c) => c.body.includes('<!-- stream-deploy:report')),
+    w.emulator.github.comments(31).filter((c) => c.body.includes('<!-- stream-deploy:report')),
   ).toHaveLength(1);
 });

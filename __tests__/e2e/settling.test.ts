@@ -3,25 +3,23 @@
 // smoke test's defaults promotes, a binding this run adds is bridged with an ID token, and a bad candidate
 // under the same lag is still rolled back. And a release an earlier run left unfinished is settled only while the
 // service still serves what that run left: after a person has set the traffic by hand, it is stale and left alone.
-import type { ServicesClient } from '@google-cloud/run';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { conflicts } from '../support/fault-suite';
 import { runAction, startAction } from '../../scripts/local-runner';
-import { LRO, runClients, wifClient } from '../../emulator/clients';
+import { LRO } from '../../emulator/clients';
+import {
+  IMAGE,
+  seedReleased,
+  serviceName,
+  targetInputs,
+  useActionWorld,
+  waitForOutput,
+} from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
-
-let emulator: Emulator;
-let services: ServicesClient;
+const w = useActionWorld();
 let runs = 9100;
 
 const inputs = (service: string, image: string, extra: Record<string, string> = {}) => ({
-  project_id: emulator.endpoints.project,
-  region: 'us-central1',
-  service,
+  ...targetInputs(w.emulator, service),
   image: `${IMAGE}:${image}`,
-  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-  service_account: emulator.endpoints.serviceAccount,
   rollout: 'progressive',
   traffic_steps: '50,100',
   step_wait: '0s',
@@ -29,31 +27,17 @@ const inputs = (service: string, image: string, extra: Record<string, string> = 
 });
 
 const release = (service: string, image: string, extra: Record<string, string> = {}) =>
-  runAction('main', inputs(service, image, extra), emulator.endpoints, {
+  runAction('main', inputs(service, image, extra), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: String(++runs) },
     timeoutMs: 170_000,
   });
 
 async function traffic(service: string) {
-  const [svc] = await services.getService({
-    name: `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`,
-  });
+  const [svc] = await w.services.getService({ name: serviceName(w.emulator, service) });
   return (svc.traffic ?? []).map((t) => [t.revision, t.percent, t.tag ?? '']);
 }
 
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-  ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
-});
-
-afterAll(async () => {
-  expect(conflicts(emulator)).toEqual([]);
-  await services?.close();
-  await emulator?.stop();
-});
-
-beforeEach(() => emulator.faults.update({ routingLagMs: 3000, iamPropagationMs: 20_000 }));
-afterEach(() => emulator.faults.reset());
+beforeEach(() => w.emulator.faults.update({ routingLagMs: 3000, iamPropagationMs: 20_000 }));
 
 test('smoke defaults (no TICK_MS, default health path) under 3 s routing lag and 20 s IAM propagation: promoted', async () => {
   const first = await release('settle-api', 'v1');
@@ -68,7 +52,7 @@ test('smoke defaults (no TICK_MS, default health path) under 3 s routing lag and
 }, 180_000);
 
 test('a heartbeat-only SSE app (comments every 2 s, no events) is promoted with the smoke defaults', async () => {
-  await release('settle-heartbeat', 'v1');
+  await seedReleased(w.emulator, 'settle-heartbeat', { public: false, env: {} });
   const run = await release('settle-heartbeat', 'heartbeat-only');
   expect([run.code, run.annotations.filter((a) => a.startsWith('::error'))]).toEqual([0, []]);
   expect(run.outputs.verdict).toBe('promoted');
@@ -86,21 +70,25 @@ test('an allUsers binding this run adds is bridged with an ID token while IAM pr
 }, 180_000);
 
 test('a candidate that turns bad is still rolled back under the same lag', async () => {
-  await release('settle-bad', 'v1', { smoke_duration: '2s', env_vars: 'TICK_MS=100' });
+  await seedReleased(w.emulator, 'settle-bad', { public: false });
   const before = await traffic('settle-bad');
-  const run = await release('settle-bad', 'turns-bad', {
-    // Good through its smoke test (the tag wait and a 2 s watch), bad during the first bake.
-    smoke_duration: '2s',
-    env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=10000',
-    step_wait: '20s,0s',
-  });
+  // Good through its smoke test (the tag wait and a 2 s watch); it turns bad once the first bake has begun.
+  const main = startAction(
+    'main',
+    inputs('settle-bad', 'v2', { smoke_duration: '2s', env_vars: 'TICK_MS=100', step_wait: '30s,0s' }),
+    w.emulator.endpoints,
+    { env: { GITHUB_RUN_ID: String(++runs) }, timeoutMs: 170_000 },
+  );
+  await waitForOutput(main, 'Check step 1', 120_000);
+  w.emulator.faults.turnBad(`${IMAGE}:v2`);
+  const run = await main.done;
   expect([run.code, run.outputs.verdict]).toEqual([1, 'rolled_back']);
   expect(run.annotations.join('\n')).toMatch(/failed its checks/);
   expect(await traffic('settle-bad')).toEqual(before);
 }, 180_000);
 
 test('a record an earlier run left is stale once a person has set the traffic by hand: not replayed, the release goes on from their traffic', async () => {
-  emulator.faults.reset(); // No lag here: this case is about the record, and stays fast.
+  w.emulator.faults.reset(); // No lag here: this case is about the record, and stays fast.
   const fast = {
     allow_unauthenticated: 'true',
     env_vars: 'TICK_MS=100',
@@ -109,14 +97,14 @@ test('a record an earlier run left is stale once a person has set the traffic by
     smoke_min_events: '3',
     smoke_max_gap: '1s',
   };
-  const name = `projects/${emulator.endpoints.project}/locations/us-central1/services/stale-api`;
-  expect((await release('stale-api', 'v1', fast)).code).toBe(0);
+  const name = serviceName(w.emulator, 'stale-api');
+  await seedReleased(w.emulator, 'stale-api');
   // The run of v2 is killed without its post step while its 50 % step bakes (its record is on the service).
   const runId = String(++runs);
   const killed = startAction(
     'main',
     inputs('stale-api', 'v2', { ...fast, step_wait: '60s' }),
-    emulator.endpoints,
+    w.emulator.endpoints,
     {
       env: { GITHUB_RUN_ID: runId },
     },
@@ -125,15 +113,15 @@ test('a record an earlier run left is stale once a person has set the traffic by
   for (const deadline = Date.now() + 90_000; !v2; await new Promise((r) => setTimeout(r, 100))) {
     if (Date.now() > deadline) throw new Error('the killed run never reached its 50 % step');
     const saved = killed.state().release ? JSON.parse(killed.state().release) : undefined;
-    const [svc] = await services.getService({ name });
+    const [svc] = await w.services.getService({ name });
     if (saved?.step === 0 && svc.traffic?.some((t) => t.revision === saved.candidate && t.percent === 50))
       v2 = saved.candidate;
   }
   killed.child.kill('SIGKILL');
   await killed.done;
   // A person fixes forward by hand: all traffic to v2 (as `gcloud run services update-traffic` would).
-  const [svc] = await services.getService({ name });
-  const [op] = await services.updateService(
+  const [svc] = await w.services.getService({ name });
+  const [op] = await w.services.updateService(
     {
       service: {
         ...svc,
@@ -160,7 +148,7 @@ test('a record an earlier run left is stale once a person has set the traffic by
     [next.outputs.revision, 50, 'pr-12'],
   ]);
   // The stale record was replaced by this release's own.
-  const [after] = await services.getService({ name });
+  const [after] = await w.services.getService({ name });
   expect(JSON.parse(String(after.annotations?.['stream-deploy.dev/release'])).candidate).toBe(
     next.outputs.revision,
   );

@@ -1,26 +1,23 @@
-// The smoke test inside the built action and from the built CLI, against the local Cloud Run: a
-// candidate that buffers its stream fails and gets no traffic; a good one passes, privately and publicly.
-import { execFile } from 'node:child_process';
-import type { ServicesClient } from '@google-cloud/run';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { conflicts } from '../support/fault-suite';
-import { NODE24, ROOT, runAction } from '../../scripts/local-runner';
-import { LRO, runClients, wifClient } from '../../emulator/clients';
+// The smoke test inside the built action and from the built CLI, against the local Cloud Run: a good
+// candidate passes, privately and publicly; the CLI's exit codes. The streams that fail the smoke test (a
+// buffering app or proxy, a stall, …) are the fault matrix's (__tests__/faults/smoke.test.ts).
+import { runAction } from '../../scripts/local-runner';
+import { LRO } from '../../emulator/clients';
+import {
+  IMAGE,
+  runCli,
+  seedReleased,
+  serviceName,
+  targetInputs,
+  useActionWorld,
+} from '../support/action-world';
 
-const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
-
-let emulator: Emulator;
-let services: ServicesClient;
-const name = (service: string) =>
-  `projects/${emulator.endpoints.project}/locations/us-central1/services/${service}`;
+const w = useActionWorld();
+const name = (service: string) => serviceName(w.emulator, service);
 
 const inputs = (service: string, image: string, extra: Record<string, string> = {}) => ({
-  project_id: emulator.endpoints.project,
-  region: 'us-central1',
-  service,
+  ...targetInputs(w.emulator, service),
   image: `${IMAGE}:${image}`,
-  workload_identity_provider: emulator.endpoints.workloadIdentityProvider,
-  service_account: emulator.endpoints.serviceAccount,
   env_vars: 'TICK_MS=100',
   smoke_duration: '1500ms',
   smoke_first_event_timeout: '2s',
@@ -30,33 +27,12 @@ const inputs = (service: string, image: string, extra: Record<string, string> = 
   ...extra,
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(NODE24, [`${ROOT}/dist/cli/index.js`, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
-
-beforeAll(async () => {
-  emulator = await startEmulator({ startupDeadlineMs: 4000 });
-  ({ services } = runClients(emulator.endpoints, wifClient(emulator.endpoints)));
-});
-
-afterAll(async () => {
-  // No release met the 409 of a strict template comparison (docs/platform.md "Revisions and failures").
-  expect(conflicts(emulator)).toEqual([]);
-  await services?.close();
-  await emulator?.stop();
-});
+const cli = (args: string[]) => runCli(w.emulator, args);
 
 test('a private service passes through its tag URL with an ID token; smoke_result is JSON with the checks', async () => {
-  const first = await runAction('main', inputs('private-api', 'v1'), emulator.endpoints, {
-    env: { GITHUB_RUN_ID: '2001' },
-  });
-  expect(first.annotations).toEqual([]);
-  expect(first.code).toBe(0);
-  const second = await runAction('main', inputs('private-api', 'v2'), emulator.endpoints, {
+  // A first release of a private service is deployer-roles.test.ts's; here the baseline is seeded.
+  await seedReleased(w.emulator, 'private-api', { public: false });
+  const second = await runAction('main', inputs('private-api', 'v2'), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: '2002' },
   });
   expect(second.annotations).toEqual([]);
@@ -79,73 +55,16 @@ test('a private service passes through its tag URL with an ID token; smoke_resul
   expect((await fetch(`${second.outputs.tag_url}/health`)).status).toBe(403);
 });
 
-test('a candidate that buffers its stream fails the smoke test and traffic is left untouched', async () => {
-  const first = await runAction(
-    'main',
-    inputs('buffer-api', 'v1', { allow_unauthenticated: 'true' }),
-    emulator.endpoints,
-    { env: { GITHUB_RUN_ID: '3001' } },
-  );
-  expect(first.code).toBe(0);
-  const [before] = await services.getService({ name: name('buffer-api') });
-  const run = await runAction(
-    'main',
-    inputs('buffer-api', 'buffered', { allow_unauthenticated: 'true' }),
-    emulator.endpoints,
-    { env: { GITHUB_RUN_ID: '3002' } },
-  );
-  expect(run.code).toBe(1);
-  const error = run.annotations.filter((a) => a.startsWith('::error::')).pop() ?? '';
-  expect(error).toContain('not-buffered');
-  expect(error).toContain('Traffic and tags are exactly as they were');
-  expect(JSON.parse(run.outputs.smoke_result).verdict).toBe('fail');
-  expect(JSON.parse(run.outputs.smoke_result).metrics.buffered).toBe(true);
-  const [after] = await services.getService({ name: name('buffer-api') });
-  expect(after.traffic).toEqual(before.traffic);
-  expect(after.latestReadyRevision).not.toBe(before.latestReadyRevision);
-});
-
-test('the router buffering a good app (a proxy fault) is caught the same way', async () => {
-  const first = await runAction(
-    'main',
-    inputs('proxy-api', 'v1', { allow_unauthenticated: 'true' }),
-    emulator.endpoints,
-    { env: { GITHUB_RUN_ID: '4001' } },
-  );
-  expect(first.code).toBe(0);
-  emulator.faults.update({ bufferSse: true });
-  try {
-    const run = await runAction(
-      'main',
-      inputs('proxy-api', 'v2', { allow_unauthenticated: 'true', smoke_connections: '1' }),
-      emulator.endpoints,
-      { env: { GITHUB_RUN_ID: '4002' } },
-    );
-    expect(run.code).toBe(1);
-    const smoke = JSON.parse(run.outputs.smoke_result);
-    expect(smoke.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name)).toContain(
-      'first-event',
-    );
-  } finally {
-    emulator.faults.reset();
-  }
-});
-
 test('the CLI: pass exits 0, a failing stream exits 1 with --json, a usage error exits 2', async () => {
-  const ok = await runAction(
-    'main',
-    inputs('cli-api', 'v1', { allow_unauthenticated: 'true' }),
-    emulator.endpoints,
-    { env: { GITHUB_RUN_ID: '5001' } },
-  );
-  expect([ok.code, ok.annotations]).toEqual([0, []]);
-  const pass = await cli(['smoke', '--url', ok.outputs.url, '--duration', '1s', '--max-gap', '1s']);
+  // The CLI probes services that exist; no release is its subject, so they are seeded.
+  const ok = await seedReleased(w.emulator, 'cli-api');
+  const pass = await cli(['smoke', '--url', ok.uri, '--duration', '1s', '--max-gap', '1s']);
   expect(pass.stdout).toContain('ok   handshake');
   expect(pass.code).toBe(0);
   const ws = await cli([
     'smoke',
     '--url',
-    ok.outputs.url,
+    ok.uri,
     '--protocol',
     'websocket',
     '--send',
@@ -158,17 +77,11 @@ test('the CLI: pass exits 0, a failing stream exits 1 with --json, a usage error
   ]);
   expect(ws.code).toBe(0);
   expect(JSON.parse(ws.stdout).verdict).toBe('pass');
-  const stalled = await runAction(
-    'main',
-    inputs('cli-stall-api', 'stall', { allow_unauthenticated: 'true', smoke_protocol: 'none' }),
-    emulator.endpoints,
-    { env: { GITHUB_RUN_ID: '5002' } },
-  );
-  expect(stalled.code).toBe(0);
+  const stalled = await seedReleased(w.emulator, 'cli-stall-api', { image: `${IMAGE}:stall` });
   const fail = await cli([
     'smoke',
     '--url',
-    `${stalled.outputs.url}/events`,
+    `${stalled.uri}/events`,
     '--duration',
     '1500ms',
     '--max-gap',
@@ -185,9 +98,9 @@ test('the CLI: pass exits 0, a failing stream exits 1 with --json, a usage error
 });
 
 test('a service that follows LATEST: after a failed smoke test new requests still reach the old revision, not the ready candidate', async () => {
-  const [op] = await services.createService(
+  const [op] = await w.services.createService(
     {
-      parent: `projects/${emulator.endpoints.project}/locations/us-central1`,
+      parent: `projects/${w.emulator.endpoints.project}/locations/us-central1`,
       serviceId: 'latest-api',
       service: {
         template: { containers: [{ image: `${IMAGE}:v1`, env: [{ name: 'TICK_MS', value: '100' }] }] },
@@ -200,11 +113,11 @@ test('a service that follows LATEST: after a failed smoke test new requests stil
   const run = await runAction(
     'main',
     inputs('latest-api', 'buffered', { allow_unauthenticated: 'true', smoke_connections: '1' }),
-    emulator.endpoints,
+    w.emulator.endpoints,
     { env: { GITHUB_RUN_ID: '6001' } },
   );
   expect(run.code).toBe(1);
-  const [after] = await services.getService({ name: name('latest-api') });
+  const [after] = await w.services.getService({ name: name('latest-api') });
   expect(String(after.latestReadyRevision).split('/').pop()).toBe(run.outputs.revision);
   expect((after.traffic ?? []).map((t) => [t.type, t.revision, t.percent])).toEqual([
     ['TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', old, 100],

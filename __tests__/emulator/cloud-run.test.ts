@@ -1,6 +1,6 @@
 // The local Cloud Run driven by the real @google-cloud/run and google-auth-library clients over real
-// HTTP, with revisions running as real processes behind the router. Each test names the FACTS.md line
-// it holds the emulator to.
+// HTTP, with revisions running as real processes behind the router. Each test names the docs/platform.md
+// fact it holds the emulator to.
 import type { IdentityPoolClient } from 'google-auth-library';
 import type { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
@@ -78,12 +78,12 @@ async function raw(
   return { status: res.status, json: await res.json() };
 }
 
-test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --tag X in v2 terms"); stream SSE and WebSocket from both URLs', async () => {
+test('create, then deploy a tagged candidate at 0 % (docs/platform.md "--no-traffic --tag X in v2 terms"); stream SSE and WebSocket from both URLs', async () => {
   const created = await create('stream-api', {
     template: template('v1', { revision: 'stream-api-00001-one', timeout: { seconds: 3600 } }),
   });
   const name = created.name as string;
-  // FACTS.md "readiness contract": reconciling false, observedGeneration == generation, latestReady == latestCreated.
+  // docs/platform.md "Readiness contract": reconciling false, observedGeneration == generation, latestReady == latestCreated.
   expect(created.reconciling).toBe(false);
   expect(String(created.observedGeneration)).toBe(String(created.generation));
   expect(created.latestReadyRevision).toBe(`${name}/revisions/stream-api-00001-one`);
@@ -109,7 +109,7 @@ test('create, then deploy a tagged candidate at 0 % (FACTS.md "--no-traffic --ta
   });
   expect(shortName(candidate.latestReadyRevision)).toBe('stream-api-00002-two');
   const tagStatus = candidate.trafficStatuses?.find((t) => t.tag === 'pr-12');
-  // FACTS.md "tag URLs": read them from trafficStatuses[].uri, never build them.
+  // docs/platform.md "Tag URLs": read them from trafficStatuses[].uri, never build them.
   expect(tagStatus?.uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(tagStatus?.uri).not.toBe(candidate.uri);
   expect(tagStatus?.percent).toBe(0);
@@ -156,7 +156,7 @@ test('invoker IAM on service URLs: no token 403, wrong audience 401, allUsers op
   expect((await fetch(`${svc.uri}/`)).status).toBe(200);
 });
 
-test('reconciling is true while the operation runs, then false with observedGeneration == generation (FACTS.md "readiness contract")', async () => {
+test('reconciling is true while the operation runs, then false with observedGeneration == generation (docs/platform.md "Readiness contract")', async () => {
   const svc = await create('recon-api', { template: template('v1') });
   emulator.faults.update({ operationDelayMs: 400 });
   const [op] = await services.updateService({ service: { name: svc.name, template: template('v2') } }, LRO);
@@ -171,7 +171,7 @@ test('reconciling is true while the operation runs, then false with observedGene
   expect(after.latestReadyRevision).toBe(after.latestCreatedRevision);
 });
 
-test('a stale etag is refused with 409 ABORTED (FACTS.md "optimistic concurrency")', async () => {
+test('a stale etag is refused with 409 ABORTED (docs/platform.md "Optimistic concurrency")', async () => {
   const svc = await create('etag-api', { template: template('v1') });
   const stale = svc.etag;
   await update({ name: svc.name, template: template('v1', { labels: { team: 'a' } }) });
@@ -180,7 +180,7 @@ test('a stale etag is refused with 409 ABORTED (FACTS.md "optimistic concurrency
   ).rejects.toMatchObject({ code: 10 });
 });
 
-test('same revision name with a different template is 409; the template echoed as GET reports it makes no new revision (FACTS.md "revision names", "traffic-only update")', async () => {
+test('same revision name with a different template is 409; the template echoed as GET reports it makes no new revision (docs/platform.md "Revision names", "Traffic-only update")', async () => {
   const svc = await create('names-api', { template: template('v1', { revision: 'names-api-a' }) });
   await expect(
     services.updateService({
@@ -238,27 +238,27 @@ test.each([
     'must be prefixed',
   ],
   [
-    'timeout over 3600 s (FACTS.md "request timeout")',
+    'timeout over 3600 s (docs/platform.md "Request timeout")',
     { template: template('v1', { timeout: { seconds: 3601 } }) },
     'Timeout must be between 1s and 3600s',
   ],
   [
-    'concurrency over 1000 (FACTS.md "concurrency")',
+    'concurrency over 1000 (docs/platform.md "Concurrency")',
     { template: template('v1', { maxInstanceRequestConcurrency: 1001 }) },
     'between 0 and 1000',
   ],
   [
-    'reserved label namespace (FACTS.md "reserved labels")',
+    'reserved label namespace (docs/platform.md "Labels")',
     { labels: { 'run.googleapis.com/owner': 'x' }, template: template('v1') },
     'reserved',
   ],
   [
-    'traffic not summing to 100 (FACTS.md "traffic")',
+    'traffic not summing to 100 (docs/platform.md "Traffic entry shape")',
     { template: template('v1'), traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 90 }] },
     'add up to 100',
   ],
   [
-    'tag + service name over 46 characters (FACTS.md "tag rules")',
+    'tag + service name over 46 characters (docs/platform.md "Tag")',
     {
       template: template('v1'),
       traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, tag: 'x'.repeat(40) }],
@@ -274,7 +274,7 @@ test.each([
   });
 });
 
-test('a bad service id is refused (FACTS.md "service id")', async () => {
+test('a bad service id is refused (docs/platform.md "Service id")', async () => {
   await expect(
     services.createService({ parent, serviceId: '9-bad', service: { template: template('v1') } }),
   ).rejects.toMatchObject({ code: 3 });
@@ -299,7 +299,7 @@ test('traffic naming an unknown revision fails the operation (code 13) and leave
   expect((await fetch(`${svc.uri}/`)).status).toBe(200);
 });
 
-test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR; the service keeps serving the last ready revision (FACTS.md "failed revision")', async () => {
+test('a crashing revision fails with LRO code 9 and HEALTH_CHECK_CONTAINER_ERROR; the service keeps serving the last ready revision (docs/platform.md "Failed revision")', async () => {
   const svc = await create('crash-api', { template: template('v1') });
   await makePublic(svc.name as string);
   const ready = svc.latestReadyRevision;
@@ -329,7 +329,7 @@ test('an unknown image fails the revision like a missing image (CONTAINER_MISSIN
   expect(rev[0].conditions?.find((c) => c.type === 'Ready')?.reason).toBe('CONTAINER_MISSING');
 });
 
-test('a secret reference resolves from the local secret store (FACTS.md "secrets as env")', async () => {
+test('a secret reference resolves from the local secret store (docs/platform.md "Secret references")', async () => {
   const svc = await create('secret-api', {
     template: {
       containers: [
@@ -416,7 +416,7 @@ test('a direct-WIF principal without permission gets 403 naming the permission',
   }
 });
 
-test('wire: unknown fields are refused like Google does; enums answer as numbers only when asked (FACTS.md "REST wire")', async () => {
+test('wire: unknown fields are refused like Google does; enums answer as numbers only when asked (docs/platform.md "Wire format")', async () => {
   const bad = await raw('POST', `/v2/${parent}/services?serviceId=wire-api`, {
     template: { containers: [{ image: `${IMAGE}:v1`, imagePullPolicy: 'Always' }] },
   });
@@ -477,7 +477,7 @@ test('the control API sets faults over HTTP: failNext, never-finishing operation
     { service: { name: svc.name, template: template('v2') } },
     { longrunning: { ...LRO.longrunning, totalTimeoutMillis: 800 } },
   );
-  // FACTS.md: default LRO polling has no total timeout, so callers must set one; here it expires.
+  // docs/platform.md "LRO options": default LRO polling has no total timeout, so callers must set one; here it expires.
   await expect(op.promise()).rejects.toThrow(/Total timeout/i);
   expect((await get(svc.name as string)).reconciling).toBe(true);
   await post('/faults/reset', {});

@@ -15,6 +15,7 @@ import {
 } from '../support/fault-suite';
 import { startAction } from '../../scripts/local-runner';
 import { LRO } from '../../emulator/clients';
+import { waitFor } from '../support/action-world';
 
 const w = useFaultWorld('api');
 const GROUP = 'Cloud Run API';
@@ -191,10 +192,14 @@ test('an operation that never finishes: the deadline (`deploy_timeout`) fails th
   const service = 'never-done';
   const before = await seedBaseline(w, service);
   w.emulator.faults.update({ operationsNeverFinish: true });
+  const operations = w.emulator.api.wire.operations.length;
   const running = runMain(w, releaseInputs(w.emulator, service, 'v2', { deploy_timeout: '60s' }));
   // The candidate's update hangs for good (the emulator decides when an operation starts); operations
   // started later finish again, so the restore the run sends at its deadline can land.
-  await new Promise((r) => setTimeout(r, 20_000));
+  await waitFor('the candidate update', () =>
+    w.emulator.api.wire.operations.length > operations ? true : undefined,
+  );
+  await w.emulator.api.settle(); // its reconciliation has run, and left it unfinished
   w.emulator.faults.update({ operationsNeverFinish: false });
   const run = await running;
   await checkCase(w, run, {

@@ -1,6 +1,7 @@
 // Fault matrix, a cancelled job: the runner stops the main step (SIGTERM) at each phase of a release, then
-// runs the post step with whatever state main saved (FACTS.md GitHub Actions: `post:` runs after a cancelled
-// main step; state between them via saveState/getState). Afterwards the traffic must be exactly the baseline,
+// runs the post step with whatever state main saved (docs/platform.md "Post step": `post:` runs after a
+// cancelled main step; "State and summary": state between them via saveState/getState). Afterwards the
+// traffic must be exactly the baseline,
 // or exactly the planned final state where the record says the last step had passed; the post step must say
 // what it did, and no token may appear in either step's log or summary. The report channels must end final
 // too: the same sticky comment, the same deployment and the commit status say where the release ended,
@@ -9,11 +10,13 @@
 // checkCase expects a main run that finished).
 import { runAction, startAction, type ActionRun, type RunningAction } from '../../scripts/local-runner';
 import { statusContext } from '../../src/core/github-names';
+import { waitForOutput } from '../support/action-world';
 import {
   countLeaks,
   nextRunId,
   promoted,
   recordRow,
+  releaseBaseline,
   releaseInputs,
   seedBaseline,
   trafficOf,
@@ -25,28 +28,6 @@ import {
 
 const w = useFaultWorld('cancel');
 const GROUP = 'Cancelled job (post step)';
-
-/** Resolves once the running step's stdout contains `text` (or rejects when the step exits first or 60 s pass). */
-function waitForOutput(step: RunningAction, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`"${text}" never appeared in the log`)), 60_000);
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      step.child.stdout!.off('data', onData);
-      step.child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) finish();
-    };
-    const onExit = () => finish(new Error(`the step exited before "${text}" appeared:\n${seen}`));
-    step.child.stdout!.on('data', onData);
-    step.child.on('exit', onExit);
-  });
-}
 
 /** Resolves once the saved release record satisfies `test` (polls the runner's state file). */
 async function waitForRecord(
@@ -78,6 +59,10 @@ interface CancelCase {
   label: string;
   /** The heading the sticky comment ends with. */
   reportSays: RegExp;
+  /** `release`: the baseline comes from a whole release, whose own report the comment may end with. */
+  baseline?: 'release';
+  /** The candidate's percent when main stops (the cancel really stranded the rollout there). */
+  stranded?: number;
 }
 
 const RESTORED =
@@ -93,8 +78,9 @@ const CASES: CancelCase[] = [
     expected: 'baseline',
     postSays: /Nothing to restore: no release record was found\./,
     label: 'post: nothing to restore (no record)',
-    // The seed's final report, or this run's, ended before it changed anything.
+    // The baseline release's final report, or this run's, ended before it changed anything.
     reportSays: /^### (Promoted|Failed):/,
+    baseline: 'release',
   },
   {
     service: 'cancel-deploying',
@@ -134,6 +120,7 @@ const CASES: CancelCase[] = [
     postSays: RESTORED,
     label: 'post: restores the baseline',
     reportSays: /^### Rolled back at 10 %/,
+    stranded: 10,
   },
   {
     service: 'cancel-step-50',
@@ -145,6 +132,7 @@ const CASES: CancelCase[] = [
     postSays: RESTORED,
     label: 'post: restores the baseline',
     reportSays: /^### Rolled back at 50 %/,
+    stranded: 50,
   },
   {
     service: 'cancel-promoting',
@@ -187,7 +175,8 @@ function postVisible(post: ActionRun): string {
 }
 
 test.each(CASES)('$title: the post step leaves the traffic exactly as required', async (c) => {
-  const before = await seedBaseline(w, c.service);
+  const before =
+    c.baseline === 'release' ? await releaseBaseline(w, c.service) : await seedBaseline(w, c.service);
   const deploymentsBefore = deploymentsOf(c.service).length;
   const inputs = releaseInputs(w.emulator, c.service, 'v2', c.inputs);
   const env = { GITHUB_RUN_ID: nextRunId() };
@@ -199,6 +188,7 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
   }
   const mainRun = await main.done;
   const saved = main.state().release;
+  const stranded = await trafficOf(w, c.service);
   const post = await runAction('post', inputs, w.emulator.endpoints, { env, state: main.state() });
   // Operations the cancelled step left in flight finish first: the traffic read must be the settled one.
   await w.emulator.api.settle();
@@ -228,6 +218,10 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
   });
   expect(post.stdout).toMatch(c.postSays);
   expect(leaks).toBe(0);
+  if (c.stranded !== undefined) {
+    const candidate = JSON.parse(saved ?? '{}').candidate as string;
+    expect(stranded).toContainEqual([candidate, c.stranded, expect.any(String)]);
+  }
   // The report ends final on every channel: one sticky comment, at most one deployment for this run.
   const comments = w.emulator.github.comments(12).filter((x) => x.body.includes(`/${c.service} -->`));
   const deployments = deploymentsOf(c.service);

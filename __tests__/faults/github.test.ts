@@ -13,7 +13,7 @@ import {
   promoted,
   releaseInputs,
   runMain,
-  trafficOf,
+  seedBaseline,
   useFaultWorld,
   type Entry,
 } from '../support/fault-suite';
@@ -28,12 +28,8 @@ const FULL: Partial<Record<GitHubScope, GitHubAccess>> = {
   contents: 'read',
 };
 
-/** Deploys v1 without a PR comment, so the case's own run is the one that creates the service's comment. */
-async function seedWithoutComment(service: string): Promise<Entry[]> {
-  const first = await runMain(w, releaseInputs(w.emulator, service, 'v1', { comment_on_pr: 'false' }));
-  if (first.code !== 0) throw new Error(`seeding ${service} failed:\n${first.stdout}\n${first.stderr}`);
-  return trafficOf(w, service);
-}
+/** v1 seeded without a release, so without a PR comment: the case's own run is the one that creates it. */
+const seedWithoutComment = (service: string): Promise<Entry[]> => seedBaseline(w, service);
 
 interface GitHubCase {
   service: string;

@@ -1,6 +1,6 @@
 // Fault matrix, the candidate revision: an image that crashes, one that never listens on $PORT, one that
-// starts too slowly, one that does not exist: each must fail with the revision's own reason (FACTS.md
-// "failed revision") and leave traffic and tags exactly as they were. And a first deploy of a crashing
+// starts too slowly, one that does not exist: each must fail with the revision's own reason (docs/platform.md "Failed
+// revision") and leave traffic and tags exactly as they were. And a first deploy of a crashing
 // image, where there is no baseline to keep (see that case for what the invariant means there).
 // Through the built action; invariants in __tests__/support/fault-suite.ts.
 import {
@@ -55,10 +55,11 @@ test.each([
     label: "CONTAINER_MISSING: Image '…' not found",
   },
 ])(
-  '$title: the revision\'s own reason is named; traffic and tags exactly baseline (FACTS.md "failed revision")',
+  '$title: the revision\'s own reason is named; traffic and tags exactly baseline (docs/platform.md "Failed revision")',
   async ({ id, image, env, title, fault, pattern, label }) => {
     const service = `rev-${id}`;
     const before = await seedBaseline(w, service);
+    const [ready] = await w.services.getService({ name: serviceName(w.emulator, service) });
     const run = await runMain(w, releaseInputs(w.emulator, service, image, { env_vars: env }));
     await checkCase(w, run, {
       group: GROUP,
@@ -71,11 +72,22 @@ test.each([
       exit: 1,
       says: { pattern, label },
     });
+    // The last ready revision still serves, and the outputs say where traffic is, read back after the failure.
+    const [after] = await w.services.getService({ name: serviceName(w.emulator, service) });
+    expect(after.latestReadyRevision).toBe(ready.latestReadyRevision);
+    expect(run.annotations.join('\n')).toContain('Traffic and tags are exactly as they were');
+    expect(Object.keys(run.outputs).sort()).toEqual(['traffic', 'verdict']);
+    const entry = (t: { revision?: string | null; percent?: number | null; tag?: string | null }) => [
+      t.revision ?? '',
+      t.percent ?? 0,
+      t.tag ?? '',
+    ];
+    expect(JSON.parse(run.outputs.traffic).map(entry)).toEqual((after.traffic ?? []).map(entry));
   },
 );
 
 // No baseline to go back to: the service did not exist, and Cloud Run cannot hold a service without 100 %
-// of its traffic somewhere (FACTS.md "first deploy"), so creating it already sets the plan's final traffic
+// of its traffic somewhere (docs/platform.md "A candidate on a new service takes all traffic"), so creating it already sets the plan's final traffic
 // (the first revision, tagged). The invariant is then: traffic is exactly that plan, the report says so,
 // nothing serves (no ready revision, no URL), and the run fails with the revision's own reason. Deleting
 // the service to "restore" its absence is not the action's call (gcloud leaves it too).

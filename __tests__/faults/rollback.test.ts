@@ -3,7 +3,8 @@
 // rollback (issue 14, "A failed rollback is recorded as done"): main says the post step will try again, and
 // the post step, run with the state main left once the storm is over, restores the baseline exactly.
 // Through the built action (dist/main and dist/post), as the runner runs them.
-import { runAction, startAction, type RunningAction } from '../../scripts/local-runner';
+import { runAction, startAction } from '../../scripts/local-runner';
+import { IMAGE, waitForOutput } from '../support/action-world';
 import {
   countLeaks,
   nextRunId,
@@ -19,40 +20,17 @@ import {
 const w = useFaultWorld('rollback');
 const GROUP = 'Failed rollback (post step)';
 
-/** Resolves once the running step's stdout contains `text` (rejects when the step exits first). */
-function waitForOutput(step: RunningAction, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const finish = (error?: Error) => {
-      step.child.stdout!.off('data', onData);
-      step.child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) finish();
-    };
-    const onExit = () => finish(new Error(`the step exited before "${text}" appeared:\n${seen}`));
-    step.child.stdout!.on('data', onData);
-    step.child.on('exit', onExit);
-  });
-}
-
 test('a rollback that fails in a 503 storm is left to the post step, which restores the baseline exactly', async () => {
   const service = 'rollback-503';
   const before = await seedBaseline(w, service);
-  // The candidate passes its smoke test, takes 50 %, then turns bad inside the 10 s bake of step 1.
-  const inputs = releaseInputs(w.emulator, service, 'turns-bad', {
-    env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=5000',
-    traffic_steps: '50,100',
-    step_wait: '10s',
-  });
+  // The candidate passes its smoke test and takes 50 %; it turns bad once the bake of step 1 has begun.
+  const inputs = releaseInputs(w.emulator, service, 'v2', { traffic_steps: '50,100', step_wait: '30s' });
   const env = { GITHUB_RUN_ID: nextRunId() };
   const main = startAction('main', inputs, w.emulator.endpoints, { env });
   await waitForOutput(main, 'Check step 1');
   // Every traffic update from here on fails (more than the adapter's retries): the rollback cannot land.
   w.emulator.faults.failNext('services.update', 20, { status: 503 });
+  w.emulator.faults.turnBad(`${IMAGE}:v2`);
   const mainRun = await main.done;
   const stranded = await trafficOf(w, service);
   w.emulator.faults.reset();

@@ -5,7 +5,17 @@
 // step, rolled back to exactly the baseline. Through the built action; invariants in
 // __tests__/support/fault-suite.ts.
 import type { FaultSettings } from '../../emulator/faults';
-import { checkCase, releaseInputs, runMain, seedBaseline, useFaultWorld } from '../support/fault-suite';
+import { startAction } from '../../scripts/local-runner';
+import { IMAGE, waitForOutput } from '../support/action-world';
+import {
+  checkCase,
+  nextRunId,
+  releaseInputs,
+  runMain,
+  seedBaseline,
+  serviceName,
+  useFaultWorld,
+} from '../support/fault-suite';
 
 const w = useFaultWorld('smoke');
 const GROUP = 'Smoke test and gates';
@@ -21,6 +31,8 @@ interface SmokeFault {
   /** The check the failure must name. */
   check: string;
   label: string;
+  /** What the `smoke_result` output's metrics must show. */
+  metrics?: Record<string, unknown>;
 }
 
 const FAILURES: SmokeFault[] = [
@@ -31,6 +43,7 @@ const FAILURES: SmokeFault[] = [
     image: 'buffered',
     check: 'not-buffered',
     label: 'names the failed check `not-buffered`',
+    metrics: { buffered: true },
   },
   {
     id: 'stall',
@@ -105,7 +118,7 @@ function failedChecks(smokeResult: string | undefined): string[] {
 
 test.each(FAILURES)(
   'smoke: $title fails check $check through the tag URL; traffic and tags exactly baseline',
-  async ({ id, title, fault, image, inputs, router, check, label }) => {
+  async ({ id, title, fault, image, inputs, router, check, label, metrics }) => {
     const service = `smoke-${id}`;
     const before = await seedBaseline(w, service);
     if (router) w.emulator.faults.update(router);
@@ -124,6 +137,11 @@ test.each(FAILURES)(
     });
     // The smoke result (an output) says the same.
     expect(failedChecks(run.outputs.smoke_result)).toContain(check);
+    if (metrics) expect(JSON.parse(run.outputs.smoke_result).metrics).toMatchObject(metrics);
+    // The candidate deployed and is ready: it is the smoke test that keeps traffic from it, and says so.
+    const [svc] = await w.services.getService({ name: serviceName(w.emulator, service) });
+    expect(String(svc.latestReadyRevision).split('/').pop()).not.toBe(before[0][0]);
+    expect(run.annotations.join('\n')).toContain('Traffic and tags are exactly as they were');
   },
   60_000,
 );
@@ -131,20 +149,22 @@ test.each(FAILURES)(
 test('a candidate that turns bad at step 2 (after passing the smoke test and the 10 % gate) is rolled back to exactly the baseline', async () => {
   const service = 'smoke-turns-bad';
   const before = await seedBaseline(w, service);
-  // The candidate answers well for 12 s after it listens, then 503/500 and silent streams. The smoke test
-  // (about 2 s) and the 10 % step's 4 s bake end well before that; the 50 % step bakes for 30 s, so the
-  // turn lands inside it with seconds to spare on both sides.
-  const run = await runMain(
-    w,
-    releaseInputs(w.emulator, service, 'turns-bad', {
-      env_vars: 'TICK_MS=100\nSTREAM_APP_BAD_AFTER_MS=12000',
-      step_wait: '4s,30s,0s',
-    }),
+  // The candidate passes the smoke test and the 10 % step's gate; it turns bad once the 50 % step's gate
+  // has begun (its 30 s bake leaves room for the two rounds that confirm a failure).
+  const main = startAction(
+    'main',
+    releaseInputs(w.emulator, service, 'v2', { step_wait: '0s,30s,0s' }),
+    w.emulator.endpoints,
+    { env: { GITHUB_RUN_ID: nextRunId() } },
   );
+  await waitForOutput(main, 'Check step 2');
+  w.emulator.faults.turnBad(`${IMAGE}:v2`);
+  const run = await main.done;
   await checkCase(w, run, {
     group: GROUP,
     title: 'candidate turns bad at a later step',
-    fault: 'the candidate passes the smoke test and the 10 % gate, then answers 500/503 during the 50 % step',
+    fault:
+      'the candidate passes the smoke test and the 10 % gate, then turns bad during the 50 % step (new requests 500, open streams silent)',
     service,
     before,
     expected: 'baseline',

@@ -15,7 +15,7 @@ import { runLiveCheck } from '../../scripts/live-check/run-checks';
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 
 /**
- * Rows that disagree because the emulator does not yet do what FACTS.md says, with the missing feature.
+ * Rows that disagree because the emulator does not yet do what docs/platform.md says, with the missing feature.
  * Empty once the emulator has caught up; a row listed here that agrees fails the test too.
  */
 const EMULATOR_GAPS: Record<string, string> = {};

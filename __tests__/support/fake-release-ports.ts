@@ -1,6 +1,7 @@
-// The in-memory ports run() is tested against (shared by __tests__/run.test.ts and the property test):
-// a Cloud Run whose service really changes, a log that keeps its lines, a smoke port with scripted
-// verdicts, and ports() that wires them with a virtual clock and keeps every runner-state record saved.
+// The in-memory ports run() is tested against (shared by __tests__/run.test.ts, __tests__/run/ and the
+// property test): a Cloud Run whose service really changes, a log that keeps its lines, a smoke port with
+// scripted verdicts, and ports() that wires them with a virtual clock and keeps every runner-state record
+// saved.
 import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-types';
 import { trafficKey } from '../../src/core/traffic-plan';
 import type { CloudRunPort, Log, ReleasePorts } from '../../src/ports';

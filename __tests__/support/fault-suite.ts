@@ -8,14 +8,20 @@
 // from what was observed, so the table cannot drift from the suite.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServicesClient } from '@google-cloud/run';
-import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { runClients, wifClient } from '../../emulator/clients';
+import type { Emulator } from '../../emulator/emulator';
 import { mintedTokens } from '../../emulator/auth/minted-tokens';
 import { ROOT, runAction, type ActionRun, type RunOptions } from '../../scripts/local-runner';
 import { OUTCOME_TEXT } from '../../src/core/report';
+import {
+  IMAGE,
+  seedReleased,
+  serviceName,
+  useActionWorld,
+  type ActionWorld,
+  type BaselineOptions,
+} from './action-world';
 
-export const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
+export { conflicts, IMAGE, serviceName } from './action-world';
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 /** A traffic entry as the cases compare it: revision (or LATEST), percent, tag. */
@@ -44,10 +50,7 @@ export interface FaultRow {
   apiCalls?: number;
 }
 
-export interface FaultWorld {
-  readonly emulator: Emulator;
-  readonly services: ServicesClient;
-}
+export type FaultWorld = ActionWorld;
 
 const rows: FaultRow[] = [];
 let runs = 1000;
@@ -56,35 +59,17 @@ let runs = 1000;
 export function nextRunId(): string {
   return String(runs++);
 }
-let world: (FaultWorld & { started: boolean }) | undefined;
 
-/** Starts one emulator for the file, resets its faults after each case, and writes the file's rows at the end. */
-/** The 409s "Revision named … with different configuration already exists" the emulator answered. */
-export function conflicts(emulator: Emulator | undefined): string[] {
-  return (emulator?.api.wire.refusals ?? [])
-    .filter((r) => r.status === 'ALREADY_EXISTS' && /different configuration/.test(r.message))
-    .map((r) => `${r.request}: ${r.message}`);
-}
-
+/**
+ * Starts one emulator for the file (useActionWorld: it resets the faults after each case and checks that no
+ * release met a 409, as Google compares revision templates strictly, docs/platform.md "Revisions and
+ * failures"), gives the GitHub token its full permissions back after each case, and writes the file's rows
+ * at the end.
+ */
 export function useFaultWorld(suite: string): FaultWorld {
-  const handle = {
-    get emulator(): Emulator {
-      if (!world) throw new Error('the fault world is not started (beforeAll)');
-      return world.emulator;
-    },
-    get services(): ServicesClient {
-      if (!world) throw new Error('the fault world is not started (beforeAll)');
-      return world.services;
-    },
-  };
-  beforeAll(async () => {
-    const emulator = await startEmulator({ startupDeadlineMs: 4000 });
-    const { services } = runClients(emulator.endpoints, wifClient(emulator.endpoints));
-    world = { emulator, services, started: true };
-  });
+  const world = useActionWorld();
   afterEach(() => {
-    world?.emulator.faults.reset();
-    world?.emulator.github.setPermissions({
+    world.emulator.github.setPermissions({
       issues: 'write',
       pull_requests: 'write',
       deployments: 'write',
@@ -92,22 +77,12 @@ export function useFaultWorld(suite: string): FaultWorld {
       contents: 'read',
     });
   });
-  afterAll(async () => {
-    // The emulator compares revision templates strictly, as Google does: no release may ever meet the 409
-    // (docs/platform.md "Revisions and failures").
-    expect(conflicts(world?.emulator)).toEqual([]);
-    await world?.services.close();
-    await world?.emulator.stop();
-    world = undefined;
+  afterAll(() => {
     const dir = join(ROOT, 'bench/faults');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${suite}.json`), JSON.stringify({ suite, rows }, null, 2) + '\n');
   });
-  return handle;
-}
-
-export function serviceName(e: Emulator, service: string): string {
-  return `projects/${e.endpoints.project}/locations/us-central1/services/${service}`;
+  return world;
 }
 
 /** Inputs of a progressive release that works against the emulator: public, fast ticks, 1 s smoke, no bake. */
@@ -156,8 +131,21 @@ function normalize(list: Array<{ revision: string; percent: number; tag: string 
     .sort((a, b) => (a.join() < b.join() ? -1 : 1));
 }
 
-/** Deploys v1 as the service's only revision (first deploy: all traffic) and returns its traffic. */
-export async function seedBaseline(w: FaultWorld, service: string): Promise<Entry[]> {
+/**
+ * v1 as the service's only revision, as a first release of `releaseInputs` leaves it (all traffic, the PR's
+ * tag), seeded in one step (action-world.ts seedReleased); returns its traffic. Seed before any fault.
+ */
+export async function seedBaseline(
+  w: FaultWorld,
+  service: string,
+  options: BaselineOptions = {},
+): Promise<Entry[]> {
+  await seedReleased(w.emulator, service, options);
+  return trafficOf(w, service);
+}
+
+/** Deploys v1 by a whole release of the action, for the cases whose baseline must carry its reports too. */
+export async function releaseBaseline(w: FaultWorld, service: string): Promise<Entry[]> {
   const first = await runAction('main', releaseInputs(w.emulator, service, 'v1'), w.emulator.endpoints, {
     env: { GITHUB_RUN_ID: nextRunId() },
   });

@@ -1,5 +1,5 @@
 // Google API error bodies and JSON over node:http, shared by the emulator's control-plane handlers.
-// REST errors are `{ error: { code, message, status } }` with the HTTP status (FACTS.md, REST wire).
+// REST errors are `{ error: { code, message, status } }` with the HTTP status (docs/platform.md "REST error envelope").
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type GoogleStatus =

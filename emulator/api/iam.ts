@@ -80,7 +80,7 @@ export function setPolicy(state: ApiState, name: string, policy: Json): Json {
     role: String(b.role),
     members: [...((b.members ?? []) as string[])],
   }));
-  // FACTS.md "public access": under the Domain Restricted Sharing org policy, public members are refused.
+  // docs/platform.md "Public access and IAM": under the Domain Restricted Sharing org policy, public members are refused.
   if (
     state.opts.faults.settings.domainRestrictedSharing &&
     bindings.some((b) => b.members.some((m) => m === 'allUsers' || m === 'allAuthenticatedUsers'))

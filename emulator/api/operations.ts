@@ -1,5 +1,5 @@
 // Long-running operations as google.longrunning.Operation JSON: metadata and response are Any values
-// carrying `@type` (FACTS.md, REST wire); the client polls GET /v2/{name=projects/*/locations/*/operations/*}.
+// carrying `@type` (docs/platform.md "Wire format"); the client polls GET /v2/{name=projects/*/locations/*/operations/*}.
 import { randomUUID } from 'node:crypto';
 import { ApiError, RPC_CODE, type GoogleStatus } from './google-errors';
 import { epochMs, type WireLog } from './wire-log';

@@ -35,8 +35,8 @@ interface Where {
 const PROTOS_JSON = '@google-cloud/run/build/protos/protos.json';
 
 /**
- * Fields Google's REST API has that the shipped protos lack (FACTS.md, client library behaviour: "The REST
- * API is ahead of the shipped protos"). The proto check accepts them (instead of `Unknown name`) and the
+ * Fields Google's REST API has that the shipped protos lack (docs/platform.md "REST-only
+ * fields (absent from every proto)"). The proto check accepts them (instead of `Unknown name`) and the
  * emulator stores and returns them as JSON. Keyed by message type, then JSON name, with the JSON type.
  * Each entry cites the REST reference page that lists it.
  */
@@ -91,7 +91,7 @@ export function enumsToStrings<T>(typeName: string, json: T): T {
   ) as T;
 }
 
-/** Deep copy with every enum field written as its number, for answers to requests carrying `$alt=json;enum-encoding=int` (FACTS.md, REST wire). */
+/** Deep copy with every enum field written as its number, for answers to requests carrying `$alt=json;enum-encoding=int` (docs/platform.md "Wire format"). */
 export function enumsToNumbers<T>(typeName: string, json: T): T {
   return mapMessage(lookupMessage(typeName), json, (e, v) =>
     typeof v === 'string' && Object.hasOwn(e.values, v) ? e.values[v] : v,

@@ -1,6 +1,6 @@
 // Reconciliation: after a create or update, a service's operation brings the running world in line with its
 // spec, one update at a time, starting the new revision, routing traffic and tags and keeping warm floors,
-// then finishes the long-running operation (FACTS.md "readiness contract").
+// then finishes the long-running operation (docs/platform.md "Readiness contract").
 import type { WarmFloor, WarmReason } from '../model';
 import { anyOf, type OperationRecord } from './operations';
 import { SERVICE_TYPE, renderService, stamp, type ApiState, type ServiceRecord } from './records';
@@ -22,7 +22,7 @@ export function enqueue(
     });
 }
 
-/** Brings the running world in line with the spec, then finishes the operation (FACTS.md "readiness contract"). */
+/** Brings the running world in line with the spec, then finishes the operation (docs/platform.md "Readiness contract"). */
 async function reconcile(
   state: ApiState,
   s: ServiceRecord,
@@ -53,7 +53,7 @@ async function reconcile(
       rev.body.updateTime = now;
     }
     if (!result.ready) {
-      // FACTS.md "failed revision": LRO error code 9, the service keeps serving the last ready revision.
+      // docs/platform.md "Failed revision": LRO error code 9, the service keeps serving the last ready revision.
       const message = `Revision '${newRevision}' is not ready and cannot serve traffic. ${result.message}`;
       s.stickyFailure = { revision: newRevision, message };
       finishFailed(state, s, generation, message);
@@ -104,7 +104,7 @@ async function reconcile(
     }
     return status;
   });
-  // FACTS.md "after a failed revision": the template still names the failed revision, so an operation
+  // docs/platform.md "After a failed revision": the template still names the failed revision, so an operation
   // that kept it (a traffic-only update) applied its traffic above but ends with the same error.
   const sticky = s.stickyFailure;
   if (
@@ -129,7 +129,7 @@ async function reconcile(
 }
 
 /**
- * Warm floors per ready revision (FACTS.md "min instances and tags"; cloud.google.com/run/docs/configuring/
+ * Warm floors per ready revision (docs/platform.md "Min instances and tags"; cloud.google.com/run/docs/configuring/
  * min-instances): a revision's own `scaling.minInstanceCount` holds while traffic names it (any percent,
  * 0 included) or a tag points at it; the service's `scaling.minInstanceCount` is shared, rounded up, among
  * the revisions that take a percent of the traffic. The larger of the two applies.

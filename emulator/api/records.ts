@@ -35,9 +35,9 @@ export interface ServiceRecord {
   latestReady?: string;
   trafficStatuses: Json[];
   uri?: string;
-  /** Service.urls: deterministic first, then the hash form (FACTS.md "service URLs"). */
+  /** Service.urls: deterministic first, then the hash form (docs/platform.md "Service URLs"). */
   urls?: string[];
-  /** The failed revision the template still names and its LRO error (FACTS.md "after a failed revision"). */
+  /** The failed revision the template still names and its LRO error (docs/platform.md "After a failed revision"). */
   stickyFailure?: { revision: string; message: string };
   revisions: Map<string, RevisionRecord>;
   revisionCount: number;

@@ -29,8 +29,8 @@ export function revisionSuffix(): string {
 /**
  * The template of a new revision as Cloud Run stores and reports it: the server's defaults filled in
  * (timeout, concurrency, max instances, CPU / memory, port, runtime service account) and, on the ingress
- * container, the default TCP startup probe on its port when it has none (FACTS.md "default startup
- * probe"). Only for new revisions: an update is compared with a stored template as sent.
+ * container, the default TCP startup probe on its port when it has none (docs/platform.md "Default
+ * startup probe"). Only for new revisions: an update is compared with a stored template as sent.
  */
 export function normalizeTemplate(state: ApiState, template: Json): Json {
   const t: Json = structuredClone(template);
@@ -110,7 +110,7 @@ export async function startRevision(
   const containerPort = Number(port.containerPort ?? 8080);
   const scaling = (template.scaling ?? {}) as Json;
   const probe = (container.startupProbe ?? undefined) as Json | undefined;
-  // FACTS.md "default startup probe": readiness is checked on the probe's port; the app listens on the
+  // docs/platform.md "Default startup probe": readiness is checked on the probe's port; the app listens on the
   // container port ($PORT), so a probe left on another port never succeeds.
   const action = (probe?.tcpSocket ?? probe?.httpGet) as Json | undefined;
   const probePort = action ? Number(action.port) || containerPort : containerPort;
@@ -226,7 +226,7 @@ export async function deleteRevision(
   return state.operations.render(op.name);
 }
 
-/** Cloud Run's default startup probe, reported with an explicit port (FACTS.md "default startup probe"). */
+/** Cloud Run's default startup probe, reported with an explicit port (docs/platform.md "Default startup probe"). */
 function defaultStartupProbe(port: number): Json {
   return { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
 }

@@ -1,5 +1,5 @@
-// The Cloud Run Admin API v2 over REST, as @google-cloud/run's REST transport speaks it (FACTS.md,
-// "REST wire"): services, revisions, operations and service IAM policies, with the platform's
+// The Cloud Run Admin API v2 over REST, as @google-cloud/run's REST transport speaks it (docs/platform.md "Wire
+// format"): services, revisions, operations and service IAM policies, with the platform's
 // generation / reconciling / etag semantics. Revisions run for real through the DataPlane port.
 // This file is the front door: routing, the gate every call passes (count, faults, auth, IAM, location),
 // body checks, paging and enum encoding; each resource's methods live in services.ts, revisions.ts,
@@ -27,7 +27,7 @@ import { createService, deleteService, listServices, updateService } from './ser
 import type { Json } from './service-rules';
 import { epochMs, type WireLog } from './wire-log';
 
-/** The API name SERVICE_DISABLED errors use for this API (FACTS.md "disabled APIs"). */
+/** The API name SERVICE_DISABLED errors use for this API (docs/platform.md "Disabled API"). */
 const RUN_API = 'run.googleapis.com';
 
 /** Regions the emulator serves; others are NOT_FOUND like an unknown location. */
@@ -263,7 +263,7 @@ export class RunApi {
     );
   }
 
-  /** Counts the call, applies injected faults, authenticates and authorizes (FACTS.md: the client always sends a bearer). */
+  /** Counts the call, applies injected faults, authenticates and authorizes (docs/platform.md "Local REST transport": the client always sends a bearer). */
   private gate(
     req: IncomingMessage,
     method: ApiMethod,
@@ -292,7 +292,7 @@ export class RunApi {
         'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
       );
     }
-    // FACTS.md "disabled APIs": an API not enabled in the project answers 403 SERVICE_DISABLED.
+    // docs/platform.md "Disabled API": an API not enabled in the project answers 403 SERVICE_DISABLED.
     if (this.opts.faults.settings.disabledApis.includes(RUN_API)) {
       const e = serviceDisabledError(RUN_API, this.opts.projectNumber ?? '123456789012');
       throw new ApiError('PERMISSION_DENIED', e.message, e.details);

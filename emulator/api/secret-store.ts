@@ -1,5 +1,5 @@
-// A local Secret Manager stand-in: `env[].valueSource.secretKeyRef = { secret, version }` (FACTS.md,
-// "secrets as env") resolves against a JSON file instead of Secret Manager.
+// A local Secret Manager stand-in: `env[].valueSource.secretKeyRef = { secret, version }`
+// (docs/platform.md "Secret references") resolves against a JSON file instead of Secret Manager.
 import { readFileSync } from 'node:fs';
 
 /** File shape: `{ "secrets": { "projects/P/secrets/NAME" or "NAME": { "1": "value", "2": "…" } } }`. */

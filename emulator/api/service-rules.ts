@@ -1,5 +1,5 @@
 // Cloud Run's rules for a Service body, as pure functions: the emulator refuses what the real API
-// refuses (FACTS.md, Cloud Run Admin API v2). Messages follow the real API's where known.
+// refuses (docs/platform.md "Limits on inputs"). Messages follow the real API's where known.
 
 /** Service and revision bodies as the emulator stores them: lowerCamel JSON with string enums. */
 export type Json = Record<string, unknown>;
@@ -18,7 +18,7 @@ const RESERVED_PREFIXES = [
   'autoscaling.knative.dev',
 ];
 
-/** FACTS.md "service id": starts with a letter, letters/digits/-, under 50 characters. */
+/** docs/platform.md "Service id": starts with a letter, letters/digits/-, under 50 characters. */
 export function serviceIdProblem(id: string): string | undefined {
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length >= 50) {
     return `service_id '${id}' is invalid: it must start with a lowercase letter, contain only lowercase letters, digits and hyphens, not end with a hyphen, and be less than 50 characters.`;
@@ -26,7 +26,7 @@ export function serviceIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-/** FACTS.md "revision names": prefix `SERVICE-`, at most 63 characters, DNS-label characters. */
+/** docs/platform.md "Revision names": prefix `SERVICE-`, at most 63 characters, DNS-label characters. */
 export function revisionNameProblem(serviceId: string, name: string): string | undefined {
   if (!name.startsWith(`${serviceId}-`)) {
     return `Revision name '${name}' must be prefixed by the name of the enclosing Service or Configuration, followed by a dash: '${serviceId}-'.`;
@@ -54,7 +54,7 @@ function reservedKeyProblems(where: string, map: unknown): string[] {
     )
     .map(
       (key) =>
-        `${where} '${key}' is not supported: keys under run.googleapis.com, cloud.googleapis.com, serving.knative.dev and autoscaling.knative.dev are reserved (FACTS.md, reserved labels).`,
+        `${where} '${key}' is not supported: keys under run.googleapis.com, cloud.googleapis.com, serving.knative.dev and autoscaling.knative.dev are reserved (docs/platform.md "Labels").`,
     );
 }
 
@@ -86,7 +86,7 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
 
   if (template.timeout !== undefined && template.timeout !== null) {
     const seconds = durationSeconds(template.timeout);
-    // FACTS.md "request timeout": 1 s to 3600 s.
+    // docs/platform.md "Request timeout": 1 s to 3600 s.
     if (!(seconds >= 1 && seconds <= 3600)) {
       problems.push(
         `template.timeout: Timeout must be between 1s and 3600s (got ${String(template.timeout)}).`,
@@ -94,7 +94,7 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
     }
   }
   const concurrency = template.maxInstanceRequestConcurrency;
-  // FACTS.md "concurrency": at most 1000; 0 means default.
+  // docs/platform.md "Concurrency": at most 1000; 0 means default.
   if (
     concurrency !== undefined &&
     concurrency !== null &&
@@ -118,7 +118,7 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
   containers.forEach((c, i) => {
     if (!c.image) problems.push(`template.containers[${i}].image: is required.`);
     const ports = (c.ports ?? []) as Json[];
-    // FACTS.md "end-to-end HTTP/2": one port, named h2c or http1.
+    // docs/platform.md "Port name selects the protocol": one port, named h2c or http1.
     if (ports.length > 1)
       problems.push(`template.containers[${i}].ports: at most one port may be specified.`);
     for (const port of ports) {
@@ -150,7 +150,7 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
   return problems;
 }
 
-/** FACTS.md "tag rules": lowercase letters, digits and '-'; tag + service name at most 46 characters. */
+/** docs/platform.md "Tag": lowercase letters, digits and '-'; tag + service name at most 46 characters. */
 export function tagProblem(serviceId: string, tag: string): string | undefined {
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(tag)) {
     return `Tag '${tag}' is invalid: it may contain only lowercase letters, digits and hyphens, must start with a letter and must not end with a hyphen.`;

@@ -1,6 +1,6 @@
 // Services: list, create, update (PATCH, with updateMask, allowMissing, etag) and delete, each a
-// long-running operation, with the platform's generation / reconciling / etag semantics (FACTS.md
-// "readiness contract", "optimistic concurrency", "update without updateMask", "revision names").
+// long-running operation, with the platform's generation / reconciling / etag semantics (docs/platform.md "Readiness
+// contract", "Optimistic concurrency", "No mask = full replacement", "Revision names").
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from './google-errors';
 import { policyEtag, requireInvokerControl } from './iam';
@@ -160,7 +160,7 @@ export async function updateService(
   }
   const incoming = pickMutable(body);
   const spec: Json = structuredClone(s.spec);
-  // FACTS.md "update without updateMask": no mask means the body is the whole desired state, so every
+  // docs/platform.md "No mask = full replacement": no mask means the body is the whole desired state, so every
   // mutable field it leaves out is reset; with a mask only the listed paths change.
   const whole = mask.length === 0 || mask.includes('*');
   if (whole) {
@@ -177,7 +177,7 @@ export async function updateService(
   const templateSent = whole || mask.some((p) => p === 'template' || p.startsWith('template.'));
   let newRevision: string | undefined;
   if (templateSent) {
-    // FACTS.md "revision names", "traffic-only update": the template as sent is compared with the stored
+    // docs/platform.md "Revision names", "Traffic-only update": the template as sent is compared with the stored
     // one of the revision it names (or, unnamed, of the latest), as the API reports it, defaults filled:
     // nothing sent is defaulted first, and REST-only fields count. The same name with any difference is
     // 409; an unnamed difference is a new revision.

@@ -1,6 +1,6 @@
 // The emulator's stand-ins for GitHub's OIDC token endpoint, Google STS and IAM Credentials, served on the
 // emulator's own HTTP server so the real google-auth-library runs the whole Workload Identity Federation
-// chain against them (FACTS.md, Workload Identity Federation points 1-8; Private services).
+// chain against them (docs/platform.md "Workload Identity Federation", "Private smoke requests").
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults';
 import type { IdTokenClaims, TokenVerifier } from '../model';

@@ -50,7 +50,7 @@ export function oauthErrorCodeFor(status: number): string {
   return 'invalid_request';
 }
 
-/** IAM Credentials' answer when the caller lacks `permission` on the account, or the account does not exist (FACTS.md, WIF point 8). */
+/** IAM Credentials' answer when the caller lacks `permission` on the account, or the account does not exist (docs/platform.md "Errors to explain"). */
 export function permissionDeniedBody(permission: string): GoogleErrorBody {
   return googleErrorBody(403, `Permission '${permission}' denied on resource (or it may not exist).`, [
     {

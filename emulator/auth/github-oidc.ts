@@ -1,5 +1,5 @@
 // The GitHub Actions OIDC token endpoint (what ACTIONS_ID_TOKEN_REQUEST_URL points at) and its issuer key
-// (FACTS.md, Workload Identity Federation points 1, 2 and 7).
+// (docs/platform.md "id-token: write needed", "GitHub OIDC token").
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults';

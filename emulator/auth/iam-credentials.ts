@@ -1,5 +1,5 @@
 // IAM Credentials `generateAccessToken` and `generateIdToken` for service accounts that federated
-// identities may impersonate (FACTS.md, Workload Identity Federation points 4, 5 and 8; Private services).
+// identities may impersonate (docs/platform.md "Service account impersonation", "Errors to explain", "Private smoke requests").
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults';
@@ -161,7 +161,7 @@ export function createIamCredentials(
       sendJson(res, 401, unauthenticatedBody(SERVICE, rpc, bearer === undefined));
       return;
     }
-    // FACTS.md "disabled APIs": the API not enabled in the project answers 403 SERVICE_DISABLED.
+    // docs/platform.md "Disabled API": the API not enabled in the project answers 403 SERVICE_DISABLED.
     if (faults.settings.disabledApis.includes(SERVICE)) {
       sendJson(res, 403, { error: serviceDisabledError(SERVICE, options.provider.projectNumber) });
       return;

@@ -1,5 +1,5 @@
 // Google STS token exchange (`POST https://sts.googleapis.com/v1/token`) for one GitHub provider
-// (FACTS.md, Workload Identity Federation point 3). Errors are RFC 6749 `{ error, error_description }`
+// (docs/platform.md "STS exchange"). Errors are RFC 6749 `{ error, error_description }`
 // bodies with status 400, as the real STS sends; the descriptions quoted from public reports are the real
 // texts, the others are the emulator's own wording.
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 // Resource names of a Workload Identity pool and provider, and IAM member matching for federated
-// identities (FACTS.md, Workload Identity Federation points 2-4).
+// identities (docs/platform.md "GitHub OIDC token", "STS exchange", "Service account impersonation").
 
 /** Where a provider lives; the same fields as the public `WorkloadIdentityConfig`. */
 export interface ProviderLocation {

@@ -43,7 +43,7 @@ export interface InstanceInfo {
   inFlight: number;
 }
 
-/** One started revision's instances and its warm floor (FACTS.md "min instances and tags"). */
+/** One started revision's instances and its warm floor (docs/platform.md "Min instances and tags"). */
 export interface RevisionProcesses {
   service: string;
   revision: string;

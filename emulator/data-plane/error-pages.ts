@@ -7,6 +7,8 @@ export interface ErrorPage {
   status: number;
   contentType: string;
   body: string;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
 }
 
 function googlePage(status: number, title: string, detail: string): ErrorPage {
@@ -27,8 +29,8 @@ export function ingressBlocked(path: string): ErrorPage {
 }
 
 /**
- * Google's own 404 page, which its front end serves for reserved paths such as `/healthz` (FACTS.md,
- * Streaming: "Reserved URL paths"; the page quoted in kkdai/linebot-file#5 and funkyhq/funky#30).
+ * Google's own 404 page, which its front end serves for reserved paths such as `/healthz`
+ * (docs/platform.md "Reserved URL paths"; the page quoted in kkdai/linebot-file#5 and funkyhq/funky#30).
  */
 export function reservedPath(url: string): ErrorPage {
   const path = url.split('?')[0];
@@ -85,7 +87,11 @@ export function writeRawPage(socket: Duplex, page: ErrorPage): void {
   const body = Buffer.from(page.body);
   socket.end(
     `HTTP/1.1 ${page.status} ${STATUS_CODES[page.status] ?? ''}\r\n` +
-      `Content-Type: ${page.contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n` +
+      `Content-Type: ${page.contentType}\r\nContent-Length: ${body.length}\r\n` +
+      Object.entries(page.headers ?? {})
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      'Connection: close\r\n\r\n' +
       page.body,
   );
 }

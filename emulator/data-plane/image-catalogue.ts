@@ -1,5 +1,5 @@
 // The emulator's stand-in for a container registry: image references map to local commands, because no
-// container runtime runs here (FACTS.md, Toolchain: no Docker engine). See ../images.json.
+// container runtime runs here (docs/platform.md "No Docker engine"). See ../images.json.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

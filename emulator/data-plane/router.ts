@@ -1,7 +1,7 @@
 // The front end of one service: its URL and tag URLs, each a local listener. A request is checked
 // (ingress, invoker IAM), given a revision (tag, affinity cookie or weighted split), given a slot on one
 // instance, then proxied without buffering. Live connections are never re-routed, so a traffic change
-// steers only new requests (FACTS.md, Streaming on Cloud Run).
+// steers only new requests (docs/platform.md "Routing changes take time").
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import http2 from 'node:http2';
@@ -20,6 +20,7 @@ import {
   writeRawPage,
   type ErrorPage,
 } from './error-pages';
+import { brokenAppAnswer, silencedOnceBad } from './bad-images';
 import { openListener, type Listener } from './listener';
 import type { Lease, RevisionPool } from './revision-pool';
 import { endToEndHeaders, openH2c, openHttp1, openTunnel, type UpstreamRequest } from './upstream';
@@ -40,8 +41,8 @@ export interface RouterContext {
 type Entry = { kind: 'service' } | { kind: 'tag'; tag: string };
 
 /**
- * Paths Google's front end answers itself with a 404 before the container sees them (FACTS.md, Streaming:
- * "Reserved URL paths"): `/healthz` exactly, `/eventlog`, and everything under `/_ah/`; the query string
+ * Paths Google's front end answers itself with a 404 before the container sees them
+ * (docs/platform.md "Reserved URL paths"): `/healthz` exactly, `/eventlog`, and everything under `/_ah/`; the query string
  * does not matter. `/healthz/`, `/readyz` and `/health` reach the app.
  */
 export function isReservedPath(url: string): boolean {
@@ -53,7 +54,7 @@ type Admission =
   | { page: ErrorPage }
   | { pool: RevisionPool; revision: string; preferredInstance?: number; affinity?: { cookie?: string } };
 
-/** Cookie that pins a client to a revision and instance (template.sessionAffinity, FACTS.md: best effort). */
+/** Cookie that pins a client to a revision and instance (template.sessionAffinity, docs/platform.md "Session affinity": best effort). */
 export function affinityCookieName(serviceId: string): string {
   return `emulator-affinity-${serviceId}`;
 }
@@ -193,6 +194,9 @@ export class ServiceRouter {
     if ('page' in admission) return sendPage(res, admission.page);
     const rate = this.ctx.faults.settings.serverErrorRate;
     if (rate > 0 && Math.random() < rate) return sendPage(res, injectedServerError());
+    const bad = this.ctx.faults.badImage(admission.pool.spec.image);
+    if (bad === 'errors') return sendPage(res, brokenAppAnswer(admission.revision));
+    if (bad === 'stall') return holdUnanswered(res, admission.pool.spec.timeoutSeconds);
     const acquired = await admission.pool.acquire(admission.preferredInstance);
     if ('error' in acquired) {
       return sendPage(
@@ -246,7 +250,7 @@ export class ServiceRouter {
       lease.release();
     };
     res.on('close', finish);
-    // The request timeout cuts every request, stream included (FACTS.md: a stream is one request).
+    // The request timeout cuts every request, stream included (docs/platform.md "A stream is one request").
     timers.push(
       setTimeout(() => {
         if (!res.headersSent) sendPage(res, requestTimedOut());
@@ -279,22 +283,26 @@ export class ServiceRouter {
         upstream.body.on('close', () => {
           if (!upstream.body.readableEnded) cut(res);
         });
+        // An image a test turns bad goes silent on the streams it already serves (fault `badImages`).
+        const body = upstream.body.pipe(
+          silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined),
+        );
         if (settings.bufferSse && isEventStream(upstream.headers['content-type'])) {
           // A buffering proxy: the client sees nothing until the stream is over.
           const chunks: Buffer[] = [];
-          upstream.body.on('data', (chunk: Buffer) => chunks.push(chunk));
-          upstream.body.on('end', () => res.end(Buffer.concat(chunks)));
+          body.on('data', (chunk: Buffer) => chunks.push(chunk));
+          body.on('end', () => res.end(Buffer.concat(chunks)));
         } else if (upstream.trailers) {
           // h2c: the body, then the instance's trailers (gRPC's status travels there).
-          upstream.body.pipe(res as NodeJS.WritableStream, { end: false });
-          upstream.body.on('end', () => {
+          body.pipe(res as NodeJS.WritableStream, { end: false });
+          body.on('end', () => {
             const trailers = upstream.trailers?.();
             if (trailers && Object.keys(trailers).length > 0)
               res.addTrailers(trailers as http.OutgoingHttpHeaders);
             res.end();
           });
         } else {
-          upstream.body.pipe(res as NodeJS.WritableStream);
+          body.pipe(res as NodeJS.WritableStream);
         }
       },
       (error: Error) => {
@@ -316,8 +324,16 @@ export class ServiceRouter {
     if (isReservedPath(req.url ?? '/')) return writeRawPage(socket, reservedPath(req.url ?? '/'));
     const admission = this.admit(entry, req.headers, req.url ?? '/');
     if ('page' in admission) return writeRawPage(socket, admission.page);
+    const bad = this.ctx.faults.badImage(admission.pool.spec.image);
+    if (bad === 'errors') return writeRawPage(socket, brokenAppAnswer(admission.revision));
+    if (bad === 'stall') {
+      // Never answered: the socket waits until the client gives up or the request timeout cuts it.
+      const timer = setTimeout(() => socket.destroy(), admission.pool.spec.timeoutSeconds * 1000);
+      socket.on('close', () => clearTimeout(timer));
+      return;
+    }
     if (admission.pool.spec.portName === 'h2c') {
-      // End-to-end HTTP/2 and WebSockets do not mix (FACTS.md, Streaming on Cloud Run).
+      // End-to-end HTTP/2 and WebSockets do not mix (docs/platform.md "WebSockets advice").
       return writeRawPage(
         socket,
         badGateway('the revision speaks h2c, which cannot carry a WebSocket upgrade'),
@@ -364,7 +380,7 @@ export class ServiceRouter {
     const dropAfter = this.ctx.faults.settings.dropStreamsAfterMs;
     if (dropAfter > 0) timers.push(setTimeout(() => finish(), dropAfter));
     socket.pipe(upstream);
-    upstream.pipe(socket);
+    upstream.pipe(silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined)).pipe(socket);
   }
 }
 
@@ -383,10 +399,18 @@ function forwardingHeaders(req: ClientRequest): Record<string, string> {
 function sendPage(res: ClientResponse, page: ErrorPage): void {
   if (res.headersSent || res.writableEnded) return cut(res);
   res.writeHead(page.status, {
+    ...page.headers,
     'content-type': page.contentType,
     'content-length': Buffer.byteLength(page.body),
   });
   res.end(page.body);
+}
+
+// A request an image turned bad (`stall`) never answers: it waits until the client gives up, or until
+// the request timeout, when the front end answers 504 as it does for any app that sends nothing.
+function holdUnanswered(res: ClientResponse, timeoutSeconds: number): void {
+  const timer = setTimeout(() => sendPage(res, requestTimedOut()), timeoutSeconds * 1000);
+  res.on('close', () => clearTimeout(timer));
 }
 
 // Drops the client connection mid-response: HTTP/1.1 loses its socket, HTTP/2 its stream.

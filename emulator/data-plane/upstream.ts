@@ -1,5 +1,5 @@
 // The router's leg to one instance: HTTP/1.1, or HTTP/2 cleartext with prior knowledge when the revision's
-// port is named h2c (FACTS.md, end-to-end HTTP/2), and raw tunnels for WebSocket upgrades.
+// port is named h2c (docs/platform.md "Port name selects the protocol"), and raw tunnels for WebSocket upgrades.
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';

@@ -1,5 +1,5 @@
 // /ws: a WebSocket that echoes text and pushes numbered ticks, on the same port as HTTP (Cloud Run gives
-// a container one port). Serve it over HTTP/1.1: FACTS.md, Streaming on Cloud Run, WebSockets.
+// a container one port). Serve it over HTTP/1.1: docs/platform.md "WebSockets advice".
 import { WebSocketServer } from 'ws';
 import { MAX_MS, parseInteger } from './settings.mjs';
 

@@ -65,7 +65,7 @@ const base: Group = async (ctx, resources, observe) => {
     }
   }
 
-  // AIP-154: a stale etag should be ABORTED; FACTS.md "optimistic concurrency" says unverified.
+  // AIP-154: a stale etag should be ABORTED; docs/platform.md "Optimistic concurrency" says unverified.
   const stale = String(service.etag ?? '');
   await mustUpdate(ctx, name, { description: 'stream-deploy live check (1)', etag: stale }, ['description']);
   const outcome = await update(ctx, name, { description: 'stream-deploy live check (2)', etag: stale }, [
@@ -86,7 +86,7 @@ const base: Group = async (ctx, resources, observe) => {
   }
 };
 
-/** Check 2: a failed revision, then a traffic-only update (FACTS.md "after a failed revision"). */
+/** Check 2: a failed revision, then a traffic-only update (docs/platform.md "After a failed revision"). */
 const sticky: Group = async (ctx, resources, observe) => {
   const id = `${ctx.prefix}-sticky`;
   const [r1, r2] = [`${id}-r1`, `${id}-r2`];
@@ -135,7 +135,7 @@ const sticky: Group = async (ctx, resources, observe) => {
   });
 };
 
-/** Check 3: what an update without updateMask resets (FACTS.md "update without updateMask"). */
+/** Check 3: what an update without updateMask resets (docs/platform.md "No mask = full replacement"). */
 const mask: Group = async (ctx, resources, observe) => {
   const id = `${ctx.prefix}-mask`;
   const r1 = `${id}-r1`;
@@ -203,7 +203,7 @@ const mask: Group = async (ctx, resources, observe) => {
   else observe('3b', await kept());
 };
 
-/** Check 4: the default startup probe and a container port change (FACTS.md "default startup probe"). */
+/** Check 4: the default startup probe and a container port change (docs/platform.md "Default startup probe"). */
 const port: Group = async (ctx, resources, observe) => {
   const id = `${ctx.prefix}-port`;
   const { name, service } = await createService(ctx, resources, 'port', {
@@ -244,7 +244,7 @@ const port: Group = async (ctx, resources, observe) => {
   );
 };
 
-/** Check 5: how long after a traffic update's operation is done the split really holds (FACTS.md "Traffic routing changes are not instantaneous"). */
+/** Check 5: how long after a traffic update's operation is done the split really holds (docs/platform.md "Routing changes take time"). */
 const shift: Group = async (ctx, resources, observe) => {
   const id = `${ctx.prefix}-shift`;
   const [r1, r2] = [`${id}-r1`, `${id}-r2`];
@@ -302,7 +302,7 @@ const shift: Group = async (ctx, resources, observe) => {
   });
 };
 
-/** Check 6a: time to public through invokerIamDisabled (FACTS.md "public access"). */
+/** Check 6a: time to public through invokerIamDisabled (docs/platform.md "Public access and IAM"). */
 const publicAccess: Group = async (ctx, resources, observe) => {
   const id = `${ctx.prefix}-pub`;
   const { name, service } = await createService(ctx, resources, 'pub', {

@@ -63,7 +63,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (!args.endpoint && !args.region) problems.push('--region is required');
   if (args.endpoint && !args.emulatorInfo)
     problems.push('--endpoint needs --emulator-info FILE (the JSON line `npm run emulator` prints)');
-  // Service ids stay under 50 characters and tag + service id within 46 (FACTS.md "tag rules").
+  // Service ids stay under 50 characters and tag + service id within 46 (docs/platform.md "Tag").
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(args.servicePrefix))
     problems.push('--service-prefix: a lowercase letter, then up to 19 lowercase letters, digits or -');
   if (problems.length > 0) throw new Error(`${problems.join('; ')}. ${USAGE}`);
@@ -124,7 +124,7 @@ export async function googleContext(base: TargetBase): Promise<LiveContext> {
       return await idClient.idTokenProvider.fetchIdToken(audience);
     } catch (err) {
       // External account credentials (WIF) have no fetchIdToken: ask IAM Credentials for the service
-      // account they impersonate (FACTS.md WIF point 4; direct WIF cannot mint ID tokens, point 5).
+      // account they impersonate (docs/platform.md "Service account impersonation": direct WIF cannot mint ID tokens).
       const email =
         'getServiceAccountEmail' in client ? (client.getServiceAccountEmail as () => string | null)() : null;
       if (!email)

@@ -1,7 +1,7 @@
 // The Cloud Run Admin API v2 over REST JSON, through an auth client's `request()`: the same calls reach
 // run.googleapis.com or the local emulator. Answers come back raw (status + JSON) so that a check can
 // record what Google said instead of what a client library made of it; operations are polled here, with
-// a deadline (FACTS.md, client library behaviour: the default LRO polling has none).
+// a deadline (docs/platform.md "LRO options": the default LRO polling has none).
 import type { AuthClient } from 'google-auth-library';
 
 /** Google's production base URL for the Admin API v2. */
@@ -96,7 +96,7 @@ export class CloudRunRest {
     return this.call('POST', `${parent}/services?serviceId=${encodeURIComponent(id)}`, service);
   }
 
-  /** PATCH the service; without `updateMask` the body is the whole desired state (FACTS.md "update without updateMask"). */
+  /** PATCH the service; without `updateMask` the body is the whole desired state (docs/platform.md "No mask = full replacement"). */
   updateService(name: string, service: Json, updateMask?: string[]): Promise<ApiAnswer> {
     const query = updateMask ? `?updateMask=${encodeURIComponent(updateMask.join(','))}` : '';
     return this.call('PATCH', `${name}${query}`, service);

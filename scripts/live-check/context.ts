@@ -29,7 +29,7 @@ export interface Timing {
   requestMs: number;
 }
 
-/** Google timings: revisions take tens of seconds, IAM up to 7 minutes (FACTS.md, Streaming on Cloud Run). */
+/** Google timings: revisions take tens of seconds, IAM up to 7 minutes (docs/platform.md "IAM propagation"). */
 export const GOOGLE_TIMING: Timing = {
   pollMs: 2000,
   operationMs: 10 * 60_000,
@@ -62,7 +62,7 @@ export interface LiveContext {
   run: CloudRunRest;
   /** GET `url`; with `idToken` as the bearer. Never throws for an HTTP status. */
   get(url: string, options?: { idToken?: string; signal?: AbortSignal }): Promise<HttpAnswer>;
-  /** An ID token whose audience is `audience` (FACTS.md "Private services"). */
+  /** An ID token whose audience is `audience` (docs/platform.md "Private smoke requests"). */
   idToken(audience: string): Promise<string>;
   /** Also time the `allUsers` IAM binding route to a public service (check 6b). */
   checkIamBinding: boolean;

@@ -23,7 +23,7 @@ export const GOOGLE_404 = "Google's 404 page (the app never sees it)";
 export const APP_ANSWERS = 'the app answers';
 export const IMMEDIATE = '0 s (at once)';
 
-/** The emulator's assumptions, in report order (sources: FACTS.md and emulator/README.md). */
+/** The emulator's assumptions, in report order (sources: docs/platform.md and emulator/README.md). */
 export const QUESTIONS: Question[] = [
   { id: '1a', group: 'base', check: 'GET /healthz on the service URL', assumes: GOOGLE_404 },
   { id: '1b', group: 'base', check: 'GET /health on the service URL', assumes: APP_ANSWERS },

@@ -219,7 +219,7 @@ function fromExternalAccount(
     client: directClient(),
     idTokens: {
       kind: 'unavailable',
-      // FACTS.md WIF point 5.
+      // docs/platform.md "Service account impersonation".
       cause: 'direct Workload Identity Federation (no service account) cannot mint ID tokens',
       hint: 'Set `service_account` (here or in google-github-actions/auth), or make the service public with `allow_unauthenticated: true`.',
     },

@@ -430,7 +430,7 @@ export function fromApi(raw: Record<string, unknown>): CloudRunService {
     template.timeout = `${Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9}s`;
   }
   const short = (full: unknown) => (typeof full === 'string' ? full.split('/').pop() : undefined);
-  // Operation results may carry numeric enums (FACTS.md "LRO results are decoded with numeric enums").
+  // Operation results may carry numeric enums (docs/platform.md "Wire format").
   const trafficType = (t: unknown): TrafficTarget['type'] =>
     t === 1 || t === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'
       ? 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST'

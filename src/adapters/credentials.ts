@@ -8,7 +8,7 @@ export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platf
 
 /** How ID tokens for a service URL are minted with these credentials. */
 export type IdTokenSource =
-  /** Through IAM Credentials generateIdToken as `serviceAccount`, called with `source`'s token (FACTS.md WIF point 6). */
+  /** Through IAM Credentials generateIdToken as `serviceAccount`, called with `source`'s token (docs/platform.md "google-auth-library"). */
   | { kind: 'impersonate'; serviceAccount: string; endpoint: string; source: () => AuthClient }
   /** By the credentials themselves (service account key, metadata server). */
   | { kind: 'self'; fetch: (audience: string) => Promise<string> }
@@ -24,7 +24,7 @@ export interface Credentials {
   errorContext: Omit<AuthErrorContext, 'operation' | 'target' | 'scrub'>;
 }
 
-/** google-auth-library's Impersonated over `source`; its `endpoint` is the IAM Credentials base without /v1 (FACTS.md WIF point 6). */
+/** google-auth-library's Impersonated over `source`; its `endpoint` is the IAM Credentials base without /v1 (docs/platform.md "google-auth-library"). */
 export function impersonate(
   source: AuthClient,
   serviceAccount: string,

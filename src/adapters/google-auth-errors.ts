@@ -1,5 +1,5 @@
 // Auth failures from google-auth-library (gaxios errors from GitHub's OIDC endpoint, STS and IAM
-// Credentials) turned into StepErrors that name the cause and the fix (FACTS.md WIF point 8). Tokens never
+// Credentials) turned into StepErrors that name the cause and the fix (docs/platform.md "Errors to explain"). Tokens never
 // reach these messages: the original error, whose request config holds them, is not kept as the cause.
 import { redactTokens } from '../core/request-redaction';
 import { StepError } from '../errors';
@@ -50,7 +50,7 @@ interface ErrorShape {
 const PROVIDER_PATTERN =
   /^projects\/([^/]+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/[^/]+$/;
 
-/** The IAM member that holds workloadIdentityUser for every run of one repository (FACTS.md WIF point 4). */
+/** The IAM member that holds workloadIdentityUser for every run of one repository (docs/platform.md "Service account impersonation"). */
 export function repositoryPrincipalSet(
   workloadIdentityProvider: string,
   repository: string,
@@ -121,7 +121,7 @@ function oauthError(data: unknown): { error: string; description: string } | und
   return { error, description: typeof description === 'string' ? description : '' };
 }
 
-/** STS answers RFC 6749 errors (FACTS.md WIF point 3); the attribute condition and unknown providers are the usual causes. */
+/** STS answers RFC 6749 errors (docs/platform.md "STS exchange"); the attribute condition and unknown providers are the usual causes. */
 function explainSts(
   oauth: { error: string; description: string },
   context: AuthErrorContext,
@@ -173,7 +173,7 @@ function explainSts(
   }
 }
 
-/** IAM Credentials: a 403 means the caller lacks the binding on the account, or the account does not exist (FACTS.md WIF points 4, 8). */
+/** IAM Credentials: a 403 means the caller lacks the binding on the account, or the account does not exist (docs/platform.md "Service account impersonation", "Errors to explain"). */
 function explainIamCredentials(
   account: string,
   method: string,

@@ -1,5 +1,5 @@
 // The Google auth port: one access-token client for the Cloud Run API that refreshes itself (a new GitHub
-// OIDC token on each refresh, FACTS.md WIF point 7), ID tokens for private-service smoke tests, and a
+// OIDC token on each refresh, docs/platform.md "GitHub OIDC token"), ID tokens for private-service smoke tests, and a
 // description for the log. Every token is masked as it arrives; every failure is a StepError with the fix.
 import type { AuthClient, Impersonated } from 'google-auth-library';
 import { StepError } from '../errors';

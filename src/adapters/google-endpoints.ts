@@ -4,13 +4,13 @@ import { StepError } from '../errors';
 
 /** The token endpoints the auth adapter calls. */
 export interface GoogleEndpoints {
-  /** STS token exchange URL (FACTS.md WIF point 3). */
+  /** STS token exchange URL (docs/platform.md "STS exchange"). */
   sts: string;
-  /** IAM Credentials base URL without `/v1`: google-auth-library's `Impersonated` appends `/v1/…` (FACTS.md WIF point 6). */
+  /** IAM Credentials base URL without `/v1`: google-auth-library's `Impersonated` appends `/v1/…` (docs/platform.md "google-auth-library"). */
   iamCredentials: string;
 }
 
-/** A Cloud Run Admin API endpoint in the client library's terms (FACTS.md, client library behaviour). */
+/** A Cloud Run Admin API endpoint in the client library's terms (docs/platform.md "Local REST transport"). */
 export interface RunApiEndpoint {
   apiEndpoint: string;
   port: number;

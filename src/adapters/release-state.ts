@@ -1,6 +1,6 @@
 // The release record and the last report snapshot in the runner's step state, so the post step of the same
-// job can find a rollout that main left unfinished and a report it left in progress (FACTS.md GitHub
-// Actions: state between main and post via saveState/getState).
+// job can find a rollout that main left unfinished and a report it left in progress
+// (docs/platform.md "State and summary": state between main and post via saveState/getState).
 import * as core from '@actions/core';
 import { decodeRecord, encodeRecord, type ReleaseRecord } from '../core/release-record';
 import type { ReleaseReport } from '../core/report-types';

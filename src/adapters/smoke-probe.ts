@@ -1,6 +1,6 @@
 // The smoke-probe port: runs one whole smoke test against a URL (health, `connections` streams at once,
 // the SSE reconnect) on one clock, then hands the observations to the pure judge in core. The ID token
-// goes only to the service's own URLs (FACTS.md, Streaming on Cloud Run: private services).
+// goes only to the service's own URLs (docs/platform.md "Private smoke requests").
 import { performance } from 'node:perf_hooks';
 import type {
   HealthObservation,

@@ -3,7 +3,7 @@
 // at run time goes through core.setSecret").
 import { gaxios, type AuthClient, type Credentials } from 'google-auth-library';
 
-/** Response fields that carry tokens: OAuth/STS, IAM Credentials, and GitHub's OIDC endpoint (`value`, FACTS.md WIF point 2). */
+/** Response fields that carry tokens: OAuth/STS, IAM Credentials, and GitHub's OIDC endpoint (`value`, docs/platform.md "GitHub OIDC token"). */
 const TOKEN_FIELDS = ['access_token', 'id_token', 'refresh_token', 'accessToken', 'token', 'value'];
 
 /** Shorter strings are not tokens; masking them would blank common words in the log. */

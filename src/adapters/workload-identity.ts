@@ -1,5 +1,5 @@
 // Workload Identity Federation from a GitHub Actions job with google-auth-library's IdentityPoolClient:
-// GitHub OIDC token as subject, STS exchange, optional service account impersonation (FACTS.md WIF points 1-7).
+// GitHub OIDC token as subject, STS exchange, optional service account impersonation (docs/platform.md "Workload Identity Federation").
 import { IdentityPoolClient } from 'google-auth-library';
 import { StepError } from '../errors';
 import { CLOUD_PLATFORM_SCOPE, type Credentials } from './credentials';
@@ -16,12 +16,12 @@ export interface FederationOptions {
   endpoints: GoogleEndpoints;
 }
 
-/** `url` with `audience` added to its query: GitHub's request URL already carries `?api-version=…` (FACTS.md WIF point 2). */
+/** `url` with `audience` added to its query: GitHub's request URL already carries `?api-version=…` (docs/platform.md "GitHub OIDC token"). */
 export function withAudience(url: string, audience: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
 }
 
-/** Credentials from the job's GitHub OIDC token; throws before any network call when the job has none (FACTS.md WIF point 1). */
+/** Credentials from the job's GitHub OIDC token; throws before any network call when the job has none (docs/platform.md "id-token: write needed"). */
 export function federatedCredentials(options: FederationOptions, masker: SecretMasker): Credentials {
   const { env, endpoints, serviceAccount } = options;
   const provider = options.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
@@ -49,7 +49,7 @@ export function federatedCredentials(options: FederationOptions, masker: SecretM
       subject_token_type: JWT_TOKEN_TYPE,
       token_url: endpoints.sts,
       credential_source: {
-        // The provider's default allowed audience (FACTS.md WIF point 2).
+        // The provider's default allowed audience (docs/platform.md "GitHub OIDC token").
         url: withAudience(requestUrl, `https://iam.googleapis.com/${provider}`),
         headers: { Authorization: `Bearer ${requestToken}` },
         format: { type: 'json', subject_token_field_name: 'value' },
@@ -78,7 +78,7 @@ export function federatedCredentials(options: FederationOptions, masker: SecretM
       ? { kind: 'impersonate', serviceAccount, endpoint: endpoints.iamCredentials, source: directClient }
       : {
           kind: 'unavailable',
-          // FACTS.md WIF point 5.
+          // docs/platform.md "Service account impersonation".
           cause: 'direct Workload Identity Federation (no service account) cannot mint ID tokens',
           hint: 'Set `service_account` to a service account the workflow may impersonate, or make the service public with `allow_unauthenticated: true`.',
         },

@@ -1,6 +1,6 @@
 // The part of the Cloud Run Admin API v2 Service the core reads and writes, as plain JSON (lowerCamel
 // field names, string enum names, Durations as strings like "3600s"). Adapters convert to and from the
-// client library's objects. Field meanings: FACTS.md, Cloud Run Admin API v2.
+// client library's objects. Field meanings: docs/platform.md "JSON field names".
 
 export type TrafficType = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' | 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';
 
@@ -13,7 +13,7 @@ export interface TrafficTarget {
 }
 
 export interface TrafficStatus extends TrafficTarget {
-  /** The tag's URL, read from the platform, never built (FACTS.md "tag URLs"). */
+  /** The tag's URL, read from the platform, never built (docs/platform.md "Tag URLs"). */
   uri?: string;
 }
 
@@ -105,7 +105,7 @@ export interface CloudRunService {
   generation?: number;
   observedGeneration?: number;
   reconciling?: boolean;
-  /** Short revision names (the adapter strips the full resource name, FACTS.md "revision names in status"). */
+  /** Short revision names (the adapter strips the full resource name, docs/platform.md "Status revision names"). */
   latestReadyRevision?: string;
   latestCreatedRevision?: string;
   trafficStatuses?: TrafficStatus[];

@@ -20,17 +20,17 @@ export type LintLevel = 'warn' | 'strict';
 
 /** The streaming settings a profile chooses; each can be overridden by its own input. */
 export interface StreamingSettings {
-  /** Request timeout in seconds, 1 to 3600 (FACTS.md "request timeout"). */
+  /** Request timeout in seconds, 1 to 3600 (docs/platform.md "Request timeout"). */
   timeoutSeconds: number;
-  /** Max concurrent requests (open streams) per instance, 1 to 1000 (FACTS.md "concurrency"). */
+  /** Max concurrent requests (open streams) per instance, 1 to 1000 (docs/platform.md "Concurrency"). */
   concurrency: number;
-  /** CPU always allocated, i.e. `resources.cpuIdle = false` (FACTS.md "CPU always allocated"). */
+  /** CPU always allocated, i.e. `resources.cpuIdle = false` (docs/platform.md "CPU always allocated"). */
   cpuAlwaysAllocated: boolean;
   /** Minimum instances kept warm. */
   minInstances: number;
-  /** Cookie session affinity, best effort (FACTS.md "session affinity"). */
+  /** Cookie session affinity, best effort (docs/platform.md "Session affinity"). */
   sessionAffinity: boolean;
-  /** End-to-end HTTP/2: the container port is named `h2c` (FACTS.md "end-to-end HTTP/2"). */
+  /** End-to-end HTTP/2: the container port is named `h2c` (docs/platform.md "Port name selects the protocol"). */
   useHttp2: boolean;
 }
 
@@ -78,7 +78,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettin
   none: CLOUD_RUN_DEFAULTS,
 };
 
-/** One environment variable from a Secret Manager secret (FACTS.md "secrets as env"). */
+/** One environment variable from a Secret Manager secret (docs/platform.md "Secret references"). */
 export interface SecretRef {
   /** Secret id (`name`) or full resource name (`projects/P/secrets/NAME`). */
   secret: string;
@@ -93,7 +93,7 @@ export interface DeployConfig {
   projectId: string;
   /** Cloud Run region, e.g. `us-central1`. */
   region: string;
-  /** Cloud Run service id (FACTS.md "service id"). */
+  /** Cloud Run service id (docs/platform.md "Service id"). */
   service: string;
   /** Container image reference, by tag or digest; empty in `cleanup` mode, which deploys nothing. */
   image: string;
@@ -144,19 +144,19 @@ export interface DeployConfig {
   allowUnauthenticated?: boolean;
   /** How `allowUnauthenticated: true` makes the service public: `invoker-check` sets `invokerIamDisabled: true`
    * (Google's recommended way, which works under the Domain Restricted Sharing policy); `iam-binding` adds
-   * `allUsers` as roles/run.invoker (FACTS.md "public access"; docs/platform.md "Public access and IAM"). */
+   * `allUsers` as roles/run.invoker (docs/platform.md "Public access and IAM"). */
   publicAccessMethod: PublicAccessMethod;
   /** Where the warm floor `streaming.minInstances` goes: `service` on `Service.scaling.minInstanceCount`
    * (counts only revisions in the split), `revision` on `template.scaling.minInstanceCount` (every revision
-   * in the split or with a tag keeps that many warm, billed instances) (FACTS.md "min instances and tags";
-   * docs/platform.md "Min instances and tags"). */
+   * in the split or with a tag keeps that many warm, billed instances)
+   * (docs/platform.md "Min instances and tags"). */
   minInstancesLevel: MinInstancesLevel;
   /** True when the user gave `min_instances`; false when `streaming.minInstances` is the profile's default. */
   minInstancesSet: boolean;
 
-  /** The candidate's traffic tag (FACTS.md "tag rules"). */
+  /** The candidate's traffic tag (docs/platform.md "Tag"). */
   tag: string;
-  /** Revision name suffix: the revision is `SERVICE-SUFFIX` (FACTS.md "revision names"). */
+  /** Revision name suffix: the revision is `SERVICE-SUFFIX` (docs/platform.md "Revision names"). */
   revisionSuffix: string;
   lintLevel: LintLevel;
   /** Total deadline for one Cloud Run operation, in seconds. */

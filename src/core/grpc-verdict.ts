@@ -257,7 +257,7 @@ function describeCallError(
       }
       return `${call} got no answer before the deadline (${raw}): the app accepted the call but never answered`;
     case 'UNAUTHENTICATED':
-      return `${call} is UNAUTHENTICATED (${raw}): a private service needs an ID token whose audience is the service URL (FACTS.md, Private services)`;
+      return `${call} is UNAUTHENTICATED (${raw}): a private service needs an ID token whose audience is the service URL (docs/platform.md "Private smoke requests")`;
     case 'PERMISSION_DENIED':
       return `${call} is PERMISSION_DENIED (${raw}): grant roles/run.invoker to the identity, or check the ID token's audience`;
     default:
@@ -270,7 +270,7 @@ function explainNonGrpc(httpStatus: number | undefined, obs: GrpcObservation): s
     ? 'the app must speak gRPC and the Cloud Run container port be named h2c (docs/platform.md, end-to-end HTTP/2)'
     : 'the app must speak gRPC over h2c';
   if (httpStatus === 401)
-    return 'the request carried no valid ID token; a private service needs one whose audience is the service URL (FACTS.md, Private services)';
+    return 'the request carried no valid ID token; a private service needs one whose audience is the service URL (docs/platform.md "Private smoke requests")';
   if (httpStatus === 403)
     return 'the identity may not invoke the service (grant roles/run.invoker) or the ID token audience is not the service URL';
   if (httpStatus === 404) return `check the URL, the tag and the ingress setting; ${h2c}`;

@@ -3,7 +3,7 @@
 // rules are in tag-rules.ts. Pure, free of imports.
 
 /**
- * A service id (FACTS.md "service id"): starts with a letter, letters/digits/`-`, under 50 characters;
+ * A service id (docs/platform.md "Service id"): starts with a letter, letters/digits/`-`, under 50 characters;
  * service.proto adds that it cannot end with a hyphen. Cloud Run resource ids are lowercase.
  */
 export const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
@@ -18,10 +18,10 @@ export const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a
 export const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
 /**
- * A revision suffix (FACTS.md "revision names"): the revision is `SERVICE-SUFFIX`, lowercase letters, digits
+ * A revision suffix (docs/platform.md "Revision names"): the revision is `SERVICE-SUFFIX`, lowercase letters, digits
  * and `-`, not ending with `-`.
  */
 export const REVISION_SUFFIX = /^[a-z0-9-]*[a-z0-9]$/;
 
-/** The longest revision name, `SERVICE-SUFFIX` (FACTS.md "revision names"). */
+/** The longest revision name, `SERVICE-SUFFIX` (docs/platform.md "Revision names"). */
 export const REVISION_MAX = 63;

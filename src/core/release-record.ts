@@ -4,7 +4,7 @@
 import type { CloudRunService, TrafficTarget } from './cloud-run-types';
 import { planSteps, trafficKey } from './traffic-plan';
 
-/** Service annotation key holding the record. Not under a reserved prefix (FACTS.md "reserved labels"). */
+/** Service annotation key holding the record. Not under a reserved prefix (docs/platform.md "Labels"). */
 export const RECORD_ANNOTATION = 'stream-deploy.dev/release';
 
 /**

@@ -408,7 +408,7 @@ function timingName(phase: string, next: string, report: ReleaseReport): string 
 /**
  * When streams on the revision that lost traffic end at the latest: a traffic change steers only new
  * requests and a stream lives until it closes or the request timeout cuts it; session affinity can keep
- * some clients on the old revision (FACTS.md "Streaming on Cloud Run").
+ * some clients on the old revision (docs/platform.md "Streaming").
  */
 function renderDrain(report: ReleaseReport): string | undefined {
   if (!report.drainsBy) return undefined;

@@ -1,5 +1,5 @@
 // The candidate deploy as data: from the validated config and the live service (or none) to the Cloud
-// Run v2 Service to send. This is gcloud's `--no-traffic --tag X` in v2 terms (FACTS.md): an explicit
+// Run v2 Service to send. This is gcloud's `--no-traffic --tag X` in v2 terms (docs/platform.md "--no-traffic --tag X in v2 terms"): an explicit
 // revision name, LATEST pinned to the ready revision by short name, tag X moved onto the new revision
 // at 0 %. Fields the user did not set stay as they are on the live service, and an update names the
 // top-level fields it writes (its `updateMask`) so nothing else is reset (docs/platform.md "Updates and
@@ -36,7 +36,7 @@ export interface CandidatePlan {
   restoreTraffic: TrafficTarget[];
   /** The candidate's tag. */
   tag: string;
-  /** True when the candidate takes all traffic at once because nothing else can serve (FACTS.md "first deploy"). */
+  /** True when the candidate takes all traffic at once because nothing else can serve (docs/platform.md "A candidate on a new service takes all traffic"). */
   takesAllTraffic: boolean;
   /** The tags of the releases this action promoted on the service, oldest first, as found (release-tags.ts). */
   releaseTags: string[];
@@ -102,7 +102,7 @@ export function planCandidate(
   let traffic: TrafficTarget[];
   let takesAllTraffic = false;
   if (!current || !latestReady) {
-    // FACTS.md "first deploy": the API needs 100 % somewhere, so the first revision takes all traffic.
+    // docs/platform.md "A candidate on a new service takes all traffic": the API needs 100 % somewhere, so the first revision takes all traffic.
     traffic = [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision, percent: 100, tag: config.tag }];
     takesAllTraffic = true;
     notes.push(
@@ -238,8 +238,8 @@ function servingRevision(traffic: TrafficTarget[]): string | undefined {
 }
 
 /**
- * Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target (FACTS.md
- * "--no-traffic --tag X in v2 terms"). Untagged entries that then name the same revision are merged into
+ * Replaces LATEST by the ready revision's short name and, given a tag, takes it off every target
+ * (docs/platform.md "--no-traffic --tag X in v2 terms"). Untagged entries that then name the same revision are merged into
  * one, as gcloud does (docs/platform.md "Traffic").
  */
 function pinLatest(traffic: TrafficTarget[], latestReady: string, tag?: string): TrafficTarget[] {
@@ -367,7 +367,7 @@ function planContainer(
   const resources: NonNullable<Container['resources']> = {
     ...(live.resources ?? {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
-    // FACTS.md "CPU always allocated": with `resources` sent, cpuIdle false means always allocated.
+    // docs/platform.md "CPU always allocated": with `resources` sent, cpuIdle false means always allocated.
     ...(!keep('cpuAlwaysAllocated') && { cpuIdle: !s.cpuAlwaysAllocated }),
   };
   if (config.startupCpuBoost !== undefined) resources.startupCpuBoost = config.startupCpuBoost;
@@ -375,7 +375,7 @@ function planContainer(
     ...structuredClone(live),
     image: config.image,
     env: planEnv(config, live.env ?? []),
-    // FACTS.md "end-to-end HTTP/2": the one port is named h2c, else http1.
+    // docs/platform.md "Port name selects the protocol": the one port is named h2c, else http1.
     ports: [
       {
         ...(livePort ?? {}),

@@ -15,7 +15,7 @@ export interface LintFinding {
   severity: Severity;
   /** What is wrong for this service, what it does to streams, users or cost, and the input to set. */
   message: string;
-  /** Where the rule comes from: a FACTS.md line and/or a cloud.google.com/run/docs URL. */
+  /** Where the rule comes from: a docs/platform.md row and/or a cloud.google.com/run/docs URL. */
   source: string;
 }
 
@@ -80,10 +80,10 @@ function readEffectiveSettings(planned: CloudRunService): EffectiveSettings {
   const container = template.containers.find((c) => (c.ports ?? []).length > 0) ?? template.containers[0];
   const resources = container?.resources;
   return {
-    // FACTS.md "request timeout": default 300 s.
+    // docs/platform.md "Request timeout": default 300 s.
     timeoutSeconds:
       template.timeout === undefined ? CLOUD_RUN_DEFAULTS.timeoutSeconds : parseApiSeconds(template.timeout),
-    // FACTS.md "concurrency": 0 or absent means the default, 80.
+    // docs/platform.md "Concurrency": 0 or absent means the default, 80.
     concurrency: template.maxInstanceRequestConcurrency || CLOUD_RUN_DEFAULTS.concurrency,
     // The warm floor at either level (docs/platform.md "Min instances and tags").
     minInstances: Math.max(
@@ -91,9 +91,9 @@ function readEffectiveSettings(planned: CloudRunService): EffectiveSettings {
       Number(planned.scaling?.minInstanceCount ?? 0),
     ),
     sessionAffinity: template.sessionAffinity === true,
-    // FACTS.md "end-to-end HTTP/2": the port named h2c; anything else is HTTP/1 to the container.
+    // docs/platform.md "Port name selects the protocol": the port named h2c; anything else is HTTP/1 to the container.
     http2: container?.ports?.[0]?.name === 'h2c',
-    // FACTS.md "CPU always allocated": with `resources` sent, always allocated unless cpuIdle is true. A
+    // docs/platform.md "CPU always allocated": with `resources` sent, always allocated unless cpuIdle is true. A
     // service created without `resources` gets CPU only during requests.
     cpuAlwaysAllocated: resources !== undefined && resources.cpuIdle !== true,
     ingress: planned.ingress ?? 'INGRESS_TRAFFIC_ALL',
@@ -113,7 +113,7 @@ function describeDuration(seconds: number): string {
     : `${seconds} s (about ${Math.round(minutes)} minutes)`;
 }
 
-// FACTS.md "A stream is one request": it lives until it closes or the request timeout cuts it.
+// docs/platform.md "A stream is one request": it lives until it closes or the request timeout cuts it.
 function checkTimeout(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   const seconds = s.timeoutSeconds;
   if (!isStreaming(config) || seconds === undefined || seconds >= TIMEOUT_WARNING_BELOW_SECONDS) return [];
@@ -129,12 +129,12 @@ function checkTimeout(config: DeployConfig, s: EffectiveSettings): LintFinding[]
         `(the 300 s default ends streams after 5 minutes): every client is disconnected at least ` +
         `${reconnects} times an hour, and each cut is a reconnect, a replay and a gap for users. ` +
         `Set \`timeout: 3600\` (the maximum) and make clients reconnect when the stream ends.`,
-      source: `FACTS.md "A stream is one request" and "request timeout"; ${DOCS}/configuring/request-timeout`,
+      source: `docs/platform.md "A stream is one request" and "Request timeout"; ${DOCS}/configuring/request-timeout`,
     },
   ];
 }
 
-// FACTS.md "WebSockets": do NOT enable end-to-end HTTP/2 for WebSocket services.
+// docs/platform.md "WebSockets advice": do NOT enable end-to-end HTTP/2 for WebSocket services.
 function checkWebSocketHttp2(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   if (config.profile !== 'websocket' || !s.http2) return [];
   return [
@@ -146,12 +146,12 @@ function checkWebSocketHttp2(config: DeployConfig, s: EffectiveSettings): LintFi
         `Cloud Run's WebSocket guide says not to enable end-to-end HTTP/2 for WebSockets: the WebSocket ` +
         `upgrade is an HTTP/1.1 mechanism, and clients' upgrade handshakes can fail so no socket opens. ` +
         `Set \`use_http2: false\`.`,
-      source: `FACTS.md "Streaming on Cloud Run" (WebSockets); ${DOCS}/triggering/websockets`,
+      source: `docs/platform.md "WebSockets advice"; ${DOCS}/triggering/websockets`,
     },
   ];
 }
 
-// FACTS.md "WebSockets": consider session affinity; FACTS.md "session affinity": best effort, cookie based.
+// docs/platform.md "WebSockets advice": consider session affinity; docs/platform.md "Session affinity": best effort, cookie based.
 function checkWebSocketAffinity(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   if (config.profile !== 'websocket' || s.sessionAffinity) return [];
   return [
@@ -163,7 +163,7 @@ function checkWebSocketAffinity(config: DeployConfig, s: EffectiveSettings): Lin
         `(request timeout, scale-in, deploy), the client's reconnect can land on any instance, so state the ` +
         `old instance kept for that client (subscriptions, buffers, rooms) is gone and the client starts over. ` +
         `Set \`session_affinity: true\` (best effort: keep shared state outside the instance as well).`,
-      source: `FACTS.md "Streaming on Cloud Run" (WebSockets, session affinity) and "session affinity"; ${DOCS}/triggering/websockets; ${DOCS}/configuring/session-affinity`,
+      source: `docs/platform.md "WebSockets advice" and "Session affinity"; ${DOCS}/triggering/websockets; ${DOCS}/configuring/session-affinity`,
     },
   ];
 }
@@ -180,12 +180,12 @@ function checkGrpcHttp2(config: DeployConfig, s: EffectiveSettings): LintFinding
         `Cloud Run's gRPC guide requires HTTP/2 for streaming gRPC: client-streaming and bidirectional RPCs ` +
         `(and metadata) do not work over the HTTP/1 hop Cloud Run otherwise uses to reach the container; ` +
         `only simple unary calls may. Set \`use_http2: true\` and make the server accept h2c (cleartext HTTP/2).`,
-      source: `FACTS.md "end-to-end HTTP/2"; ${DOCS}/triggering/grpc; ${DOCS}/configuring/http2`,
+      source: `docs/platform.md "Port name selects the protocol"; ${DOCS}/triggering/grpc; ${DOCS}/configuring/http2`,
     },
   ];
 }
 
-// FACTS.md "CPU always allocated": without it an instance's CPU is throttled outside requests.
+// docs/platform.md "CPU always allocated": without it an instance's CPU is throttled outside requests.
 function checkCpuAllocation(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   if (!isStreaming(config) || s.cpuAlwaysAllocated) return [];
   return [
@@ -200,12 +200,12 @@ function checkCpuAllocation(config: DeployConfig, s: EffectiveSettings): LintFin
         `connections, and work after a stream ends (flushing, cleanup). Those stall or fire late, so ` +
         `reconnecting clients can miss events and upstream leases can expire. ` +
         `Set \`cpu_always_allocated: true\` (instance-based billing: you pay for idle instances too).`,
-      source: `FACTS.md "CPU always allocated"; ${DOCS}/configuring/billing-settings; ${DOCS}/tips/general`,
+      source: `docs/platform.md "CPU always allocated"; ${DOCS}/configuring/billing-settings; ${DOCS}/tips/general`,
     },
   ];
 }
 
-// FACTS.md "scaling": min instances default 0; a streaming service's clients reconnect in bursts.
+// docs/platform.md "Cloud Run defaults": min instances default 0; a streaming service's clients reconnect in bursts.
 function checkMinInstances(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   if (!isStreaming(config) || s.minInstances > 0) return [];
   return [
@@ -217,12 +217,12 @@ function checkMinInstances(config: DeployConfig, s: EffectiveSettings): LintFind
         `Streaming clients reconnect together, after a deploy, a scale-in or a request timeout cut, and with ` +
         `no warm instance that reconnect storm waits on cold starts, so users see stalled streams and ` +
         `retries. Set \`min_instances: 1\` or more (each warm instance is billed while idle).`,
-      source: `FACTS.md "scaling" and "A stream is one request"; ${DOCS}/configuring/min-instances`,
+      source: `docs/platform.md "Cloud Run defaults" and "A stream is one request"; ${DOCS}/configuring/min-instances`,
     },
   ];
 }
 
-// FACTS.md "concurrency": each open stream holds one request slot for its whole life.
+// docs/platform.md "Concurrency": each open stream holds one request slot for its whole life.
 function checkConcurrency(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   if (!isStreaming(config)) return [];
   if (s.concurrency === 1) {
@@ -236,7 +236,7 @@ function checkConcurrency(config: DeployConfig, s: EffectiveSettings): LintFindi
           `its own: you pay for one instance per open stream (mostly idle, waiting to push), and ` +
           `\`max_instances\` caps how many clients can connect at all. Set \`concurrency\` to what one ` +
           `instance can carry, e.g. \`concurrency: 250\` for SSE or WebSocket.`,
-        source: `FACTS.md "concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
+        source: `docs/platform.md "Concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
       },
     ];
   }
@@ -251,7 +251,7 @@ function checkConcurrency(config: DeployConfig, s: EffectiveSettings): LintFindi
           `memory and CPU: a slow or crashing instance, or a scale-in, drops all of them together and they ` +
           `reconnect in one burst, and Cloud Run adds instances only when the slots fill. ` +
           `Set \`concurrency\` to what one instance has been measured to carry, e.g. \`concurrency: 250\`.`,
-        source: `FACTS.md "concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
+        source: `docs/platform.md "Concurrency" and "A stream is one request"; ${DOCS}/about-concurrency`,
       },
     ];
   }
@@ -280,12 +280,12 @@ function checkIngress(config: DeployConfig, s: EffectiveSettings): LintFinding[]
         `the candidate's tag URL, a run.app address, from the GitHub runner, which is outside your VPC: ` +
         `Cloud Run refuses those requests (404), so the candidate could never pass its smoke test. ` +
         `Set \`ingress: all\` (and leave \`allow_unauthenticated\` unset or false so IAM still guards the service).`,
-      source: `FACTS.md "ingress"; ${DOCS}/securing/ingress`,
+      source: `docs/platform.md "Ingress"; ${DOCS}/securing/ingress`,
     },
   ];
 }
 
-// FACTS.md "Private services" and WIF point 5: the smoke test needs an ID token; direct WIF cannot mint one.
+// docs/platform.md "Private smoke requests" and "Service account impersonation": the smoke test needs an ID token; direct WIF cannot mint one.
 function checkSmokeIdentity(config: DeployConfig, s: EffectiveSettings): LintFinding[] {
   const directWif = config.workloadIdentityProvider !== undefined && config.serviceAccount === undefined;
   if (!directWif || config.allowUnauthenticated === true || s.invokerIamDisabled) return [];
@@ -304,7 +304,7 @@ function checkSmokeIdentity(config: DeployConfig, s: EffectiveSettings): LintFin
         `would get 401/403 and the candidate could never pass. Set \`service_account\` to an account the ` +
         `provider may impersonate (roles/iam.workloadIdentityUser on it, and roles/run.invoker on the ` +
         `service), or set \`allow_unauthenticated: true\` if the service is meant to be public.`,
-      source: `FACTS.md "Workload Identity Federation" point 5 and "Private services"; ${DOCS}/authenticating/service-to-service`,
+      source: `docs/platform.md "Service account impersonation" and "Private smoke requests"; ${DOCS}/authenticating/service-to-service`,
     },
   ];
 }

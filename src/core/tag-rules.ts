@@ -5,7 +5,7 @@
 export const TAG_AND_SERVICE_MAX = 46;
 
 /**
- * A traffic tag (FACTS.md "tag rules"): lowercase letters, digits and `-`, starting with a letter and not
+ * A traffic tag (docs/platform.md "Tag"): lowercase letters, digits and `-`, starting with a letter and not
  * ending with `-`, since the tag URL joins it to the service as `TAG---SERVICE`. The release's `tag` input
  * and the cleanup's `--tag` are checked against this one pattern.
  */

@@ -1,7 +1,7 @@
 // Progressive traffic as data: the traffic each rollout step sends, the check that the service URL really
 // splits about as planned, and when streams on old revisions will have ended. Pure: no I/O, no clock.
 //
-// Traffic is always set by explicit revision names (FACTS.md "traffic"), so a deploy made by someone else
+// Traffic is always set by explicit revision names (docs/platform.md "Traffic entry shape"), so a deploy made by someone else
 // during the rollout cannot take traffic by being "latest"; the only exception is the final step when the
 // team asks for LATEST (`followLatest`).
 import type { TrafficTarget } from './cloud-run-types';
@@ -29,7 +29,7 @@ export interface StepOptions {
  *   as a 0 % entry only when it carries a tag (user tags stay where they are); otherwise it is left out.
  * - 0 % tag-only entries stay exactly as they are; untagged 0 % entries carry nothing and are left out.
  * - The candidate's tag moves to the candidate: a baseline entry carrying it loses it (tags are unique in
- *   a service's traffic; planCandidate moved it the same way, FACTS.md "--no-traffic --tag X in v2 terms").
+ *   a service's traffic; planCandidate moved it the same way, docs/platform.md "--no-traffic --tag X in v2 terms").
  * - If the baseline already names the candidate (it should not: the candidate is new), those entries' percents
  *   are not part of the baseline share: the candidate gets exactly the step's percent on its one entry and the
  *   other baseline revisions share the rest; a user tag on such an entry stays on a 0 % entry. When no other
@@ -78,7 +78,7 @@ export function planSteps(
     if (options.followLatest && step === last && percent === 100) {
       // LATEST only on request: a LATEST entry sends all traffic to whatever revision becomes ready next, so
       // every later deploy (including a plain `gcloud run deploy` or a broken image) goes live at once with no
-      // canary. The candidate keeps its tag on a 0 % entry so its tag URL keeps working (FACTS.md "traffic":
+      // canary. The candidate keeps its tag on a 0 % entry so its tag URL keeps working (docs/platform.md "Traffic entry shape":
       // a 0 % tag-only entry may sit beside the revision's percent entry).
       traffic.push({ type: REVISION, revision: candidate, percent: 0, tag });
       traffic.push({ type: LATEST, percent: 100 });
@@ -120,7 +120,7 @@ const SMALL_SAMPLE = 20;
 /**
  * The share check: did the service URL send about `percent` % of the identified requests to the candidate?
  * Tolerance, in percentage points: the larger of 3 binomial standard deviations (sampling noise) and a floor
- * of min(10, p/2, (100-p)/2) for what sampling does not explain (FACTS.md "Session affinity is best effort").
+ * of min(10, p/2, (100-p)/2) for what sampling does not explain (docs/platform.md "Session affinity beats the split").
  * The floor shrinks at small shares so that a candidate getting nothing at 10 % fails once the sample is big
  * enough to show it (a flat 10-point floor would pass 0 of 1000 at 10 %). At 0 % and 100 % it must be exact.
  * Responses that do not identify their revision are not counted; when none do, the check is not made (ok).
@@ -166,7 +166,7 @@ function round1(x: number): string {
   return (Math.round(x * 10) / 10).toFixed(1);
 }
 
-/** The latest moment a stream on an old revision can still be open: the final shift plus the request timeout (FACTS.md "A traffic change steers only new requests", "A stream is one request"). */
+/** The latest moment a stream on an old revision can still be open: the final shift plus the request timeout (docs/platform.md "Routing changes take time", "A stream is one request"). */
 export function drainDeadline(finalShiftAt: Date, timeoutSeconds: number): Date {
   return new Date(finalShiftAt.getTime() + timeoutSeconds * 1000);
 }

@@ -10,7 +10,7 @@ const WIF_EXPECTED =
 // Pool and provider ids: 4 to 32 lowercase letters, digits and hyphens.
 const WIF_ID = /^[a-z0-9-]{4,32}$/;
 
-// The provider's resource name without the `//iam.googleapis.com/` prefix users often copy (FACTS.md WIF 2-3).
+// The provider's resource name without the `//iam.googleapis.com/` prefix users often copy (docs/platform.md "GitHub OIDC token", "STS exchange").
 export function parseProvider(text: string, problems: Problems): string | undefined {
   const prefix = WIF_PREFIXES.find((p) => text.startsWith(p));
   const name = prefix ? text.slice(prefix.length) : text;

@@ -247,7 +247,7 @@ export function parseSecrets(text: string, envNames: ReadonlySet<string>, proble
   return { secrets, mounts };
 }
 
-// FACTS.md "reserved labels": v2 rejects keys under these prefixes.
+// docs/platform.md "Labels": v2 rejects keys under these prefixes.
 const RESERVED_LABEL_DOMAINS = [
   'run.googleapis.com',
   'cloud.googleapis.com',

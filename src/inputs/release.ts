@@ -4,8 +4,8 @@ import { REVISION_MAX, REVISION_SUFFIX } from '../core/name-rules';
 import { previewTag, TAG_AND_SERVICE_MAX, TAG_PATTERN } from '../core/tag-rules';
 import { type InputName, type Problems, show } from './shared';
 
-// The tag pattern and the tag + service limit (FACTS.md "tag rules") live in core/tag-rules.ts, shared with
-// the cleanup; the revision name rules (FACTS.md "revision names") in core/name-rules.ts.
+// The tag pattern and the tag + service limit (docs/platform.md "Tag") live in core/tag-rules.ts, shared with
+// the cleanup; the revision name rules (docs/platform.md "Revision names") in core/name-rules.ts.
 
 // The default tag: `pr-<number>` for pull requests, else `sha-<sha7>`, shortened (`pr12`, `p12`, `s<sha>`)
 // when the service name leaves fewer characters; undefined when nothing fits.
@@ -61,7 +61,7 @@ export function parseTag(text: string, service: string | undefined, context: Run
 }
 
 // The default suffix `<sha7>-<run id in base 36>-<run attempt>`: unique per commit and attempt, so a re-run
-// never reuses a revision name with a different template (FACTS.md "revision names": that is a 409).
+// never reuses a revision name with a different template (docs/platform.md "Revision names": that is a 409).
 function defaultRevisionSuffix(context: RunContext): string | undefined {
   const sha = context.sha.toLowerCase();
   if (!/^[0-9a-f]{7,}$/.test(sha) || !/^[0-9]+$/.test(context.runId) || !/^[0-9]+$/.test(context.runAttempt))

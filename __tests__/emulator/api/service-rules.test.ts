@@ -10,7 +10,7 @@ import {
 
 const container = { image: 'us-docker.pkg.dev/demo/streams/stream-app:v1' };
 
-describe('service id (FACTS.md "service id")', () => {
+describe('service id (docs/platform.md "Service id")', () => {
   test.each([
     ['api', true],
     ['stream-api-2', true],
@@ -25,7 +25,7 @@ describe('service id (FACTS.md "service id")', () => {
   });
 });
 
-describe('revision names (FACTS.md "revision names")', () => {
+describe('revision names (docs/platform.md "Revision names")', () => {
   test.each([
     ['api', 'api-00001-abc', undefined],
     ['api', 'other-00001', 'must be prefixed'],
@@ -38,7 +38,7 @@ describe('revision names (FACTS.md "revision names")', () => {
   });
 });
 
-describe('tag rules (FACTS.md "tag rules")', () => {
+describe('tag rules (docs/platform.md "Tag")', () => {
   test.each([
     ['api', 'pr-12', undefined],
     ['api', 'PR-12', 'lowercase'],
@@ -52,7 +52,7 @@ describe('tag rules (FACTS.md "tag rules")', () => {
   });
 });
 
-describe('limits (FACTS.md "request timeout", "concurrency", "reserved labels")', () => {
+describe('limits (docs/platform.md "Request timeout", "Concurrency", "Labels")', () => {
   test.each([
     [{ timeout: '3600s', containers: [container] }, []],
     [{ timeout: '3601s', containers: [container] }, ['Timeout must be between 1s and 3600s']],
@@ -94,7 +94,7 @@ describe('limits (FACTS.md "request timeout", "concurrency", "reserved labels")'
   });
 });
 
-describe('traffic (FACTS.md "traffic")', () => {
+describe('traffic (docs/platform.md "Traffic entry shape")', () => {
   const known = new Set(['api-1', 'api-2']);
   test.each([
     [[{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }], []],
@@ -156,7 +156,7 @@ describe('traffic (FACTS.md "traffic")', () => {
   });
 });
 
-test('durationSeconds parses Duration strings (FACTS.md, Durations are strings)', () => {
+test('durationSeconds parses Duration strings (docs/platform.md "Wire format": Durations are strings)', () => {
   expect(durationSeconds('300s')).toBe(300);
   expect(durationSeconds('1.5s')).toBe(1.5);
   expect(durationSeconds(300)).toBeNaN();

@@ -1,4 +1,4 @@
-// IAM member matching for federated identities (FACTS.md, Workload Identity Federation points 4 and 8).
+// IAM member matching for federated identities (docs/platform.md "Service account impersonation", "Errors to explain").
 import {
   acceptedOidcAudiences,
   federatedPrincipal,

@@ -116,7 +116,7 @@ describe('routing', () => {
     expect((await fetch(urls.uri)).status).toBe(503);
   });
 
-  it('keeps an open SSE stream on its revision after the split moves; new requests follow the split (FACTS.md: a traffic change steers only new requests)', async () => {
+  it('keeps an open SSE stream on its revision after the split moves; new requests follow the split (docs/platform.md "Routing changes take time": a traffic change steers only new requests)', async () => {
     const dp = newPlane();
     await startTwo(dp);
     const urls = await dp.route(routing({ split: [{ revision: 'api-00001-one', percent: 100 }] }));
@@ -167,7 +167,7 @@ describe('WebSocket upgrades', () => {
   });
 });
 
-describe('request timeout (FACTS.md: a stream is one request; the request timeout cuts it)', () => {
+describe('request timeout (docs/platform.md "A stream is one request": the request timeout cuts it)', () => {
   it('cuts an SSE stream after timeoutSeconds', async () => {
     const dp = newPlane();
     await dp.startRevision(spec('api-00001-one', { timeoutSeconds: 1 }));
@@ -200,7 +200,7 @@ describe('request timeout (FACTS.md: a stream is one request; the request timeou
   });
 });
 
-describe('session affinity (FACTS.md: best effort, cookie)', () => {
+describe('session affinity (docs/platform.md "Session affinity": best effort, cookie)', () => {
   it('keeps a client with the cookie on one revision across a 50/50 split', async () => {
     let next = 0;
     const dp = newPlane({ random: () => [0.9, 0.1, 0.3, 0.2][next++ % 4] });
@@ -285,7 +285,7 @@ describe('ingress and invoker IAM', () => {
   );
 });
 
-describe('end-to-end HTTP/2 (FACTS.md: port name h2c)', () => {
+describe('end-to-end HTTP/2 (docs/platform.md "Port name selects the protocol")', () => {
   it('speaks h2c to the instance, for HTTP/1.1 and h2c clients alike', async () => {
     const dp = newPlane();
     await dp.startRevision(spec('api-00001-h2', { image: `${FIXTURE_IMAGE}:h2c`, portName: 'h2c' }));

@@ -39,7 +39,7 @@ async function serve(dp: EmulatorDataPlane, overrides: Parameters<typeof spec>[1
   return (await dp.route(routing({ split: [{ revision: 'api-00001-one', percent: 100 }] }))).uri;
 }
 
-describe('per-instance concurrency (FACTS.md: maxInstanceRequestConcurrency; a stream holds its slot until it ends)', () => {
+describe('per-instance concurrency (docs/platform.md "Concurrency"; a stream holds its slot until it ends)', () => {
   it('answers 429 to a second concurrent stream when concurrency 1 and maxInstances 1', async () => {
     const dp = newPlane();
     const uri = await serve(dp, { concurrency: 1, maxInstances: 1 });

@@ -62,7 +62,7 @@ export function explainStatus(
 ): string {
   const at = path ? ` for ${path}` : '';
   if (status === 401) {
-    return `401 Unauthorized${at}: the request carried no valid ID token; a private service needs an ID token whose audience is the service URL (FACTS.md, Private services)`;
+    return `401 Unauthorized${at}: the request carried no valid ID token; a private service needs an ID token whose audience is the service URL (docs/platform.md "Private smoke requests")`;
   }
   if (status === 403) {
     return `403 Forbidden${at}: the identity is not allowed to invoke the service (grant roles/run.invoker) or the ID token's audience is not the service URL`;
@@ -75,7 +75,7 @@ export function explainStatus(
     return `429 Too Many Requests${at}: no instance was free to take the ${kind === 'websocket' ? 'socket' : 'request'}; raise concurrency or max instances`;
   }
   if (status === 200 && kind === 'websocket') {
-    return `200 instead of 101${at}: the upgrade was not performed; the app does not speak WebSocket on this path, or end-to-end HTTP/2 is on (WebSockets need HTTP/1.1: FACTS.md, Streaming on Cloud Run)`;
+    return `200 instead of 101${at}: the upgrade was not performed; the app does not speak WebSocket on this path, or end-to-end HTTP/2 is on (WebSockets need HTTP/1.1: docs/platform.md "WebSockets advice")`;
   }
   if (status >= 500) {
     return `${status}${at}: the service failed (the app crashed, failed to start, or timed out); see the revision's logs`;
