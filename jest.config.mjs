@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os';
 /** @type {import('jest').Config} */
 export default {
   // The suites mostly wait on real processes and timers, so more workers than CPUs pay: Jest's default
-  // (CPUs - 1) gives `npm test` a single worker on a 2-CPU machine. At least three, as .ci/run measured.
+  // (CPUs - 1) gives `npm test` a single worker on a 2-CPU machine. Three there: measured on 2 CPUs, two
+  // workers took 431 s and three 321 s for the same CPU time (1.3 CPUs busy); four took 297 s but 15 % more
+  // CPU time, the contention that makes timing-sensitive checks flake.
   maxWorkers: Math.max(3, availableParallelism() - 1),
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -16,6 +18,8 @@ export default {
   testTimeout: 60000,
   // The tests that run the built action never run bundles older than the sources (scripts/test-bundles.mjs).
   globalSetup: '<rootDir>/scripts/test-bundles.mjs',
+  // The longest files first, also on a fresh clone with no timings yet (scripts/test-sequencer.mjs).
+  testSequencer: '<rootDir>/scripts/test-sequencer.mjs',
   // Writes bench/FAULTS.md from the fault suite's rows (scripts/faults-table.mjs).
   globalTeardown: '<rootDir>/scripts/faults-table.mjs',
 };

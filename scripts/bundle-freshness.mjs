@@ -1,18 +1,17 @@
-// Whether dist/ is a build of the sources as they are now, without building: scripts/build.mjs records a
-// stamp (the hash of everything a build reads, and of what it wrote) when it writes dist/, and a tree that
-// still hashes the same on both sides is that build. Used by the tests' global setup (test-bundles.mjs).
+// Whether a folder of bundles (dist/, or a test build) is the build of the sources as they are now, without
+// building: scripts/build.mjs writes `build-inputs.json` into it (the hash of everything a build reads, and
+// of the bundles it wrote), and a folder whose sources and bundles still hash the same is that build. CI
+// checks the committed dist/, this file included, against a fresh build, so a fresh clone's dist/ proves
+// itself too. Used by the tests' global setup (test-bundles.mjs).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** What a build reads besides node_modules (pinned by the lockfile). */
 const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs'];
 
-/** Where the stamp of the last build into `root`'s dist/ is kept (outside dist/, which is committed). */
-export function stampPath(root) {
-  const tree = createHash('sha256').update(root).digest('hex').slice(0, 12);
-  return join(root, 'node_modules', '.cache', 'stream-deploy', `dist-stamp-${tree}.json`);
-}
+/** The stamp's name in a folder of bundles. */
+export const STAMP = 'build-inputs.json';
 
 /** Every file under `path` (or `path` itself), sorted, relative to `root`. */
 function filesOf(root, path) {
@@ -36,7 +35,7 @@ function hashFiles(root, files) {
   return hash.digest('hex');
 }
 
-/** The hash of everything a build reads. */
+/** The hash of everything a build of `root` reads. */
 export function inputsHash(root) {
   return hashFiles(
     root,
@@ -44,25 +43,25 @@ export function inputsHash(root) {
   );
 }
 
-/** The hash of a built tree (dist/ or a copy of it). */
-export function treeHash(dir) {
-  return hashFiles(dir, filesOf(dir, '.'));
+/** The hash of the bundles in `dir` (every file but the stamp). */
+function bundlesHash(dir) {
+  return hashFiles(
+    dir,
+    filesOf(dir, '.').filter((file) => file !== STAMP),
+  );
 }
 
-/** Records that `dist` was just built from the current inputs. */
-export function recordBuild(root, dist) {
-  const stamp = stampPath(root);
-  mkdirSync(join(stamp, '..'), { recursive: true });
-  writeFileSync(stamp, JSON.stringify({ inputs: inputsHash(root), dist: treeHash(dist) }) + '\n');
+/** Records in `dir` that its bundles were just built from `root`'s sources as they are. */
+export function writeStamp(root, dir) {
+  const stamp = { inputs: inputsHash(root), bundles: bundlesHash(dir) };
+  writeFileSync(join(dir, STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
-/** True when dist/ is the build of the current inputs that build.mjs last recorded. */
-export function distIsFresh(root) {
-  const stamp = stampPath(root);
-  if (!existsSync(stamp) || !existsSync(join(root, 'dist'))) return false;
+/** True when `dir` holds the build of `root`'s sources as they are now, untouched since. */
+export function isBuildOf(root, dir) {
   try {
-    const { inputs, dist } = JSON.parse(readFileSync(stamp, 'utf8'));
-    return inputs === inputsHash(root) && dist === treeHash(join(root, 'dist'));
+    const { inputs, bundles } = JSON.parse(readFileSync(join(dir, STAMP), 'utf8'));
+    return inputs === inputsHash(root) && bundles === bundlesHash(dir);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 // Jest's global setup: the tests that run the built action (through scripts/local-runner.ts, as the runner
-// runs it) never run bundles older than the sources. dist/ is used when it is the recorded build of the
-// sources as they are (scripts/bundle-freshness.mjs); otherwise a build of the current sources is made
+// runs it) never run bundles older than the sources. dist/ is used when its stamp shows it is the build of
+// the sources as they are (scripts/bundle-freshness.mjs); otherwise a build of the current sources is made
 // once per state of the sources in node_modules/.cache/stream-deploy/bundles/ and the tests run that
 // (STREAM_DEPLOY_DIST). dist/ itself is never rewritten here: it is committed, and other runs may be
 // executing it. Runs that select no such test build nothing.
@@ -17,22 +17,25 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { distIsFresh, inputsHash } from './bundle-freshness.mjs';
+import { inputsHash, isBuildOf } from './bundle-freshness.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const cache = join(root, 'node_modules', '.cache', 'stream-deploy', 'bundles');
 /** Builds not used for this long are removed (a build another run is executing is used, so it is kept). */
 const KEEP_UNUSED_MS = 6 * 3600_000;
 
-/** The test files that run the bundles: those using the local runner, directly or through the support. */
+/** Whether a test file runs the bundles: it uses the local runner, directly or through the support. */
+export function runsTheBundles(file) {
+  return /scripts\/local-runner|support\/action-world|support\/fault-suite/.test(readFileSync(file, 'utf8'));
+}
+
+/** The test files that run the bundles. */
 function bundleTests() {
   const dir = join(root, '__tests__');
   return readdirSync(dir, { recursive: true })
     .filter((file) => String(file).endsWith('.test.ts'))
     .map((file) => join(dir, String(file)))
-    .filter((file) =>
-      /scripts\/local-runner|support\/action-world|support\/fault-suite/.test(readFileSync(file, 'utf8')),
-    );
+    .filter(runsTheBundles);
 }
 
 /** Whether this run may select a test that runs the bundles. */
@@ -46,10 +49,11 @@ function runsBundles(globalConfig) {
 }
 
 export default function setup(globalConfig) {
-  if (process.env.STREAM_DEPLOY_DIST || !runsBundles(globalConfig) || distIsFresh(root)) return;
+  if (process.env.STREAM_DEPLOY_DIST || !runsBundles(globalConfig) || isBuildOf(root, join(root, 'dist')))
+    return;
   const hash = inputsHash(root).slice(0, 16);
   const dir = join(cache, hash);
-  if (!existsSync(join(dir, 'main', 'index.js'))) {
+  if (!isBuildOf(root, dir)) {
     const started = Date.now();
     const building = `${dir}.building-${process.pid}`;
     mkdirSync(cache, { recursive: true });
@@ -61,6 +65,8 @@ export default function setup(globalConfig) {
       rmSync(building, { recursive: true, force: true });
       throw new Error(`Building the bundles for the tests failed:\n${build.stdout}\n${build.stderr}`);
     }
+    // A cached build that no longer proves itself (edited by hand) is replaced; one another run just made is kept.
+    if (existsSync(dir) && !isBuildOf(root, dir)) rmSync(dir, { recursive: true, force: true });
     try {
       renameSync(building, dir);
     } catch {
