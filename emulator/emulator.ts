@@ -15,6 +15,10 @@ import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane
 import { loadImageCatalogue } from './data-plane/image-catalogue';
 import { createGitHubFake, type GitHubFake } from './github/github-fake';
 import { seedService, type SeededService, type SeedServiceOptions } from './seed';
+import { RequestLog, recordInstanceEvent } from './observability/request-log';
+import type { GateOptions, ObservabilityRole } from './observability/gate';
+import { createMonitoringFake } from './observability/monitoring';
+import { createLoggingFake } from './observability/logging';
 
 export interface EmulatorOptions {
   /** Port of the API server; 0 (default) for any free port. */
@@ -44,6 +48,12 @@ export interface EmulatorOptions {
   random?: () => number;
   /** The job's GITHUB_TOKEN the GitHub REST fake accepts; default a random one (in the endpoints). */
   githubToken?: string;
+  /**
+   * Roles on the Monitoring and Logging fakes per principal (service account email, or `principal://…`
+   * for a direct-WIF token): `monitoring.viewer` grants monitoring.timeSeries.list, `logging.viewer`
+   * logging.logEntries.list. Default: the configured service accounts hold both.
+   */
+  observabilityRoles?: Record<string, ObservabilityRole[]>;
 }
 
 /** Everything a client needs to reach the emulator; printed as one JSON line by `npm run emulator`. */
@@ -63,6 +73,10 @@ export interface EmulatorEndpoints {
   githubApi: string;
   /** The GITHUB_TOKEN that fake accepts. */
   githubToken: string;
+  /** Base URL of the Cloud Monitoring fake: `${monitoringApi}/v3/projects/P/timeSeries`. */
+  monitoringApi: string;
+  /** Base URL of the Cloud Logging fake: `${loggingApi}/v2/entries:list`. */
+  loggingApi: string;
 }
 
 export interface Emulator {
@@ -71,6 +85,8 @@ export interface Emulator {
   api: RunApi;
   /** The GitHub REST fake: its state, permissions and injected failures. */
   github: GitHubFake;
+  /** What the router and the instances recorded: the data behind the Monitoring and Logging fakes. */
+  requestLog: RequestLog;
   /**
    * A service with one ready revision (image, env, tags, public or not) made in one step, through the
    * emulator's own Cloud Run API, for tests that only need a baseline to exist (see seed.ts). Seed before
@@ -189,7 +205,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       process.env.STREAM_DEPLOY_EMULATOR_IMAGES ??
       join(REPO_ROOT, 'emulator', 'images.json'),
   );
-  const dataPlane = createDataPlane({ faults, catalogue, invokerCheck, random: options.random });
+  const requestLog = new RequestLog();
+  const dataPlane = createDataPlane({
+    faults,
+    catalogue,
+    invokerCheck,
+    random: options.random,
+    requests: requestLog,
+    observe: (event) => recordInstanceEvent(requestLog, event),
+  });
+  const observability: GateOptions & { project: string } = {
+    verifier,
+    faults,
+    projectNumber,
+    projects: [project, projectNumber],
+    project,
+    roles:
+      options.observabilityRoles ??
+      Object.fromEntries(
+        Object.keys(wif.serviceAccounts).map((sa) => [sa, ['monitoring.viewer', 'logging.viewer']]),
+      ),
+  };
+  const monitoring = createMonitoringFake(requestLog, observability);
+  const logging = createLoggingFake(requestLog, observability);
   const roles = options.apiRoles ?? {};
   const permits =
     options.apiPrincipals || options.apiRoles
@@ -215,6 +253,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     void (async () => {
       try {
         if (await auth.handle(req, res)) return;
+        // Before the Run API, which answers every other /v2/ path.
+        if (await logging(req, res)) return;
+        if (monitoring(req, res)) return;
         if (await api.handle(req, res)) return;
         if (await handleControl(req, res)) return;
         if (await github.handle(req, res)) return;
@@ -288,6 +329,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     control: `${base}/emulator`,
     githubApi: `${base}/github-api`,
     githubToken,
+    monitoringApi: base,
+    loggingApi: base,
   };
 
   const seed = (seedOptions: SeedServiceOptions): Promise<SeededService> =>
@@ -302,6 +345,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     api,
     github,
+    requestLog,
     seedService: seed,
     logs: (service, revision) => dataPlane.logs(service, revision),
     processes: () => dataPlane.processes(),

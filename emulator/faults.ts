@@ -80,6 +80,14 @@ export interface FaultSettings {
    * does. A test control that replaces a real-time `STREAM_APP_BAD_AFTER_MS`. Default none.
    */
   badImages: Record<string, BadImageMode>;
+  /**
+   * Cloud Monitoring shows a Cloud Run data point only this long after the request it counts ended
+   * (Google: "Sampled every 60 seconds. After sampling, data is not visible for up to 180 seconds"; see
+   * emulator/README.md "Monitoring and Logging fakes"). Default 0 for tests.
+   */
+  monitoringDelayMs: number;
+  /** Cloud Logging lists an entry only this long after it was written (receiveTimestamp). Default 0. */
+  loggingDelayMs: number;
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -95,6 +103,8 @@ export const DEFAULT_FAULTS: FaultSettings = {
   iamPropagationMs: 0,
   serverErrorRate: 0,
   badImages: {},
+  monitoringDelayMs: 0,
+  loggingDelayMs: 0,
 };
 
 /** Fresh defaults (the list and map fields are not shared between registries). */

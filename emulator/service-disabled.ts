@@ -6,6 +6,8 @@ const API_TITLES: Record<string, string> = {
   'run.googleapis.com': 'Cloud Run Admin API',
   'iamcredentials.googleapis.com': 'IAM Service Account Credentials API',
   'sts.googleapis.com': 'Security Token Service API',
+  'monitoring.googleapis.com': 'Cloud Monitoring API',
+  'logging.googleapis.com': 'Cloud Logging API',
 };
 
 /**

@@ -1,8 +1,10 @@
 // `npm run demo`: the built action, run the way a GitHub runner runs it (INPUT_* variables, an event
-// file, GITHUB_OUTPUT, the OIDC variables), against the local Cloud Run, through five releases of the
+// file, GITHUB_OUTPUT, the OIDC variables), against the local Cloud Run, through six releases of the
 // sample streaming app: a first deploy; a pull request preview (a candidate with no traffic behind its tag
-// URL); the merge, walking 10 -> 50 -> 100 with checks; a release that turns bad mid-rollout and is rolled
-// back; and a crashing image that fails while traffic stays exactly as it was.
+// URL); the merge, walking 10 -> 50 -> 100 with checks and the stream-health panel; a release that turns
+// bad mid-rollout and is rolled back; one whose streams start 3x slower than the stable revision's, which
+// only the panel sees; and a crashing image that fails while traffic stays exactly as it was.
+import { readFileSync } from 'node:fs';
 import { describeTraffic } from '../src/core/traffic-format';
 import { runClients, wifClient } from '../emulator/clients';
 import { startEmulator, type EmulatorEndpoints } from '../emulator/emulator';
@@ -47,6 +49,7 @@ function show(title: string, run: ActionRun): void {
     else if (line.startsWith('::error::'))
       say(`  ERROR ${decodeURIComponent(line.slice('::error::'.length).replace(/%0A/g, '\n        '))}`);
     else if (line.startsWith('::warning')) say(`  WARNING ${line.replace(/^::warning[^:]*::/, '')}`);
+    else if (/stream-health panel/i.test(line)) say(`    ${line.trim()}`);
   }
   for (const [k, v] of Object.entries(run.outputs)) {
     if (k !== 'smoke_result') say(`  output ${k} = ${v}`);
@@ -110,7 +113,11 @@ async function main(): Promise<void> {
       say(`  SSE via service URL: ${await firstEvents(`${preview.outputs.url}/events`, 3)}`);
       say(`  SSE via tag URL:     ${await firstEvents(`${preview.outputs.tag_url}/events`, 3)}`);
     }
-    const merged = await runAction('main', inputs('v2'), e, { ...push, env: { GITHUB_RUN_ID: '103' } });
+    // 5 s steps: the stream-health panel gets 15 stream-seconds per arm (3 streams each) to judge.
+    const merged = await runAction('main', inputs('v2', { step_wait: '5s' }), e, {
+      ...push,
+      env: { GITHUB_RUN_ID: '103' },
+    });
     show('Release 3 (merge to main): stream-app:v2, 10% -> 50% -> 100%', merged);
     const bad = await runAction(
       'main',
@@ -119,8 +126,21 @@ async function main(): Promise<void> {
       { ...push, env: { GITHUB_RUN_ID: '104' } },
     );
     show('Release 4 (push to main): stream-app:turns-bad, which starts failing 12 s after it starts', bad);
+    const slow = await runAction(
+      'main',
+      inputs('slow-first-event', { step_wait: '5s', smoke_duration: '5s' }),
+      e,
+      {
+        ...push,
+        env: { GITHUB_RUN_ID: '106' },
+      },
+    );
+    show(
+      'Release 5 (push to main): stream-app:slow-first-event, which passes the smoke test but sends its first event 3x later than the stable revision',
+      slow,
+    );
     const third = await runAction('main', inputs('crash'), e, { ...push, env: { GITHUB_RUN_ID: '105' } });
-    show('Release 5 (push to main): stream-app:crash, which never starts', third);
+    show('Release 6 (push to main): stream-app:crash, which never starts', third);
     say(`\nTraffic now: ${await liveTraffic(e, name)}`);
     const prComment = emulator.github.comments(12).at(-1)?.body;
     const lastCommit = emulator.github
@@ -128,16 +148,21 @@ async function main(): Promise<void> {
       .at(-1)?.body;
     say('\n== The sticky comment on pull request #12 (as GitHub would show its markdown) ==\n');
     say(prComment ?? '(none)');
-    say('\n== The comment on the pushed commit, after release 5 ==\n');
+    say('\n== The comment on the pushed commit, after release 6 ==\n');
     say(lastCommit ?? '(none)');
+    const summary = readFileSync(merged.summaryFile, 'utf8');
+    const panel = summary.slice(summary.indexOf('<details><summary>Stream-health panel'));
+    say('\n== The stream-health panel of release 3, as its job summary and PR comment show it ==\n');
+    say(panel.slice(0, panel.indexOf('</details>') + '</details>'.length));
     say('\n== Job summaries (markdown with Mermaid charts), one per release ==');
-    for (const [i, r] of [first, preview, merged, bad, third].entries())
+    for (const [i, r] of [first, preview, merged, bad, slow, third].entries())
       say(`  release ${i + 1}: ${r.summaryFile}`);
     if (
       first.code !== 0 ||
       preview.code !== 0 ||
       merged.outputs.verdict !== 'promoted' ||
       bad.outputs.verdict !== 'rolled_back' ||
+      slow.outputs.verdict !== 'rolled_back' ||
       third.code !== 1
     ) {
       throw new Error('the demo did not go as expected (see above)');

@@ -108,6 +108,21 @@ const GROUPS = [
     ],
   },
   {
+    title: 'Step gates',
+    about:
+      'the stream-health panel (candidate against the stable revision, same time), the Monitoring and Logging gates, and what a step does with their answers',
+    inputs: [
+      'panel_streams',
+      'panel_thresholds',
+      'metric_gate',
+      'log_gate',
+      'metrics_delay',
+      'gate_inconclusive',
+      'gate_hold_cap',
+      'gate_failures',
+    ],
+  },
+  {
     title: 'Reports on GitHub',
     about: 'the PR comment, job summary, deployment and commit status',
     inputs: ['github_token', 'comment_on_pr', 'comment_on_commit', 'job_summary', 'github_deployment'],

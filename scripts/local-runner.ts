@@ -97,6 +97,8 @@ export function runnerEnv(
       runApi: e.runApi.url,
       sts: e.sts,
       iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
+      monitoring: e.monitoringApi,
+      logging: e.loggingApi,
     }),
   };
 }

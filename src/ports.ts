@@ -6,6 +6,8 @@ import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import type { ReleaseRecord } from './core/release-record';
 import type { ReleaseReport } from './core/report-types';
 import type { SmokeResult } from './core/smoke-types';
+import type { LogProblem, Observed, OpenStreamSample, RequestCounts } from './core/metric-gate';
+import type { ArmReading, PanelProtocol } from './core/stream-panel';
 
 /** The log port: plain lines, warnings and errors as annotations, and one group per plan step. */
 export interface Log {
@@ -89,10 +91,64 @@ export interface SmokePort {
   ): Promise<RevisionSample>;
 }
 
+/** Both arms of the stream-health panel over one window. */
+export interface PanelReadings {
+  candidate: ArmReading;
+  baseline: ArmReading;
+}
+
+/** The panel's streams on both tag URLs, open until `close()` (adapters/stream-panel/). */
+export interface PanelSession {
+  /** What each arm saw since the previous window() (or the open); the streams stay open. */
+  window(): PanelReadings;
+  /** Closes every stream and returns the last window; never throws. */
+  close(): Promise<PanelReadings>;
+}
+
+/** Opens the stream-health panel: `streams` streams on each URL, the ID token only to `allowedOrigins`. */
+export interface PanelPort {
+  open(options: {
+    candidateUrl: string;
+    baselineUrl: string;
+    protocol: PanelProtocol;
+    path: string;
+    streams: number;
+    idToken?: string;
+    allowedOrigins: string[];
+    grpcService?: string;
+    wsSend?: string;
+  }): PanelSession;
+}
+
+/** Which revisions of the service, over which window (epoch ms). */
+export interface RevisionWindow {
+  revisions: readonly string[];
+  start: number;
+  end: number;
+}
+
+/** Cloud Monitoring and Cloud Logging reads for the step gates; denied when the optional role is missing. */
+export interface ObservabilityPort {
+  /** Requests per revision by response class; a stream counts once, when it ends. */
+  requestCounts(query: RevisionWindow): Promise<Observed<Record<string, RequestCounts>>>;
+  /** Per revision and minute, open streams at most (the sum of the instances' peak concurrency). */
+  openStreams(query: RevisionWindow): Promise<Observed<Record<string, OpenStreamSample[]>>>;
+  /** The revision's ERROR lines, 5xx request logs and crashes since `since`, newest first. */
+  recentProblems(
+    revision: string,
+    since: number,
+    limit: number,
+  ): Promise<Observed<{ entries: LogProblem[]; truncated: boolean }>>;
+}
+
 export interface ReleasePorts {
   cloudRun: CloudRunPort;
   log: Log;
   smoke: SmokePort;
+  /** The stream-health panel; absent where it cannot run (the config's `panelStreams` 0 keeps it closed too). */
+  panel?: PanelPort;
+  /** Monitoring and Logging for the step gates; absent when both gates are off. */
+  observability?: ObservabilityPort;
   /** An ID token for the service URL audience (docs/platform.md "Private smoke requests"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
   /**

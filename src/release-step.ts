@@ -52,6 +52,10 @@ export async function releaseStep(
           sample: async (...args) => (await probes())[1].sampleRevisions(...args),
           status: async (...args) => (await probes())[1].statusOf(...args),
         },
+        ...(config.gates.panelStreams > 0 && { panel: await panelPort(log) }),
+        ...((config.gates.metrics !== 'off' || config.gates.logs !== 'off') && {
+          observability: await observabilityPort(config, connected),
+        }),
         idToken: idTokens,
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -95,6 +99,32 @@ export async function releaseStep(
   // The report was published in the background as the release moved; the step ends once it is out.
   await reporter?.flush();
   return failure;
+}
+
+/** The stream-health panel's clients (adapters/stream-panel), progress lines at debug level. */
+async function panelPort(log: import('./ports').Log): Promise<import('./ports').PanelPort> {
+  const { createPanelPort } = await import('./adapters/stream-panel');
+  return createPanelPort({ log: (line) => log.debug(line) });
+}
+
+/** Cloud Monitoring and Cloud Logging through the signed-in client, for this service in this region. */
+async function observabilityPort(
+  config: Readonly<DeployConfig>,
+  { auth, observability }: GoogleCloud,
+): Promise<import('./ports').ObservabilityPort> {
+  const [{ createMonitoring }, { createCloudLogging }] = await Promise.all([
+    import('./adapters/monitoring'),
+    import('./adapters/cloud-logging'),
+  ]);
+  const client = auth.client();
+  const monitoring = createMonitoring({ client, baseUrl: observability.monitoring });
+  const logging = createCloudLogging({ client, baseUrl: observability.logging });
+  const where = { project: config.projectId, region: config.region, service: config.service };
+  return {
+    requestCounts: (q) => monitoring.requestCounts({ ...where, ...q }),
+    openStreams: (q) => monitoring.openStreams({ ...where, ...q }),
+    recentProblems: (revision, since, limit) => logging.recentProblems({ ...where, revision, since, limit }),
+  };
 }
 
 // One log line that says where the release left the traffic, in the report's words.

@@ -15,6 +15,7 @@ import {
   type GoogleAuth,
   type ResolvedEndpoints,
 } from '../../src/adapters/google-auth';
+import { PRODUCTION_OBSERVABILITY } from '../../src/adapters/google-endpoints';
 import { LRO } from '../../emulator/clients';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app:v1';
@@ -396,8 +397,34 @@ describe('credentials already in the job (application default credentials)', () 
 
 describe('resolveEndpoints', () => {
   test('unset or empty: production endpoints and the client library default for Cloud Run', () => {
-    expect(resolveEndpoints({})).toEqual({ google: PRODUCTION_ENDPOINTS });
-    expect(resolveEndpoints({ STREAM_DEPLOY_ENDPOINTS: ' ' })).toEqual({ google: PRODUCTION_ENDPOINTS });
+    const production = { google: PRODUCTION_ENDPOINTS, observability: PRODUCTION_OBSERVABILITY };
+    expect(resolveEndpoints({})).toEqual(production);
+    expect(resolveEndpoints({ STREAM_DEPLOY_ENDPOINTS: ' ' })).toEqual(production);
+    expect(PRODUCTION_OBSERVABILITY).toEqual({
+      monitoring: 'https://monitoring.googleapis.com',
+      logging: 'https://logging.googleapis.com',
+    });
+  });
+
+  test('Monitoring and Logging: loopback overrides without a trailing slash, production otherwise', () => {
+    const both = resolveEndpoints({
+      STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
+        monitoring: 'http://127.0.0.1:8931/',
+        logging: 'http://localhost:8932',
+      }),
+    });
+    expect(both.observability).toEqual({
+      monitoring: 'http://127.0.0.1:8931',
+      logging: 'http://localhost:8932',
+    });
+    expect(both.google).toEqual(PRODUCTION_ENDPOINTS);
+    const one = resolveEndpoints({
+      STREAM_DEPLOY_ENDPOINTS: JSON.stringify({ monitoring: 'http://[::1]:8931' }),
+    });
+    expect(one.observability).toEqual({
+      monitoring: 'http://[::1]:8931',
+      logging: PRODUCTION_OBSERVABILITY.logging,
+    });
   });
 
   test("the emulator's endpoints: IAM Credentials without /v1, Run API as host, port and protocol", () => {
@@ -426,6 +453,9 @@ describe('resolveEndpoints', () => {
     ['{"runApi":"http://127.0.0.1.nip.io"}', /runApi .* is not a loopback address/],
     ['{"sts":"http://user:pw@127.0.0.1"}', /carries credentials/],
     ['{"sts":"ftp://127.0.0.1"}', /is not an http\(s\) URL/],
+    ['{"monitoring":"https://monitoring.googleapis.com"}', /monitoring .* is not a loopback address/],
+    ['{"logging":"http://169.254.169.254"}', /logging .* is not a loopback address/],
+    ['{"logging":"http://user:pw@localhost"}', /logging .* carries credentials/],
     ['{"sts":42}', /sts is not a URL string/],
     ['{"stss":"http://127.0.0.1"}', /unknown key\(s\) stss/],
     ['not json', /not valid JSON/],

@@ -430,6 +430,56 @@ describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', 
   });
 });
 
+describe('stream-app faults of bad candidates (bench/gate-accuracy.ts)', () => {
+  afterEach(killAllApps);
+  const start = (fault: string, env: Record<string, string> = {}) =>
+    startApp({ ...BASE_ENV, TICK_MS: '50', STREAM_APP_END_EARLY_MS: '300', STREAM_APP_FAULT: fault, ...env });
+  const get = async (port: number, path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+  it('error-rate answers STREAM_APP_ERROR_PERCENT of /, /events and /ws upgrades with 500, never /health', async () => {
+    const { port } = await start('error-rate', { STREAM_APP_ERROR_PERCENT: '100' });
+    const got = [await get(port, '/'), await get(port, '/events'), await get(port, '/health')];
+    expect([...got, await refusedUpgradeStatus(port, '/ws')]).toEqual([500, 500, 200, 500]);
+    expect(await get((await start('error-rate', { STREAM_APP_ERROR_PERCENT: '0' })).port, '/')).toBe(200);
+  });
+
+  it('end-early ends STREAM_APP_END_EARLY_PERCENT of streams STREAM_APP_END_EARLY_MS (here 300) after they open', async () => {
+    const sse = async (percent: string) =>
+      openSse((await start('end-early', { STREAM_APP_END_EARLY_PERCENT: percent })).port, '/events');
+    const cut = await sse('100');
+    await cut.waitForEnd(3000);
+    expect(cut.events().length).toBeGreaterThanOrEqual(3);
+    const kept = await sse('0');
+    await sleep(600);
+    expect(kept.ended()).toBe(false);
+    kept.close();
+  });
+
+  it('slow-first-event sends the first event STREAM_APP_SLOW_FACTOR x STREAM_APP_FIRST_EVENT_MS late', async () => {
+    const firstEventMs = async (app: AppProcess) => {
+      const [opened, stream] = [Date.now(), await openSse(app.port, '/events?count=1')];
+      await stream.waitForEnd();
+      return stream.events()[0].arrivedAt - opened;
+    };
+    const env = { STREAM_APP_FIRST_EVENT_MS: '200' };
+    expect(await firstEventMs(await start('', env))).toBeGreaterThanOrEqual(190);
+    expect(await firstEventMs(await start('slow-first-event', env))).toBeGreaterThanOrEqual(590);
+  });
+
+  it('silent-after: after STREAM_APP_SILENT_AFTER_MS streams stay open, silent; /health still 200', async () => {
+    const app = await start('silent-after', { HEARTBEAT_MS: '30', STREAM_APP_SILENT_AFTER_MS: '600' });
+    const open = await openSse(app.port, '/events');
+    await open.waitFor(eventCount(2));
+    for (let i = 0; i < 100 && !/silent from \d+/.test(app.stderr()); i++) await sleep(20);
+    const fresh = await openSse(app.port, '/events');
+    await sleep(100);
+    const seen = [open.items.length, fresh.items.length];
+    await sleep(400);
+    expect([open.items.length, fresh.items.length, fresh.events().length]).toEqual([...seen, 0]);
+    expect([open.ended(), fresh.ended(), await get(app.port, '/health')]).toEqual([false, false, 200]);
+    [open, fresh].forEach((stream) => stream.close());
+  });
+});
+
 describe('stream-app shutdown', () => {
   afterEach(killAllApps);
 

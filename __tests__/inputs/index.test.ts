@@ -1,3 +1,4 @@
+import { DEFAULT_PANEL_THRESHOLDS } from '../../src/core/stream-panel';
 import { PROFILE_DEFAULTS, type Profile } from '../../src/core/config';
 import { INPUT_NAMES, parseInputs, type InputName } from '../../src/inputs';
 import { PULL_REQUEST, PUSH, REQUIRED, parse, problemsOf, reader, svc } from './fixtures';
@@ -123,6 +124,19 @@ describe('parseInputs: valid configurations', () => {
         keepReleaseTags: 3,
         mode: 'release',
         candidateCreatesService: false,
+        gates: {
+          panelStreams: 3,
+          panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
+          metrics: 'auto',
+          logs: 'auto',
+          metricsDelayMs: 180_000,
+          policy: {
+            onInconclusive: 'pass',
+            holdCapMs: 300_000,
+            onHoldCapReached: 'fail',
+            failuresBeforeRollback: 1,
+          },
+        },
         reporting: {
           githubToken: 'ghs_0123456789abcdef',
           comment: false,
@@ -183,6 +197,19 @@ describe('parseInputs: valid configurations', () => {
       keepReleaseTags: 2,
       mode: 'release',
       candidateCreatesService: false,
+      gates: {
+        panelStreams: 3,
+        panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
+        metrics: 'auto',
+        logs: 'auto',
+        metricsDelayMs: 180_000,
+        policy: {
+          onInconclusive: 'pass',
+          holdCapMs: 300_000,
+          onHoldCapReached: 'fail',
+          failuresBeforeRollback: 1,
+        },
+      },
       reporting: { githubToken: '', comment: true, commentOnCommit: false, summary: true, deployment: true },
       inputWarnings: [],
     });
@@ -268,7 +295,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(57);
+    ).toHaveLength(65);
     expect(() => parse()).not.toThrow();
   });
 });

@@ -59,6 +59,56 @@ export function useActionWorld(options: EmulatorOptions & { checkConflicts?: boo
   };
 }
 
+export interface EarlyWork<T> {
+  /** The case's own emulator and Cloud Run client (started in beforeAll). */
+  readonly world: ActionWorld;
+  /** What `work` resolved with (or its error), for the case's test to assert on. */
+  result(): Promise<T>;
+}
+
+/**
+ * Starts `work` as the file begins (beforeAll), on an emulator of its own, without waiting for it: a case that
+ * mostly waits on real time (a deadline, a bounded routing wait, IAM propagation, the smoke defaults) then
+ * runs alongside the file's other cases instead of after them. Its test awaits `result()` and asserts as
+ * before. The faults `work` switches on are its emulator's alone (faults are global to an emulator), and
+ * the file's other cases cannot touch them. afterAll waits for `work`, checks that no release on that
+ * emulator met a 409 (as useActionWorld does), and stops it.
+ */
+export function startEarly<T>(
+  work: (w: ActionWorld) => Promise<T>,
+  options: EmulatorOptions & { checkConflicts?: boolean } = {},
+): EarlyWork<T> {
+  const { checkConflicts = true, ...emulatorOptions } = options;
+  let world: ActionWorld | undefined;
+  let running: Promise<T> | undefined;
+  const started = (): ActionWorld => {
+    if (!world) throw new Error('the early emulator is not started (beforeAll)');
+    return world;
+  };
+  beforeAll(async () => {
+    const emulator = await startEmulator({ startupDeadlineMs: 4000, ...emulatorOptions });
+    world = { emulator, services: runClients(emulator.endpoints, wifClient(emulator.endpoints)).services };
+    running = work(world);
+    running.catch(() => undefined); // The test reports it; no unhandled rejection meanwhile.
+  });
+  afterAll(async () => {
+    await running?.catch(() => undefined);
+    if (checkConflicts) expect(conflicts(world?.emulator)).toEqual([]);
+    await world?.services.close();
+    await world?.emulator.stop();
+    world = undefined;
+  }, 180_000); // `work` may still be running when the file's tests were filtered out (-t).
+  return {
+    get world() {
+      return started();
+    },
+    result() {
+      if (!running) throw new Error('the early work is not started (beforeAll)');
+      return running;
+    },
+  };
+}
+
 /** The 409s "Revision named … with different configuration already exists" the emulator answered. */
 export function conflicts(emulator: Emulator | undefined): string[] {
   return (emulator?.api.wire.refusals ?? [])
@@ -206,6 +256,8 @@ export function runCli(e: Emulator, args: string[], env: Record<string, string> 
       runApi: endpoints.runApi.url,
       sts: endpoints.sts,
       iamCredentials: endpoints.iamCredentials.replace(/\/v1$/, ''),
+      monitoring: endpoints.monitoringApi,
+      logging: endpoints.loggingApi,
     }),
   };
   for (const [k, v] of Object.entries(env)) {

@@ -1,5 +1,6 @@
 // A DeployConfig built by hand for tests of the core and the orchestrator (the inputs parser is not their
 // subject): sse profile, no smoke test, candidate rollout, reporting off; each test overrides what it needs.
+import { DEFAULT_PANEL_THRESHOLDS } from '../../src/core/stream-panel';
 import { PROFILE_DEFAULTS, type DeployConfig } from '../../src/core/config';
 
 export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfig {
@@ -33,6 +34,15 @@ export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfi
     minInstancesSet: false,
     keepReleaseTags: 2,
     candidateCreatesService: false,
+    // The panel and the observability gates off: tests that exercise them turn them on.
+    gates: {
+      panelStreams: 0,
+      panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
+      metrics: 'off',
+      logs: 'off',
+      metricsDelayMs: 0,
+      policy: { onInconclusive: 'pass', holdCapMs: 0, onHoldCapReached: 'fail', failuresBeforeRollback: 1 },
+    },
     inputWarnings: [],
     reporting: { githubToken: '', comment: false, commentOnCommit: false, summary: false, deployment: false },
     ...overrides,

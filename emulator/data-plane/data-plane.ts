@@ -2,6 +2,7 @@
 // port: the app is told PORT=<that port>, not the template's containerPort, which only appears in
 // messages), and each service URL or tag URL is its own 127.0.0.1 listener in front of them.
 import type { Faults } from '../faults';
+import type { RequestSink } from '../observability/request-log';
 import type {
   DataPlane,
   InvokerCheck,
@@ -13,7 +14,7 @@ import type {
 } from '../model';
 import { resolveImage, type ImageCatalogue } from './image-catalogue';
 import { livePids } from './instances';
-import { RevisionPool } from './revision-pool';
+import { RevisionPool, type PoolOptions } from './revision-pool';
 import { ServiceRouter } from './router';
 
 export interface DataPlaneOptions {
@@ -33,6 +34,10 @@ export interface DataPlaneOptions {
   killGraceMs?: number;
   /** How long a request waits for a slot once maxInstances is reached, before 429. Cloud Run waits up to 60 s; default 0. */
   queueTimeoutMs?: number;
+  /** Receives every request when it ends and instance concurrency (the Monitoring and Logging fakes). */
+  requests?: RequestSink;
+  /** Receives instance output lines with their stream, and exits (the Logging fake). */
+  observe?: PoolOptions['observe'];
 }
 
 /** What a test or the control plane can see of one revision's instances. */
@@ -87,6 +92,7 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
     invokerCheck: options.invokerCheck,
     random: options.random ?? Math.random,
     pool: poolOf,
+    requests: options.requests,
   };
 
   async function start(spec: RevisionRuntimeSpec): Promise<RevisionStartResult> {
@@ -103,6 +109,7 @@ export function createDataPlane(options: DataPlaneOptions): EmulatorDataPlane {
       killGraceMs: options.killGraceMs ?? 1000,
       queueTimeoutMs: options.queueTimeoutMs ?? 0,
       log: options.log,
+      observe: options.observe,
     });
     const byRevision = pools.get(spec.service) ?? new Map<string, RevisionPool>();
     pools.set(spec.service, byRevision);

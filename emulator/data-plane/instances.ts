@@ -62,6 +62,11 @@ export function findFreePort(host: string): Promise<number> {
   });
 }
 
+/** An output line with its stream, or the instance's exit, for the Logging fake. */
+export type InstanceEvent =
+  | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string; at: number }
+  | { kind: 'exited'; code: number | null; signal: string | null; at: number };
+
 export interface InstanceOptions {
   id: number;
   image: ResolvedImage;
@@ -70,6 +75,8 @@ export interface InstanceOptions {
   /** Prefix of every output line, e.g. `api-00001-abc#1`. */
   label: string;
   onLine: (line: string) => void;
+  /** Each output line with its stream, and the exit (optional; the Logging fake listens here). */
+  onEvent?: (event: InstanceEvent) => void;
   /** Time between SIGTERM and SIGKILL on stop. */
   killGraceMs: number;
 }
@@ -97,7 +104,7 @@ export class Instance {
   /** Spawns the process with PORT set and waits until it accepts TCP connections (Cloud Run's default startup probe). */
   async start(deadlineMs: number): Promise<StartOutcome> {
     installExitHook();
-    const { image, host, label, onLine } = this.options;
+    const { image, host, label, onLine, onEvent } = this.options;
     this.port = await findFreePort(host);
     const env = { ...this.options.env, PORT: String(this.port) };
     const child = spawn(process.execPath, ['-e', WATCHDOG, '--', ...image.argv], {
@@ -112,6 +119,7 @@ export class Instance {
     this.exitPromise = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        onEvent?.({ kind: 'exited', code, signal, at: Date.now() });
         this.exited = true;
         live.delete(child);
         this.h2?.destroy();
@@ -125,16 +133,23 @@ export class Instance {
         resolve();
       });
     });
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [name, stream] of [
+      ['stdout', child.stdout],
+      ['stderr', child.stderr],
+    ] as const) {
       let partial = '';
+      const emit = (line: string): void => {
+        onLine(`${label} ${line}`);
+        onEvent?.({ kind: 'output', stream: name, text: line, at: Date.now() });
+      };
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
-        for (const line of lines) onLine(`${label} ${line}`);
+        for (const line of lines) emit(line);
       });
       stream?.on('end', () => {
-        if (partial) onLine(`${label} ${partial}`);
+        if (partial) emit(partial);
       });
     }
 

@@ -2,7 +2,7 @@
 // slot on one instance until it ends; when every instance is full a new one starts, up to maxInstances.
 import type { RevisionRuntimeSpec, RevisionStartResult } from '../model';
 import type { ResolvedImage } from './image-catalogue';
-import { Instance, type StartOutcome } from './instances';
+import { Instance, type InstanceEvent, type StartOutcome } from './instances';
 
 const LOG_LINES_KEPT = 200;
 const DEFAULT_CONCURRENCY = 80;
@@ -13,6 +13,8 @@ export interface PoolOptions {
   /** How long a request waits for a free slot when maxInstances is reached before 429. */
   queueTimeoutMs: number;
   log?: (line: string) => void;
+  /** Every instance's output lines (with their stream) and exits, tagged with service, revision and instance. */
+  observe?: (event: InstanceEvent & { service: string; revision: string; instance: number }) => void;
 }
 
 /** A slot on one instance; release() frees it (idempotent). */
@@ -122,6 +124,8 @@ export class RevisionPool {
         K_CONFIGURATION: spec.serviceId,
       },
       onLine: (line) => this.record(line),
+      onEvent: (event) =>
+        options.observe?.({ ...event, service: spec.service, revision: spec.revision, instance: id }),
     });
     this.starting++;
     const outcome = await instance.start(spec.startupDeadlineMs);

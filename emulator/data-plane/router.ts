@@ -24,6 +24,8 @@ import { brokenAppAnswer, silencedOnceBad } from './bad-images';
 import { openListener, type Listener } from './listener';
 import type { Lease, RevisionPool } from './revision-pool';
 import { endToEndHeaders, openH2c, openHttp1, openTunnel, type UpstreamRequest } from './upstream';
+import type { RequestSink, RequestTrace } from '../observability/request-log';
+import { observeLease, traceRequest } from '../observability/router-hooks';
 
 type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type ClientResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -35,6 +37,8 @@ export interface RouterContext {
   random: () => number;
   /** The pool of a started revision, if any. */
   pool(service: string, revision: string): RevisionPool | undefined;
+  /** Receives every request when it ends, and instance concurrency (the Monitoring and Logging fakes). */
+  requests?: RequestSink;
 }
 
 /** Which URL a request came in on. */
@@ -189,25 +193,30 @@ export class ServiceRouter {
 
   private async handleRequest(entry: Entry, req: ClientRequest, res: ClientResponse): Promise<void> {
     const path = req.url ?? '/';
-    if (isReservedPath(path)) return sendPage(res, reservedPath(path));
+    // Every request is recorded when it ends, the front end's own answers included (Cloud Run counts them).
+    const trace = traceRequest(this.ctx.requests, this.routing.service, this.ctx.host, req);
+    res.on('close', () => res.headersSent && trace.end(res.statusCode));
+    const page = (answer: ErrorPage): void => {
+      trace.bytes += Buffer.byteLength(answer.body);
+      sendPage(res, answer);
+    };
+    if (isReservedPath(path)) return page(reservedPath(path));
     const admission = this.admit(entry, req.headers, path);
-    if ('page' in admission) return sendPage(res, admission.page);
+    if ('page' in admission) return page(admission.page);
+    trace.revision = admission.revision;
     const rate = this.ctx.faults.settings.serverErrorRate;
-    if (rate > 0 && Math.random() < rate) return sendPage(res, injectedServerError());
+    if (rate > 0 && Math.random() < rate) return page(injectedServerError());
     const bad = this.ctx.faults.badImage(admission.pool.spec.image);
-    if (bad === 'errors') return sendPage(res, brokenAppAnswer(admission.revision));
+    if (bad === 'errors') return page(brokenAppAnswer(admission.revision));
     if (bad === 'stall') return holdUnanswered(res, admission.pool.spec.timeoutSeconds);
     const acquired = await admission.pool.acquire(admission.preferredInstance);
     if ('error' in acquired) {
-      return sendPage(
-        res,
-        acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision),
-      );
+      return page(acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision));
     }
-    const { lease } = acquired;
+    const lease = observeLease(this.ctx.requests, this.routing.service, admission.revision, acquired.lease);
     if (res.writableEnded || isClosed(res)) return lease.release();
     const cookie = admission.affinity ? this.affinityCookie(admission, lease) : undefined;
-    this.proxy(req, res, admission.pool, lease, cookie);
+    this.proxy(req, res, admission.pool, lease, trace, cookie);
   }
 
   private affinityCookie(
@@ -224,6 +233,7 @@ export class ServiceRouter {
     res: ClientResponse,
     pool: RevisionPool,
     lease: Lease,
+    trace: RequestTrace,
     setCookie?: string,
   ): void {
     const { spec } = pool;
@@ -253,8 +263,11 @@ export class ServiceRouter {
     // The request timeout cuts every request, stream included (docs/platform.md "A stream is one request").
     timers.push(
       setTimeout(() => {
-        if (!res.headersSent) sendPage(res, requestTimedOut());
-        else cut(res);
+        if (!res.headersSent) {
+          const page = requestTimedOut();
+          trace.bytes += Buffer.byteLength(page.body);
+          sendPage(res, page);
+        } else cut(res);
         finish();
       }, spec.timeoutSeconds * 1000),
     );
@@ -287,6 +300,7 @@ export class ServiceRouter {
         const body = upstream.body.pipe(
           silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined),
         );
+        body.on('data', (chunk: Buffer) => (trace.bytes += chunk.length));
         if (settings.bufferSse && isEventStream(upstream.headers['content-type'])) {
           // A buffering proxy: the client sees nothing until the stream is over.
           const chunks: Buffer[] = [];
@@ -307,8 +321,11 @@ export class ServiceRouter {
       },
       (error: Error) => {
         if (finished) return;
-        if (!res.headersSent) sendPage(res, badGateway(error.message));
-        else cut(res);
+        if (!res.headersSent) {
+          const page = badGateway(error.message);
+          trace.bytes += Buffer.byteLength(page.body);
+          sendPage(res, page);
+        } else cut(res);
         finish();
       },
     );
@@ -321,11 +338,21 @@ export class ServiceRouter {
     head: Buffer,
   ): Promise<void> {
     socket.on('error', () => socket.destroy());
-    if (isReservedPath(req.url ?? '/')) return writeRawPage(socket, reservedPath(req.url ?? '/'));
+    // A WebSocket is one request, recorded when the socket closes: a 101 if the app accepted it.
+    const trace = traceRequest(this.ctx.requests, this.routing.service, this.ctx.host, req);
+    let status = 0;
+    socket.on('close', () => status > 0 && trace.end(status));
+    const page = (answer: ErrorPage): void => {
+      status = answer.status;
+      trace.bytes += Buffer.byteLength(answer.body);
+      writeRawPage(socket, answer);
+    };
+    if (isReservedPath(req.url ?? '/')) return page(reservedPath(req.url ?? '/'));
     const admission = this.admit(entry, req.headers, req.url ?? '/');
-    if ('page' in admission) return writeRawPage(socket, admission.page);
+    if ('page' in admission) return page(admission.page);
+    trace.revision = admission.revision;
     const bad = this.ctx.faults.badImage(admission.pool.spec.image);
-    if (bad === 'errors') return writeRawPage(socket, brokenAppAnswer(admission.revision));
+    if (bad === 'errors') return page(brokenAppAnswer(admission.revision));
     if (bad === 'stall') {
       // Never answered: the socket waits until the client gives up or the request timeout cuts it.
       const timer = setTimeout(() => socket.destroy(), admission.pool.spec.timeoutSeconds * 1000);
@@ -334,17 +361,13 @@ export class ServiceRouter {
     }
     if (admission.pool.spec.portName === 'h2c') {
       // End-to-end HTTP/2 and WebSockets do not mix (docs/platform.md "WebSockets advice").
-      return writeRawPage(
-        socket,
-        badGateway('the revision speaks h2c, which cannot carry a WebSocket upgrade'),
-      );
+      return page(badGateway('the revision speaks h2c, which cannot carry a WebSocket upgrade'));
     }
     const acquired = await admission.pool.acquire(admission.preferredInstance);
     if ('error' in acquired) {
-      const page = acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision);
-      return writeRawPage(socket, page);
+      return page(acquired.error === 'overloaded' ? noInstance() : revisionUnavailable(admission.revision));
     }
-    const { lease } = acquired;
+    const lease = observeLease(this.ctx.requests, this.routing.service, admission.revision, acquired.lease);
     if (socket.destroyed) return lease.release();
 
     const { spec } = admission.pool;
@@ -370,7 +393,7 @@ export class ServiceRouter {
     upstream.once('connect', () => (connected = true));
     upstream.on('error', (error) => {
       if (!connected && !finished) {
-        writeRawPage(socket, badGateway(error.message));
+        page(badGateway(error.message));
         finish(true);
       } else finish();
     });
@@ -380,6 +403,12 @@ export class ServiceRouter {
     const dropAfter = this.ctx.faults.settings.dropStreamsAfterMs;
     if (dropAfter > 0) timers.push(setTimeout(() => finish(), dropAfter));
     socket.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      // The app's answer to the upgrade: its status line is the request's status (101 when accepted).
+      if (status === 0)
+        status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0);
+      trace.bytes += chunk.length;
+    });
     upstream.pipe(silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined)).pipe(socket);
   }
 }

@@ -1,10 +1,10 @@
 // GET /events: a Server-Sent Events stream of numbered ticks, with the misbehaviours a streaming smoke
 // test must catch (wrong content type, early close, stall, buffering, turning bad mid-stream).
 import zlib from 'node:zlib';
-import { MAX_MS, parseInteger } from './settings.mjs';
+import { endsThisOneEarly, firstEventDelay, MAX_MS, parseInteger } from './settings.mjs';
 
 // Serves one SSE stream; registers a closer in `openStreams` so shutdown can end it. Once `isBad()` is
-// true (fault bad-after) the stream sends nothing more, events or heartbeats, but stays open.
+// true (faults bad-after, silent-after) the stream sends nothing more, events or heartbeats, but stays open.
 export function serveEvents(req, res, url, settings, openStreams, isBad = () => false) {
   const interval = readQuery(url, 'interval', settings.tickMs, 1, MAX_MS);
   const count = readQuery(url, 'count', undefined, 1, Number.MAX_SAFE_INTEGER);
@@ -41,7 +41,11 @@ export function serveEvents(req, res, url, settings, openStreams, isBad = () => 
 
   let ticker;
   let heartbeat;
+  let firstTimer;
+  let earlyEnd;
   const stop = () => {
+    clearTimeout(firstTimer);
+    clearTimeout(earlyEnd);
     clearInterval(ticker);
     clearInterval(heartbeat);
   };
@@ -71,8 +75,15 @@ export function serveEvents(req, res, url, settings, openStreams, isBad = () => 
   if (settings.heartbeatMs > 0) heartbeat = setInterval(beat, settings.heartbeatMs);
   // `heartbeat-only`: an event-driven API with nothing to say: a heartbeat right away and every HEARTBEAT_MS.
   if (faults.has('heartbeat-only')) return void beat();
-  ticker = setInterval(tick, interval);
-  tick();
+  // `end-early`: this stream is one the app ends (cleanly, as if it were done) long before the client would.
+  if (endsThisOneEarly(settings)) earlyEnd = setTimeout(finish, settings.endEarlyMs);
+  const delay = firstEventDelay(settings);
+  const start = () => {
+    ticker = setInterval(tick, interval);
+    tick();
+  };
+  if (delay > 0) firstTimer = setTimeout(start, delay);
+  else start();
 }
 
 // Next id after the client's Last-Event-ID (WHATWG resumption); a fresh stream starts at 1.

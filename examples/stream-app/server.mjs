@@ -4,7 +4,7 @@
 // Run: PORT=8080 node examples/stream-app/server.mjs
 import http from 'node:http';
 import { serveEvents } from './event-stream.mjs';
-import { readSettings } from './settings.mjs';
+import { failsThisOne, readSettings } from './settings.mjs';
 import { attachSockets } from './tick-socket.mjs';
 
 const HARD_EXIT_MS = 900;
@@ -34,6 +34,11 @@ const logRequest = (method, path, status) => console.log(`${method} ${path} ${st
 let turnedBad = false;
 const isBad = () => turnedBad;
 let badTimer;
+/** Set once by the `silent-after` fault: every stream stays open and sends nothing more. */
+let silent = false;
+const isQuiet = () => turnedBad || silent;
+const isSilent = () => silent;
+let silentTimer;
 
 const server = http.createServer({ noDelay: true }, (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -50,6 +55,7 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
         ? sendJson(res, 503, { status: 'unhealthy', revision })
         : sendJson(res, 200, { status: 'ok', revision });
     case '/':
+      if (failsThisOne(settings)) return sendInjectedError(res);
       return sendJson(res, 200, {
         greeting: settings.greeting,
         service: settings.service,
@@ -57,14 +63,15 @@ const server = http.createServer({ noDelay: true }, (req, res) => {
         configuration: settings.configuration,
       });
     case '/events':
-      return turnedBad
-        ? sendJson(res, 500, { error: 'the app has turned bad (fault bad-after)', revision })
-        : serveEvents(req, res, url, settings, openStreams, isBad);
+      if (turnedBad)
+        return sendJson(res, 500, { error: 'the app has turned bad (fault bad-after)', revision });
+      if (failsThisOne(settings)) return sendInjectedError(res);
+      return serveEvents(req, res, url, settings, openStreams, isQuiet);
     default:
       return sendJson(res, 404, { error: 'not found' });
   }
 });
-attachSockets(server, settings, openStreams, logRequest, isBad);
+attachSockets(server, settings, openStreams, logRequest, isBad, isSilent);
 server.on('error', (error) => {
   console.error(`stream-app: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
   process.exit(1);
@@ -95,6 +102,16 @@ function listen() {
         console.error('stream-app: fault bad-after: now bad (health 503, new requests 500, streams stop)');
       }, settings.badAfterMs);
     }
+    if (faults.has('silent-after')) {
+      console.error(`stream-app: fault silent-after: going silent in ${settings.silentAfterMs} ms`);
+      silentTimer = setTimeout(() => {
+        silent = true;
+        // The moment, for the benchmarks (bench/gate-accuracy.ts): epoch ms, as `sentAt` in the events.
+        console.error(
+          `stream-app: fault silent-after: silent from ${Date.now()} (streams open, nothing sent)`,
+        );
+      }, settings.silentAfterMs);
+    }
   });
 }
 
@@ -104,11 +121,17 @@ function shutdown(signal) {
   console.log(`stream-app: ${signal}: shutting down`);
   clearTimeout(startTimer);
   clearTimeout(badTimer);
+  clearTimeout(silentTimer);
   clearInterval(keepAlive);
   if (server.listening) server.close();
   for (const close of [...openStreams]) close();
   setTimeout(() => server.closeIdleConnections(), 0);
   setTimeout(() => process.exit(0), HARD_EXIT_MS).unref();
+}
+
+// `error-rate`: the 500 a failing dependency gives one request in so many.
+function sendInjectedError(res) {
+  sendJson(res, 500, { error: 'internal error (fault error-rate)', revision });
 }
 
 function sendJson(res, status, body, headers = {}) {

@@ -15,6 +15,10 @@ export const KNOWN_FAULTS = Object.freeze([
   'bad-after',
   'heartbeat-only',
   'gzip-no-flush',
+  'error-rate',
+  'end-early',
+  'slow-first-event',
+  'silent-after',
 ]);
 
 const MAX_MS = 3_600_000;
@@ -67,6 +71,17 @@ export function readSettings(env) {
     bufferEvents: int('STREAM_APP_BUFFER_EVENTS', 5, 1, 100_000),
     /** `bad-after`: how long after listening the app turns bad. */
     badAfterMs: int('STREAM_APP_BAD_AFTER_MS', 5000, 0, MAX_MS),
+    /** Delay before a stream's first event (the work before it, e.g. a model's first token); 0: at once. */
+    firstEventMs: int('STREAM_APP_FIRST_EVENT_MS', 0, 0, MAX_MS),
+    /** `error-rate`: the percent of requests and streams (not `/health`) answered 500. */
+    errorPercent: int('STREAM_APP_ERROR_PERCENT', 5, 0, 100),
+    /** `end-early`: the percent of streams the app ends early, and how long after they open. */
+    endEarlyPercent: int('STREAM_APP_END_EARLY_PERCENT', 20, 0, 100),
+    endEarlyMs: int('STREAM_APP_END_EARLY_MS', 1500, 0, MAX_MS),
+    /** `slow-first-event`: the first event comes this many times STREAM_APP_FIRST_EVENT_MS after the request. */
+    slowFactor: int('STREAM_APP_SLOW_FACTOR', 3, 1, 1000),
+    /** `silent-after`: how long after listening every stream goes silent. */
+    silentAfterMs: int('STREAM_APP_SILENT_AFTER_MS', 60_000, 0, MAX_MS),
   });
   if (problems.length > 0) throw new Error(problems.join('; '));
   return { settings, warnings };
@@ -77,6 +92,23 @@ export function parseInteger(raw, min, max) {
   if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw.trim())) return undefined;
   const value = Number(raw.trim());
   return value >= min && value <= max ? value : undefined;
+}
+
+/** When the first event of a stream is due, ms after the request (the `slow-first-event` fault multiplies it). */
+export function firstEventDelay(settings) {
+  return settings.faults.has('slow-first-event')
+    ? settings.firstEventMs * settings.slowFactor
+    : settings.firstEventMs;
+}
+
+/** Whether this request or stream is one of the share the `error-rate` fault fails (at random). */
+export function failsThisOne(settings) {
+  return settings.faults.has('error-rate') && Math.random() * 100 < settings.errorPercent;
+}
+
+/** Whether this stream is one of the share the `end-early` fault cuts short (at random). */
+export function endsThisOneEarly(settings) {
+  return settings.faults.has('end-early') && Math.random() * 100 < settings.endEarlyPercent;
 }
 
 export { MAX_MS };

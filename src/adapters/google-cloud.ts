@@ -21,6 +21,8 @@ export interface GoogleCloudOptions {
 export interface GoogleCloud {
   auth: GoogleAuth;
   cloudRun: CloudRunPort;
+  /** Base URLs of Cloud Monitoring and Cloud Logging (production, or loopback fakes). */
+  observability: { monitoring: string; logging: string };
 }
 
 export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<GoogleCloud> {
@@ -48,5 +50,5 @@ export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<G
     await cloudRun.close();
     throw err;
   }
-  return { auth, cloudRun };
+  return { auth, cloudRun, observability: endpoints.observability };
 }

@@ -1,4 +1,4 @@
-// Where Google's token services and the Cloud Run API live. Production by default; overridable only
+// Where Google's token services, the Cloud Run API and the Monitoring and Logging APIs live. Production by default; overridable only
 // towards loopback addresses, for the local emulator, so a workflow cannot send tokens anywhere else.
 import { StepError } from '../errors';
 
@@ -17,10 +17,19 @@ export interface RunApiEndpoint {
   protocol: 'http' | 'https';
 }
 
+/** Base URLs (without `/v3`, `/v2`) of the optional metric and log gates' APIs. */
+export interface ObservabilityEndpoints {
+  /** Cloud Monitoring API: `{monitoring}/v3/projects/P/timeSeries`. */
+  monitoring: string;
+  /** Cloud Logging API: `{logging}/v2/entries:list`. */
+  logging: string;
+}
+
 export interface ResolvedEndpoints {
   google: GoogleEndpoints;
   /** Absent in production: the client library's default endpoint. */
   runApi?: RunApiEndpoint;
+  observability: ObservabilityEndpoints;
 }
 
 export const PRODUCTION_ENDPOINTS: Readonly<GoogleEndpoints> = Object.freeze({
@@ -28,15 +37,21 @@ export const PRODUCTION_ENDPOINTS: Readonly<GoogleEndpoints> = Object.freeze({
   iamCredentials: 'https://iamcredentials.googleapis.com',
 });
 
-/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…}`. */
+export const PRODUCTION_OBSERVABILITY: Readonly<ObservabilityEndpoints> = Object.freeze({
+  monitoring: 'https://monitoring.googleapis.com',
+  logging: 'https://logging.googleapis.com',
+});
+
+/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…,"monitoring":…,"logging":…}`. */
 export const ENDPOINTS_VARIABLE = 'STREAM_DEPLOY_ENDPOINTS';
 
-const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi'];
+const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi', 'monitoring', 'logging'];
 
 /** Reads STREAM_DEPLOY_ENDPOINTS: production when unset; loopback http(s) URLs only, anything else is an error. */
 export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
   const raw = env[ENDPOINTS_VARIABLE];
-  if (raw === undefined || raw.trim() === '') return { google: { ...PRODUCTION_ENDPOINTS } };
+  if (raw === undefined || raw.trim() === '')
+    return { google: { ...PRODUCTION_ENDPOINTS }, observability: { ...PRODUCTION_OBSERVABILITY } };
 
   const problems: string[] = [];
   let parsed: unknown;
@@ -71,6 +86,8 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
       ? (fields.runApi as { url?: unknown }).url
       : fields.runApi;
   const runApi = url('runApi', runApiValue);
+  const monitoring = url('monitoring', fields.monitoring);
+  const logging = url('logging', fields.logging);
   if (problems.length > 0) throw refuse(problems.join('; '));
 
   return {
@@ -90,6 +107,10 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
           },
         }
       : {}),
+    observability: {
+      monitoring: monitoring ? stripTrailingSlash(monitoring.href) : PRODUCTION_OBSERVABILITY.monitoring,
+      logging: logging ? stripTrailingSlash(logging.href) : PRODUCTION_OBSERVABILITY.logging,
+    },
   };
 }
 
@@ -122,6 +143,6 @@ function refuse(cause: string): StepError {
     operation: 'read endpoint overrides from',
     target: ENDPOINTS_VARIABLE,
     cause,
-    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials and runApi, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
+    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials, runApi, monitoring and logging, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
   });
 }

@@ -1,4 +1,6 @@
+import type { GatePolicy } from './metric-gate';
 import type { SmokeCriteria } from './smoke-types';
+import type { PanelThresholds } from './stream-panel';
 
 // The typed, validated configuration of one release: what parseInputs (src/inputs/) produces and what
 // the pure planner and linter consume. Pure types and profile defaults; no I/O.
@@ -183,6 +185,9 @@ export interface DeployConfig {
   /** Let `rollout: candidate` create a missing service, whose first revision takes 100 % (docs/platform.md
    * "A candidate on a new service takes all traffic"); without it such a preview is refused before any write. */
   candidateCreatesService: boolean;
+  /** The checks of each traffic step beyond the light smoke rounds: the stream-health panel, the Monitoring
+   * and Logging gates, and the policy for their answers (src/inputs/gates.ts). */
+  gates: GateSettings;
 
   /** Where the release is reported; each part can be turned off. */
   reporting: {
@@ -202,6 +207,23 @@ export interface DeployConfig {
 }
 
 export type Rollout = 'progressive' | 'candidate' | 'immediate';
+
+/** An optional gate: used when the role allows it (`auto`, a denied read says skipped), never, or required
+ * (a denied read fails the step). */
+export type GateUse = 'auto' | 'off' | 'required';
+
+export interface GateSettings {
+  /** Synthetic streams per arm (candidate and baseline tag URLs) of the stream-health panel; 0 turns it off. */
+  panelStreams: number;
+  panelThresholds: PanelThresholds;
+  /** The Cloud Monitoring gate: request counts by response class, candidate against baseline. */
+  metrics: GateUse;
+  /** The Cloud Logging gate: the candidate's ERROR lines, 5xx request logs and crashes since the step began. */
+  logs: GateUse;
+  /** How long after a moment Cloud Monitoring has its points (docs/platform.md "Cloud Run metrics: sampling and delay"). */
+  metricsDelayMs: number;
+  policy: GatePolicy;
+}
 
 export type Mode = 'release' | 'cleanup';
 

@@ -3,7 +3,7 @@
 // service annotation) and the report. The record can only say what an event says has happened.
 import type { TrafficTarget } from './cloud-run-types';
 import type { ReleasePhase, ReleaseRecord } from './release-record';
-import type { ReleaseReport, ReportPhase, ReportStep } from './report-types';
+import type { ReleaseReport, ReportPhase, ReportStep, StepGateReport } from './report-types';
 import type { SmokeResult } from './smoke-types';
 
 /** How a release ended: `canary` is a partial last step, `candidate` a preview with no traffic. */
@@ -50,7 +50,7 @@ export type ReleaseEvent =
   | { type: 'candidate-settled'; outcome: 'restored' | 'kept' | 'tag-left'; traffic?: TrafficTarget[] }
   /** Step `index`'s traffic landed (read back). */
   | ({ type: 'step-set'; index: number; traffic: TrafficTarget[] } & Written)
-  | { type: 'step-judged'; index: number; passed: boolean; detail?: string }
+  | { type: 'step-judged'; index: number; passed: boolean; detail?: string; gates?: StepGateReport }
   | ({ type: 'rollback-landed'; traffic: TrafficTarget[] } & Written)
   | { type: 'rollback-failed'; problem: string }
   /** Someone else changed the traffic: this run stopped and left theirs. */
@@ -174,6 +174,7 @@ export function foldReport(events: readonly ReleaseEvent[]): Partial<ReleaseRepo
           steps: step(e.index, {
             status: e.passed ? 'verified' : 'failed',
             ...(e.detail !== undefined && { detail: e.detail }),
+            ...(e.gates !== undefined && { gates: e.gates }),
           }),
         };
         break;

@@ -1,7 +1,9 @@
 // The release as the people watching it see it: one report, updated as the release moves, rendered as
 // the sticky PR comment and the job summary (src/core/report.ts) and sent through the GitHub port.
 import type { TrafficTarget } from './cloud-run-types';
+import type { EffectiveSplit, GateVerdict } from './metric-gate';
 import type { SmokeResult } from './smoke-types';
+import type { PanelVerdict } from './stream-panel';
 
 /** Where the release is: planned -> candidate up -> smoke tested -> each traffic step -> how it ended. */
 export type ReportPhase =
@@ -30,6 +32,20 @@ export interface ReportStep {
   at?: string;
   /** e.g. the share check result or the failed check. */
   detail?: string;
+  /** The step's gates beyond the light rounds: the panel, the Monitoring and Logging checks, the split. */
+  gates?: StepGateReport;
+}
+
+/** What the step's gates measured at its last check (src/run/step-gates.ts). */
+export interface StepGateReport {
+  /** The stream-health panel's verdict, candidate against baseline, with its numbers. */
+  panel?: PanelVerdict;
+  /** The Monitoring request gate and the Logging gate, each with its numbers and queries. */
+  checks: GateVerdict[];
+  /** Configured, observed and open-stream shares of the step. */
+  split?: EffectiveSplit;
+  /** What the policy decided, and why. */
+  decision: string;
 }
 
 export interface ReleaseReport {

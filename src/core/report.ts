@@ -9,6 +9,7 @@
 // and the whole body stays under GitHub's size limit (docs/platform.md "Comment size limit").
 // The pieces it is made of: text safety in report-text.ts, numbers and times in report-numbers.ts, the
 // traffic outcome in report-traffic.ts.
+import { renderStepGates } from './report-gates';
 import type { ReleaseReport, ReportFinding, ReportPhase, ReportStep } from './report-types';
 import { clampPercent, formatClock, formatDuration, formatMs, formatTime, plural } from './report-numbers';
 import {
@@ -187,6 +188,7 @@ function renderSections(report: ReleaseReport, charts: boolean): Section[] {
   if (report.steps.length > 0) {
     add(renderSteps(report.steps, report.phase), 6, 'the traffic steps');
     if (charts) add(renderTrafficChart(report.steps, report.phase), 1, 'the traffic chart');
+    add(renderStepGates(report.steps), 5, 'the step gates');
   }
   if (report.smoke) {
     add(renderSmokeChecks(report.smoke), 4, 'the smoke checks');

@@ -2,6 +2,7 @@
 // one frozen DeployConfig, or throws one InputError listing every problem. Pure: the reader and the run
 // context come in as arguments, so nothing here touches the environment or the network.
 // The readers live one per section in this folder; this module assembles them into the DeployConfig.
+import { parseGates } from './gates';
 import { type DeployConfig, PROFILE_DEFAULTS, type RunContext, type StreamingSettings } from '../core/config';
 import { PROJECT_ID, REGION, SERVICE_ID } from '../core/name-rules';
 import { InputError } from '../errors';
@@ -362,6 +363,8 @@ export function parseInputs(
       `\`revision\` with \`rollout: candidate\`: the tagged candidate keeps ${known.minInstances} warm, billed instance(s) (from ${origin('minInstances')}) at 0 % until its tag is removed, and so does every other preview left tagged (https://cloud.google.com/run/docs/configuring/min-instances; docs/platform.md "Min instances and tags")`,
     );
 
+  const gates = parseGates(text, problems);
+
   // Reporting: each part on unless turned off.
   const reporting = {
     githubToken: text('github_token'),
@@ -421,6 +424,7 @@ export function parseInputs(
     followLatest,
     keepReleaseTags: keepReleaseTags!,
     candidateCreatesService,
+    gates: gates!,
     reporting,
     inputWarnings: problems.warningLines(),
   };

@@ -27,7 +27,7 @@ export async function checkStep(
   percent: number,
   waitMs: number,
   ports: ReleasePorts,
-): Promise<{ failures: string[]; notes: string[] }> {
+): Promise<{ failures: string[]; notes: string[]; observedShare?: number }> {
   const { log } = ports;
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
   for (const note of gate.notes) log.info(note);
@@ -35,8 +35,9 @@ export async function checkStep(
   if (gate.sample) await awaitSplit(config, revision, result, percent, gate.sample, ports);
   const until = ports.now() + waitMs;
   let unconfirmed: string[] = [];
+  const seen: { share?: number } = {};
   for (let round = 1; ; round++) {
-    const failures = await checkRound(config, revision, result, percent, gate, round, ports, notes);
+    const failures = await checkRound(config, revision, result, percent, gate, round, ports, notes, seen);
     if (failures.length > 0 && unconfirmed.length > 0) return { failures, notes: [...notes] };
     if (failures.length > 0) {
       log.info(
@@ -48,7 +49,12 @@ export async function checkStep(
     if (unconfirmed.length > 0)
       log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
     unconfirmed = [];
-    if (ports.now() >= until) return { failures: [], notes: [...notes] };
+    if (ports.now() >= until)
+      return {
+        failures: [],
+        notes: [...notes],
+        ...(seen.share !== undefined && { observedShare: seen.share }),
+      };
     await ports.sleep(Math.min(1000, until - ports.now()));
   }
 }
@@ -148,6 +154,7 @@ async function checkRound(
   round: number,
   ports: ReleasePorts,
   notes: Set<string>,
+  seen: { share?: number },
 ): Promise<string[]> {
   const { smoke, log } = ports;
   const origins = [result.url, result.tagUrl, ...result.urls];
@@ -168,7 +175,10 @@ async function checkRound(
     if (outcome.verdict !== 'pass') failures.push(`${label}: ${describeFailures(outcome)}`);
   });
   if (!sample || !gate.sample) return failures;
-  let share = judgeShare(countable(sample), percent);
+  const counted = countable(sample);
+  if (counted.total > counted.unidentified)
+    seen.share = counted.candidate / (counted.total - counted.unidentified);
+  let share = judgeShare(counted, percent);
   if (!share.ok && sample.total > 0 && percent > 0 && percent < 100) {
     // A 3-sigma band still misjudges a healthy split about once in a few hundred samples: a share outside
     // it is confirmed by a second, larger, independent sample before it can count.

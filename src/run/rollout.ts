@@ -13,6 +13,8 @@ import { ConcurrentChange, describeProblem, StepError } from '../errors';
 import type { ReleasePorts } from '../ports';
 import { describeRestore } from './candidate';
 import { checkStep, type LiveCandidate } from './gate';
+import { judgeStepGates, panelBaseline, startPanel, type PanelRun } from './step-gates';
+import { withBaselineTag, withoutBaselineTag, type BaselineTag } from '../core/baseline-tag';
 import type { Tracker } from './tracker';
 
 /** What one release works with: its inputs, its plan, the service's full name, the ports and the event log. */
@@ -38,11 +40,37 @@ export async function rollOut(
   candidate: LiveCandidate,
   deployed: CloudRunService,
 ): Promise<Ending> {
+  const panel: { run?: PanelRun } = {};
+  try {
+    return await rollSteps(release, candidate, deployed, panel);
+  } finally {
+    await closePanel(panel);
+  }
+}
+
+/** Closes the panel's streams (before the last write, so its tag's removal is no disconnect); idempotent. */
+async function closePanel(panel: { run?: PanelRun }): Promise<void> {
+  const run = panel.run;
+  panel.run = undefined;
+  await run?.session.close();
+}
+
+async function rollSteps(
+  release: Release,
+  candidate: LiveCandidate,
+  deployed: CloudRunService,
+  opened: { run?: PanelRun },
+): Promise<Ending> {
   const { config, plan, name, ports, tracker } = release;
   const { cloudRun, log } = ports;
+  // The stable revision's temporary tag rides on every step for the stream-health panel (step-gates.ts);
+  // the promotion and the rollback take it off.
+  const chosen = panelBaseline(config, plan);
+  const baseline = 'none' in chosen ? undefined : chosen;
+  if ('none' in chosen && config.gates.panelStreams > 0) log.info(`No stream-health panel: ${chosen.none}.`);
   const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
     followLatest: config.followLatest,
-  });
+  }).map((traffic) => (baseline ? withBaselineTag(traffic, baseline) : traffic));
   // The service as this run last wrote and read it back: the next write expects its traffic (a change by
   // anyone else stops the run) and records its generation.
   let base = deployed;
@@ -70,14 +98,45 @@ export async function rollOut(
         },
       );
       base = live;
+      const startedAt = ports.now();
       await tracker.emit({ ...pending, traffic: servingTraffic(live) });
-      const { failures, notes } = await log.group(
+      if (i === 0 && baseline) opened.run = await startPanel(config, candidate, baseline, live, ports);
+      const panel = opened.run;
+      const { failures, notes, gates } = await log.group(
         `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
-        () => checkStep(config, plan.revision, candidate, percent, config.stepWaitMs[i], ports),
+        async () => {
+          const light = await checkStep(
+            config,
+            plan.revision,
+            candidate,
+            percent,
+            config.stepWaitMs[i],
+            ports,
+          );
+          if (light.failures.length > 0) return { ...light, gates: undefined };
+          const judged = await judgeStepGates({
+            config,
+            plan,
+            ports,
+            ...(panel && { panel }),
+            index: i,
+            percent,
+            startedAt,
+            ...(light.observedShare !== undefined && { observedShare: light.observedShare }),
+          });
+          return { failures: judged.failures, notes: light.notes, gates: judged.report };
+        },
       );
       if (failures.length > 0) {
-        await tracker.emit({ type: 'step-judged', index: i, passed: false, detail: failures.join('; ') });
+        await tracker.emit({
+          type: 'step-judged',
+          index: i,
+          passed: false,
+          detail: failures.join('; '),
+          ...(gates && { gates }),
+        });
         const why = `Step ${i + 1} (${percent} %) failed its checks:\n${failures.join('\n')}`;
+        await closePanel(opened);
         return rollBack(release, base, [base.traffic], why);
       }
       // What the gate could not check goes in the report too (docs: the share needs X-Revision).
@@ -86,6 +145,7 @@ export async function rollOut(
         index: i,
         passed: true,
         ...(notes.length > 0 && { detail: notes.join('; ') }),
+        ...(gates && { gates }),
       });
     }
   } catch (err) {
@@ -106,6 +166,7 @@ export async function rollOut(
     // failed too (its own next step replaces it).
     const why = `The release failed at ${at}: ${describeProblem(err)}`;
     log.error(why);
+    await closePanel(opened);
     return rollBack(
       release,
       base,
@@ -114,14 +175,17 @@ export async function rollOut(
       err instanceof StepError ? err.hint : undefined,
     );
   }
-  return promote(release, base);
+  await closePanel(opened);
+  return promote(release, base, baseline);
 }
 
 /** The last write: older release tags off and the record says promoted; both land together or not at all. */
-async function promote(release: Release, base: CloudRunService): Promise<Ending> {
+async function promote(release: Release, base: CloudRunService, baseline?: BaselineTag): Promise<Ending> {
   const { config, plan, name, ports, tracker } = release;
   const { cloudRun, log } = ports;
-  const cleanup = cleanUpTags(config, plan, base.traffic);
+  const tidy = cleanUpTags(config, plan, base.traffic);
+  // The baseline's temporary tag leaves with the promotion (core/baseline-tag.ts).
+  const cleanup = baseline ? { ...tidy, traffic: withoutBaselineTag(tidy.traffic, baseline.tag) } : tidy;
   const last = config.trafficSteps[config.trafficSteps.length - 1];
   if (cleanup.removed.length > 0)
     log.info(

@@ -1,0 +1,283 @@
+// The step gates inside run() (src/run/step-gates.ts) with in-memory ports and a virtual clock: the
+// baseline's temporary tag on every step and off after the promotion or the rollback, the panel judged per
+// step, the Monitoring gate waiting out the ingestion delay, the Logging gate, required gates without their
+// role, and the hold policy. The panel's clients and the Google APIs are tested in __tests__/adapters.
+import type { DeployConfig, GateSettings } from '../../src/core/config';
+import type { TrafficTarget } from '../../src/core/cloud-run-types';
+import type { LogProblem, Observed, RequestCounts } from '../../src/core/metric-gate';
+import { DEFAULT_PANEL_THRESHOLDS, type ArmReading } from '../../src/core/stream-panel';
+import type { ObservabilityPort, PanelPort, PanelReadings } from '../../src/ports';
+import { run } from '../../src/run';
+import { FakeCloudRun, ports } from '../support/fake-release-ports';
+import { SMOKE, config, context } from '../support/run-config';
+
+const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
+const BASELINE: TrafficTarget[] = [{ type: R, revision: 'api-old', percent: 100 }];
+
+/** One arm's window: `n` streams of 10 s with an event a second, first event after `first` ms. */
+function arm(first = 100, gap = 1000, extra: Partial<ArmReading> = {}): ArmReading {
+  return {
+    protocol: 'sse',
+    windowMs: 10_000,
+    opened: 3,
+    openNow: 3,
+    streamSeconds: 30,
+    firstEventMs: [first, first, first],
+    gapsMs: Array<number>(27).fill(gap),
+    events: 30,
+    heartbeats: 0,
+    disconnects: 0,
+    resumes: { tried: 0, ok: 0 },
+    pingRttMs: [],
+    closeCodes: {},
+    notServing: 0,
+    openFailures: 0,
+    errors: [],
+    ...extra,
+  };
+}
+
+/** A panel port that serves `windows` in turn (the last one again) and records what it was opened with. */
+function fakePanel(windows: PanelReadings[]) {
+  const opened: Array<{ candidateUrl: string; baselineUrl: string; idToken?: string }> = [];
+  let closed = 0;
+  let n = 0;
+  const port: PanelPort = {
+    open: (options) => {
+      opened.push(options);
+      return {
+        window: () => windows[Math.min(n++, windows.length - 1)],
+        close: async () => {
+          closed++;
+          return windows[windows.length - 1];
+        },
+      };
+    },
+  };
+  return { port, opened, closed: () => closed };
+}
+
+const healthy: PanelReadings = { candidate: arm(), baseline: arm() };
+const slowFirst: PanelReadings = { candidate: arm(3000), baseline: arm(100) };
+
+function progressive(gates: Partial<GateSettings> = {}, extra: Partial<DeployConfig> = {}): DeployConfig {
+  const base = config();
+  return config({
+    smoke: SMOKE,
+    rollout: 'progressive',
+    trafficSteps: [10, 50, 100],
+    stepWaitMs: [10_000, 10_000, 10_000],
+    gates: { ...base.gates, panelStreams: 3, panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS }, ...gates },
+    ...extra,
+  });
+}
+
+function world() {
+  const cloudRun = new FakeCloudRun();
+  cloudRun.seed(BASELINE);
+  const p = ports(cloudRun);
+  const written: TrafficTarget[][] = [];
+  const setTraffic = cloudRun.setTraffic.bind(cloudRun);
+  cloudRun.setTraffic = async (name, traffic, options) => {
+    written.push(traffic.map((t) => ({ ...t })));
+    return setTraffic(name, traffic, options);
+  };
+  return { cloudRun, p, written };
+}
+
+describe('the stream-health panel in the rollout', () => {
+  test('the baseline carries its temporary tag at every step, the panel passes each, and the promotion takes the tag off', async () => {
+    const { cloudRun, p, written } = world();
+    const panel = fakePanel([healthy]);
+    p.panel = panel.port;
+    const outcome = await run(progressive(), context, p);
+    expect(outcome.verdict).toBe('promoted');
+    const steps = written.slice(0, 3);
+    for (const traffic of steps)
+      expect(traffic).toContainEqual({ type: R, revision: 'api-old', percent: 0, tag: 'pr-7-base' });
+    expect(cloudRun.service?.traffic.some((t) => t.tag === 'pr-7-base')).toBe(false);
+    expect(panel.opened).toEqual([
+      expect.objectContaining({ candidateUrl: 'https://pr-7---api', baselineUrl: 'https://pr-7-base---api' }),
+    ]);
+    expect(panel.closed()).toBe(1);
+    const judged = outcome.events.filter((e) => e.type === 'step-judged');
+    expect(judged.map((e) => e.type === 'step-judged' && e.gates?.panel?.verdict)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+    ]);
+  });
+
+  test('a candidate whose first event comes 30x later fails step 1 and the rollback restores the exact baseline (no temporary tag left)', async () => {
+    const { cloudRun, p } = world();
+    const panel = fakePanel([slowFirst]);
+    p.panel = panel.port;
+    const outcome = await run(progressive(), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/Step 1 \(10 %\) failed its checks:\ngates: .*first event/);
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+    expect(panel.closed()).toBe(1);
+  });
+
+  test('an inconclusive panel passes by default and holds, then fails, with `gate_inconclusive: hold`', async () => {
+    const thin: PanelReadings = {
+      candidate: arm(100, 1000, { streamSeconds: 2 }),
+      baseline: arm(100, 1000, { streamSeconds: 2 }),
+    };
+    const passing = world();
+    passing.p.panel = fakePanel([thin]).port;
+    expect((await run(progressive(), context, passing.p)).verdict).toBe('promoted');
+
+    const holding = world();
+    holding.p.panel = fakePanel([thin]).port;
+    const started = holding.p.now();
+    const policy = {
+      onInconclusive: 'hold' as const,
+      holdCapMs: 30_000,
+      onHoldCapReached: 'fail' as const,
+      failuresBeforeRollback: 1,
+    };
+    const outcome = await run(progressive({ policy }), context, holding.p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/still inconclusive after 30 s/);
+    expect(holding.p.now() - started).toBeGreaterThanOrEqual(40_000);
+    expect(holding.cloudRun.service?.traffic).toEqual(BASELINE);
+
+    const recovering = world();
+    recovering.p.panel = fakePanel([thin, healthy]).port;
+    expect((await run(progressive({ policy }), context, recovering.p)).verdict).toBe('promoted');
+  });
+
+  test('two failures in a row are needed with `gate_failures: 2`: one bad window is cleared by the next', async () => {
+    const { p } = world();
+    p.panel = fakePanel([slowFirst, healthy]).port;
+    const policy = {
+      onInconclusive: 'pass' as const,
+      holdCapMs: 0,
+      onHoldCapReached: 'fail' as const,
+      failuresBeforeRollback: 2,
+    };
+    expect((await run(progressive({ policy }), context, p)).verdict).toBe('promoted');
+  });
+
+  test('a first deploy has no baseline: no temporary tag, no panel, and it says why', async () => {
+    const cloudRun = new FakeCloudRun();
+    const p = ports(cloudRun);
+    const panel = fakePanel([healthy]);
+    p.panel = panel.port;
+    const outcome = await run(progressive(), context, p);
+    expect(outcome.verdict).toBe('promoted');
+    expect(panel.opened).toHaveLength(0);
+  });
+});
+
+/** An observability port answering from scripted functions; records the windows it was asked for. */
+function fakeObservability(
+  counts: (q: { start: number; end: number }) => Observed<Record<string, RequestCounts>>,
+  logs: () => Observed<{ entries: LogProblem[]; truncated: boolean }> = () => ({
+    kind: 'no-data',
+    query: 'q',
+  }),
+) {
+  const asked: Array<{ start: number; end: number }> = [];
+  const port: ObservabilityPort = {
+    requestCounts: async (q) => {
+      asked.push({ start: q.start, end: q.end });
+      return counts(q);
+    },
+    openStreams: async () => ({ kind: 'no-data', query: 'q' }),
+    recentProblems: async () => logs(),
+  };
+  return { port, asked };
+}
+
+const ok = (total: number, errors = 0): RequestCounts => ({
+  total,
+  byClass: { '2xx': total - errors, '5xx': errors },
+});
+
+describe('the Monitoring and Logging gates in the rollout', () => {
+  const gates = (extra: Partial<GateSettings> = {}) => ({
+    panelStreams: 0,
+    metrics: 'auto' as const,
+    logs: 'auto' as const,
+    metricsDelayMs: 5_000,
+    ...extra,
+  });
+
+  test('the request gate reads only a window that the ingestion delay has passed, and fails a candidate with 5 % errors', async () => {
+    const { p, cloudRun } = world();
+    const obs = fakeObservability(() => ({
+      kind: 'data',
+      query: 'request_count',
+      value: { 'api-new': ok(400, 20), 'api-old': ok(4000, 4) },
+    }));
+    p.observability = obs.port;
+    const outcome = await run(progressive(gates(), { stepWaitMs: [70_000, 70_000, 70_000] }), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/requests:/);
+    expect(obs.asked).toHaveLength(1);
+    expect(obs.asked[0].end).toBeLessThanOrEqual(p.now() - 5_000);
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+  });
+
+  test('a bake shorter than the delay plus one sample is inconclusive (never a zero): passed by default, with the reason', async () => {
+    const { p } = world();
+    const obs = fakeObservability(() => ({ kind: 'data', query: 'q', value: {} }));
+    p.observability = obs.port;
+    const outcome = await run(progressive(gates()), context, p);
+    expect(outcome.verdict).toBe('promoted');
+    expect(obs.asked).toHaveLength(0);
+    const judged = outcome.events.find((e) => e.type === 'step-judged');
+    expect(judged?.type === 'step-judged' && judged.gates?.decision).toMatch(
+      /inconclusive, passed by policy: requests: not readable yet/,
+    );
+  });
+
+  test('no data is inconclusive, not a pass; denied is skipped under `auto` and fails the step under `required`', async () => {
+    const noData = world();
+    noData.p.observability = fakeObservability(() => ({ kind: 'no-data', query: 'q' })).port;
+    const policy = {
+      onInconclusive: 'fail' as const,
+      holdCapMs: 0,
+      onHoldCapReached: 'fail' as const,
+      failuresBeforeRollback: 1,
+    };
+    const long = { stepWaitMs: [70_000, 70_000, 70_000] };
+    expect((await run(progressive(gates({ policy, logs: 'off' }), long), context, noData.p)).verdict).toBe(
+      'rolled_back',
+    );
+
+    const denied = () => ({ kind: 'denied' as const, message: 'grant roles/monitoring.viewer', query: 'q' });
+    const auto = world();
+    auto.p.observability = fakeObservability(denied, denied).port;
+    expect((await run(progressive(gates(), long), context, auto.p)).verdict).toBe('promoted');
+
+    const required = world();
+    required.p.observability = fakeObservability(denied, denied).port;
+    const outcome = await run(progressive(gates({ metrics: 'required' }), long), context, required.p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/grant roles\/monitoring.viewer/);
+  });
+
+  test('a crash in the candidate logs fails the step at once, and its last lines reach the report', async () => {
+    const { p } = world();
+    const crash: LogProblem = {
+      time: '2026-12-02T06:00:00Z',
+      severity: 'WARNING',
+      text: 'Container called exit(1).',
+      source: 'system',
+    };
+    p.observability = fakeObservability(
+      () => ({ kind: 'no-data', query: 'q' }),
+      () => ({ kind: 'data', query: 'logs', value: { entries: [crash], truncated: false } }),
+    ).port;
+    const outcome = await run(progressive(gates()), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/the candidate crashed: Container called exit\(1\)/);
+    const judged = outcome.events.find((e) => e.type === 'step-judged');
+    const logGate =
+      judged?.type === 'step-judged' ? judged.gates?.checks.find((c) => c.gate === 'logs') : undefined;
+    expect(logGate?.lastLines?.[0]).toMatch(/exit\(1\)/);
+  });
+});

@@ -1,0 +1,400 @@
+// The stream-health panel's judge: N synthetic streams on the candidate's tag URL and N on the baseline's,
+// watched over the same window by the same client, compared metric by metric. Comparing two arms measured
+// at the same time on the same runner cancels most of a loaded runner's noise; absolute floors absorb the
+// rest, so scheduling jitter never rolls a healthy release back. Pure: no I/O, no clock.
+import { formatMs } from './report-numbers';
+import type { Verdict } from './smoke-types';
+
+/** The stream the panel holds open: SSE, WebSocket, or a gRPC health Watch. */
+export type PanelProtocol = 'sse' | 'websocket' | 'grpc';
+
+/** What one arm (candidate or baseline) showed in one window. */
+export interface ArmReading {
+  protocol: PanelProtocol;
+  /** How long the window lasted. */
+  windowMs: number;
+  /** Streams whose handshake succeeded during the window, reconnects included. */
+  opened: number;
+  /** Streams open at the end of the window. */
+  openNow: number;
+  /** Seconds of open stream summed over the arm's streams, within the window. */
+  streamSeconds: number;
+  /**
+   * From each request to the stream's first signal: an SSE event or comment (heartbeat), a WebSocket
+   * message or pong, a gRPC Watch status. Counted in the window the signal came in.
+   */
+  firstEventMs: number[];
+  /**
+   * Silences between signals (SSE, WebSocket). Every stream still open adds its current silence as an
+   * in-progress gap, so a stream that goes quiet shows up in the window it went quiet in.
+   */
+  gapsMs: number[];
+  /** Data events: SSE events, WebSocket messages, gRPC Watch statuses (heartbeats and pongs excluded). */
+  events: number;
+  /** Signals that carry no data: SSE comments, WebSocket pongs. */
+  heartbeats: number;
+  /** Streams ended by the server or the network before the client closed them. */
+  disconnects: number;
+  /** Reconnects after a disconnect: for SSE with an id, resumed after `Last-Event-ID`; else the stream opened again. */
+  resumes: { tried: number; ok: number };
+  /** WebSocket ping to pong round trips. */
+  pingRttMs: number[];
+  /** WebSocket close codes sent by the server (`none` when no close frame came), by count. */
+  closeCodes: Record<string, number>;
+  /** gRPC: open Watch streams whose latest status is not SERVING. */
+  notServing: number;
+  /** Opens that failed: refused, timed out, non-200 / non-101 answers, gRPC errors before the first status. */
+  openFailures: number;
+  /** A few error texts, for the log (never a token). */
+  errors: string[];
+}
+
+/** When the panel calls a metric a failure; each ratio is paired with a floor so jitter cannot fail a step. */
+export interface PanelThresholds {
+  /** Time to first event fails when the candidate's p50 exceeds this times the baseline's... */
+  firstEventRatio: number;
+  /** ...and the baseline's p50 plus this plus one baseline gap p50 (a stream opened between ticks waits up to one). */
+  firstEventFloorMs: number;
+  /** Gap p95 (time-weighted: the gap a listener is in at 95 % of moments) fails above this times the baseline's... */
+  gapRatio: number;
+  /** ...and the baseline's plus this. */
+  gapFloorMs: number;
+  /** Events per stream-minute fail when the candidate has fewer than this share of the baseline's... */
+  minRateRatio: number;
+  /** ...judged only when the baseline had at least this many events in the window. */
+  minEventsForRate: number;
+  /** Disconnects (and unexpected close codes, failed opens) fail when the candidate's rate exceeds this times the baseline's... */
+  disconnectRatio: number;
+  /** ...and the candidate has at least this many more than the baseline's rate predicts for its stream time. */
+  minDisconnectExcess: number;
+  /** Resume success fails below this rate, unless the baseline does no better... */
+  minResumeRate: number;
+  /** ...judged only with at least this many reconnects tried on the candidate. */
+  minResumeTries: number;
+  /** WebSocket ping round trip fails when the candidate's p50 exceeds this times the baseline's... */
+  pingRatio: number;
+  /** ...and the baseline's plus this. */
+  pingFloorMs: number;
+  /** Either arm with fewer stream-seconds than this in the window makes the verdict inconclusive. */
+  minStreamSeconds: number;
+  /** A baseline with fewer signals (events and heartbeats) than this in the window makes it inconclusive. */
+  minSignals: number;
+}
+
+/** Streams per arm for a small service: three on each tag URL are cheap and still show a pattern. */
+export const DEFAULT_PANEL_STREAMS = 3;
+
+/** Defaults for a small service judged from a shared 2-core CI runner (see each field). */
+export const DEFAULT_PANEL_THRESHOLDS: Readonly<PanelThresholds> = Object.freeze({
+  firstEventRatio: 2,
+  firstEventFloorMs: 1000,
+  gapRatio: 2,
+  gapFloorMs: 1000,
+  minRateRatio: 0.5,
+  minEventsForRate: 20,
+  disconnectRatio: 2,
+  minDisconnectExcess: 3,
+  minResumeRate: 0.8,
+  minResumeTries: 2,
+  pingRatio: 2,
+  pingFloorMs: 250,
+  minStreamSeconds: 10,
+  minSignals: 5,
+});
+
+/** One metric, both arms side by side; `ok` undefined means not judged, and `limit` says why. */
+export interface PanelRow {
+  metric: string;
+  candidate: string;
+  baseline: string;
+  limit: string;
+  ok: boolean | undefined;
+}
+
+/** The panel's verdict for one window, with the numbers behind it. */
+export interface PanelVerdict {
+  verdict: Verdict;
+  rows: PanelRow[];
+  /** One line for the log. */
+  detail: string;
+}
+
+/** Nearest-rank percentile (`p` from 0 to 100); undefined for no values. */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((Math.min(100, Math.max(0, p)) / 100) * sorted.length);
+  return sorted[Math.max(0, rank - 1)];
+}
+
+/**
+ * The gap a listener is in at `p` % of the moments: each gap weighs its length, so one stream silent for
+ * most of the window outweighs many short gaps, and a stall of the client that splits or merges gaps
+ * differently on the two arms moves both alike. Undefined for no gaps.
+ */
+export function timeWeightedPercentile(gaps: readonly number[], p: number): number | undefined {
+  const sorted = gaps.filter((g) => g > 0).sort((a, b) => a - b);
+  const total = sorted.reduce((sum, g) => sum + g, 0);
+  if (total === 0) return gaps.length > 0 ? 0 : undefined;
+  let seen = 0;
+  for (const gap of sorted) {
+    seen += gap;
+    if (seen >= (Math.min(100, Math.max(0, p)) / 100) * total) return gap;
+  }
+  return sorted[sorted.length - 1];
+}
+
+/**
+ * Whether an SSE server resumed after `lastId`: the first event after reconnecting carries an id that
+ * is neither the last one nor the stream's first (a replay); numeric ids must grow.
+ */
+export function resumedAfter(lastId: string, gotId: string | undefined, firstIdOfStream?: string): boolean {
+  if (gotId === undefined) return false;
+  const integer = /^\d{1,15}$/;
+  if (integer.test(lastId.trim()) && integer.test(gotId.trim())) return Number(gotId) > Number(lastId);
+  return gotId !== lastId && gotId !== firstIdOfStream;
+}
+
+/** Why gaps and rates mean nothing on a gRPC health Watch. */
+const WATCH_IS_QUIET = 'a Watch sends a status only when it changes';
+
+/** Close codes a server sends when it ends a stream on purpose (normal closure, going away). */
+const EXPECTED_CLOSE_CODES = new Set(['1000', '1001']);
+
+/** Compares the candidate's arm with the baseline's over one window. */
+export function judgePanel(
+  candidate: ArmReading,
+  baseline: ArmReading,
+  thresholds: PanelThresholds,
+): PanelVerdict {
+  const t = thresholds;
+  const gRpc = candidate.protocol === 'grpc';
+  const rows: PanelRow[] = [
+    streamsRow(candidate, baseline),
+    firstEventRow(candidate, baseline, t),
+    gRpc ? notJudged('gap p95 (time-weighted)', WATCH_IS_QUIET) : gapRow(candidate, baseline, t),
+    rateRow(candidate, baseline, t),
+    countRow('disconnects', candidate, baseline, (a) => a.disconnects, t),
+    countRow('failed opens', candidate, baseline, (a) => a.openFailures, t),
+    resumeRow(candidate, baseline, t),
+  ];
+  if (candidate.protocol === 'websocket') {
+    rows.push(pingRow(candidate, baseline, t));
+    rows.push(countRow('unexpected close codes', candidate, baseline, unexpectedCloses, t, closeCodeText));
+  }
+  if (gRpc) rows.push(watchRow(candidate, baseline));
+
+  const failed = rows.filter((row) => row.ok === false);
+  const thin = thinEvidence(candidate, baseline, t);
+  const numbers = `${candidate.openNow} vs ${baseline.openNow} streams open, ${round(candidate.streamSeconds)} vs ${round(baseline.streamSeconds)} stream-seconds`;
+  if (thin.baseline)
+    return { verdict: 'inconclusive', rows, detail: `inconclusive: ${thin.baseline} (${numbers})` };
+  if (failed.length > 0) {
+    const why = failed.map(
+      (row) => `${row.metric} ${row.candidate} on the candidate vs ${row.baseline} (limit ${row.limit})`,
+    );
+    return { verdict: 'fail', rows, detail: `fail: ${why.join('; ')}` };
+  }
+  if (thin.candidate)
+    return { verdict: 'inconclusive', rows, detail: `inconclusive: ${thin.candidate} (${numbers})` };
+  const firsts = rows[1];
+  return {
+    verdict: 'pass',
+    rows,
+    detail: `pass: candidate vs baseline, ${numbers}; first event ${firsts.candidate} vs ${firsts.baseline}; ${candidate.disconnects} vs ${baseline.disconnects} disconnects`,
+  };
+}
+
+/** Why an arm has too little to judge, for each arm; undefined when it has enough. */
+function thinEvidence(
+  candidate: ArmReading,
+  baseline: ArmReading,
+  t: PanelThresholds,
+): { baseline?: string; candidate?: string } {
+  const sample = baseline.errors.length > 0 ? `: ${baseline.errors[0]}` : '';
+  let base: string | undefined;
+  if (baseline.opened === 0 && baseline.openNow === 0)
+    base = `no stream opened on the baseline (${baseline.openFailures} failed${sample})`;
+  else if (baseline.streamSeconds < t.minStreamSeconds)
+    base = `the baseline streamed ${round(baseline.streamSeconds)} s, under ${t.minStreamSeconds} s`;
+  else if (
+    baseline.protocol === 'grpc'
+      ? baseline.events === 0
+      : baseline.events + baseline.heartbeats < t.minSignals
+  )
+    base = `the baseline sent ${baseline.events + baseline.heartbeats} signals, under ${baseline.protocol === 'grpc' ? 1 : t.minSignals}`;
+  let cand: string | undefined;
+  if (candidate.streamSeconds < t.minStreamSeconds)
+    cand = `the candidate streamed ${round(candidate.streamSeconds)} s, under ${t.minStreamSeconds} s`;
+  return { baseline: base, candidate: cand };
+}
+
+function streamsRow(candidate: ArmReading, baseline: ArmReading): PanelRow {
+  const text = (a: ArmReading) => `${a.openNow} open, ${a.opened} opened, ${round(a.streamSeconds)} stream-s`;
+  return {
+    metric: 'streams',
+    candidate: text(candidate),
+    baseline: text(baseline),
+    limit: 'shown, not judged',
+    ok: undefined,
+  };
+}
+
+function firstEventRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
+  // A stream opened between two ticks of the app's timer waits up to one tick: one typical gap is added.
+  const tick = baseline.protocol === 'grpc' ? 0 : (percentile(baseline.gapsMs, 50) ?? 0);
+  return compareTiming('time to first event p50', candidate.firstEventMs, baseline.firstEventMs, {
+    stat: (values) => percentile(values, 50),
+    limit: (b) => Math.max(t.firstEventRatio * b, b + t.firstEventFloorMs + tick),
+  });
+}
+
+function gapRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
+  return compareTiming('gap p95 (time-weighted)', candidate.gapsMs, baseline.gapsMs, {
+    stat: (values) => timeWeightedPercentile(values, 95),
+    limit: (b) => Math.max(t.gapRatio * b, b + t.gapFloorMs),
+  });
+}
+
+function pingRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
+  return compareTiming('ping round trip p50', candidate.pingRttMs, baseline.pingRttMs, {
+    stat: (values) => percentile(values, 50),
+    limit: (b) => Math.max(t.pingRatio * b, b + t.pingFloorMs),
+  });
+}
+
+/** A timing statistic of both arms, judged against a limit drawn from the baseline's. */
+function compareTiming(
+  metric: string,
+  cs: readonly number[],
+  bs: readonly number[],
+  rule: { stat: (values: readonly number[]) => number | undefined; limit: (baseline: number) => number },
+): PanelRow {
+  const c = rule.stat(cs);
+  const b = rule.stat(bs);
+  const text = (v: number | undefined, n: number) => (v === undefined ? 'none' : `${formatMs(v)} (n=${n})`);
+  const row = { metric, candidate: text(c, cs.length), baseline: text(b, bs.length) };
+  if (c === undefined || b === undefined) {
+    const side =
+      c === undefined && b === undefined ? 'either arm' : c === undefined ? 'the candidate' : 'the baseline';
+    return { ...row, limit: `not judged: no samples on ${side}`, ok: undefined };
+  }
+  const limit = rule.limit(b);
+  return { ...row, limit: `≤ ${formatMs(limit)}`, ok: c <= limit };
+}
+
+function rateRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
+  const perMinute = (a: ArmReading) => (a.streamSeconds > 0 ? (a.events * 60) / a.streamSeconds : 0);
+  const c = perMinute(candidate);
+  const b = perMinute(baseline);
+  const metric = 'events per stream-minute';
+  const text = (rate: number, a: ArmReading) => `${rate.toFixed(1)} (${a.events} events)`;
+  const row = { metric, candidate: text(c, candidate), baseline: text(b, baseline) };
+  if (baseline.protocol === 'grpc') return { ...row, limit: `not judged: ${WATCH_IS_QUIET}`, ok: undefined };
+  if (baseline.events < t.minEventsForRate)
+    return {
+      ...row,
+      limit: `not judged: the baseline sent ${baseline.events} events, under ${t.minEventsForRate}`,
+      ok: undefined,
+    };
+  if (candidate.streamSeconds <= 0)
+    return { ...row, limit: 'not judged: no candidate stream time', ok: undefined };
+  const limit = t.minRateRatio * b;
+  return { ...row, limit: `≥ ${limit.toFixed(1)}`, ok: c >= limit };
+}
+
+/**
+ * A count that should stay near zero (disconnects, failed opens, unexpected close codes): fails when the
+ * candidate's rate per stream-hour is over `disconnectRatio` times the baseline's AND the candidate has at
+ * least `minDisconnectExcess` more than the baseline's rate predicts for its stream time, so one cut
+ * stream on a short window never fails a release.
+ */
+function countRow(
+  metric: string,
+  candidate: ArmReading,
+  baseline: ArmReading,
+  count: (a: ArmReading) => number,
+  t: PanelThresholds,
+  extra: (a: ArmReading) => string = () => '',
+): PanelRow {
+  const c = count(candidate);
+  const b = count(baseline);
+  const hours = (a: ArmReading) => Math.max(a.streamSeconds, 1) / 3600;
+  const perHour = (n: number, a: ArmReading) => n / hours(a);
+  const text = (n: number, a: ArmReading) => `${n} (${Math.round(perHour(n, a))}/stream-h)${extra(a)}`;
+  const expected = perHour(b, baseline) * hours(candidate);
+  const allowed = Math.max(expected * t.disconnectRatio, expected + t.minDisconnectExcess - 1);
+  return {
+    metric,
+    candidate: text(c, candidate),
+    baseline: text(b, baseline),
+    limit: `≤ ${Math.floor(allowed)} (baseline rate ×${t.disconnectRatio}, +${t.minDisconnectExcess - 1} slack)`,
+    ok: c <= allowed,
+  };
+}
+
+function resumeRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
+  const rate = (a: ArmReading) => (a.resumes.tried > 0 ? a.resumes.ok / a.resumes.tried : undefined);
+  const text = (a: ArmReading) => `${a.resumes.ok}/${a.resumes.tried}`;
+  const row = { metric: 'resumes after a disconnect', candidate: text(candidate), baseline: text(baseline) };
+  const c = rate(candidate);
+  const b = rate(baseline);
+  if (c === undefined || candidate.resumes.tried < t.minResumeTries)
+    return {
+      ...row,
+      limit: `not judged: under ${t.minResumeTries} reconnects on the candidate`,
+      ok: undefined,
+    };
+  const floor = Math.min(t.minResumeRate, b ?? t.minResumeRate);
+  const limit = `≥ ${Math.round(floor * 100)} %${b !== undefined && b < t.minResumeRate ? ' (the baseline does no better)' : ''}`;
+  return { ...row, limit, ok: c >= floor };
+}
+
+function watchRow(candidate: ArmReading, baseline: ArmReading): PanelRow {
+  const text = (a: ArmReading) => `${a.openNow - a.notServing}/${a.openNow} SERVING`;
+  const row = { metric: 'Watch liveness', candidate: text(candidate), baseline: text(baseline) };
+  if (candidate.openNow === 0)
+    return { ...row, limit: 'not judged: no Watch open on the candidate', ok: undefined };
+  return {
+    ...row,
+    limit: `≤ ${baseline.notServing} not SERVING`,
+    ok: candidate.notServing <= baseline.notServing,
+  };
+}
+
+function unexpectedCloses(a: ArmReading): number {
+  return Object.entries(a.closeCodes).reduce(
+    (sum, [code, n]) => sum + (EXPECTED_CLOSE_CODES.has(code) ? 0 : n),
+    0,
+  );
+}
+
+function closeCodeText(a: ArmReading): string {
+  const codes = Object.entries(a.closeCodes).map(([code, n]) => `${code}×${n}`);
+  return codes.length > 0 ? ` [${codes.join(', ')}]` : '';
+}
+
+function notJudged(metric: string, why: string): PanelRow {
+  return { metric, candidate: '-', baseline: '-', limit: `not judged: ${why}`, ok: undefined };
+}
+
+function round(n: number): number {
+  return Math.round(n);
+}
+
+/** The panel as a small Markdown table for the PR comment and the job summary. */
+export function renderPanelTable(verdict: PanelVerdict): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+  const lines = [
+    `**Stream-health panel: ${verdict.verdict}**`,
+    '',
+    '| Metric | Candidate | Baseline | Limit | |',
+    '| --- | --- | --- | --- | --- |',
+    ...verdict.rows.map(
+      (row) =>
+        `| ${cell(row.metric)} | ${cell(row.candidate)} | ${cell(row.baseline)} | ${cell(row.limit)} | ${mark(row.ok)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,205 @@
+// The gates a traffic step passes beyond its light smoke rounds: the stream-health panel (the candidate's
+// streams against the stable revision's, at the same time), the Cloud Monitoring request gate and the
+// Cloud Logging fast path, under one policy for inconclusive and failed checks (core/metric-gate.ts). They
+// report problems as data; rollout.ts decides what to do with them.
+import type { DeployConfig } from '../core/config';
+import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
+import { chooseBaselineTag, type BaselineTag } from '../core/baseline-tag';
+import {
+  applyGatePolicy,
+  DEFAULT_ERROR_THRESHOLDS,
+  DEFAULT_LOG_THRESHOLDS,
+  describeEffectiveSplit,
+  judgeLogProblems,
+  judgeRequestErrors,
+  metricWindow,
+  unreadVerdict,
+  type GateVerdict,
+} from '../core/metric-gate';
+import type { StepGateReport } from '../core/report-types';
+import { judgePanel, type PanelVerdict } from '../core/stream-panel';
+import type { CandidatePlan } from '../core/service-plan';
+import type { PanelSession, ReleasePorts } from '../ports';
+import { mintIdToken, waitForTag, type LiveCandidate } from './gate';
+
+/** How long a step that holds (or confirms a failure) waits before its next check: one more panel window. */
+export const RECHECK_MS = 10_000;
+/** Log lines read per check: enough for the report's last lines and the thresholds. */
+const LOG_LINES = 50;
+
+/** The panel of a release: its streams, and the stable revision's temporary tag and URL. */
+export interface PanelRun {
+  session: PanelSession;
+  baseline: BaselineTag;
+  url: string;
+}
+
+/** The baseline tag the release's steps carry for the panel, or why the panel does not run. */
+export function panelBaseline(config: DeployConfig, plan: CandidatePlan): BaselineTag | { none: string } {
+  if (config.gates.panelStreams === 0) return { none: '`panel_streams` is 0' };
+  if (!config.smoke || config.smoke.protocol === 'http')
+    return { none: 'the smoke protocol is not a stream (sse, websocket or grpc)' };
+  if (config.smokeUrl) return { none: '`smoke_url` sends the checks to another URL' };
+  return chooseBaselineTag(plan.restoreTraffic, plan.tag, config.service);
+}
+
+/** The revision that served most before the release: the request gate's baseline. */
+export function baselineRevision(restoreTraffic: readonly TrafficTarget[]): string | undefined {
+  const serving = restoreTraffic.filter((t) => t.revision && t.percent > 0);
+  return serving.length === 0
+    ? undefined
+    : serving.reduce((best, t) => (t.percent > best.percent ? t : best)).revision;
+}
+
+/**
+ * Opens the panel once the first step's traffic (which carries the baseline's tag) has landed and the tag
+ * URL reaches the stable revision; undefined, with the reason logged, when it cannot open.
+ */
+export async function startPanel(
+  config: DeployConfig,
+  candidate: LiveCandidate,
+  baseline: BaselineTag,
+  live: CloudRunService,
+  ports: ReleasePorts,
+): Promise<PanelRun | undefined> {
+  const { log } = ports;
+  const url = live.trafficStatuses?.find((t) => t.tag === baseline.tag)?.uri;
+  if (!ports.panel || !url || !config.smoke) {
+    log.warning(
+      `No stream-health panel: ${url ? 'no panel client in this run' : `Cloud Run reported no URL for the baseline's tag ${baseline.tag}`}.`,
+    );
+    return undefined;
+  }
+  await waitForTag(config, baseline.revision, url, candidate.url, candidate.publicAccess, ports);
+  const token = await mintIdToken(config, candidate.url, candidate.publicAccess, ports);
+  const session = ports.panel.open({
+    candidateUrl: candidate.tagUrl,
+    baselineUrl: url,
+    protocol: config.smoke.protocol as 'sse' | 'websocket' | 'grpc',
+    path: config.smoke.path,
+    streams: config.gates.panelStreams,
+    ...(token !== undefined && { idToken: token }),
+    allowedOrigins: [candidate.url, candidate.tagUrl, ...candidate.urls, url],
+    ...(config.smoke.send !== undefined && { wsSend: config.smoke.send }),
+  });
+  log.info(
+    `Stream-health panel: ${config.gates.panelStreams} streams on the candidate's tag URL and ${config.gates.panelStreams} on ${baseline.revision}'s (temporary tag ${baseline.tag}), compared through every step.`,
+  );
+  return { session, baseline, url };
+}
+
+/** What the step's gates are judged with. */
+export interface StepContext {
+  config: DeployConfig;
+  plan: CandidatePlan;
+  ports: ReleasePorts;
+  panel?: PanelRun;
+  index: number;
+  percent: number;
+  /** Epoch ms the step's traffic landed. */
+  startedAt: number;
+  /** The candidate's share of new requests the light rounds last measured (0..1). */
+  observedShare?: number;
+}
+
+/**
+ * Judges the step's gates at the end of its bake and, as the policy says, checks again after RECHECK_MS
+ * (a hold on inconclusive answers, or failures to confirm) until it passes or fails. Says why it failed.
+ */
+export async function judgeStepGates(
+  step: StepContext,
+): Promise<{ failures: string[]; report: StepGateReport | undefined }> {
+  const { config, ports } = step;
+  const observe = ports.observability;
+  const useMetrics = observe && config.gates.metrics !== 'off';
+  const useLogs = observe && config.gates.logs !== 'off';
+  if (!step.panel && !useMetrics && !useLogs) return { failures: [], report: undefined };
+  const history: GateVerdict[] = [];
+  for (;;) {
+    const checks: GateVerdict[] = [];
+    let panel: PanelVerdict | undefined;
+    if (step.panel) {
+      const readings = step.panel.session.window();
+      panel = judgePanel(readings.candidate, readings.baseline, config.gates.panelThresholds);
+      ports.log.info(`Step ${step.index + 1}, stream-health panel: ${panel.detail}`);
+      checks.push({ gate: 'panel', verdict: panel.verdict, reason: panel.detail, numbers: [] });
+    }
+    if (useMetrics) checks.push(await requestGate(step));
+    if (useLogs) checks.push(await logGate(step));
+    for (const check of checks.filter((c) => c.gate !== 'panel'))
+      ports.log.info(`Step ${step.index + 1}, ${check.gate} gate: ${check.verdict}: ${check.reason}`);
+    const combined = combine(checks, config, ports.now());
+    history.push(combined);
+    const decision = applyGatePolicy(history, config.gates.policy);
+    const report: StepGateReport = {
+      ...(panel && { panel }),
+      checks: checks.filter((c) => c.gate !== 'panel'),
+      split: describeEffectiveSplit({
+        configuredPercent: step.percent,
+        ...(step.observedShare !== undefined && { observedNewShare: step.observedShare }),
+        candidate: step.plan.revision,
+        sessionAffinity: config.streaming.sessionAffinity,
+      }),
+      decision: `${decision.decision}: ${decision.reason}`,
+    };
+    if (decision.decision === 'pass') return { failures: [], report };
+    if (decision.decision === 'fail') return { failures: [`gates: ${decision.reason}`], report };
+    ports.log.info(`Step ${step.index + 1} holds: ${decision.reason}; next check in ${RECHECK_MS / 1000} s.`);
+    await ports.sleep(RECHECK_MS);
+  }
+}
+
+/** One verdict of a check: any failure fails it; `required` gates that were skipped fail it too. */
+function combine(checks: GateVerdict[], config: DeployConfig, at: number): GateVerdict {
+  const required = (c: GateVerdict) =>
+    (c.gate === 'requests' && config.gates.metrics === 'required') ||
+    (c.gate === 'logs' && config.gates.logs === 'required');
+  const failed = checks.filter((c) => c.verdict === 'fail' || (c.verdict === 'skipped' && required(c)));
+  const open = checks.filter((c) => c.verdict === 'inconclusive');
+  const say = (list: GateVerdict[]) => list.map((c) => `${c.gate}: ${c.reason}`).join('; ');
+  if (failed.length > 0) return { gate: 'step', verdict: 'fail', reason: say(failed), numbers: [], at };
+  if (open.length > 0) return { gate: 'step', verdict: 'inconclusive', reason: say(open), numbers: [], at };
+  return { gate: 'step', verdict: 'pass', reason: say(checks) || 'no gate', numbers: [], at };
+}
+
+/** The candidate's 5xx rate against the baseline's, over the step's window once Monitoring has it. */
+async function requestGate({ config, plan, ports, startedAt }: StepContext): Promise<GateVerdict> {
+  const baseline = baselineRevision(plan.restoreTraffic);
+  if (!baseline)
+    return {
+      gate: 'requests',
+      verdict: 'inconclusive',
+      reason: 'no baseline revision to compare with',
+      numbers: [],
+    };
+  const window = metricWindow(startedAt, ports.now(), config.gates.metricsDelayMs);
+  if (window.kind === 'wait')
+    return {
+      gate: 'requests',
+      verdict: 'inconclusive',
+      reason: `not readable yet: ${window.reason}`,
+      numbers: [],
+    };
+  const read = await ports.observability!.requestCounts({
+    revisions: [plan.revision, baseline],
+    start: window.start,
+    end: window.end,
+  });
+  if (read.kind !== 'data') return unreadVerdict('requests', read)!;
+  return judgeRequestErrors(
+    read.value[plan.revision],
+    read.value[baseline],
+    DEFAULT_ERROR_THRESHOLDS,
+    read.query,
+  );
+}
+
+/** The candidate's ERROR lines, 5xx request logs and crashes since the step began. */
+async function logGate({ plan, ports, startedAt }: StepContext): Promise<GateVerdict> {
+  const read = await ports.observability!.recentProblems(plan.revision, startedAt, LOG_LINES);
+  if (read.kind !== 'data') return unreadVerdict('logs', read)!;
+  return judgeLogProblems(read.value.entries, DEFAULT_LOG_THRESHOLDS, {
+    truncated: read.value.truncated,
+    query: read.query,
+  });
+}
