@@ -225,6 +225,20 @@ describe('checkRecord: a record found on the service is settled only while its t
       /still serves .* step 1 of 3 \(10 %\)/,
     ],
     [
+      "the first step with the stable revision's temporary panel tag, as it set it",
+      record({ step: 0, baselineTag: { revision: 'api-00001', tag: 'candidate-base' } }),
+      [...STEP_10, { type: REV, revision: 'api-00001', percent: 0, tag: 'candidate-base' }],
+      'settle',
+      /still serves .* step 1 of 3 \(10 %\)/,
+    ],
+    [
+      'the first step without the temporary tag its record says every step carries',
+      record({ step: 0, baselineTag: { revision: 'api-00001', tag: 'candidate-base' } }),
+      STEP_10,
+      'stale',
+      /someone changed the service's traffic since/,
+    ],
+    [
       'the same split in another order, with an empty tag',
       record({ step: 1, verifiedStep: 0 }),
       [STEP_50[2], { ...STEP_50[0], tag: '' }, STEP_50[1]],

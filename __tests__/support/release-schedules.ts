@@ -41,6 +41,8 @@ export interface Schedule extends FaultSchedule {
   followLatest: boolean;
   baseline: Baseline;
   health: CandidateHealth;
+  /** The stream-health panel on: every step carries the stable revision's temporary tag (core/baseline-tag.ts). */
+  panel?: boolean;
 }
 
 /** mulberry32: a small seeded PRNG, so a seed replays its schedule exactly. */
@@ -105,6 +107,8 @@ export function generateSchedule(seed: number): Schedule {
     baseline: rnd.pick(['latest', 'pinned-split', 'release-tags'] as const),
     health,
     faults,
+    // Half the schedules, by seed, so the random draws (and the regressions' replays) stay as they were.
+    panel: seed % 2 === 0,
     // Not before call 2: the run has read the service by then, so its baseline is the one seeded.
     person: rnd.chance(0.35)
       ? {

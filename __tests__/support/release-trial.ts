@@ -5,7 +5,9 @@ import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-ty
 import { planSteps } from '../../src/core/traffic-plan';
 import { planTagCleanup, TAGS_ANNOTATION } from '../../src/core/release-tags';
 import type { ReleaseRecord } from '../../src/core/release-record';
-import type { ReleasePorts } from '../../src/ports';
+import type { PanelPort, ReleasePorts } from '../../src/ports';
+import { chooseBaselineTag, withBaselineTag, withoutBaselineTag } from '../../src/core/baseline-tag';
+import type { ArmReading } from '../../src/core/stream-panel';
 import { recoverRelease, type RecoveryOutcome } from '../../src/recover';
 import { run } from '../../src/run';
 import { deployConfig } from './deploy-config';
@@ -61,7 +63,36 @@ function releaseConfig(s: Schedule): DeployConfig {
     stepWaitMs: s.stepWaitMs,
     keepFailedCandidate: s.keepFailedCandidate,
     followLatest: s.followLatest,
+    ...(s.panel && { gates: { ...deployConfig().gates, panelStreams: 3 } }),
   });
+}
+
+/** A panel whose two arms look alike: the schedule's health is judged by the light rounds, as before. */
+function healthyPanel(): PanelPort {
+  const arm = (): ArmReading => ({
+    protocol: 'sse',
+    windowMs: 10_000,
+    opened: 3,
+    openNow: 3,
+    streamSeconds: 30,
+    firstEventMs: [100, 100, 100],
+    gapsMs: Array<number>(27).fill(1000),
+    events: 30,
+    heartbeats: 0,
+    disconnects: 0,
+    resumes: { tried: 0, ok: 0 },
+    pingRttMs: [],
+    closeCodes: {},
+    notServing: 0,
+    openFailures: 0,
+    errors: [],
+  });
+  return {
+    open: () => ({
+      window: () => ({ candidate: arm(), baseline: arm() }),
+      close: async () => ({ candidate: arm(), baseline: arm() }),
+    }),
+  };
 }
 
 /** How main ended, as the invariants read it. */
@@ -94,7 +125,10 @@ export interface Plan {
 function planFor(s: Schedule): Plan {
   const found = BASELINES[s.baseline].traffic;
   const restore = found.map((t) => (t.type === LATEST ? { ...t, type: R, revision: 'api-old' } : { ...t }));
-  const steps = planSteps(restore, CANDIDATE, TAG, s.steps, { followLatest: s.followLatest });
+  const baseline = s.panel ? chooseBaselineTag(restore, TAG, 'api') : undefined;
+  const steps = planSteps(restore, CANDIDATE, TAG, s.steps, { followLatest: s.followLatest }).map((step) =>
+    baseline && !('none' in baseline) ? withBaselineTag(step, baseline) : step,
+  );
   const last = steps[steps.length - 1];
   const made = JSON.parse(BASELINES[s.baseline].annotations?.[TAGS_ANNOTATION] ?? '[]') as string[];
   return {
@@ -108,8 +142,19 @@ function planFor(s: Schedule): Plan {
     restore,
     deployed: [...restore, { type: R, revision: CANDIDATE, percent: 0, tag: TAG }],
     steps,
-    final: s.steps[s.steps.length - 1] === 100 ? planTagCleanup(last, made, TAG, 2).traffic : last,
+    final: withoutPanelTag(
+      s.steps[s.steps.length - 1] === 100 ? planTagCleanup(last, made, TAG, 2).traffic : last,
+      baseline,
+    ),
   };
+}
+
+/** The promotion takes the panel's temporary tag off with the older release tags. */
+function withoutPanelTag(
+  traffic: TrafficTarget[],
+  baseline: ReturnType<typeof chooseBaselineTag> | undefined,
+) {
+  return baseline && !('none' in baseline) ? withoutBaselineTag(traffic, baseline.tag) : traffic;
 }
 
 export interface Trial {
@@ -153,6 +198,7 @@ export async function runTrial(s: Schedule): Promise<Trial> {
   const ports = scheduledPorts(cloudRun, s.health, (record) =>
     flag(runnerStateClaimsOnlyWhatLanded(t, cloudRun, record)),
   );
+  if (s.panel) ports.panel = healthyPanel();
   let main: Released | undefined;
   try {
     main = await release(releaseConfig(s), ports);

@@ -1,6 +1,7 @@
 // What happened during one release, as events the orchestrator emits once each fact has landed (a write
 // read back, a verdict given), and the two pure folds over them: the release record (runner state and
 // service annotation) and the report. The record can only say what an event says has happened.
+import type { BaselineTag } from './baseline-tag';
 import type { TrafficTarget } from './cloud-run-types';
 import type { ReleasePhase, ReleaseRecord } from './release-record';
 import type { ReleaseReport, ReportPhase, ReportStep, StepGateReport } from './report-types';
@@ -49,7 +50,7 @@ export type ReleaseEvent =
   /** After a failed smoke test: the tag taken off (`restored`), the candidate kept for debugging, or the tag left. */
   | { type: 'candidate-settled'; outcome: 'restored' | 'kept' | 'tag-left'; traffic?: TrafficTarget[] }
   /** Step `index`'s traffic landed (read back). */
-  | ({ type: 'step-set'; index: number; traffic: TrafficTarget[] } & Written)
+  | ({ type: 'step-set'; index: number; traffic: TrafficTarget[]; baselineTag?: BaselineTag } & Written)
   | { type: 'step-judged'; index: number; passed: boolean; detail?: string; gates?: StepGateReport }
   | ({ type: 'rollback-landed'; traffic: TrafficTarget[] } & Written)
   | { type: 'rollback-failed'; problem: string }
@@ -103,7 +104,10 @@ function nextRecord(record: ReleaseRecord | undefined, e: ReleaseEvent): Release
         ? record
         : { ...record, phase: e.outcome === 'restored' ? 'rolled-back' : 'deployed' };
     case 'step-set':
-      return written('rolling-out', e, e.index);
+      return {
+        ...written('rolling-out', e, e.index),
+        ...(e.baselineTag && { baselineTag: e.baselineTag }),
+      };
     case 'step-judged':
       return e.passed ? { ...record, verifiedStep: Math.max(record.verifiedStep, e.index) } : record;
     case 'rollback-landed':

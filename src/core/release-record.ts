@@ -1,6 +1,7 @@
 // The record of a release under way, kept in two places: the runner's step state (for the post step of
 // the same job) and a service annotation (for a rerun, or `stream-deploy rollback`). Pure: encoding,
 // decoding and the decision of what to do with an unfinished release.
+import { withBaselineTag, type BaselineTag } from './baseline-tag';
 import type { CloudRunService, TrafficTarget } from './cloud-run-types';
 import { planSteps, trafficKey } from './traffic-plan';
 
@@ -45,6 +46,8 @@ export interface ReleaseRecord {
    * more (docs/platform.md "Service generation"), so a later generation means someone changed the service since.
    */
   generation?: number;
+  /** The stable revision's temporary tag that every step carries for the stream-health panel (core/baseline-tag.ts). */
+  baselineTag?: BaselineTag;
 }
 
 /**
@@ -185,12 +188,12 @@ function trafficLeftBy(record: ReleaseRecord): TrafficTarget[][] | undefined {
   if (record.phase !== 'rolling-out' || record.step < 0 || record.step >= record.stepPercents.length)
     return undefined;
   try {
-    return [false, true].map(
-      (followLatest) =>
-        planSteps(record.restoreTraffic, record.candidate, record.tag, record.stepPercents, { followLatest })[
-          record.step
-        ],
-    );
+    return [false, true].map((followLatest) => {
+      const step = planSteps(record.restoreTraffic, record.candidate, record.tag, record.stepPercents, {
+        followLatest,
+      })[record.step];
+      return record.baselineTag ? withBaselineTag(step, record.baselineTag) : step;
+    });
   } catch {
     return undefined;
   }

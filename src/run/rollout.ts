@@ -65,7 +65,7 @@ async function rollSteps(
   const { cloudRun, log } = ports;
   // The stable revision's temporary tag rides on every step for the stream-health panel (step-gates.ts);
   // the promotion and the rollback take it off.
-  const chosen = panelBaseline(config, plan);
+  const chosen = ports.panel ? panelBaseline(config, plan) : { none: 'no panel client in this run' };
   const baseline = 'none' in chosen ? undefined : chosen;
   if ('none' in chosen && config.gates.panelStreams > 0) log.info(`No stream-health panel: ${chosen.none}.`);
   const steps = planSteps(plan.restoreTraffic, plan.revision, plan.tag, config.trafficSteps, {
@@ -85,6 +85,7 @@ async function rollSteps(
         at,
         traffic: steps[i],
         generation: base.generation,
+        ...(baseline && { baselineTag: baseline }),
       };
       const live = await log.group(
         `Shift traffic ${percent}% -> ${plan.revision} (step ${i + 1} of ${steps.length})`,
