@@ -153,7 +153,8 @@ async function main(): Promise<void> {
                 (row.rollbackSelfMs !== undefined
                   ? `, rollback self ${Math.round(row.rollbackSelfMs)} ms`
                   : '') +
-                ` (${row.seconds.toFixed(0)} s)${row.notes.length ? ` [${row.notes.join('; ')}]` : ''}`,
+                ` (${row.seconds.toFixed(0)} s)${row.notes.length ? ` [${row.notes.join('; ')}]` : ''}` +
+                (row.verdict !== 'promoted' && row.why ? `\n    why: ${row.why.replace(/\s+/g, ' ')}` : ''),
             );
           }
         };

@@ -69,6 +69,8 @@ export interface RevisionSample {
   unidentified: number;
   /** Requests that failed or answered non-2xx. */
   errors: number;
+  /** Of `errors`, the answers the candidate itself gave (its `X-Revision` on a non-2xx): routing reaches it. */
+  candidateErrors?: number;
 }
 
 /** Runs one smoke test; the ID token goes only to `allowedOrigins` (the service's own URLs). */

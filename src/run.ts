@@ -88,6 +88,7 @@ export async function run(
     verdict: ending.verdict,
     ...(ending.failure !== undefined && { failure: ending.failure }),
     ...(ending.drainsBy !== undefined && { drainsBy: ending.drainsBy }),
+    ...(ending.drain !== undefined && { drain: ending.drain }),
     ...(ending.traffic !== undefined && { traffic: ending.traffic }),
   });
   const { traffic: _known, ...known } = draft;

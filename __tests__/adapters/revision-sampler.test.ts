@@ -13,6 +13,10 @@ beforeAll(async () => {
     served++;
     if (req.url === '/silent') return; // never answers
     const revision = served % 2 === 0 ? 'api-new' : 'api-old';
+    if (req.url === '/unhealthy') {
+      res.writeHead(503, { 'x-revision': revision });
+      return res.end('not ready');
+    }
     if (req.url === '/anonymous') {
       res.writeHead(200);
       return res.end('ok');
@@ -39,6 +43,11 @@ test('a streaming path is sampled by its headers: the sample ends and counts eac
 test('answers without X-Revision are unidentified', async () => {
   const sample = await sampleRevisions(url, '/anonymous', 5, 'api-new');
   expect(sample).toEqual({ total: 5, candidate: 0, unidentified: 5, errors: 0 });
+});
+
+test('a failed answer the candidate gave itself says routing reaches it (the tag wait ends; the smoke test judges it)', async () => {
+  const sample = await sampleRevisions(url, '/unhealthy', 10, 'api-new');
+  expect(sample).toEqual({ total: 0, candidate: 0, unidentified: 0, errors: 10, candidateErrors: 5 });
 });
 
 test('a request that never gets an answer counts as failed at its deadline', async () => {

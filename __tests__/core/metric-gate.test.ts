@@ -129,7 +129,7 @@ const line = (source: LogProblem['source'], severity: string, text: string, stat
 
 describe('judgeLogProblems', () => {
   test.each<[string, LogProblem[], string, RegExp]>([
-    ['nothing logged', [], 'pass', /0 ERROR lines/],
+    ['nothing logged', [], 'pass', /0 app ERROR lines/],
     [
       'a crash fails at once',
       [line('system', 'ERROR', 'Memory limit of 512 MiB exceeded')],
@@ -149,21 +149,27 @@ describe('judgeLogProblems', () => {
       /no crash/,
     ],
     [
-      'five 5xx requests are background',
-      Array.from({ length: 5 }, () => line('request', 'ERROR', 'GET /events', 503)),
+      '5xx request logs are counted, never judged here: 1 % of a busy step is dozens',
+      Array.from({ length: 40 }, () => line('request', 'ERROR', 'GET /events', 503)),
       'pass',
-      /5 ERROR/,
+      /40 5xx request logs/,
     ],
     [
-      'six problems fail',
+      'six app ERROR lines fail when the baseline logged none',
       Array.from({ length: 6 }, () => line('app', 'ERROR', 'boom')),
       'fail',
-      /6 ERROR lines/,
+      /6 app ERROR lines since the step began, against 0 on the baseline/,
     ],
   ])('%s', (_name, entries, verdict, reason) => {
     const v = judgeLogProblems(entries);
     expect(v.verdict).toBe(verdict);
     expect(v.reason).toMatch(reason);
+  });
+
+  test('app ERROR lines are judged against the baseline’s in the same window', () => {
+    const entries = Array.from({ length: 12 }, () => line('app', 'ERROR', 'retrying upstream'));
+    expect(judgeLogProblems(entries, undefined, { baselineErrors: 8 }).verdict).toBe('pass');
+    expect(judgeLogProblems(entries, undefined, { baselineErrors: 6 }).verdict).toBe('fail');
   });
 
   test('keeps the last lines for the report and says when counts are lower bounds', () => {

@@ -1,17 +1,22 @@
 // The `grpc` profile through the built action: the candidate's smoke test and every step's gate call
 // grpc.health.v1 Health/Check and watch Watch over h2c through the tag and service URLs, with defaults.
 import { runAction } from '../../scripts/local-runner';
-import { targetInputs, useActionWorld } from '../support/action-world';
+import { startEarly, targetInputs, useActionWorld, type ActionWorld } from '../support/action-world';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/grpc-app';
 const w = useActionWorld();
 let runs = 9300;
 
-const release = (service: string, image: string, extra: Record<string, string> = {}) =>
+const release = (
+  service: string,
+  image: string,
+  extra: Record<string, string> = {},
+  world: ActionWorld = w,
+) =>
   runAction(
     'main',
     {
-      ...targetInputs(w.emulator, service),
+      ...targetInputs(world.emulator, service),
       image: `${IMAGE}:${image}`,
       profile: 'grpc',
       rollout: 'progressive',
@@ -19,7 +24,7 @@ const release = (service: string, image: string, extra: Record<string, string> =
       step_wait: '0s',
       ...extra,
     },
-    w.emulator.endpoints,
+    world.emulator.endpoints,
     { env: { GITHUB_RUN_ID: String(++runs) }, timeoutMs: 170_000 },
   );
 
@@ -36,14 +41,20 @@ test('a gRPC service with the standard health service is promoted with the profi
   expect(run.stdout).toMatch(/gRPC smoke test of \S+ passed/);
 }, 180_000);
 
-test('a candidate that reports NOT_SERVING gets no traffic', async () => {
+// This case waits mostly on its smoke test and the confirming run: it starts as the file begins, on an
+// emulator of its own, and runs alongside the case above; its test checks what it did.
+const notServing = startEarly(async (world) => {
   // The serving baseline, seeded (a gRPC release's first deploy is the test above): end-to-end HTTP/2.
-  await w.emulator.seedService({
+  await world.emulator.seedService({
     service: 'grpc-down',
     image: `${IMAGE}:v1`,
     fields: { template: { containers: [{ ports: [{ name: 'h2c', containerPort: 8080 }] }] } },
   });
-  const run = await release('grpc-down', 'not-serving', { smoke_duration: '2s' });
+  return release('grpc-down', 'not-serving', { smoke_duration: '2s' }, world);
+});
+
+test('a candidate that reports NOT_SERVING gets no traffic', async () => {
+  const run = await notServing.result();
   expect(run.code).toBe(1);
   expect(run.outputs.verdict).toBe('failed');
   expect(errors(run).join('\n')).toMatch(/grpc-health/);

@@ -178,7 +178,10 @@ test('under Domain Restricted Sharing a service becomes public through the invok
 });
 
 test('five releases leave at most keep_release_tags of this action’s tags, a tag it did not make, and no warm instance on a 0 % revision', async () => {
-  expect((await release('tags', 'v1', { tag: 'sha-1' })).code).toBe(0);
+  // One traffic step each: the tags a release keeps or removes, and the warm floors it moves, are its
+  // deploy's and its promotion's, the same with any number of steps in between.
+  const once = { traffic_steps: '100' };
+  expect((await release('tags', 'v1', { ...once, tag: 'sha-1' })).code).toBe(0);
   // A tag someone else made on the first revision.
   const svc = await raw('tags');
   const first = (svc.traffic as Json[])[0].revision as string;
@@ -196,7 +199,7 @@ test('five releases leave at most keep_release_tags of this action’s tags, a t
     }),
   );
   for (const n of [2, 3, 4, 5]) {
-    const run = await release('tags', ['v2', 'v3', 'v1', 'v2'][n - 2], { tag: `sha-${n}` });
+    const run = await release('tags', ['v2', 'v3', 'v1', 'v2'][n - 2], { ...once, tag: `sha-${n}` });
     expect([n, run.code, run.annotations]).toEqual([n, 0, []]);
   }
   const traffic = (await raw('tags')).traffic as Array<{ revision: string; percent?: number; tag?: string }>;

@@ -15,7 +15,7 @@ import {
 } from '../support/fault-suite';
 import { startAction } from '../../scripts/local-runner';
 import { LRO } from '../../emulator/clients';
-import { waitFor } from '../support/action-world';
+import { startEarly, waitFor } from '../support/action-world';
 
 const w = useFaultWorld('api');
 const GROUP = 'Cloud Run API';
@@ -40,7 +40,8 @@ describe.each([
     const service = `flaky-${method.split('.')[1]}-${status}`;
     const before = await seedBaseline(w, service);
     w.emulator.faults.failNext(method, 3, { status });
-    const run = await runMain(w, releaseInputs(w.emulator, service, 'v2'));
+    // One traffic step: the three failures meet the first read, the deploy's update or its first poll.
+    const run = await runMain(w, releaseInputs(w.emulator, service, 'v2', { traffic_steps: '100' }));
     expect(run.stdout).toMatch(/trying again in|polling again in/);
     await checkCase(w, run, {
       group: GROUP,
@@ -188,21 +189,28 @@ test('an etag conflict from a concurrent change: the run stops and leaves the ot
   });
 });
 
-test('an operation that never finishes: the deadline (`deploy_timeout`) fails the run; traffic and tags set back', async () => {
+// The deadline case waits out `deploy_timeout` (60 s, its smallest value) for real: it starts as the file begins,
+// on an emulator of its own (operationsNeverFinish is global to an emulator), and runs alongside the cases
+// above and below; its test checks what it did.
+const neverDone = startEarly(async (world) => {
   const service = 'never-done';
-  const before = await seedBaseline(w, service);
-  w.emulator.faults.update({ operationsNeverFinish: true });
-  const operations = w.emulator.api.wire.operations.length;
-  const running = runMain(w, releaseInputs(w.emulator, service, 'v2', { deploy_timeout: '60s' }));
+  const before = await seedBaseline(world, service);
+  world.emulator.faults.update({ operationsNeverFinish: true });
+  const operations = world.emulator.api.wire.operations.length;
+  const running = runMain(world, releaseInputs(world.emulator, service, 'v2', { deploy_timeout: '60s' }));
   // The candidate's update hangs for good (the emulator decides when an operation starts); operations
   // started later finish again, so the restore the run sends at its deadline can land.
   await waitFor('the candidate update', () =>
-    w.emulator.api.wire.operations.length > operations ? true : undefined,
+    world.emulator.api.wire.operations.length > operations ? true : undefined,
   );
-  await w.emulator.api.settle(); // its reconciliation has run, and left it unfinished
-  w.emulator.faults.update({ operationsNeverFinish: false });
-  const run = await running;
-  await checkCase(w, run, {
+  await world.emulator.api.settle(); // its reconciliation has run, and left it unfinished
+  world.emulator.faults.update({ operationsNeverFinish: false });
+  return { service, before, run: await running };
+});
+
+test('an operation that never finishes: the deadline (`deploy_timeout`) fails the run; traffic and tags set back', async () => {
+  const { service, before, run } = await neverDone.result();
+  await checkCase(neverDone.world, run, {
     group: GROUP,
     title: 'operation never finishes (deadline)',
     fault: 'the update operation never reports done; `deploy_timeout: 60s`',

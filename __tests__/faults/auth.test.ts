@@ -23,7 +23,11 @@ test('tokens that live 2 s during a longer rollout are refreshed (docs/platform.
   const service = 'auth-short-tokens';
   const before = await seedBaseline(w, service);
   w.emulator.faults.update({ tokenLifetimeSeconds: 2 });
-  const run = await runMain(w, releaseInputs(w.emulator, service, 'v2', { step_wait: '3s' }));
+  // Two steps baking 3 s each: a 2 s token expires during each bake, and again across the promotion.
+  const run = await runMain(
+    w,
+    releaseInputs(w.emulator, service, 'v2', { traffic_steps: '50,100', step_wait: '3s' }),
+  );
   await checkCase(w, run, {
     group: GROUP,
     title: 'tokens expire during the rollout',
@@ -68,7 +72,8 @@ const TRANSIENT: TransientCase[] = [
 test.each(TRANSIENT)('$title: retried, the release is promoted', async (c) => {
   const before = await seedBaseline(w, c.service);
   w.emulator.faults.failNext(c.method, 1, c.failure);
-  const run = await runMain(w, releaseInputs(w.emulator, c.service, 'v2'));
+  // One traffic step: the token endpoints are called while authenticating, before any step.
+  const run = await runMain(w, releaseInputs(w.emulator, c.service, 'v2', { traffic_steps: '100' }));
   await checkCase(w, run, {
     group: GROUP,
     title: c.title,
@@ -180,7 +185,13 @@ test('generateIdToken failing on a PRIVATE service: the smoke test fails, traffi
     status: 403,
     message: "Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
   });
-  const run = await runMain(w, releaseInputs(w.emulator, service, 'v2', { allow_unauthenticated: 'false' }));
+  // Without an ID token the private service answers 403, and the health check retries it until
+  // `health_timeout`, in each of the smoke test's two runs: its smallest value (1 s) instead of the default
+  // keeps that wait short; the 403 and the missing ID token are what the case is about.
+  const run = await runMain(
+    w,
+    releaseInputs(w.emulator, service, 'v2', { allow_unauthenticated: 'false', health_timeout: '1s' }),
+  );
   const warnings = run.annotations.filter((a) => a.startsWith('::warning')).join('\n');
   expect(warnings).toMatch(/Smoke test without an ID token[\s\S]*getOpenIdToken/);
   await checkCase(w, run, {

@@ -31,6 +31,14 @@ const FULL: Partial<Record<GitHubScope, GitHubAccess>> = {
 /** v1 seeded without a release, so without a PR comment: the case's own run is the one that creates it. */
 const seedWithoutComment = (service: string): Promise<Entry[]> => seedBaseline(w, service);
 
+/**
+ * The release these cases run: one traffic step (100 %), so each still deploys, smoke-tests, shifts, gates
+ * and promotes, and reports at each of those phases on every channel (creating the comment, then editing
+ * it, the deployment's statuses, the commit status), without two extra steps that report nothing new.
+ */
+const release = (service: string) =>
+  runMain(w, releaseInputs(w.emulator, service, 'v2', { traffic_steps: '100' }));
+
 interface GitHubCase {
   service: string;
   title: string;
@@ -150,7 +158,7 @@ test.each(CASES)(
   async (c) => {
     const before = await seedWithoutComment(c.service);
     c.inject();
-    const run = await runMain(w, releaseInputs(w.emulator, c.service, 'v2'));
+    const run = await release(c.service);
     const warnings = run.annotations
       .filter((a) => a.startsWith('::warning'))
       .map((a) => a.replace(/%0A/g, '\n'));
@@ -184,7 +192,7 @@ test('one transient 500 on a PR comment edit must not leave the comment stale fo
   const service = 'github-comment-stale';
   const before = await seedWithoutComment(service);
   w.emulator.github.failNext('issues.updateComment', 1, 500);
-  const run = await runMain(w, releaseInputs(w.emulator, service, 'v2'));
+  const run = await release(service);
   const comment = w.emulator.github
     .comments(12)
     .find((x) => x.body.includes(service) && x.body.includes(run.outputs.revision));

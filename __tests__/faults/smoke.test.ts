@@ -5,10 +5,12 @@
 // step, rolled back to exactly the baseline. Through the built action; invariants in
 // __tests__/support/fault-suite.ts.
 import type { FaultSettings } from '../../emulator/faults';
-import { startAction } from '../../scripts/local-runner';
-import { IMAGE, waitForOutput } from '../support/action-world';
+import { startAction, type ActionRun } from '../../scripts/local-runner';
+import { IMAGE, startEarly, waitForOutput } from '../support/action-world';
 import {
   checkCase,
+  type Entry,
+  type FaultWorld,
   nextRunId,
   releaseInputs,
   runMain,
@@ -81,15 +83,6 @@ const FAILURES: SmokeFault[] = [
     label: 'names the failed check `echo`',
   },
   {
-    id: 'unhealthy',
-    title: 'health endpoint unhealthy',
-    fault: '`/health` answers 503 (retried for `health_timeout: 5s`)',
-    image: 'unhealthy',
-    inputs: { health_timeout: '5s' },
-    check: 'health',
-    label: 'names the failed check `health`',
-  },
-  {
     id: 'router-buffers',
     title: 'router buffers a good app',
     fault: 'the router holds SSE bytes until the stream ends (a buffering proxy)',
@@ -107,6 +100,16 @@ const FAILURES: SmokeFault[] = [
     check: 'stays-open',
     label: 'names the failed check `stays-open`',
   },
+  {
+    // Last: it runs from the file's start on an emulator of its own (EARLY below), and outlasts the others.
+    id: 'unhealthy',
+    title: 'health endpoint unhealthy',
+    fault: '`/health` answers 503 (retried for `health_timeout: 5s`)',
+    image: 'unhealthy',
+    inputs: { health_timeout: '5s' },
+    check: 'health',
+    label: 'names the failed check `health`',
+  },
 ];
 
 /** The names of the smoke checks that failed, from the `smoke_result` output. */
@@ -116,36 +119,7 @@ function failedChecks(smokeResult: string | undefined): string[] {
   return (smoke.checks ?? []).filter((c) => !c.ok).map((c) => c.name);
 }
 
-test.each(FAILURES)(
-  'smoke: $title fails check $check through the tag URL; traffic and tags exactly baseline',
-  async ({ id, title, fault, image, inputs, router, check, label, metrics }) => {
-    const service = `smoke-${id}`;
-    const before = await seedBaseline(w, service);
-    if (router) w.emulator.faults.update(router);
-    const run = await runMain(w, releaseInputs(w.emulator, service, image, inputs ?? {}));
-    await checkCase(w, run, {
-      group: GROUP,
-      title,
-      fault,
-      service,
-      before,
-      expected: 'baseline',
-      verdict: 'failed',
-      exit: 1,
-      // The final message, not only the per-check annotations before it, lists the failed check.
-      says: { pattern: new RegExp(`gets no traffic\\.(?:%0A|\\n)(?:.*(?:%0A|\\n))*?${check}: `), label },
-    });
-    // The smoke result (an output) says the same.
-    expect(failedChecks(run.outputs.smoke_result)).toContain(check);
-    if (metrics) expect(JSON.parse(run.outputs.smoke_result).metrics).toMatchObject(metrics);
-    // The candidate deployed and is ready: it is the smoke test that keeps traffic from it, and says so.
-    const [svc] = await w.services.getService({ name: serviceName(w.emulator, service) });
-    expect(String(svc.latestReadyRevision).split('/').pop()).not.toBe(before[0][0]);
-    expect(run.annotations.join('\n')).toContain('Traffic and tags are exactly as they were');
-  },
-  60_000,
-);
-
+// Ahead of the stream failures, whose last case (EARLY below) runs from the file's start and outlasts them.
 test('a candidate that turns bad at step 2 (after passing the smoke test and the 10 % gate) is rolled back to exactly the baseline', async () => {
   const service = 'smoke-turns-bad';
   const before = await seedBaseline(w, service);
@@ -179,3 +153,52 @@ test('a candidate that turns bad at step 2 (after passing the smoke test and the
   // It did get traffic first: the 10 % step passed its gate and the 50 % step went live.
   expect(run.stdout).toContain('Check step 2');
 });
+
+/** Seeds the case's baseline, switches its router faults on and runs the release; what the case checks. */
+async function runFailure(world: FaultWorld, c: SmokeFault): Promise<{ before: Entry[]; run: ActionRun }> {
+  const service = `smoke-${c.id}`;
+  const before = await seedBaseline(world, service);
+  if (c.router) world.emulator.faults.update(c.router);
+  const run = await runMain(world, releaseInputs(world.emulator, service, c.image, c.inputs ?? {}));
+  return { before, run };
+}
+
+// An app whose /health answers 503 keeps the tag URL answering 503, which the release cannot tell from a
+// route not yet in place: it waits the bounded 30 s for routing (src/run/gate.ts waitForTag) before the smoke
+// test fails it. That case starts as the file begins, on an emulator of its own, and runs alongside the others.
+const EARLY = new Map(
+  FAILURES.filter((c) => c.id === 'unhealthy').map((c) => [
+    c.id,
+    startEarly(async (world) => ({ world, ...(await runFailure(world, c)) })),
+  ]),
+);
+
+test.each(FAILURES)(
+  'smoke: $title fails check $check through the tag URL; traffic and tags exactly baseline',
+  async (c) => {
+    const { id, title, fault, check, label, metrics } = c;
+    const service = `smoke-${id}`;
+    const early = EARLY.get(id);
+    const { world, before, run } = early ? await early.result() : { world: w, ...(await runFailure(w, c)) };
+    await checkCase(world, run, {
+      group: GROUP,
+      title,
+      fault,
+      service,
+      before,
+      expected: 'baseline',
+      verdict: 'failed',
+      exit: 1,
+      // The final message, not only the per-check annotations before it, lists the failed check.
+      says: { pattern: new RegExp(`gets no traffic\\.(?:%0A|\\n)(?:.*(?:%0A|\\n))*?${check}: `), label },
+    });
+    // The smoke result (an output) says the same.
+    expect(failedChecks(run.outputs.smoke_result)).toContain(check);
+    if (metrics) expect(JSON.parse(run.outputs.smoke_result).metrics).toMatchObject(metrics);
+    // The candidate deployed and is ready: it is the smoke test that keeps traffic from it, and says so.
+    const [svc] = await world.services.getService({ name: serviceName(world.emulator, service) });
+    expect(String(svc.latestReadyRevision).split('/').pop()).not.toBe(before[0][0]);
+    expect(run.annotations.join('\n')).toContain('Traffic and tags are exactly as they were');
+  },
+  60_000,
+);

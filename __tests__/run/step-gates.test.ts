@@ -280,4 +280,37 @@ describe('the Monitoring and Logging gates in the rollout', () => {
       judged?.type === 'step-judged' ? judged.gates?.checks.find((c) => c.gate === 'logs') : undefined;
     expect(logGate?.lastLines?.[0]).toMatch(/exit\(1\)/);
   });
+
+  test('the split shows the share of open streams once Monitoring has the step, and the promotion measures the old revision draining', async () => {
+    const { p } = world();
+    const obs = fakeObservability(() => ({
+      kind: 'data',
+      query: 'q',
+      value: { 'api-new': ok(400), 'api-old': ok(4000) },
+    }));
+    const opened: Array<{ revisions: readonly string[] }> = [];
+    obs.port.openStreams = async (q) => {
+      opened.push(q);
+      return {
+        kind: 'data',
+        query: 'open',
+        value: {
+          'api-new': [{ at: q.end, streams: 4 }],
+          'api-old': [
+            { at: q.end - 120_000, streams: 36 },
+            { at: q.end - 60_000, streams: 24 },
+            { at: q.end, streams: 12 },
+          ],
+        },
+      };
+    };
+    p.observability = obs.port;
+    const outcome = await run(progressive(gates(), { stepWaitMs: [70_000, 70_000, 70_000] }), context, p);
+    expect(outcome.verdict).toBe('promoted');
+    const first = outcome.events.find((e) => e.type === 'step-judged');
+    expect(first?.type === 'step-judged' && first.gates?.split?.openStreamsPercent).toBe(25);
+    const ended = outcome.events.find((e) => e.type === 'ended');
+    expect(ended?.type === 'ended' && ended.drain).toMatch(/^api-old: /);
+    expect(opened.at(-1)?.revisions).toEqual(['api-old']);
+  });
 });

@@ -144,11 +144,21 @@ export async function seedBaseline(
   return trafficOf(w, service);
 }
 
-/** Deploys v1 by a whole release of the action, for the cases whose baseline must carry its reports too. */
-export async function releaseBaseline(w: FaultWorld, service: string): Promise<Entry[]> {
-  const first = await runAction('main', releaseInputs(w.emulator, service, 'v1'), w.emulator.endpoints, {
-    env: { GITHUB_RUN_ID: nextRunId() },
-  });
+/**
+ * Deploys v1 by a whole release of the action, for the cases whose baseline must carry its reports too.
+ * `extra` adds to its inputs (e.g. one traffic step, when only the release's end state and reports matter).
+ */
+export async function releaseBaseline(
+  w: FaultWorld,
+  service: string,
+  extra: Record<string, string> = {},
+): Promise<Entry[]> {
+  const first = await runAction(
+    'main',
+    releaseInputs(w.emulator, service, 'v1', extra),
+    w.emulator.endpoints,
+    { env: { GITHUB_RUN_ID: nextRunId() } },
+  );
   if (first.code !== 0) throw new Error(`seeding ${service} failed:\n${first.stdout}\n${first.stderr}`);
   return trafficOf(w, service);
 }

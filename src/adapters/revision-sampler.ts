@@ -50,8 +50,10 @@ export async function sampleRevisions(
   const sample: RevisionSample = { total: 0, candidate: 0, unidentified: 0, errors: 0 };
   const one = async (): Promise<void> => {
     const answer = await head(url, path, idToken, deadlineMs);
-    if (!answer || answer.status < 200 || answer.status >= 300) sample.errors++;
-    else {
+    if (!answer || answer.status < 200 || answer.status >= 300) {
+      sample.errors++;
+      if (answer?.revision === candidate) sample.candidateErrors = (sample.candidateErrors ?? 0) + 1;
+    } else {
       sample.total++;
       if (answer.revision === undefined) sample.unidentified++;
       else if (answer.revision === candidate) sample.candidate++;

@@ -190,13 +190,17 @@ export function judgeRequestErrors(
 export interface LogThresholds {
   /** Crashes (system log errors: exit, signal, memory limit) tolerated; 0 fails on the first. */
   maxCrashes: number;
-  /** App ERROR lines plus 5xx request logs tolerated since the step began. */
+  /** App ERROR lines the candidate may log since the step began beyond the baseline's in the same window. */
   maxProblems: number;
   /** Lines kept for the report. */
   keepLines: number;
 }
 
-/** Any crash fails; a handful of ERROR lines or 5xx request logs is the background of a busy service. */
+/**
+ * Any crash fails; a handful of app ERROR lines more than the stable revision logged is background. 5xx
+ * request logs are counted and shown but never fail this gate: their number grows with traffic (1 % of a
+ * busy step is dozens), so only a rate against the baseline's can judge them (judgeRequestErrors).
+ */
 export const DEFAULT_LOG_THRESHOLDS: Readonly<LogThresholds> = Object.freeze({
   maxCrashes: 0,
   maxProblems: 5,
@@ -223,21 +227,34 @@ function isCrash(entry: LogProblem): boolean {
 }
 
 /**
- * Fails the step when the candidate crashed or logged more ERROR lines and 5xx requests than allowed since
- * the step began; keeps the last lines (newest first) for the report either way. `truncated` says the
- * adapter stopped at its limit, so the counts are lower bounds; `query` is printed with the numbers.
+ * Fails the step when the candidate crashed, or logged more app ERROR lines since the step began than the
+ * baseline did in the same window (`baselineErrors`, 0 when unknown) plus the allowance; 5xx request logs
+ * are counted, never judged here. Keeps the last lines (newest first) for the report either way.
+ * `truncated` says the adapter stopped at its limit, so the counts are lower bounds; `query` is printed
+ * with the numbers.
  */
 export function judgeLogProblems(
   entries: readonly LogProblem[],
   thresholds: LogThresholds = DEFAULT_LOG_THRESHOLDS,
-  { truncated = false, query }: { truncated?: boolean; query?: string } = {},
+  {
+    truncated = false,
+    query,
+    baselineErrors = 0,
+  }: { truncated?: boolean; query?: string; baselineErrors?: number } = {},
 ): GateVerdict {
   const crashes = entries.filter(isCrash);
-  const problems = entries.filter((e) => !isCrash(e) && e.source !== 'system');
+  const errors = entries.filter((e) => e.source === 'app');
+  const requests = entries.filter((e) => e.source === 'request');
   const atLeast = truncated ? 'at least ' : '';
   const numbers: GateNumber[] = [
     { label: 'candidate crashes', value: `${atLeast}${crashes.length}`, query },
-    { label: 'candidate ERROR lines and 5xx requests', value: `${atLeast}${problems.length}`, query },
+    { label: 'candidate app ERROR lines', value: `${atLeast}${errors.length}`, query },
+    { label: 'baseline app ERROR lines', value: String(baselineErrors), query },
+    {
+      label: 'candidate 5xx request logs (judged as a rate by the request gate)',
+      value: `${atLeast}${requests.length}`,
+      query,
+    },
   ];
   const lastLines = entries
     .slice(0, thresholds.keepLines)
@@ -245,16 +262,17 @@ export function judgeLogProblems(
   const base = { gate: 'logs' as const, numbers, lastLines };
   if (crashes.length > thresholds.maxCrashes)
     return { ...base, verdict: 'fail', reason: `the candidate crashed: ${crashes[0].text}` };
-  if (problems.length > thresholds.maxProblems)
+  const allowed = baselineErrors + thresholds.maxProblems;
+  if (errors.length > allowed)
     return {
       ...base,
       verdict: 'fail',
-      reason: `${atLeast}${problems.length} ERROR lines or 5xx requests since the step began (at most ${thresholds.maxProblems})`,
+      reason: `${atLeast}${errors.length} app ERROR lines since the step began, against ${baselineErrors} on the baseline (at most ${allowed})`,
     };
   return {
     ...base,
     verdict: 'pass',
-    reason: `${problems.length} ERROR lines or 5xx requests, no crash since the step began`,
+    reason: `no crash; ${errors.length} app ERROR lines (baseline ${baselineErrors}), ${requests.length} 5xx request logs since the step began`,
   };
 }
 

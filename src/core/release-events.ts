@@ -65,6 +65,8 @@ export type ReleaseEvent =
       verdict: ReleaseVerdict;
       failure?: string;
       drainsBy?: string;
+      /** Open streams left on the revision that lost traffic, as Cloud Monitoring last saw them. */
+      drain?: string;
       traffic?: TrafficTarget[];
     };
 
@@ -199,6 +201,7 @@ export function foldReport(events: readonly ReleaseEvent[]): Partial<ReleaseRepo
           phase: VERDICT_PHASE[e.verdict],
           ...(e.failure !== undefined && { failure: e.failure }),
           ...(e.drainsBy !== undefined && { drainsBy: e.drainsBy }),
+          ...(e.drain !== undefined && { drain: e.drain }),
           ...(e.traffic !== undefined && { traffic: e.traffic }),
           ...(e.verdict === 'failed' && changedNothing(events) && { changedNothing: true }),
         };

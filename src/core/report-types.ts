@@ -79,6 +79,8 @@ export interface ReleaseReport {
   timings: Array<{ phase: string; ms: number }>;
   /** When streams still open on a revision that lost traffic will have ended at the latest (ISO). */
   drainsBy?: string;
+  /** Open streams measured on the revision that lost traffic and their predicted end (Cloud Monitoring). */
+  drain?: string;
   /** Request timeout in seconds (streams live at most this long). */
   timeoutSeconds: number;
   sessionAffinity: boolean;

@@ -420,7 +420,8 @@ function renderDrain(report: ReleaseReport): string | undefined {
   return (
     `**Old streams drained by:** ${escapeText(formatTime(report.drainsBy))} ` +
     `(open streams stay on the revision that took them until they close or the ${report.timeoutSeconds} s request timeout ends them).` +
-    affinity
+    affinity +
+    (report.drain ? ` Measured: ${escapeText(report.drain)}.` : '')
   );
 }
 

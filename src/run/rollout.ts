@@ -13,7 +13,7 @@ import { ConcurrentChange, describeProblem, StepError } from '../errors';
 import type { ReleasePorts } from '../ports';
 import { describeRestore } from './candidate';
 import { checkStep, type LiveCandidate } from './gate';
-import { judgeStepGates, panelBaseline, startPanel, type PanelRun } from './step-gates';
+import { judgeStepGates, measureDrain, panelBaseline, startPanel, type PanelRun } from './step-gates';
 import { withBaselineTag, withoutBaselineTag, type BaselineTag } from '../core/baseline-tag';
 import type { Tracker } from './tracker';
 
@@ -32,6 +32,8 @@ export interface Ending {
   failure?: string;
   traffic?: TrafficTarget[];
   drainsBy?: string;
+  /** Open streams left on the revision that lost traffic, as Cloud Monitoring last saw them (step-gates.ts). */
+  drain?: string;
 }
 
 /** Moves users to the passed candidate in steps, with a gate at each; on a failed gate, back to the baseline. */
@@ -255,7 +257,11 @@ async function promote(release: Release, base: CloudRunService, baseline?: Basel
   );
   // Not done until its last write lands: the outcome says failed, and the post step's finish reports it promoted.
   if (unrecorded !== undefined) return { verdict: 'failed', traffic, drainsBy, failure: unrecorded };
-  return { verdict: last === 100 ? 'promoted' : 'canary', traffic, drainsBy };
+  const drain =
+    last === 100 && plan.previousRevision
+      ? await measureDrain(config, ports, plan.previousRevision, ports.now())
+      : undefined;
+  return { verdict: last === 100 ? 'promoted' : 'canary', traffic, drainsBy, ...(drain && { drain }) };
 }
 
 /**
@@ -299,11 +305,13 @@ async function rollBack(
       log.info(
         `${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`,
       );
+      const drain = await measureDrain(config, ports, plan.revision, ports.now());
       return {
         verdict: 'rolled_back',
         traffic,
         failure: `${why}${whyHint ? ` ${whyHint}` : ''}\n${state}`,
         drainsBy,
+        ...(drain && { drain }),
       };
     } catch (err) {
       if (err instanceof ConcurrentChange) {

@@ -13,6 +13,7 @@ import {
   judgeLogProblems,
   judgeRequestErrors,
   metricWindow,
+  predictDrain,
   unreadVerdict,
   type GateVerdict,
 } from '../core/metric-gate';
@@ -128,6 +129,7 @@ export async function judgeStepGates(
     if (useLogs) checks.push(await logGate(step));
     for (const check of checks.filter((c) => c.gate !== 'panel'))
       ports.log.info(`Step ${step.index + 1}, ${check.gate} gate: ${check.verdict}: ${check.reason}`);
+    const open = useMetrics ? await openStreamsNow(step) : undefined;
     const combined = combine(checks, config, ports.now());
     history.push(combined);
     const decision = applyGatePolicy(history, config.gates.policy);
@@ -137,6 +139,7 @@ export async function judgeStepGates(
       split: describeEffectiveSplit({
         configuredPercent: step.percent,
         ...(step.observedShare !== undefined && { observedNewShare: step.observedShare }),
+        ...(open && { openStreamsByRevision: open }),
         candidate: step.plan.revision,
         sessionAffinity: config.streaming.sessionAffinity,
       }),
@@ -147,6 +150,37 @@ export async function judgeStepGates(
     ports.log.info(`Step ${step.index + 1} holds: ${decision.reason}; next check in ${RECHECK_MS / 1000} s.`);
     await ports.sleep(RECHECK_MS);
   }
+}
+
+/** How far back the drain read looks: the minutes of open streams before Monitoring's delay. */
+const DRAIN_LOOKBACK_MS = 10 * 60_000;
+
+/**
+ * Open streams left on `revision` after it lost its traffic at `shiftedAt`, as Cloud Monitoring last saw
+ * them, and when they end (core/metric-gate.ts predictDrain); logged, and undefined without the gate.
+ * The points lag by the ingestion delay, so right after the change they show the streams it left.
+ */
+export async function measureDrain(
+  config: DeployConfig,
+  ports: ReleasePorts,
+  revision: string,
+  shiftedAt: number,
+): Promise<string | undefined> {
+  if (!ports.observability || config.gates.metrics === 'off') return undefined;
+  const end = ports.now() - config.gates.metricsDelayMs;
+  const read = await ports.observability.openStreams({
+    revisions: [revision],
+    start: end - DRAIN_LOOKBACK_MS,
+    end,
+  });
+  const detail =
+    read.kind === 'data'
+      ? predictDrain(read.value[revision] ?? [], config.streaming.timeoutSeconds, shiftedAt).detail
+      : read.kind === 'no-data'
+        ? 'no open-stream data for it in Cloud Monitoring yet'
+        : `open streams not measured: ${read.message}`;
+  ports.log.info(`Drain of ${revision}: ${detail}.`);
+  return `${revision}: ${detail}`;
 }
 
 /** One verdict of a check: any failure fails it; `required` gates that were skipped fail it too. */
@@ -194,12 +228,43 @@ async function requestGate({ config, plan, ports, startedAt }: StepContext): Pro
   );
 }
 
-/** The candidate's ERROR lines, 5xx request logs and crashes since the step began. */
+/** Open streams per revision at the end of the step's readable window; undefined before it is readable. */
+async function openStreamsNow({
+  config,
+  plan,
+  ports,
+  startedAt,
+}: StepContext): Promise<Record<string, number> | undefined> {
+  const window = metricWindow(startedAt, ports.now(), config.gates.metricsDelayMs);
+  if (window.kind === 'wait') return undefined;
+  const read = await ports.observability!.openStreams({
+    revisions: [plan.revision, ...plan.restoreTraffic.flatMap((t) => (t.revision ? [t.revision] : []))],
+    start: window.start,
+    end: window.end,
+  });
+  if (read.kind !== 'data') return undefined;
+  const latest = (samples: { at: number; streams: number }[]) =>
+    samples.reduce((a, b) => (b.at > a.at ? b : a), { at: -Infinity, streams: 0 }).streams;
+  return Object.fromEntries(Object.entries(read.value).map(([rev, samples]) => [rev, latest(samples)]));
+}
+
+/**
+ * The candidate's ERROR lines, 5xx request logs and crashes since the step began, its ERROR lines judged
+ * against the stable revision's in the same window (an app that always logs some is not failed for it).
+ */
 async function logGate({ plan, ports, startedAt }: StepContext): Promise<GateVerdict> {
-  const read = await ports.observability!.recentProblems(plan.revision, startedAt, LOG_LINES);
+  const observe = ports.observability!;
+  const baseline = baselineRevision(plan.restoreTraffic);
+  const [read, before] = await Promise.all([
+    observe.recentProblems(plan.revision, startedAt, LOG_LINES),
+    baseline ? observe.recentProblems(baseline, startedAt, LOG_LINES) : undefined,
+  ]);
   if (read.kind !== 'data') return unreadVerdict('logs', read)!;
+  const baselineErrors =
+    before?.kind === 'data' ? before.value.entries.filter((e) => e.source === 'app').length : 0;
   return judgeLogProblems(read.value.entries, DEFAULT_LOG_THRESHOLDS, {
     truncated: read.value.truncated,
     query: read.query,
+    baselineErrors,
   });
 }
