@@ -106,6 +106,8 @@ async function runPanel(
     allowedOrigins: [options.candidateUrl, options.baselineUrl],
     reconnectDelayMs: 100,
     wsPingIntervalMs: 250,
+    // The held streams' own counts; the first-event probes have their test.
+    probeIntervalMs: 0,
     ...options,
   });
   await sleep(ms);
@@ -127,6 +129,18 @@ describe('SSE', () => {
     }
     expect(a.requests).toHaveLength(3);
     expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
+  });
+
+  test('first-event probes: a short stream every interval on each arm, timed to its first signal and closed', async () => {
+    const [a, b] = [await serve(tick), await serve(tick)];
+    const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url, probeIntervalMs: 300 }, 2500);
+    for (const arm of [got.candidate, got.baseline]) {
+      expect(arm.firstEventMs.length).toBeGreaterThanOrEqual(3 + 4);
+      expect(arm).toMatchObject({ opened: 3, disconnects: 0, openFailures: 0 });
+    }
+    // Only the three held streams stay open: every probe was closed after its first event.
+    expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
+    expect(a.requests.length).toBeGreaterThanOrEqual(3 + 4);
   });
 
   test('heartbeat comments only: no events, the comments carry liveness', async () => {
@@ -219,7 +233,8 @@ describe('SSE', () => {
     expect(last.candidate.opened).toBe(0);
     expect(last.candidate.openNow).toBe(2);
     expect(last.candidate.events).toBeGreaterThanOrEqual(2);
-    expect(last.candidate.firstEventMs).toHaveLength(0);
+    // The second window's first events come from the probes alone (one per arm every 2 s by default).
+    expect(last.candidate.firstEventMs.length).toBeLessThanOrEqual(1);
     expect(await session.close()).toBe(last);
     expect(lines).toHaveLength(2);
     expect(lines.join('\n')).toMatch(/Not sending the ID token to http:\/\/127\.0\.0\.1:\d+/);

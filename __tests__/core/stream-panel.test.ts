@@ -20,7 +20,8 @@ function arm(over: Partial<ArmReading> = {}, streams = 3, windowMs = 20_000, eve
     opened: streams,
     openNow: streams,
     streamSeconds: (streams * windowMs) / 1000,
-    firstEventMs: Array.from({ length: streams }, () => 300),
+    // Three streams and three first-event probes in the window.
+    firstEventMs: Array.from({ length: 2 * streams }, () => 300),
     gapsMs: gaps,
     events: gaps.length,
     heartbeats: 0,
@@ -90,15 +91,22 @@ describe('judgePanel: case table', () => {
     ['healthy equal arms', arm(), arm(), 'pass', []],
     [
       'candidate 3x slower to the first event',
-      arm({ firstEventMs: [3500, 3600, 3900] }),
-      arm({ firstEventMs: [1100, 1200, 1300] }),
+      arm({ firstEventMs: [3500, 3600, 3900, 3500, 3600, 3900] }),
+      arm({ firstEventMs: [1100, 1200, 1300, 1100, 1200, 1300] }),
       'fail',
       ['time to first event p50'],
     ],
     [
-      'a first event 3x slower but within the floor and one tick (900 ms vs 300 ms)',
-      arm({ firstEventMs: [900, 900, 900] }),
-      arm({ firstEventMs: [300, 300, 300] }),
+      'a fixed first-event delay 3x longer (900 ms vs 300 ms): tight samples leave only the floor',
+      arm({ firstEventMs: [900, 900, 910, 900, 900, 910] }),
+      arm({ firstEventMs: [300, 300, 310, 300, 300, 310] }),
+      'fail',
+      ['time to first event p50'],
+    ],
+    [
+      'first events spread over a 1 s timer tick (900 ms vs 300 ms medians of 3): within their noise',
+      arm({ firstEventMs: [100, 900, 990, 700, 950, 980] }),
+      arm({ firstEventMs: [20, 300, 950, 100, 400, 900] }),
       'pass',
       [],
     ],
@@ -185,12 +193,12 @@ describe('judgePanel: case table', () => {
 
   test('the fail detail names the metric and both numbers', () => {
     const judged = judgePanel(
-      arm({ firstEventMs: [3500, 3600, 3900] }),
-      arm({ firstEventMs: [1100, 1200, 1300] }),
+      arm({ firstEventMs: [3500, 3600, 3900, 3500, 3600, 3900] }),
+      arm({ firstEventMs: [1100, 1200, 1300, 1100, 1200, 1300] }),
       T,
     );
     expect(judged.detail).toMatch(
-      /time to first event p50 3\.6 s \(n=3\) on the candidate vs 1\.2 s \(n=3\) \(limit ≤ 3\.2 s\)/,
+      /time to first event p50 3\.6 s \(n=6\) on the candidate vs 1\.2 s \(n=6\) \(limit ≤ 2\.4 s\)/,
     );
   });
 });
@@ -321,7 +329,7 @@ test('the Markdown table has a row per metric and escapes pipes', () => {
   const judged = judgePanel(arm({ errors: ['a|b'] }), arm(), T);
   const table = renderPanelTable(judged);
   expect(table.split('\n')).toHaveLength(4 + judged.rows.length);
-  expect(table).toContain('| time to first event p50 | 300 ms (n=3) | 300 ms (n=3) |');
+  expect(table).toContain('| time to first event p50 | 300 ms (n=6) | 300 ms (n=6) |');
   expect(
     renderPanelTable({
       ...judged,

@@ -22,7 +22,7 @@ function arm(first = 100, gap = 1000, extra: Partial<ArmReading> = {}): ArmReadi
     opened: 3,
     openNow: 3,
     streamSeconds: 30,
-    firstEventMs: [first, first, first],
+    firstEventMs: Array<number>(6).fill(first),
     gapsMs: Array<number>(27).fill(gap),
     events: 30,
     heartbeats: 0,

@@ -75,7 +75,7 @@ function healthyPanel(): PanelPort {
     opened: 3,
     openNow: 3,
     streamSeconds: 30,
-    firstEventMs: [100, 100, 100],
+    firstEventMs: Array<number>(6).fill(100),
     gapsMs: Array<number>(27).fill(1000),
     events: 30,
     heartbeats: 0,

@@ -53,7 +53,7 @@ export interface ArmReading {
 export interface PanelThresholds {
   /** Time to first event fails when the candidate's p50 exceeds this times the baseline's... */
   firstEventRatio: number;
-  /** ...and the baseline's p50 plus this plus one baseline gap p50 (a stream opened between ticks waits up to one). */
+  /** ...and the baseline's p50 plus this, or plus 4 standard errors of the medians' difference when larger. */
   firstEventFloorMs: number;
   /** Gap p95 (time-weighted: the gap a listener is in at 95 % of moments) fails above this times the baseline's... */
   gapRatio: number;
@@ -87,7 +87,7 @@ export const DEFAULT_PANEL_STREAMS = 3;
 /** Defaults for a small service judged from a shared 2-core CI runner (see each field). */
 export const DEFAULT_PANEL_THRESHOLDS: Readonly<PanelThresholds> = Object.freeze({
   firstEventRatio: 2,
-  firstEventFloorMs: 1000,
+  firstEventFloorMs: 250,
   gapRatio: 2,
   gapFloorMs: 1000,
   minRateRatio: 0.5,
@@ -240,13 +240,48 @@ function streamsRow(candidate: ArmReading, baseline: ArmReading): PanelRow {
   };
 }
 
+/**
+ * Time to first event: the candidate's median against the baseline's, allowed the ratio, or the floor, or
+ * the samples' own noise, whichever is largest. The noise is measured from the samples: an app whose
+ * first event waits for its next timer tick spreads them over a tick, a loaded runner spreads them
+ * further. It is 4 standard errors of the medians' difference, and with fewer than 8 samples on an arm
+ * (whose spread says little) at least the wider arm's range. A tight distribution (a fixed delay) leaves
+ * only the floor, so a 3x slower first event is seen.
+ */
 function firstEventRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
-  // A stream opened between two ticks of the app's timer waits up to one tick: one typical gap is added.
-  const tick = baseline.protocol === 'grpc' ? 0 : (percentile(baseline.gapsMs, 50) ?? 0);
+  const c = candidate.firstEventMs;
+  const b = baseline.firstEventMs;
+  if (Math.min(c.length, b.length) < MIN_FIRST_EVENTS)
+    return {
+      metric: 'time to first event p50',
+      candidate: `${c.length} samples`,
+      baseline: `${b.length} samples`,
+      limit: `not judged: under ${MIN_FIRST_EVENTS} samples on an arm (a median of fewer is chance)`,
+      ok: undefined,
+    };
+  const range = (xs: readonly number[]) => (xs.length > 0 ? Math.max(...xs) - Math.min(...xs) : 0);
+  const noise = Math.max(
+    4 * Math.hypot(medianError(c), medianError(b)),
+    Math.min(c.length, b.length) < 8 ? Math.max(range(c), range(b)) : 0,
+  );
   return compareTiming('time to first event p50', candidate.firstEventMs, baseline.firstEventMs, {
     stat: (values) => percentile(values, 50),
-    limit: (b) => Math.max(t.firstEventRatio * b, b + t.firstEventFloorMs + tick),
+    limit: (b) => Math.max(t.firstEventRatio * b, b + Math.max(t.firstEventFloorMs, noise)),
   });
+}
+
+/**
+ * First events an arm needs before its median is compared: three uniform samples over a 1 s tick put
+ * the two medians 800 ms apart about once in 200 windows (the seeded loaded-runner trial showed it).
+ */
+const MIN_FIRST_EVENTS = 6;
+
+/** The standard error of a sample's median (1.2533 sd / sqrt n, normal approximation); 0 for one value. */
+function medianError(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+  return (1.2533 * sd) / Math.sqrt(values.length);
 }
 
 function gapRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {

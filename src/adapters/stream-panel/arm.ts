@@ -76,6 +76,8 @@ export class PanelArm {
   private windowStart: number;
   private streamMs = 0;
   private closed = false;
+  /** First-event probes in flight: closing one stops it. */
+  private readonly probes = new Set<() => void>();
 
   constructor(
     private readonly protocol: PanelProtocol,
@@ -122,9 +124,51 @@ export class PanelArm {
     return reading;
   }
 
+  /**
+   * Opens a short-lived stream that only times its first signal, then closes it: the held streams give a
+   * first event once, and a median needs more (core/stream-panel.ts). One that ends or fails before its
+   * first signal counts as a failed open; one still silent at `timeoutMs` counts that long.
+   */
+  probe(timeoutMs: number): void {
+    if (this.closed) return;
+    const requestAt = this.now();
+    let done = false;
+    let handle: StreamHandle | undefined;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.probes.delete(finish);
+      void handle?.close().catch(() => undefined);
+    };
+    const timer = setTimeout(() => {
+      if (!done && !this.closed) this.counters.firstEventMs.push(this.now() - requestAt);
+      finish();
+    }, timeoutMs);
+    this.probes.add(finish);
+    handle = this.open({
+      opened: () => undefined,
+      signal: () => {
+        if (done || this.closed) return;
+        this.counters.firstEventMs.push(this.now() - requestAt);
+        finish();
+      },
+      pingRtt: () => undefined,
+      serving: () => undefined,
+      ended: (end) => {
+        if (done || this.closed) return;
+        this.counters.openFailures++;
+        if (end.error !== undefined && this.counters.errors.length < MAX_ERRORS)
+          this.counters.errors.push(end.error);
+        finish();
+      },
+    });
+  }
+
   /** Closes every stream and cancels pending reconnects; what they saw stays for the last window. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const stop of [...this.probes]) stop();
     const closing: Array<Promise<void>> = [];
     for (const slot of this.slots) {
       clearTimeout(slot.timer);

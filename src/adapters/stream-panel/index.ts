@@ -18,6 +18,8 @@ export type PanelOptions = Parameters<PanelPort['open']>[0] & {
   reconnectDelayMs?: number;
   /** WebSocket: pause between pings, the first on open; default DEFAULT_WS_PING_INTERVAL_MS. */
   wsPingIntervalMs?: number;
+  /** Pause between first-event probes on each arm (0: none); default DEFAULT_PROBE_INTERVAL_MS. */
+  probeIntervalMs?: number;
   /** A monotonic clock in ms; default performance.now. */
   now?: () => number;
   /** Progress lines; never given the token. */
@@ -28,6 +30,10 @@ export type PanelOptions = Parameters<PanelPort['open']>[0] & {
 export const DEFAULT_RECONNECT_DELAY_MS = 1000;
 /** The pause between WebSocket pings, unless told. */
 export const DEFAULT_WS_PING_INTERVAL_MS = 2000;
+/** One first-event probe per arm every 2 s: a 30 s step gives each arm about 15 first events to compare. */
+export const DEFAULT_PROBE_INTERVAL_MS = 2000;
+/** A probe still silent after this is counted at this (the held streams' gaps judge a silent app). */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** The panel port for the orchestrator: openPanel with this run's clock and log. */
 export function createPanelPort(settings: Pick<PanelOptions, 'now' | 'log'> = {}): PanelPort {
@@ -52,6 +58,16 @@ export function openPanel(options: PanelOptions): PanelSession {
     candidate.addStream();
     baseline.addStream();
   }
+  // A first-event probe on each arm every interval, side by side, so each window has a median to compare.
+  const every = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  const probes =
+    every > 0
+      ? setInterval(() => {
+          candidate.probe(PROBE_TIMEOUT_MS);
+          baseline.probe(PROBE_TIMEOUT_MS);
+        }, every)
+      : undefined;
+  probes?.unref?.();
   const scrub = (reading: ArmReading): ArmReading => {
     const token = options.idToken;
     if (!token) return reading;
@@ -66,6 +82,7 @@ export function openPanel(options: PanelOptions): PanelSession {
     window,
     close: () => {
       closed ??= (async () => {
+        clearInterval(probes);
         const last = window();
         await Promise.all([candidate.close(), baseline.close()]).catch(() => undefined);
         return last;
