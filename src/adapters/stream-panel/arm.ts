@@ -133,20 +133,21 @@ export class PanelArm {
     if (this.closed) return;
     const requestAt = this.now();
     let done = false;
-    let handle: StreamHandle | undefined;
+    // Set once open() returns; a client that reports an end synchronously finds it unset.
+    const held: { handle?: StreamHandle } = {};
     const finish = () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       this.probes.delete(finish);
-      void handle?.close().catch(() => undefined);
+      void held.handle?.close().catch(() => undefined);
     };
     const timer = setTimeout(() => {
       if (!done && !this.closed) this.counters.firstEventMs.push(this.now() - requestAt);
       finish();
     }, timeoutMs);
     this.probes.add(finish);
-    handle = this.open({
+    held.handle = this.open({
       opened: () => undefined,
       signal: () => {
         if (done || this.closed) return;
