@@ -14,6 +14,7 @@ import {
   type LogProblem,
   type RequestCounts,
 } from '../../src/core/metric-gate';
+import { seeded } from '../support/prng';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const MIN = 60_000;
@@ -22,18 +23,6 @@ const counts = (total: number, errors: number): RequestCounts => ({
   total,
   byClass: { '2xx': total - errors, ...(errors > 0 && { '5xx': errors }) },
 });
-
-/** A small seeded generator (mulberry32), so random trials are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const binomial = (n: number, p: number, random: () => number) => {
   let k = 0;

@@ -8,6 +8,7 @@ import {
   type ArmReading,
   type PanelProtocol,
 } from '../../src/core/stream-panel';
+import { seeded } from '../support/prng';
 
 const T = DEFAULT_PANEL_THRESHOLDS;
 
@@ -250,17 +251,7 @@ describe('judgePanel: WebSocket and gRPC rows', () => {
   });
 });
 
-/** mulberry32: a seeded PRNG, so every trial replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seeded;
 
 /** A pause of the client process: every stream of both arms reads nothing for `ms`. */
 interface Stall {

@@ -1,5 +1,6 @@
 import type { TrafficTarget } from '../../src/core/cloud-run-types';
 import { drainDeadline, judgeShare, planSteps, servingTraffic } from '../../src/core/traffic-plan';
+import { seeded } from '../support/prng';
 
 const REV = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' as const;
@@ -165,18 +166,6 @@ describe('planSteps: step traffic by explicit revision names (docs/platform.md "
 });
 
 describe('planSteps: properties over random baselines and steps', () => {
-  /** mulberry32-style 32-bit generator: deterministic from its seed, so a failure reproduces. */
-  function seeded(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function randomBaseline(rnd: () => number): TrafficTarget[] {
     const serving = 1 + Math.floor(rnd() * 5);
     // Random cut points in 0..100 give serving percents summing to 100 (some may be 0: then dropped).

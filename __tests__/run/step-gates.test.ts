@@ -5,7 +5,8 @@
 import type { DeployConfig, GateSettings } from '../../src/core/config';
 import type { TrafficTarget } from '../../src/core/cloud-run-types';
 import type { LogProblem, Observed, RequestCounts } from '../../src/core/metric-gate';
-import { DEFAULT_PANEL_THRESHOLDS, type ArmReading } from '../../src/core/stream-panel';
+import { DEFAULT_PANEL_THRESHOLDS } from '../../src/core/stream-panel';
+import { armReading } from '../support/panel-readings';
 import type { ObservabilityPort, PanelPort, PanelReadings } from '../../src/ports';
 import { run } from '../../src/run';
 import { FakeCloudRun, ports } from '../support/fake-release-ports';
@@ -14,28 +15,7 @@ import { SMOKE, config, context } from '../support/run-config';
 const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
 const BASELINE: TrafficTarget[] = [{ type: R, revision: 'api-old', percent: 100 }];
 
-/** One arm's window: `n` streams of 10 s with an event a second, first event after `first` ms. */
-function arm(first = 100, gap = 1000, extra: Partial<ArmReading> = {}): ArmReading {
-  return {
-    protocol: 'sse',
-    windowMs: 10_000,
-    opened: 3,
-    openNow: 3,
-    streamSeconds: 30,
-    firstEventMs: Array<number>(6).fill(first),
-    gapsMs: Array<number>(27).fill(gap),
-    events: 30,
-    heartbeats: 0,
-    disconnects: 0,
-    resumes: { tried: 0, ok: 0 },
-    pingRttMs: [],
-    closeCodes: {},
-    notServing: 0,
-    openFailures: 0,
-    errors: [],
-    ...extra,
-  };
-}
+const arm = armReading;
 
 /** A panel port that serves `windows` in turn (the last one again) and records what it was opened with. */
 function fakePanel(windows: PanelReadings[]) {

@@ -7,7 +7,7 @@ import { planTagCleanup, TAGS_ANNOTATION } from '../../src/core/release-tags';
 import type { ReleaseRecord } from '../../src/core/release-record';
 import type { PanelPort, ReleasePorts } from '../../src/ports';
 import { chooseBaselineTag, withBaselineTag, withoutBaselineTag } from '../../src/core/baseline-tag';
-import type { ArmReading } from '../../src/core/stream-panel';
+import { armReading } from './panel-readings';
 import { recoverRelease, type RecoveryOutcome } from '../../src/recover';
 import { run } from '../../src/run';
 import { deployConfig } from './deploy-config';
@@ -69,24 +69,7 @@ function releaseConfig(s: Schedule): DeployConfig {
 
 /** A panel whose two arms look alike: the schedule's health is judged by the light rounds, as before. */
 function healthyPanel(): PanelPort {
-  const arm = (): ArmReading => ({
-    protocol: 'sse',
-    windowMs: 10_000,
-    opened: 3,
-    openNow: 3,
-    streamSeconds: 30,
-    firstEventMs: Array<number>(6).fill(100),
-    gapsMs: Array<number>(27).fill(1000),
-    events: 30,
-    heartbeats: 0,
-    disconnects: 0,
-    resumes: { tried: 0, ok: 0 },
-    pingRttMs: [],
-    closeCodes: {},
-    notServing: 0,
-    openFailures: 0,
-    errors: [],
-  });
+  const arm = () => armReading();
   return {
     open: () => ({
       window: () => ({ candidate: arm(), baseline: arm() }),
