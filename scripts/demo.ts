@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     show('Release 4 (push to main): stream-app:turns-bad, which starts failing 12 s after it starts', bad);
     const slow = await runAction(
       'main',
-      inputs('slow-first-event', { step_wait: '5s', smoke_duration: '5s' }),
+      inputs('slow-first-event', { step_wait: '10s', smoke_duration: '5s' }),
       e,
       {
         ...push,

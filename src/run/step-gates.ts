@@ -23,8 +23,11 @@ import type { CandidatePlan } from '../core/service-plan';
 import type { PanelSession, ReleasePorts } from '../ports';
 import { mintIdToken, waitForTag, type LiveCandidate } from './gate';
 
-/** How long a step that holds (or confirms a failure) waits before its next check: one more panel window. */
-export const RECHECK_MS = 10_000;
+/**
+ * How long a step that holds (or confirms a failure) waits before its next check: one more panel window,
+ * long enough for the 6 first events per arm the panel's median needs (a probe every 2 s, core/stream-panel.ts).
+ */
+export const RECHECK_MS = 15_000;
 /** Log lines read per check: enough for the report's last lines and the thresholds. */
 const LOG_LINES = 50;
 
