@@ -73,6 +73,8 @@ const outJson = outMd.replace(/GATE-ACCURACY\.md$/, 'gate-accuracy.json').replac
 const HOSTILE = { serverErrorRate: 0.01, routingLagMs: 3000 };
 
 const children = new Set<ChildProcess>();
+/** A busy loop that ends itself once orphaned (its parent gone, even by SIGKILL). */
+const HOG = 'for (let i = 0; ; i++) if ((i & 0xfffff) === 0 && process.ppid === 1) process.exit(0);';
 
 function parseSeconds(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
@@ -116,10 +118,16 @@ async function main(): Promise<void> {
   const stopAll = () => {
     for (const child of children) child.kill('SIGKILL');
   };
-  process.once('SIGINT', () => {
-    stopAll();
-    process.exit(130);
-  });
+  // Killed any way but SIGKILL, the bench takes its hogs and app processes with it.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)
+    process.once(signal, () => {
+      stopAll();
+      process.exit(code);
+    });
   try {
     for (const phase of phases) {
       // Round robin over the kinds, so each kind meets the same load.
@@ -130,7 +138,7 @@ async function main(): Promise<void> {
       );
       emulator.faults.update(phase.hostile ? HOSTILE : { serverErrorRate: 0, routingLagMs: 0 });
       const hogs = phase.hostile
-        ? os.cpus().map(() => track(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' })))
+        ? os.cpus().map(() => track(spawn(process.execPath, ['-e', HOG], { stdio: 'ignore' })))
         : [];
       try {
         let next = 0;
