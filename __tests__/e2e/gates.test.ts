@@ -41,7 +41,7 @@ test('a candidate whose streams start 3x later passes the smoke test, fails the 
   expect(await trafficOf(w, 'slow-api')).toEqual(before);
   const comment = w.emulator.github.comments(12).at(-1)?.body ?? '';
   expect(comment).toMatch(/<summary>Stream-health panel: fail<\/summary>/);
-  expect(comment).toMatch(/\| first event p50 \|/);
+  expect(comment).toMatch(/\| time to first event p50 \| 1\.\d s \(n=\d+\) \|/);
 }, 120_000);
 
 test('a healthy candidate is promoted with the panel passing at each step, and no temporary tag stays', async () => {
