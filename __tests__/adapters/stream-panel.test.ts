@@ -116,34 +116,41 @@ async function runPanel(
   return { ...readings, verdict: judgePanel(readings.candidate, readings.baseline, SHORT), last };
 }
 
+// Each case has its own servers and panel: they run side by side (the windows are real time).
 describe('SSE', () => {
-  test('a ticker without X-Revision or ids on both arms: pass, streams held, nothing left open', async () => {
-    const [a, b] = [await serve(tick), await serve(tick)];
-    const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
-    expect(got.verdict.verdict).toBe('pass');
-    for (const arm of [got.candidate, got.baseline]) {
-      expect(arm).toMatchObject({ opened: 3, openNow: 3, disconnects: 0, openFailures: 0 });
-      expect(arm.events).toBeGreaterThanOrEqual(6);
-      expect(arm.firstEventMs).toHaveLength(3);
-      expect(arm.streamSeconds).toBeGreaterThan(3);
-    }
-    expect(a.requests).toHaveLength(3);
-    expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
-  });
+  test.concurrent(
+    'a ticker without X-Revision or ids on both arms: pass, streams held, nothing left open',
+    async () => {
+      const [a, b] = [await serve(tick), await serve(tick)];
+      const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
+      expect(got.verdict.verdict).toBe('pass');
+      for (const arm of [got.candidate, got.baseline]) {
+        expect(arm).toMatchObject({ opened: 3, openNow: 3, disconnects: 0, openFailures: 0 });
+        expect(arm.events).toBeGreaterThanOrEqual(6);
+        expect(arm.firstEventMs).toHaveLength(3);
+        expect(arm.streamSeconds).toBeGreaterThan(3);
+      }
+      expect(a.requests).toHaveLength(3);
+      expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
+    },
+  );
 
-  test('first-event probes: a short stream every interval on each arm, timed to its first signal and closed', async () => {
-    const [a, b] = [await serve(tick), await serve(tick)];
-    const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url, probeIntervalMs: 300 }, 2500);
-    for (const arm of [got.candidate, got.baseline]) {
-      expect(arm.firstEventMs.length).toBeGreaterThanOrEqual(3 + 4);
-      expect(arm).toMatchObject({ opened: 3, disconnects: 0, openFailures: 0 });
-    }
-    // Only the three held streams stay open: every probe was closed after its first event.
-    expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
-    expect(a.requests.length).toBeGreaterThanOrEqual(3 + 4);
-  });
+  test.concurrent(
+    'first-event probes: a short stream every interval on each arm, timed to its first signal and closed',
+    async () => {
+      const [a, b] = [await serve(tick), await serve(tick)];
+      const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url, probeIntervalMs: 300 }, 2500);
+      for (const arm of [got.candidate, got.baseline]) {
+        expect(arm.firstEventMs.length).toBeGreaterThanOrEqual(3 + 4);
+        expect(arm).toMatchObject({ opened: 3, disconnects: 0, openFailures: 0 });
+      }
+      // Only the three held streams stay open: every probe was closed after its first event.
+      expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
+      expect(a.requests.length).toBeGreaterThanOrEqual(3 + 4);
+    },
+  );
 
-  test('heartbeat comments only: no events, the comments carry liveness', async () => {
+  test.concurrent('heartbeat comments only: no events, the comments carry liveness', async () => {
     const beats = sse(200, (write) => write(': keep-alive\n\n'));
     const [a, b] = [await serve(beats), await serve(beats)];
     const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
@@ -153,17 +160,20 @@ describe('SSE', () => {
     expect(got.candidate.firstEventMs).toHaveLength(3);
   });
 
-  test('gzip middleware that flushes is read as it comes; one that buffers leaves the candidate silent: fail', async () => {
-    const flushed = await serve(sse(250, (write, n) => write(`data: ${n}\n\n`), gzip(true)));
-    const buffered = await serve(sse(250, (write, n) => write(`data: ${n}\n\n`), gzip(false)));
-    const ok = await runPanel({ candidateUrl: flushed.url, baselineUrl: flushed.url });
-    expect(ok.verdict.verdict).toBe('pass');
-    expect(ok.candidate.events).toBeGreaterThanOrEqual(6);
-    const bad = await runPanel({ candidateUrl: buffered.url, baselineUrl: flushed.url }, 3500);
-    expect(bad.candidate.events).toBe(0);
-    expect(bad.verdict.verdict).toBe('fail');
-    expect(bad.verdict.rows.find((r) => r.metric.startsWith('gap p95'))?.ok).toBe(false);
-  });
+  test.concurrent(
+    'gzip middleware that flushes is read as it comes; one that buffers leaves the candidate silent: fail',
+    async () => {
+      const flushed = await serve(sse(250, (write, n) => write(`data: ${n}\n\n`), gzip(true)));
+      const buffered = await serve(sse(250, (write, n) => write(`data: ${n}\n\n`), gzip(false)));
+      const ok = await runPanel({ candidateUrl: flushed.url, baselineUrl: flushed.url });
+      expect(ok.verdict.verdict).toBe('pass');
+      expect(ok.candidate.events).toBeGreaterThanOrEqual(6);
+      const bad = await runPanel({ candidateUrl: buffered.url, baselineUrl: flushed.url }, 3500);
+      expect(bad.candidate.events).toBe(0);
+      expect(bad.verdict.verdict).toBe('fail');
+      expect(bad.verdict.rows.find((r) => r.metric.startsWith('gap p95'))?.ok).toBe(false);
+    },
+  );
 
   /** Events with ids every 100 ms; each stream is cut after 5; resumes after Last-Event-ID unless `ignoreId`. */
   const cutting = (ignoreId: boolean) =>
@@ -173,19 +183,22 @@ describe('SSE', () => {
       return n < 5;
     });
 
-  test('streams cut and resumed with Last-Event-ID on both arms: disconnects and resumes counted, pass', async () => {
-    const [a, b] = [await serve(cutting(false)), await serve(cutting(false))];
-    const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
-    for (const arm of [got.candidate, got.baseline]) {
-      expect(arm.disconnects).toBeGreaterThanOrEqual(3);
-      expect(arm.resumes.tried).toBeGreaterThanOrEqual(3);
-      expect(arm.resumes.ok).toBeGreaterThanOrEqual(arm.resumes.tried - 3);
-    }
-    expect(a.requests.some((r) => r.lastEventId === '5')).toBe(true);
-    expect(got.verdict.verdict).toBe('pass');
-  });
+  test.concurrent(
+    'streams cut and resumed with Last-Event-ID on both arms: disconnects and resumes counted, pass',
+    async () => {
+      const [a, b] = [await serve(cutting(false)), await serve(cutting(false))];
+      const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
+      for (const arm of [got.candidate, got.baseline]) {
+        expect(arm.disconnects).toBeGreaterThanOrEqual(3);
+        expect(arm.resumes.tried).toBeGreaterThanOrEqual(3);
+        expect(arm.resumes.ok).toBeGreaterThanOrEqual(arm.resumes.tried - 3);
+      }
+      expect(a.requests.some((r) => r.lastEventId === '5')).toBe(true);
+      expect(got.verdict.verdict).toBe('pass');
+    },
+  );
 
-  test('a candidate that ignores Last-Event-ID fails on resumes', async () => {
+  test.concurrent('a candidate that ignores Last-Event-ID fails on resumes', async () => {
     const [a, b] = [await serve(cutting(true)), await serve(cutting(false))];
     const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url });
     expect(got.candidate.resumes.tried).toBeGreaterThanOrEqual(3);
@@ -194,7 +207,7 @@ describe('SSE', () => {
     expect(got.verdict.rows.find((r) => r.metric === 'resumes after a disconnect')?.ok).toBe(false);
   });
 
-  test('the ID token goes only to allowed origins and never into the readings', async () => {
+  test.concurrent('the ID token goes only to allowed origins and never into the readings', async () => {
     const refuse: http.RequestListener = (_req, res) => res.writeHead(403).end();
     const [a, b] = [await serve(tick), await serve(refuse)];
     const token = 'secret-token-value';
@@ -213,34 +226,37 @@ describe('SSE', () => {
     expect(got.verdict.verdict).toBe('inconclusive');
   });
 
-  test('the port: windows split the observations; close() returns the last one and frees every stream', async () => {
-    const [a, b] = [await serve(tick), await serve(tick)];
-    const lines: string[] = [];
-    const session = createPanelPort({ log: (line) => lines.push(line) }).open({
-      candidateUrl: a.url,
-      baselineUrl: b.url,
-      protocol: 'sse',
-      path: '/events',
-      streams: 2,
-      idToken: 'id-token-7f3a',
-      allowedOrigins: [],
-    });
-    await sleep(1200);
-    const first = session.window();
-    await sleep(1200);
-    const last = await session.close();
-    expect(first.candidate.opened).toBe(2);
-    expect(last.candidate.opened).toBe(0);
-    expect(last.candidate.openNow).toBe(2);
-    expect(last.candidate.events).toBeGreaterThanOrEqual(2);
-    // The second window's first events come from the probes alone (one per arm every 2 s by default).
-    expect(last.candidate.firstEventMs.length).toBeLessThanOrEqual(1);
-    expect(await session.close()).toBe(last);
-    expect(lines).toHaveLength(2);
-    expect(lines.join('\n')).toMatch(/Not sending the ID token to http:\/\/127\.0\.0\.1:\d+/);
-    expect(lines.join('\n')).not.toContain('id-token-7f3a');
-    expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
-  });
+  test.concurrent(
+    'the port: windows split the observations; close() returns the last one and frees every stream',
+    async () => {
+      const [a, b] = [await serve(tick), await serve(tick)];
+      const lines: string[] = [];
+      const session = createPanelPort({ log: (line) => lines.push(line) }).open({
+        candidateUrl: a.url,
+        baselineUrl: b.url,
+        protocol: 'sse',
+        path: '/events',
+        streams: 2,
+        idToken: 'id-token-7f3a',
+        allowedOrigins: [],
+      });
+      await sleep(1200);
+      const first = session.window();
+      await sleep(1200);
+      const last = await session.close();
+      expect(first.candidate.opened).toBe(2);
+      expect(last.candidate.opened).toBe(0);
+      expect(last.candidate.openNow).toBe(2);
+      expect(last.candidate.events).toBeGreaterThanOrEqual(2);
+      // The second window's first events come from the probes alone (one per arm every 2 s by default).
+      expect(last.candidate.firstEventMs.length).toBeLessThanOrEqual(1);
+      expect(await session.close()).toBe(last);
+      expect(lines).toHaveLength(2);
+      expect(lines.join('\n')).toMatch(/Not sending the ID token to http:\/\/127\.0\.0\.1:\d+/);
+      expect(lines.join('\n')).not.toContain('id-token-7f3a');
+      expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
+    },
+  );
 });
 
 describe('WebSocket', () => {
@@ -258,7 +274,7 @@ describe('WebSocket', () => {
     return `http://127.0.0.1:${(wss.address() as AddressInfo).port}`;
   }
 
-  test('echo servers with ping/pong: round trips and echoes on both arms, pass', async () => {
+  test.concurrent('echo servers with ping/pong: round trips and echoes on both arms, pass', async () => {
     const [a, b] = [await wsServer(), await wsServer()];
     const got = await runPanel({
       candidateUrl: a,
@@ -274,7 +290,7 @@ describe('WebSocket', () => {
     expect(got.verdict.verdict).toBe('pass');
   });
 
-  test('a candidate that closes every socket with 1011 after 300 ms fails', async () => {
+  test.concurrent('a candidate that closes every socket with 1011 after 300 ms fails', async () => {
     const [a, b] = [await wsServer((ws) => setTimeout(() => ws.close(1011, 'boom'), 300)), await wsServer()];
     const got = await runPanel({ candidateUrl: a, baselineUrl: b, protocol: 'websocket', path: '/ws' });
     expect(got.candidate.closeCodes['1011']).toBeGreaterThanOrEqual(3);
