@@ -1,6 +1,6 @@
 // One schedule of the property test through main and the post step: run() against the scheduled Cloud Run
 // fake, then recoverRelease() from the runner state main saved; every invariant is checked as it goes.
-import type { DeployConfig, RunContext } from '../../src/core/config';
+import type { DeployConfig } from '../../src/core/config';
 import type { CloudRunService, TrafficTarget } from '../../src/core/cloud-run-types';
 import { planSteps } from '../../src/core/traffic-plan';
 import { planTagCleanup, TAGS_ANNOTATION } from '../../src/core/release-tags';
@@ -10,7 +10,7 @@ import { chooseBaselineTag, withBaselineTag, withoutBaselineTag } from '../../sr
 import { armReading } from './panel-readings';
 import { recoverRelease, type RecoveryOutcome } from '../../src/recover';
 import { run } from '../../src/run';
-import { deployConfig } from './deploy-config';
+import { SMOKE, config, context } from './run-config';
 import { memoryLog } from './fake-release-ports';
 import { Killed, ScheduledCloudRun, scheduledPorts } from './release-faults';
 import {
@@ -25,45 +25,17 @@ import {
 } from './release-invariants';
 import { BASELINES, CANDIDATE, LATEST, R, TAG, type Schedule } from './release-schedules';
 
-const CONTEXT: RunContext = {
-  repository: 'acme/streams',
-  sha: 'a'.repeat(40),
-  eventName: 'pull_request',
-  pullRequest: 7,
-  runId: '1',
-  runAttempt: '1',
-  actor: 'octocat',
-};
-
-const SMOKE = {
-  protocol: 'sse' as const,
-  path: '/events',
-  healthPath: '/health',
-  healthTimeoutMs: 1000,
-  durationMs: 1000,
-  firstEventTimeoutMs: 500,
-  minEvents: 1,
-  maxGapMs: 500,
-  connections: 1,
-  checkReconnect: true,
-};
-
+/** run-config's release (tag pr-7, revision suffix `new`) with the schedule's rollout. */
 function releaseConfig(s: Schedule): DeployConfig {
-  return deployConfig({
-    projectId: 'p',
-    image: 'us-docker.pkg.dev/p/r/api:2',
-    workloadIdentityProvider: 'projects/1/locations/global/workloadIdentityPools/gh/providers/p',
-    serviceAccount: 'deployer@p.iam.gserviceaccount.com',
+  return config({
     tag: TAG,
-    revisionSuffix: 'new',
-    deployTimeoutSeconds: 60,
     smoke: SMOKE,
     rollout: 'progressive',
     trafficSteps: s.steps,
     stepWaitMs: s.stepWaitMs,
     keepFailedCandidate: s.keepFailedCandidate,
     followLatest: s.followLatest,
-    ...(s.panel && { gates: { ...deployConfig().gates, panelStreams: 3 } }),
+    ...(s.panel && { gates: { ...config().gates, panelStreams: 3 } }),
   });
 }
 
@@ -86,8 +58,8 @@ export interface Released {
 }
 
 /** The one call into the orchestrator: run() returns one ReleaseOutcome for every known ending, never throws for one. */
-async function release(config: DeployConfig, ports: ReleasePorts): Promise<Released> {
-  const outcome = await run(config, CONTEXT, ports);
+async function release(settings: DeployConfig, ports: ReleasePorts): Promise<Released> {
+  const outcome = await run(settings, context, ports);
   return { verdict: outcome.verdict, failure: outcome.failure, traffic: outcome.traffic };
 }
 

@@ -15,6 +15,14 @@ export interface BaselineTag {
   tag: string;
 }
 
+/** The revision that served most before the release (ties: the first): the gates' baseline. */
+export function stableRevision(restoreTraffic: readonly TrafficTarget[]): string | undefined {
+  const serving = restoreTraffic.filter((t) => t.revision && t.percent > 0);
+  return serving.length === 0
+    ? undefined
+    : serving.reduce((best, t) => (t.percent > best.percent ? t : best)).revision;
+}
+
 /**
  * The baseline's tag for a release whose candidate is tagged `candidateTag`: `CANDIDATE-base`, else a shorter
  * form when the service's name leaves less room, never a tag already on the service. The baseline is the
@@ -25,9 +33,8 @@ export function chooseBaselineTag(
   candidateTag: string,
   service: string,
 ): BaselineTag | { none: string } {
-  const serving = restoreTraffic.filter((t) => t.revision && t.percent > 0);
-  if (serving.length === 0) return { none: 'no revision serves yet: there is no baseline to compare with' };
-  const baseline = serving.reduce((best, t) => (t.percent > best.percent ? t : best));
+  const revision = stableRevision(restoreTraffic);
+  if (!revision) return { none: 'no revision serves yet: there is no baseline to compare with' };
   const taken = new Set(restoreTraffic.map((t) => t.tag).filter(Boolean));
   taken.add(candidateTag);
   const room = TAG_AND_SERVICE_MAX - service.length;
@@ -38,7 +45,7 @@ export function chooseBaselineTag(
     return {
       none: `no free tag fits beside the service name ${service} (a tag and the service name together are at most ${TAG_AND_SERVICE_MAX} characters)`,
     };
-  return { revision: baseline.revision as string, tag };
+  return { revision, tag };
 }
 
 /** `traffic` with the baseline's tag added as a 0 % tag-only entry (taken off any other entry first). */

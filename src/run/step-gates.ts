@@ -3,8 +3,8 @@
 // Cloud Logging fast path, under one policy for inconclusive and failed checks (core/metric-gate.ts). They
 // report problems as data; rollout.ts decides what to do with them.
 import type { DeployConfig } from '../core/config';
-import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
-import { chooseBaselineTag, type BaselineTag } from '../core/baseline-tag';
+import type { CloudRunService } from '../core/cloud-run-types';
+import { chooseBaselineTag, stableRevision, type BaselineTag } from '../core/baseline-tag';
 import {
   applyGatePolicy,
   DEFAULT_ERROR_THRESHOLDS,
@@ -45,14 +45,6 @@ export function panelBaseline(config: DeployConfig, plan: CandidatePlan): Baseli
     return { none: 'the smoke protocol is not a stream (sse, websocket or grpc)' };
   if (config.smokeUrl) return { none: '`smoke_url` sends the checks to another URL' };
   return chooseBaselineTag(plan.restoreTraffic, plan.tag, config.service);
-}
-
-/** The revision that served most before the release: the request gate's baseline. */
-export function baselineRevision(restoreTraffic: readonly TrafficTarget[]): string | undefined {
-  const serving = restoreTraffic.filter((t) => t.revision && t.percent > 0);
-  return serving.length === 0
-    ? undefined
-    : serving.reduce((best, t) => (t.percent > best.percent ? t : best)).revision;
 }
 
 /**
@@ -201,7 +193,7 @@ function combine(checks: GateVerdict[], config: DeployConfig, at: number): GateV
 
 /** The candidate's 5xx rate against the baseline's, over the step's window once Monitoring has it. */
 async function requestGate({ config, plan, ports, startedAt }: StepContext): Promise<GateVerdict> {
-  const baseline = baselineRevision(plan.restoreTraffic);
+  const baseline = stableRevision(plan.restoreTraffic);
   if (!baseline)
     return {
       gate: 'requests',
@@ -257,7 +249,7 @@ async function openStreamsNow({
  */
 async function logGate({ plan, ports, startedAt }: StepContext): Promise<GateVerdict> {
   const observe = ports.observability!;
-  const baseline = baselineRevision(plan.restoreTraffic);
+  const baseline = stableRevision(plan.restoreTraffic);
   const [read, before] = await Promise.all([
     observe.recentProblems(plan.revision, startedAt, LOG_LINES),
     baseline ? observe.recentProblems(baseline, startedAt, LOG_LINES) : undefined,
