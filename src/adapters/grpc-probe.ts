@@ -196,7 +196,9 @@ function runWatch(
       metadata(),
       {},
     );
-    const finish = (): void => {
+    // `watched`: the probe's own timer said the watch is over. Node fires a timer by its loop clock, which can
+    // read a fraction of a millisecond ahead of `elapsed()`: the timer, not a comparison of clocks, decides.
+    const finish = (watched = false): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -205,7 +207,7 @@ function runWatch(
       watch.stayedOpen =
         watch.endedMs === undefined &&
         watch.error === undefined &&
-        watch.stoppedMs - watch.startMs >= options.durationMs;
+        (watched || watch.stoppedMs - watch.startMs >= options.durationMs);
       call.cancel();
       resolve();
     };
@@ -214,8 +216,8 @@ function runWatch(
     // At `durationMs`; if no status came yet, keep waiting for it until `deadlineMs`.
     let timer = setTimeout(
       () => {
-        if (watch.messages.length > 0 || options.deadlineMs <= options.durationMs) finish();
-        else timer = setTimeout(finish, options.deadlineMs - options.durationMs);
+        if (watch.messages.length > 0 || options.deadlineMs <= options.durationMs) finish(true);
+        else timer = setTimeout(() => finish(true), options.deadlineMs - options.durationMs);
       },
       Math.max(0, options.durationMs),
     );
