@@ -113,6 +113,7 @@ const GROUPS = [
       'the stream-health panel (candidate against the stable revision, same time), the Monitoring and Logging gates, and what a step does with their answers',
     inputs: [
       'panel_streams',
+      'panel_probes',
       'panel_thresholds',
       'metric_gate',
       'log_gate',

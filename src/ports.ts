@@ -115,6 +115,9 @@ export interface PanelPort {
     protocol: PanelProtocol;
     path: string;
     streams: number;
+    /** Short probe streams opened per second on each arm (0: none), at most `maxProbesInFlight` at once per arm. */
+    probesPerSecond: number;
+    maxProbesInFlight: number;
     idToken?: string;
     allowedOrigins: string[];
     grpcService?: string;

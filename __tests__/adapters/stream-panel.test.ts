@@ -27,17 +27,21 @@ interface Served {
   /** Requests seen, with their Authorization and Last-Event-ID headers. */
   requests: Array<{ authorization?: string; lastEventId?: string }>;
   open: () => number;
+  /** The most requests open at once. */
+  peak: () => number;
 }
 
 async function serve(handler: http.RequestListener): Promise<Served> {
   const requests: Served['requests'] = [];
   let open = 0;
+  let peak = 0;
   const server = http.createServer((req, res) => {
     requests.push({
       authorization: req.headers.authorization,
       lastEventId: req.headers['last-event-id'] as string | undefined,
     });
     open++;
+    peak = Math.max(peak, open);
     res.on('close', () => open--);
     handler(req, res);
   });
@@ -46,7 +50,12 @@ async function serve(handler: http.RequestListener): Promise<Served> {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, open: () => open };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    open: () => open,
+    peak: () => peak,
+  };
 }
 
 /** `read()` once it equals `want`, or as it is after 3 s (the server may see a close a moment late). */
@@ -106,8 +115,9 @@ async function runPanel(
     allowedOrigins: [options.candidateUrl, options.baselineUrl],
     reconnectDelayMs: 100,
     wsPingIntervalMs: 250,
-    // The held streams' own counts; the first-event probes have their test.
-    probeIntervalMs: 0,
+    // The held streams' own counts; the probes have their tests.
+    probesPerSecond: 0,
+    maxProbesInFlight: 25,
     ...options,
   });
   await sleep(ms);
@@ -136,17 +146,53 @@ describe('SSE', () => {
   );
 
   test.concurrent(
-    'first-event probes: a short stream every interval on each arm, timed to its first signal and closed',
+    'probes: short streams on each arm, timed to their first signal, watched for the hold and closed',
     async () => {
       const [a, b] = [await serve(tick), await serve(tick)];
-      const got = await runPanel({ candidateUrl: a.url, baselineUrl: b.url, probeIntervalMs: 300 }, 2500);
+      const got = await runPanel(
+        { candidateUrl: a.url, baselineUrl: b.url, probesPerSecond: 4, probeHoldMs: 300 },
+        2500,
+      );
       for (const arm of [got.candidate, got.baseline]) {
         expect(arm.firstEventMs.length).toBeGreaterThanOrEqual(3 + 4);
         expect(arm).toMatchObject({ opened: 3, disconnects: 0, openFailures: 0 });
+        expect(arm.attempts).toBeGreaterThanOrEqual(3 + 4);
+        expect(arm.probes.watched).toBeGreaterThanOrEqual(3);
+        expect(arm.probes.endedEarly).toBe(0);
       }
-      // Only the three held streams stay open: every probe was closed after its first event.
+      // Nothing stays open: every probe was closed after its hold, the held streams by close().
       expect(await settled(() => [a.open(), b.open()], [0, 0])).toEqual([0, 0]);
       expect(a.requests.length).toBeGreaterThanOrEqual(3 + 4);
+    },
+  );
+
+  test.concurrent(
+    'probes: a candidate that ends streams 200 ms in fails on early ends; the cap bounds probes in flight',
+    async () => {
+      // The first event at once, then the stream ends 200 ms in: inside the probes' 1 s hold.
+      const cuts = sse(200, (write, n) => {
+        write(`data: tick ${n}\n\n`);
+        return false;
+      });
+      const [a, b] = [await serve(cuts), await serve(tick)];
+      const got = await runPanel(
+        {
+          candidateUrl: a.url,
+          baselineUrl: b.url,
+          streams: 1,
+          probesPerSecond: 20,
+          probeHoldMs: 1000,
+          maxProbesInFlight: 4,
+        },
+        3000,
+      );
+      expect(got.candidate.probes.endedEarly).toBeGreaterThanOrEqual(10);
+      expect(got.baseline.probes.endedEarly).toBe(0);
+      expect(got.verdict.rows.find((r) => r.metric === 'probes ended early')?.ok).toBe(false);
+      // One held stream and at most 4 probes on the baseline at once (they last the whole hold); the server
+      // may still hold a probe the client has let go of for a moment, hence 2 more.
+      expect(b.peak()).toBeLessThanOrEqual(1 + 4 + 2);
+      expect(b.peak()).toBeGreaterThanOrEqual(1 + 2);
     },
   );
 
@@ -237,6 +283,8 @@ describe('SSE', () => {
         protocol: 'sse',
         path: '/events',
         streams: 2,
+        probesPerSecond: 0.5,
+        maxProbesInFlight: 25,
         idToken: 'id-token-7f3a',
         allowedOrigins: [],
       });
@@ -248,7 +296,7 @@ describe('SSE', () => {
       expect(last.candidate.opened).toBe(0);
       expect(last.candidate.openNow).toBe(2);
       expect(last.candidate.events).toBeGreaterThanOrEqual(2);
-      // The second window's first events come from the probes alone (one per arm every 2 s by default).
+      // The second window's first events come from the probes alone (one per arm every 2 s here).
       expect(last.candidate.firstEventMs.length).toBeLessThanOrEqual(1);
       expect(await session.close()).toBe(last);
       expect(lines).toHaveLength(2);

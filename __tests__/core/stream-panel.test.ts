@@ -1,6 +1,7 @@
 import {
   DEFAULT_PANEL_THRESHOLDS,
   judgePanel,
+  mergeReadings,
   percentile,
   renderPanelTable,
   resumedAfter,
@@ -24,6 +25,7 @@ function arm(over: Partial<ArmReading> = {}, streams = 3, windowMs = 20_000, eve
     // Three streams and three first-event probes in the window.
     firstEventMs: Array.from({ length: 2 * streams }, () => 300),
     gapsMs: gaps,
+    openGapsMs: [],
     events: gaps.length,
     heartbeats: 0,
     disconnects: 0,
@@ -32,6 +34,9 @@ function arm(over: Partial<ArmReading> = {}, streams = 3, windowMs = 20_000, eve
     closeCodes: {},
     notServing: 0,
     openFailures: 0,
+    // The held streams' opens and the probes', the probes watched past their first event.
+    attempts: 2 * streams,
+    probes: { watched: streams, endedEarly: 0 },
     errors: [],
     ...over,
   };
@@ -47,6 +52,8 @@ const noStreams = (failures: number, error: string) =>
     gapsMs: [],
     events: 0,
     openFailures: failures,
+    attempts: failures,
+    probes: { watched: 0, endedEarly: 0 },
     errors: [error],
   });
 
@@ -162,7 +169,34 @@ describe('judgePanel: case table', () => {
       'inconclusive',
       [],
     ],
-    ['candidate opens nothing: every try fails', noStreams(12, 'HTTP 503'), arm(), 'fail', ['failed opens']],
+    [
+      'candidate opens nothing: every try fails',
+      noStreams(40, 'HTTP 503'),
+      arm({ attempts: 40 }),
+      'fail',
+      ['failed opens'],
+    ],
+    [
+      'candidate fails 5 % of 300 tries, the baseline none: 15 against 0',
+      arm({ openFailures: 15, attempts: 300 }),
+      arm({ attempts: 300 }),
+      'fail',
+      ['failed opens'],
+    ],
+    [
+      'both arms fail 1 % of 300 tries (a front end answering 503 to some requests): shared noise',
+      arm({ openFailures: 5, attempts: 300 }),
+      arm({ openFailures: 2, attempts: 300 }),
+      'pass',
+      [],
+    ],
+    [
+      'probes ended early: 12 of 60 watched on the candidate, none of 60 on the baseline',
+      arm({ probes: { watched: 60, endedEarly: 12 } }),
+      arm({ probes: { watched: 60, endedEarly: 0 } }),
+      'fail',
+      ['probes ended early'],
+    ],
     [
       'resume with Last-Event-ID broken on the candidate only',
       arm({ disconnects: 3, resumes: { tried: 3, ok: 0 } }),
@@ -192,6 +226,39 @@ describe('judgePanel: case table', () => {
     expect(judged.detail).not.toMatch(/\n/);
   });
 
+  test('a count unlikely by chance but short of the limit passes and is marked suspect', () => {
+    // 5 failures against none: p = 0.5^5 = 0.03, under SUSPECT_P but over countP.
+    const judged = judgePanel(arm({ openFailures: 5, attempts: 300 }), arm({ attempts: 300 }), T);
+    expect(judged.verdict).toBe('pass');
+    expect(judged.suspect).toMatch(/^failed opens 5 of 300 tries vs 0 of 300 tries$/);
+    expect(judgePanel(arm({ openFailures: 1, attempts: 300 }), arm({ attempts: 300 }), T).suspect).toBe(
+      undefined,
+    );
+  });
+
+  test("mergeReadings adds two windows up; open streams and open gaps are the later window's", () => {
+    const earlier = arm({ openFailures: 2, openGapsMs: [400, 500, 600], closeCodes: { '1011': 1 } });
+    const later = arm({
+      openFailures: 1,
+      openNow: 2,
+      openGapsMs: [100],
+      closeCodes: { '1011': 2, '1000': 1 },
+    });
+    const merged = mergeReadings(earlier, later);
+    expect(merged).toMatchObject({
+      windowMs: 40_000,
+      openNow: 2,
+      openFailures: 3,
+      attempts: 12,
+      streamSeconds: 120,
+      openGapsMs: [100],
+      closeCodes: { '1011': 3, '1000': 1 },
+      probes: { watched: 6, endedEarly: 0 },
+    });
+    expect(merged.gapsMs).toHaveLength(earlier.gapsMs.length + later.gapsMs.length);
+    expect(merged.firstEventMs).toHaveLength(12);
+  });
+
   test('the fail detail names the metric and both numbers', () => {
     const judged = judgePanel(
       arm({ firstEventMs: [3500, 3600, 3900, 3500, 3600, 3900] }),
@@ -219,11 +286,18 @@ describe('judgePanel: WebSocket and gRPC rows', () => {
     ],
     ['ping 3x slower, within the floor', ws({ pingRttMs: Array<number>(20).fill(120) }), ws(), 'pass', []],
     [
-      'server closes with 1011 three times',
-      ws({ disconnects: 3, closeCodes: { '1011': 3 } }),
+      'server closes with 1011 twelve times against none',
+      ws({ disconnects: 12, closeCodes: { '1011': 12 } }),
       ws(),
       'fail',
       ['disconnects', 'unexpected close codes'],
+    ],
+    [
+      'three 1011 closes in 20 s against none: one in eight by chance, not a failure',
+      ws({ disconnects: 3, closeCodes: { '1011': 3 } }),
+      ws(),
+      'pass',
+      [],
     ],
     [
       'server closes with 1001 twice (going away)',
@@ -261,10 +335,15 @@ interface Stall {
 
 /**
  * One arm on a loaded runner: events every 1000±400 ms, a first event after 0–1.4 s, pings of 5–300 ms,
- * a rare disconnect or failed open, and the runner's stalls (shared by both arms: one client process) added
- * to the gap they fall in.
+ * a rare disconnect, 10 probes a second of which a front end fails 1 % and the server ends 0.5 % early,
+ * and the runner's stalls (shared by both arms: one client process) added to the gap they fall in.
  */
-function noisyArm(rand: () => number, stalls: Stall[], protocol: PanelProtocol): ArmReading {
+function noisyArm(
+  rand: () => number,
+  stalls: Stall[],
+  protocol: PanelProtocol,
+  probeRand: () => number,
+): ArmReading {
   const streams = 3;
   const windowMs = 20_000;
   const gapsMs: number[] = [];
@@ -278,14 +357,22 @@ function noisyArm(rand: () => number, stalls: Stall[], protocol: PanelProtocol):
     }
   }
   const disconnects = rand() < 0.1 ? 1 : 0;
+  const probes = 200;
+  const count = (n: number, p: number) =>
+    Array.from({ length: n }, () => probeRand() < p).filter(Boolean).length;
+  const failedProbes = count(probes, 0.01);
   return {
     protocol,
     windowMs,
     opened: streams + disconnects,
     openNow: streams,
     streamSeconds: (streams * windowMs) / 1000 - disconnects * rand(),
-    firstEventMs: Array.from({ length: streams + disconnects }, () => rand() * 1400),
+    firstEventMs: [
+      ...Array.from({ length: streams + disconnects }, () => rand() * 1400),
+      ...Array.from({ length: probes - failedProbes }, () => probeRand() * 1400),
+    ],
     gapsMs,
+    openGapsMs: [],
     events: gapsMs.length,
     heartbeats: 0,
     disconnects,
@@ -293,7 +380,10 @@ function noisyArm(rand: () => number, stalls: Stall[], protocol: PanelProtocol):
     pingRttMs: protocol === 'websocket' ? Array.from({ length: 60 }, () => 5 + rand() * 295) : [],
     closeCodes: disconnects > 0 && protocol === 'websocket' ? { '1001': 1 } : {},
     notServing: 0,
-    openFailures: rand() < 0.05 ? 1 : 0,
+    // A held stream's reconnect fails now and then, as in the trials before the probes.
+    openFailures: (rand() < 0.05 ? 1 : 0) + failedProbes,
+    attempts: streams + disconnects + probes,
+    probes: { watched: probes - failedProbes, endedEarly: count(probes - failedProbes, 0.005) },
     errors: [],
   };
 }
@@ -302,13 +392,19 @@ test.each<PanelProtocol>(['sse', 'websocket'])(
   '%s: the jitter of a loaded runner on both arms passes 1000 seeded trials',
   (protocol) => {
     const rand = prng(protocol === 'sse' ? 15 : 16);
+    // The probes draw from their own sequence, so the held streams' trials are those the judge passed before.
+    const probeRand = prng(protocol === 'sse' ? 115 : 116);
     const verdicts: Record<string, number> = {};
     for (let trial = 0; trial < 1000; trial++) {
       const stalls = Array.from({ length: Math.floor(rand() * 3) }, () => ({
         atMs: rand() * 20_000,
         ms: 500 + rand() * 2500,
       }));
-      const judged = judgePanel(noisyArm(rand, stalls, protocol), noisyArm(rand, stalls, protocol), T);
+      const judged = judgePanel(
+        noisyArm(rand, stalls, protocol, probeRand),
+        noisyArm(rand, stalls, protocol, probeRand),
+        T,
+      );
       const key = judged.verdict === 'pass' ? 'pass' : judged.detail;
       verdicts[key] = (verdicts[key] ?? 0) + 1;
     }

@@ -62,7 +62,7 @@ test('a candidate whose streams start 3x later passes the smoke test, fails the 
   expect([run.code, run.outputs.verdict]).toEqual([1, 'rolled_back']);
   expect(JSON.parse(run.outputs.smoke_result).verdict).toBe('pass');
   expect(run.annotations.join('\n')).toMatch(
-    /Step 1 \(10 %25\) failed its checks:%0Agates: .*time to first event/,
+    /Step 1 \(10 %25\) failed its checks:%0A(gates|stream-health panel, before the bake's end): .*time to first event/,
   );
   // Traffic and tags exactly as before: the baseline's temporary tag left with the rollback.
   expect(after).toEqual(before);

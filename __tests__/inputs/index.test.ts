@@ -126,6 +126,7 @@ describe('parseInputs: valid configurations', () => {
         candidateCreatesService: false,
         gates: {
           panelStreams: 3,
+          panelProbes: 10,
           panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
           metrics: 'auto',
           logs: 'auto',
@@ -199,6 +200,7 @@ describe('parseInputs: valid configurations', () => {
       candidateCreatesService: false,
       gates: {
         panelStreams: 3,
+        panelProbes: 10,
         panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
         metrics: 'auto',
         logs: 'auto',
@@ -295,7 +297,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(65);
+    ).toHaveLength(66);
     expect(() => parse()).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@ import { DEFAULT_PANEL_THRESHOLDS } from '../../src/core/stream-panel';
 import { armReading } from '../support/panel-readings';
 import type { ObservabilityPort, PanelPort, PanelReadings } from '../../src/ports';
 import { run } from '../../src/run';
-import { FakeCloudRun, ports } from '../support/fake-release-ports';
+import { FakeCloudRun, memoryLog, ports } from '../support/fake-release-ports';
 import { SMOKE, config, context } from '../support/run-config';
 
 const R = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION' as const;
@@ -88,21 +88,56 @@ describe('the stream-health panel in the rollout', () => {
     ]);
   });
 
-  test('a candidate whose first event comes 30x later fails step 1 and the rollback restores the exact baseline (no temporary tag left)', async () => {
+  test('a candidate whose first event comes 30x later fails step 1 before the bake ends, and the rollback restores the exact baseline (no temporary tag left)', async () => {
     const { cloudRun, p } = world();
     const panel = fakePanel([slowFirst]);
     p.panel = panel.port;
+    const started = p.now();
+    const outcome = await run(progressive(), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(
+      /Step 1 \(10 %\) failed its checks:\nstream-health panel, before the bake's end: fail: .*first event/,
+    );
+    expect(p.now() - started).toBeLessThan(10_000);
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+    expect(panel.closed()).toBe(1);
+    const judged = outcome.events.find((e) => e.type === 'step-judged');
+    expect(judged?.type === 'step-judged' && judged.gates?.panel?.verdict).toBe('fail');
+  });
+
+  test('a first event past the limit but within twice its floor waits for the bake, then fails the step', async () => {
+    const { cloudRun, p } = world();
+    p.panel = fakePanel([{ candidate: arm(500), baseline: arm(100) }]).port;
+    const started = p.now();
     const outcome = await run(progressive(), context, p);
     expect(outcome.verdict).toBe('rolled_back');
     expect(outcome.failure).toMatch(/Step 1 \(10 %\) failed its checks:\ngates: .*first event/);
+    expect(p.now() - started).toBeGreaterThanOrEqual(10_000);
     expect(cloudRun.service?.traffic).toEqual(BASELINE);
-    expect(panel.closed()).toBe(1);
+  });
+
+  test('a suspect count makes the step look longer, over all of its time, and fail once it is clear', async () => {
+    // 6 failed opens of 300 against none each window: p = 0.016 alone (suspect), p < 0.001 over two windows.
+    const failing: PanelReadings = {
+      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
+      baseline: arm(100, 1000, { attempts: 300 }),
+    };
+    const { cloudRun, p } = world();
+    p.panel = fakePanel([healthy, failing]).port;
+    const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/gates: .*failed opens 12 of 606 tries on the candidate vs 0 of 606/);
+    expect((p.log as ReturnType<typeof memoryLog>).lines.join('\n')).toMatch(
+      /Step 1 looks longer \(1 of 2\): the panel's failed opens 6 of 306 tries/,
+    );
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
   });
 
   test('an inconclusive panel passes by default and holds, then fails, with `gate_inconclusive: hold`', async () => {
+    // No stream opened on the baseline: inconclusive however many windows the step adds up.
     const thin: PanelReadings = {
-      candidate: arm(100, 1000, { streamSeconds: 2 }),
-      baseline: arm(100, 1000, { streamSeconds: 2 }),
+      candidate: arm(),
+      baseline: arm(100, 1000, { opened: 0, openNow: 0, streamSeconds: 0 }),
     };
     const passing = world();
     passing.p.panel = fakePanel([thin]).port;

@@ -37,6 +37,7 @@ export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfi
     // The panel and the observability gates off: tests that exercise them turn them on.
     gates: {
       panelStreams: 0,
+      panelProbes: 0,
       panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
       metrics: 'off',
       logs: 'off',

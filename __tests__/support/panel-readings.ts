@@ -12,6 +12,7 @@ export function armReading(firstMs = 100, gapMs = 1000, overrides: Partial<ArmRe
     streamSeconds: 30,
     firstEventMs: Array<number>(6).fill(firstMs),
     gapsMs: Array<number>(27).fill(gapMs),
+    openGapsMs: [],
     events: 30,
     heartbeats: 0,
     disconnects: 0,
@@ -20,6 +21,8 @@ export function armReading(firstMs = 100, gapMs = 1000, overrides: Partial<ArmRe
     closeCodes: {},
     notServing: 0,
     openFailures: 0,
+    attempts: 6,
+    probes: { watched: 3, endedEarly: 0 },
     errors: [],
     ...overrides,
   };

@@ -215,6 +215,8 @@ export type GateUse = 'auto' | 'off' | 'required';
 export interface GateSettings {
   /** Synthetic streams per arm (candidate and baseline tag URLs) of the stream-health panel; 0 turns it off. */
   panelStreams: number;
+  /** Short probe streams per second on each arm of the panel (first event, failed opens, early ends); 0: none. */
+  panelProbes: number;
   panelThresholds: PanelThresholds;
   /** The Cloud Monitoring gate: request counts by response class, candidate against baseline. */
   metrics: GateUse;

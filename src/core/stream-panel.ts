@@ -2,6 +2,7 @@
 // watched over the same window by the same client, compared metric by metric. Comparing two arms measured
 // at the same time on the same runner cancels most of a loaded runner's noise; absolute floors absorb the
 // rest, so scheduling jitter never rolls a healthy release back. Pure: no I/O, no clock.
+import { compareCounts, formatP, SUSPECT_P } from './panel-counts';
 import { formatMs } from './report-numbers';
 import type { Verdict } from './smoke-types';
 
@@ -24,11 +25,13 @@ export interface ArmReading {
    * message or pong, a gRPC Watch status. Counted in the window the signal came in.
    */
   firstEventMs: number[];
-  /**
-   * Silences between signals (SSE, WebSocket). Every stream still open adds its current silence as an
-   * in-progress gap, so a stream that goes quiet shows up in the window it went quiet in.
-   */
+  /** Silences between signals (SSE, WebSocket) that ended in the window. */
   gapsMs: number[];
+  /**
+   * The current silence of each stream still open at the window's end, so a stream that goes quiet shows
+   * up in the window it went quiet in (judged with gapsMs; a later window counts the whole gap once it ends).
+   */
+  openGapsMs: number[];
   /** Data events: SSE events, WebSocket messages, gRPC Watch statuses (heartbeats and pongs excluded). */
   events: number;
   /** Signals that carry no data: SSE comments, WebSocket pongs. */
@@ -45,6 +48,13 @@ export interface ArmReading {
   notServing: number;
   /** Opens that failed: refused, timed out, non-200 / non-101 answers, gRPC errors before the first status. */
   openFailures: number;
+  /** Opens tried that succeeded or failed in the window (held streams and probes): the failed opens' denominator. */
+  attempts: number;
+  /**
+   * Probes that reached their first signal and were watched for the probe's hold, and how many of those
+   * the server or the network ended before the hold was up.
+   */
+  probes: { watched: number; endedEarly: number };
   /** A few error texts, for the log (never a token). */
   errors: string[];
 }
@@ -63,10 +73,13 @@ export interface PanelThresholds {
   minRateRatio: number;
   /** ...judged only when the baseline had at least this many events in the window. */
   minEventsForRate: number;
-  /** Disconnects (and unexpected close codes, failed opens) fail when the candidate's rate exceeds this times the baseline's... */
-  disconnectRatio: number;
-  /** ...and the candidate has at least this many more than the baseline's rate predicts for its stream time. */
-  minDisconnectExcess: number;
+  /**
+   * Counts that should stay near zero (failed opens, probes ended early, disconnects, unexpected close codes)
+   * fail when the candidate's count is this unlikely if its rate were the baseline's (core/panel-counts.ts)...
+   */
+  countP: number;
+  /** ...and the candidate has at least this many more than the baseline's rate predicts for its tries or stream time. */
+  minCountExcess: number;
   /** Resume success fails below this rate, unless the baseline does no better... */
   minResumeRate: number;
   /** ...judged only with at least this many reconnects tried on the candidate. */
@@ -84,6 +97,14 @@ export interface PanelThresholds {
 /** Streams per arm for a small service: three on each tag URL are cheap and still show a pattern. */
 export const DEFAULT_PANEL_STREAMS = 3;
 
+/**
+ * Probes per second per arm. Rates near zero need many tries to tell apart: a candidate failing 5 % of
+ * opens shows 15 failures in a 30 s step's 300 tries against the baseline's none, where the count test
+ * (countP 0.001) needs 10; at 2 a second it would show 3. Each probe holds a request slot for its first
+ * event and a 2 s watch, so the session caps them in flight (run/step-gates.ts panelProbeCap).
+ */
+export const DEFAULT_PANEL_PROBES = 10;
+
 /** Defaults for a small service judged from a shared 2-core CI runner (see each field). */
 export const DEFAULT_PANEL_THRESHOLDS: Readonly<PanelThresholds> = Object.freeze({
   firstEventRatio: 2,
@@ -92,8 +113,8 @@ export const DEFAULT_PANEL_THRESHOLDS: Readonly<PanelThresholds> = Object.freeze
   gapFloorMs: 1000,
   minRateRatio: 0.5,
   minEventsForRate: 20,
-  disconnectRatio: 2,
-  minDisconnectExcess: 3,
+  countP: 0.001,
+  minCountExcess: 3,
   minResumeRate: 0.8,
   minResumeTries: 2,
   pingRatio: 2,
@@ -109,6 +130,8 @@ export interface PanelRow {
   baseline: string;
   limit: string;
   ok: boolean | undefined;
+  /** A count that passed but is unlikely by chance (p < SUSPECT_P): worth a longer window. */
+  suspect?: boolean;
 }
 
 /** The panel's verdict for one window, with the numbers behind it. */
@@ -117,6 +140,8 @@ export interface PanelVerdict {
   rows: PanelRow[];
   /** One line for the log. */
   detail: string;
+  /** When a passing or inconclusive window has a suspect count: which, for the step to look longer. */
+  suspect?: string;
 }
 
 /** Nearest-rank percentile (`p` from 0 to 100); undefined for no values. */
@@ -155,6 +180,42 @@ export function resumedAfter(lastId: string, gotId: string | undefined, firstIdO
   return gotId !== lastId && gotId !== firstIdOfStream;
 }
 
+/**
+ * Two consecutive windows of one arm as one (a step judged again after a hold looks at all of its time):
+ * counts and samples add up; what is open now, and the open gaps, are the later window's.
+ */
+export function mergeReadings(earlier: ArmReading, later: ArmReading): ArmReading {
+  const codes = { ...earlier.closeCodes };
+  for (const [code, n] of Object.entries(later.closeCodes)) codes[code] = (codes[code] ?? 0) + n;
+  return {
+    protocol: later.protocol,
+    windowMs: earlier.windowMs + later.windowMs,
+    opened: earlier.opened + later.opened,
+    openNow: later.openNow,
+    streamSeconds: earlier.streamSeconds + later.streamSeconds,
+    firstEventMs: [...earlier.firstEventMs, ...later.firstEventMs],
+    gapsMs: [...earlier.gapsMs, ...later.gapsMs],
+    openGapsMs: later.openGapsMs,
+    events: earlier.events + later.events,
+    heartbeats: earlier.heartbeats + later.heartbeats,
+    disconnects: earlier.disconnects + later.disconnects,
+    resumes: {
+      tried: earlier.resumes.tried + later.resumes.tried,
+      ok: earlier.resumes.ok + later.resumes.ok,
+    },
+    pingRttMs: [...earlier.pingRttMs, ...later.pingRttMs],
+    closeCodes: codes,
+    notServing: later.notServing,
+    openFailures: earlier.openFailures + later.openFailures,
+    attempts: earlier.attempts + later.attempts,
+    probes: {
+      watched: earlier.probes.watched + later.probes.watched,
+      endedEarly: earlier.probes.endedEarly + later.probes.endedEarly,
+    },
+    errors: [...earlier.errors, ...later.errors].slice(0, 3),
+  };
+}
+
 /** Why gaps and rates mean nothing on a gRPC health Watch. */
 const WATCH_IS_QUIET = 'a Watch sends a status only when it changes';
 
@@ -174,13 +235,16 @@ export function judgePanel(
     firstEventRow(candidate, baseline, t),
     gRpc ? notJudged('gap p95 (time-weighted)', WATCH_IS_QUIET) : gapRow(candidate, baseline, t),
     rateRow(candidate, baseline, t),
-    countRow('disconnects', candidate, baseline, (a) => a.disconnects, t),
-    countRow('failed opens', candidate, baseline, (a) => a.openFailures, t),
+    countRow('failed opens', candidate, baseline, (a) => a.openFailures, tries, t),
+    countRow('probes ended early', candidate, baseline, (a) => a.probes.endedEarly, watched, t),
+    countRow('disconnects', candidate, baseline, (a) => a.disconnects, streamTime, t),
     resumeRow(candidate, baseline, t),
   ];
   if (candidate.protocol === 'websocket') {
     rows.push(pingRow(candidate, baseline, t));
-    rows.push(countRow('unexpected close codes', candidate, baseline, unexpectedCloses, t, closeCodeText));
+    rows.push(
+      countRow('unexpected close codes', candidate, baseline, unexpectedCloses, streamTime, t, closeCodeText),
+    );
   }
   if (gRpc) rows.push(watchRow(candidate, baseline));
 
@@ -195,13 +259,24 @@ export function judgePanel(
     );
     return { verdict: 'fail', rows, detail: `fail: ${why.join('; ')}` };
   }
+  const suspects = rows.filter((row) => row.suspect);
+  const suspect =
+    suspects.length > 0
+      ? suspects.map((row) => `${row.metric} ${row.candidate} vs ${row.baseline}`).join('; ')
+      : undefined;
   if (thin.candidate)
-    return { verdict: 'inconclusive', rows, detail: `inconclusive: ${thin.candidate} (${numbers})` };
+    return {
+      verdict: 'inconclusive',
+      rows,
+      detail: `inconclusive: ${thin.candidate} (${numbers})`,
+      ...(suspect && { suspect }),
+    };
   const firsts = rows[1];
   return {
     verdict: 'pass',
     rows,
-    detail: `pass: candidate vs baseline, ${numbers}; first event ${firsts.candidate} vs ${firsts.baseline}; ${candidate.disconnects} vs ${baseline.disconnects} disconnects`,
+    detail: `pass: candidate vs baseline, ${numbers}; first event ${firsts.candidate} vs ${firsts.baseline}; ${candidate.openFailures} vs ${baseline.openFailures} failed opens of ${candidate.attempts} vs ${baseline.attempts}; ${candidate.disconnects} vs ${baseline.disconnects} disconnects`,
+    ...(suspect && { suspect }),
   };
 }
 
@@ -285,7 +360,8 @@ function medianError(values: readonly number[]): number {
 }
 
 function gapRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds): PanelRow {
-  return compareTiming('gap p95 (time-weighted)', candidate.gapsMs, baseline.gapsMs, {
+  const gaps = (a: ArmReading) => [...a.gapsMs, ...a.openGapsMs];
+  return compareTiming('gap p95 (time-weighted)', gaps(candidate), gaps(baseline), {
     stat: (values) => timeWeightedPercentile(values, 95),
     limit: (b) => Math.max(t.gapRatio * b, b + t.gapFloorMs),
   });
@@ -338,33 +414,55 @@ function rateRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds
   return { ...row, limit: `≥ ${limit.toFixed(1)}`, ok: c >= limit };
 }
 
+/** What a count is measured against: tries, probes watched, or stream time. */
+interface Exposure {
+  of: (a: ArmReading) => number;
+  /** How the exposure reads after the count: ` of 120 tries`, ` in 90 stream-s`. */
+  text: (a: ArmReading) => string;
+}
+
+const tries: Exposure = { of: (a) => a.attempts, text: (a) => ` of ${a.attempts} tries` };
+const watched: Exposure = {
+  of: (a) => a.probes.watched,
+  text: (a) => ` of ${a.probes.watched} probes watched`,
+};
+const streamTime: Exposure = {
+  of: (a) => a.streamSeconds,
+  text: (a) => ` in ${round(a.streamSeconds)} stream-s`,
+};
+
 /**
- * A count that should stay near zero (disconnects, failed opens, unexpected close codes): fails when the
- * candidate's rate per stream-hour is over `disconnectRatio` times the baseline's AND the candidate has at
- * least `minDisconnectExcess` more than the baseline's rate predicts for its stream time, so one cut
- * stream on a short window never fails a release.
+ * A count that should stay near zero, against the baseline's rate over the candidate's exposure
+ * (core/panel-counts.ts): fails when the candidate's count is under `countP` likely by chance AND at
+ * least `minCountExcess` over what the baseline's rate predicts, so one cut stream never fails a release
+ * and noise both arms share never does either.
  */
 function countRow(
   metric: string,
   candidate: ArmReading,
   baseline: ArmReading,
   count: (a: ArmReading) => number,
+  exposure: Exposure,
   t: PanelThresholds,
   extra: (a: ArmReading) => string = () => '',
 ): PanelRow {
   const c = count(candidate);
   const b = count(baseline);
-  const hours = (a: ArmReading) => Math.max(a.streamSeconds, 1) / 3600;
-  const perHour = (n: number, a: ArmReading) => n / hours(a);
-  const text = (n: number, a: ArmReading) => `${n} (${Math.round(perHour(n, a))}/stream-h)${extra(a)}`;
-  const expected = perHour(b, baseline) * hours(candidate);
-  const allowed = Math.max(expected * t.disconnectRatio, expected + t.minDisconnectExcess - 1);
+  const text = (n: number, a: ArmReading) => `${n}${exposure.text(a)}${extra(a)}`;
+  const row = { metric, candidate: text(c, candidate), baseline: text(b, baseline) };
+  const compared = compareCounts(c, exposure.of(candidate), b, exposure.of(baseline));
+  if (!compared) {
+    const side = exposure.of(baseline) > 0 ? 'the candidate' : 'the baseline';
+    return { ...row, limit: `not judged: nothing to count on ${side}`, ok: undefined };
+  }
+  const excess = c - compared.expected;
+  const failed = compared.p < t.countP && excess >= t.minCountExcess;
+  const suspect = !failed && compared.p < SUSPECT_P && c >= 2;
   return {
-    metric,
-    candidate: text(c, candidate),
-    baseline: text(b, baseline),
-    limit: `≤ ${Math.floor(allowed)} (baseline rate ×${t.disconnectRatio}, +${t.minDisconnectExcess - 1} slack)`,
-    ok: c <= allowed,
+    ...row,
+    limit: `${formatP(compared.p)}; fails under p=${t.countP} with ${t.minCountExcess}+ over the ${compared.expected.toFixed(1)} expected`,
+    ok: !failed,
+    ...(suspect && { suspect }),
   };
 }
 

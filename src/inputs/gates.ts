@@ -3,7 +3,12 @@
 import type { GateSettings, GateUse } from '../core/config';
 import { parseDuration } from '../core/durations';
 import { INGESTION_DELAY_MS } from '../core/metric-gate';
-import { DEFAULT_PANEL_STREAMS, DEFAULT_PANEL_THRESHOLDS, type PanelThresholds } from '../core/stream-panel';
+import {
+  DEFAULT_PANEL_PROBES,
+  DEFAULT_PANEL_STREAMS,
+  DEFAULT_PANEL_THRESHOLDS,
+  type PanelThresholds,
+} from '../core/stream-panel';
 import { parseEnum, parseInteger } from './scalars';
 import { parseMillis } from './smoke';
 import { type InputName, listOf, type Problems, show } from './shared';
@@ -12,15 +17,18 @@ const GATE_USES: readonly GateUse[] = ['auto', 'off', 'required'];
 const INCONCLUSIVE = ['pass', 'hold', 'fail'] as const;
 
 /** `panel_thresholds` keys: each a PanelThresholds field, in snake_case; `*_floor` keys are durations. */
-const THRESHOLD_KEYS: Record<string, { field: keyof PanelThresholds; kind: 'ratio' | 'ms' | 'count' }> = {
+const THRESHOLD_KEYS: Record<
+  string,
+  { field: keyof PanelThresholds; kind: 'ratio' | 'ms' | 'count' | 'probability' }
+> = {
   first_event_ratio: { field: 'firstEventRatio', kind: 'ratio' },
   first_event_floor: { field: 'firstEventFloorMs', kind: 'ms' },
   gap_ratio: { field: 'gapRatio', kind: 'ratio' },
   gap_floor: { field: 'gapFloorMs', kind: 'ms' },
   min_rate_ratio: { field: 'minRateRatio', kind: 'ratio' },
   min_events_for_rate: { field: 'minEventsForRate', kind: 'count' },
-  disconnect_ratio: { field: 'disconnectRatio', kind: 'ratio' },
-  min_disconnect_excess: { field: 'minDisconnectExcess', kind: 'count' },
+  count_p: { field: 'countP', kind: 'probability' },
+  min_count_excess: { field: 'minCountExcess', kind: 'count' },
   min_resume_rate: { field: 'minResumeRate', kind: 'ratio' },
   min_resume_tries: { field: 'minResumeTries', kind: 'count' },
   ping_ratio: { field: 'pingRatio', kind: 'ratio' },
@@ -54,14 +62,17 @@ export function parsePanelThresholds(text: string, problems: Problems): PanelThr
     const bad =
       parsed === undefined ||
       (known.kind === 'count' && !Number.isInteger(parsed)) ||
-      (known.kind === 'ratio' && !(parsed > 0));
+      (known.kind === 'ratio' && !(parsed > 0)) ||
+      (known.kind === 'probability' && !(parsed > 0 && parsed < 1));
     if (bad) {
       const what =
         known.kind === 'ms'
           ? 'a duration such as `500ms` or `2s`'
           : known.kind === 'count'
             ? 'a whole number'
-            : 'a number above 0 such as `2` or `0.5`';
+            : known.kind === 'probability'
+              ? 'a probability between 0 and 1 such as `0.001`'
+              : 'a number above 0 such as `2` or `0.5`';
       problems.add('panel_thresholds', `${key}=${show(value)} is not ${what}`, expected);
       ok = false;
       continue;
@@ -77,6 +88,9 @@ export function parseGates(text: (name: InputName) => string, problems: Problems
   const panelStreams = given('panel_streams')
     ? parseInteger('panel_streams', text('panel_streams'), 0, 20, problems)
     : DEFAULT_PANEL_STREAMS;
+  const panelProbes = given('panel_probes')
+    ? parseInteger('panel_probes', text('panel_probes'), 0, 50, problems)
+    : DEFAULT_PANEL_PROBES;
   const panelThresholds = parsePanelThresholds(text('panel_thresholds'), problems);
   const metrics = given('metric_gate')
     ? parseEnum('metric_gate', text('metric_gate'), GATE_USES, problems)
@@ -96,6 +110,8 @@ export function parseGates(text: (name: InputName) => string, problems: Problems
     : 1;
   if (panelStreams === 0 && given('panel_thresholds'))
     problems.warn('panel_thresholds', 'is ignored: `panel_streams` is `0`, so the panel is off');
+  if (panelStreams === 0 && given('panel_probes'))
+    problems.warn('panel_probes', 'is ignored: `panel_streams` is `0`, so the panel is off');
   if (onInconclusive !== 'hold' && given('gate_hold_cap'))
     problems.warn(
       'gate_hold_cap',
@@ -105,6 +121,7 @@ export function parseGates(text: (name: InputName) => string, problems: Problems
     problems.warn('metrics_delay', 'is ignored: `metric_gate` is `off`');
   if (
     panelStreams === undefined ||
+    panelProbes === undefined ||
     !panelThresholds ||
     !metrics ||
     !logs ||
@@ -116,6 +133,7 @@ export function parseGates(text: (name: InputName) => string, problems: Problems
     return undefined;
   return {
     panelStreams,
+    panelProbes,
     panelThresholds,
     metrics,
     logs,

@@ -71,6 +71,7 @@ export const INPUT_NAMES = [
   'keep_release_tags',
   'candidate_creates_service',
   'panel_streams',
+  'panel_probes',
   'panel_thresholds',
   'metric_gate',
   'log_gate',

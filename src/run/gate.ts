@@ -19,6 +19,8 @@ export interface LiveCandidate {
  * The gate of one step: rounds of light smoke tests and a share sample (core/step-gate.ts) for the bake
  * time. A round that finds a problem is confirmed by the next round, run at once: only two failing rounds
  * in a row fail the step, so one stall or one lost request on a busy runner never rolls a release back.
+ * `earlyFailure` is asked after each passing round: evidence beside the rounds (the stream-health panel)
+ * that is already clear ends the bake with its failure.
  */
 export async function checkStep(
   config: DeployConfig,
@@ -27,6 +29,7 @@ export async function checkStep(
   percent: number,
   waitMs: number,
   ports: ReleasePorts,
+  earlyFailure: () => string | undefined = () => undefined,
 ): Promise<{ failures: string[]; notes: string[]; observedShare?: number }> {
   const { log } = ports;
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
@@ -49,6 +52,9 @@ export async function checkStep(
     if (unconfirmed.length > 0)
       log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
     unconfirmed = [];
+    // Evidence beside the rounds (the stream-health panel) that is already clear ends the bake now.
+    const early = earlyFailure();
+    if (early) return { failures: [early], notes: [...notes] };
     if (ports.now() >= until)
       return {
         failures: [],

@@ -11,9 +11,19 @@ import { describeTraffic } from '../core/traffic-format';
 import { planTagCleanup, TAGS_ANNOTATION, type TagCleanup } from '../core/release-tags';
 import { ConcurrentChange, describeProblem, StepError } from '../errors';
 import type { ReleasePorts } from '../ports';
+import type { StepGateReport } from '../core/report-types';
+import type { PanelVerdict } from '../core/stream-panel';
 import { describeRestore } from './candidate';
 import { checkStep, type LiveCandidate } from './gate';
-import { judgeStepGates, measureDrain, panelBaseline, startPanel, type PanelRun } from './step-gates';
+import {
+  earlyPanelFailure,
+  judgeStepGates,
+  measureDrain,
+  panelBaseline,
+  startPanel,
+  startStep,
+  type PanelRun,
+} from './step-gates';
 import { withBaselineTag, withoutBaselineTag, type BaselineTag } from '../core/baseline-tag';
 import type { Tracker } from './tracker';
 
@@ -104,10 +114,12 @@ async function rollSteps(
       const startedAt = ports.now();
       await tracker.emit({ ...pending, traffic: servingTraffic(live) });
       if (i === 0 && baseline) opened.run = await startPanel(config, candidate, baseline, live, ports);
+      else startStep(opened.run);
       const panel = opened.run;
       const { failures, notes, gates } = await log.group(
         `Check step ${i + 1}: ${percent}% for ${Math.round(config.stepWaitMs[i] / 1000)} s`,
         async () => {
+          let early: PanelVerdict | undefined;
           const light = await checkStep(
             config,
             plan.revision,
@@ -115,8 +127,20 @@ async function rollSteps(
             percent,
             config.stepWaitMs[i],
             ports,
+            () => {
+              const found = earlyPanelFailure(config, panel);
+              early = found?.verdict;
+              return found?.failure;
+            },
           );
-          if (light.failures.length > 0) return { ...light, gates: undefined };
+          if (light.failures.length > 0) {
+            const gates: StepGateReport | undefined = early && {
+              panel: early,
+              checks: [],
+              decision: `fail: the panel's evidence was clear before the bake's end`,
+            };
+            return { ...light, gates };
+          }
           const judged = await judgeStepGates({
             config,
             plan,
@@ -280,7 +304,7 @@ async function rollBack(
   const { config, plan, name, ports, tracker } = release;
   const { cloudRun, log } = ports;
   const target = config.keepFailedCandidate ? plan.desired.traffic : plan.restoreTraffic;
-  return log.group(`Roll back to the baseline`, async () => {
+  const ending = await log.group(`Roll back to the baseline`, async (): Promise<Ending> => {
     const pending = {
       type: 'rollback-landed',
       at: new Date(ports.now()).toISOString(),
@@ -305,13 +329,11 @@ async function rollBack(
       log.info(
         `${state} Streams already open on ${plan.revision} stay there until they close, at the latest by ${drainsBy}.`,
       );
-      const drain = await measureDrain(config, ports, plan.revision, ports.now());
       return {
         verdict: 'rolled_back',
         traffic,
         failure: `${why}${whyHint ? ` ${whyHint}` : ''}\n${state}`,
         drainsBy,
-        ...(drain && { drain }),
       };
     } catch (err) {
       if (err instanceof ConcurrentChange) {
@@ -339,6 +361,10 @@ async function rollBack(
       };
     }
   });
+  // The rollback is done once the traffic is back; the drain is read after it, outside its timing.
+  if (ending.verdict !== 'rolled_back') return ending;
+  const drain = await measureDrain(config, ports, plan.revision, ports.now());
+  return drain ? { ...ending, drain } : ending;
 }
 
 /** Where the plan means traffic to end: the deploy's own traffic (first deploy, candidate rollout) or the last step, older release tags removed. */

@@ -18,9 +18,9 @@ import {
   type GateVerdict,
 } from '../core/metric-gate';
 import type { StepGateReport } from '../core/report-types';
-import { judgePanel, type PanelVerdict } from '../core/stream-panel';
+import { judgePanel, mergeReadings, type PanelThresholds, type PanelVerdict } from '../core/stream-panel';
 import type { CandidatePlan } from '../core/service-plan';
-import type { PanelSession, ReleasePorts } from '../ports';
+import type { PanelReadings, PanelSession, ReleasePorts } from '../ports';
 import { mintIdToken, waitForTag, type LiveCandidate } from './gate';
 
 /**
@@ -30,12 +30,73 @@ import { mintIdToken, waitForTag, type LiveCandidate } from './gate';
 export const RECHECK_MS = 15_000;
 /** Log lines read per check: enough for the report's last lines and the thresholds. */
 const LOG_LINES = 50;
+/** Windows a step adds when a panel count is suspect (core/panel-counts.ts SUSPECT_P), RECHECK_MS each. */
+export const SUSPECT_EXTENSIONS = 2;
+/** The bake's panel fails the step before its end only on this much evidence: this long a window... */
+const EARLY_MIN_MS = 10_000;
+/** ...and counts this much less likely, timings this much further past their floors. */
+const EARLY_STRICTNESS = 10;
 
 /** The panel of a release: its streams, and the stable revision's temporary tag and URL. */
 export interface PanelRun {
   session: PanelSession;
   baseline: BaselineTag;
   url: string;
+  /** The current step's readings so far (a step is judged on all of its time); reset by startStep. */
+  step?: PanelReadings;
+}
+
+/** The next step starts: its panel readings start from now. */
+export function startStep(panel: PanelRun | undefined): void {
+  if (!panel) return;
+  panel.session.window();
+  panel.step = undefined;
+}
+
+/** Everything the panel saw in this step so far. */
+function stepReadings(panel: PanelRun): PanelReadings {
+  const now = panel.session.window();
+  panel.step = panel.step
+    ? {
+        candidate: mergeReadings(panel.step.candidate, now.candidate),
+        baseline: mergeReadings(panel.step.baseline, now.baseline),
+      }
+    : now;
+  return panel.step;
+}
+
+/**
+ * During the bake: a panel failure clear enough not to wait for the bake's end (counts 10 times less likely
+ * than the step's own limit, timings past twice their floors, over at least 10 s), or undefined. A step
+ * that allows more than one failed check in a row (`gate_failures`) always waits for its checks.
+ */
+export function earlyPanelFailure(
+  config: DeployConfig,
+  panel: PanelRun | undefined,
+): { failure: string; verdict: PanelVerdict } | undefined {
+  if (!panel || config.gates.policy.failuresBeforeRollback > 1) return undefined;
+  const readings = stepReadings(panel);
+  if (readings.candidate.windowMs < EARLY_MIN_MS) return undefined;
+  const t = config.gates.panelThresholds;
+  const strict: PanelThresholds = {
+    ...t,
+    countP: t.countP / EARLY_STRICTNESS,
+    firstEventFloorMs: t.firstEventFloorMs * 2,
+    gapFloorMs: t.gapFloorMs * 2,
+    pingFloorMs: t.pingFloorMs * 2,
+  };
+  const verdict = judgePanel(readings.candidate, readings.baseline, strict);
+  return verdict.verdict === 'fail'
+    ? { failure: `stream-health panel, before the bake's end: ${verdict.detail}`, verdict }
+    : undefined;
+}
+
+/**
+ * Probes in flight per arm: a quarter of one instance's request slots (each probe holds one for its first
+ * event and its watch, docs/platform.md "Panel streams occupy concurrency"), 1 to 25.
+ */
+export function panelProbeCap(concurrency: number): number {
+  return Math.max(1, Math.min(25, Math.floor(concurrency / 4)));
 }
 
 /** The baseline tag the release's steps carry for the panel, or why the panel does not run. */
@@ -74,12 +135,18 @@ export async function startPanel(
     protocol: config.smoke.protocol as 'sse' | 'websocket' | 'grpc',
     path: config.smoke.path,
     streams: config.gates.panelStreams,
+    probesPerSecond: config.gates.panelProbes,
+    maxProbesInFlight: panelProbeCap(config.streaming.concurrency),
     ...(token !== undefined && { idToken: token }),
     allowedOrigins: [candidate.url, candidate.tagUrl, ...candidate.urls, url],
     ...(config.smoke.send !== undefined && { wsSend: config.smoke.send }),
   });
+  const probes =
+    config.gates.panelProbes > 0
+      ? `, and ${config.gates.panelProbes} probes a second on each (at most ${panelProbeCap(config.streaming.concurrency)} at once)`
+      : '';
   log.info(
-    `Stream-health panel: ${config.gates.panelStreams} streams on the candidate's tag URL and ${config.gates.panelStreams} on ${baseline.revision}'s (temporary tag ${baseline.tag}), compared through every step.`,
+    `Stream-health panel: ${config.gates.panelStreams} streams on the candidate's tag URL and ${config.gates.panelStreams} on ${baseline.revision}'s (temporary tag ${baseline.tag})${probes}, compared through every step.`,
   );
   return { session, baseline, url };
 }
@@ -111,11 +178,12 @@ export async function judgeStepGates(
   const useLogs = observe && config.gates.logs !== 'off';
   if (!step.panel && !useMetrics && !useLogs) return { failures: [], report: undefined };
   const history: GateVerdict[] = [];
+  let extended = 0;
   for (;;) {
     const checks: GateVerdict[] = [];
     let panel: PanelVerdict | undefined;
     if (step.panel) {
-      const readings = step.panel.session.window();
+      const readings = stepReadings(step.panel);
       panel = judgePanel(readings.candidate, readings.baseline, config.gates.panelThresholds);
       ports.log.info(`Step ${step.index + 1}, stream-health panel: ${panel.detail}`);
       checks.push({ gate: 'panel', verdict: panel.verdict, reason: panel.detail, numbers: [] });
@@ -140,6 +208,14 @@ export async function judgeStepGates(
       }),
       decision: `${decision.decision}: ${decision.reason}`,
     };
+    if (decision.decision === 'pass' && panel?.suspect && extended < SUSPECT_EXTENSIONS) {
+      extended++;
+      ports.log.info(
+        `Step ${step.index + 1} looks longer (${extended} of ${SUSPECT_EXTENSIONS}): the panel's ${panel.suspect} is unlikely by chance but not yet a failure; next check in ${RECHECK_MS / 1000} s.`,
+      );
+      await ports.sleep(RECHECK_MS);
+      continue;
+    }
     if (decision.decision === 'pass') return { failures: [], report };
     if (decision.decision === 'fail') return { failures: [`gates: ${decision.reason}`], report };
     ports.log.info(`Step ${step.index + 1} holds: ${decision.reason}; next check in ${RECHECK_MS / 1000} s.`);

@@ -51,11 +51,16 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
-type Counters = Omit<ArmReading, 'protocol' | 'windowMs' | 'openNow' | 'streamSeconds' | 'notServing'>;
+type Counters = Omit<
+  ArmReading,
+  'protocol' | 'windowMs' | 'openNow' | 'streamSeconds' | 'notServing' | 'openGapsMs'
+>;
 
 function emptyCounters(): Counters {
   return {
     opened: 0,
+    attempts: 0,
+    probes: { watched: 0, endedEarly: 0 },
     firstEventMs: [],
     gapsMs: [],
     events: 0,
@@ -99,21 +104,21 @@ export class PanelArm {
   window(): ArmReading {
     const at = this.now();
     let streamMs = this.streamMs;
-    const gapsMs = [...this.counters.gapsMs];
+    const openGapsMs: number[] = [];
     let notServing = 0;
     let openNow = 0;
     for (const slot of this.slots) {
       if (slot.openAt === undefined) continue;
       openNow++;
       streamMs += at - Math.max(slot.openAt, this.windowStart);
-      if (this.protocol !== 'grpc') gapsMs.push(at - (slot.lastSignalAt ?? slot.openAt));
+      if (this.protocol !== 'grpc') openGapsMs.push(at - (slot.lastSignalAt ?? slot.openAt));
       if (this.protocol === 'grpc' && slot.serving === false) notServing++;
     }
     const reading: ArmReading = {
       protocol: this.protocol,
       windowMs: at - this.windowStart,
       ...this.counters,
-      gapsMs,
+      openGapsMs,
       openNow,
       streamSeconds: streamMs / 1000,
       notServing,
@@ -124,41 +129,65 @@ export class PanelArm {
     return reading;
   }
 
+  /** Probes in flight now (the session skips a tick when they reach its cap). */
+  get probesInFlight(): number {
+    return this.probes.size;
+  }
+
   /**
-   * Opens a short-lived stream that only times its first signal, then closes it: the held streams give a
-   * first event once, and a median needs more (core/stream-panel.ts). One that ends or fails before its
-   * first signal counts as a failed open; one still silent at `timeoutMs` counts that long.
+   * Opens a short-lived stream: it times its first signal (the held streams give a first event once, and
+   * a median needs more, core/stream-panel.ts), then is watched for `holdMs` more and closed. One that
+   * ends or fails before its first signal counts as a failed open; one the server ends during the hold
+   * counts as ended early; one still silent at `timeoutMs` counts that long and is closed.
    */
-  probe(timeoutMs: number): void {
+  probe(timeoutMs: number, holdMs: number): void {
     if (this.closed) return;
     const requestAt = this.now();
-    let done = false;
+    let phase: 'waiting' | 'holding' | 'done' = 'waiting';
     // Set once open() returns; a client that reports an end synchronously finds it unset.
     const held: { handle?: StreamHandle } = {};
+    let timer: NodeJS.Timeout | undefined;
     const finish = () => {
-      if (done) return;
-      done = true;
+      if (phase === 'done') return;
+      phase = 'done';
       clearTimeout(timer);
       this.probes.delete(finish);
       void held.handle?.close().catch(() => undefined);
     };
-    const timer = setTimeout(() => {
-      if (!done && !this.closed) this.counters.firstEventMs.push(this.now() - requestAt);
+    const counts = () => phase !== 'done' && !this.closed;
+    timer = setTimeout(() => {
+      if (counts() && phase === 'waiting') {
+        this.counters.attempts++;
+        this.counters.firstEventMs.push(this.now() - requestAt);
+      }
       finish();
     }, timeoutMs);
     this.probes.add(finish);
     held.handle = this.open({
       opened: () => undefined,
       signal: () => {
-        if (done || this.closed) return;
+        if (!counts() || phase !== 'waiting') return;
+        this.counters.attempts++;
         this.counters.firstEventMs.push(this.now() - requestAt);
-        finish();
+        if (holdMs <= 0) return finish();
+        phase = 'holding';
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          if (counts()) this.counters.probes.watched++;
+          finish();
+        }, holdMs);
       },
       pingRtt: () => undefined,
       serving: () => undefined,
       ended: (end) => {
-        if (done || this.closed) return;
-        this.counters.openFailures++;
+        if (!counts()) return;
+        if (phase === 'waiting') {
+          this.counters.attempts++;
+          this.counters.openFailures++;
+        } else {
+          this.counters.probes.watched++;
+          this.counters.probes.endedEarly++;
+        }
         if (end.error !== undefined && this.counters.errors.length < MAX_ERRORS)
           this.counters.errors.push(end.error);
         finish();
@@ -190,6 +219,7 @@ export class PanelArm {
         if (!live || this.closed) return;
         slot.openAt = this.now();
         this.counters.opened++;
+        this.counters.attempts++;
         // WebSocket and gRPC, and SSE without ids: a reconnect works when it opens.
         if (slot.resume && slot.resume.lastId === undefined) this.resumed(slot, true);
       },
@@ -234,7 +264,10 @@ export class PanelArm {
         const code = String(end.closeCode);
         counters.closeCodes[code] = (counters.closeCodes[code] ?? 0) + 1;
       }
-    } else counters.openFailures++;
+    } else {
+      counters.openFailures++;
+      counters.attempts++;
+    }
     if (end.error !== undefined && counters.errors.length < MAX_ERRORS) counters.errors.push(end.error);
     // A reconnect that ended before it proved itself did not work; the next try resumes again.
     const pending = slot.resume;

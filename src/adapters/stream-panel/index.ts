@@ -18,8 +18,8 @@ export type PanelOptions = Parameters<PanelPort['open']>[0] & {
   reconnectDelayMs?: number;
   /** WebSocket: pause between pings, the first on open; default DEFAULT_WS_PING_INTERVAL_MS. */
   wsPingIntervalMs?: number;
-  /** Pause between first-event probes on each arm (0: none); default DEFAULT_PROBE_INTERVAL_MS. */
-  probeIntervalMs?: number;
+  /** How long a probe is watched after its first signal before it is closed; default DEFAULT_PROBE_HOLD_MS. */
+  probeHoldMs?: number;
   /** A monotonic clock in ms; default performance.now. */
   now?: () => number;
   /** Progress lines; never given the token. */
@@ -30,8 +30,11 @@ export type PanelOptions = Parameters<PanelPort['open']>[0] & {
 export const DEFAULT_RECONNECT_DELAY_MS = 1000;
 /** The pause between WebSocket pings, unless told. */
 export const DEFAULT_WS_PING_INTERVAL_MS = 2000;
-/** One first-event probe per arm every 2 s: a 30 s step gives each arm about 15 first events to compare. */
-export const DEFAULT_PROBE_INTERVAL_MS = 2000;
+/**
+ * A probe is watched 2 s past its first signal, as long as the smoke test's shortest watch: a stream the
+ * server ends within seconds of opening is counted as ended early, against the baseline's probes.
+ */
+export const DEFAULT_PROBE_HOLD_MS = 2000;
 /** A probe still silent after this is counted at this (the held streams' gaps judge a silent app). */
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -58,14 +61,19 @@ export function openPanel(options: PanelOptions): PanelSession {
     candidate.addStream();
     baseline.addStream();
   }
-  // A first-event probe on each arm every interval, side by side, so each window has a median to compare.
-  const every = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  // Probes on both arms at the same ticks, so each window has first events, tries and early ends to compare;
+  // a tick is skipped on an arm whose probes in flight reached the cap (a slow first event, a silent app).
+  const hold = options.probeHoldMs ?? DEFAULT_PROBE_HOLD_MS;
+  const cap = Math.max(1, options.maxProbesInFlight);
   const probes =
-    every > 0
-      ? setInterval(() => {
-          candidate.probe(PROBE_TIMEOUT_MS);
-          baseline.probe(PROBE_TIMEOUT_MS);
-        }, every)
+    options.probesPerSecond > 0
+      ? setInterval(
+          () => {
+            for (const side of [candidate, baseline])
+              if (side.probesInFlight < cap) side.probe(PROBE_TIMEOUT_MS, hold);
+          },
+          Math.max(10, 1000 / options.probesPerSecond),
+        )
       : undefined;
   probes?.unref?.();
   const scrub = (reading: ArmReading): ArmReading => {
