@@ -7,10 +7,10 @@ const gates = (inputs: Record<string, string>) =>
   parseInputs(reader({ ...REQUIRED, ...inputs }), PUSH, {}).gates;
 
 describe('parseInputs: step gates', () => {
-  test('defaults: 3 panel streams and 10 probes a second, both observability gates on when allowed, a 3 min delay, inconclusive passes', () => {
+  test('defaults: 3 panel streams and 5 probes a second, both observability gates on when allowed, a 3 min delay, inconclusive passes', () => {
     expect(gates({})).toEqual({
       panelStreams: 3,
-      panelProbes: 10,
+      panelProbes: 5,
       panelThresholds: DEFAULT_PANEL_THRESHOLDS,
       metrics: 'auto',
       logs: 'auto',

@@ -126,7 +126,7 @@ describe('parseInputs: valid configurations', () => {
         candidateCreatesService: false,
         gates: {
           panelStreams: 3,
-          panelProbes: 10,
+          panelProbes: 5,
           panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
           metrics: 'auto',
           logs: 'auto',
@@ -200,7 +200,7 @@ describe('parseInputs: valid configurations', () => {
       candidateCreatesService: false,
       gates: {
         panelStreams: 3,
-        panelProbes: 10,
+        panelProbes: 5,
         panelThresholds: { ...DEFAULT_PANEL_THRESHOLDS },
         metrics: 'auto',
         logs: 'auto',

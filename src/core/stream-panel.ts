@@ -99,11 +99,13 @@ export const DEFAULT_PANEL_STREAMS = 3;
 
 /**
  * Probes per second per arm. Rates near zero need many tries to tell apart: a candidate failing 5 % of
- * opens shows 15 failures in a 30 s step's 300 tries against the baseline's none, where the count test
- * (countP 0.001) needs 10; at 2 a second it would show 3. Each probe holds a request slot for its first
- * event and a 2 s watch, so the session caps them in flight (run/step-gates.ts panelProbeCap).
+ * opens shows 15 failures in a 60 s step's 300 tries against the baseline's none, where the count test
+ * (countP 0.001) needs 10; a 30 s step shows 7 or 8, a suspect count that the step's longer look (two more
+ * 15 s windows) usually settles. Each probe holds a request slot for its first event and a 2 s watch, so
+ * the session caps them in flight (run/step-gates.ts panelProbeCap), and every probe also loads the
+ * runner: 5 a second per arm keeps a 2-CPU runner's own noise out of the verdicts.
  */
-export const DEFAULT_PANEL_PROBES = 10;
+export const DEFAULT_PANEL_PROBES = 5;
 
 /** Defaults for a small service judged from a shared 2-core CI runner (see each field). */
 export const DEFAULT_PANEL_THRESHOLDS: Readonly<PanelThresholds> = Object.freeze({
