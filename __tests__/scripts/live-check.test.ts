@@ -48,7 +48,7 @@ afterAll(async () => {
 function reportRows(markdown: string): Array<{ id: string; agrees: string; text: string }> {
   return markdown
     .split('\n')
-    .filter((line) => /^\| \d[a-z]?\. /.test(line))
+    .filter((line) => /^\| \d+[a-z]?\. /.test(line))
     .map((line) => {
       const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
       return { id: cells[1].split('.')[0], agrees: cells[cells.length - 2], text: line };
@@ -73,6 +73,8 @@ test('emulator mode: every observation equals the emulator assumption; everythin
   const bystander = await createBystander();
   const out = join(dir, 'results.md');
   const lines: string[] = [];
+  // Short ingestion delays: check 10 waits them out, as it waits minutes on Google.
+  emulator.faults.update({ monitoringDelayMs: 500, loggingDelayMs: 200 });
   const code = await runCli(
     [
       '--endpoint',
@@ -86,7 +88,7 @@ test('emulator mode: every observation equals the emulator assumption; everythin
       '--check-iam-binding',
     ],
     { log: (line) => lines.push(line), signal: new AbortController().signal },
-  );
+  ).finally(() => emulator.faults.reset());
   const report = readFileSync(out, 'utf8');
   expect(report).toContain('Emulator run, not Google');
   const rows = reportRows(report);
@@ -107,13 +109,20 @@ test('emulator mode: every observation equals the emulator assumption; everythin
     '7',
     '8',
     '9',
+    '10a',
+    '10b',
+    '10c',
+    '10d',
   ]);
   const disagreeing = Object.fromEntries(rows.filter((r) => r.agrees !== 'yes').map((r) => [r.id, r.text]));
   expect(Object.keys(disagreeing).sort()).toEqual(Object.keys(EMULATOR_GAPS).sort());
   expect(code).toBe(0);
+  // 10d waited for the configured delay, no less.
+  const counted = /\| (\d+\.\d) s<br>/.exec(rows.find((r) => r.id === '10d')!.text);
+  expect(Number(counted?.[1])).toBeGreaterThanOrEqual(0.5);
 
   expect(report).toContain('Every resource the run created was deleted.');
-  expect(emulator.api.wire.calls['services.create']).toBeGreaterThanOrEqual(7 + 1);
+  expect(emulator.api.wire.calls['services.create']).toBeGreaterThanOrEqual(9 + 1);
   expect(await liveServices()).toEqual([bystander.name]);
   const after = await rest.getService(String(bystander.name));
   expect(after.generation).toBe(bystander.generation);
@@ -141,33 +150,79 @@ test('an interrupted run (SIGINT) stops its checks and still deletes what it cre
   expect(await liveServices()).toEqual([]);
 });
 
-test('a platform that behaves otherwise shows as a disagreement (emulator faults standing in for Google)', async () => {
-  // The same checks against an emulator told to differ: no sticky failure, Domain Restricted Sharing on.
-  emulator.faults.update({ stickyRevisionFailure: false, domainRestrictedSharing: true });
+/** A context on `target` for runLiveCheck, as the CLI builds it. */
+function contextOn(target: Emulator) {
+  return emulatorContext(
+    {
+      project: target.endpoints.project,
+      region: 'us-central1',
+      image: IMAGE,
+      prefix: runPrefix('sd-live'),
+      checkIamBinding: true,
+      signal: new AbortController().signal,
+      log: () => {},
+    },
+    target.endpoints.runApi.url,
+    target.endpoints,
+  );
+}
+
+test('a platform that behaves otherwise shows as a disagreement, a disabled API as n/a (emulator faults standing in for Google)', async () => {
+  // The same checks against an emulator told to differ: no sticky failure, Domain Restricted Sharing on,
+  // the Cloud Logging API disabled (the Monitoring row still observes).
+  emulator.faults.update({
+    stickyRevisionFailure: false,
+    domainRestrictedSharing: true,
+    disabledApis: ['logging.googleapis.com'],
+  });
   try {
-    const ctx = await emulatorContext(
-      {
-        project: emulator.endpoints.project,
-        region: 'us-central1',
-        image: IMAGE,
-        prefix: runPrefix('sd-live'),
-        checkIamBinding: true,
-        signal: new AbortController().signal,
-        log: () => {},
-      },
-      emulator.endpoints.runApi.url,
-      emulator.endpoints,
-    );
-    const { rows, leftovers } = await runLiveCheck(ctx, new Resources(), ['sticky', 'iam']);
+    const { rows, leftovers } = await runLiveCheck(await contextOn(emulator), new Resources(), [
+      'sticky',
+      'iam',
+      'observability',
+    ]);
     expect(rows.map((r) => [r.id, r.observed, r.agrees])).toEqual([
       ['2a', 'revision fails', 'yes'],
       ['2b', 'operation succeeded, traffic applied', 'no'],
       ['6b', 'refused: HTTP 400', 'no'],
+      ...['10a', '10b', '10c'].map((id) => [
+        id,
+        expect.stringMatching(
+          /^not observed: Cloud Logging entries\.list refused: HTTP 403 SERVICE_DISABLED/,
+        ),
+        'n/a',
+      ]),
+      ['10d', expect.stringMatching(/^\d+\.\d s$/), 'yes'],
     ]);
     expect(leftovers).toEqual([]);
     expect(await liveServices()).toEqual([]);
   } finally {
     emulator.faults.reset();
+  }
+});
+
+test('without the viewer roles every check 10 row is n/a and nothing is deployed', async () => {
+  const denied = await startEmulator({ startupDeadlineMs: 10_000, observabilityRoles: {} });
+  try {
+    const { rows, leftovers } = await runLiveCheck(await contextOn(denied), new Resources(), [
+      'observability',
+    ]);
+    expect(rows.map((r) => [r.id, r.agrees])).toEqual([
+      ['10a', 'n/a'],
+      ['10b', 'n/a'],
+      ['10c', 'n/a'],
+      ['10d', 'n/a'],
+    ]);
+    expect(rows[0].observed).toMatch(
+      /^not observed: Cloud Logging entries\.list refused: HTTP 403 IAM_PERMISSION_DENIED/,
+    );
+    expect(rows[3].observed).toMatch(
+      /^not observed: Cloud Monitoring timeSeries\.list refused: HTTP 403 IAM_PERMISSION_DENIED/,
+    );
+    expect(leftovers).toEqual([]);
+    expect(denied.api.wire.calls['services.create'] ?? 0).toBe(0);
+  } finally {
+    await denied.stop();
   }
 });
 

@@ -23,6 +23,7 @@ import {
   urlShape,
 } from './building-blocks';
 import type { Observe } from './questions';
+import { observability } from './observability-checks';
 
 export type Group = (ctx: LiveContext, resources: Resources, observe: Observe) => Promise<void>;
 
@@ -369,4 +370,5 @@ export const GROUPS: Record<string, Group> = {
   shift,
   public: publicAccess,
   iam: iamBinding,
+  observability,
 };

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GoogleAuth, type AuthClient } from 'google-auth-library';
 import { CloudRunRest, GOOGLE_RUN_BASE } from './cloud-run-rest';
+import { GOOGLE_LOGGING_BASE, GOOGLE_MONITORING_BASE, ObservabilityRest } from './observability-rest';
 import {
   EMULATOR_TIMING,
   GOOGLE_TIMING,
@@ -91,6 +92,7 @@ function context(
   target: LiveContext['target'],
   authClient: Pick<AuthClient, 'request'>,
   apiBase: string,
+  observabilityBase: { monitoringBase: string; loggingBase: string },
   mintIdToken: (audience: string) => Promise<string>,
   timing: Timing,
 ): LiveContext {
@@ -108,8 +110,14 @@ function context(
       now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }),
+    observability: new ObservabilityRest({ authClient, ...observabilityBase }),
     get: (url, options) =>
-      fetchAnswer(url, options?.idToken, timing.requestMs, options?.signal ?? base.signal),
+      fetchAnswer(
+        url,
+        options?.idToken,
+        options?.timeoutMs ?? timing.requestMs,
+        options?.signal ?? base.signal,
+      ),
     idToken: cachedIdTokens(mintIdToken, now),
   };
 }
@@ -140,7 +148,8 @@ export async function googleContext(base: TargetBase): Promise<LiveContext> {
       return res.data.token;
     }
   };
-  return context(base, 'google', client, GOOGLE_RUN_BASE, mint, GOOGLE_TIMING);
+  const observability = { monitoringBase: GOOGLE_MONITORING_BASE, loggingBase: GOOGLE_LOGGING_BASE };
+  return context(base, 'google', client, GOOGLE_RUN_BASE, observability, mint, GOOGLE_TIMING);
 }
 
 /** The local emulator: its WIF chain for the API and its IAM Credentials fake for ID tokens. */
@@ -155,6 +164,11 @@ export async function emulatorContext(
     'emulator',
     wifClient(endpoints),
     `${endpoint.replace(/\/+$/, '')}/v2/`,
+    // Older emulator info files name no observability URLs: the fakes share the API's server.
+    {
+      monitoringBase: endpoints.monitoringApi ?? endpoint,
+      loggingBase: endpoints.loggingApi ?? endpoint,
+    },
     (audience) => idToken(endpoints, audience),
     EMULATOR_TIMING,
   );

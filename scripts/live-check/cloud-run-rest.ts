@@ -41,6 +41,31 @@ export function describeError(answer: ApiAnswer): string {
   );
 }
 
+/** One authorised JSON call to any Google API; never throws for an HTTP error status. */
+export async function requestJson(
+  authClient: Pick<AuthClient, 'request'>,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: Json,
+): Promise<ApiAnswer> {
+  const res = await authClient.request<Json | string>({
+    url,
+    method,
+    data: body,
+    responseType: 'text',
+    validateStatus: () => true,
+    retry: false,
+  });
+  const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? {});
+  let parsed: Json;
+  try {
+    parsed = text ? (JSON.parse(text) as Json) : {};
+  } catch {
+    parsed = { error: { message: text.slice(0, 300) } };
+  }
+  return { status: res.status, body: parsed };
+}
+
 export interface CloudRunRestOptions {
   /** Authorizes every call (ADC in Google mode, the emulator's WIF client in emulator mode). */
   authClient: Pick<AuthClient, 'request'>;
@@ -56,24 +81,8 @@ export class CloudRunRest {
   constructor(private readonly opts: CloudRunRestOptions) {}
 
   /** One call; never throws for an HTTP error status (the answer is the observation). */
-  async call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: Json): Promise<ApiAnswer> {
-    const url = new URL(path, this.opts.base).toString();
-    const res = await this.opts.authClient.request<Json | string>({
-      url,
-      method,
-      data: body,
-      responseType: 'text',
-      validateStatus: () => true,
-      retry: false,
-    });
-    const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? {});
-    let parsed: Json;
-    try {
-      parsed = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      parsed = { error: { message: text.slice(0, 300) } };
-    }
-    return { status: res.status, body: parsed };
+  call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: Json): Promise<ApiAnswer> {
+    return requestJson(this.opts.authClient, method, new URL(path, this.opts.base).toString(), body);
   }
 
   /** Like `call`, but a non-2xx answer throws ApiCallError. */

@@ -1,8 +1,9 @@
-// The one thing the checks run against: Cloud Run REST plus plain HTTP to service URLs, an ID token
-// minter and a clock. scripts/live-check.ts builds it for Google (Application Default Credentials) or for
+// The one thing the checks run against: Cloud Run, Monitoring and Logging REST plus plain HTTP to service
+// URLs, an ID token minter and a clock. scripts/live-check.ts builds it for Google (Application Default Credentials) or for
 // the local emulator; the checks cannot tell the difference.
 import type { CloudRunRest, Operation } from './cloud-run-rest';
 import { ApiCallError } from './cloud-run-rest';
+import type { ObservabilityRest } from './observability-rest';
 
 /** One answer from a service URL. */
 export interface HttpAnswer {
@@ -27,6 +28,14 @@ export interface Timing {
   probeEveryMs: number;
   /** Timeout of one request to a service URL. */
   requestMs: number;
+  /** Check 10a: how long the stream whose request log is read stays open. */
+  streamHoldMs: number;
+  /** Check 10: longest wait for a request log to be listed. */
+  logsMs: number;
+  /** Check 10d: longest wait for request_count to count a request. */
+  metricsMs: number;
+  /** Check 10: pause between Logging or Monitoring reads (Logging allows 60 reads a minute per project). */
+  observeEveryMs: number;
 }
 
 /** Google timings: revisions take tens of seconds, IAM up to 7 minutes (docs/platform.md "IAM propagation"). */
@@ -38,6 +47,10 @@ export const GOOGLE_TIMING: Timing = {
   publicMs: 10 * 60_000,
   probeEveryMs: 1000,
   requestMs: 20_000,
+  streamHoldMs: 20_000,
+  logsMs: 10 * 60_000,
+  metricsMs: 10 * 60_000,
+  observeEveryMs: 10_000,
 };
 
 /** Emulator timings: everything is local, so short bounds keep a broken check from hanging the test. */
@@ -49,6 +62,10 @@ export const EMULATOR_TIMING: Timing = {
   publicMs: 20_000,
   probeEveryMs: 50,
   requestMs: 5_000,
+  streamHoldMs: 600,
+  logsMs: 20_000,
+  metricsMs: 20_000,
+  observeEveryMs: 100,
 };
 
 export interface LiveContext {
@@ -60,8 +77,13 @@ export interface LiveContext {
   /** Prefix of every resource this run creates, `sd-live-<random>`; nothing else is ever touched. */
   prefix: string;
   run: CloudRunRest;
-  /** GET `url`; with `idToken` as the bearer. Never throws for an HTTP status. */
-  get(url: string, options?: { idToken?: string; signal?: AbortSignal }): Promise<HttpAnswer>;
+  /** Cloud Monitoring and Cloud Logging reads (check 10), through the same authorised client as `run`. */
+  observability: ObservabilityRest;
+  /** GET `url`; with `idToken` as the bearer; `timeoutMs` replaces timing.requestMs. Never throws for an HTTP status. */
+  get(
+    url: string,
+    options?: { idToken?: string; signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<HttpAnswer>;
   /** An ID token whose audience is `audience` (docs/platform.md "Private smoke requests"). */
   idToken(audience: string): Promise<string>;
   /** Also time the `allUsers` IAM binding route to a public service (check 6b). */

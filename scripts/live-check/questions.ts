@@ -22,6 +22,10 @@ export interface Question {
 export const GOOGLE_404 = "Google's 404 page (the app never sees it)";
 export const APP_ANSWERS = 'the app answers';
 export const IMMEDIATE = '0 s (at once)';
+export const TIMESTAMP_AT_START = 'start (arrival), written when it ends';
+/** The metric gate's ingestion delay (src/core/metric-gate.ts INGESTION_DELAY_MS); the emulator's is configured. */
+export const METRICS_DELAY_S = 180;
+export const METRICS_WITHIN = `at most ${METRICS_DELAY_S} s (about 3 min)`;
 
 /** The emulator's assumptions, in report order (sources: docs/platform.md and emulator/README.md). */
 export const QUESTIONS: Question[] = [
@@ -111,5 +115,31 @@ export const QUESTIONS: Question[] = [
     group: 'base',
     check: 'Service.urls[]',
     assumes: '2 URLs, Service.uri among them',
+  },
+  {
+    id: '10a',
+    group: 'observability',
+    check:
+      'request log `timestamp` of an SSE stream held open (20 s against Google), and when the entry is written',
+    assumes: TIMESTAMP_AT_START,
+  },
+  {
+    id: '10b',
+    group: 'observability',
+    check: 'request log `severity` of an HTTP 5xx answered by the app',
+    assumes: 'ERROR',
+  },
+  {
+    id: '10c',
+    group: 'observability',
+    check:
+      "request log `severity` of an HTTP 4xx answered by the app (else the front end's 403 to a request without a token)",
+    assumes: 'WARNING',
+  },
+  {
+    id: '10d',
+    group: 'observability',
+    check: "seconds from a request's end until run.googleapis.com/request_count (timeSeries.list) counts it",
+    assumes: METRICS_WITHIN,
   },
 ];
