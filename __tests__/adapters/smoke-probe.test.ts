@@ -102,8 +102,6 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-afterEach(() => emulator.faults.reset());
-
 function probeFor(id: string, log?: (line: string) => void) {
   return createSmokeProbe({ allowedOrigins: origins[id] ?? [], log });
 }
@@ -118,20 +116,26 @@ function failedNames(result: SmokeResult): string[] {
   return result.checks.filter((c) => !c.ok).map((c) => c.name);
 }
 
+// Cases that only probe (no fault switched on in the emulator's router) run side by side: each runs its own
+// probe, and the services only serve. The router's faults act on every stream, so those cases stay serial,
+// in a block of their own (blocks run one after another).
 describe('the good app passes', () => {
-  test('SSE, public, 5 connections at once held, reconnect with Last-Event-ID resumes', async () => {
-    const result = await probeFor('good').run(urls.good, { ...SSE, connections: 5 });
-    expect(failedNames(result)).toEqual([]);
-    expect(result.verdict).toBe('pass');
-    expect(result.protocol).toBe('sse');
-    expect(check(result, 'health').ok).toBe(true);
-    expect(check(result, 'reconnect').ok).toBe(true);
-    expect(result.metrics).toMatchObject({ connectionsHeld: 5, connectionsTried: 5, buffered: false });
-    expect(result.metrics.events).toBeGreaterThanOrEqual(5 * SSE.minEvents);
-    expect(result.metrics.firstEventSpreadMs).toEqual(expect.any(Number));
-  });
+  test.concurrent(
+    'SSE, public, 5 connections at once held, reconnect with Last-Event-ID resumes',
+    async () => {
+      const result = await probeFor('good').run(urls.good, { ...SSE, connections: 5 });
+      expect(failedNames(result)).toEqual([]);
+      expect(result.verdict).toBe('pass');
+      expect(result.protocol).toBe('sse');
+      expect(check(result, 'health').ok).toBe(true);
+      expect(check(result, 'reconnect').ok).toBe(true);
+      expect(result.metrics).toMatchObject({ connectionsHeld: 5, connectionsTried: 5, buffered: false });
+      expect(result.metrics.events).toBeGreaterThanOrEqual(5 * SSE.minEvents);
+      expect(result.metrics.firstEventSpreadMs).toEqual(expect.any(Number));
+    },
+  );
 
-  test('WebSocket, public: upgrade, echo, ping-pong, clean close', async () => {
+  test.concurrent('WebSocket, public: upgrade, echo, ping-pong, clean close', async () => {
     const result = await probeFor('good').run(urls.good, { ...WS, connections: 3 });
     expect(failedNames(result)).toEqual([]);
     expect(result.verdict).toBe('pass');
@@ -139,26 +143,31 @@ describe('the good app passes', () => {
     expect(result.metrics).toMatchObject({ connectionsHeld: 3, connectionsTried: 3 });
   });
 
-  test('http: the page answers', async () => {
+  test.concurrent('http: the page answers', async () => {
     const result = await probeFor('good').run(urls.good, { ...SSE, protocol: 'http', path: '/' });
     expect(result.verdict).toBe('pass');
   });
 
-  test('privately, with an ID token for the service URL, on SSE and WebSocket; the token is never logged', async () => {
-    const token = await idToken(emulator.endpoints, urls.private);
-    const lines: string[] = [];
-    const probe = probeFor('private', (line) => lines.push(line));
-    const sse = await probe.run(urls.private, SSE, { idToken: token });
-    const ws = await probe.run(urls.private, WS, { idToken: token });
-    expect([sse.verdict, failedNames(sse)]).toEqual(['pass', []]);
-    expect([ws.verdict, failedNames(ws)]).toEqual(['pass', []]);
-    expect(JSON.stringify([sse, ws, lines])).not.toContain(token);
-    expect(lines.length).toBeGreaterThan(0);
-  });
+  test.concurrent(
+    'privately, with an ID token for the service URL, on SSE and WebSocket; the token is never logged',
+    async () => {
+      const token = await idToken(emulator.endpoints, urls.private);
+      const lines: string[] = [];
+      const probe = probeFor('private', (line) => lines.push(line));
+      const [sse, ws] = await Promise.all([
+        probe.run(urls.private, SSE, { idToken: token }),
+        probe.run(urls.private, WS, { idToken: token }),
+      ]);
+      expect([sse.verdict, failedNames(sse)]).toEqual(['pass', []]);
+      expect([ws.verdict, failedNames(ws)]).toEqual(['pass', []]);
+      expect(JSON.stringify([sse, ws, lines])).not.toContain(token);
+      expect(lines.length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('a private service without the token fails the handshake with 403', () => {
-  test.each([
+  test.concurrent.each([
     ['sse', SSE],
     ['websocket', WS],
   ])('%s', async (_name, criteria) => {
@@ -169,7 +178,7 @@ describe('a private service without the token fails the handshake with 403', () 
 });
 
 describe('each misbehaviour of the app produces its failed check', () => {
-  test.each([
+  test.concurrent.each([
     ['buffered', 'not-buffered', SSE],
     ['stall', 'max-gap', SSE],
     ['wrong-type', 'content-type', SSE],
@@ -185,6 +194,9 @@ describe('each misbehaviour of the app produces its failed check', () => {
 });
 
 describe("the router's faults produce their failed checks", () => {
+  // Serial: the fault switch is the emulator's, shared by every case.
+  afterEach(() => emulator.faults.reset());
+
   test('a buffering router: the events the app spaced out arrive in one burst -> not-buffered', async () => {
     emulator.faults.update({ bufferSse: true });
     // The app ends the stream after 6 events, so the router lets the held burst go within the watch.
@@ -264,24 +276,32 @@ describe('issue 12: event-driven streams and compression, through the router', (
     minEventsIsDefault: true,
   };
 
-  test('a heartbeat-only app (2 s heartbeat) passes with the default minimum and max gap', async () => {
-    const result = await probeFor('heartbeat-only').run(urls['heartbeat-only'], defaults);
-    expect(failedNames(result)).toEqual([]);
-    expect(check(result, 'min-events').detail).toContain('no event required');
-  });
+  test.concurrent(
+    'a heartbeat-only app (2 s heartbeat) passes with the default minimum and max gap',
+    async () => {
+      const result = await probeFor('heartbeat-only').run(urls['heartbeat-only'], defaults);
+      expect(failedNames(result)).toEqual([]);
+      expect(check(result, 'min-events').detail).toContain('no event required');
+    },
+  );
 
-  test('the same app fails when events were asked for', async () => {
+  test.concurrent('the same app fails when events were asked for', async () => {
     const { minEventsIsDefault: _, ...given } = defaults;
     const result = await probeFor('heartbeat-only').run(urls['heartbeat-only'], given);
     expect(failedNames(result)).toContain('min-events');
   });
 
-  test('gzip without flush is caught as buffering that names compression; identity passes', async () => {
-    const result = await probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'browser' });
-    expect(result.verdict).toBe('fail');
-    expect(check(result, 'not-buffered').ok).toBe(false);
-    expect(check(result, 'not-buffered').detail).toContain('gzip-compressed');
-    const plain = await probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'identity' });
-    expect(failedNames(plain)).toEqual([]);
-  });
+  test.concurrent(
+    'gzip without flush is caught as buffering that names compression; identity passes',
+    async () => {
+      const [result, plain] = await Promise.all([
+        probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'browser' }),
+        probeFor('gzip').run(urls.gzip, { ...SSE, acceptEncoding: 'identity' }),
+      ]);
+      expect(result.verdict).toBe('fail');
+      expect(check(result, 'not-buffered').ok).toBe(false);
+      expect(check(result, 'not-buffered').detail).toContain('gzip-compressed');
+      expect(failedNames(plain)).toEqual([]);
+    },
+  );
 });

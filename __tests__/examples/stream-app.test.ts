@@ -6,10 +6,11 @@ import {
   killAllApps,
   sleep,
   spawnApp,
-  startApp,
+  startApp as startAppNow,
   type AppProcess,
 } from './app-process';
 import { openSocket, openSse, refusedUpgradeStatus, type SseItem } from './stream-clients';
+import { limiter } from '../support/concurrent-cases';
 
 const REVISION = 'hello-00002-abc';
 const BASE_ENV = {
@@ -24,6 +25,12 @@ const eventCount = (n: number) => (items: SseItem[]) => items.filter((i) => i.ki
 
 afterAll(killAllApps);
 
+// The cases run side by side; at most two of their apps start at once (support/concurrent-cases.ts). The
+// apps only spawned (never waited for to listen) have no start deadline to miss.
+const starts = limiter(2);
+const startApp = (env: Record<string, string>) => starts(() => startAppNow(env));
+
+// The cases only read from the one app (each on its own requests and streams), so they run side by side.
 describe('stream-app serving', () => {
   const TICK_MS = 100;
   let app: AppProcess;
@@ -34,13 +41,13 @@ describe('stream-app serving', () => {
 
   // `/health` is what Cloud Run lets through; `/healthz` never reaches a container there (docs/platform.md
   // "Reserved URL paths"), but still answers for runs of the app outside Cloud Run.
-  it.each(['/health', '/healthz'])('answers %s with ok and the revision', async (path) => {
+  it.concurrent.each(['/health', '/healthz'])('answers %s with ok and the revision', async (path) => {
     const res = await fetch(`http://127.0.0.1:${app.port}${path}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', revision: REVISION });
   });
 
-  it('answers / with the K_* variables Cloud Run sets and the greeting', async () => {
+  it.concurrent('answers / with the K_* variables Cloud Run sets and the greeting', async () => {
     const res = await fetch(`http://127.0.0.1:${app.port}/`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -51,7 +58,7 @@ describe('stream-app serving', () => {
     });
   });
 
-  it.each([
+  it.concurrent.each([
     ['/health', 200],
     ['/healthz', 200],
     ['/', 200],
@@ -63,36 +70,39 @@ describe('stream-app serving', () => {
     expect(res.headers.get('x-revision')).toBe(REVISION);
   });
 
-  it('refuses methods other than GET with 405', async () => {
+  it.concurrent('refuses methods other than GET with 405', async () => {
     const res = await fetch(`http://127.0.0.1:${app.port}/`, { method: 'POST', body: 'x' });
     await res.arrayBuffer();
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
   });
 
-  it('streams /events as SSE: headers, retry first, increasing ids, revision in data, spread over time', async () => {
-    const stream = await openSse(app.port, '/events?count=5');
-    await stream.waitForEnd();
+  it.concurrent(
+    'streams /events as SSE: headers, retry first, increasing ids, revision in data, spread over time',
+    async () => {
+      const stream = await openSse(app.port, '/events?count=5');
+      await stream.waitForEnd();
 
-    expect(stream.status).toBe(200);
-    expect(stream.headers['content-type']).toBe('text/event-stream');
-    expect(stream.headers['cache-control']).toBe('no-cache');
-    expect(stream.headers['x-accel-buffering']).toBe('no');
-    expect(stream.headers['x-revision']).toBe(REVISION);
-    expect(stream.items[0]).toMatchObject({ kind: 'retry', text: '2000' });
+      expect(stream.status).toBe(200);
+      expect(stream.headers['content-type']).toBe('text/event-stream');
+      expect(stream.headers['cache-control']).toBe('no-cache');
+      expect(stream.headers['x-accel-buffering']).toBe('no');
+      expect(stream.headers['x-revision']).toBe(REVISION);
+      expect(stream.items[0]).toMatchObject({ kind: 'retry', text: '2000' });
 
-    const events = stream.events();
-    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(events.every((e) => e.event === 'tick')).toBe(true);
-    expect(events.map((e) => dataOf(e).seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(events.every((e) => dataOf(e).revision === REVISION)).toBe(true);
-    // Streamed, not buffered: the first event was read before the last one was even written, and the
-    // five did not arrive together (they are TICK_MS apart on the server).
-    expect(events[0].arrivedAt).toBeLessThan(dataOf(events[4]).sentAt);
-    expect(events[4].arrivedAt - events[0].arrivedAt).toBeGreaterThanOrEqual(2 * TICK_MS);
-  });
+      const events = stream.events();
+      expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+      expect(events.every((e) => e.event === 'tick')).toBe(true);
+      expect(events.map((e) => dataOf(e).seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(events.every((e) => dataOf(e).revision === REVISION)).toBe(true);
+      // Streamed, not buffered: the first event was read before the last one was even written, and the
+      // five did not arrive together (they are TICK_MS apart on the server).
+      expect(events[0].arrivedAt).toBeLessThan(dataOf(events[4]).sentAt);
+      expect(events[4].arrivedAt - events[0].arrivedAt).toBeGreaterThanOrEqual(2 * TICK_MS);
+    },
+  );
 
-  it('resumes after Last-Event-ID at id + 1', async () => {
+  it.concurrent('resumes after Last-Event-ID at id + 1', async () => {
     const stream = await openSse(app.port, '/events?count=2', { 'Last-Event-ID': '41' });
     await stream.waitForEnd();
     expect(stream.events().map((e) => [e.id, dataOf(e).seq])).toEqual([
@@ -101,13 +111,13 @@ describe('stream-app serving', () => {
     ]);
   });
 
-  it('starts at 1 when Last-Event-ID is not a number', async () => {
+  it.concurrent('starts at 1 when Last-Event-ID is not a number', async () => {
     const stream = await openSse(app.port, '/events?count=1', { 'Last-Event-ID': 'abc' });
     await stream.waitForEnd();
     expect(stream.events().map((e) => e.id)).toEqual(['1']);
   });
 
-  it('lets ?interval= override TICK_MS', async () => {
+  it.concurrent('lets ?interval= override TICK_MS', async () => {
     const interval = 4 * TICK_MS;
     const stream = await openSse(app.port, `/events?count=2&interval=${interval}`);
     await stream.waitForEnd();
@@ -115,7 +125,7 @@ describe('stream-app serving', () => {
     expect(second.sentAt - first.sentAt).toBeGreaterThanOrEqual(interval - 5);
   });
 
-  it('rejects a malformed ?count= or ?interval= with 400', async () => {
+  it.concurrent('rejects a malformed ?count= or ?interval= with 400', async () => {
     for (const query of ['count=0', 'count=abc', 'interval=-5']) {
       const res = await fetch(`http://127.0.0.1:${app.port}/events?${query}`);
       await res.arrayBuffer();
@@ -123,7 +133,7 @@ describe('stream-app serving', () => {
     }
   });
 
-  it('sends `: heartbeat` comments every HEARTBEAT_MS between ticks', async () => {
+  it.concurrent('sends `: heartbeat` comments every HEARTBEAT_MS between ticks', async () => {
     const stream = await openSse(app.port, '/events?interval=60000');
     try {
       const items = await stream.waitFor((all) => all.filter((i) => i.kind === 'comment').length >= 2);
@@ -137,18 +147,21 @@ describe('stream-app serving', () => {
     }
   });
 
-  it('logs one line per request with method, path and status, without the query string', async () => {
-    const res = await fetch(`http://127.0.0.1:${app.port}/?token=s3cret`);
-    await res.arrayBuffer();
-    const stream = await openSse(app.port, '/events?count=1&token=s3cret');
-    await stream.waitForEnd();
-    await sleep(50);
-    expect(app.stdout()).toMatch(/^GET \/ 200$/m);
-    expect(app.stdout()).toMatch(/^GET \/events 200$/m);
-    expect(app.stdout()).not.toContain('s3cret');
-  });
+  it.concurrent(
+    'logs one line per request with method, path and status, without the query string',
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${app.port}/?token=s3cret`);
+      await res.arrayBuffer();
+      const stream = await openSse(app.port, '/events?count=1&token=s3cret');
+      await stream.waitForEnd();
+      await sleep(50);
+      expect(app.stdout()).toMatch(/^GET \/ 200$/m);
+      expect(app.stdout()).toMatch(/^GET \/events 200$/m);
+      expect(app.stdout()).not.toContain('s3cret');
+    },
+  );
 
-  it('echoes WebSocket text as echo:<text> and tags the upgrade with X-Revision', async () => {
+  it.concurrent('echoes WebSocket text as echo:<text> and tags the upgrade with X-Revision', async () => {
     const socket = await openSocket(app.port);
     try {
       expect(socket.upgradeHeaders['x-revision']).toBe(REVISION);
@@ -159,7 +172,7 @@ describe('stream-app serving', () => {
     }
   });
 
-  it('pushes numbered tick messages carrying the revision over the WebSocket', async () => {
+  it.concurrent('pushes numbered tick messages carrying the revision over the WebSocket', async () => {
     const socket = await openSocket(app.port);
     try {
       await socket.waitFor(() => socket.ticks().length >= 3);
@@ -172,7 +185,7 @@ describe('stream-app serving', () => {
     }
   });
 
-  it('answers WebSocket pings with pongs carrying the same payload', async () => {
+  it.concurrent('answers WebSocket pings with pongs carrying the same payload', async () => {
     const socket = await openSocket(app.port);
     try {
       const pong = new Promise<string>((resolve) =>
@@ -185,32 +198,37 @@ describe('stream-app serving', () => {
     }
   });
 
-  it('closes the WebSocket cleanly with 1000 on a `close` message', async () => {
+  it.concurrent('closes the WebSocket cleanly with 1000 on a `close` message', async () => {
     const socket = await openSocket(app.port);
     socket.ws.send('close');
     expect((await socket.closed).code).toBe(1000);
   });
 
-  it('refuses WebSocket upgrades on other paths with 404', async () => {
+  it.concurrent('refuses WebSocket upgrades on other paths with 404', async () => {
     expect(await refusedUpgradeStatus(app.port, '/events')).toBe(404);
   });
 });
 
+// From here to the shutdown block each case starts its own apps, so the cases run side by side. Jest runs
+// no afterEach for concurrent cases (and killAllApps there would kill the other cases' apps): the apps of
+// a block go in its afterAll.
 describe('stream-app configuration', () => {
-  it('exits 1 without listening when PORT is missing', async () => {
+  afterAll(killAllApps);
+
+  it.concurrent('exits 1 without listening when PORT is missing', async () => {
     const app = await spawnApp({ ...BASE_ENV, PORT: '' });
     expect(await app.exited).toEqual({ code: 1, signal: null });
     expect(app.stderr()).toContain('PORT is required');
   });
 
-  it('exits 1 naming every malformed variable', async () => {
+  it.concurrent('exits 1 naming every malformed variable', async () => {
     const app = await spawnApp({ ...BASE_ENV, TICK_MS: 'fast', HEARTBEAT_MS: '-1' });
     expect((await app.exited).code).toBe(1);
     expect(app.stderr()).toContain('TICK_MS');
     expect(app.stderr()).toContain('HEARTBEAT_MS');
   });
 
-  it('warns about an unknown fault name on stderr and still applies the known ones', async () => {
+  it.concurrent('warns about an unknown fault name on stderr and still applies the known ones', async () => {
     const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'no-such-fault, unhealthy' });
     const res = await fetch(`http://127.0.0.1:${app.port}/health`);
     await res.arrayBuffer();
@@ -220,9 +238,9 @@ describe('stream-app configuration', () => {
 });
 
 describe('stream-app faults (STREAM_APP_FAULT)', () => {
-  afterEach(killAllApps);
+  afterAll(killAllApps);
 
-  it('crash-on-start exits non-zero with an error and never listens', async () => {
+  it.concurrent('crash-on-start exits non-zero with an error and never listens', async () => {
     const app = await spawnApp({ ...BASE_ENV, STREAM_APP_FAULT: 'crash-on-start' });
     expect((await app.exited).code).toBe(1);
     expect(app.stderr()).toContain('crash-on-start');
@@ -230,7 +248,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     expect(await canConnect(app.port)).toBe(false);
   });
 
-  it('never-listen stays alive without listening, and still exits 0 on SIGTERM', async () => {
+  it.concurrent('never-listen stays alive without listening, and still exits 0 on SIGTERM', async () => {
     const app = await spawnApp({ ...BASE_ENV, STREAM_APP_FAULT: 'never-listen' });
     // Up (its handlers in place) once it says so; on a busy machine that can take a while.
     for (let i = 0; i < 200 && !app.stderr().includes('staying up without listening'); i++)
@@ -242,7 +260,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     expect(await exitWithin(app, 3000)).toEqual({ code: 0, signal: null });
   });
 
-  it('slow-start listens only after STREAM_APP_START_DELAY_MS', async () => {
+  it.concurrent('slow-start listens only after STREAM_APP_START_DELAY_MS', async () => {
     const delay = 700;
     const app = await startApp({
       ...BASE_ENV,
@@ -255,7 +273,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     await res.arrayBuffer();
   });
 
-  it('wrong-content-type streams events as text/plain', async () => {
+  it.concurrent('wrong-content-type streams events as text/plain', async () => {
     const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'wrong-content-type' });
     const stream = await openSse(app.port, '/events?count=2');
     await stream.waitForEnd();
@@ -263,56 +281,62 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     expect(stream.events().map((e) => e.id)).toEqual(['1', '2']);
   });
 
-  it('close-after-first-event ends the response after one event', async () => {
+  it.concurrent('close-after-first-event ends the response after one event', async () => {
     const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'close-after-first-event' });
     const stream = await openSse(app.port, '/events');
     await stream.waitForEnd();
     expect(stream.events().map((e) => e.id)).toEqual(['1']);
   });
 
-  it('stall stops events and heartbeats after STREAM_APP_STALL_AFTER events but keeps the connection', async () => {
-    const app = await startApp({
-      ...BASE_ENV,
-      TICK_MS: '50',
-      HEARTBEAT_MS: '70',
-      STREAM_APP_FAULT: 'stall',
-      STREAM_APP_STALL_AFTER: '2',
-    });
-    const stream = await openSse(app.port, '/events');
-    try {
-      await stream.waitFor(eventCount(2));
-      const seen = stream.items.length;
-      await sleep(500);
-      expect(stream.items.slice(seen)).toEqual([]);
-      expect(stream.events().map((e) => e.id)).toEqual(['1', '2']);
-      expect(stream.ended()).toBe(false);
-    } finally {
-      stream.close();
-    }
-  });
+  it.concurrent(
+    'stall stops events and heartbeats after STREAM_APP_STALL_AFTER events but keeps the connection',
+    async () => {
+      const app = await startApp({
+        ...BASE_ENV,
+        TICK_MS: '50',
+        HEARTBEAT_MS: '70',
+        STREAM_APP_FAULT: 'stall',
+        STREAM_APP_STALL_AFTER: '2',
+      });
+      const stream = await openSse(app.port, '/events');
+      try {
+        await stream.waitFor(eventCount(2));
+        const seen = stream.items.length;
+        await sleep(500);
+        expect(stream.items.slice(seen)).toEqual([]);
+        expect(stream.events().map((e) => e.id)).toEqual(['1', '2']);
+        expect(stream.ended()).toBe(false);
+      } finally {
+        stream.close();
+      }
+    },
+  );
 
-  it('buffer holds STREAM_APP_BUFFER_EVENTS events and delivers them in one burst at the end', async () => {
-    const tickMs = 60;
-    const app = await startApp({ ...BASE_ENV, TICK_MS: String(tickMs), STREAM_APP_FAULT: 'buffer' });
-    const stream = await openSse(app.port, '/events');
-    await stream.waitForEnd();
-    expect(stream.status).toBe(200);
-    const events = stream.events();
-    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
-    const lastWritten = dataOf(events[4]).sentAt;
-    // Produced over time, yet nothing (not even the retry field) arrived before the last was produced.
-    expect(lastWritten - dataOf(events[0]).sentAt).toBeGreaterThanOrEqual(3 * tickMs);
-    expect(stream.items.every((item) => item.arrivedAt >= lastWritten)).toBe(true);
-  });
+  it.concurrent(
+    'buffer holds STREAM_APP_BUFFER_EVENTS events and delivers them in one burst at the end',
+    async () => {
+      const tickMs = 60;
+      const app = await startApp({ ...BASE_ENV, TICK_MS: String(tickMs), STREAM_APP_FAULT: 'buffer' });
+      const stream = await openSse(app.port, '/events');
+      await stream.waitForEnd();
+      expect(stream.status).toBe(200);
+      const events = stream.events();
+      expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+      const lastWritten = dataOf(events[4]).sentAt;
+      // Produced over time, yet nothing (not even the retry field) arrived before the last was produced.
+      expect(lastWritten - dataOf(events[0]).sentAt).toBeGreaterThanOrEqual(3 * tickMs);
+      expect(stream.items.every((item) => item.arrivedAt >= lastWritten)).toBe(true);
+    },
+  );
 
-  it('buffer honours ?count=', async () => {
+  it.concurrent('buffer honours ?count=', async () => {
     const app = await startApp({ ...BASE_ENV, TICK_MS: '20', STREAM_APP_FAULT: 'buffer' });
     const stream = await openSse(app.port, '/events?count=3');
     await stream.waitForEnd();
     expect(stream.events().map((e) => e.id)).toEqual(['1', '2', '3']);
   });
 
-  it('ws-no-echo accepts the upgrade and ticks but never echoes', async () => {
+  it.concurrent('ws-no-echo accepts the upgrade and ticks but never echoes', async () => {
     const app = await startApp({ ...BASE_ENV, TICK_MS: '50', STREAM_APP_FAULT: 'ws-no-echo' });
     const socket = await openSocket(app.port);
     try {
@@ -328,7 +352,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
     }
   });
 
-  it('unhealthy answers /health and /healthz with 503 while / still works', async () => {
+  it.concurrent('unhealthy answers /health and /healthz with 503 while / still works', async () => {
     const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'unhealthy' });
     for (const path of ['/health', '/healthz']) {
       const health = await fetch(`http://127.0.0.1:${app.port}${path}`);
@@ -342,7 +366,7 @@ describe('stream-app faults (STREAM_APP_FAULT)', () => {
 });
 
 describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', () => {
-  afterEach(killAllApps);
+  afterAll(killAllApps);
 
   // Polls /health until it answers 503: the moment the app has turned bad, seen from outside.
   async function waitUntilBad(port: number): Promise<void> {
@@ -355,129 +379,158 @@ describe('stream-app fault bad-after (a candidate that turns bad mid-rollout)', 
     throw new Error('the app never turned bad');
   }
 
-  it('works normally until STREAM_APP_BAD_AFTER_MS, then /health (and /healthz) 503, /events 500, /ws refused with 500', async () => {
-    const app = await startApp({
-      ...BASE_ENV,
-      TICK_MS: '50',
-      STREAM_APP_FAULT: 'bad-after',
-      STREAM_APP_BAD_AFTER_MS: '1500',
-    });
-    for (const path of ['/health', '/healthz']) {
-      const before = await fetch(`http://127.0.0.1:${app.port}${path}`);
-      expect({ path, status: before.status }).toEqual({ path, status: 200 });
-      await before.arrayBuffer();
-    }
-    const early = await openSse(app.port, '/events?count=2');
-    await early.waitForEnd();
-    expect(early.status).toBe(200);
-    expect(early.events().map((e) => e.id)).toEqual(['1', '2']);
-    const socket = await openSocket(app.port);
-    socket.ws.terminate();
+  it.concurrent(
+    'works normally until STREAM_APP_BAD_AFTER_MS, then /health (and /healthz) 503, /events 500, /ws refused with 500',
+    async () => {
+      const app = await startApp({
+        ...BASE_ENV,
+        TICK_MS: '50',
+        STREAM_APP_FAULT: 'bad-after',
+        STREAM_APP_BAD_AFTER_MS: '1500',
+      });
+      for (const path of ['/health', '/healthz']) {
+        const before = await fetch(`http://127.0.0.1:${app.port}${path}`);
+        expect({ path, status: before.status }).toEqual({ path, status: 200 });
+        await before.arrayBuffer();
+      }
+      const early = await openSse(app.port, '/events?count=2');
+      await early.waitForEnd();
+      expect(early.status).toBe(200);
+      expect(early.events().map((e) => e.id)).toEqual(['1', '2']);
+      const socket = await openSocket(app.port);
+      socket.ws.terminate();
 
-    await waitUntilBad(app.port);
-    for (const path of ['/health', '/healthz']) {
-      const health = await fetch(`http://127.0.0.1:${app.port}${path}`);
-      expect({ path, status: health.status }).toEqual({ path, status: 503 });
-      expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
-    }
-    const events = await fetch(`http://127.0.0.1:${app.port}/events`);
-    expect(events.status).toBe(500);
-    expect(events.headers.get('x-revision')).toBe(REVISION);
-    await events.arrayBuffer();
-    expect(await refusedUpgradeStatus(app.port, '/ws')).toBe(500);
-    expect(app.stderr()).toMatch(/fault bad-after: now bad/);
-  });
-
-  it('stops sending events (and heartbeats) on SSE streams opened before it turned bad, leaving them open', async () => {
-    const app = await startApp({
-      ...BASE_ENV,
-      TICK_MS: '50',
-      HEARTBEAT_MS: '30',
-      STREAM_APP_FAULT: 'bad-after',
-      STREAM_APP_BAD_AFTER_MS: '800',
-    });
-    const stream = await openSse(app.port, '/events');
-    try {
-      await stream.waitFor(eventCount(2));
       await waitUntilBad(app.port);
-      // Anything written just before the switch has had time to arrive; after it, nothing more comes.
-      await sleep(150);
-      const seen = stream.items.length;
-      await sleep(500);
-      expect(stream.items.slice(seen)).toEqual([]);
-      expect(stream.ended()).toBe(false);
-    } finally {
-      stream.close();
-    }
-  });
+      for (const path of ['/health', '/healthz']) {
+        const health = await fetch(`http://127.0.0.1:${app.port}${path}`);
+        expect({ path, status: health.status }).toEqual({ path, status: 503 });
+        expect(await health.json()).toEqual({ status: 'unhealthy', revision: REVISION });
+      }
+      const events = await fetch(`http://127.0.0.1:${app.port}/events`);
+      expect(events.status).toBe(500);
+      expect(events.headers.get('x-revision')).toBe(REVISION);
+      await events.arrayBuffer();
+      expect(await refusedUpgradeStatus(app.port, '/ws')).toBe(500);
+      expect(app.stderr()).toMatch(/fault bad-after: now bad/);
+    },
+  );
 
-  it('turns bad after 5000 ms by default and refuses a malformed STREAM_APP_BAD_AFTER_MS', async () => {
-    const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'bad-after' });
-    // The line is written once listening; stderr may reach us a moment after the port accepts.
-    for (let i = 0; i < 100 && !app.stderr().includes('turning bad'); i++) await sleep(20);
-    expect(app.stderr()).toMatch(/fault bad-after: turning bad in 5000 ms/);
-    const res = await fetch(`http://127.0.0.1:${app.port}/health`);
-    expect(res.status).toBe(200);
-    await res.arrayBuffer();
+  it.concurrent(
+    'stops sending events (and heartbeats) on SSE streams opened before it turned bad, leaving them open',
+    async () => {
+      const app = await startApp({
+        ...BASE_ENV,
+        TICK_MS: '50',
+        HEARTBEAT_MS: '30',
+        STREAM_APP_FAULT: 'bad-after',
+        STREAM_APP_BAD_AFTER_MS: '800',
+      });
+      const stream = await openSse(app.port, '/events');
+      try {
+        await stream.waitFor(eventCount(2));
+        await waitUntilBad(app.port);
+        // Anything written just before the switch has had time to arrive; after it, nothing more comes.
+        await sleep(150);
+        const seen = stream.items.length;
+        await sleep(500);
+        expect(stream.items.slice(seen)).toEqual([]);
+        expect(stream.ended()).toBe(false);
+      } finally {
+        stream.close();
+      }
+    },
+  );
 
-    const bad = await spawnApp({
-      ...BASE_ENV,
-      STREAM_APP_FAULT: 'bad-after',
-      STREAM_APP_BAD_AFTER_MS: 'soon',
-    });
-    expect((await bad.exited).code).toBe(1);
-    expect(bad.stderr()).toContain('STREAM_APP_BAD_AFTER_MS');
-  });
+  it.concurrent(
+    'turns bad after 5000 ms by default and refuses a malformed STREAM_APP_BAD_AFTER_MS',
+    async () => {
+      // Spawned first, so its start overlaps the other app's.
+      const bad = await spawnApp({
+        ...BASE_ENV,
+        STREAM_APP_FAULT: 'bad-after',
+        STREAM_APP_BAD_AFTER_MS: 'soon',
+      });
+      const app = await startApp({ ...BASE_ENV, STREAM_APP_FAULT: 'bad-after' });
+      // The line is written once listening; stderr may reach us a moment after the port accepts.
+      for (let i = 0; i < 100 && !app.stderr().includes('turning bad'); i++) await sleep(20);
+      expect(app.stderr()).toMatch(/fault bad-after: turning bad in 5000 ms/);
+      const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+
+      expect((await bad.exited).code).toBe(1);
+      expect(bad.stderr()).toContain('STREAM_APP_BAD_AFTER_MS');
+    },
+  );
 });
 
 describe('stream-app faults of bad candidates (bench/gate-accuracy.ts)', () => {
-  afterEach(killAllApps);
+  afterAll(killAllApps);
   const start = (fault: string, env: Record<string, string> = {}) =>
     startApp({ ...BASE_ENV, TICK_MS: '50', STREAM_APP_END_EARLY_MS: '300', STREAM_APP_FAULT: fault, ...env });
   const get = async (port: number, path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
-  it('error-rate answers STREAM_APP_ERROR_PERCENT of /, /events and /ws upgrades with 500, never /health', async () => {
-    const { port } = await start('error-rate', { STREAM_APP_ERROR_PERCENT: '100' });
-    const got = [await get(port, '/'), await get(port, '/events'), await get(port, '/health')];
-    expect([...got, await refusedUpgradeStatus(port, '/ws')]).toEqual([500, 500, 200, 500]);
-    expect(await get((await start('error-rate', { STREAM_APP_ERROR_PERCENT: '0' })).port, '/')).toBe(200);
-  });
+  it.concurrent(
+    'error-rate answers STREAM_APP_ERROR_PERCENT of /, /events and /ws upgrades with 500, never /health',
+    async () => {
+      // The two apps start at once.
+      const [{ port }, none] = await Promise.all([
+        start('error-rate', { STREAM_APP_ERROR_PERCENT: '100' }),
+        start('error-rate', { STREAM_APP_ERROR_PERCENT: '0' }),
+      ]);
+      const got = [await get(port, '/'), await get(port, '/events'), await get(port, '/health')];
+      expect([...got, await refusedUpgradeStatus(port, '/ws')]).toEqual([500, 500, 200, 500]);
+      expect(await get(none.port, '/')).toBe(200);
+    },
+  );
 
-  it('end-early ends STREAM_APP_END_EARLY_PERCENT of streams STREAM_APP_END_EARLY_MS (here 300) after they open', async () => {
-    const sse = async (percent: string) =>
-      openSse((await start('end-early', { STREAM_APP_END_EARLY_PERCENT: percent })).port, '/events');
-    const cut = await sse('100');
-    await cut.waitForEnd(3000);
-    expect(cut.events().length).toBeGreaterThanOrEqual(3);
-    const kept = await sse('0');
-    await sleep(600);
-    expect(kept.ended()).toBe(false);
-    kept.close();
-  });
+  it.concurrent(
+    'end-early ends STREAM_APP_END_EARLY_PERCENT of streams STREAM_APP_END_EARLY_MS (here 300) after they open',
+    async () => {
+      const sse = async (percent: string) =>
+        openSse((await start('end-early', { STREAM_APP_END_EARLY_PERCENT: percent })).port, '/events');
+      // The two apps start and stream at once; `kept` is still watched for 600 ms after it opened.
+      const [cut, kept] = await Promise.all([sse('100'), sse('0')]);
+      await Promise.all([cut.waitForEnd(3000), sleep(600)]);
+      expect(cut.events().length).toBeGreaterThanOrEqual(3);
+      expect(kept.ended()).toBe(false);
+      kept.close();
+    },
+  );
 
-  it('slow-first-event sends the first event STREAM_APP_SLOW_FACTOR x STREAM_APP_FIRST_EVENT_MS late', async () => {
-    const firstEventMs = async (app: AppProcess) => {
-      const [opened, stream] = [Date.now(), await openSse(app.port, '/events?count=1')];
-      await stream.waitForEnd();
-      return stream.events()[0].arrivedAt - opened;
-    };
-    const env = { STREAM_APP_FIRST_EVENT_MS: '200' };
-    expect(await firstEventMs(await start('', env))).toBeGreaterThanOrEqual(190);
-    expect(await firstEventMs(await start('slow-first-event', env))).toBeGreaterThanOrEqual(590);
-  });
+  it.concurrent(
+    'slow-first-event sends the first event STREAM_APP_SLOW_FACTOR x STREAM_APP_FIRST_EVENT_MS late',
+    async () => {
+      const firstEventMs = async (app: AppProcess) => {
+        const [opened, stream] = [Date.now(), await openSse(app.port, '/events?count=1')];
+        await stream.waitForEnd();
+        return stream.events()[0].arrivedAt - opened;
+      };
+      const env = { STREAM_APP_FIRST_EVENT_MS: '200' };
+      // Both apps at once: each measures its own stream, from when that stream was opened.
+      const [normal, slow] = await Promise.all(
+        [start('', env), start('slow-first-event', env)].map(async (app) => firstEventMs(await app)),
+      );
+      expect(normal).toBeGreaterThanOrEqual(190);
+      expect(slow).toBeGreaterThanOrEqual(590);
+    },
+  );
 
-  it('silent-after: after STREAM_APP_SILENT_AFTER_MS streams stay open, silent; /health still 200', async () => {
-    const app = await start('silent-after', { HEARTBEAT_MS: '30', STREAM_APP_SILENT_AFTER_MS: '600' });
-    const open = await openSse(app.port, '/events');
-    await open.waitFor(eventCount(2));
-    for (let i = 0; i < 100 && !/silent from \d+/.test(app.stderr()); i++) await sleep(20);
-    const fresh = await openSse(app.port, '/events');
-    await sleep(100);
-    const seen = [open.items.length, fresh.items.length];
-    await sleep(400);
-    expect([open.items.length, fresh.items.length, fresh.events().length]).toEqual([...seen, 0]);
-    expect([open.ended(), fresh.ended(), await get(app.port, '/health')]).toEqual([false, false, 200]);
-    [open, fresh].forEach((stream) => stream.close());
-  });
+  it.concurrent(
+    'silent-after: after STREAM_APP_SILENT_AFTER_MS streams stay open, silent; /health still 200',
+    async () => {
+      const app = await start('silent-after', { HEARTBEAT_MS: '30', STREAM_APP_SILENT_AFTER_MS: '600' });
+      const open = await openSse(app.port, '/events');
+      await open.waitFor(eventCount(2));
+      for (let i = 0; i < 100 && !/silent from \d+/.test(app.stderr()); i++) await sleep(20);
+      const fresh = await openSse(app.port, '/events');
+      await sleep(100);
+      const seen = [open.items.length, fresh.items.length];
+      await sleep(400);
+      expect([open.items.length, fresh.items.length, fresh.events().length]).toEqual([...seen, 0]);
+      expect([open.ended(), fresh.ended(), await get(app.port, '/health')]).toEqual([false, false, 200]);
+      [open, fresh].forEach((stream) => stream.close());
+    },
+  );
 });
 
 describe('stream-app shutdown', () => {
