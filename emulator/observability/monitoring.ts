@@ -162,7 +162,11 @@ function select(
   } else {
     for (const r of log.requests) {
       if (r.endMs <= from || r.endMs > to) continue;
-      add(r.service, r.revision ?? '', metricLabels(type, r), r.endMs, metricValue(type, r));
+      // The front end's own answers (an unauthorised request, a reserved path) never reached a revision:
+      // Cloud Run's request metrics do not count them (docs/platform.md "Request count is captured at the
+      // end of the request"); the request log still has them.
+      if (!r.revision) continue;
+      add(r.service, r.revision, metricLabels(type, r), r.endMs, metricValue(type, r));
     }
   }
   return [...bySeries.values()];

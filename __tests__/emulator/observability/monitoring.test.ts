@@ -166,6 +166,16 @@ describe('request_count and request_latencies (Cloud Run metrics, DELTA)', () =>
     });
   });
 
+  test('requests the front end refuses before any revision are not counted (the request log has them)', async () => {
+    const svc = await emulator.seedService({ service: 'obs-private', image: `${IMAGE}:v1` });
+    for (let i = 0; i < 2; i++) expect([401, 403]).toContain((await fetch(`${svc.uri}/`)).status);
+    const refused = await timeSeries([
+      ...filterParam(metricFilter('request_count', 'obs-private')),
+      ...lastMinutes('ALIGN_DELTA'),
+    ]);
+    expect(refused.json).toEqual({});
+  });
+
   test('the ingestion delay hides fresh data; raw (unaligned) points and paging by points', async () => {
     const svc = await emulator.seedService({ service: 'obs-delay', image: `${IMAGE}:v1`, public: true });
     emulator.faults.update({ monitoringDelayMs: 180_000 });
