@@ -138,6 +138,8 @@ export interface ObservabilityPort {
   requestCounts(query: RevisionWindow): Promise<Observed<Record<string, RequestCounts>>>;
   /** Per revision and minute, open streams at most (the sum of the instances' peak concurrency). */
   openStreams(query: RevisionWindow): Promise<Observed<Record<string, OpenStreamSample[]>>>;
+  /** Bytes each revision sent over the window (`container/network/sent_bytes_count`). */
+  sentBytes(query: RevisionWindow): Promise<Observed<Record<string, number>>>;
   /** The revision's ERROR lines, 5xx request logs and crashes since `since`, newest first. */
   recentProblems(
     revision: string,

@@ -123,6 +123,7 @@ async function observabilityPort(
   return {
     requestCounts: (q) => monitoring.requestCounts({ ...where, ...q }),
     openStreams: (q) => monitoring.openStreams({ ...where, ...q }),
+    sentBytes: (q) => monitoring.sentBytes({ ...where, ...q }),
     recentProblems: (revision, since, limit) => logging.recentProblems({ ...where, revision, since, limit }),
   };
 }

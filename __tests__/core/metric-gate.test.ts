@@ -6,7 +6,6 @@ import {
   judgeLogProblems,
   judgeRequestErrors,
   metricWindow,
-  predictDrain,
   renderGateNumbers,
   unreadVerdict,
   type GatePolicy,
@@ -219,27 +218,6 @@ describe('describeEffectiveSplit', () => {
     expect(split.openStreamsPercent).toBeUndefined();
     expect(split.numbers.map((n) => n.value)).toEqual(['10 %', 'not measured', 'not measured']);
     expect(split.warnings).toEqual([expect.stringMatching(/session affinity/)]);
-  });
-});
-
-describe('predictDrain', () => {
-  const at = (m: number, streams: number) => ({ at: T0 + m * MIN, streams });
-
-  test.each([
-    ['no samples: the timeout bounds it', [], 0, T0 + 3600_000],
-    ['drained', [at(1, 40), at(2, 0)], 0, T0 + 2 * MIN],
-    ['falling 10 a minute from 40', [at(1, 60), at(2, 50), at(3, 40)], 40, T0 + 7 * MIN],
-    ['flat: the timeout', [at(1, 40), at(2, 40), at(3, 40)], 40, T0 + 3600_000],
-    ['falling slowly: never past the timeout', [at(1, 1000), at(2, 999)], 999, T0 + 3600_000],
-  ])('%s', (_name, samples, openNow, predictedEndAt) => {
-    const d = predictDrain(samples, 3600, T0);
-    expect(d.openNow).toBe(openNow);
-    expect(d.predictedEndAt).toBe(predictedEndAt);
-    expect(d.deadline).toBe(T0 + 3600_000);
-  });
-
-  test('without the change time, the first sample anchors the deadline (no earlier)', () => {
-    expect(predictDrain([at(2, 5), at(3, 5)], 300).deadline).toBe(T0 + 2 * MIN + 300_000);
   });
 });
 

@@ -201,6 +201,7 @@ function fakeObservability(
       return counts(q);
     },
     openStreams: async () => ({ kind: 'no-data', query: 'q' }),
+    sentBytes: async () => ({ kind: 'no-data', query: 'q' }),
     recentProblems: async () => logs(),
   };
   return { port, asked };
@@ -319,13 +320,26 @@ describe('the Monitoring and Logging gates in the rollout', () => {
         },
       };
     };
+    obs.port.sentBytes = async () => ({
+      kind: 'data',
+      query: 'bytes',
+      value: { 'api-new': 4 * 2048, 'api-old': 72 * 1024 },
+    });
     p.observability = obs.port;
     const outcome = await run(progressive(gates(), { stepWaitMs: [70_000, 70_000, 70_000] }), context, p);
     expect(outcome.verdict).toBe('promoted');
     const first = outcome.events.find((e) => e.type === 'step-judged');
     expect(first?.type === 'step-judged' && first.gates?.split?.openStreamsPercent).toBe(25);
+    // Bytes per open stream-minute beside the request gate's verdict: 8 KiB over 4, 72 KiB over 36+24+12.
+    const requests =
+      first?.type === 'step-judged' ? first.gates?.checks.find((c) => c.gate === 'requests') : undefined;
+    expect(requests?.numbers).toContainEqual({
+      label: 'sent bytes per open stream-minute (shown, not judged)',
+      value: 'candidate 2.0 KiB, baseline 1.0 KiB',
+      query: 'bytes',
+    });
     const ended = outcome.events.find((e) => e.type === 'ended');
-    expect(ended?.type === 'ended' && ended.drain).toMatch(/^api-old: /);
+    expect(ended?.type === 'ended' && ended.drain).toMatch(/^api-old: \d+ open streams \(/);
     expect(opened.at(-1)?.revisions).toEqual(['api-old']);
   });
 });

@@ -366,65 +366,6 @@ export function describeEffectiveSplit(input: SplitInput): EffectiveSplit {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Drain of the old revision
-
-export interface DrainPrediction {
-  /** Open streams at the latest sample (0 without samples). */
-  openNow: number;
-  /** When the old revision's streams end at the latest: the change plus the request timeout. */
-  deadline: number;
-  /** When they are expected to end: the trend of the samples, never past the deadline. */
-  predictedEndAt: number;
-  detail: string;
-}
-
-/**
- * When the old revision's open streams end: at the latest one request timeout after the traffic change
- * (docs/platform.md "A stream is one request"); sooner when the samples fall, by a straight line through
- * the samples since the highest one. `shiftedAt` defaults to the first sample, which is no earlier.
- */
-export function predictDrain(
-  samples: readonly OpenStreamSample[],
-  timeoutSeconds: number,
-  shiftedAt?: number,
-): DrainPrediction {
-  const sorted = [...samples].sort((a, b) => a.at - b.at);
-  const anchor = shiftedAt ?? sorted[0]?.at ?? 0;
-  const deadline = anchor + timeoutSeconds * 1000;
-  const last = sorted[sorted.length - 1];
-  if (!last)
-    return {
-      openNow: 0,
-      deadline,
-      predictedEndAt: deadline,
-      detail: 'no samples: drained by the timeout at the latest',
-    };
-  if (last.streams <= 0)
-    return { openNow: 0, deadline, predictedEndAt: last.at, detail: 'drained: no open streams' };
-  const peak = sorted.reduce((best, s, i) => (s.streams >= sorted[best].streams ? i : best), 0);
-  const tail = sorted.slice(peak);
-  let predicted = deadline;
-  if (tail.length >= 2) {
-    const mt = tail.reduce((a, s) => a + s.at, 0) / tail.length;
-    const ms = tail.reduce((a, s) => a + s.streams, 0) / tail.length;
-    const cov = tail.reduce((a, s) => a + (s.at - mt) * (s.streams - ms), 0);
-    const varT = tail.reduce((a, s) => a + (s.at - mt) ** 2, 0);
-    const slope = varT > 0 ? cov / varT : 0;
-    if (slope < 0) predicted = Math.min(deadline, Math.round(last.at + last.streams / -slope));
-  }
-  const minutes = (t: number) => `${Math.max(0, Math.round((t - last.at) / 60_000))} min`;
-  return {
-    openNow: last.streams,
-    deadline,
-    predictedEndAt: predicted,
-    detail:
-      predicted < deadline
-        ? `${last.streams} open streams; at the current rate drained in about ${minutes(predicted)}, by the request timeout in ${minutes(deadline)} at the latest`
-        : `${last.streams} open streams; not falling yet: drained by the request timeout in ${minutes(deadline)} at the latest`,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Policy per step
 
 export interface GatePolicy {

@@ -13,10 +13,10 @@ import {
   judgeLogProblems,
   judgeRequestErrors,
   metricWindow,
-  predictDrain,
   unreadVerdict,
   type GateVerdict,
 } from '../core/metric-gate';
+import { bytesPerStreamMinute, predictDrain } from '../core/open-streams';
 import type { StepGateReport } from '../core/report-types';
 import { judgePanel, mergeReadings, type PanelThresholds, type PanelVerdict } from '../core/stream-panel';
 import type { CandidatePlan } from '../core/service-plan';
@@ -228,7 +228,7 @@ const DRAIN_LOOKBACK_MS = 10 * 60_000;
 
 /**
  * Open streams left on `revision` after it lost its traffic at `shiftedAt`, as Cloud Monitoring last saw
- * them, and when they end (core/metric-gate.ts predictDrain); logged, and undefined without the gate.
+ * them, and when they end (core/open-streams.ts predictDrain); logged, and undefined without the gate.
  * The points lag by the ingestion delay, so right after the change they show the streams it left.
  */
 export async function measureDrain(
@@ -285,18 +285,24 @@ async function requestGate({ config, plan, ports, startedAt }: StepContext): Pro
       reason: `not readable yet: ${window.reason}`,
       numbers: [],
     };
-  const read = await ports.observability!.requestCounts({
-    revisions: [plan.revision, baseline],
-    start: window.start,
-    end: window.end,
-  });
+  const query = { revisions: [plan.revision, baseline], start: window.start, end: window.end };
+  const observe = ports.observability!;
+  const [read, bytes, open] = await Promise.all([
+    observe.requestCounts(query),
+    observe.sentBytes(query),
+    observe.openStreams(query),
+  ]);
   if (read.kind !== 'data') return unreadVerdict('requests', read)!;
-  return judgeRequestErrors(
+  const verdict = judgeRequestErrors(
     read.value[plan.revision],
     read.value[baseline],
     DEFAULT_ERROR_THRESHOLDS,
     read.query,
   );
+  // What each open stream sends, beside the verdict: shown, never judged (core/open-streams.ts).
+  if (bytes.kind === 'data' && open.kind === 'data')
+    verdict.numbers.push(bytesPerStreamMinute(bytes.value, open.value, plan.revision, baseline, bytes.query));
+  return verdict;
 }
 
 /** Open streams per revision at the end of the step's readable window; undefined before it is readable. */
