@@ -1,4 +1,4 @@
-import { fitToWindow, judgeSampleErrors, planGate } from '../../src/core/step-gate';
+import { fitToWindow, judgeCandidateErrors, judgeSampleErrors, planGate } from '../../src/core/step-gate';
 import type { SmokeCriteria } from '../../src/core/smoke-types';
 
 const SSE: SmokeCriteria = {
@@ -76,6 +76,27 @@ test.each<[number, number, boolean]>([
   [100, 4, true], // 3.8 %
 ])('judgeSampleErrors: %i answered, %i failed -> ok %s', (total, errors, ok) => {
   expect(judgeSampleErrors({ total, errors }).ok).toBe(ok);
+});
+
+describe('judgeCandidateErrors', () => {
+  test('an app that names its revision: failures no revision signed are shown, not judged', () => {
+    // 30 answered (20 by the candidate), 10 timed out or answered by the front end: not the candidate's.
+    const judged = judgeCandidateErrors({ total: 30, candidate: 20, unidentified: 0, errors: 10 });
+    expect(judged.ok).toBe(true);
+    expect(judged.detail).toMatch(/^10 of 40 sampled requests failed without the candidate's X-Revision/);
+  });
+
+  test("the candidate's own failures are judged over its own answers", () => {
+    const own = { total: 30, candidate: 18, unidentified: 0, errors: 3, candidateErrors: 3 };
+    expect(judgeCandidateErrors(own)).toEqual({
+      ok: false,
+      detail: '3 of 21 sampled requests failed (14.3 %)',
+    });
+  });
+
+  test('an app that does not name its revision is judged on every failure, as before', () => {
+    expect(judgeCandidateErrors({ total: 30, candidate: 0, unidentified: 30, errors: 10 }).ok).toBe(false);
+  });
 });
 
 test('gRPC: light tests on both URLs, no HTTP share sample', () => {

@@ -241,6 +241,38 @@ describe('progressive traffic', () => {
     );
   });
 
+  test.each<[string, Array<'tag' | 'service'>, string]>([
+    // Gate calls after the candidate's smoke test, two per round: the tag URL's, then the service URL's.
+    ['the same check failing in two rounds in a row is not yet confirmed', ['tag', 'tag'], 'promoted'],
+    [
+      'two different checks failing in consecutive rounds are not the same problem',
+      ['tag', 'service'],
+      'promoted',
+    ],
+    ['the same check failing in three rounds in a row rolls back', ['tag', 'tag', 'tag'], 'rolled_back'],
+  ])('gate rounds: %s', async (_name, failing, verdict) => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);
+    const smoke = fakeSmoke('pass');
+    const run1 = smoke.run;
+    let round = 0;
+    smoke.run = async (...args: Parameters<typeof run1>) => {
+      const outcome = await run1(...args);
+      const [url] = args;
+      const onTag = url.includes('---');
+      // The candidate's own smoke test runs once on the tag URL before any round.
+      if (onTag && smoke.calls.length > 1) round++;
+      const which = failing[round - 1];
+      const fails = which !== undefined && (which === 'tag') === onTag;
+      return fails ? { ...outcome, verdict: 'fail' as const } : outcome;
+    };
+    const p = ports(cloudRun, memoryLog(), smoke);
+    const result = await run(progressive({ trafficSteps: [100], stepWaitMs: [0] }), context, p);
+    expect(result.verdict).toBe(verdict);
+    if (verdict === 'rolled_back')
+      expect(cloudRun.service?.traffic).toEqual([{ type: R, revision: 'api-old', percent: 100 }]);
+  });
+
   test('a concurrent change during the last bake: not promoted, their traffic stands', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: R, revision: 'api-old', percent: 100 }]);

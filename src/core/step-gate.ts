@@ -100,3 +100,26 @@ export function judgeSampleErrors(sample: { total: number; errors: number }): {
     return { ok: false, detail };
   return { ok: true, detail: `${detail}: under the threshold (more than 5 % and at least 3)` };
 }
+
+/**
+ * The sample's failed requests, judged as the candidate's. When the app names its revision (X-Revision on
+ * its answers), only the answers the candidate gave count: a failure no revision signed (a timeout, the
+ * front end's own 503, the network) or the baseline signed is shared noise that the tag URL's light test
+ * and the panel's probes judge against the baseline, and a loaded runner or a platform's background errors
+ * must not fail the candidate for it. An app that does not name its revision is judged on every failure.
+ */
+export function judgeCandidateErrors(sample: {
+  total: number;
+  candidate: number;
+  unidentified: number;
+  errors: number;
+  candidateErrors?: number;
+}): { ok: boolean; detail?: string } {
+  if (sample.total <= sample.unidentified) return judgeSampleErrors(sample);
+  const own = sample.candidateErrors ?? 0;
+  const judged = judgeSampleErrors({ total: sample.candidate, errors: own });
+  const others = sample.errors - own;
+  if (others === 0) return judged;
+  const shared = `${others} of ${sample.total + sample.errors} sampled requests failed without the candidate's X-Revision (the front end, the network or the baseline): not the candidate's, not judged`;
+  return { ok: judged.ok, detail: judged.detail ? `${judged.detail} of the candidate's; ${shared}` : shared };
+}

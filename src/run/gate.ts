@@ -4,7 +4,13 @@
 import type { DeployConfig } from '../core/config';
 import { describeFailures, summarizeSmoke } from '../core/smoke';
 import { judgeShare } from '../core/traffic-plan';
-import { judgeSampleErrors, planGate, SAMPLE_SIZE, type GatePlan } from '../core/step-gate';
+import {
+  judgeCandidateErrors,
+  judgeSampleErrors,
+  planGate,
+  SAMPLE_SIZE,
+  type GatePlan,
+} from '../core/step-gate';
 import type { ReleasePorts, RevisionSample } from '../ports';
 
 /** The candidate as the checks reach it: its URLs, and whether it is public. */
@@ -17,8 +23,12 @@ export interface LiveCandidate {
 
 /**
  * The gate of one step: rounds of light smoke tests and a share sample (core/step-gate.ts) for the bake
- * time. A round that finds a problem is confirmed by the next round, run at once: only two failing rounds
- * in a row fail the step, so one stall or one lost request on a busy runner never rolls a release back.
+ * time. A check that fails is confirmed by the next rounds, run at once: only the same check failing in
+ * three rounds in a row (the share, already confirmed by a second sample within its round: two) fails the
+ * step. A platform's background of 1 % failed requests makes two single-request failures in a row of any
+ * check likely over a long bake (the gate-accuracy benchmark rolled healthy releases back on it with 60 s
+ * steps); three of the same check come a few times in ten thousand releases, and a candidate that is really
+ * broken fails them all within seconds.
  * `earlyFailure` is asked after each passing round: evidence beside the rounds (the stream-health panel)
  * that is already clear ends the bake with its failure.
  */
@@ -37,21 +47,25 @@ export async function checkStep(
   const notes = new Set(gate.notes);
   if (gate.sample) await awaitSplit(config, revision, result, percent, gate.sample, ports);
   const until = ports.now() + waitMs;
-  let unconfirmed: string[] = [];
+  // Rounds in a row each check has failed (the check: a failure's text before its first colon).
+  let streaks = new Map<string, number>();
   const seen: { share?: number } = {};
   for (let round = 1; ; round++) {
     const failures = await checkRound(config, revision, result, percent, gate, round, ports, notes, seen);
-    if (failures.length > 0 && unconfirmed.length > 0) return { failures, notes: [...notes] };
+    const next = new Map<string, number>();
+    for (const failure of failures) next.set(checkOf(failure), (streaks.get(checkOf(failure)) ?? 0) + 1);
+    const pending = streaks.size > 0;
+    streaks = next;
+    const confirmed = failures.filter((f) => next.get(checkOf(f))! >= roundsToConfirm(checkOf(f)));
+    if (confirmed.length > 0) return { failures: confirmed, notes: [...notes] };
     if (failures.length > 0) {
+      const counts = [...next].map(([check, n]) => `${check} ${n} of ${roundsToConfirm(check)}`).join(', ');
       log.info(
-        `Round ${round} found a problem; the next round confirms it or clears it: ${failures.join('; ')}`,
+        `Round ${round} found a problem (${counts}); the next rounds confirm it or clear it: ${failures.join('; ')}`,
       );
-      unconfirmed = failures;
       continue;
     }
-    if (unconfirmed.length > 0)
-      log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
-    unconfirmed = [];
+    if (pending) log.info(`Round ${round} passed: the problem of round ${round - 1} was not confirmed.`);
     // Evidence beside the rounds (the stream-health panel) that is already clear ends the bake now.
     const early = earlyFailure();
     if (early) return { failures: [early], notes: [...notes] };
@@ -63,6 +77,17 @@ export async function checkStep(
       };
     await ports.sleep(Math.min(1000, until - ports.now()));
   }
+}
+
+/** The check a gate failure belongs to: `tag URL`, `service URL`, `share`, `smoke URL`. */
+function checkOf(failure: string): string {
+  const colon = failure.indexOf(':');
+  return colon < 0 ? failure : failure.slice(0, colon);
+}
+
+/** Rounds in a row a check must fail to fail the step (see checkStep). */
+function roundsToConfirm(check: string): number {
+  return check === 'share' ? 2 : 3;
 }
 
 /** How long a new tag URL or a new split is given to start serving (docs/platform.md "Traffic"). */
@@ -195,7 +220,7 @@ async function checkRound(
     if (confirm.ok)
       share = { ok: true, detail: `${share.detail}; not confirmed by a second sample: ${confirm.detail}` };
   }
-  const errors = judgeSampleErrors(sample);
+  const errors = judgeCandidateErrors(sample);
   log.info(`Round ${round}, share: ${share.detail}${errors.detail ? `; ${errors.detail}` : ''}`);
   if (!share.ok) failures.push(`share: ${share.detail}`);
   if (/^not checked/.test(share.detail))
