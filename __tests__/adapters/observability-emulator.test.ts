@@ -82,80 +82,87 @@ async function get(url: string, times: number): Promise<number[]> {
   return statuses;
 }
 
+// Side by side: each case reads its own services, and the Monitoring fake's delay is set once for all.
 describe('Monitoring adapter on the Monitoring fake', () => {
-  test('requestCounts: no data first; a stream counts only once it ends and the ingestion delay has passed; openStreams while it is open', async () => {
-    const svc = await emulator.seedService({ service: 'gate-cand', image: `${IMAGE}:v1`, public: true });
-    expect(await monitoring.requestCounts(window('gate-cand', svc.revision))).toMatchObject({
-      kind: 'no-data',
-      query: expect.stringContaining('run.googleapis.com/request_count'),
-    });
+  test.concurrent(
+    'requestCounts: no data first; a stream counts only once it ends and the ingestion delay has passed; openStreams while it is open',
+    async () => {
+      const svc = await emulator.seedService({ service: 'gate-cand', image: `${IMAGE}:v1`, public: true });
+      expect(await monitoring.requestCounts(window('gate-cand', svc.revision))).toMatchObject({
+        kind: 'no-data',
+        query: expect.stringContaining('run.googleapis.com/request_count'),
+      });
 
-    // Two SSE streams of ~3.6 s each.
-    const streams = await Promise.all([
-      fetch(`${svc.uri}/events?interval=200&count=18`),
-      fetch(`${svc.uri}/events?interval=200&count=18`),
-    ]);
-    expect(streams.map((s) => s.status)).toEqual([200, 200]);
-    const ended = Promise.all(streams.map(drain));
-    await sleep(MONITORING_DELAY_MS + 400);
+      // Two SSE streams of ~3.6 s each.
+      const streams = await Promise.all([
+        fetch(`${svc.uri}/events?interval=200&count=18`),
+        fetch(`${svc.uri}/events?interval=200&count=18`),
+      ]);
+      expect(streams.map((s) => s.status)).toEqual([200, 200]);
+      const ended = Promise.all(streams.map(drain));
+      await sleep(MONITORING_DELAY_MS + 400);
 
-    // Open: the concurrency metric sees them; request_count does not (a stream is counted when it ends).
-    const open = await monitoring.openStreams(window('gate-cand', svc.revision));
-    expect(open.kind).toBe('data');
-    if (open.kind !== 'data') return;
-    expect(Object.keys(open.value)).toEqual([svc.revision]);
-    expect(Math.max(...open.value[svc.revision].map((s) => s.streams))).toBe(2);
-    expect((await monitoring.requestCounts(window('gate-cand', svc.revision))).kind).toBe('no-data');
+      // Open: the concurrency metric sees them; request_count does not (a stream is counted when it ends).
+      const open = await monitoring.openStreams(window('gate-cand', svc.revision));
+      expect(open.kind).toBe('data');
+      if (open.kind !== 'data') return;
+      expect(Object.keys(open.value)).toEqual([svc.revision]);
+      expect(Math.max(...open.value[svc.revision].map((s) => s.streams))).toBe(2);
+      expect((await monitoring.requestCounts(window('gate-cand', svc.revision))).kind).toBe('no-data');
 
-    await ended;
-    // Ended, but not yet ingested.
-    expect((await monitoring.requestCounts(window('gate-cand', svc.revision))).kind).toBe('no-data');
-    await sleep(MONITORING_DELAY_MS + 200);
-    const counted = await monitoring.requestCounts(window('gate-cand', svc.revision));
-    expect(counted).toMatchObject({
-      kind: 'data',
-      value: { [svc.revision]: { total: 2, byClass: { '2xx': 2 } } },
-    });
-  });
+      await ended;
+      // Ended, but not yet ingested.
+      expect((await monitoring.requestCounts(window('gate-cand', svc.revision))).kind).toBe('no-data');
+      await sleep(MONITORING_DELAY_MS + 200);
+      const counted = await monitoring.requestCounts(window('gate-cand', svc.revision));
+      expect(counted).toMatchObject({
+        kind: 'data',
+        value: { [svc.revision]: { total: 2, byClass: { '2xx': 2 } } },
+      });
+    },
+  );
 
-  test('requestCounts: 2xx and 5xx per revision; judgeRequestErrors passes a healthy pair on real counts', async () => {
-    const failing = await emulator.seedService({
-      service: 'gate-errors',
-      image: `${IMAGE}:v1`,
-      public: true,
-      env: { STREAM_APP_FAULT: 'error-rate', STREAM_APP_ERROR_PERCENT: '100' },
-    });
-    const base = await emulator.seedService({ service: 'gate-base', image: `${IMAGE}:v1`, public: true });
-    const cand = await emulator.seedService({ service: 'gate-cand2', image: `${IMAGE}:v2`, public: true });
+  test.concurrent(
+    'requestCounts: 2xx and 5xx per revision; judgeRequestErrors passes a healthy pair on real counts',
+    async () => {
+      const failing = await emulator.seedService({
+        service: 'gate-errors',
+        image: `${IMAGE}:v1`,
+        public: true,
+        env: { STREAM_APP_FAULT: 'error-rate', STREAM_APP_ERROR_PERCENT: '100' },
+      });
+      const base = await emulator.seedService({ service: 'gate-base', image: `${IMAGE}:v1`, public: true });
+      const cand = await emulator.seedService({ service: 'gate-cand2', image: `${IMAGE}:v2`, public: true });
 
-    expect(await get(`${failing.uri}/health`, 3)).toEqual([200, 200, 200]);
-    expect(await get(`${failing.uri}/`, 2)).toEqual([500, 500]);
-    expect(new Set(await get(`${base.uri}/`, 60))).toEqual(new Set([200]));
-    expect(new Set(await get(`${cand.uri}/`, 60))).toEqual(new Set([200]));
-    await sleep(MONITORING_DELAY_MS + 200);
+      expect(await get(`${failing.uri}/health`, 3)).toEqual([200, 200, 200]);
+      expect(await get(`${failing.uri}/`, 2)).toEqual([500, 500]);
+      expect(new Set(await get(`${base.uri}/`, 60))).toEqual(new Set([200]));
+      expect(new Set(await get(`${cand.uri}/`, 60))).toEqual(new Set([200]));
+      await sleep(MONITORING_DELAY_MS + 200);
 
-    const errors = await monitoring.requestCounts(window('gate-errors', failing.revision));
-    expect(errors).toMatchObject({
-      kind: 'data',
-      value: { [failing.revision]: { total: 5, byClass: { '2xx': 3, '5xx': 2 } } },
-    });
+      const errors = await monitoring.requestCounts(window('gate-errors', failing.revision));
+      expect(errors).toMatchObject({
+        kind: 'data',
+        value: { [failing.revision]: { total: 5, byClass: { '2xx': 3, '5xx': 2 } } },
+      });
 
-    const baseline = await monitoring.requestCounts(window('gate-base', base.revision));
-    const candidate = await monitoring.requestCounts(window('gate-cand2', cand.revision));
-    if (baseline.kind !== 'data' || candidate.kind !== 'data') throw new Error('no request data');
-    expect(candidate.value[cand.revision]).toEqual({ total: 60, byClass: { '2xx': 60 } });
-    const verdict = judgeRequestErrors(
-      candidate.value[cand.revision],
-      baseline.value[base.revision],
-      undefined,
-      candidate.query,
-    );
-    expect(verdict).toMatchObject({ gate: 'requests', verdict: 'pass' });
+      const baseline = await monitoring.requestCounts(window('gate-base', base.revision));
+      const candidate = await monitoring.requestCounts(window('gate-cand2', cand.revision));
+      if (baseline.kind !== 'data' || candidate.kind !== 'data') throw new Error('no request data');
+      expect(candidate.value[cand.revision]).toEqual({ total: 60, byClass: { '2xx': 60 } });
+      const verdict = judgeRequestErrors(
+        candidate.value[cand.revision],
+        baseline.value[base.revision],
+        undefined,
+        candidate.query,
+      );
+      expect(verdict).toMatchObject({ gate: 'requests', verdict: 'pass' });
 
-    const bytes = await monitoring.sentBytes(window('gate-base', base.revision));
-    expect(bytes.kind).toBe('data');
-    if (bytes.kind === 'data') expect(bytes.value[base.revision]).toBeGreaterThan(60 * 20);
-  });
+      const bytes = await monitoring.sentBytes(window('gate-base', base.revision));
+      expect(bytes.kind).toBe('data');
+      if (bytes.kind === 'data') expect(bytes.value[base.revision]).toBeGreaterThan(60 * 20);
+    },
+  );
 });
 
 // An app that writes one structured ERROR line (JSON with `severity` on stdout, as Cloud Run's logging
@@ -234,6 +241,7 @@ describe('Cloud Logging adapter on the Logging fake', () => {
   });
 });
 
+// Not side by side with the cases above: it turns the Monitoring API off on the shared emulator.
 describe('a principal without the optional roles, an API not enabled', () => {
   test('kind denied, with the role to grant; SERVICE_DISABLED names the API instead', async () => {
     const q = window('gate-cand', 'gate-cand-00001-abc');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -6,7 +6,11 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Faults } from '../../../emulator/faults';
 import { createDataPlane, type EmulatorDataPlane } from '../../../emulator/data-plane/data-plane';
-import { loadImageCatalogue, resolveImage } from '../../../emulator/data-plane/image-catalogue';
+import {
+  loadImageCatalogue,
+  resolveImage,
+  type ImageCatalogue,
+} from '../../../emulator/data-plane/image-catalogue';
 import {
   FIXTURE_IMAGE,
   SERVICE,
@@ -20,15 +24,46 @@ import {
   waitUntil,
 } from './harness';
 
-let plane: EmulatorDataPlane | undefined;
-afterEach(async () => {
-  await plane?.close();
-  plane = undefined;
-});
+/** Runs at most `n` of the calls it is given at a time; the others wait their turn. */
+function limit(n: number): <T>(call: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (call) => {
+    if (running < n) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await call();
+    } finally {
+      // Hand the slot to the next waiting call, or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
 
-function newPlane(): EmulatorDataPlane {
-  plane = createDataPlane({ faults: new Faults(), catalogue: fixtureCatalogue, invokerCheck: allowAll });
-  return plane;
+// The starts run side by side here have a 5 s deadline: four at once took up to 1.8 s on a loaded 2-CPU
+// machine with two busy loops beside them; more would come closer to it.
+const startSlot = limit(4);
+
+// Each case starts its own data plane and closes it when it ends (afterEach hooks do not run for
+// concurrent cases), so the cases of a block run side by side, but for those that check dp.pids() or need
+// a start to beat a deadline under 5 s.
+async function isolated(
+  fn: (newPlane: (catalogue?: ImageCatalogue) => EmulatorDataPlane) => Promise<void>,
+): Promise<void> {
+  const planes: EmulatorDataPlane[] = [];
+  try {
+    await fn((catalogue = fixtureCatalogue) => {
+      const plane = createDataPlane({ faults: new Faults(), catalogue, invokerCheck: allowAll });
+      const startRevision = plane.startRevision.bind(plane);
+      plane.startRevision = (revision) => startSlot(() => startRevision(revision));
+      planes.push(plane);
+      return plane;
+    });
+  } finally {
+    await Promise.all(planes.map((plane) => plane.close()));
+  }
 }
 
 describe('image catalogue', () => {
@@ -81,108 +116,128 @@ describe('image catalogue', () => {
 });
 
 describe('startRevision', () => {
-  it('is ready once the instance accepts connections, and the app sees PORT and the K_* variables', async () => {
-    const dp = newPlane();
-    await expect(dp.startRevision(spec('api-00001-aaa'))).resolves.toEqual({ ready: true });
-    expect(dp.instances(SERVICE, 'api-00001-aaa')).toHaveLength(1);
-    const urls = await dp.route(routing({ split: [{ revision: 'api-00001-aaa', percent: 100 }] }));
-    const [event] = await readEvents(urls.uri, 1);
-    expect(event).toMatchObject({
-      revision: 'api-00001-aaa',
-      service: 'api',
-      configuration: 'api',
-      greeting: 'v1',
-    });
-    expect(dp.logs(SERVICE, 'api-00001-aaa').join('\n')).toContain(
-      '[api/api-00001-aaa#1] fixture listening on',
-    );
-  });
-
-  it('starts minInstances instances', async () => {
-    const dp = newPlane();
-    await expect(dp.startRevision(spec('api-00001-min', { minInstances: 2 }))).resolves.toEqual({
-      ready: true,
-    });
-    expect(dp.instances(SERVICE, 'api-00001-min')).toHaveLength(2);
-  });
-
-  it('fails with CONTAINER_MISSING and Cloud Run\'s "Image … not found." for an image the catalogue lacks', async () => {
-    const dp = newPlane();
-    const result = await dp.startRevision(spec('api-00002-bbb', { image: `${FIXTURE_IMAGE}:nope` }));
-    expect(result).toEqual({
-      ready: false,
-      reason: 'CONTAINER_MISSING',
-      message: `Image '${FIXTURE_IMAGE}:nope' not found.`,
-    });
-  });
-
-  it('fails with HEALTH_CHECK_CONTAINER_ERROR and the last output lines when the process exits first', async () => {
-    const dp = newPlane();
-    const result = await dp.startRevision(
-      spec('api-00003-ccc', { image: `${FIXTURE_IMAGE}:crash`, startupDeadlineMs: 1500 }),
-    );
-    expect(result.ready).toBe(false);
-    if (result.ready) return;
-    expect(result.reason).toBe('HEALTH_CHECK_CONTAINER_ERROR');
-    expect(result.message).toContain(
-      'The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable',
-    );
-    expect(result.message).toContain('exited with code 3');
-    expect(result.message).toContain('refusing to start (crash-on-start)');
-    expect(dp.logs(SERVICE, 'api-00003-ccc').join('\n')).toContain('refusing to start');
-  });
-
-  it('fails with HEALTH_CHECK_CONTAINER_ERROR and kills the process when nothing listens by the deadline', async () => {
-    const dp = newPlane();
-    const result = await dp.startRevision(
-      spec('api-00004-ddd', {
-        image: `${FIXTURE_IMAGE}:never-listen`,
-        startupDeadlineMs: 1500,
-        containerPort: 9000,
+  it.concurrent(
+    'is ready once the instance accepts connections, and the app sees PORT and the K_* variables',
+    () =>
+      isolated(async (newPlane) => {
+        const dp = newPlane();
+        await expect(dp.startRevision(spec('api-00001-aaa'))).resolves.toEqual({ ready: true });
+        expect(dp.instances(SERVICE, 'api-00001-aaa')).toHaveLength(1);
+        const urls = await dp.route(routing({ split: [{ revision: 'api-00001-aaa', percent: 100 }] }));
+        const [event] = await readEvents(urls.uri, 1);
+        expect(event).toMatchObject({
+          revision: 'api-00001-aaa',
+          service: 'api',
+          configuration: 'api',
+          greeting: 'v1',
+        });
+        expect(dp.logs(SERVICE, 'api-00001-aaa').join('\n')).toContain(
+          '[api/api-00001-aaa#1] fixture listening on',
+        );
       }),
-    );
-    expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
-    if (!result.ready) expect(result.message).toContain('PORT=9000');
-    expect(dp.instances(SERVICE, 'api-00004-ddd')).toHaveLength(0);
-    expect(dp.pids()).toHaveLength(0);
-  });
+  );
 
-  it('is ready when a slow start still listens within the deadline', async () => {
-    const dp = newPlane();
-    const result = await dp.startRevision(
-      spec('api-00005-eee', { image: `${FIXTURE_IMAGE}:slow`, startupDeadlineMs: 3000 }),
-    );
-    expect(result).toEqual({ ready: true });
-  });
+  it.concurrent('starts minInstances instances', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      await expect(dp.startRevision(spec('api-00001-min', { minInstances: 2 }))).resolves.toEqual({
+        ready: true,
+      });
+      expect(dp.instances(SERVICE, 'api-00001-min')).toHaveLength(2);
+    }),
+  );
+
+  it.concurrent(
+    'fails with CONTAINER_MISSING and Cloud Run\'s "Image … not found." for an image the catalogue lacks',
+    () =>
+      isolated(async (newPlane) => {
+        const dp = newPlane();
+        const result = await dp.startRevision(spec('api-00002-bbb', { image: `${FIXTURE_IMAGE}:nope` }));
+        expect(result).toEqual({
+          ready: false,
+          reason: 'CONTAINER_MISSING',
+          message: `Image '${FIXTURE_IMAGE}:nope' not found.`,
+        });
+      }),
+  );
+
+  // Serial: the exit must be seen within its 1.5 s deadline, so this start runs alone.
+  it('fails with HEALTH_CHECK_CONTAINER_ERROR and the last output lines when the process exits first', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      const result = await dp.startRevision(
+        spec('api-00003-ccc', { image: `${FIXTURE_IMAGE}:crash`, startupDeadlineMs: 1500 }),
+      );
+      expect(result.ready).toBe(false);
+      if (result.ready) return;
+      expect(result.reason).toBe('HEALTH_CHECK_CONTAINER_ERROR');
+      expect(result.message).toContain(
+        'The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable',
+      );
+      expect(result.message).toContain('exited with code 3');
+      expect(result.message).toContain('refusing to start (crash-on-start)');
+      expect(dp.logs(SERVICE, 'api-00003-ccc').join('\n')).toContain('refusing to start');
+    }));
+
+  // Serial: dp.pids() counts the instances of every plane in this process.
+  it('fails with HEALTH_CHECK_CONTAINER_ERROR and kills the process when nothing listens by the deadline', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      const result = await dp.startRevision(
+        spec('api-00004-ddd', {
+          image: `${FIXTURE_IMAGE}:never-listen`,
+          startupDeadlineMs: 1500,
+          containerPort: 9000,
+        }),
+      );
+      expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
+      if (!result.ready) expect(result.message).toContain('PORT=9000');
+      expect(dp.instances(SERVICE, 'api-00004-ddd')).toHaveLength(0);
+      expect(dp.pids()).toHaveLength(0);
+    }));
+
+  // Serial: the slow start must listen within its 3 s deadline, so it runs alone.
+  it('is ready when a slow start still listens within the deadline', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      const result = await dp.startRevision(
+        spec('api-00005-eee', { image: `${FIXTURE_IMAGE}:slow`, startupDeadlineMs: 3000 }),
+      );
+      expect(result).toEqual({ ready: true });
+    }));
 });
 
 describe('process lifecycle', () => {
-  it('stopRevision and close() kill every instance process', async () => {
-    const dp = newPlane();
-    await dp.startRevision(spec('api-00006-fff', { minInstances: 2 }));
-    await dp.startRevision(spec('api-00007-ggg'));
-    const stopped = dp.instances(SERVICE, 'api-00006-fff').map((i) => i.pid!);
-    const kept = dp.instances(SERVICE, 'api-00007-ggg').map((i) => i.pid!);
-    expect([...stopped, ...kept].every(isAlive)).toBe(true);
+  // Serial: dp.pids() counts the instances of every plane in this process.
+  it('stopRevision and close() kill every instance process', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      await dp.startRevision(spec('api-00006-fff', { minInstances: 2 }));
+      await dp.startRevision(spec('api-00007-ggg'));
+      const stopped = dp.instances(SERVICE, 'api-00006-fff').map((i) => i.pid!);
+      const kept = dp.instances(SERVICE, 'api-00007-ggg').map((i) => i.pid!);
+      expect([...stopped, ...kept].every(isAlive)).toBe(true);
 
-    await dp.stopRevision(SERVICE, 'api-00006-fff');
-    expect(stopped.some(isAlive)).toBe(false);
-    expect(kept.every(isAlive)).toBe(true);
+      await dp.stopRevision(SERVICE, 'api-00006-fff');
+      expect(stopped.some(isAlive)).toBe(false);
+      expect(kept.every(isAlive)).toBe(true);
 
-    await dp.close();
-    expect(kept.some(isAlive)).toBe(false);
-    expect(dp.pids()).toEqual([]);
-  });
+      await dp.close();
+      expect(kept.some(isAlive)).toBe(false);
+      expect(dp.pids()).toEqual([]);
+    }));
 
-  it('removeService closes the URLs and kills the instances', async () => {
-    const dp = newPlane();
-    await dp.startRevision(spec('api-00008-hhh'));
-    const pids = dp.instances(SERVICE, 'api-00008-hhh').map((i) => i.pid!);
-    const urls = await dp.route(routing({ split: [{ revision: 'api-00008-hhh', percent: 100 }] }));
-    await dp.removeService(SERVICE);
-    expect(pids.some(isAlive)).toBe(false);
-    await expect(fetch(urls.uri)).rejects.toThrow();
-  });
+  it.concurrent('removeService closes the URLs and kills the instances', () =>
+    isolated(async (newPlane) => {
+      const dp = newPlane();
+      await dp.startRevision(spec('api-00008-hhh'));
+      const pids = dp.instances(SERVICE, 'api-00008-hhh').map((i) => i.pid!);
+      const urls = await dp.route(routing({ split: [{ revision: 'api-00008-hhh', percent: 100 }] }));
+      await dp.removeService(SERVICE);
+      expect(pids.some(isAlive)).toBe(false);
+      await expect(fetch(urls.uri)).rejects.toThrow();
+    }),
+  );
 });
 
 describe('orphans', () => {
@@ -212,45 +267,41 @@ describe('orphans', () => {
 });
 
 describe('the real sample app through emulator/images.json', () => {
-  it('starts v2 and streams events naming its revision', async () => {
-    plane = createDataPlane({
-      faults: new Faults(),
-      catalogue: loadImageCatalogue(),
-      invokerCheck: allowAll,
-    });
-    const result = await plane.startRevision(
-      spec('api-00009-iii', {
-        image: 'us-docker.pkg.dev/demo/streams/stream-app:v2',
-        env: { TICK_MS: '30' },
-      }),
-    );
-    expect(result).toEqual({ ready: true });
-    const urls = await plane.route(routing({ split: [{ revision: 'api-00009-iii', percent: 100 }] }));
-    const events = await readEvents(urls.uri, 2);
-    expect(events.map((e) => e.revision)).toEqual(['api-00009-iii', 'api-00009-iii']);
-    const socket = await openSocket(`${urls.uri}/ws`);
-    try {
-      socket.ws.send('ping');
-      await expect(socket.next((m) => m === 'echo:ping')).resolves.toBe('echo:ping');
-      const tick = JSON.parse(await socket.next((m) => m.startsWith('{'))) as { revision: string };
-      expect(tick.revision).toBe('api-00009-iii');
-    } finally {
-      socket.ws.terminate();
-    }
-  });
+  it.concurrent('starts v2 and streams events naming its revision', () =>
+    isolated(async (newPlane) => {
+      const plane = newPlane(loadImageCatalogue());
+      const result = await plane.startRevision(
+        spec('api-00009-iii', {
+          image: 'us-docker.pkg.dev/demo/streams/stream-app:v2',
+          env: { TICK_MS: '30' },
+        }),
+      );
+      expect(result).toEqual({ ready: true });
+      const urls = await plane.route(routing({ split: [{ revision: 'api-00009-iii', percent: 100 }] }));
+      const events = await readEvents(urls.uri, 2);
+      expect(events.map((e) => e.revision)).toEqual(['api-00009-iii', 'api-00009-iii']);
+      const socket = await openSocket(`${urls.uri}/ws`);
+      try {
+        socket.ws.send('ping');
+        await expect(socket.next((m) => m === 'echo:ping')).resolves.toBe('echo:ping');
+        const tick = JSON.parse(await socket.next((m) => m.startsWith('{'))) as { revision: string };
+        expect(tick.revision).toBe('api-00009-iii');
+      } finally {
+        socket.ws.terminate();
+      }
+    }),
+  );
 
-  it('fails crash-on-start with HEALTH_CHECK_CONTAINER_ERROR', async () => {
-    plane = createDataPlane({
-      faults: new Faults(),
-      catalogue: loadImageCatalogue(),
-      invokerCheck: allowAll,
-    });
-    const result = await plane.startRevision(
-      spec('api-00010-jjj', {
-        image: 'us-docker.pkg.dev/demo/streams/stream-app:crash',
-        startupDeadlineMs: 3000,
-      }),
-    );
-    expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
-  });
+  it.concurrent('fails crash-on-start with HEALTH_CHECK_CONTAINER_ERROR', () =>
+    isolated(async (newPlane) => {
+      const plane = newPlane(loadImageCatalogue());
+      const result = await plane.startRevision(
+        spec('api-00010-jjj', {
+          image: 'us-docker.pkg.dev/demo/streams/stream-app:crash',
+          startupDeadlineMs: 3000,
+        }),
+      );
+      expect(result).toMatchObject({ ready: false, reason: 'HEALTH_CHECK_CONTAINER_ERROR' });
+    }),
+  );
 });
