@@ -6,6 +6,7 @@ import type { protos, RevisionsClient, ServicesClient } from '@google-cloud/run'
 import { startEmulator, type Emulator } from '../../emulator/emulator';
 import { idToken, LRO, runClients, wifClient } from '../../emulator/clients';
 import { readSse, wsEchoAndTick } from '../support/stream-clients';
+import { limiter } from '../support/concurrent-cases';
 
 const IMAGE = 'us-docker.pkg.dev/demo/streams/stream-app';
 const FAST = [{ name: 'TICK_MS', value: '100' }];
@@ -86,29 +87,11 @@ async function startRig(): Promise<Rig> {
   };
 }
 
-/** Runs at most `n` of the calls it is given at a time; the others wait their turn. */
-function limit(n: number): <T>(call: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (call) => {
-    if (running < n) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await call();
-    } finally {
-      // Hand the slot to the next waiting call, or free it.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-
 // The cases run side by side. Those on the shared emulator change none of its faults and each uses its own
 // service names; a case that sets faults or clears the wire log gets an emulator of its own. A case that
 // starts revisions takes one of two slots: a start has a 3 s deadline, two at once took up to 1.2 s on a
 // loaded 2-CPU machine with two busy loops beside them, and more would come closer to it.
-const slot = limit(2);
+const slot = limiter(2);
 const inSlot = (fn: () => Promise<void>) => () => slot(fn);
 let shared: Rig;
 

@@ -23,28 +23,11 @@ import {
   spec,
   waitUntil,
 } from './harness';
-
-/** Runs at most `n` of the calls it is given at a time; the others wait their turn. */
-function limit(n: number): <T>(call: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (call) => {
-    if (running < n) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await call();
-    } finally {
-      // Hand the slot to the next waiting call, or free it.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
+import { limiter } from '../../support/concurrent-cases';
 
 // The starts run side by side here have a 5 s deadline: four at once took up to 1.8 s on a loaded 2-CPU
 // machine with two busy loops beside them; more would come closer to it.
-const startSlot = limit(4);
+const startSlot = limiter(4);
 
 // Each case starts its own data plane and closes it when it ends (afterEach hooks do not run for
 // concurrent cases), so the cases of a block run side by side, but for those that check dp.pids() or need

@@ -20,6 +20,7 @@ import {
   spec,
   waitUntil,
 } from './harness';
+import { limiter } from '../../support/concurrent-cases';
 
 /** What a case gets of its own: data planes it starts, and cleanups run when it ends. */
 interface Scope {
@@ -27,27 +28,9 @@ interface Scope {
   cleanups: Array<() => void>;
 }
 
-/** Runs at most `n` of the calls it is given at a time; the others wait their turn. */
-function limit(n: number): <T>(call: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (call) => {
-    if (running < n) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await call();
-    } finally {
-      // Hand the slot to the next waiting call, or free it.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-
 // A start has a 5 s deadline: four at once took up to 1.8 s on a loaded 2-CPU machine with two busy loops
 // beside them; more would come closer to it.
-const startSlot = limit(4);
+const startSlot = limiter(4);
 
 // Every case starts its own data plane (its own listeners and processes), so the cases of a block run side
 // by side; each closes what it opened when it ends, as afterEach hooks do not run for concurrent cases.
