@@ -115,6 +115,16 @@ async function main(): Promise<void> {
     },
     { hostile: false, kinds: badKindsToo ? [] : bad },
   ].filter((p) => p.kinds.length > 0);
+  /** The run's raw record so far (`stopped`: written before its end). */
+  const rawOf = (done: GateRow[], stopped: boolean): GateRaw => ({
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.versions.node },
+    config,
+    bundles,
+    wallSeconds: (epoch() - started) / 1000,
+    rows: [...done].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.n - b.n),
+    ...(stopped && { stoppedEarly: true }),
+  });
   const stopAll = () => {
     for (const child of children) child.kill('SIGKILL');
   };
@@ -153,6 +163,8 @@ async function main(): Promise<void> {
               phase.hostile ? HOSTILE.routingLagMs : 0,
             );
             rows.push(row);
+            // Saved as it goes: a run stopped early still renders (BENCH_RENDER_ONLY=1) from what it did.
+            writeFileSync(outJson, `${JSON.stringify(rawOf(rows, true), null, 2)}\n`);
             log(
               `${row.kind} #${row.n}: ${row.verdict}, ${row.stoppedAt}` +
                 (row.faultToRestoredMs !== undefined
@@ -175,15 +187,7 @@ async function main(): Promise<void> {
     stopAll();
     await emulator.stop();
   }
-  rows.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.n - b.n);
-  const raw: GateRaw = {
-    generatedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.versions.node },
-    config,
-    bundles,
-    wallSeconds: (epoch() - started) / 1000,
-    rows,
-  };
+  const raw = rawOf(rows, false);
   await writeFormatted(outJson, `${JSON.stringify(raw, null, 2)}\n`);
   await writeFormatted(outMd, render(raw));
   for (const k of summarize(raw))

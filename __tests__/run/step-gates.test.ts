@@ -9,6 +9,7 @@ import { DEFAULT_PANEL_THRESHOLDS } from '../../src/core/stream-panel';
 import { armReading } from '../support/panel-readings';
 import type { ObservabilityPort, PanelPort, PanelReadings } from '../../src/ports';
 import { run } from '../../src/run';
+import { RECHECK_MS, SUSPECT_POLL_MS } from '../../src/run/step-gates';
 import { FakeCloudRun, memoryLog, ports } from '../support/fake-release-ports';
 import { SMOKE, config, context } from '../support/run-config';
 
@@ -117,7 +118,8 @@ describe('the stream-health panel in the rollout', () => {
   });
 
   test('a suspect count makes the step look longer, over all of its time, and fail once it is clear', async () => {
-    // 6 failed opens of 300 against none each window: p = 0.016 alone (suspect), p < 0.001 over two windows.
+    // 6 failed opens of 300 against none each window: p = 0.016 alone (suspect), p < 0.001 over two windows
+    // (the first read of the extra window ends it; the step's check reads a third).
     const failing: PanelReadings = {
       candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
       baseline: arm(100, 1000, { attempts: 300 }),
@@ -126,11 +128,53 @@ describe('the stream-health panel in the rollout', () => {
     p.panel = fakePanel([healthy, failing]).port;
     const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
     expect(outcome.verdict).toBe('rolled_back');
-    expect(outcome.failure).toMatch(/gates: .*failed opens 12 of 606 tries on the candidate vs 0 of 606/);
+    expect(outcome.failure).toMatch(/gates: .*failed opens 18 of 906 tries on the candidate vs 0 of 906/);
     expect((p.log as ReturnType<typeof memoryLog>).lines.join('\n')).toMatch(
       /Step 1 looks longer \(1 of 2\): the panel's failed opens 6 of 306 tries/,
     );
     expect(cloudRun.service?.traffic).toEqual(BASELINE);
+  });
+
+  test('a suspect step is read every 2.5 s while it looks longer and fails at the first read past the limit', async () => {
+    // Step 1 closes suspect (6 of 306 failed opens, p = 0.016), then reads of 2 more each: 8 of 356 at the
+    // first (p = 0.004), 10 of 406 at the second (p < 0.001), which ends the wait; the step's check then reads
+    // once more and fails.
+    const few: PanelReadings = {
+      candidate: arm(100, 1000, { openFailures: 2, attempts: 50 }),
+      baseline: arm(100, 1000, { attempts: 50 }),
+    };
+    const bake: PanelReadings = {
+      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
+      baseline: arm(100, 1000, { attempts: 300 }),
+    };
+    const { cloudRun, p } = world();
+    p.panel = fakePanel([healthy, bake, few]).port;
+    const started = p.now();
+    const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
+    expect(outcome.verdict).toBe('rolled_back');
+    expect(outcome.failure).toMatch(/gates: .*failed opens 12 of 456 tries on the candidate vs 0 of 456/);
+    expect(p.now() - started).toBeGreaterThanOrEqual(2 * SUSPECT_POLL_MS);
+    expect(p.now() - started).toBeLessThan(RECHECK_MS);
+    expect(cloudRun.service?.traffic).toEqual(BASELINE);
+  });
+
+  test('a suspect step that never fails waits out both of its extra windows, then passes', async () => {
+    // 6 of 306 failed opens at the bake's end (p = 0.016), then none: suspect, never failed, through both
+    // extra windows (SUSPECT_EXTENSIONS), after which the step passes.
+    const bake: PanelReadings = {
+      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
+      baseline: arm(100, 1000, { attempts: 300 }),
+    };
+    const clean: PanelReadings = {
+      candidate: arm(100, 1000, { attempts: 5 }),
+      baseline: arm(100, 1000, { attempts: 5 }),
+    };
+    const { p } = world();
+    p.panel = fakePanel([healthy, bake, clean]).port;
+    const started = p.now();
+    const outcome = await run(progressive({}, { trafficSteps: [10, 100], stepWaitMs: [0, 0] }), context, p);
+    expect(outcome.verdict).toBe('promoted');
+    expect(p.now() - started).toBeGreaterThanOrEqual(2 * RECHECK_MS);
   });
 
   test('an inconclusive panel passes by default and holds, then fails, with `gate_inconclusive: hold`', async () => {

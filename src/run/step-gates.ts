@@ -32,6 +32,8 @@ export const RECHECK_MS = 15_000;
 const LOG_LINES = 50;
 /** Windows a step adds when a panel count is suspect (core/panel-counts.ts SUSPECT_P), RECHECK_MS each. */
 export const SUSPECT_EXTENSIONS = 2;
+/** How often a suspect step's panel is read while it looks longer: a failure ends the wait. */
+export const SUSPECT_POLL_MS = 2_500;
 /** The bake's panel fails the step before its end only on this much evidence: this long a window... */
 const EARLY_MIN_MS = 10_000;
 /** ...and counts this much less likely, timings this much further past their floors. */
@@ -63,6 +65,19 @@ function stepReadings(panel: PanelRun): PanelReadings {
       }
     : now;
   return panel.step;
+}
+
+/**
+ * One more RECHECK_MS window for a suspect step, read every SUSPECT_POLL_MS and ended as soon as the panel
+ * fails on the step's own limits: the bake is over, so these are the limits the window's end would apply
+ * anyway (a few more looks at p < count_p, only once a count is already suspect). A pass waits it out.
+ */
+async function watchSuspect(panel: PanelRun, limits: PanelThresholds, ports: ReleasePorts): Promise<void> {
+  for (let waited = 0; waited < RECHECK_MS; waited += SUSPECT_POLL_MS) {
+    await ports.sleep(Math.min(SUSPECT_POLL_MS, RECHECK_MS - waited));
+    const readings = stepReadings(panel);
+    if (judgePanel(readings.candidate, readings.baseline, limits).verdict === 'fail') return;
+  }
 }
 
 /**
@@ -211,9 +226,9 @@ export async function judgeStepGates(
     if (decision.decision === 'pass' && panel?.suspect && extended < SUSPECT_EXTENSIONS) {
       extended++;
       ports.log.info(
-        `Step ${step.index + 1} looks longer (${extended} of ${SUSPECT_EXTENSIONS}): the panel's ${panel.suspect} is unlikely by chance but not yet a failure; next check in ${RECHECK_MS / 1000} s.`,
+        `Step ${step.index + 1} looks longer (${extended} of ${SUSPECT_EXTENSIONS}): the panel's ${panel.suspect} is unlikely by chance but not yet a failure; next check in ${RECHECK_MS / 1000} s, sooner if the panel fails first.`,
       );
-      await ports.sleep(RECHECK_MS);
+      await watchSuspect(step.panel!, config.gates.panelThresholds, ports);
       continue;
     }
     if (decision.decision === 'pass') return { failures: [], report };
