@@ -63,7 +63,7 @@ export function createAuthFakes(options: AuthFakesOptions): AuthFakes {
   const now = options.now ?? Date.now;
   const { faults, wif } = options;
   const store = new AccessTokenStore(now);
-  const idTokenKey = createSigningKey();
+  const idTokenKey = createSigningKey('google-id-token');
   const github = createGitHubOidc({
     faults,
     runner: options.runner,

@@ -60,9 +60,9 @@ function refType(ref: string): string {
   return '';
 }
 
-/** Creates the fake GitHub OIDC endpoint with a key pair of its own. */
+/** Creates the fake GitHub OIDC endpoint with a signing key of its own (emulator/auth/jwt.ts). */
 export function createGitHubOidc(options: GitHubOidcOptions): GitHubOidc {
-  const key = createSigningKey();
+  const key = createSigningKey('github-oidc');
   const { runner } = options;
   const owner = runner.repository.split('/')[0];
 

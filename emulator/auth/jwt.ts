@@ -1,5 +1,5 @@
 // Compact RS256 JSON Web Tokens over node:crypto: the fake GitHub OIDC issuer and the fake Google ID-token
-// issuer each hold one key pair, generated at start and never written anywhere.
+// issuer each sign with a key pair of their own, held in memory and never written anywhere.
 import { createSign, createVerify, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { recordMinted } from './minted-tokens';
 
@@ -12,10 +12,24 @@ export interface SigningKey {
   publicKey: KeyObject;
 }
 
-/** Generates a fresh RSA-2048 key pair for an issuer (one per emulator start). */
-export function createSigningKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid: randomUUID().replace(/-/g, ''), privateKey, publicKey };
+/** The issuers the emulator runs, each with key material of its own. */
+export type Issuer = 'github-oidc' | 'google-id-token';
+
+/**
+ * RSA-2048 key material per issuer, generated once per process: a pair costs about 150 ms of CPU, and the
+ * test suite starts an emulator (two issuers) more than a hundred times. Each start still gets a fresh
+ * `kid`, which verifyJwt checks, so a token from one emulator is refused by another.
+ */
+const material = new Map<Issuer, { privateKey: KeyObject; publicKey: KeyObject }>();
+
+/** An issuer's signing key for one emulator start: its key material, and a `kid` of its own. */
+export function createSigningKey(issuer: Issuer): SigningKey {
+  let pair = material.get(issuer);
+  if (!pair) {
+    pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    material.set(issuer, pair);
+  }
+  return { kid: randomUUID().replace(/-/g, ''), ...pair };
 }
 
 function encodeSegment(value: unknown): string {

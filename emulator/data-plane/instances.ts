@@ -5,26 +5,34 @@ import net from 'node:net';
 import http2 from 'node:http2';
 import type { ResolvedImage } from './image-catalogue';
 
-// Runs the app as its child and kills it when the emulator goes away: stdin is a pipe from the emulator,
-// so its end means the emulator died, even by SIGKILL, which no exit hook sees.
-const WATCHDOG = `
-const { spawn } = require('node:child_process');
-const [command, ...args] = process.argv.slice(1);
-const app = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-const kill = (signal) => { try { app.kill(signal); } catch {} };
-process.stdin.on('end', () => { kill('SIGKILL'); process.exit(137); });
-process.stdin.on('error', () => { kill('SIGKILL'); process.exit(137); });
-process.stdin.resume();
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => kill(signal));
-app.on('error', (error) => { console.error('exec ' + command + ': ' + error.message); process.exit(127); });
-app.on('exit', (code, signal) => {
-  if (signal) { process.removeAllListeners(signal); process.kill(process.pid, signal); }
-  process.exit(code ?? 1);
+// One reaper per Node process that runs instances: a small child whose stdin is a pipe from this process.
+// Each instance's process group is written to it when it starts (and struck off when it exits); when the
+// pipe ends (this process died, even by SIGKILL, which no exit hook sees) it kills every group it holds.
+// One reaper instead of a watchdog process per instance: half the processes, and the app is the child.
+const REAPER = `
+const groups = new Set();
+let pending = '';
+const reap = () => {
+  for (const group of groups) { try { process.kill(-group, 'SIGKILL'); } catch {} }
+  process.exit(0);
+};
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  const lines = (pending + chunk).split('\\n');
+  pending = lines.pop();
+  for (const line of lines) {
+    if (line.startsWith('-')) groups.delete(Number(line.slice(1)));
+    else if (line) groups.add(Number(line));
+  }
 });
+process.stdin.on('end', reap);
+process.stdin.on('error', reap);
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, reap);
 `;
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
+let reaper: ChildProcess | undefined;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -34,8 +42,20 @@ function installExitHook(): void {
   });
 }
 
-// Each instance is its own process group (watchdog + app), so a signal reaches the app even if it ignores
-// the watchdog's forwarding.
+/** Tells the reaper (started on first use, again if it died) to kill `group` if this process dies, or to forget it. */
+function toReaper(line: string): void {
+  if (!reaper || reaper.exitCode !== null || reaper.signalCode !== null) {
+    reaper = spawn(process.execPath, ['-e', REAPER], { stdio: ['pipe', 'ignore', 'inherit'] });
+    reaper.on('error', () => undefined);
+    reaper.stdin!.on('error', () => undefined);
+    // Neither the reaper nor its pipe keeps this process alive.
+    reaper.unref();
+    (reaper.stdin as unknown as { unref?: () => void }).unref?.();
+  }
+  reaper.stdin!.write(`${line}\n`);
+}
+
+// Each instance is its own process group (the app and anything it starts), so a signal reaches all of it.
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -107,17 +127,21 @@ export class Instance {
     const { image, host, label, onLine, onEvent } = this.options;
     this.port = await findFreePort(host);
     const env = { ...this.options.env, PORT: String(this.port) };
-    const child = spawn(process.execPath, ['-e', WATCHDOG, '--', ...image.argv], {
+    const [command, ...args] = image.argv;
+    const child = spawn(command, args, {
       cwd: image.cwd,
       env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     this.child = child;
     live.add(child);
+    const group = child.pid;
+    if (group !== undefined) toReaper(String(group));
     let exitDetail = '';
     this.exitPromise = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        if (group !== undefined) toReaper(`-${group}`);
         exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`;
         onEvent?.({ kind: 'exited', code, signal, at: Date.now() });
         this.exited = true;

@@ -239,7 +239,7 @@ describe('orphans', () => {
       const report = JSON.parse(line) as { result: unknown; pids: number[] };
       expect(report.result).toEqual({ ready: true });
       expect(report.pids).toHaveLength(2);
-      // Each instance is a process group: the watchdog and the app under it.
+      // Each instance is a process group (the app and anything it starts), killed by the reaper.
       expect(report.pids.every((pid) => isAlive(-pid))).toBe(true);
       parent.kill('SIGKILL');
       await waitUntil(() => report.pids.every((pid) => !isAlive(-pid)));
