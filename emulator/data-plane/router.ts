@@ -2,7 +2,7 @@
 // (ingress, invoker IAM), given a revision (tag, affinity cookie or weighted split), given a slot on one
 // instance, then proxied without buffering. Live connections are never re-routed, so a traffic change
 // steers only new requests (docs/platform.md "Routing changes take time").
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
@@ -419,8 +419,9 @@ function forwardingHeaders(req: ClientRequest): Record<string, string> {
     'x-forwarded-proto': 'http',
   };
   if (!req.headers['x-cloud-trace-context']) {
+    // A trace id (32 hex digits) and a span id, as the front end adds; randomUUID draws from a cached pool.
     headers['x-cloud-trace-context'] =
-      `${randomBytes(16).toString('hex')}/${randomBytes(4).readUInt32BE()};o=1`;
+      `${randomUUID().replace(/-/g, '')}/${Math.floor(Math.random() * 2 ** 32)};o=1`;
   }
   return headers;
 }
