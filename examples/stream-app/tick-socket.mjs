@@ -1,6 +1,5 @@
 // /ws: a WebSocket that echoes text and pushes numbered ticks, on the same port as HTTP (Cloud Run gives
 // a container one port). Serve it over HTTP/1.1: docs/platform.md "WebSockets advice".
-import { WebSocketServer } from 'ws';
 import { endsThisOneEarly, failsThisOne, firstEventDelay, MAX_MS, parseInteger } from './settings.mjs';
 
 const REASONS = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
@@ -16,8 +15,15 @@ export function attachSockets(
   isBad = () => false,
   isSilent = () => false,
 ) {
-  const wss = new WebSocketServer({ noServer: true, autoPong: true, clientTracking: false });
-  wss.on('headers', (headers) => headers.push(`X-Revision: ${settings.revision}`));
+  // `ws` loads on the first upgrade, not at start: importing it costs about 0.2 s of CPU, more than the
+  // rest of the app's start, and most instances never see a WebSocket.
+  let loading;
+  const sockets = () =>
+    (loading ??= import('ws').then(({ WebSocketServer }) => {
+      const wss = new WebSocketServer({ noServer: true, autoPong: true, clientTracking: false });
+      wss.on('headers', (headers) => headers.push(`X-Revision: ${settings.revision}`));
+      return wss;
+    }));
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -39,10 +45,14 @@ export function attachSockets(
       logRequest(req.method, url.pathname, refusal);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      logRequest(req.method, url.pathname, 101);
-      serveSocket(ws, interval, settings, openStreams, isSilent);
-    });
+    sockets().then(
+      (wss) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          logRequest(req.method, url.pathname, 101);
+          serveSocket(ws, interval, settings, openStreams, isSilent);
+        }),
+      () => socket.destroy(),
+    );
   });
 }
 
