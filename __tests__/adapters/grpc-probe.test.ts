@@ -40,6 +40,9 @@ async function startGrpcApp(env: Record<string, string>): Promise<{ url: string;
   return { url: `http://127.0.0.1:${port}`, port };
 }
 
+const forwarders: net.Server[] = [];
+afterAll(() => forwarders.forEach((s) => s.close()));
+
 /**
  * A port that refuses connections for `delayMs`, then forwards them to `target`: a fresh instance that is
  * not listening yet, whose wait does not depend on how long a process takes to start on a busy machine.
@@ -57,9 +60,6 @@ async function listensLater(target: number, delayMs: number): Promise<string> {
   forwarders.push(server);
   return `http://127.0.0.1:${port}`;
 }
-const forwarders: net.Server[] = [];
-afterAll(() => forwarders.forEach((s) => s.close()));
-
 afterAll(async () => {
   await Promise.all(
     [...children].map(

@@ -16,9 +16,9 @@ export interface SigningKey {
 export type Issuer = 'github-oidc' | 'google-id-token';
 
 /**
- * RSA-2048 key material per issuer, generated once per process: a pair costs about 150 ms of CPU, and the
- * test suite starts an emulator (two issuers) more than a hundred times. Each start still gets a fresh
- * `kid`, which verifyJwt checks, so a token from one emulator is refused by another.
+ * RSA-2048 key material per issuer, generated once per process: a pair costs about 150 ms of CPU, and every
+ * emulator start (most test files start one or more) needed two. Each start still gets a fresh `kid`, which
+ * verifyJwt checks, so a token from one emulator is refused by another.
  */
 const material = new Map<Issuer, { privateKey: KeyObject; publicKey: KeyObject }>();
 
