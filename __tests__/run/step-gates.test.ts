@@ -39,6 +39,11 @@ function fakePanel(windows: PanelReadings[]) {
 }
 
 const healthy: PanelReadings = { candidate: arm(), baseline: arm() };
+/** A window with `failed` failed opens of `tries` on the candidate and none of as many on the baseline. */
+const failedOpens = (failed: number, tries: number): PanelReadings => ({
+  candidate: arm(100, 1000, { openFailures: failed, attempts: tries }),
+  baseline: arm(100, 1000, { attempts: tries }),
+});
 const slowFirst: PanelReadings = { candidate: arm(3000), baseline: arm(100) };
 
 function progressive(gates: Partial<GateSettings> = {}, extra: Partial<DeployConfig> = {}): DeployConfig {
@@ -120,10 +125,7 @@ describe('the stream-health panel in the rollout', () => {
   test('a suspect count makes the step look longer, over all of its time, and fail once it is clear', async () => {
     // 6 failed opens of 300 against none each window: p = 0.016 alone (suspect), p < 0.001 over two windows
     // (the first read of the extra window ends it; the step's check reads a third).
-    const failing: PanelReadings = {
-      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
-      baseline: arm(100, 1000, { attempts: 300 }),
-    };
+    const failing = failedOpens(6, 300);
     const { cloudRun, p } = world();
     p.panel = fakePanel([healthy, failing]).port;
     const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
@@ -139,14 +141,8 @@ describe('the stream-health panel in the rollout', () => {
     // Step 1 closes suspect (6 of 306 failed opens, p = 0.016), then reads of 2 more each: 8 of 356 at the
     // first (p = 0.004), 10 of 406 at the second (p < 0.001), which ends the wait; the step's check then reads
     // once more and fails.
-    const few: PanelReadings = {
-      candidate: arm(100, 1000, { openFailures: 2, attempts: 50 }),
-      baseline: arm(100, 1000, { attempts: 50 }),
-    };
-    const bake: PanelReadings = {
-      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
-      baseline: arm(100, 1000, { attempts: 300 }),
-    };
+    const few = failedOpens(2, 50);
+    const bake = failedOpens(6, 300);
     const { cloudRun, p } = world();
     p.panel = fakePanel([healthy, bake, few]).port;
     const started = p.now();
@@ -161,14 +157,8 @@ describe('the stream-health panel in the rollout', () => {
   test('a suspect step that never fails waits out both of its extra windows, then passes', async () => {
     // 6 of 306 failed opens at the bake's end (p = 0.016), then none: suspect, never failed, through both
     // extra windows (SUSPECT_EXTENSIONS), after which the step passes.
-    const bake: PanelReadings = {
-      candidate: arm(100, 1000, { openFailures: 6, attempts: 300 }),
-      baseline: arm(100, 1000, { attempts: 300 }),
-    };
-    const clean: PanelReadings = {
-      candidate: arm(100, 1000, { attempts: 5 }),
-      baseline: arm(100, 1000, { attempts: 5 }),
-    };
+    const bake = failedOpens(6, 300);
+    const clean = failedOpens(0, 5);
     const { p } = world();
     p.panel = fakePanel([healthy, bake, clean]).port;
     const started = p.now();
