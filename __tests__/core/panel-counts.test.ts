@@ -1,6 +1,12 @@
 // The panel's count test (src/core/panel-counts.ts): the binomial tail against values worked by hand and
 // by direct summation, and the conditional comparison of two arms' counts.
-import { binomialUpperTail, compareCounts, formatP } from '../../src/core/panel-counts';
+import {
+  binomialUpperTail,
+  compareCounts,
+  compareTrials,
+  formatP,
+  hypergeometricUpperTail,
+} from '../../src/core/panel-counts';
 
 /** P(X >= x) summed term by term with exact binomial coefficients (small n only). */
 function direct(x: number, n: number, q: number): number {
@@ -54,6 +60,50 @@ describe('compareCounts', () => {
     expect(compareCounts(0, 300, 0, 300)).toEqual({ count: 0, expected: 0, p: 1 });
     expect(compareCounts(3, 0, 0, 300)).toBeUndefined();
     expect(compareCounts(3, 300, 0, 0)).toBeUndefined();
+  });
+});
+
+describe('compareTrials (Fisher exact, one-sided)', () => {
+  /** C(n, k) with exact integer steps (small n only). */
+  const choose = (n: number, k: number) => {
+    let r = 1;
+    for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+    return r;
+  };
+
+  test('the hypergeometric tail against the tables worked term by term', () => {
+    // 20 tries with 5 failures among them; draw 8: P(X >= 3).
+    let want = 0;
+    for (let i = 3; i <= 5; i++) want += (choose(5, i) * choose(15, 8 - i)) / choose(20, 8);
+    expect(hypergeometricUpperTail(3, 20, 5, 8)).toBeCloseTo(want, 12);
+    expect(hypergeometricUpperTail(0, 20, 5, 8)).toBe(1);
+    expect(hypergeometricUpperTail(6, 20, 5, 8)).toBe(0);
+  });
+
+  test('a candidate whose every probe ends early fails against a clean baseline with far fewer probes', () => {
+    // Its probes end at once and free their slots, so it watches 50 to the baseline's 6 (the panel test's
+    // case under load): the rate test reads the lopsided exposure as the explanation, Fisher's test does not.
+    const rate = compareCounts(50, 50, 0, 6)!;
+    const trials = compareTrials(50, 50, 0, 6)!;
+    expect(rate.p).toBeGreaterThan(0.001);
+    expect(trials.p).toBeCloseTo(1 / choose(56, 6), 15);
+    expect(trials.p).toBeLessThan(1e-6);
+    expect(trials.expected).toBeCloseTo((50 * 50) / 56, 10);
+  });
+
+  test('rare failures on equal tries read about as the rate test does', () => {
+    const rate = compareCounts(10, 300, 0, 300)!;
+    const trials = compareTrials(10, 300, 0, 300)!;
+    expect(trials.expected).toBe(5);
+    expect(trials.p).toBeLessThan(rate.p);
+    expect(trials.p).toBeGreaterThan(rate.p / 2);
+  });
+
+  test('the same failure rate on both arms is no evidence; no tries is not compared', () => {
+    expect(compareTrials(5, 100, 5, 100)!.p).toBeGreaterThan(0.5);
+    expect(compareTrials(0, 100, 0, 100)).toEqual({ count: 0, expected: 0, p: 1 });
+    expect(compareTrials(3, 0, 0, 100)).toBeUndefined();
+    expect(compareTrials(3, 100, 0, 0)).toBeUndefined();
   });
 });
 

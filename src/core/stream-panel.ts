@@ -2,7 +2,7 @@
 // watched over the same window by the same client, compared metric by metric. Comparing two arms measured
 // at the same time on the same runner cancels most of a loaded runner's noise; absolute floors absorb the
 // rest, so scheduling jitter never rolls a healthy release back. Pure: no I/O, no clock.
-import { compareCounts, formatP, SUSPECT_P } from './panel-counts';
+import { compareCounts, compareTrials, formatP, SUSPECT_P } from './panel-counts';
 import { formatMs } from './report-numbers';
 import type { Verdict } from './smoke-types';
 
@@ -419,16 +419,24 @@ function rateRow(candidate: ArmReading, baseline: ArmReading, t: PanelThresholds
 /** What a count is measured against: tries, probes watched, or stream time. */
 interface Exposure {
   of: (a: ArmReading) => number;
+  /** `tries`: each try fails at most once (Fisher's exact test); `time`: events in a span (the rate test). */
+  kind: 'tries' | 'time';
   /** How the exposure reads after the count: ` of 120 tries`, ` in 90 stream-s`. */
   text: (a: ArmReading) => string;
 }
 
-const tries: Exposure = { of: (a) => a.attempts, text: (a) => ` of ${a.attempts} tries` };
+const tries: Exposure = {
+  kind: 'tries',
+  of: (a) => a.attempts,
+  text: (a) => ` of ${a.attempts} tries`,
+};
 const watched: Exposure = {
+  kind: 'tries',
   of: (a) => a.probes.watched,
   text: (a) => ` of ${a.probes.watched} probes watched`,
 };
 const streamTime: Exposure = {
+  kind: 'time',
   of: (a) => a.streamSeconds,
   text: (a) => ` in ${round(a.streamSeconds)} stream-s`,
 };
@@ -452,7 +460,8 @@ function countRow(
   const b = count(baseline);
   const text = (n: number, a: ArmReading) => `${n}${exposure.text(a)}${extra(a)}`;
   const row = { metric, candidate: text(c, candidate), baseline: text(b, baseline) };
-  const compared = compareCounts(c, exposure.of(candidate), b, exposure.of(baseline));
+  const compare = exposure.kind === 'tries' ? compareTrials : compareCounts;
+  const compared = compare(c, exposure.of(candidate), b, exposure.of(baseline));
   if (!compared) {
     const side = exposure.of(baseline) > 0 ? 'the candidate' : 'the baseline';
     return { ...row, limit: `not judged: nothing to count on ${side}`, ok: undefined };
