@@ -23,9 +23,11 @@ const counts = (total: number, errors: number): RequestCounts => ({
   byClass: { '2xx': total - errors, ...(errors > 0 && { '5xx': errors }) },
 });
 
+/** A Binomial(n, p) draw by geometric skips from one failure to the next: exact, and p·n steps, not n. */
 const binomial = (n: number, p: number, random: () => number) => {
   let k = 0;
-  for (let i = 0; i < n; i++) if (random() < p) k++;
+  for (let i = Math.floor(Math.log(1 - random()) / Math.log1p(-p)); i < n; k++)
+    i += 1 + Math.floor(Math.log(1 - random()) / Math.log1p(-p));
   return k;
 };
 
