@@ -27,7 +27,7 @@ const GROUPS = [
   {
     title: 'Target',
     about: 'which service, where, what image, and what the run does',
-    inputs: ['project_id', 'region', 'service', 'image', 'mode'],
+    inputs: ['project_id', 'region', 'service', 'image', 'metadata', 'mode'],
   },
   {
     title: 'Sign-in',

@@ -7,6 +7,7 @@
 import { version } from '../package.json';
 import { CLEANUP_USAGE, parseCleanupArgs } from './cli/cleanup-args';
 import { findServiceRecord, parseRollbackArgs, ROLLBACK_USAGE } from './cli/rollback-args';
+import { parsePlanArgs, PLAN_USAGE } from './cli/plan-args';
 import { parseSmokeArgs, SMOKE_USAGE } from './cli/smoke-args';
 import { redactTokens } from './core/request-redaction';
 import { serviceName } from './core/service-plan';
@@ -20,6 +21,7 @@ Commands:
   smoke          run the streaming smoke test against a URL
   rollback       restore the traffic recorded before the last release
   cleanup        remove a closed pull request's preview (its tag and GitHub deployments)
+  plan           translate a Knative service.yaml and lint it, offline
   help COMMAND   show a command's options (also: stream-deploy COMMAND --help)
 
 Options:
@@ -31,6 +33,7 @@ const COMMAND_USAGE: Record<string, string> = {
   smoke: SMOKE_USAGE,
   rollback: ROLLBACK_USAGE,
   cleanup: CLEANUP_USAGE,
+  plan: PLAN_USAGE,
 };
 
 // One line per problem and a pointer to the help, never a page of it.
@@ -67,6 +70,7 @@ async function runCli(args: readonly string[]): Promise<number> {
   if (first === 'smoke') return runSmoke(rest);
   if (first === 'rollback') return runRollback(rest);
   if (first === 'cleanup') return runCleanup(rest);
+  if (first === 'plan') return runPlan(rest);
   if (first === undefined) return usageError(undefined, ['missing command']);
   const kind = first.startsWith('-') ? 'option' : 'command';
   return usageError(undefined, [`unknown ${kind} ${JSON.stringify(first)}`]);
@@ -108,6 +112,65 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${summarizeSmoke(result)}\n`);
   }
   return result.verdict === 'pass' ? 0 : 1;
+}
+
+// What `plan` says for the run context the action would read from GitHub: a local preview.
+const PLAN_CONTEXT = {
+  repository: 'local/plan',
+  sha: '0000000000000000000000000000000000000000',
+  eventName: 'workflow_dispatch',
+  runId: '0',
+  runAttempt: '1',
+  actor: 'local',
+};
+
+async function runPlan(argv: readonly string[]): Promise<number> {
+  const parsed = parsePlanArgs(argv);
+  if ('help' in parsed) {
+    process.stdout.write(PLAN_USAGE);
+    return 0;
+  }
+  if ('problems' in parsed) return usageError('plan', parsed.problems);
+  const { args } = parsed;
+  const { readFileSync } = await import('node:fs');
+  const { parseInputs } = await import('./inputs');
+  const { translateKnative } = await import('./inputs/knative/translate');
+  const { planCandidate } = await import('./core/service-plan');
+  const { lintStreaming } = await import('./core/streaming-lint');
+  const { InputError } = await import('./errors');
+  const given: Record<string, string | undefined> = {
+    metadata: args.metadata,
+    project_id: args.project,
+    region: args.region,
+    service: args.service,
+    image: args.image,
+    profile: args.profile,
+  };
+  let config;
+  try {
+    config = parseInputs((name) => given[name] ?? '', PLAN_CONTEXT, process.env, {
+      readFile: (path) => readFileSync(path, 'utf8'),
+      translate: translateKnative,
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    for (const p of error.problems)
+      process.stderr.write(`stream-deploy plan: \`${p.input}\`: ${p.message}\n`);
+    return 1;
+  }
+  const plan = planCandidate(config, undefined, PLAN_CONTEXT);
+  const lint = lintStreaming(config, plan.desired);
+  if (args.json) {
+    process.stdout.write(
+      `${JSON.stringify({ service: plan.desired, warnings: config.inputWarnings, lint })}\n`,
+    );
+  } else {
+    process.stdout.write(`${JSON.stringify(plan.desired, null, 2)}\n`);
+    for (const w of config.inputWarnings) process.stdout.write(`warning: ${w}\n`);
+    for (const f of lint) process.stdout.write(`lint ${f.severity}: ${f.rule}: ${f.message}\n`);
+    if (lint.length === 0) process.stdout.write('lint: no finding\n');
+  }
+  return lint.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
 // Deadline for the one traffic update a rollback makes (the default LRO polling has none: docs/platform.md "LRO options").

@@ -11,7 +11,7 @@ import { writeOutputs } from './outputs';
 async function main(): Promise<void> {
   let failure: string | undefined;
   try {
-    const { context, config } = readActionConfig();
+    const { context, config } = await readActionConfig();
     if (config.reporting.githubToken) addMask(config.reporting.githubToken);
     // Inputs accepted but ignored or risky in their combination: `::warning::` annotations (what
     // core.warning writes), before anything else happens.

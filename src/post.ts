@@ -27,7 +27,7 @@ async function post(): Promise<void> {
   let read: { config: Readonly<DeployConfig>; context: RunContext } | undefined;
   let outcome: RecoveryOutcome | undefined;
   try {
-    read = readActionConfig();
+    read = await readActionConfig();
     const { config } = read;
     const { recoverRelease, nothingToRecover } = await import('./recover');
     if (recovery.action === 'nothing') {

@@ -204,3 +204,44 @@ test('the previous revision is the one serving traffic, not a rolled-back candid
     { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00002-good', percent: 100 },
   ]);
 });
+
+describe("a metadata file's fields no input covers (src/inputs/knative/)", () => {
+  const metadata = {
+    file: 'service.yaml',
+    container: {
+      command: ['/app/serve'],
+      startupProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+      livenessProbe: { tcpSocket: { port: 8080 } },
+    },
+    vpcAccess: { egress: 'PRIVATE_RANGES_ONLY' as const, networkInterfaces: [{ network: 'default' }] },
+    description: 'Server-Sent Events API',
+    serviceAnnotations: { 'example.com/owner': 'streams' },
+    templateAnnotations: { 'example.com/build': '7' },
+  };
+
+  test('are written on the template, the container and the service; the mask names each service field', () => {
+    const current = live([{ type: L, percent: 100 }], { description: 'old', annotations: { team: 'x' } });
+    current.template.containers[0].startupProbe = { tcpSocket: { port: 8080 } };
+    const plan = planCandidate(config({ metadata }), current, context);
+    const container = plan.desired.template.containers[0];
+    expect(container).toMatchObject({
+      command: ['/app/serve'],
+      startupProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+      livenessProbe: { tcpSocket: { port: 8080 } },
+    });
+    expect(container.startupProbe).not.toHaveProperty('tcpSocket');
+    expect(plan.desired.template.vpcAccess).toEqual(metadata.vpcAccess);
+    expect(plan.desired.template.annotations).toEqual({ 'example.com/build': '7' });
+    expect(plan.desired.description).toBe('Server-Sent Events API');
+    expect(plan.desired.annotations).toEqual({ team: 'x', 'example.com/owner': 'streams' });
+    expect(plan.updateMask).toEqual(expect.arrayContaining(['description', 'annotations']));
+  });
+
+  test('without a file nothing of the kind is written and the mask stays as before', () => {
+    const current = live([{ type: L, percent: 100 }], { description: 'old' });
+    const plan = planCandidate(config(), current, context);
+    expect(plan.desired.description).toBe('old');
+    expect(plan.updateMask).not.toContain('description');
+    expect(plan.desired.template.vpcAccess).toBeUndefined();
+  });
+});

@@ -97,6 +97,7 @@ describe('parseInputs: valid configurations', () => {
         publicAccessMethod: 'invoker-check',
         minInstancesLevel: 'revision',
         minInstancesSet: true,
+        origins: {},
         tag: 'canary',
         revisionSuffix: 'v42',
         lintLevel: 'strict',
@@ -169,6 +170,7 @@ describe('parseInputs: valid configurations', () => {
       publicAccessMethod: 'invoker-check',
       minInstancesLevel: 'service',
       minInstancesSet: false,
+      origins: {},
       tag: 'sha-abcdef0',
       // 9876543210 in base 36 is 4jc8lii.
       revisionSuffix: 'abcdef0-4jc8lii-2',
@@ -297,7 +299,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(66);
+    ).toHaveLength(67);
     expect(() => parse()).not.toThrow();
   });
 });

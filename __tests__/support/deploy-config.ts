@@ -20,6 +20,7 @@ export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfi
     secretMounts: [],
     secretsUpdateStrategy: 'merge',
     labels: {},
+    origins: {},
     tag: 'pr-12',
     revisionSuffix: '0123456-abc-1',
     lintLevel: 'warn',

@@ -32,7 +32,7 @@ export interface Container {
   resources?: { limits?: Record<string, string>; cpuIdle?: boolean; startupCpuBoost?: boolean };
   /** New services get a default TCP probe with an explicit port (docs/platform.md "Startup probes and ports"). */
   startupProbe?: Probe;
-  livenessProbe?: Record<string, unknown>;
+  livenessProbe?: Probe;
   volumeMounts?: Array<Record<string, unknown>>;
   workingDir?: string;
   name?: string;
@@ -84,6 +84,8 @@ export interface CloudRunService {
   name: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** User-provided description, at most 512 characters. */
+  description?: string;
   ingress?: IngressSetting;
   template: RevisionTemplate;
   traffic: TrafficTarget[];

@@ -1,3 +1,4 @@
+import type { Probe } from './cloud-run-types';
 import type { GatePolicy } from './metric-gate';
 import type { SmokeCriteria } from './smoke-types';
 import type { PanelThresholds } from './stream-panel';
@@ -79,6 +80,36 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettin
   // name is kept as it is on the live service (`DeployConfig.keepLive`).
   none: CLOUD_RUN_DEFAULTS,
 };
+
+export type { Probe } from './cloud-run-types';
+
+/**
+ * What a Knative service.yaml (`metadata`, src/inputs/knative/) sets that no input covers; the planner
+ * writes each field given. The file's other settings arrive as the inputs they map to.
+ */
+export interface MetadataExtras {
+  /** The file's name, for notes. */
+  file: string;
+  container: {
+    name?: string;
+    command?: string[];
+    args?: string[];
+    workingDir?: string;
+    startupProbe?: Probe;
+    livenessProbe?: Probe;
+  };
+  /** `template.vpcAccess` from the VPC annotations (docs/platform.md "Knative service.yaml"). */
+  vpcAccess?: {
+    connector?: string;
+    egress?: 'ALL_TRAFFIC' | 'PRIVATE_RANGES_ONLY';
+    networkInterfaces?: Array<{ network?: string; subnetwork?: string; tags?: string[] }>;
+  };
+  /** `Service.description`. */
+  description?: string;
+  /** The file's own annotations (outside Cloud Run's reserved namespaces), service and template. */
+  serviceAnnotations: Record<string, string>;
+  templateAnnotations: Record<string, string>;
+}
 
 /** One environment variable from a Secret Manager secret (docs/platform.md "Secret references"). */
 export interface SecretRef {
@@ -200,6 +231,12 @@ export interface DeployConfig {
     summary: boolean;
     deployment: boolean;
   };
+
+  /** What the `metadata` file sets beyond the inputs it maps to; undefined without one. */
+  metadata?: MetadataExtras;
+  /** Where a setting's value came from when the `metadata` file gave it, by input name
+   * (`service.yaml:12 (spec.template.spec.timeoutSeconds)`), so findings about it cite the line. */
+  origins: Readonly<Record<string, string>>;
 
   /** Inputs that were accepted but are ignored or risky in this combination, each `` `input_name`: … ``;
    * logged as warnings before the release starts. */

@@ -131,13 +131,21 @@ export function planCandidate(
   // The tags of the releases this action promoted (release-tags.ts). A first revision takes all traffic at
   // once: its tag is a promoted release's from the start.
   const releaseTags = decodeTags(current?.annotations?.[TAGS_ANNOTATION]);
-  const annotations: Record<string, string> = { ...(current?.annotations ?? {}) };
+  const annotations: Record<string, string> = {
+    ...(current?.annotations ?? {}),
+    ...(config.metadata?.serviceAnnotations ?? {}),
+  };
   if (takesAllTraffic) annotations[TAGS_ANNOTATION] = JSON.stringify(recordTag(releaseTags, config.tag));
   // gcloud's record of the image asked for; a stale one would name the previous image in the console.
   if (annotations[USER_IMAGE_ANNOTATION] !== undefined) annotations[USER_IMAGE_ANNOTATION] = config.image;
   if (JSON.stringify(annotations) !== JSON.stringify(current?.annotations ?? {})) {
     desired.annotations = annotations;
     updateMask.push('annotations');
+  }
+  const description = config.metadata?.description;
+  if (description !== undefined && description !== current?.description) {
+    desired.description = description;
+    updateMask.push('description');
   }
   const ingress = config.ingress ? INGRESS[config.ingress] : current?.ingress;
   if (ingress) desired.ingress = ingress;
@@ -345,6 +353,10 @@ function planTemplate(
   if (Object.keys(scaling).length === 0) delete template.scaling;
   if (base.annotations?.[USER_IMAGE_ANNOTATION] !== undefined)
     template.annotations = { ...base.annotations, [USER_IMAGE_ANNOTATION]: config.image };
+  const fromFile = config.metadata;
+  if (fromFile && Object.keys(fromFile.templateAnnotations).length > 0)
+    template.annotations = { ...(template.annotations ?? {}), ...fromFile.templateAnnotations };
+  if (fromFile?.vpcAccess) template.vpcAccess = structuredClone(fromFile.vpcAccess);
   if (config.executionEnvironment)
     template.executionEnvironment =
       config.executionEnvironment === 'gen1' ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2';
@@ -385,6 +397,9 @@ function planContainer(
     ],
     resources,
   };
+  // The `metadata` file's container fields no input covers: given, they replace the live ones.
+  for (const [key, value] of Object.entries(config.metadata?.container ?? {}))
+    if (value !== undefined) Object.assign(container, { [key]: structuredClone(value) });
   // docs/platform.md "Startup probes and ports": a probe on the old port would fail the new revision, as
   // gcloud's ContainerPortChange knows; probes are moved with the port.
   const oldPort = livePort?.containerPort ?? 8080;

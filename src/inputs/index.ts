@@ -35,6 +35,7 @@ import {
   show,
   UPDATE_STRATEGIES,
 } from './shared';
+import { type MetadataFiles, readMetadata } from './metadata';
 import { parseSmoke, parseSmokeUrl } from './smoke';
 import {
   DIRECT_REGISTRY,
@@ -47,6 +48,7 @@ import {
 } from './target';
 
 export { INPUT_NAMES, type InputName } from './shared';
+export type { MetadataFiles } from './metadata';
 
 // Freezes a value and everything reachable from it, so no consumer can change the config.
 function freezeDeep<T>(value: T): Readonly<T> {
@@ -103,11 +105,15 @@ function parseProject(
 // context supplies the defaults of `tag` and `revision_suffix`, `env` the fallback of `project_id`. Inputs
 // that are valid but ignored or risky in their combination come back as `inputWarnings`.
 export function parseInputs(
-  read: (name: InputName) => string,
+  given: (name: InputName) => string,
   context: RunContext,
   env: Readonly<Record<string, string | undefined>> = {},
+  files?: MetadataFiles,
 ): Readonly<DeployConfig> {
   const problems = new Problems();
+  // A `metadata` service.yaml fills the inputs left empty (src/inputs/metadata.ts).
+  const metadata = readMetadata(given, files, problems);
+  const read = metadata.read;
   // Scalars are trimmed; env_vars and secrets are not, so values keep their bytes.
   const raw = (name: InputName) => read(name) ?? '';
   const text = (name: InputName) => raw(name).trim();
@@ -375,6 +381,14 @@ export function parseInputs(
     deployment: optional('github_deployment', (v) => parseBoolean('github_deployment', v, problems)) ?? true,
   };
 
+  // docs/platform.md "Port name selects the protocol": an h2c port carries no WebSocket upgrade.
+  const h2cOrigin = metadata.origins.use_http2;
+  if (h2cOrigin && known.useHttp2 === true && (profile === 'websocket' || smoke?.protocol === 'websocket'))
+    problems.addFinding(
+      'metadata',
+      `${h2cOrigin.split(' ')[0]}: the port is named \`h2c\` (end-to-end HTTP/2), but this service speaks WebSocket, whose upgrade needs HTTP/1.1; name the port \`http1\` (docs/platform.md "Port name selects the protocol")`,
+    );
+
   if (problems.list.length > 0) throw new InputError(problems.sorted());
 
   // Every value below is defined: a missing one would have added a problem above.
@@ -426,6 +440,8 @@ export function parseInputs(
     candidateCreatesService,
     gates: gates!,
     reporting,
+    ...(metadata.extras !== undefined && { metadata: metadata.extras }),
+    origins: metadata.origins,
     inputWarnings: problems.warningLines(),
   };
   return freezeDeep(config);

@@ -18,6 +18,7 @@ export const INPUT_NAMES = [
   'region',
   'service',
   'image',
+  'metadata',
   'mode',
   'workload_identity_provider',
   'service_account',
@@ -110,9 +111,17 @@ function inInputOrder(list: readonly InputProblem[]): InputProblem[] {
 export class Problems {
   readonly list: InputProblem[] = [];
   readonly warnings: InputProblem[] = [];
+  /** Inputs whose value came from the `metadata` file, with the line it came from. */
+  origins: Readonly<Record<string, string>> = {};
 
   add(input: InputName, wrong: string, expected: string): void {
-    this.list.push({ input, message: `${wrong}; expected ${expected}` });
+    const origin = this.origins[input];
+    this.list.push({ input, message: `${origin ? `from ${origin}: ` : ''}${wrong}; expected ${expected}` });
+  }
+
+  /** A problem whose message already says what to do (a `metadata` finding at its `file:line`). */
+  addFinding(input: InputName, message: string): void {
+    this.list.push({ input, message });
   }
 
   warn(input: InputName, message: string): void {
