@@ -1,6 +1,7 @@
 // The built CLI's own surface, no service needed: version, per-command help, one-line usage errors.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST, NODE24, ROOT } from '../scripts/local-runner';
 
@@ -43,4 +44,51 @@ test('usage errors are one line each plus a pointer to help, exit 2, no stack tr
   const nohelp = await cli(['help', 'nope']);
   expect(nohelp.code).toBe(2);
   expect(nohelp.stderr.split('\n')).toHaveLength(3);
+});
+
+describe('plan --metadata: a service.yaml translated and linted, offline', () => {
+  const example = (name: string) => join(ROOT, 'examples', 'knative', name);
+  const env = { ...process.env, GOOGLE_CLOUD_PROJECT: 'demo-project' };
+  const plan = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        NODE24,
+        [join(DIST, 'cli', 'index.js'), 'plan', ...args],
+        { env, timeout: 30_000 },
+        (e, stdout, stderr) =>
+          resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout, stderr }),
+      ),
+    );
+
+  test('prints the v2 service the action would send, and the lint', async () => {
+    const run = await plan(['--metadata', example('service.yaml'), '--region', 'us-central1', '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.service).toMatchObject({
+      name: 'projects/demo-project/locations/us-central1/services/stream-api',
+      description: 'Server-Sent Events API',
+      template: { timeout: '3600s', maxInstanceRequestConcurrency: 250 },
+    });
+    expect(out.lint).toEqual([]);
+  });
+
+  test("the seed's mistakes: each at its line on stderr, with the warnings, exit 1", async () => {
+    const run = await plan(['--metadata', example('seed-mistakes.yaml'), '--region', 'us-central1']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    for (const line of [7, 8, 14, 23]) expect(run.stderr).toContain(`seed-mistakes.yaml:${line}: `);
+    expect(run.stderr).toMatch(/warning: `metadata`: .*seed-mistakes\.yaml:29: `spec\.traffic` is ignored/);
+  });
+
+  test('a lint error in a file that translates: exit 1 with the finding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const file = join(dir, 'service.yaml');
+    writeFileSync(
+      file,
+      readFileSync(example('service.yaml'), 'utf8').replace('timeoutSeconds: 3600', 'timeoutSeconds: 30'),
+    );
+    const run = await plan(['--metadata', file, '--region', 'us-central1']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^lint error: timeout/m);
+  });
 });

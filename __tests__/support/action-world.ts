@@ -121,6 +121,17 @@ export function serviceName(e: Emulator, service: string, region = 'us-central1'
 }
 
 /** The inputs that point a step at the emulator: project, region, service and Workload Identity Federation. */
+/** A short smoke test and steps with no bake: the release's whole path in a few seconds. */
+export const QUICK_STEPS: Readonly<Record<string, string>> = {
+  smoke_duration: '1s',
+  smoke_first_event_timeout: '2s',
+  smoke_min_events: '3',
+  smoke_max_gap: '1s',
+  rollout: 'progressive',
+  traffic_steps: '50,100',
+  step_wait: '0s',
+};
+
 export function targetInputs(e: Emulator, service: string): Record<string, string> {
   return {
     project_id: e.endpoints.project,

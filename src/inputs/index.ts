@@ -389,7 +389,7 @@ export function parseInputs(
       `${h2cOrigin.split(' ')[0]}: the port is named \`h2c\` (end-to-end HTTP/2), but this service speaks WebSocket, whose upgrade needs HTTP/1.1; name the port \`http1\` (docs/platform.md "Port name selects the protocol")`,
     );
 
-  if (problems.list.length > 0) throw new InputError(problems.sorted());
+  if (problems.list.length > 0) throw new InputError(problems.sorted(), problems.warningLines());
 
   // Every value below is defined: a missing one would have added a problem above.
   const config: DeployConfig = {

@@ -258,3 +258,8 @@ describe('translateKnative: the mapping table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
+
+test('docs/knative.md names every annotation of the mapping table', () => {
+  const doc = readFileSync(new URL('../../../docs/knative.md', import.meta.url), 'utf8');
+  for (const row of ANNOTATIONS) expect(doc).toContain(row.key.replace(/^[^/]+\//, ''));
+});
