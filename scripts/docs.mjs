@@ -121,6 +121,8 @@ const GROUPS = [
       'gate_inconclusive',
       'gate_hold_cap',
       'gate_failures',
+      'load_balancer',
+      'load_balancer_url',
     ],
   },
   {

@@ -8,6 +8,7 @@ import type { ReleaseReport } from './core/report-types';
 import type { SmokeResult } from './core/smoke-types';
 import type { LogProblem, Observed, OpenStreamSample, RequestCounts } from './core/metric-gate';
 import type { ArmReading, PanelProtocol } from './core/stream-panel';
+import type { ComputeLists } from './core/load-balancer';
 
 /** The log port: plain lines, warnings and errors as annotations, and one group per plan step. */
 export interface Log {
@@ -148,6 +149,13 @@ export interface ObservabilityPort {
   ): Promise<Observed<{ entries: LogProblem[]; truncated: boolean }>>;
 }
 
+/** The Compute Engine reads behind the load-balancer check; denied without the optional compute.viewer. */
+export interface LoadBalancerPort {
+  /** The project's serverless NEGs in `region` and the global resources in front of them; `no-data` when
+   * the region has no serverless NEG at all. */
+  read(project: string, region: string): Promise<Observed<ComputeLists>>;
+}
+
 export interface ReleasePorts {
   cloudRun: CloudRunPort;
   log: Log;
@@ -156,6 +164,8 @@ export interface ReleasePorts {
   panel?: PanelPort;
   /** Monitoring and Logging for the step gates; absent when both gates are off. */
   observability?: ObservabilityPort;
+  /** The Compute Engine reads of the load-balancer check; absent when `load_balancer: off`. */
+  loadBalancer?: LoadBalancerPort;
   /** An ID token for the service URL audience (docs/platform.md "Private smoke requests"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
   /**

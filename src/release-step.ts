@@ -56,6 +56,12 @@ export async function releaseStep(
         ...((config.gates.metrics !== 'off' || config.gates.logs !== 'off') && {
           observability: await observabilityPort(config, connected),
         }),
+        ...(config.loadBalancer.use !== 'off' && {
+          loadBalancer: (await import('./adapters/compute')).createCompute({
+            client: connected.auth.client(),
+            baseUrl: connected.observability.compute,
+          }),
+        }),
         idToken: idTokens,
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

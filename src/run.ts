@@ -26,6 +26,7 @@ import {
   settleFailedCandidate,
 } from './run/candidate';
 import { mintIdToken, waitForTag, type LiveCandidate } from './run/gate';
+import { checkLoadBalancer } from './run/load-balancer';
 import { plannedTraffic, rollOut, type Ending, type Release } from './run/rollout';
 import { createTracker, type Tracker } from './run/tracker';
 
@@ -136,13 +137,16 @@ async function release(
       ? await cloudRun.hasPublicBinding(name)
       : undefined;
   const plan = planCandidate(config, live, context, { publicByBinding });
-  const findings = lintStreaming(config, plan.desired);
-  draft.findings = findings;
+  const linted = lintStreaming(config, plan.desired);
   await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
-    if (findings.length === 0) log.info('No streaming pitfalls found.');
-    for (const f of findings)
+    if (linted.length === 0) log.info('No streaming pitfalls found.');
+    for (const f of linted)
       (f.severity === 'error' ? log.error : log.warning)(`[${f.rule}] ${f.message} (${f.source})`);
   });
+  // The load balancer in front, if any: its pitfalls count as the linter's (run/load-balancer.ts).
+  const lb = await checkLoadBalancer(config, plan, ports);
+  const findings = [...linted, ...lb.findings];
+  draft.findings = findings;
   // Every setting this release changes, live -> new (env values never: names only).
   const changes = listSettingChanges(live, plan.desired, PROVENANCE_LABEL_KEYS);
   await log.group(`Settings this release changes (${changes.length})`, async () => {
@@ -179,6 +183,7 @@ async function release(
       restoreTraffic: plan.restoreTraffic,
       plannedTraffic: planned,
       findings,
+      loadBalancer: lb.report,
       steps:
         config.rollout === 'candidate' || plan.takesAllTraffic
           ? []
@@ -250,7 +255,7 @@ async function release(
     publicAccess,
   });
   const candidate: LiveCandidate = { url: deployed.uri, urls: deployed.urls ?? [], tagUrl, publicAccess };
-  const releasing: Release = { config, plan, name, ports, tracker };
+  const releasing: Release = { config, plan, name, ports, tracker, ...(lb.url && { lbUrl: lb.url }) };
   const rollOn = async (): Promise<Ending> => {
     if (plan.takesAllTraffic) {
       await tracker.emit({ type: 'candidate-kept' });

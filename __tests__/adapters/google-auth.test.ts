@@ -403,6 +403,7 @@ describe('resolveEndpoints', () => {
     expect(PRODUCTION_OBSERVABILITY).toEqual({
       monitoring: 'https://monitoring.googleapis.com',
       logging: 'https://logging.googleapis.com',
+      compute: 'https://compute.googleapis.com',
     });
   });
 
@@ -411,11 +412,13 @@ describe('resolveEndpoints', () => {
       STREAM_DEPLOY_ENDPOINTS: JSON.stringify({
         monitoring: 'http://127.0.0.1:8931/',
         logging: 'http://localhost:8932',
+        compute: 'http://127.0.0.1:8933/',
       }),
     });
     expect(both.observability).toEqual({
       monitoring: 'http://127.0.0.1:8931',
       logging: 'http://localhost:8932',
+      compute: 'http://127.0.0.1:8933',
     });
     expect(both.google).toEqual(PRODUCTION_ENDPOINTS);
     const one = resolveEndpoints({
@@ -424,6 +427,7 @@ describe('resolveEndpoints', () => {
     expect(one.observability).toEqual({
       monitoring: 'http://[::1]:8931',
       logging: PRODUCTION_OBSERVABILITY.logging,
+      compute: PRODUCTION_OBSERVABILITY.compute,
     });
   });
 

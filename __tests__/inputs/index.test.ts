@@ -101,6 +101,7 @@ describe('parseInputs: valid configurations', () => {
         tag: 'canary',
         revisionSuffix: 'v42',
         lintLevel: 'strict',
+        loadBalancer: { use: 'auto' },
         deployTimeoutSeconds: 1200,
         smoke: {
           protocol: 'websocket',
@@ -175,6 +176,7 @@ describe('parseInputs: valid configurations', () => {
       // 9876543210 in base 36 is 4jc8lii.
       revisionSuffix: 'abcdef0-4jc8lii-2',
       lintLevel: 'warn',
+      loadBalancer: { use: 'auto' },
       deployTimeoutSeconds: 900,
       smoke: {
         protocol: 'sse',
@@ -299,7 +301,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(67);
+    ).toHaveLength(69);
     expect(() => parse()).not.toThrow();
   });
 });

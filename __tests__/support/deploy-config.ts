@@ -21,6 +21,7 @@ export function deployConfig(overrides: Partial<DeployConfig> = {}): DeployConfi
     secretsUpdateStrategy: 'merge',
     labels: {},
     origins: {},
+    loadBalancer: { use: 'off' },
     tag: 'pr-12',
     revisionSuffix: '0123456-abc-1',
     lintLevel: 'warn',

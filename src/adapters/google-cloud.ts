@@ -21,8 +21,8 @@ export interface GoogleCloudOptions {
 export interface GoogleCloud {
   auth: GoogleAuth;
   cloudRun: CloudRunPort;
-  /** Base URLs of Cloud Monitoring and Cloud Logging (production, or loopback fakes). */
-  observability: { monitoring: string; logging: string };
+  /** Base URLs of Cloud Monitoring, Cloud Logging and Compute Engine (production, or loopback fakes). */
+  observability: { monitoring: string; logging: string; compute: string };
 }
 
 export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<GoogleCloud> {

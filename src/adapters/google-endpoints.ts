@@ -23,6 +23,8 @@ export interface ObservabilityEndpoints {
   monitoring: string;
   /** Cloud Logging API: `{logging}/v2/entries:list`. */
   logging: string;
+  /** Compute Engine API, for the load balancer in front: `{compute}/compute/v1/projects/P/…`. */
+  compute: string;
 }
 
 export interface ResolvedEndpoints {
@@ -40,12 +42,13 @@ export const PRODUCTION_ENDPOINTS: Readonly<GoogleEndpoints> = Object.freeze({
 export const PRODUCTION_OBSERVABILITY: Readonly<ObservabilityEndpoints> = Object.freeze({
   monitoring: 'https://monitoring.googleapis.com',
   logging: 'https://logging.googleapis.com',
+  compute: 'https://compute.googleapis.com',
 });
 
-/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…,"monitoring":…,"logging":…}`. */
+/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…,"monitoring":…,"logging":…,"compute":…}`. */
 export const ENDPOINTS_VARIABLE = 'STREAM_DEPLOY_ENDPOINTS';
 
-const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi', 'monitoring', 'logging'];
+const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi', 'monitoring', 'logging', 'compute'];
 
 /** Reads STREAM_DEPLOY_ENDPOINTS: production when unset; loopback http(s) URLs only, anything else is an error. */
 export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
@@ -88,6 +91,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
   const runApi = url('runApi', runApiValue);
   const monitoring = url('monitoring', fields.monitoring);
   const logging = url('logging', fields.logging);
+  const compute = url('compute', fields.compute);
   if (problems.length > 0) throw refuse(problems.join('; '));
 
   return {
@@ -110,6 +114,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
     observability: {
       monitoring: monitoring ? stripTrailingSlash(monitoring.href) : PRODUCTION_OBSERVABILITY.monitoring,
       logging: logging ? stripTrailingSlash(logging.href) : PRODUCTION_OBSERVABILITY.logging,
+      compute: compute ? stripTrailingSlash(compute.href) : PRODUCTION_OBSERVABILITY.compute,
     },
   };
 }
@@ -143,6 +148,6 @@ function refuse(cause: string): StepError {
     operation: 'read endpoint overrides from',
     target: ENDPOINTS_VARIABLE,
     cause,
-    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials, runApi, monitoring and logging, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
+    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials, runApi, monitoring, logging and compute, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
   });
 }

@@ -220,6 +220,13 @@ export interface DeployConfig {
    * and Logging gates, and the policy for their answers (src/inputs/gates.ts). */
   gates: GateSettings;
 
+  /** The load balancer in front: checked before the deploy, smoke-tested through at the last step. */
+  loadBalancer: {
+    use: GateUse;
+    /** The URL the last step smoke-tests through the load balancer; default `https://HOST` from the URL map. */
+    url?: string;
+  };
+
   /** Where the release is reported; each part can be turned off. */
   reporting: {
     /** The job's token (`github_token`), empty when none: GitHub reporting is then skipped with a warning. */

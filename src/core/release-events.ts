@@ -21,6 +21,7 @@ export type PlannedReport = Pick<
   | 'plannedTraffic'
   | 'findings'
   | 'steps'
+  | 'loadBalancer'
 >;
 
 /** A write that carries the record lands at `at`, sent against the service's `generation`. */
@@ -52,6 +53,8 @@ export type ReleaseEvent =
   /** Step `index`'s traffic landed (read back). */
   | ({ type: 'step-set'; index: number; traffic: TrafficTarget[]; baselineTag?: BaselineTag } & Written)
   | { type: 'step-judged'; index: number; passed: boolean; detail?: string; gates?: StepGateReport }
+  /** The last step's smoke test through the load balancer in front (run/load-balancer.ts). */
+  | { type: 'lb-smoke-judged'; url: string; verdict: string; summary: string }
   | ({ type: 'rollback-landed'; traffic: TrafficTarget[] } & Written)
   | { type: 'rollback-failed'; problem: string }
   /** Someone else changed the traffic: this run stopped and left theirs. */
@@ -183,6 +186,16 @@ export function foldReport(events: readonly ReleaseEvent[]): Partial<ReleaseRepo
             ...(e.gates !== undefined && { gates: e.gates }),
           }),
         };
+        break;
+      case 'lb-smoke-judged':
+        if (report.loadBalancer)
+          report = {
+            ...report,
+            loadBalancer: {
+              ...report.loadBalancer,
+              smoke: { url: e.url, verdict: e.verdict, summary: e.summary },
+            },
+          };
         break;
       case 'earlier-settled':
       case 'rollback-landed':

@@ -84,6 +84,8 @@ export interface ReleaseReport {
   /** Request timeout in seconds (streams live at most this long). */
   timeoutSeconds: number;
   sessionAffinity: boolean;
+  /** The load balancer in front of the service, as the check before the deploy found it. */
+  loadBalancer?: LoadBalancerReport;
   /** The settings this release changes on the service, live value -> new value (from the service plan). */
   changes?: Array<{ setting: string; live: string; next: string }>;
   /** Commit SHA and a link to the workflow run, when known. */
@@ -91,4 +93,18 @@ export interface ReleaseReport {
   runUrl?: string;
   /** ISO time of this update. */
   updatedAt: string;
+}
+
+/** What the load-balancer check found (run/load-balancer.ts), and the smoke test through it at the last step. */
+export interface LoadBalancerReport {
+  /** `found`: a chain serves the service; `none`: nothing in front; `skipped`: not readable; `off`. */
+  status: 'found' | 'none' | 'skipped' | 'off';
+  /** One line on what was checked, or why not. */
+  detail: string;
+  /** The chain, one line per forwarding rule and route (core/load-balancer.ts describeChain). */
+  chain?: string[];
+  /** The URL the last step smoke-tests through it. */
+  url?: string;
+  /** The smoke test through it: its verdict and its one-line summary. */
+  smoke?: { url: string; verdict: string; summary: string };
 }

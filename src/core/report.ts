@@ -10,7 +10,13 @@
 // The pieces it is made of: text safety in report-text.ts, numbers and times in report-numbers.ts, the
 // traffic outcome in report-traffic.ts.
 import { renderStepGates } from './report-gates';
-import type { ReleaseReport, ReportFinding, ReportPhase, ReportStep } from './report-types';
+import type {
+  LoadBalancerReport,
+  ReleaseReport,
+  ReportFinding,
+  ReportPhase,
+  ReportStep,
+} from './report-types';
 import { clampPercent, formatClock, formatDuration, formatMs, formatTime, plural } from './report-numbers';
 import {
   cell,
@@ -196,6 +202,8 @@ function renderSections(report: ReleaseReport, charts: boolean): Section[] {
     if (charts) add(renderSmokeChart(report.smoke), 0, 'the smoke timing chart');
   }
   if (report.findings.length > 0) add(renderFindings(report.findings), 3, 'the streaming lint findings');
+  if (report.loadBalancer && report.loadBalancer.status !== 'off')
+    add(renderLoadBalancer(report.loadBalancer), 3, 'the load balancer');
   add(renderTimings(report));
   add(renderDrain(report));
   add(renderFooter(report));
@@ -269,6 +277,18 @@ function renderFindings(findings: ReportFinding[]): string {
       `- **${f.severity}** ${codeSpan(f.rule)}: ${escapeText(cut(f.message))} (${escapeText(cut(f.source))})`,
   );
   return details(title, items.join('\n'));
+}
+
+/** The load balancer in front: what the check found (its findings are among the lint's), folded. */
+function renderLoadBalancer(lb: LoadBalancerReport): string {
+  const smoke = lb.smoke
+    ? `Smoke test through ${codeSpan(lb.smoke.url)}: **${escapeText(lb.smoke.verdict)}**, ${escapeText(cut(lb.smoke.summary))}`
+    : lb.url
+      ? `The last step smoke-tests through ${codeSpan(lb.url)}.`
+      : '';
+  const chain = (lb.chain ?? []).map((line) => `- ${escapeText(cut(line))}`).join('\n');
+  const body = [chain, smoke].filter((part) => part !== '').join('\n\n') || escapeText(lb.detail);
+  return details(`Load balancer: ${lb.detail}`, body);
 }
 
 function severityRank(f: ReportFinding): number {

@@ -13,7 +13,7 @@ import { parseEnum, parseInteger } from './scalars';
 import { parseMillis } from './smoke';
 import { type InputName, listOf, type Problems, show } from './shared';
 
-const GATE_USES: readonly GateUse[] = ['auto', 'off', 'required'];
+export const GATE_USES: readonly GateUse[] = ['auto', 'off', 'required'];
 const INCONCLUSIVE = ['pass', 'hold', 'fail'] as const;
 
 /** `panel_thresholds` keys: each a PanelThresholds field, in snake_case; `*_floor` keys are durations. */

@@ -2,7 +2,7 @@
 // one frozen DeployConfig, or throws one InputError listing every problem. Pure: the reader and the run
 // context come in as arguments, so nothing here touches the environment or the network.
 // The readers live one per section in this folder; this module assembles them into the DeployConfig.
-import { parseGates } from './gates';
+import { GATE_USES, parseGates } from './gates';
 import { type DeployConfig, PROFILE_DEFAULTS, type RunContext, type StreamingSettings } from '../core/config';
 import { PROJECT_ID, REGION, SERVICE_ID } from '../core/name-rules';
 import { InputError } from '../errors';
@@ -36,7 +36,7 @@ import {
   UPDATE_STRATEGIES,
 } from './shared';
 import { type MetadataFiles, readMetadata } from './metadata';
-import { parseSmoke, parseSmokeUrl } from './smoke';
+import { parseHttpUrl, parseSmoke, parseSmokeUrl } from './smoke';
 import {
   DIRECT_REGISTRY,
   findImageMistake,
@@ -370,6 +370,15 @@ export function parseInputs(
     );
 
   const gates = parseGates(text, problems);
+  const loadBalancerUse =
+    text('load_balancer') === ''
+      ? 'auto'
+      : parseEnum('load_balancer', text('load_balancer'), GATE_USES, problems);
+  const loadBalancerUrl = optional('load_balancer_url', (v) =>
+    parseHttpUrl('load_balancer_url', v, problems),
+  );
+  if (loadBalancerUse === 'off' && loadBalancerUrl !== undefined)
+    problems.warn('load_balancer_url', 'is ignored: `load_balancer` is `off`');
 
   // Reporting: each part on unless turned off.
   const reporting = {
@@ -439,6 +448,7 @@ export function parseInputs(
     keepReleaseTags: keepReleaseTags!,
     candidateCreatesService,
     gates: gates!,
+    loadBalancer: { use: loadBalancerUse!, ...(loadBalancerUrl !== undefined && { url: loadBalancerUrl }) },
     reporting,
     ...(metadata.extras !== undefined && { metadata: metadata.extras }),
     origins: metadata.origins,

@@ -80,6 +80,8 @@ export const INPUT_NAMES = [
   'gate_inconclusive',
   'gate_hold_cap',
   'gate_failures',
+  'load_balancer',
+  'load_balancer_url',
   'github_token',
   'comment_on_pr',
   'comment_on_commit',

@@ -179,6 +179,18 @@ function warnIgnoredSmokeInputs(
 }
 
 // An explicit URL to probe instead of the tag URL: http(s) only; it never receives the ID token.
+/** An http(s) URL input, kept as its origin. */
+export function parseHttpUrl(input: InputName, text: string, problems: Problems): string | undefined {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    /* reported below */
+  }
+  problems.add(input, `${show(text)} is not an http(s) URL`, 'a URL such as `https://stream.example.com`');
+  return undefined;
+}
+
 export function parseSmokeUrl(text: string, problems: Problems): string | undefined {
   try {
     const url = new URL(text);

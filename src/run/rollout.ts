@@ -25,6 +25,7 @@ import {
   type PanelRun,
 } from './step-gates';
 import { withBaselineTag, withoutBaselineTag, type BaselineTag } from '../core/baseline-tag';
+import { smokeThroughLoadBalancer } from './load-balancer';
 import type { Tracker } from './tracker';
 
 /** What one release works with: its inputs, its plan, the service's full name, the ports and the event log. */
@@ -34,6 +35,8 @@ export interface Release {
   name: string;
   ports: ReleasePorts;
   tracker: Tracker;
+  /** The URL through the load balancer in front, smoke-tested at the last step (run/load-balancer.ts). */
+  lbUrl?: string;
 }
 
 /** How the traffic part of a release ended: the verdict, why it failed, and what serves (undefined: unknown). */
@@ -151,7 +154,16 @@ async function rollSteps(
             startedAt,
             ...(light.observedShare !== undefined && { observedShare: light.observedShare }),
           });
-          return { failures: judged.failures, notes: light.notes, gates: judged.report };
+          // The last step also answers what users get through the load balancer in front.
+          const throughLb =
+            judged.failures.length === 0 && i === steps.length - 1 && release.lbUrl
+              ? await smokeThroughLoadBalancer(config, plan, release.lbUrl, ports, tracker)
+              : [];
+          return {
+            failures: [...judged.failures, ...throughLb],
+            notes: light.notes,
+            gates: judged.report,
+          };
         },
       );
       if (failures.length > 0) {
