@@ -1,7 +1,7 @@
 // Real Google clients pointed at the local emulator, for the tests and the demo: the Workload Identity
 // Federation chain through the emulator's GitHub OIDC, STS and IAM Credentials fakes (docs/platform.md "Workload Identity Federation"), and the Cloud Run
 // clients over REST with protocol 'http' (docs/platform.md "Local REST transport").
-import { IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
+import { OAuth2Client, IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import type { EmulatorEndpoints } from './emulator';
 
@@ -66,3 +66,12 @@ export const LRO = {
     totalTimeoutMillis: 30_000,
   },
 };
+
+/** A plain OAuth2Client holding an access token the IAM Credentials fake minted (the deployer's, or with
+ * `direct` the bare federated principal's): what the REST adapters are given in their emulator tests. */
+export async function signedInClient(e: EmulatorEndpoints, direct = false): Promise<OAuth2Client> {
+  const { token } = await wifClient(e, direct).getAccessToken();
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
+  return client;
+}

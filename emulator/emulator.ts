@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root';
 import { Faults, type ApiMethod, type FaultSettings } from './faults';
-import type { InvokerCheck, TokenVerifier } from './model';
+import type { InvokerCheck, ServiceUrls, TokenVerifier } from './model';
 import { RunApi, REGIONS } from './api/run-api';
 import { SecretStore } from './api/secret-store';
 import { sendJson, readJson } from './api/google-errors';
@@ -19,6 +19,13 @@ import { RequestLog, recordInstanceEvent } from './observability/request-log';
 import type { GateOptions, ObservabilityRole } from './observability/gate';
 import { createMonitoringFake } from './observability/monitoring';
 import { createLoggingFake } from './observability/logging';
+import { ComputeApi, type ComputeRole } from './api/compute';
+import {
+  createLoadBalancer,
+  type SeededLoadBalancer,
+  type SeedLoadBalancerOptions,
+} from './api/compute-seed';
+import { openFrontDoor, type FrontDoor } from './data-plane/front-door';
 
 export interface EmulatorOptions {
   /** Port of the API server; 0 (default) for any free port. */
@@ -54,6 +61,12 @@ export interface EmulatorOptions {
    * logging.logEntries.list. Default: the configured service accounts hold both.
    */
   observabilityRoles?: Record<string, ObservabilityRole[]>;
+  /**
+   * Roles on the Compute Engine fake per principal: `compute.viewer` lists and gets the load-balancer
+   * resources, `compute.loadBalancerAdmin` also writes them. Default: nobody (a deployer usually holds
+   * neither); the emulator's own control principal, which seeds, holds every permission.
+   */
+  computeRoles?: Record<string, ComputeRole[]>;
 }
 
 /** Everything a client needs to reach the emulator; printed as one JSON line by `npm run emulator`. */
@@ -77,6 +90,8 @@ export interface EmulatorEndpoints {
   monitoringApi: string;
   /** Base URL of the Cloud Logging fake: `${loggingApi}/v2/entries:list`. */
   loggingApi: string;
+  /** Base URL of the Compute Engine fake: `${computeApi}/compute/v1/projects/P/global/backendServices`. */
+  computeApi: string;
 }
 
 export interface Emulator {
@@ -100,6 +115,14 @@ export interface Emulator {
    * why (docs/platform.md "Min instances and tags"). Also `GET /emulator/processes` (`{ pids, revisions }`).
    */
   processes(): RevisionProcesses[];
+  /** The Compute Engine fake: load-balancer resources and the calls it counted. */
+  compute: ComputeApi;
+  /**
+   * A load balancer in front of a service (serverless NEG, backend service, URL map, target HTTPS proxy,
+   * global forwarding rule) made through the Compute fake's own inserts, and its front door opened (see
+   * api/compute-seed.ts). Rejects with the API's refusal. Also `POST /emulator/load-balancers`.
+   */
+  seedLoadBalancer(options: SeedLoadBalancerOptions): Promise<SeededLoadBalancer>;
   stop(): Promise<void>;
 }
 
@@ -214,6 +237,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests: requestLog,
     observe: (event) => recordInstanceEvent(requestLog, event),
   });
+  // The URLs the router serves for each service, as the Run API last routed it: the front doors' targets.
+  const serviceUrls = new Map<string, ServiceUrls>();
+  const routedDataPlane: typeof dataPlane = {
+    ...dataPlane,
+    route: async (routing) => {
+      const urls = await dataPlane.route(routing);
+      serviceUrls.set(routing.service, urls);
+      return urls;
+    },
+    removeService: async (service) => {
+      serviceUrls.delete(service);
+      await dataPlane.removeService(service);
+    },
+  };
   const observability: GateOptions & { project: string } = {
     verifier,
     faults,
@@ -239,7 +276,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
       : undefined;
   const api = new RunApi({
-    dataPlane,
+    dataPlane: routedDataPlane,
     verifier,
     faults,
     secrets: SecretStore.load(options.secretsPath ?? join(REPO_ROOT, 'emulator', 'secrets.json')),
@@ -248,6 +285,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     projectNumber,
     projects: [project, projectNumber],
   });
+  const compute = new ComputeApi({
+    verifier,
+    faults,
+    project,
+    projectNumber,
+    roles: options.computeRoles ?? {},
+    controlPrincipal,
+  });
+  const frontDoors = new Map<string, FrontDoor>();
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -256,6 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         // Before the Run API, which answers every other /v2/ path.
         if (await logging(req, res)) return;
         if (monitoring(req, res)) return;
+        if (await compute.handle(req, res)) return;
         if (await api.handle(req, res)) return;
         if (await handleControl(req, res)) return;
         if (await github.handle(req, res)) return;
@@ -298,6 +345,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           error: { code: 400, message: (err as Error).message, status: 'FAILED_PRECONDITION' },
         });
       }
+    } else if (url.pathname === '/emulator/load-balancers' && req.method === 'POST') {
+      try {
+        sendJson(res, 200, await seedLoadBalancer((await readJson(req)) as SeedLoadBalancerOptions));
+      } catch (err) {
+        sendJson(res, 400, {
+          error: { code: 400, message: (err as Error).message, status: 'FAILED_PRECONDITION' },
+        });
+      }
+    } else if (url.pathname === '/emulator/load-balancers') {
+      sendJson(res, 200, {
+        frontDoors: [...frontDoors.values()].map((d) => ({ forwardingRule: d.forwardingRule, url: d.url })),
+      });
     } else if (url.pathname.startsWith('/emulator/logs/')) {
       const [service, revision] = url.pathname
         .slice('/emulator/logs/'.length)
@@ -331,6 +390,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     githubToken,
     monitoringApi: base,
     loggingApi: base,
+    computeApi: base,
   };
 
   const seed = (seedOptions: SeedServiceOptions): Promise<SeededService> =>
@@ -338,6 +398,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       { baseUrl: base, project, token: controlToken, operations: api.wire.operations },
       seedOptions,
     );
+
+  const seedLoadBalancer = async (lb: SeedLoadBalancerOptions): Promise<SeededLoadBalancer> => {
+    const created = await createLoadBalancer(
+      { baseUrl: base, project, projectNumber, token: controlToken },
+      lb,
+    );
+    const rule = created.selfLinks.forwardingRule;
+    let door = frontDoors.get(rule);
+    if (!door) {
+      door = await openFrontDoor(
+        {
+          host: '127.0.0.1',
+          project,
+          lookup: (link) => compute.lookup(link),
+          serviceUrls: (service) => serviceUrls.get(service),
+          verifyIdToken: (token) => auth.verifier.verifyIdToken(token),
+        },
+        rule,
+      );
+      frontDoors.set(rule, door);
+    }
+    return { frontDoorUrl: door.url, ...created };
+  };
 
   let stopped: Promise<void> | undefined;
   return {
@@ -349,10 +432,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     seedService: seed,
     logs: (service, revision) => dataPlane.logs(service, revision),
     processes: () => dataPlane.processes(),
+    compute,
+    seedLoadBalancer,
     stop() {
       stopped ??= (async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all([...frontDoors.values()].map((door) => door.close()));
+        frontDoors.clear();
         await dataPlane.close();
       })();
       return stopped;

@@ -99,6 +99,7 @@ export function runnerEnv(
       iamCredentials: e.iamCredentials.replace(/\/v1$/, ''),
       monitoring: e.monitoringApi,
       logging: e.loggingApi,
+      compute: e.computeApi,
     }),
   };
 }

@@ -2,9 +2,8 @@
 // Monitoring and Logging fakes, fed by real traffic through a seeded service's URL: the two sides are both
 // written to Google's REST wire format, and this is where they must agree. Then the pure judges on what
 // the adapters read.
-import { OAuth2Client } from 'google-auth-library';
 import { startEmulator, type Emulator } from '../../emulator/emulator';
-import { wifClient } from '../../emulator/clients';
+import { signedInClient } from '../../emulator/clients';
 import { createMonitoring, type Monitoring, type RevisionQuery } from '../../src/adapters/monitoring';
 import { createCloudLogging, type CloudLogging } from '../../src/adapters/cloud-logging';
 import { judgeRequestErrors } from '../../src/core/metric-gate';
@@ -23,12 +22,7 @@ let deniedMonitoring: Monitoring;
 let deniedLogging: CloudLogging;
 
 /** A real google-auth-library client holding an access token the emulator's IAM Credentials fake minted. */
-async function signedIn(direct: boolean): Promise<OAuth2Client> {
-  const { token } = await wifClient(emulator.endpoints, direct).getAccessToken();
-  const client = new OAuth2Client();
-  client.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-  return client;
-}
+const signedIn = (direct: boolean) => signedInClient(emulator.endpoints, direct);
 
 beforeAll(async () => {
   emulator = await startEmulator({

@@ -87,7 +87,8 @@ export async function smokeThroughLoadBalancer(
   ports.log.info(`Through the load balancer (${url}): ${summary}`);
   await tracker.emit({ type: 'lb-smoke-judged', url, verdict: result.verdict, summary });
   if (result.verdict === 'pass') return [];
+  // The tag URL passed the same test: what differs is the path through the load balancer.
   return [
-    `the smoke test through the load balancer (${url}) did not pass: ${describeFailures(result).replace(/\n/g, '; ') || summary}`,
+    `the smoke test through the load balancer (${url}) did not pass: ${describeFailures(result).replace(/\n/g, '; ') || summary}. The candidate's tag URL passed the same test, so look at what the load balancer does to the stream (Cloud CDN, compressionMode, IAP, a route timeout: the check before the deploy lists them)`,
   ];
 }
