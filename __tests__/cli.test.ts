@@ -89,6 +89,8 @@ describe('plan --metadata: a service.yaml translated and linted, offline', () =>
     );
     const run = await plan(['--metadata', file, '--region', 'us-central1']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^lint error: timeout/m);
+    expect(run.stdout).toMatch(
+      /^lint error: timeout.*`timeout` comes from .*service\.yaml:22 \(`spec\.template\.spec\.timeoutSeconds`\)/m,
+    );
   });
 });

@@ -136,7 +136,7 @@ async function runPlan(argv: readonly string[]): Promise<number> {
   const { parseInputs } = await import('./inputs');
   const { translateKnative } = await import('./inputs/knative/translate');
   const { planCandidate } = await import('./core/service-plan');
-  const { lintStreaming } = await import('./core/streaming-lint');
+  const { citeOrigins, lintStreaming } = await import('./core/streaming-lint');
   const { InputError } = await import('./errors');
   const given: Record<string, string | undefined> = {
     metadata: args.metadata,
@@ -160,7 +160,7 @@ async function runPlan(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const plan = planCandidate(config, undefined, PLAN_CONTEXT);
-  const lint = lintStreaming(config, plan.desired);
+  const lint = citeOrigins(lintStreaming(config, plan.desired), config.origins);
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ service: plan.desired, warnings: config.inputWarnings, lint })}\n`,

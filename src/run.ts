@@ -9,7 +9,7 @@ import type { CloudRunService, TrafficTarget } from './core/cloud-run-types';
 import { planCandidate, serviceName } from './core/service-plan';
 import { listSettingChanges } from './core/setting-changes';
 import { redactService } from './core/request-redaction';
-import { blockingFindings, lintStreaming, type LintFinding } from './core/streaming-lint';
+import { blockingFindings, citeOrigins, lintStreaming, type LintFinding } from './core/streaming-lint';
 import { DeployFailure, LintError, OperationUnsettled, StepError } from './errors';
 import type { ReleasePorts } from './ports';
 import type { SmokeResult } from './core/smoke-types';
@@ -137,7 +137,7 @@ async function release(
       ? await cloudRun.hasPublicBinding(name)
       : undefined;
   const plan = planCandidate(config, live, context, { publicByBinding });
-  const linted = lintStreaming(config, plan.desired);
+  const linted = citeOrigins(lintStreaming(config, plan.desired), config.origins);
   await log.group(`Lint streaming settings (${config.profile} profile)`, async () => {
     if (linted.length === 0) log.info('No streaming pitfalls found.');
     for (const f of linted)

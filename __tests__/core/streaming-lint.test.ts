@@ -1,6 +1,11 @@
 import type { CloudRunService } from '../../src/core/cloud-run-types';
 import type { DeployConfig } from '../../src/core/config';
-import { blockingFindings, lintStreaming, type LintFinding } from '../../src/core/streaming-lint';
+import {
+  blockingFindings,
+  citeOrigins,
+  lintStreaming,
+  type LintFinding,
+} from '../../src/core/streaming-lint';
 import { cases, configFor, directWif, planned, plannedForProfile } from '../support/streaming-lint-cases';
 
 const summarize = (findings: LintFinding[]) => findings.map((f) => `${f.rule}:${f.severity}`);
@@ -194,4 +199,33 @@ test.each([
     lintStreaming(configFor('sse', overrides as Partial<DeployConfig>), planned).map((f) => f.rule),
   ).toEqual([]);
   expect(lintStreaming(configFor('sse'), planned).map((f) => f.rule)).toEqual(['ingress-internal-smoke']);
+});
+
+describe('citeOrigins: a finding about a setting from the metadata file names its line', () => {
+  const finding = (message: string): LintFinding => ({ rule: 'r', severity: 'error', message, source: 's' });
+  const origins = {
+    timeout: 'service.yaml:22 (`spec.template.spec.timeoutSeconds`)',
+    concurrency: 'service.yaml:21 (x)',
+  };
+
+  test('an input named as `input` or `input: value` gets its origin; others are left alone', () => {
+    const [a, b, c] = citeOrigins(
+      [
+        finding('Set `timeout: 3600` (the maximum).'),
+        finding('Set `concurrency` to 250.'),
+        finding('Set `port`.'),
+      ],
+      origins,
+    );
+    expect(a.message).toBe(
+      'Set `timeout: 3600` (the maximum). (`timeout` comes from service.yaml:22 (`spec.template.spec.timeoutSeconds`))',
+    );
+    expect(b.message).toMatch(/\(`concurrency` comes from service\.yaml:21 \(x\)\)$/);
+    expect(c.message).toBe('Set `port`.');
+  });
+
+  test('without a file, the findings are the same objects', () => {
+    const list = [finding('Set `timeout: 3600`.')];
+    expect(citeOrigins(list, {})).toBe(list);
+  });
 });

@@ -55,6 +55,24 @@ export function lintStreaming(config: DeployConfig, planned: CloudRunService): L
   ];
 }
 
+/**
+ * Each finding that names an input the `metadata` file set (`` `timeout: 3600` ``, `` `concurrency` ``) also
+ * names the file's line, where the fix goes (`origins`: DeployConfig's, input -> `service.yaml:22 (…)`).
+ */
+export function citeOrigins(
+  findings: LintFinding[],
+  origins: Readonly<Record<string, string>>,
+): LintFinding[] {
+  const entries = Object.entries(origins);
+  if (entries.length === 0) return findings;
+  return findings.map((f) => {
+    const lines = entries
+      .filter(([input]) => f.message.includes(`\`${input}\``) || f.message.includes(`\`${input}:`))
+      .map(([input, origin]) => `\`${input}\` comes from ${origin}`);
+    return lines.length === 0 ? f : { ...f, message: `${f.message} (${lines.join('; ')})` };
+  });
+}
+
 // Errors always stop the release; warnings stop it only when the team chose `lint_level: strict`.
 export function blockingFindings(findings: LintFinding[], lintLevel: LintLevel): LintFinding[] {
   return findings.filter((f) => f.severity === 'error' || lintLevel === 'strict');

@@ -39,8 +39,10 @@ export async function checkLoadBalancer(
           cause: got.message,
           hint: 'grant roles/compute.viewer on the project, or set `load_balancer: auto` to go on without the check',
         });
+      // A missing optional role is the usual case, said once in the log and the report like a skipped
+      // gate; an API that fails is worth a warning.
       const detail = `skipped: ${got.message}`;
-      log.warning(`Load-balancer check ${detail}`);
+      (got.kind === 'denied' ? log.info : log.warning)(`Load-balancer check ${detail}`);
       return { findings: [], report: { status: 'skipped', detail } };
     }
     const chain = got.kind === 'data' ? chainFor(got.value, config.service) : undefined;
