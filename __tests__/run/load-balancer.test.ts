@@ -188,3 +188,16 @@ test('nothing in front, or `off`: no smoke test through a load balancer', async 
   expect(off.lb.reads).toBe(0);
   expect(off.smoke.calls.map((c) => c.url)).not.toContain('https://stream.example.com');
 });
+
+test("a URL that is one of the service's custom audiences gets an ID token for it, and only it may", async () => {
+  const { cloudRun, p, smoke } = setup({ kind: 'data', query: 'q', value: lists() });
+  cloudRun.service!.customAudiences = ['https://stream.example.com'];
+  await run(release({ allowUnauthenticated: false }), context, p);
+  expect(smoke.calls.filter((c) => c.url === 'https://stream.example.com')).toEqual([
+    {
+      url: 'https://stream.example.com',
+      origins: ['https://stream.example.com'],
+      idToken: 'id-token-for-https://stream.example.com',
+    },
+  ]);
+});
