@@ -2,7 +2,13 @@
 // Federation chain through the emulator's GitHub OIDC, STS and IAM Credentials fakes (docs/platform.md "Workload Identity Federation"), and the Cloud Run
 // clients over REST with protocol 'http' (docs/platform.md "Local REST transport").
 import { OAuth2Client, IdentityPoolClient, Impersonated, type AuthClient } from 'google-auth-library';
-import { RevisionsClient, ServicesClient } from '@google-cloud/run';
+import {
+  ExecutionsClient,
+  JobsClient,
+  RevisionsClient,
+  ServicesClient,
+  TasksClient,
+} from '@google-cloud/run';
 import type { EmulatorEndpoints } from './emulator';
 
 /** A GitHub-Actions-style external account client; impersonates the deployer unless `direct`. */
@@ -49,6 +55,21 @@ export function runClients(
     authClient,
   };
   return { services: new ServicesClient(opts), revisions: new RevisionsClient(opts) };
+}
+
+/** The Cloud Run jobs clients (v2, REST fallback) pointed at the emulator, set up as `runClients` is. */
+export function jobClients(
+  e: EmulatorEndpoints,
+  authClient: AuthClient,
+): { jobs: JobsClient; executions: ExecutionsClient; tasks: TasksClient } {
+  const opts = {
+    apiEndpoint: e.runApi.apiEndpoint,
+    port: e.runApi.port,
+    fallback: true as const,
+    protocol: 'http',
+    authClient,
+  };
+  return { jobs: new JobsClient(opts), executions: new ExecutionsClient(opts), tasks: new TasksClient(opts) };
 }
 
 /**

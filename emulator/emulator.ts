@@ -13,6 +13,7 @@ import { sendJson, readJson } from './api/google-errors';
 import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
 import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane';
 import { loadImageCatalogue } from './data-plane/image-catalogue';
+import { createTaskRunner } from './data-plane/job-tasks';
 import { createGitHubFake, type GitHubFake } from './github/github-fake';
 import { seedService, type SeededService, type SeedServiceOptions } from './seed';
 import { RequestLog, recordInstanceEvent } from './observability/request-log';
@@ -45,10 +46,18 @@ export interface EmulatorOptions {
   /**
    * The Cloud Run role each principal holds, where it matters: `run.developer` can do everything the API
    * offers except set IAM policies, which includes turning the invoker IAM check off or on
-   * (docs/platform.md "Public access and IAM"); `run.admin` can do all. A principal not listed keeps what
+   * (docs/platform.md "Public access and IAM"); `run.admin` can do all; `run.invoker` holds only
+   * `run.jobs.run` and `run.routes.invoke` (it may run a job, not with overrides, and read nothing; see
+   * emulator/README.md "Jobs"). A principal not listed keeps what
    * `apiPrincipals` gives it.
    */
-  apiRoles?: Record<string, 'run.admin' | 'run.developer'>;
+  apiRoles?: Record<string, 'run.admin' | 'run.developer' | 'run.invoker'>;
+  /**
+   * Time between SIGTERM and SIGKILL when a job task passes its timeout or is cancelled. Default 10 s,
+   * the grace the container runtime contract gives a stopped instance (cloud.google.com/run/docs/
+   * container-contract).
+   */
+  jobKillGraceMs?: number;
   /** Principals with project-level run.invoker (e.g. the deployer); default: the configured service accounts. */
   projectInvokers?: string[];
   faults?: Partial<FaultSettings>;
@@ -125,6 +134,9 @@ export interface Emulator {
   seedLoadBalancer(options: SeedLoadBalancerOptions): Promise<SeededLoadBalancer>;
   stop(): Promise<void>;
 }
+
+/** What roles/run.invoker grants on the Admin API (emulator/README.md "Jobs"). */
+const JOB_INVOKER_PERMISSIONS = ['run.jobs.run', 'run.routes.invoke'];
 
 /** Starts the emulator on 127.0.0.1 and resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -272,11 +284,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           if (principal === controlPrincipal) return true;
           if (options.apiPrincipals && !options.apiPrincipals.includes(principal) && !roles[principal])
             return false;
+          if (roles[principal] === 'run.invoker') return JOB_INVOKER_PERMISSIONS.includes(permission);
           return !(roles[principal] === 'run.developer' && permission === 'run.services.setIamPolicy');
         }
       : undefined;
+  const tasks = createTaskRunner({
+    catalogue,
+    killGraceMs: options.jobKillGraceMs ?? 10_000,
+    observe: (event) => requestLog.taskLine(event),
+  });
   const api = new RunApi({
     dataPlane: routedDataPlane,
+    tasks,
     verifier,
     faults,
     secrets: SecretStore.load(options.secretsPath ?? join(REPO_ROOT, 'emulator', 'secrets.json')),
@@ -440,6 +459,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all([...frontDoors.values()].map((door) => door.close()));
         frontDoors.clear();
+        await api.cancelExecutions();
         await dataPlane.close();
       })();
       return stopped;

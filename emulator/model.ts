@@ -122,3 +122,42 @@ export interface DataPlane {
   /** Closes every listener and kills every process. */
   close(): Promise<void>;
 }
+
+/** One attempt of one task of a Cloud Run job execution, resolved for the data plane. */
+export interface TaskAttemptSpec {
+  /** Full job name: projects/P/locations/L/jobs/J. */
+  job: string;
+  jobId: string;
+  /** Short execution name, e.g. `nightly-x7kqp`. */
+  execution: string;
+  taskIndex: number;
+  taskCount: number;
+  /** 0 for the first attempt (CLOUD_RUN_TASK_ATTEMPT). */
+  attempt: number;
+  image: string;
+  args?: string[];
+  /** The container's env with the overrides merged; the CLOUD_RUN_* variables are added by the runner. */
+  env: Record<string, string>;
+  /** The task timeout (per attempt): SIGTERM when it passes, SIGKILL after the grace. */
+  timeoutMs: number;
+}
+
+/** How an attempt ended: its exit code, the signal that ended it, or an image the catalogue lacks. */
+export type TaskAttemptOutcome =
+  | { kind: 'exited'; exitCode: number; timedOut: boolean; cancelled: boolean }
+  | { kind: 'signaled'; signal: number; timedOut: boolean; cancelled: boolean }
+  | { kind: 'missing-image' };
+
+export interface TaskAttemptHandle {
+  /** Resolves once the process has exited. */
+  done: Promise<TaskAttemptOutcome>;
+  /** Cancellation: SIGTERM, then SIGKILL after the grace; `done` reports `cancelled`. */
+  cancel(): void;
+}
+
+/** Runs job task attempts as local processes. Implemented in data-plane/job-tasks.ts. */
+export interface TaskRunner {
+  /** Whether the image reference resolves (job creation fails with CONTAINER_MISSING otherwise). */
+  hasImage(image: string): boolean;
+  start(spec: TaskAttemptSpec): TaskAttemptHandle;
+}

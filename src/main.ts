@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     const { connectGoogleCloud } = await import('./adapters/google-cloud');
     const connecting = connectGoogleCloud({ ...config, env: process.env, mask: addMask, log: info });
     connecting.catch(() => undefined); // awaited (and reported) by the release step
-    if (config.mode === 'cleanup') {
+    if (config.mode === 'job') {
+      const { jobStep } = await import('./job-step');
+      failure = await jobStep(config, context, connecting);
+    } else if (config.mode === 'cleanup') {
       const { cleanupStep } = await import('./cleanup-step');
       failure = await cleanupStep(config, context, connecting);
     } else {

@@ -14,6 +14,14 @@ export const OUTPUTS = {
   verdict: 'verdict',
   /** The streaming smoke test's result, as JSON. */
   smokeResult: 'smoke_result',
+  /** `mode: job`: the execution's full name. */
+  execution: 'execution',
+  /** `mode: job`: how the execution ended. */
+  executionStatus: 'execution_status',
+  /** `mode: job`: the task counts and the failed tasks, as JSON. */
+  tasks: 'tasks',
+  /** `mode: job`: the execution's logs in the console. */
+  logUrl: 'log_url',
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];

@@ -9,6 +9,8 @@ import type { SmokeResult } from './core/smoke-types';
 import type { LogProblem, Observed, OpenStreamSample, RequestCounts } from './core/metric-gate';
 import type { ArmReading, PanelProtocol } from './core/stream-panel';
 import type { ComputeLists } from './core/load-balancer';
+import type { CloudRunJob, RunOverrides } from './core/job-plan';
+import type { JobExecution, JobTask } from './core/job-outcome';
 
 /** The log port: plain lines, warnings and errors as annotations, and one group per plan step. */
 export interface Log {
@@ -154,6 +156,19 @@ export interface LoadBalancerPort {
   /** The project's serverless NEGs in `region` and the global resources in front of them; `no-data` when
    * the region has no serverless NEG at all. */
   read(project: string, region: string): Promise<Observed<ComputeLists>>;
+}
+
+/** Cloud Run jobs, executions and tasks (`mode: job`, src/job.ts). */
+export interface JobsPort {
+  /** The live job as the server sent it, or undefined when it does not exist. */
+  getJob(name: string): Promise<CloudRunJob | undefined>;
+  /** Creates the job, or replaces it whole (the Jobs API has no update mask); waits; reads it back. */
+  applyJob(job: CloudRunJob, action: 'create' | 'update'): Promise<CloudRunJob>;
+  /** Starts an execution; resolves with its name once Cloud Run has accepted it. */
+  runJob(name: string, overrides?: RunOverrides): Promise<string>;
+  getExecution(name: string): Promise<JobExecution>;
+  listTasks(execution: string): Promise<JobTask[]>;
+  cancelExecution(name: string): Promise<void>;
 }
 
 export interface ReleasePorts {

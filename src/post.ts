@@ -13,6 +13,9 @@ import type { RecoveryOutcome } from './recover';
 import type { DeployConfig, RunContext } from './core/config';
 
 async function post(): Promise<void> {
+  // `mode: job`: an execution main started and did not see end (the workflow was cancelled) is cancelled.
+  const execution = core.getState('job_execution');
+  if (execution) return cancelExecution(execution);
   const record = loadRecord();
   const recovery = planRecovery(record, 'auto');
   // A report main left in progress; one main finished (or never started) is not this step's to touch.
@@ -100,6 +103,39 @@ async function writeSummary(line: string): Promise<void> {
   } catch (error) {
     core.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Cancels the execution a cancelled main step left running; fails this step when it cannot. */
+async function cancelExecution(execution: string): Promise<void> {
+  try {
+    const { config } = await readActionConfig();
+    const [{ connectGoogleCloud }, { createJobs }] = await Promise.all([
+      import('./adapters/google-cloud'),
+      import('./adapters/cloud-run-jobs'),
+    ]);
+    const connected = await connectGoogleCloud({
+      ...config,
+      env: process.env,
+      mask: (secret) => core.setSecret(secret),
+      log: (line) => core.info(line),
+    });
+    try {
+      const jobs = createJobs({
+        authClient: connected.auth.client(),
+        ...(connected.runApi && { endpoint: connected.runApi }),
+        operationTimeoutSeconds: config.deployTimeoutSeconds,
+        project: config.projectId,
+      });
+      await jobs.cancelExecution(execution);
+      core.info(`Cancelled execution ${execution}: the workflow stopped before it ended.`);
+    } finally {
+      await connected.cloudRun.close();
+    }
+  } catch (error) {
+    core.setFailed(
+      `Could not cancel execution ${execution}: ${error instanceof Error ? error.message : String(error)}; cancel it in the console or with \`gcloud run jobs executions cancel\`.`,
     );
   }
 }

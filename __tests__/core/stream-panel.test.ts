@@ -3,12 +3,12 @@ import {
   judgePanel,
   mergeReadings,
   percentile,
-  renderPanelTable,
   resumedAfter,
   timeWeightedPercentile,
   type ArmReading,
   type PanelProtocol,
 } from '../../src/core/stream-panel';
+import { renderPanelTable } from '../../src/core/report-gates';
 import { seeded } from '../support/prng';
 
 const T = DEFAULT_PANEL_THRESHOLDS;

@@ -1,6 +1,7 @@
 // What the Admin API fake keeps: a record per service with its revisions, IAM policy and status, shared
 // by the resource modules (services.ts, revisions.ts, reconcile.ts, iam.ts) through ApiState; the lookups
 // that answer NOT_FOUND as Google words it; and each record's REST form.
+import type { JobRecord } from './job-records';
 import type { Operations } from './operations';
 import { ApiError } from './google-errors';
 import type { Json } from './service-rules';
@@ -50,10 +51,12 @@ export interface ServiceRecord {
   lastModifier: string;
 }
 
-/** Everything the resource modules share: options, services by full name, operations, the wire log, the clock. */
+/** Everything the resource modules share: options, services and jobs by full name, operations, the wire log, the clock. */
 export interface ApiState {
   readonly opts: RunApiOptions;
   readonly services: Map<string, ServiceRecord>;
+  /** Cloud Run jobs by full name, with their executions (job-records.ts). */
+  readonly jobs: Map<string, JobRecord>;
   readonly operations: Operations;
   readonly wire: WireLog;
   readonly now: () => Date;

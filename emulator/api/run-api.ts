@@ -5,7 +5,7 @@
 // body checks, paging and enum encoding; each resource's methods live in services.ts, revisions.ts,
 // reconcile.ts, iam.ts and operations.ts, over the records in records.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DataPlane, TokenVerifier } from '../model';
+import type { DataPlane, TaskRunner, TokenVerifier } from '../model';
 import type { ApiMethod, Faults } from '../faults';
 import { ApiError, readJson, sendError, sendJson, statusOfHttp } from './google-errors';
 import { serviceDisabledError } from '../service-disabled';
@@ -21,6 +21,8 @@ import {
   renderService,
   type ApiState,
 } from './records';
+import { settleExecutions } from './executions';
+import { dispatchJobs } from './job-routes';
 import { deleteRevision, listRevisions } from './revisions';
 import type { SecretStore } from './secret-store';
 import { createService, deleteService, listServices, updateService } from './services';
@@ -52,6 +54,8 @@ export const REGIONS = [
 
 export interface RunApiOptions {
   dataPlane: DataPlane;
+  /** Runs Cloud Run job tasks as local processes; without it a job's image counts as missing. */
+  tasks?: TaskRunner;
   verifier: TokenVerifier;
   faults: Faults;
   secrets: SecretStore;
@@ -81,6 +85,7 @@ export class RunApi {
     this.state = {
       opts,
       services: new Map(),
+      jobs: new Map(),
       operations: new TimedOperations(this.wire.operations),
       wire: this.wire,
       now: opts.now ?? (() => new Date()),
@@ -95,6 +100,11 @@ export class RunApi {
   /** Waits until every service has finished reconciling (for clean shutdown in tests). */
   async settle(): Promise<void> {
     await Promise.all([...this.state.services.values()].map((s) => s.queue));
+  }
+
+  /** Cancels every running job execution and waits until each has stopped (clean shutdown). */
+  async cancelExecutions(): Promise<void> {
+    await settleExecutions(this.state, true);
   }
 
   /** Handles /v2/… requests; resolves false for other paths. */
@@ -144,6 +154,19 @@ export class RunApi {
     const state = this.state;
     let m: RegExpExecArray | null;
     const base = '^/v2/projects/([^/]+)/locations/([^/]+)';
+    const jobs = await dispatchJobs(
+      {
+        state,
+        gate: (r, apiMethod, permission, resource, project, location) =>
+          this.gate(r, apiMethod, permission, resource, project, location),
+        require: (principal, permission, resource) => this.require(principal, permission, resource),
+        checked: (typeName, body, at) => this.checked(typeName, body, at),
+        page,
+      },
+      req,
+      url,
+    );
+    if (jobs) return jobs;
     if ((m = new RegExp(`${base}/operations/([^/:]+)$`).exec(path)) && method === 'GET') {
       const name = `projects/${m[1]}/locations/${m[2]}/operations/${m[3]}`;
       this.gate(req, 'operations.get', 'run.operations.get', name, m[1], m[2]);
@@ -300,12 +323,8 @@ export class RunApi {
     // Google answers a project that does not exist like one the caller may not see: 403, "or resource may
     // not exist" (so project ids cannot be probed); only a wrong location is a 404.
     const unknownProject = this.opts.projects && !this.opts.projects.includes(project);
-    if (unknownProject || (this.opts.permits && !this.opts.permits(info.principal, permission, resource))) {
-      throw new ApiError(
-        'PERMISSION_DENIED',
-        `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`,
-      );
-    }
+    if (unknownProject) this.require('', permission, resource, true);
+    this.require(info.principal, permission, resource);
     if (!REGIONS.includes(location)) {
       throw new ApiError(
         'NOT_FOUND',
@@ -313,6 +332,16 @@ export class RunApi {
       );
     }
     return info.principal;
+  }
+
+  /** PERMISSION_DENIED in Google's words unless `principal` holds `permission` on `resource`. */
+  private require(principal: string, permission: string, resource: string, deny = false): void {
+    if (deny || (this.opts.permits && !this.opts.permits(principal, permission, resource))) {
+      throw new ApiError(
+        'PERMISSION_DENIED',
+        `Permission '${permission}' denied on resource '${resource}' (or resource may not exist).`,
+      );
+    }
   }
 
   /** Checks a request body against the official protos; unknown or mistyped fields are 400 like Google's front end. */

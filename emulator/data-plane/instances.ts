@@ -64,6 +64,34 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Spawns a detached process (its own group) that the reaper kills if this process dies and that counts
+ * in `livePids()` until it exits: for job tasks, which run to completion instead of listening.
+ */
+export function spawnReaped(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): ChildProcess {
+  installExitHook();
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  live.add(child);
+  const group = child.pid;
+  if (group !== undefined) toReaper(String(group));
+  const forget = (): void => {
+    if (!live.delete(child)) return;
+    if (group !== undefined) toReaper(`-${group}`);
+  };
+  child.on('exit', forget);
+  child.on('error', forget);
+  return child;
+}
+
+/** Sends `signal` to the process group of a child started by spawnReaped (or to the child alone). */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  killGroup(child, signal);
+}
+
 /** Pids (process groups) of every instance still running under this Node process (for leak checks). */
 export function livePids(): number[] {
   return [...live].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);

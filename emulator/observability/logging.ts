@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { ApiError, readJson, sendError, sendJson } from '../api/google-errors';
 import { gate, parseRfc3339, rfc3339, type GateOptions } from './gate';
 import { serviceParts, type InstanceOutput, type RequestLog, type RequestRecord } from './request-log';
+import { taskEntry } from './job-logging';
 
 const LOGGING_API = 'logging.googleapis.com';
 
@@ -26,7 +27,7 @@ const rank = (severity: string): number => SEVERITIES.indexOf(severity.toUpperCa
 
 type Json = Record<string, unknown>;
 /** A LogEntry in REST JSON, with what filtering needs beside it. */
-interface Entry {
+export interface Entry {
   json: Json;
   at: number;
   received: number;
@@ -126,6 +127,10 @@ function entries(log: RequestLog, project: string, visibleUntil: number): Entry[
   for (const line of log.output) {
     const received = line.at + 1;
     if (received <= visibleUntil) out.push(outputEntry(line, project, received));
+  }
+  for (const line of log.taskOutput) {
+    const received = line.at + 1;
+    if (received <= visibleUntil) out.push(taskEntry(line, project, received));
   }
   return out;
 }
@@ -254,7 +259,7 @@ export function parseLoggingFilter(filter: string): Clause {
     at = re.lastIndex;
     return true;
   };
-  const comparison = /([A-Za-z_][\w.]*)\s*(>=|<=|!=|=|>|<|:)\s*("(?:[^"\\]|\\.)*"|[^\s"()]+)/y;
+  const comparison = /([A-Za-z_][\w.]*(?:"[^"]*")?)\s*(>=|<=|!=|=|>|<|:)\s*("(?:[^"\\]|\\.)*"|[^\s"()]+)/y;
   // expression := disjunction { [AND] disjunction }   (juxtaposition is AND)
   const conjunction = (): Clause => {
     const parts = [disjunction()];
@@ -337,6 +342,9 @@ function clause(field: string, op: string, value: string): Clause {
   if (field === 'resource.type') return text((e) => (e.json.resource as Json).type);
   const label = /^resource\.labels\.(\w+)$/.exec(field);
   if (label) return text((e) => ((e.json.resource as Json).labels as Json)[label[1]]);
+  // Entry labels, e.g. labels."run.googleapis.com/execution_name" (a quoted key) or labels.instanceId.
+  const entryLabel = /^labels\.(?:"([^"]*)"|(\w+))$/.exec(field);
+  if (entryLabel) return text((e) => (e.json.labels as Json | undefined)?.[entryLabel[1] ?? entryLabel[2]]);
   if (field === 'textPayload') return text((e) => e.json.textPayload);
   if (field === 'jsonPayload.message') return text((e) => (e.json.jsonPayload as Json | undefined)?.message);
   return () => false;

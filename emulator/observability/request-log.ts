@@ -48,6 +48,21 @@ export interface InstanceOutput {
   seq?: number;
 }
 
+/** One line a Cloud Run job task attempt wrote (or the platform's line about it), for the Logging fake. */
+export interface TaskOutput {
+  /** Full job name: projects/P/locations/L/jobs/J. */
+  job: string;
+  /** Short execution name. */
+  execution: string;
+  taskIndex: number;
+  attempt: number;
+  at: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  /** Order of arrival in the log (set by RequestLog), for stable insertIds. */
+  seq?: number;
+}
+
 /** Where the router reports requests and concurrency (implemented by RequestLog). */
 export interface RequestSink {
   record(record: RequestRecord): void;
@@ -62,6 +77,7 @@ export class RequestLog implements RequestSink {
   readonly requests: RequestRecord[] = [];
   readonly samples: ConcurrencySample[] = [];
   readonly output: InstanceOutput[] = [];
+  readonly taskOutput: TaskOutput[] = [];
   private seq = 0;
 
   /** Stores a finished request. */
@@ -72,6 +88,11 @@ export class RequestLog implements RequestSink {
   /** Stores an instance's in-flight count after a change. */
   concurrency(sample: ConcurrencySample): void {
     push(this.samples, sample);
+  }
+
+  /** Stores a job task's output line. */
+  taskLine(line: TaskOutput): void {
+    push(this.taskOutput, { ...line, seq: this.seq++ });
   }
 
   /** Stores an instance's output line or exit. */

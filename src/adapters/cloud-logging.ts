@@ -26,6 +26,8 @@ export interface LogProblems {
 export interface CloudLogging {
   /** The candidate's ERROR lines, 5xx request logs and system warnings since `since`, newest first. */
   recentProblems(query: LogQuery): Promise<Observed<LogProblems>>;
+  /** The entries a filter selects, newest first, at most `limit`. */
+  entries(query: { project: string; filter: string; limit: number }): Promise<Observed<LogProblems>>;
 }
 
 /** Pages read at most: Logging may answer a slow query with an empty page and a nextPageToken. */
@@ -61,42 +63,43 @@ export function createCloudLogging(options: ObservabilityClientOptions): CloudLo
   const base = options.baseUrl.replace(/\/+$/, '');
   const denied =
     "grant roles/logging.viewer on the project to read the candidate's logs (optional: the log gate is skipped without it)";
-  return {
-    async recentProblems(q) {
-      const filter = problemFilter(q);
-      const query = `entries.list projects/${q.project} ${filter}; newest ${q.limit}`;
-      const entries: LogProblem[] = [];
-      let pageToken: string | undefined;
-      for (let page = 0; page < MAX_PAGES && entries.length < q.limit; page++) {
-        const outcome = await callGoogleApi(
-          options,
-          {
-            url: `${base}/v2/entries:list`,
-            method: 'POST',
-            body: {
-              resourceNames: [`projects/${q.project}`],
-              filter,
-              orderBy: 'timestamp desc',
-              // entries.list refuses a pageSize above 1000 (LIST_PAGE_MAX) with 400.
-              pageSize: Math.min(q.limit - entries.length, LIST_PAGE_MAX),
-              ...(pageToken && { pageToken }),
-            },
+  const entries: CloudLogging['entries'] = async (q) => {
+    const query = `entries.list projects/${q.project} ${q.filter}; newest ${q.limit}`;
+    const found: LogProblem[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES && found.length < q.limit; page++) {
+      const outcome = await callGoogleApi(
+        options,
+        {
+          url: `${base}/v2/entries:list`,
+          method: 'POST',
+          body: {
+            resourceNames: [`projects/${q.project}`],
+            filter: q.filter,
+            orderBy: 'timestamp desc',
+            // entries.list refuses a pageSize above 1000 (LIST_PAGE_MAX) with 400.
+            pageSize: Math.min(q.limit - found.length, LIST_PAGE_MAX),
+            ...(pageToken && { pageToken }),
           },
-          denied,
-        );
-        if (!outcome.ok) return { kind: outcome.kind, message: outcome.message, query };
-        const got = Array.isArray(outcome.body.entries) ? (outcome.body.entries as Json[]) : [];
-        entries.push(...got.map((e) => toProblem(e, q.project)));
-        pageToken = typeof outcome.body.nextPageToken === 'string' ? outcome.body.nextPageToken : undefined;
-        if (!pageToken) break;
-      }
-      if (entries.length === 0) return { kind: 'no-data', query };
-      return {
-        kind: 'data',
-        value: { entries: entries.slice(0, q.limit), truncated: pageToken !== undefined },
-        query,
-      };
-    },
+        },
+        denied,
+      );
+      if (!outcome.ok) return { kind: outcome.kind, message: outcome.message, query };
+      const got = Array.isArray(outcome.body.entries) ? (outcome.body.entries as Json[]) : [];
+      found.push(...got.map((e) => toProblem(e, q.project)));
+      pageToken = typeof outcome.body.nextPageToken === 'string' ? outcome.body.nextPageToken : undefined;
+      if (!pageToken) break;
+    }
+    if (found.length === 0) return { kind: 'no-data', query };
+    return {
+      kind: 'data',
+      value: { entries: found.slice(0, q.limit), truncated: pageToken !== undefined },
+      query,
+    };
+  };
+  return {
+    entries,
+    recentProblems: (q) => entries({ project: q.project, filter: problemFilter(q), limit: q.limit }),
   };
 }
 
@@ -129,4 +132,37 @@ function toProblem(entry: Json, project: string): LogProblem {
     ...(status !== undefined && Number.isFinite(status) && { status }),
     source,
   };
+}
+
+/** One task of a job's execution, for its last ERROR lines. */
+export interface TaskQuery {
+  project: string;
+  region: string;
+  job: string;
+  /** The execution's short name. */
+  execution: string;
+  index: number;
+}
+
+/** The filter of `jobTaskErrors` (docs/platform.md "Cloud Run Jobs": job logs and their labels). */
+export function taskErrorFilter(q: TaskQuery): string {
+  return [
+    'resource.type="cloud_run_job"',
+    `resource.labels.job_name=${quote(q.job)}`,
+    `resource.labels.location=${quote(q.region)}`,
+    `labels."run.googleapis.com/execution_name"=${quote(q.execution)}`,
+    `labels."run.googleapis.com/task_index"=${quote(String(q.index))}`,
+    'severity>=ERROR',
+  ].join(' AND ');
+}
+
+/** A failed task's last ERROR lines, oldest first, through the same entries.list reads as the log gate. */
+export async function jobTaskErrors(
+  logging: CloudLogging,
+  q: TaskQuery,
+  limit = 20,
+): Promise<Observed<string[]>> {
+  const got = await logging.entries({ project: q.project, filter: taskErrorFilter(q), limit });
+  if (got.kind !== 'data') return got;
+  return { ...got, value: got.value.entries.map((e) => e.text).reverse() };
 }

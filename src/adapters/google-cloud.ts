@@ -21,6 +21,8 @@ export interface GoogleCloudOptions {
 export interface GoogleCloud {
   auth: GoogleAuth;
   cloudRun: CloudRunPort;
+  /** The Cloud Run Admin API endpoint when overridden (the emulator); production otherwise. */
+  runApi?: { apiEndpoint: string; port: number; protocol: 'http' | 'https' };
   /** Base URLs of Cloud Monitoring, Cloud Logging and Compute Engine (production, or loopback fakes). */
   observability: { monitoring: string; logging: string; compute: string };
 }
@@ -50,5 +52,10 @@ export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<G
     await cloudRun.close();
     throw err;
   }
-  return { auth, cloudRun, observability: endpoints.observability };
+  return {
+    auth,
+    cloudRun,
+    ...(endpoints.runApi && { runApi: endpoints.runApi }),
+    observability: endpoints.observability,
+  };
 }

@@ -220,6 +220,8 @@ export interface DeployConfig {
    * and Logging gates, and the policy for their answers (src/inputs/gates.ts). */
   gates: GateSettings;
 
+  /** `mode: job`: the Cloud Run job to create or update and how to execute it (src/inputs/job.ts). */
+  job?: JobSettings;
   /** The load balancer in front: checked before the deploy, smoke-tested through at the last step. */
   loadBalancer: {
     use: GateUse;
@@ -271,7 +273,7 @@ export interface GateSettings {
   policy: GatePolicy;
 }
 
-export type Mode = 'release' | 'cleanup';
+export type Mode = 'release' | 'cleanup' | 'job';
 
 export type PublicAccessMethod = 'invoker-check' | 'iam-binding';
 
@@ -312,4 +314,29 @@ export interface RunContext {
   runId: string;
   runAttempt: string;
   actor: string;
+}
+
+/** A Cloud Run job and its execution (`mode: job`, docs/platform.md "Cloud Run Jobs"). Unset fields keep
+ * the live job's value (Cloud Run's default on a first deploy). */
+export interface JobSettings {
+  /** The job id. */
+  name: string;
+  taskCount?: number;
+  /** Tasks at once; 0 means as many as possible. */
+  parallelism?: number;
+  maxRetries?: number;
+  taskTimeoutSeconds?: number;
+  /** The container's args, replacing the image's CMD. */
+  args?: string[];
+  /** `after-deploy` runs an execution once the job is written and waits for it; `never` only writes the job. */
+  execute: 'after-deploy' | 'never';
+  /** What this execution changes (RunJobRequest.overrides; needs run.jobs.runWithOverrides). */
+  overrides?: {
+    args?: string[];
+    env: ReadonlyArray<{ name: string; value: string }>;
+    taskCount?: number;
+    timeoutSeconds?: number;
+  };
+  /** How long the step waits for the execution to finish before it cancels it and fails. */
+  deadlineSeconds: number;
 }

@@ -8,6 +8,10 @@
  */
 export const SERVICE_ID = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
 
+/** A Cloud Run job id: lowercase letters, digits and hyphens, starting with a letter, not ending with a
+ * hyphen, at most 63 characters (docs/platform.md "Cloud Run Jobs"). */
+export const JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /**
  * A project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending with a
  * hyphen; legacy domain-scoped projects are written `example.com:my-project`.

@@ -5,7 +5,7 @@
 import type { GateNumber, GateVerdict } from './metric-gate';
 import type { ReportStep, StepGateReport } from './report-types';
 import { codeSpan, escapeText, fencedBlock, htmlText } from './report-text';
-import { renderPanelTable } from './stream-panel';
+import type { PanelVerdict } from './stream-panel';
 
 const GATE_NAME: Record<GateVerdict['gate'], string> = {
   panel: 'Stream-health panel',
@@ -50,4 +50,21 @@ function renderOne(title: string, gates: StepGateReport): string {
 
 function renderNumber(n: GateNumber): string {
   return `  - ${escapeText(n.label)}: **${escapeText(n.value)}**${n.query ? `: ${codeSpan(n.query)}` : ''}`;
+}
+
+/** The panel as a small Markdown table for the PR comment and the job summary. */
+export function renderPanelTable(verdict: PanelVerdict): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+  const lines = [
+    `**Stream-health panel: ${verdict.verdict}**`,
+    '',
+    '| Metric | Candidate | Baseline | Limit | |',
+    '| --- | --- | --- | --- | --- |',
+    ...verdict.rows.map(
+      (row) =>
+        `| ${cell(row.metric)} | ${cell(row.candidate)} | ${cell(row.baseline)} | ${cell(row.limit)} | ${mark(row.ok)} |`,
+    ),
+  ];
+  return lines.join('\n');
 }

@@ -438,7 +438,7 @@ function moveProbePort(probe: Probe | undefined, from: number, to: number): Prob
  * that the inputs do not name, as gcloud's `--set-env-vars` / `--set-secrets` clear the others (docs/platform.md
  * "Env and secret update strategies").
  */
-function planEnv(config: DeployConfig, live: EnvVar[]): EnvVar[] {
+export function planEnv(config: DeployConfig, live: EnvVar[]): EnvVar[] {
   const setting = new Set([...config.envVars.map((e) => e.name), ...config.secrets.map((e) => e.name)]);
   const dropped = (e: EnvVar) =>
     e.valueSource?.secretKeyRef

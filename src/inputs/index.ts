@@ -35,6 +35,7 @@ import {
   show,
   UPDATE_STRATEGIES,
 } from './shared';
+import { JOB_INPUTS, parseJob } from './job';
 import { type MetadataFiles, readMetadata } from './metadata';
 import { parseHttpUrl, parseSmoke, parseSmokeUrl } from './smoke';
 import {
@@ -141,9 +142,18 @@ export function parseInputs(
     'a Cloud Run region such as `us-central1`: lowercase words and a number',
     (v) => REGION.test(v),
   );
-  const service = required('service', SERVICE_EXPECTED, (v) => SERVICE_ID.test(v));
   // `cleanup` deploys nothing, so it reads no image: the same `with:` block can serve both jobs.
   const mode = text('mode') === '' ? 'release' : parseEnum('mode', text('mode'), MODES, problems);
+  // `mode: job` deploys a Cloud Run job named by `job` (src/inputs/job.ts) and needs no service.
+  const job = mode === 'job' ? parseJob(text, raw, problems) : undefined;
+  if (mode !== 'job')
+    for (const name of JOB_INPUTS)
+      if (raw(name).trim() !== '')
+        problems.warn(name, `is ignored: \`mode\` is \`${mode ?? 'release'}\`, not \`job\``);
+  const service =
+    mode === 'job' && text('service') === ''
+      ? (job?.name ?? '')
+      : required('service', SERVICE_EXPECTED, (v) => SERVICE_ID.test(v));
   if (mode === 'cleanup' && text('image') !== '')
     problems.warn('image', 'is ignored: `mode` is `cleanup`, which deploys nothing');
   let imageMistake: string | undefined;
@@ -270,6 +280,12 @@ export function parseInputs(
     new Set(envVars.map((e) => e.name)),
     problems,
   );
+  if (mode === 'job' && secretMounts.length > 0)
+    problems.add(
+      'secrets',
+      `mounts ${secretMounts.map((m) => `\`${m.path}\``).join(', ')} as files, which \`mode: job\` does not write yet`,
+      'secrets as environment variables (`NAME=SECRET:VERSION`) for a job',
+    );
   const strategy = (name: 'env_vars_update_strategy' | 'secrets_update_strategy') =>
     text(name) === '' ? 'merge' : parseEnum(name, text(name), UPDATE_STRATEGIES, problems);
   const envVarsUpdateStrategy = strategy('env_vars_update_strategy');
@@ -448,6 +464,7 @@ export function parseInputs(
     keepReleaseTags: keepReleaseTags!,
     candidateCreatesService,
     gates: gates!,
+    ...(job !== undefined && { job }),
     loadBalancer: { use: loadBalancerUse!, ...(loadBalancerUrl !== undefined && { url: loadBalancerUrl }) },
     reporting,
     ...(metadata.extras !== undefined && { metadata: metadata.extras }),

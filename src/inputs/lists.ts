@@ -26,6 +26,9 @@ const MAX_ENV_VALUE_BYTES = 32_768;
 export const ENV_DOC =
   'https://cloud.google.com/run/docs/configuring/services/overview-environment-variables';
 
+/** The inputs that hold `NAME=VALUE` lines of plain env vars. */
+type EnvInput = 'env_vars' | 'execute_env';
+
 interface Line {
   /** 1-based line number in the input. */
   number: number;
@@ -36,7 +39,7 @@ interface Line {
 // Splits `NAME=REST` lines; blank lines and `#` comments are skipped. Never echoes a line's content: it may
 // hold a secret value.
 function splitAssignments(
-  input: 'env_vars' | 'secrets',
+  input: EnvInput | 'secrets',
   text: string,
   shape: string,
   problems: Problems,
@@ -62,7 +65,7 @@ function splitAssignments(
 }
 
 // Checks names (syntax, reserved, duplicates within the input) and returns the lines whose names are sound.
-function checkNames(input: 'env_vars' | 'secrets', lines: Line[], problems: Problems): Line[] {
+function checkNames(input: EnvInput | 'secrets', lines: Line[], problems: Problems): Line[] {
   const firstLine = new Map<string, number>();
   return lines.filter(({ name, number }) => {
     if (!ENV_NAME.test(name)) {
@@ -98,31 +101,35 @@ const COMMA_PAIRS = /,\s*[A-Za-z_][A-Za-z0-9_]*=/;
 
 // Env values are everything after the first `=`, byte for byte: commas, `=`, quotes, JSON and spaces are kept.
 // A value is never echoed: it may be a secret pasted into the wrong input.
-export function parseEnvVars(text: string, problems: Problems): { name: string; value: string }[] {
+export function parseEnvVars(
+  text: string,
+  problems: Problems,
+  input: EnvInput = 'env_vars',
+): { name: string; value: string }[] {
   if (text.trim() === EMPTY_MAP) return [];
-  const lines = checkNames('env_vars', splitAssignments('env_vars', text, 'NAME=VALUE', problems), problems);
+  const lines = checkNames(input, splitAssignments(input, text, 'NAME=VALUE', problems), problems);
   for (const { name, rest, number } of lines) {
     // A JSON value (`{"a":"x,y=z"}`) holds commas by nature: not the one-line form.
     if (COMMA_PAIRS.test(rest) && !/^\s*[[{]/.test(rest))
       problems.warn(
-        'env_vars',
+        input,
         `line ${number}: the value of \`${name}\` looks like comma-separated \`NAME=VALUE\` pairs; here each line is one variable and commas stay in the value, so write one \`NAME=VALUE\` per line (google-github-actions/deploy-cloudrun also split on commas)`,
       );
     if (/^(["']).*\1$/s.test(rest) && rest.length >= 2)
       problems.warn(
-        'env_vars',
+        input,
         `line ${number}: the value of \`${name}\` is in quotes, which stay part of the value here (values are kept byte for byte; google-github-actions/deploy-cloudrun removed them)`,
       );
     const bytes = Buffer.byteLength(rest, 'utf8');
     if (bytes > MAX_ENV_VALUE_BYTES)
       problems.add(
-        'env_vars',
+        input,
         `line ${number}: the value of \`${name}\` is ${bytes} bytes; Cloud Run allows at most ${MAX_ENV_VALUE_BYTES} (32 KiB) per value`,
         'a shorter value, or the data in a Secret Manager secret (`secrets`) or a file in the image',
       );
     if (name.toUpperCase().startsWith('X_GOOGLE_'))
       problems.warn(
-        'env_vars',
+        input,
         `line ${number}: \`${name}\` starts with \`X_GOOGLE_\`, a prefix Google reserves (${ENV_DOC}); the deploy may be refused`,
       );
   }

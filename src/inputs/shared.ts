@@ -82,6 +82,18 @@ export const INPUT_NAMES = [
   'gate_failures',
   'load_balancer',
   'load_balancer_url',
+  'job',
+  'task_count',
+  'parallelism',
+  'max_retries',
+  'task_timeout',
+  'args',
+  'execute',
+  'execute_args',
+  'execute_env',
+  'execute_task_count',
+  'execute_timeout',
+  'execute_deadline',
   'github_token',
   'comment_on_pr',
   'comment_on_commit',
@@ -91,7 +103,7 @@ export const INPUT_NAMES = [
 
 export type InputName = (typeof INPUT_NAMES)[number];
 
-export const MODES: readonly Mode[] = ['release', 'cleanup'];
+export const MODES: readonly Mode[] = ['release', 'cleanup', 'job'];
 export const PROFILES: readonly Profile[] = ['sse', 'websocket', 'grpc', 'http', 'none'];
 export const UPDATE_STRATEGIES: readonly UpdateStrategy[] = ['merge', 'overwrite'];
 export const EXECUTION_ENVIRONMENTS: readonly ExecutionEnvironment[] = ['gen1', 'gen2'];

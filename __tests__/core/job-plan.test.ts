@@ -1,0 +1,108 @@
+// The job to write and an execution's overrides (src/core/job-plan.ts): an update is the live job with
+// the inputs' changes (the Jobs API has no update mask), fields this code does not know kept.
+import type { JobSettings } from '../../src/core/config';
+import { jobName, planJob, runOverrides, type CloudRunJob } from '../../src/core/job-plan';
+import { deployConfig } from '../support/deploy-config';
+import { context } from '../support/run-config';
+
+const job = (over: Partial<JobSettings> = {}): JobSettings => ({
+  name: 'migrate',
+  execute: 'after-deploy',
+  deadlineSeconds: 3600,
+  ...over,
+});
+const config = (over = {}) =>
+  deployConfig({
+    mode: 'job',
+    image: 'us-docker.pkg.dev/p/r/migrate:2',
+    envVars: [{ name: 'A', value: '1' }],
+    ...over,
+  });
+
+test('a first deploy: a new job with the inputs, provenance labels and Cloud Run defaults for the rest', () => {
+  const plan = planJob(
+    config(),
+    job({ taskCount: 5, parallelism: 2, maxRetries: 1, taskTimeoutSeconds: 300, args: ['--all'] }),
+    undefined,
+    context,
+  );
+  expect(plan.action).toBe('create');
+  expect(plan.desired).toMatchObject({
+    name: 'projects/demo-project/locations/us-central1/jobs/migrate',
+    labels: { 'managed-by': 'stream-deploy' },
+    template: {
+      taskCount: 5,
+      parallelism: 2,
+      template: {
+        containers: [
+          { image: 'us-docker.pkg.dev/p/r/migrate:2', args: ['--all'], env: [{ name: 'A', value: '1' }] },
+        ],
+        maxRetries: 1,
+        timeout: '300s',
+      },
+    },
+  });
+});
+
+test('an update keeps what the inputs do not name, fields unknown to this code included; output fields go', () => {
+  const live: CloudRunJob = {
+    name: 'projects/demo-project/locations/us-central1/jobs/migrate',
+    etag: '"7"',
+    generation: '7',
+    launchStage: 'GA',
+    binaryAuthorization: { useDefault: true },
+    template: {
+      taskCount: 3,
+      template: {
+        containers: [{ image: 'old', args: ['--old'], env: [{ name: 'KEEP', value: 'x' }] }],
+        maxRetries: 2,
+        vpcAccess: { connector: 'c' },
+      },
+    },
+  };
+  const plan = planJob(config(), job({ maxRetries: 0 }), live, context);
+  expect(plan.action).toBe('update');
+  expect(plan.desired).toMatchObject({
+    etag: '"7"',
+    launchStage: 'GA',
+    binaryAuthorization: { useDefault: true },
+    template: {
+      taskCount: 3,
+      template: {
+        containers: [
+          {
+            image: 'us-docker.pkg.dev/p/r/migrate:2',
+            args: ['--old'],
+            env: [
+              { name: 'KEEP', value: 'x' },
+              { name: 'A', value: '1' },
+            ],
+          },
+        ],
+        maxRetries: 0,
+        vpcAccess: { connector: 'c' },
+      },
+    },
+  });
+  expect(plan.desired).not.toHaveProperty('generation');
+  expect(live.template.template.containers[0].image).toBe('old');
+});
+
+test('overrides: args (an empty list clears them), env, task count and timeout; none without any', () => {
+  expect(runOverrides(job())).toBeUndefined();
+  expect(
+    runOverrides(
+      job({
+        overrides: { args: ['--shard'], env: [{ name: 'B', value: '2' }], taskCount: 10, timeoutSeconds: 60 },
+      }),
+    ),
+  ).toEqual({
+    containerOverrides: [{ args: ['--shard'], env: [{ name: 'B', value: '2' }] }],
+    taskCount: 10,
+    timeout: '60s',
+  });
+  expect(runOverrides(job({ overrides: { args: [], env: [] } }))).toEqual({
+    containerOverrides: [{ args: [], clearArgs: true }],
+  });
+  expect(jobName(config(), job())).toBe('projects/demo-project/locations/us-central1/jobs/migrate');
+});

@@ -1,0 +1,85 @@
+// Cloud Run jobs through the built action (`mode: job`) against the local Cloud Run, whose tasks are real
+// processes: a sharded job that succeeds; task 3 of 5 failing twice, reported by index, exit code and log
+// lines; a task timeout; and a cancelled GitHub job whose post step cancels the running execution.
+import { runAction, startAction } from '../../scripts/local-runner';
+import { jobClients, wifClient } from '../../emulator/clients';
+import { targetInputs, useActionWorld } from '../support/action-world';
+
+const w = useActionWorld({ jobKillGraceMs: 500 });
+const IMAGE = 'us-docker.pkg.dev/demo/jobs/job-app';
+
+let runs = 8300;
+const inputs = (job: string, extra: Record<string, string> = {}) => {
+  const { service: _s, ...target } = targetInputs(w.emulator, '');
+  return { ...target, mode: 'job', job, image: `${IMAGE}:v1`, ...extra };
+};
+const run = (job: string, extra: Record<string, string> = {}) =>
+  runAction('main', inputs(job, extra), w.emulator.endpoints, { env: { GITHUB_RUN_ID: String(runs++) } });
+const tasksOf = (output: string) => JSON.parse(output) as Record<string, unknown>;
+
+test('a sharded job is created, executed with its overrides and waited for: every task succeeds', async () => {
+  const got = await run('shard', { task_count: '5', parallelism: '3', execute_env: 'RELEASE=v2' });
+  expect([got.code, got.annotations]).toEqual([0, []]);
+  expect(got.outputs).toMatchObject({ verdict: 'succeeded', execution_status: 'succeeded' });
+  expect(got.outputs.execution).toMatch(/\/jobs\/shard\/executions\/shard-[a-z0-9]{5}$/);
+  expect(tasksOf(got.outputs.tasks)).toMatchObject({ tasks: 5, succeeded: 5, failed: 0, failedTasks: [] });
+  expect(got.stdout).toMatch(/Execution shard-[a-z0-9]{5} succeeded: 5 of 5 tasks succeeded/);
+  expect(got.summary).toContain('### Cloud Run job `shard` in `us-central1`: succeeded');
+});
+
+test('task 3 of 5 exits 1 twice: failed, reported by index, exit code, attempts and its log lines', async () => {
+  const got = await run('flaky', { task_count: '5', max_retries: '1', env_vars: 'JOB_FAIL_TASKS=3' });
+  expect(got.code).toBe(1);
+  expect(got.outputs.verdict).toBe('failed');
+  expect(tasksOf(got.outputs.tasks)).toMatchObject({
+    tasks: 5,
+    succeeded: 4,
+    failed: 1,
+    failedTasks: [{ index: 3, exitCode: 1, attempts: 2 }],
+  });
+  const error = got.annotations.find((a) => a.startsWith('::error'))!;
+  expect(error).toContain('task 3: exit code 1 after 2 attempt(s)');
+  expect(error).toMatch(/task 3: task 3 failed/);
+  expect(got.summary).toMatch(/\| 3 \| 1 \| 2 \| .*task 3 failed/);
+});
+
+test('a task past its timeout is stopped by a signal and reported so', async () => {
+  const got = await run('slow', { task_timeout: '1s', max_retries: '0', env_vars: 'JOB_SLEEP_MS=30000' });
+  expect(got.code).toBe(1);
+  expect(tasksOf(got.outputs.tasks)).toMatchObject({
+    failed: 1,
+    failedTasks: [{ index: 0, signal: expect.any(Number) }],
+  });
+  expect(got.annotations.join('\n')).toMatch(/task 0: stopped by signal \d+/);
+});
+
+test('a cancelled GitHub job: the post step cancels the running execution', async () => {
+  const main = startAction(
+    'main',
+    inputs('long', { env_vars: 'JOB_SLEEP_MS=60000', task_count: '2' }),
+    w.emulator.endpoints,
+    {
+      env: { GITHUB_RUN_ID: String(runs++) },
+    },
+  );
+  let execution = '';
+  for (const deadline = Date.now() + 60_000; !execution; await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > deadline || main.child.exitCode !== null) throw new Error('no execution started');
+    execution = main.state().job_execution ?? '';
+  }
+  main.child.kill('SIGKILL');
+  await main.done;
+  const post = await runAction('post', inputs('long'), w.emulator.endpoints, {
+    state: main.state(),
+    env: { GITHUB_RUN_ID: String(runs++) },
+  });
+  expect(post.code).toBe(0);
+  expect(post.stdout).toContain(`Cancelled execution ${execution}`);
+  const { executions } = jobClients(w.emulator.endpoints, wifClient(w.emulator.endpoints));
+  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 200))) {
+    const [e] = await executions.getExecution({ name: execution });
+    if (Number(e.cancelledCount ?? 0) === 2) break;
+    if (Date.now() > deadline) throw new Error(`not cancelled: ${JSON.stringify(e)}`);
+  }
+  await executions.close();
+});

@@ -1,0 +1,74 @@
+// `mode: job` inputs (src/inputs/job.ts): the job, its execution and the overrides; every problem at once.
+import { parse, problemsOf } from './fixtures';
+
+const JOB = { mode: 'job', service: '', job: 'migrate' };
+
+test('a job with every input: the settings and overrides the orchestrator gets', () => {
+  const config = parse({
+    ...JOB,
+    task_count: '5',
+    parallelism: '2',
+    max_retries: '1',
+    task_timeout: '10m',
+    args: '--all\n--verbose\n',
+    execute_args: '--shard',
+    execute_env: 'RELEASE=v2\nDRY_RUN=false',
+    execute_task_count: '10',
+    execute_timeout: '60s',
+    execute_deadline: '30m',
+  });
+  expect(config.service).toBe('migrate');
+  expect(config.job).toEqual({
+    name: 'migrate',
+    taskCount: 5,
+    parallelism: 2,
+    maxRetries: 1,
+    taskTimeoutSeconds: 600,
+    args: ['--all', '--verbose'],
+    execute: 'after-deploy',
+    overrides: {
+      args: ['--shard'],
+      env: [
+        { name: 'RELEASE', value: 'v2' },
+        { name: 'DRY_RUN', value: 'false' },
+      ],
+      taskCount: 10,
+      timeoutSeconds: 60,
+    },
+    deadlineSeconds: 1800,
+  });
+});
+
+test('defaults: execute after the deploy, wait at most an hour, no overrides; no service needed', () => {
+  expect(parse(JOB).job).toEqual({ name: 'migrate', execute: 'after-deploy', deadlineSeconds: 3600 });
+});
+
+test('every problem at once, each naming its input', () => {
+  expect(
+    problemsOf({
+      ...JOB,
+      job: 'Migrate_DB',
+      task_count: '0',
+      max_retries: '11',
+      task_timeout: '200h',
+      execute: 'later',
+      execute_env: 'PORT=1',
+    }).map((p) => p.input),
+  ).toEqual(['job', 'task_count', 'max_retries', 'task_timeout', 'execute', 'execute_env']);
+  expect(problemsOf({ mode: 'job', service: '' }).map((p) => p.input)).toEqual(['job']);
+  expect(problemsOf({ ...JOB, task_count: '2', parallelism: '3' }).map((p) => p.input)).toEqual([
+    'parallelism',
+  ]);
+});
+
+test('overrides with `execute: never` are warned about as ignored', () => {
+  expect(parse({ ...JOB, execute: 'never', execute_task_count: '3' }).inputWarnings).toEqual([
+    '`execute`: is `never`: the `execute_*` overrides are ignored',
+  ]);
+});
+
+test('job inputs outside `mode: job` are warned about as ignored', () => {
+  expect(parse({ task_count: '3' }).inputWarnings).toEqual([
+    '`task_count`: is ignored: `mode` is `release`, not `job`',
+  ]);
+});

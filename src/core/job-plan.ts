@@ -1,0 +1,129 @@
+// A Cloud Run job as data: from the job settings and the live job (or none) to the v2 Job to send, and the
+// overrides of one execution. Pure. The v2 UpdateJobRequest has no update mask (docs/platform.md "Cloud Run
+// Jobs"): an update replaces the whole job, so it starts from the live job as read, fields this code does
+// not know included, and changes only what the inputs name.
+import type { DeployConfig, JobSettings, RunContext } from './config';
+import type { Container } from './cloud-run-types';
+import { planEnv, provenanceLabels } from './service-plan';
+
+/** A v2 Job as read or as planned; unknown fields are kept as read. */
+export interface CloudRunJob {
+  name: string;
+  labels?: Record<string, string>;
+  etag?: string;
+  template: {
+    taskCount?: number;
+    parallelism?: number;
+    labels?: Record<string, string>;
+    template: {
+      containers: Container[];
+      maxRetries?: number;
+      /** Duration string, e.g. "600s". */
+      timeout?: string;
+      serviceAccount?: string;
+      [field: string]: unknown;
+    };
+    [field: string]: unknown;
+  };
+  latestCreatedExecution?: { name?: string };
+  [field: string]: unknown;
+}
+
+/** RunJobRequest.overrides (needs run.jobs.runWithOverrides; the API has no command override). */
+export interface RunOverrides {
+  containerOverrides?: Array<{
+    args?: string[];
+    env?: Array<{ name: string; value: string }>;
+    clearArgs?: boolean;
+  }>;
+  taskCount?: number;
+  timeout?: string;
+}
+
+export interface JobPlan {
+  action: 'create' | 'update';
+  desired: CloudRunJob;
+  notes: string[];
+}
+
+/** The job's full name `projects/P/locations/L/jobs/J`. */
+export function jobName(config: Pick<DeployConfig, 'projectId' | 'region'>, job: JobSettings): string {
+  return `projects/${config.projectId}/locations/${config.region}/jobs/${job.name}`;
+}
+
+/** Plans the job to write: the live job with the inputs' changes, or a new one. */
+export function planJob(
+  config: DeployConfig,
+  job: JobSettings,
+  current: CloudRunJob | undefined,
+  context: RunContext,
+): JobPlan {
+  const notes: string[] = [];
+  const base: CloudRunJob = current
+    ? structuredClone(current)
+    : { name: jobName(config, job), template: { template: { containers: [] } } };
+  const task = base.template.template;
+  const live: Container = task.containers[0] ?? { image: config.image };
+  const container: Container = {
+    ...live,
+    image: config.image,
+    env: planEnv(config, live.env ?? []),
+    ...(job.args !== undefined && { args: [...job.args] }),
+  };
+  const desired: CloudRunJob = {
+    ...base,
+    name: jobName(config, job),
+    labels: { ...(base.labels ?? {}), ...config.labels, ...provenanceLabels(context) },
+    template: {
+      ...base.template,
+      ...(job.taskCount !== undefined && { taskCount: job.taskCount }),
+      ...(job.parallelism !== undefined && { parallelism: job.parallelism }),
+      template: {
+        ...task,
+        containers: [container, ...task.containers.slice(1)],
+        ...(job.maxRetries !== undefined && { maxRetries: job.maxRetries }),
+        ...(job.taskTimeoutSeconds !== undefined && { timeout: `${job.taskTimeoutSeconds}s` }),
+        ...(config.runtimeServiceAccount !== undefined && { serviceAccount: config.runtimeServiceAccount }),
+      },
+    },
+  };
+  for (const field of [
+    'uid',
+    'generation',
+    'createTime',
+    'updateTime',
+    'terminalCondition',
+    'conditions',
+    'reconciling',
+    'observedGeneration',
+    'executionCount',
+  ])
+    delete desired[field];
+  if (!current) notes.push(`Job ${job.name} does not exist yet: it is created.`);
+  else
+    notes.push(
+      `Job ${job.name} is updated whole (the Jobs API takes no update mask); what the inputs do not name stays as read.`,
+    );
+  return { action: current ? 'update' : 'create', desired, notes };
+}
+
+/** The overrides of one execution, or undefined when it has none. */
+export function runOverrides(job: JobSettings): RunOverrides | undefined {
+  const o = job.overrides;
+  if (!o) return undefined;
+  const container =
+    o.args !== undefined || o.env.length > 0
+      ? [
+          {
+            ...(o.args !== undefined && { args: [...o.args] }),
+            ...(o.args !== undefined && o.args.length === 0 && { clearArgs: true }),
+            ...(o.env.length > 0 && { env: o.env.map((e) => ({ name: e.name, value: e.value })) }),
+          },
+        ]
+      : undefined;
+  return {
+    ...(container && { containerOverrides: container }),
+    ...(o.taskCount !== undefined && { taskCount: o.taskCount }),
+    ...(o.timeoutSeconds !== undefined && { timeout: `${o.timeoutSeconds}s` }),
+  };
+}

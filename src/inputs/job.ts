@@ -1,0 +1,106 @@
+// The job section (`mode: job`): the Cloud Run job to create or update, and whether and how to execute it
+// (docs/platform.md "Cloud Run Jobs"). Every input checked, every problem added.
+import type { JobSettings } from '../core/config';
+import { JOB_ID } from '../core/name-rules';
+import { parseEnvVars } from './lists';
+import { parseEnum, parseInteger, parseSeconds } from './scalars';
+import { type InputName, type Problems, show } from './shared';
+
+const EXECUTE = ['after-deploy', 'never'] as const;
+
+/** The inputs of `mode: job`; given in another mode, each is warned about as ignored. */
+export const JOB_INPUTS: readonly InputName[] = [
+  'job',
+  'task_count',
+  'parallelism',
+  'max_retries',
+  'task_timeout',
+  'args',
+  'execute',
+  'execute_args',
+  'execute_env',
+  'execute_task_count',
+  'execute_timeout',
+  'execute_deadline',
+];
+
+/** Task timeout bounds: 1 s to 168 h (docs/platform.md "Cloud Run Jobs"). */
+const MAX_TASK_TIMEOUT_S = 168 * 3600;
+/** How long the step waits for an execution at most: a GitHub-hosted job's own limit is 6 h. */
+const MAX_DEADLINE_S = 6 * 3600;
+
+/** One argument per line, kept byte for byte (blank lines are arguments too, except a last empty one). */
+function parseArgs(text: string): string[] {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** The job settings, or undefined when any input was bad (each problem added). */
+export function parseJob(
+  text: (name: InputName) => string,
+  raw: (name: InputName) => string,
+  problems: Problems,
+): JobSettings | undefined {
+  const given = (name: InputName) => text(name) !== '';
+  const name = text('job');
+  if (name === '')
+    problems.add('job', 'is required with `mode: job`', 'a Cloud Run job id such as `migrate`');
+  else if (!JOB_ID.test(name))
+    problems.add(
+      'job',
+      `${show(name)} is not a job id`,
+      'lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters',
+    );
+  const int = (input: InputName, min: number, max: number) =>
+    given(input) ? parseInteger(input, text(input), min, max, problems) : undefined;
+  const taskCount = int('task_count', 1, 10_000);
+  const parallelism = int('parallelism', 0, 10_000);
+  const maxRetries = int('max_retries', 0, 10);
+  const taskTimeoutSeconds = given('task_timeout')
+    ? parseSeconds('task_timeout', text('task_timeout'), 1, MAX_TASK_TIMEOUT_S, problems)
+    : undefined;
+  const execute = given('execute')
+    ? parseEnum('execute', text('execute'), EXECUTE, problems)
+    : 'after-deploy';
+  const overrideTasks = int('execute_task_count', 1, 10_000);
+  const overrideTimeout = given('execute_timeout')
+    ? parseSeconds('execute_timeout', text('execute_timeout'), 1, MAX_TASK_TIMEOUT_S, problems)
+    : undefined;
+  const overrideEnv =
+    raw('execute_env').trim() === '' ? [] : parseEnvVars(raw('execute_env'), problems, 'execute_env');
+  const deadline = given('execute_deadline')
+    ? parseSeconds('execute_deadline', text('execute_deadline'), 10, MAX_DEADLINE_S, problems)
+    : 3600;
+  if (parallelism !== undefined && taskCount !== undefined && parallelism > taskCount)
+    problems.add(
+      'parallelism',
+      `${parallelism} is above \`task_count\` ${taskCount}`,
+      'at most `task_count` (0: as many as possible)',
+    );
+  const overrides = {
+    ...(given('execute_args') && { args: parseArgs(raw('execute_args')) }),
+    env: overrideEnv,
+    ...(overrideTasks !== undefined && { taskCount: overrideTasks }),
+    ...(overrideTimeout !== undefined && { timeoutSeconds: overrideTimeout }),
+  };
+  const overridden =
+    overrides.args !== undefined ||
+    overrideEnv.length > 0 ||
+    overrideTasks !== undefined ||
+    overrideTimeout !== undefined;
+  if (execute === 'never' && overridden)
+    problems.warn('execute', 'is `never`: the `execute_*` overrides are ignored');
+  if (name === '' || !JOB_ID.test(name) || !execute || deadline === undefined) return undefined;
+  return {
+    name,
+    ...(taskCount !== undefined && { taskCount }),
+    ...(parallelism !== undefined && { parallelism }),
+    ...(maxRetries !== undefined && { maxRetries }),
+    ...(taskTimeoutSeconds !== undefined && { taskTimeoutSeconds }),
+    ...(given('args') && { args: parseArgs(raw('args')) }),
+    execute,
+    ...(overridden && { overrides }),
+    deadlineSeconds: deadline,
+  };
+}
