@@ -141,6 +141,7 @@ const GROUPS = [
       'execute_task_count',
       'execute_timeout',
       'execute_deadline',
+      'before_rollout_job',
     ],
   },
   {

@@ -88,7 +88,7 @@ export async function runJob(
 }
 
 /** Polls the execution until it ends; past the deadline, cancels it and reports it as it then is. */
-async function waitFor(
+export async function waitFor(
   execution: string,
   deadlineSeconds: number,
   ports: JobPorts,
@@ -137,7 +137,7 @@ async function waitFor(
   return outcome;
 }
 
-function describeFailedLines(outcome: ExecutionOutcome): string {
+export function describeFailedLines(outcome: ExecutionOutcome): string {
   const lines = outcome.failedTasks.flatMap((f) => f.logLines.map((l) => `\n  task ${f.index}: ${l}`));
   return lines.length > 0 ? `\nLast ERROR lines:${lines.join('')}` : '';
 }

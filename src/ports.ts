@@ -169,6 +169,8 @@ export interface JobsPort {
   getExecution(name: string): Promise<JobExecution>;
   listTasks(execution: string): Promise<JobTask[]>;
   cancelExecution(name: string): Promise<void>;
+  /** The last ERROR lines of one task of an execution (Cloud Logging), when the role allows. */
+  taskErrors?(execution: string, index: number): Promise<Observed<string[]>>;
 }
 
 export interface ReleasePorts {
@@ -181,6 +183,8 @@ export interface ReleasePorts {
   observability?: ObservabilityPort;
   /** The Compute Engine reads of the load-balancer check; absent when `load_balancer: off`. */
   loadBalancer?: LoadBalancerPort;
+  /** Cloud Run jobs, for the pre-rollout job (`before_rollout_job`); absent without one. */
+  jobs?: JobsPort;
   /** An ID token for the service URL audience (docs/platform.md "Private smoke requests"); rejects when auth cannot mint one. */
   idToken(audience: string): Promise<string>;
   /**

@@ -27,6 +27,7 @@ import {
 } from './run/candidate';
 import { mintIdToken, waitForTag, type LiveCandidate } from './run/gate';
 import { checkLoadBalancer } from './run/load-balancer';
+import { runBeforeRolloutJob } from './run/before-rollout';
 import { plannedTraffic, rollOut, type Ending, type Release } from './run/rollout';
 import { createTracker, type Tracker } from './run/tracker';
 
@@ -266,6 +267,15 @@ async function release(
       await tracker.emit({ type: 'candidate-kept' });
       log.info(`Candidate ${plan.revision} is ready at ${tagUrl} with no traffic (\`rollout: candidate\`).`);
       return { verdict: 'candidate', traffic: draft.traffic };
+    }
+    // The pre-rollout job (a migration) runs with the candidate's image before any traffic moves.
+    const hookFailure = await runBeforeRolloutJob(config, ports);
+    if (hookFailure) {
+      const settled = await log.group(`Remove tag ${config.tag} from candidate ${plan.revision}`, () =>
+        settleFailedCandidate(config, plan, name, deployed, ports),
+      );
+      await tracker.emit({ type: 'candidate-settled', outcome: settled.outcome, traffic: settled.traffic });
+      return { verdict: 'failed', traffic: settled.traffic, failure: `${hookFailure}\n${settled.state}` };
     }
     return rollOut(releasing, candidate, deployed);
   };

@@ -3,7 +3,7 @@
 // lines; a task timeout; and a cancelled GitHub job whose post step cancels the running execution.
 import { runAction, startAction } from '../../scripts/local-runner';
 import { jobClients, wifClient } from '../../emulator/clients';
-import { targetInputs, useActionWorld } from '../support/action-world';
+import { QUICK_STEPS, seedReleased, targetInputs, trafficOf, useActionWorld } from '../support/action-world';
 
 const w = useActionWorld({ jobKillGraceMs: 500 });
 const IMAGE = 'us-docker.pkg.dev/demo/jobs/job-app';
@@ -82,4 +82,55 @@ test('a cancelled GitHub job: the post step cancels the running execution', asyn
     if (Date.now() > deadline) throw new Error(`not cancelled: ${JSON.stringify(e)}`);
   }
   await executions.close();
+});
+
+describe('a pre-rollout job (`before_rollout_job`) gating a service release', () => {
+  const STREAM_APP = 'us-docker.pkg.dev/demo/streams/stream-app';
+  const release = (service: string) =>
+    runAction(
+      'main',
+      {
+        ...targetInputs(w.emulator, service),
+        image: `${STREAM_APP}:v2`,
+        allow_unauthenticated: 'true',
+        env_vars: 'TICK_MS=100',
+        ...QUICK_STEPS,
+        before_rollout_job: 'migrate',
+      },
+      w.emulator.endpoints,
+      { env: { GITHUB_RUN_ID: String(runs++) } },
+    );
+  /** The migration job, written (not executed) as `mode: job` does; the app exits MIGRATE_EXIT as a task. */
+  const writeMigration = async (exit: number) => {
+    const got = await run('migrate', {
+      image: `${STREAM_APP}:v1`,
+      execute: 'never',
+      max_retries: '0',
+      env_vars: `MIGRATE_EXIT=${exit}`,
+    });
+    expect([got.code, got.outputs.verdict]).toEqual([0, 'deployed']);
+  };
+
+  test("a failing migration stops the release with the service's traffic untouched", async () => {
+    await seedReleased(w.emulator, 'mig-api');
+    const before = await trafficOf(w, 'mig-api');
+    await writeMigration(3);
+    const got = await release('mig-api');
+    expect(got.code).toBe(1);
+    expect(got.outputs.verdict).toBe('failed');
+    const error = got.annotations.find((a) => a.startsWith('::error'))!;
+    expect(error).toContain('The pre-rollout job migrate did not succeed, so no traffic moves');
+    expect(error).toContain('task 0: exit code 3');
+    expect(error).toMatch(/migration failed \(exit 3\)/);
+    expect(await trafficOf(w, 'mig-api')).toEqual(before);
+  });
+
+  test('a migration that succeeds lets the release go on: promoted', async () => {
+    await seedReleased(w.emulator, 'mig-ok');
+    await writeMigration(0);
+    const got = await release('mig-ok');
+    expect([got.code, got.annotations]).toEqual([0, []]);
+    expect(got.outputs.verdict).toBe('promoted');
+    expect(got.stdout).toMatch(/Execution migrate-[a-z0-9]{5} succeeded: 1 of 1 tasks succeeded/);
+  });
 });

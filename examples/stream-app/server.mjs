@@ -9,6 +9,18 @@ import { attachSockets } from './tick-socket.mjs';
 
 const HARD_EXIT_MS = 900;
 
+// Run as a Cloud Run job's task (CLOUD_RUN_JOB is set), the same image is its own migration: it logs,
+// works for MIGRATE_MS and exits with MIGRATE_EXIT (a pre-rollout job of a release, docs/jobs.md).
+if (process.env.CLOUD_RUN_JOB) {
+  const code = Number(process.env.MIGRATE_EXIT ?? 0);
+  console.log(
+    `stream-app: migration task ${process.env.CLOUD_RUN_TASK_INDEX ?? 0} of ${process.env.CLOUD_RUN_JOB}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.MIGRATE_MS ?? 200)));
+  if (code !== 0) console.error(`stream-app: migration failed (exit ${code}): MIGRATE_EXIT is set`);
+  process.exit(code);
+}
+
 let settings;
 try {
   const read = readSettings(process.env);

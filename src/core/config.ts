@@ -222,6 +222,8 @@ export interface DeployConfig {
 
   /** `mode: job`: the Cloud Run job to create or update and how to execute it (src/inputs/job.ts). */
   job?: JobSettings;
+  /** A release's pre-rollout job (`before_rollout_job`): run with the candidate's image before traffic moves. */
+  beforeRolloutJob?: { name: string; deadlineSeconds: number };
   /** The load balancer in front: checked before the deploy, smoke-tested through at the last step. */
   loadBalancer: {
     use: GateUse;

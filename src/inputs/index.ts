@@ -35,7 +35,7 @@ import {
   show,
   UPDATE_STRATEGIES,
 } from './shared';
-import { JOB_INPUTS, parseJob } from './job';
+import { JOB_INPUTS, parseBeforeRolloutJob, parseJob } from './job';
 import { type MetadataFiles, readMetadata } from './metadata';
 import { parseHttpUrl, parseSmoke, parseSmokeUrl } from './smoke';
 import {
@@ -146,9 +146,13 @@ export function parseInputs(
   const mode = text('mode') === '' ? 'release' : parseEnum('mode', text('mode'), MODES, problems);
   // `mode: job` deploys a Cloud Run job named by `job` (src/inputs/job.ts) and needs no service.
   const job = mode === 'job' ? parseJob(text, raw, problems) : undefined;
+  // A release's pre-rollout job waits `execute_deadline` for its execution (src/run/before-rollout.ts).
+  const beforeRolloutJob = mode === 'release' ? parseBeforeRolloutJob(text, problems) : undefined;
+  if (mode !== 'release' && text('before_rollout_job') !== '')
+    problems.warn('before_rollout_job', `is ignored: \`mode\` is \`${mode}\`, not \`release\``);
   if (mode !== 'job')
     for (const name of JOB_INPUTS)
-      if (raw(name).trim() !== '')
+      if (raw(name).trim() !== '' && !(name === 'execute_deadline' && beforeRolloutJob))
         problems.warn(name, `is ignored: \`mode\` is \`${mode ?? 'release'}\`, not \`job\``);
   const service =
     mode === 'job' && text('service') === ''
@@ -465,6 +469,7 @@ export function parseInputs(
     candidateCreatesService,
     gates: gates!,
     ...(job !== undefined && { job }),
+    ...(beforeRolloutJob !== undefined && { beforeRolloutJob }),
     loadBalancer: { use: loadBalancerUse!, ...(loadBalancerUrl !== undefined && { url: loadBalancerUrl }) },
     reporting,
     ...(metadata.extras !== undefined && { metadata: metadata.extras }),

@@ -104,3 +104,25 @@ export function parseJob(
     deadlineSeconds: deadline,
   };
 }
+
+/** `before_rollout_job`: a job run with the candidate's image before traffic moves; waits `execute_deadline`. */
+export function parseBeforeRolloutJob(
+  text: (name: InputName) => string,
+  problems: Problems,
+): { name: string; deadlineSeconds: number } | undefined {
+  const name = text('before_rollout_job');
+  if (name === '') return undefined;
+  if (!JOB_ID.test(name)) {
+    problems.add(
+      'before_rollout_job',
+      `${show(name)} is not a job id`,
+      'the id of an existing Cloud Run job in the same project and region, such as `migrate`',
+    );
+    return undefined;
+  }
+  const deadline =
+    text('execute_deadline') !== ''
+      ? parseSeconds('execute_deadline', text('execute_deadline'), 10, MAX_DEADLINE_S, problems)
+      : 3600;
+  return deadline === undefined ? undefined : { name, deadlineSeconds: deadline };
+}

@@ -94,6 +94,7 @@ export const INPUT_NAMES = [
   'execute_task_count',
   'execute_timeout',
   'execute_deadline',
+  'before_rollout_job',
   'github_token',
   'comment_on_pr',
   'comment_on_commit',

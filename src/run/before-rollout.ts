@@ -1,0 +1,56 @@
+// The pre-rollout job of a service release (`before_rollout_job`): once the candidate is deployed at 0 %
+// and has passed its smoke test, and before any traffic moves, the named Cloud Run job is set to the
+// candidate's image and executed (a database migration, say). Its failure stops the release with traffic
+// untouched: the candidate loses its tag as after a failed smoke test. Reuses the job mode's waiting and
+// explaining (src/job.ts).
+import type { DeployConfig } from '../core/config';
+import { describeFailedLines, waitFor } from '../job';
+import { shortName } from '../core/job-outcome';
+import type { ReleasePorts } from '../ports';
+
+/** Runs the job and waits for it; resolves with why it failed, or undefined when it succeeded. */
+export async function runBeforeRolloutJob(
+  config: DeployConfig,
+  ports: ReleasePorts,
+): Promise<string | undefined> {
+  const job = config.beforeRolloutJob;
+  if (!job) return undefined;
+  const { log } = ports;
+  if (!ports.jobs) return `The pre-rollout job ${job.name} cannot run: no Cloud Run jobs client in this run.`;
+  const jobs = ports.jobs;
+  const name = `projects/${config.projectId}/locations/${config.region}/jobs/${job.name}`;
+  return log.group(`Pre-rollout job ${job.name} with ${config.image}`, async () => {
+    const current = await jobs.getJob(name);
+    if (!current)
+      return `The pre-rollout job ${job.name} does not exist in ${config.region}: create it first (\`mode: job\` with \`execute: never\`), then release.`;
+    const desired = structuredClone(current);
+    const [first, ...rest] = desired.template.template.containers;
+    desired.template.template.containers = [{ ...(first ?? {}), image: config.image }, ...rest];
+    for (const field of [
+      'uid',
+      'generation',
+      'createTime',
+      'updateTime',
+      'terminalCondition',
+      'conditions',
+      'reconciling',
+      'observedGeneration',
+      'executionCount',
+    ])
+      delete desired[field];
+    await jobs.applyJob(desired, 'update');
+    const execution = await jobs.runJob(name);
+    log.info(`Execution ${shortName(execution)} of ${job.name} started with the candidate's image.`);
+    const outcome = await waitFor(execution, job.deadlineSeconds, {
+      jobs,
+      log,
+      saveExecution: () => undefined,
+      ...(jobs.taskErrors && { taskErrors: (e: string, i: number) => jobs.taskErrors!(e, i) }),
+      sleep: ports.sleep,
+      now: ports.now,
+    });
+    log.info(outcome.summary);
+    if (outcome.status === 'succeeded') return undefined;
+    return `The pre-rollout job ${job.name} did not succeed, so no traffic moves: ${outcome.summary}${describeFailedLines(outcome)}${outcome.logUri ? `\nLogs: ${outcome.logUri}` : ''}`;
+  });
+}
