@@ -87,24 +87,39 @@ export function planJob(
       },
     },
   };
-  for (const field of [
-    'uid',
-    'generation',
-    'createTime',
-    'updateTime',
-    'terminalCondition',
-    'conditions',
-    'reconciling',
-    'observedGeneration',
-    'executionCount',
-  ])
-    delete desired[field];
+  withoutOutputFields(desired);
   if (!current) notes.push(`Job ${job.name} does not exist yet: it is created.`);
   else
     notes.push(
       `Job ${job.name} is updated whole (the Jobs API takes no update mask); what the inputs do not name stays as read.`,
     );
   return { action: current ? 'update' : 'create', desired, notes };
+}
+
+/** The fields of a Job the server sets: an update sends the job as read without them. */
+const OUTPUT_FIELDS = [
+  'uid',
+  'generation',
+  'createTime',
+  'updateTime',
+  'terminalCondition',
+  'conditions',
+  'reconciling',
+  'observedGeneration',
+  'executionCount',
+];
+
+function withoutOutputFields(job: CloudRunJob): CloudRunJob {
+  for (const field of OUTPUT_FIELDS) delete job[field];
+  return job;
+}
+
+/** The live job with its first container on `image` and nothing else changed (a pre-rollout job). */
+export function jobOnImage(live: CloudRunJob, image: string): CloudRunJob {
+  const job = withoutOutputFields(structuredClone(live));
+  const [first, ...rest] = job.template.template.containers;
+  job.template.template.containers = [{ ...(first ?? {}), image }, ...rest];
+  return job;
 }
 
 /** The overrides of one execution, or undefined when it has none. */

@@ -6,6 +6,7 @@
 import type { DeployConfig } from '../core/config';
 import { describeFailedLines, waitFor } from '../job';
 import { shortName } from '../core/job-outcome';
+import { jobOnImage } from '../core/job-plan';
 import type { ReleasePorts } from '../ports';
 
 /** Runs the job and waits for it; resolves with why it failed, or undefined when it succeeded. */
@@ -23,22 +24,7 @@ export async function runBeforeRolloutJob(
     const current = await jobs.getJob(name);
     if (!current)
       return `The pre-rollout job ${job.name} does not exist in ${config.region}: create it first (\`mode: job\` with \`execute: never\`), then release.`;
-    const desired = structuredClone(current);
-    const [first, ...rest] = desired.template.template.containers;
-    desired.template.template.containers = [{ ...(first ?? {}), image: config.image }, ...rest];
-    for (const field of [
-      'uid',
-      'generation',
-      'createTime',
-      'updateTime',
-      'terminalCondition',
-      'conditions',
-      'reconciling',
-      'observedGeneration',
-      'executionCount',
-    ])
-      delete desired[field];
-    await jobs.applyJob(desired, 'update');
+    await jobs.applyJob(jobOnImage(current, config.image), 'update');
     const execution = await jobs.runJob(name);
     log.info(`Execution ${shortName(execution)} of ${job.name} started with the candidate's image.`);
     const outcome = await waitFor(execution, job.deadlineSeconds, {
