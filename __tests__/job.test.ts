@@ -155,3 +155,50 @@ test('`execute: never` writes the job and stops; an API refusal is a failed outc
   expect(out.verdict).toBe('failed');
   expect(out.failure).toMatch(/execute job.*runWithOverrides.*grant it/s);
 });
+
+test('a schedule is created with the right identity: an OAuth token of its account calling jobs.run', async () => {
+  const jobs = new FakeJobs({});
+  const upserts: unknown[] = [];
+  const { p, log } = ports(jobs, {
+    schedules: {
+      upsert: async (job) => {
+        upserts.push(job);
+        return 'created';
+      },
+    },
+  });
+  const out = await runJob(
+    config(
+      settings({
+        execute: 'never',
+        schedule: {
+          cron: '0 3 * * *',
+          timeZone: 'Etc/UTC',
+          serviceAccount: 'sched@demo-project.iam.gserviceaccount.com',
+        },
+      }),
+    ),
+    context,
+    p,
+  );
+  expect(out.verdict).toBe('deployed');
+  expect(upserts).toEqual([
+    {
+      name: 'projects/demo-project/locations/us-central1/jobs/shard-scheduler-trigger',
+      description: 'Runs Cloud Run job shard (managed by stream-deploy)',
+      schedule: '0 3 * * *',
+      timeZone: 'Etc/UTC',
+      httpTarget: {
+        uri: `https://run.googleapis.com/v2/${NAME}:run`,
+        httpMethod: 'POST',
+        oauthToken: {
+          serviceAccountEmail: 'sched@demo-project.iam.gserviceaccount.com',
+          scope: 'https://www.googleapis.com/auth/cloud-platform',
+        },
+      },
+    },
+  ]);
+  expect(log.lines).toContainEqual(
+    expect.stringMatching(/needs roles\/run\.invoker on job shard \(run\.jobs\.run\) and nothing else/),
+  );
+});

@@ -39,8 +39,16 @@ export async function jobStep(
   });
   const logging = createCloudLogging({ client, baseUrl: connected.observability.logging });
   const job = config.job!;
+  const schedules = job.schedule
+    ? (await import('./adapters/scheduler')).createScheduler({
+        authClient: client,
+        baseUrl: connected.observability.scheduler,
+        project: config.projectId,
+      })
+    : undefined;
   const outcome = await runJob(config, context, {
     jobs,
+    ...(schedules && { schedules }),
     log: actionsLog(),
     saveExecution: (name) => core.saveState(EXECUTION_STATE, name ?? ''),
     taskErrors: (execution, index) =>

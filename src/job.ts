@@ -8,7 +8,8 @@ import { jobName, planJob, runOverrides } from './core/job-plan';
 import { describeExecution, executionStatus, shortName, type ExecutionOutcome } from './core/job-outcome';
 import type { Observed } from './core/metric-gate';
 import { StepError } from './errors';
-import type { JobsPort, Log } from './ports';
+import { planSchedule } from './core/job-schedule';
+import type { JobsPort, Log, SchedulesPort } from './ports';
 
 export type JobVerdict = 'succeeded' | 'failed' | 'cancelled' | 'deployed';
 
@@ -25,6 +26,8 @@ export interface JobPorts {
   log: Log;
   /** Keeps the running execution's name where the post step finds it, to cancel it with the workflow. */
   saveExecution(name: string | undefined): void;
+  /** Cloud Scheduler, for `schedule`. */
+  schedules?: SchedulesPort;
   /** The last ERROR lines of one task (Cloud Logging), when readable. */
   taskErrors?(execution: string, index: number): Promise<Observed<string[]>>;
   sleep(ms: number): Promise<void>;
@@ -55,6 +58,15 @@ export async function runJob(
       await jobs.applyJob(plan.desired, plan.action);
       log.info(`Job ${job.name} now runs ${config.image}.`);
     });
+    const schedule = planSchedule(config, job);
+    if (schedule)
+      await log.group(`Schedule ${job.name}: ${schedule.schedule} (${schedule.timeZone})`, async () => {
+        if (!ports.schedules) throw new Error('`schedule` needs a Cloud Scheduler client');
+        const done = await ports.schedules.upsert(schedule);
+        log.info(
+          `Scheduler job ${schedule.name} ${done}: it calls jobs.run with an OAuth token of ${schedule.httpTarget.oauthToken.serviceAccountEmail}, which needs roles/run.invoker on job ${job.name} (run.jobs.run) and nothing else.`,
+        );
+      });
     if (job.execute === 'never') return { verdict: 'deployed', job: name };
 
     const overrides = runOverrides(job);

@@ -11,6 +11,7 @@ import type { ArmReading, PanelProtocol } from './core/stream-panel';
 import type { ComputeLists } from './core/load-balancer';
 import type { CloudRunJob, RunOverrides } from './core/job-plan';
 import type { JobExecution, JobTask } from './core/job-outcome';
+import type { SchedulerJob } from './core/job-schedule';
 
 /** The log port: plain lines, warnings and errors as annotations, and one group per plan step. */
 export interface Log {
@@ -171,6 +172,12 @@ export interface JobsPort {
   cancelExecution(name: string): Promise<void>;
   /** The last ERROR lines of one task of an execution (Cloud Logging), when the role allows. */
   taskErrors?(execution: string, index: number): Promise<Observed<string[]>>;
+}
+
+/** Cloud Scheduler: the schedule of a Cloud Run job. */
+export interface SchedulesPort {
+  /** Creates the scheduler job, or updates the fields it owns; says which. */
+  upsert(job: SchedulerJob): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 export interface ReleasePorts {

@@ -404,6 +404,7 @@ describe('resolveEndpoints', () => {
       monitoring: 'https://monitoring.googleapis.com',
       logging: 'https://logging.googleapis.com',
       compute: 'https://compute.googleapis.com',
+      scheduler: 'https://cloudscheduler.googleapis.com',
     });
   });
 
@@ -419,6 +420,7 @@ describe('resolveEndpoints', () => {
       monitoring: 'http://127.0.0.1:8931',
       logging: 'http://localhost:8932',
       compute: 'http://127.0.0.1:8933',
+      scheduler: PRODUCTION_OBSERVABILITY.scheduler,
     });
     expect(both.google).toEqual(PRODUCTION_ENDPOINTS);
     const one = resolveEndpoints({
@@ -428,6 +430,7 @@ describe('resolveEndpoints', () => {
       monitoring: 'http://[::1]:8931',
       logging: PRODUCTION_OBSERVABILITY.logging,
       compute: PRODUCTION_OBSERVABILITY.compute,
+      scheduler: PRODUCTION_OBSERVABILITY.scheduler,
     });
   });
 

@@ -72,3 +72,25 @@ test('job inputs outside `mode: job` are warned about as ignored', () => {
     '`task_count`: is ignored: `mode` is `release`, not `job`',
   ]);
 });
+
+test('a schedule: cron, time zone and the account it runs as; each problem named', () => {
+  expect(
+    parse({
+      ...JOB,
+      schedule: '0  3 * * 1-5',
+      schedule_time_zone: 'Europe/Berlin',
+      schedule_service_account: 'scheduler@my-project.iam.gserviceaccount.com',
+    }).job?.schedule,
+  ).toEqual({
+    cron: '0 3 * * 1-5',
+    timeZone: 'Europe/Berlin',
+    serviceAccount: 'scheduler@my-project.iam.gserviceaccount.com',
+  });
+  expect(
+    parse({ ...JOB, schedule: '*/15 * * * *', schedule_service_account: 'a@b.iam.gserviceaccount.com' }).job
+      ?.schedule?.timeZone,
+  ).toBe('Etc/UTC');
+  expect(
+    problemsOf({ ...JOB, schedule: 'every day', schedule_time_zone: 'Mars/Olympus' }).map((p) => p.input),
+  ).toEqual(['schedule', 'schedule_time_zone', 'schedule_service_account']);
+});

@@ -24,7 +24,7 @@ export interface GoogleCloud {
   /** The Cloud Run Admin API endpoint when overridden (the emulator); production otherwise. */
   runApi?: { apiEndpoint: string; port: number; protocol: 'http' | 'https' };
   /** Base URLs of Cloud Monitoring, Cloud Logging and Compute Engine (production, or loopback fakes). */
-  observability: { monitoring: string; logging: string; compute: string };
+  observability: { monitoring: string; logging: string; compute: string; scheduler: string };
 }
 
 export async function connectGoogleCloud(options: GoogleCloudOptions): Promise<GoogleCloud> {

@@ -25,6 +25,8 @@ export interface ObservabilityEndpoints {
   logging: string;
   /** Compute Engine API, for the load balancer in front: `{compute}/compute/v1/projects/P/…`. */
   compute: string;
+  /** Cloud Scheduler API, for a job's schedule: `{scheduler}/v1/projects/P/locations/L/jobs`. */
+  scheduler: string;
 }
 
 export interface ResolvedEndpoints {
@@ -43,12 +45,13 @@ export const PRODUCTION_OBSERVABILITY: Readonly<ObservabilityEndpoints> = Object
   monitoring: 'https://monitoring.googleapis.com',
   logging: 'https://logging.googleapis.com',
   compute: 'https://compute.googleapis.com',
+  scheduler: 'https://cloudscheduler.googleapis.com',
 });
 
-/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…,"monitoring":…,"logging":…,"compute":…}`. */
+/** The environment variable holding overrides, as JSON `{"sts":…,"iamCredentials":…,"runApi":…,"monitoring":…,"logging":…,"compute":…,"scheduler":…}`. */
 export const ENDPOINTS_VARIABLE = 'STREAM_DEPLOY_ENDPOINTS';
 
-const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi', 'monitoring', 'logging', 'compute'];
+const KNOWN_KEYS = ['sts', 'iamCredentials', 'runApi', 'monitoring', 'logging', 'compute', 'scheduler'];
 
 /** Reads STREAM_DEPLOY_ENDPOINTS: production when unset; loopback http(s) URLs only, anything else is an error. */
 export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
@@ -92,6 +95,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
   const monitoring = url('monitoring', fields.monitoring);
   const logging = url('logging', fields.logging);
   const compute = url('compute', fields.compute);
+  const scheduler = url('scheduler', fields.scheduler);
   if (problems.length > 0) throw refuse(problems.join('; '));
 
   return {
@@ -115,6 +119,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv): ResolvedEndpoints {
       monitoring: monitoring ? stripTrailingSlash(monitoring.href) : PRODUCTION_OBSERVABILITY.monitoring,
       logging: logging ? stripTrailingSlash(logging.href) : PRODUCTION_OBSERVABILITY.logging,
       compute: compute ? stripTrailingSlash(compute.href) : PRODUCTION_OBSERVABILITY.compute,
+      scheduler: scheduler ? stripTrailingSlash(scheduler.href) : PRODUCTION_OBSERVABILITY.scheduler,
     },
   };
 }
@@ -148,6 +153,6 @@ function refuse(cause: string): StepError {
     operation: 'read endpoint overrides from',
     target: ENDPOINTS_VARIABLE,
     cause,
-    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials, runApi, monitoring, logging and compute, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
+    hint: `Overrides exist only for the local emulator: give http(s) URLs on 127.0.0.1, localhost or [::1] for sts, iamCredentials, runApi, monitoring, logging, compute and scheduler, or unset ${ENDPOINTS_VARIABLE} to use Google.`,
   });
 }

@@ -341,4 +341,11 @@ export interface JobSettings {
   };
   /** How long the step waits for the execution to finish before it cancels it and fails. */
   deadlineSeconds: number;
+  /** A Cloud Scheduler job that runs this job on a cron schedule, created or updated in the same run. */
+  schedule?: {
+    cron: string;
+    timeZone: string;
+    /** The account whose OAuth token the scheduler sends to the Run API (it needs run.jobs.run on the job). */
+    serviceAccount: string;
+  };
 }

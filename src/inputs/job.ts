@@ -2,6 +2,7 @@
 // (docs/platform.md "Cloud Run Jobs"). Every input checked, every problem added.
 import type { JobSettings } from '../core/config';
 import { JOB_ID } from '../core/name-rules';
+import { parseServiceAccount } from './auth';
 import { parseEnvVars } from './lists';
 import { parseEnum, parseInteger, parseSeconds } from './scalars';
 import { type InputName, type Problems, show } from './shared';
@@ -22,6 +23,9 @@ export const JOB_INPUTS: readonly InputName[] = [
   'execute_task_count',
   'execute_timeout',
   'execute_deadline',
+  'schedule',
+  'schedule_time_zone',
+  'schedule_service_account',
 ];
 
 /** Task timeout bounds: 1 s to 168 h (docs/platform.md "Cloud Run Jobs"). */
@@ -91,7 +95,9 @@ export function parseJob(
     overrideTimeout !== undefined;
   if (execute === 'never' && overridden)
     problems.warn('execute', 'is `never`: the `execute_*` overrides are ignored');
-  if (name === '' || !JOB_ID.test(name) || !execute || deadline === undefined) return undefined;
+  const schedule = parseSchedule(text, problems);
+  if (name === '' || !JOB_ID.test(name) || !execute || deadline === undefined || schedule === null)
+    return undefined;
   return {
     name,
     ...(taskCount !== undefined && { taskCount }),
@@ -102,7 +108,59 @@ export function parseJob(
     execute,
     ...(overridden && { overrides }),
     deadlineSeconds: deadline,
+    ...(schedule && { schedule }),
   };
+}
+
+/** Five unix-cron fields, each `*`, numbers, ranges, lists and steps, or a month or weekday name. */
+const CRON_FIELD =
+  /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
+
+/** The schedule inputs: undefined when none is asked for, null when one was asked for badly. */
+function parseSchedule(
+  text: (name: InputName) => string,
+  problems: Problems,
+): JobSettings['schedule'] | null | undefined {
+  const cron = text('schedule');
+  if (cron === '') {
+    for (const input of ['schedule_time_zone', 'schedule_service_account'] as const)
+      if (text(input) !== '') problems.warn(input, 'is ignored: `schedule` is not given');
+    return undefined;
+  }
+  let ok = true;
+  const fields = cron.split(/\s+/);
+  if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
+    problems.add(
+      'schedule',
+      `${show(cron)} is not a unix-cron schedule`,
+      'five fields, e.g. `0 3 * * *` (03:00 every day)',
+    );
+    ok = false;
+  }
+  const timeZone = text('schedule_time_zone') || 'Etc/UTC';
+  const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+  if (!zones.has(timeZone)) {
+    problems.add(
+      'schedule_time_zone',
+      `${show(timeZone)} is not a time zone`,
+      'a tz database name such as `Europe/Berlin` or `Etc/UTC`',
+    );
+    ok = false;
+  }
+  const account = text('schedule_service_account');
+  let serviceAccount: string | undefined;
+  if (account === '') {
+    problems.add(
+      'schedule_service_account',
+      'is required with `schedule`',
+      'the service account the scheduler runs the job as (it needs roles/run.invoker on the job), such as `scheduler@my-project.iam.gserviceaccount.com`',
+    );
+    ok = false;
+  } else {
+    serviceAccount = parseServiceAccount('schedule_service_account', account, problems);
+    if (!serviceAccount) ok = false;
+  }
+  return ok ? { cron: fields.join(' '), timeZone, serviceAccount: serviceAccount! } : null;
 }
 
 /** `before_rollout_job`: a job run with the candidate's image before traffic moves; waits `execute_deadline`. */
