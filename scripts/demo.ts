@@ -113,12 +113,39 @@ async function main(): Promise<void> {
       say(`  SSE via service URL: ${await firstEvents(`${preview.outputs.url}/events`, 3)}`);
       say(`  SSE via tag URL:     ${await firstEvents(`${preview.outputs.tag_url}/events`, 3)}`);
     }
+    // The migration job (a Cloud Run job of the same image, `mode: job`), written without running it: the
+    // next release runs it with its candidate's image before any traffic moves (`before_rollout_job`).
+    const migration = await runAction(
+      'main',
+      {
+        project_id: e.project,
+        region: 'us-central1',
+        mode: 'job',
+        job: 'migrate',
+        image: `${IMAGE}:v2`,
+        execute: 'never',
+        max_retries: '0',
+        workload_identity_provider: e.workloadIdentityProvider,
+        service_account: e.serviceAccount,
+      },
+      e,
+      { ...push, env: { GITHUB_RUN_ID: '107' } },
+    );
+    show('Job (push to main): the migration job `migrate`, written with stream-app:v2, not run', migration);
     // 5 s steps: the stream-health panel gets 15 stream-seconds per arm (3 streams each) to judge.
-    const merged = await runAction('main', inputs('v2', { step_wait: '5s' }), e, {
-      ...push,
-      env: { GITHUB_RUN_ID: '103' },
-    });
-    show('Release 3 (merge to main): stream-app:v2, 10% -> 50% -> 100%', merged);
+    const merged = await runAction(
+      'main',
+      inputs('v2', { step_wait: '5s', before_rollout_job: 'migrate' }),
+      e,
+      {
+        ...push,
+        env: { GITHUB_RUN_ID: '103' },
+      },
+    );
+    show(
+      'Release 3 (merge to main): stream-app:v2, the migration job first, then 10% -> 50% -> 100%',
+      merged,
+    );
     const bad = await runAction(
       'main',
       inputs('turns-bad', { env_vars: 'TICK_MS=250\nSTREAM_APP_BAD_AFTER_MS=12000', step_wait: '6s,12s,0s' }),
@@ -160,6 +187,7 @@ async function main(): Promise<void> {
     if (
       first.code !== 0 ||
       preview.code !== 0 ||
+      migration.outputs.verdict !== 'deployed' ||
       merged.outputs.verdict !== 'promoted' ||
       bad.outputs.verdict !== 'rolled_back' ||
       slow.outputs.verdict !== 'rolled_back' ||
