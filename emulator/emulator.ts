@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root';
-import { Faults, type ApiMethod, type FaultSettings } from './faults';
+import { Faults, type FaultSettings } from './faults';
 import type { InvokerCheck, ServiceUrls, TokenVerifier } from './model';
 import { RunApi, REGIONS } from './api/run-api';
+import { createControl } from './control';
 import { SecretStore } from './api/secret-store';
-import { sendJson, readJson } from './api/google-errors';
+import { sendJson } from './api/google-errors';
 import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
 import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane';
 import { loadImageCatalogue } from './data-plane/image-catalogue';
@@ -21,6 +22,8 @@ import type { GateOptions, ObservabilityRole } from './observability/gate';
 import { createMonitoringFake } from './observability/monitoring';
 import { createLoggingFake } from './observability/logging';
 import { ComputeApi, type ComputeRole } from './api/compute';
+import { SchedulerApi, type SchedulerAttempt, type SchedulerRole } from './api/scheduler';
+import { AccessTokenStore } from './auth/access-token-store';
 import {
   createLoadBalancer,
   type SeededLoadBalancer,
@@ -76,6 +79,17 @@ export interface EmulatorOptions {
    * neither); the emulator's own control principal, which seeds, holds every permission.
    */
   computeRoles?: Record<string, ComputeRole[]>;
+  /**
+   * Roles on the Cloud Scheduler fake per principal: `cloudscheduler.admin` grants every
+   * cloudscheduler.jobs.* permission. Default: the configured service accounts (the deployer) hold it.
+   */
+  schedulerRoles?: Record<string, SchedulerRole[]>;
+  /**
+   * Service account email -> principals holding iam.serviceAccounts.actAs on it, which a scheduler job
+   * naming that account in its oauthToken or oidcToken needs. Default: the configured service accounts may
+   * act as any account.
+   */
+  serviceAccountUsers?: Record<string, string[]>;
 }
 
 /** Everything a client needs to reach the emulator; printed as one JSON line by `npm run emulator`. */
@@ -101,6 +115,8 @@ export interface EmulatorEndpoints {
   loggingApi: string;
   /** Base URL of the Compute Engine fake: `${computeApi}/compute/v1/projects/P/global/backendServices`. */
   computeApi: string;
+  /** Base URL of the Cloud Scheduler fake: `${schedulerApi}/v1/projects/P/locations/L/jobs`. */
+  schedulerApi: string;
 }
 
 export interface Emulator {
@@ -132,6 +148,13 @@ export interface Emulator {
    * api/compute-seed.ts). Rejects with the API's refusal. Also `POST /emulator/load-balancers`.
    */
   seedLoadBalancer(options: SeedLoadBalancerOptions): Promise<SeededLoadBalancer>;
+  /** The Cloud Scheduler fake: its jobs' dispatches (`attempts`) and `settle()` for runs in flight. */
+  scheduler: SchedulerApi;
+  /**
+   * Dispatches a scheduler job now (`projects/P/locations/L/jobs/ID`) and resolves with the attempt; rejects
+   * with NOT_FOUND for an unknown job. Also `POST /emulator/scheduler/{project}/{location}/{id}:fire`.
+   */
+  fireSchedulerJob(name: string): Promise<SchedulerAttempt>;
   stop(): Promise<void>;
 }
 
@@ -180,11 +203,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // knows, allowed everything, never one of the principals a test configures or a token the fakes mint.
   const controlPrincipal = `emulator-control@${project}.iam.gserviceaccount.com`;
   const controlToken = `emulator-control.${randomBytes(24).toString('base64url')}`;
+  // Access tokens the Cloud Scheduler service agent mints for a job's oauthToken service account.
+  const serviceAgentTokens = new AccessTokenStore(Date.now);
   const verifier: TokenVerifier = {
-    verifyAccessToken: (token) =>
-      token === controlToken
-        ? { principal: controlPrincipal, kind: 'service-account', expiresAt: Number.MAX_SAFE_INTEGER }
-        : auth.verifier.verifyAccessToken(token),
+    verifyAccessToken: (token) => {
+      if (token === controlToken)
+        return { principal: controlPrincipal, kind: 'service-account', expiresAt: Number.MAX_SAFE_INTEGER };
+      const scheduled = serviceAgentTokens.lookup(token);
+      if (scheduled)
+        return { principal: scheduled.principal, kind: scheduled.kind, expiresAt: scheduled.expiresAt };
+      return auth.verifier.verifyAccessToken(token);
+    },
     verifyIdToken: (token) => auth.verifier.verifyIdToken(token),
   };
 
@@ -313,6 +342,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     controlPrincipal,
   });
   const frontDoors = new Map<string, FrontDoor>();
+  let selfUrl = '';
+  const scheduler = new SchedulerApi({
+    verifier,
+    faults,
+    projectNumber,
+    projects: [project, projectNumber],
+    locations: REGIONS,
+    roles:
+      options.schedulerRoles ??
+      Object.fromEntries(Object.keys(wif.serviceAccounts).map((sa) => [sa, ['cloudscheduler.admin']])),
+    serviceAccountUsers: options.serviceAccountUsers,
+    actAsAnyone: Object.keys(wif.serviceAccounts),
+    controlPrincipal,
+    mintAccessToken: (account) =>
+      serviceAgentTokens.issue({
+        principal: account,
+        kind: 'service-account',
+        expiresAt: Date.now() + faults.settings.tokenLifetimeSeconds * 1000,
+      }),
+    selfUrl: () => selfUrl,
+  });
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -322,6 +372,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (await logging(req, res)) return;
         if (monitoring(req, res)) return;
         if (await compute.handle(req, res)) return;
+        if (await scheduler.handle(req, res)) return;
         if (await api.handle(req, res)) return;
         if (await handleControl(req, res)) return;
         if (await github.handle(req, res)) return;
@@ -336,56 +387,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })();
   });
 
-  // The control API: faults on demand and what the emulator observed.
-  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/emulator')) return false;
-    if (url.pathname === '/emulator/health') sendJson(res, 200, { ok: true });
-    else if (url.pathname === '/emulator/calls') sendJson(res, 200, api.wire);
-    else if (url.pathname === '/emulator/processes')
-      sendJson(res, 200, { pids: dataPlane.pids(), revisions: dataPlane.processes() });
-    else if (url.pathname === '/emulator/faults/reset' && req.method === 'POST') {
-      faults.reset();
-      sendJson(res, 200, { settings: faults.settings });
-    } else if (url.pathname === '/emulator/faults' && req.method === 'POST') {
-      const body = (await readJson(req)) as {
-        failNext?: Array<{ method: ApiMethod; count?: number; status: number; message?: string }>;
-        settings?: Partial<FaultSettings>;
-      };
-      for (const f of body.failNext ?? [])
-        faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
-      if (body.settings) faults.update(body.settings);
-      sendJson(res, 200, { settings: faults.settings });
-    } else if (url.pathname === '/emulator/services' && req.method === 'POST') {
-      try {
-        sendJson(res, 200, await seed((await readJson(req)) as SeedServiceOptions));
-      } catch (err) {
-        sendJson(res, 400, {
-          error: { code: 400, message: (err as Error).message, status: 'FAILED_PRECONDITION' },
-        });
-      }
-    } else if (url.pathname === '/emulator/load-balancers' && req.method === 'POST') {
-      try {
-        sendJson(res, 200, await seedLoadBalancer((await readJson(req)) as SeedLoadBalancerOptions));
-      } catch (err) {
-        sendJson(res, 400, {
-          error: { code: 400, message: (err as Error).message, status: 'FAILED_PRECONDITION' },
-        });
-      }
-    } else if (url.pathname === '/emulator/load-balancers') {
-      sendJson(res, 200, {
-        frontDoors: [...frontDoors.values()].map((d) => ({ forwardingRule: d.forwardingRule, url: d.url })),
-      });
-    } else if (url.pathname.startsWith('/emulator/logs/')) {
-      const [service, revision] = url.pathname
-        .slice('/emulator/logs/'.length)
-        .split('/')
-        .map(decodeURIComponent);
-      sendJson(res, 200, { lines: dataPlane.logs(service, revision) });
-    } else
-      sendJson(res, 404, { error: { code: 404, message: 'Unknown control path.', status: 'NOT_FOUND' } });
-    return true;
-  }
+  // The control API: faults on demand, seeding, and what the emulator observed (control.ts).
+  const handleControl = createControl({
+    api,
+    dataPlane,
+    faults,
+    seed: (o) => seed(o),
+    seedLoadBalancer: (o) => seedLoadBalancer(o),
+    frontDoors: () => [...frontDoors.values()].map((d) => ({ forwardingRule: d.forwardingRule, url: d.url })),
+    fire: (name) => scheduler.fire(name),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -393,6 +404,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
+  selfUrl = base;
   const endpoints: EmulatorEndpoints = {
     runApi: { url: base, apiEndpoint: '127.0.0.1', port, protocol: 'http' },
     project,
@@ -410,6 +422,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     monitoringApi: base,
     loggingApi: base,
     computeApi: base,
+    schedulerApi: base,
   };
 
   const seed = (seedOptions: SeedServiceOptions): Promise<SeededService> =>
@@ -441,6 +454,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { frontDoorUrl: door.url, ...created };
   };
 
+  const fireSchedulerJob = (name: string): Promise<SchedulerAttempt> => scheduler.fire(name);
+
   let stopped: Promise<void> | undefined;
   return {
     endpoints,
@@ -453,8 +468,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     processes: () => dataPlane.processes(),
     compute,
     seedLoadBalancer,
+    scheduler,
+    fireSchedulerJob,
     stop() {
       stopped ??= (async () => {
+        await scheduler.settle();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all([...frontDoors.values()].map((door) => door.close()));

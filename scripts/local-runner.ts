@@ -100,6 +100,7 @@ export function runnerEnv(
       monitoring: e.monitoringApi,
       logging: e.loggingApi,
       compute: e.computeApi,
+      scheduler: e.schedulerApi,
     }),
   };
 }

@@ -134,3 +134,29 @@ describe('a pre-rollout job (`before_rollout_job`) gating a service release', ()
     expect(got.stdout).toMatch(/Execution migrate-[a-z0-9]{5} succeeded: 1 of 1 tasks succeeded/);
   });
 });
+
+test('a schedule is created with the right identity, and firing it runs the job as that account', async () => {
+  const sa = `scheduler@${w.emulator.endpoints.project}.iam.gserviceaccount.com`;
+  const got = await run('nightly', {
+    execute: 'never',
+    schedule: '0 3 * * *',
+    schedule_time_zone: 'Europe/Berlin',
+    schedule_service_account: sa,
+  });
+  expect([got.code, got.outputs.verdict]).toEqual([0, 'deployed']);
+  expect(got.stdout).toContain(`needs roles/run.invoker on job nightly (run.jobs.run) and nothing else`);
+  const name = `projects/${w.emulator.endpoints.project}/locations/us-central1/jobs/nightly-scheduler-trigger`;
+  const attempt = await w.emulator.fireSchedulerJob(name);
+  expect(attempt).toMatchObject({
+    principal: sa,
+    uri: expect.stringMatching(/^https:\/\/run\.googleapis\.com\/v2\/.*\/jobs\/nightly:run$/),
+  });
+  // A second run with the same inputs changes nothing on the scheduler job.
+  const again = await run('nightly', {
+    execute: 'never',
+    schedule: '0 3 * * *',
+    schedule_time_zone: 'Europe/Berlin',
+    schedule_service_account: sa,
+  });
+  expect(again.stdout).toContain('Scheduler job ' + name + ' unchanged');
+});
