@@ -83,7 +83,9 @@ export async function waitForListening(app: AppProcess, deadlineMs = 5000): Prom
     if (app.child.exitCode !== null || app.child.signalCode !== null) {
       throw new Error(`stream-app exited (${app.child.exitCode ?? app.child.signalCode}): ${app.stderr()}`);
     }
-    if (await canConnect(app.port)) return;
+    // Its own "listening" line, not only an open port: another process may have taken the port in the
+    // moment between findFreePort and the app's listen (the app then exits with EADDRINUSE).
+    if (app.stdout().includes(' listening on ') && (await canConnect(app.port))) return;
     await sleep(20);
   }
   throw new Error(`stream-app did not listen on ${app.port} within ${deadlineMs} ms: ${app.stderr()}`);
@@ -91,9 +93,17 @@ export async function waitForListening(app: AppProcess, deadlineMs = 5000): Prom
 
 // Spawns the app and waits until it listens.
 export async function startApp(env: Record<string, string>): Promise<AppProcess> {
-  const app = await spawnApp(env);
-  await waitForListening(app);
-  return app;
+  for (let attempt = 1; ; attempt++) {
+    const app = await spawnApp(env);
+    try {
+      await waitForListening(app);
+      return app;
+    } catch (error) {
+      // A free port taken by another process before the app listened: try another, unless the caller chose it.
+      const collided = app.stderr().includes('EADDRINUSE');
+      if (!collided || env.PORT !== undefined || attempt >= 3) throw error;
+    }
+  }
 }
 
 // The exit, or undefined if the process is still running after `ms`.

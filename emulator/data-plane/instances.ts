@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import http2 from 'node:http2';
 import type { ResolvedImage } from './image-catalogue';
+import { groupListensOn } from './port-owner';
 
 // One reaper per Node process that runs instances: a small child whose stdin is a pipe from this process.
 // Each instance's process group is written to it when it starts (and struck off when it exits); when the
@@ -149,8 +150,20 @@ export class Instance {
     return this.child?.pid;
   }
 
+  /** Another process held the instance's port when it started (port-owner.ts): it is started again on a new port. */
+  private collided = false;
+
   /** Spawns the process with PORT set and waits until it accepts TCP connections (Cloud Run's default startup probe). */
   async start(deadlineMs: number): Promise<StartOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.startOnce(deadlineMs);
+      if (outcome.ok || !this.collided || attempt >= 3) return outcome;
+      this.collided = false;
+      this.exited = false;
+    }
+  }
+
+  private async startOnce(deadlineMs: number): Promise<StartOutcome> {
     installExitHook();
     const { image, host, label, onLine, onEvent } = this.options;
     this.port = await findFreePort(host);
@@ -168,10 +181,11 @@ export class Instance {
     if (group !== undefined) toReaper(String(group));
     let exitDetail = '';
     this.exitPromise = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
+      // 'close' comes after the output is read, so a port collision is known before the exit is told.
+      child.on('close', (code, signal) => {
         if (group !== undefined) toReaper(`-${group}`);
         exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        onEvent?.({ kind: 'exited', code, signal, at: Date.now() });
+        if (!this.collided) onEvent?.({ kind: 'exited', code, signal, at: Date.now() });
         this.exited = true;
         live.delete(child);
         this.h2?.destroy();
@@ -191,6 +205,10 @@ export class Instance {
     ] as const) {
       let partial = '';
       const emit = (line: string): void => {
+        // Listening failed because another process took the chosen free port first: on Cloud Run the
+        // container's port is its own, so this is never the app's failure (port-owner.ts).
+        if (line.includes('EADDRINUSE')) this.collided = true;
+        if (this.collided) return;
         onLine(`${label} ${line}`);
         onEvent?.({ kind: 'output', stream: name, text: line, at: Date.now() });
       };
@@ -207,7 +225,10 @@ export class Instance {
 
     const deadline = Date.now() + deadlineMs;
     while (!this.exited) {
-      if (await this.accepts()) return { ok: true };
+      if (await this.accepts()) {
+        const own = group === undefined ? undefined : groupListensOn(group, this.port);
+        if (own !== false) return { ok: true };
+      }
       if (Date.now() >= deadline) {
         await this.stop();
         return {
