@@ -16,6 +16,7 @@ const NAME = 'projects/demo-project/locations/us-central1/jobs/shard';
 /** Executions that end after `polls` reads with the given result. */
 class FakeJobs implements JobsPort {
   job?: CloudRunJob;
+  taskErrors?: JobsPort['taskErrors'];
   calls: string[] = [];
   overrides?: RunOverrides;
   constructor(
@@ -116,13 +117,12 @@ test('a failing task is reported by index, exit code, attempts and its last ERRO
     },
     [{ name: 't3', index: 3, retried: 1, lastAttemptResult: { exitCode: 1 } }],
   );
-  const { p } = ports(jobs, {
-    taskErrors: async (_e, index) => ({
-      kind: 'data',
-      query: 'q',
-      value: [`task ${index} failed: relation "users" does not exist`],
-    }),
+  jobs.taskErrors = async (_e: string, index: number) => ({
+    kind: 'data' as const,
+    query: 'q',
+    value: [`task ${index} failed: relation "users" does not exist`],
   });
+  const { p } = ports(jobs);
   const out = await runJob(config(settings()), context, p);
   expect(out.verdict).toBe('failed');
   expect(out.failure).toContain('task 3: exit code 1 after 2 attempt(s)');

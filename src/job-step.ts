@@ -25,20 +25,13 @@ export async function jobStep(
     writeOutputs(setOutput, { verdict: 'failed' });
     return error instanceof Error ? error.message : String(error);
   }
-  const [{ runJob }, { createJobs }, { createCloudLogging, jobTaskErrors }] = await Promise.all([
+  const [{ runJob }, { connectJobs }] = await Promise.all([
     import('./job'),
     import('./adapters/cloud-run-jobs'),
-    import('./adapters/cloud-logging'),
   ]);
   const client = connected.auth.client();
-  const jobs = createJobs({
-    authClient: client,
-    ...(connected.runApi && { endpoint: connected.runApi }),
-    operationTimeoutSeconds: config.deployTimeoutSeconds,
-    project: config.projectId,
-  });
-  const logging = createCloudLogging({ client, baseUrl: connected.observability.logging });
   const job = config.job!;
+  const jobs = connectJobs(config, connected, job.name);
   const schedules = job.schedule
     ? (await import('./adapters/scheduler')).createScheduler({
         authClient: client,
@@ -51,14 +44,6 @@ export async function jobStep(
     ...(schedules && { schedules }),
     log: actionsLog(),
     saveExecution: (name) => core.saveState(EXECUTION_STATE, name ?? ''),
-    taskErrors: (execution, index) =>
-      jobTaskErrors(logging, {
-        project: config.projectId,
-        region: config.region,
-        job: job.name,
-        execution: execution.split('/').pop() ?? execution,
-        index,
-      }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
   });

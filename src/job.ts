@@ -6,7 +6,6 @@
 import type { DeployConfig, RunContext } from './core/config';
 import { jobName, planJob, runOverrides } from './core/job-plan';
 import { describeExecution, executionStatus, shortName, type ExecutionOutcome } from './core/job-outcome';
-import type { Observed } from './core/metric-gate';
 import { StepError } from './errors';
 import { planSchedule } from './core/job-schedule';
 import type { JobsPort, Log, SchedulesPort } from './ports';
@@ -28,8 +27,6 @@ export interface JobPorts {
   saveExecution(name: string | undefined): void;
   /** Cloud Scheduler, for `schedule`. */
   schedules?: SchedulesPort;
-  /** The last ERROR lines of one task (Cloud Logging), when readable. */
-  taskErrors?(execution: string, index: number): Promise<Observed<string[]>>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -133,9 +130,9 @@ export async function waitFor(
   const tasks = await jobs.listTasks(execution);
   const first = describeExecution(read, tasks);
   const logs = new Map<number, string[]>();
-  if (ports.taskErrors)
+  if (jobs.taskErrors)
     for (const f of first.failedTasks) {
-      const got = await ports.taskErrors(execution, f.index);
+      const got = await jobs.taskErrors(execution, f.index);
       if (got.kind === 'data') logs.set(f.index, got.value.slice(-LOG_LINES));
       else if (got.kind === 'denied') log.info(`Task ${f.index}'s logs are not readable: ${got.message}`);
     }

@@ -111,7 +111,7 @@ async function writeSummary(line: string): Promise<void> {
 async function cancelExecution(execution: string): Promise<void> {
   try {
     const { config } = await readActionConfig();
-    const [{ connectGoogleCloud }, { createJobs }] = await Promise.all([
+    const [{ connectGoogleCloud }, { connectJobs }] = await Promise.all([
       import('./adapters/google-cloud'),
       import('./adapters/cloud-run-jobs'),
     ]);
@@ -122,13 +122,7 @@ async function cancelExecution(execution: string): Promise<void> {
       log: (line) => core.info(line),
     });
     try {
-      const jobs = createJobs({
-        authClient: connected.auth.client(),
-        ...(connected.runApi && { endpoint: connected.runApi }),
-        operationTimeoutSeconds: config.deployTimeoutSeconds,
-        project: config.projectId,
-      });
-      await jobs.cancelExecution(execution);
+      await connectJobs(config, connected).cancelExecution(execution);
       core.info(`Cancelled execution ${execution}: the workflow stopped before it ended.`);
     } finally {
       await connected.cloudRun.close();

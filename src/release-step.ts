@@ -62,7 +62,13 @@ export async function releaseStep(
             baseUrl: connected.observability.compute,
           }),
         }),
-        ...(config.beforeRolloutJob && { jobs: await jobsPort(config, connected) }),
+        ...(config.beforeRolloutJob && {
+          jobs: (await import('./adapters/cloud-run-jobs')).connectJobs(
+            config,
+            connected,
+            config.beforeRolloutJob.name,
+          ),
+        }),
         idToken: idTokens,
         saveRecord,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -140,34 +146,4 @@ function sayWhereTrafficIs(reporter: import('./reporter').Reporter): void {
   const report = reporter.current();
   const outcome = trafficOutcomeOf(report);
   if (outcome) core.info(`Traffic ends ${OUTCOME_TEXT[outcome]}.`);
-}
-
-/** Cloud Run jobs for the pre-rollout job, with its failed tasks' ERROR lines from Cloud Logging. */
-async function jobsPort(
-  config: Readonly<DeployConfig>,
-  connected: GoogleCloud,
-): Promise<import('./ports').JobsPort> {
-  const [{ createJobs }, { createCloudLogging, jobTaskErrors }] = await Promise.all([
-    import('./adapters/cloud-run-jobs'),
-    import('./adapters/cloud-logging'),
-  ]);
-  const client = connected.auth.client();
-  const logging = createCloudLogging({ client, baseUrl: connected.observability.logging });
-  const job = config.beforeRolloutJob!.name;
-  return {
-    ...createJobs({
-      authClient: client,
-      ...(connected.runApi && { endpoint: connected.runApi }),
-      operationTimeoutSeconds: config.deployTimeoutSeconds,
-      project: config.projectId,
-    }),
-    taskErrors: (execution, index) =>
-      jobTaskErrors(logging, {
-        project: config.projectId,
-        region: config.region,
-        job,
-        execution: execution.split('/').pop() ?? execution,
-        index,
-      }),
-  };
 }

@@ -10,6 +10,8 @@ import { StepError } from '../errors';
 import type { JobsPort } from '../ports';
 import { createRunRest, RestError, toRestError, type Json } from './run-rest';
 import { RUN_API_BASE } from './cloud-run';
+import { createCloudLogging, jobTaskErrors } from './cloud-logging';
+import type { GoogleCloud } from './google-cloud';
 
 export interface JobsOptions {
   authClient: AuthClient;
@@ -147,5 +149,36 @@ export function createJobs(options: JobsOptions): JobsPort {
     async cancelExecution(name) {
       await call('cancel execution', name, 'POST', `v2/${name}:cancel`, undefined, {});
     },
+  };
+}
+
+/**
+ * The jobs port of a signed-in run (job mode, the pre-rollout job, the post step's cancel): with `job`,
+ * its failed tasks' last ERROR lines come from Cloud Logging.
+ */
+export function connectJobs(
+  config: { projectId: string; region: string; deployTimeoutSeconds: number },
+  connected: GoogleCloud,
+  job?: string,
+): JobsPort {
+  const client = connected.auth.client();
+  const jobs = createJobs({
+    authClient: client,
+    ...(connected.runApi && { endpoint: connected.runApi }),
+    operationTimeoutSeconds: config.deployTimeoutSeconds,
+    project: config.projectId,
+  });
+  if (job === undefined) return jobs;
+  const logging = createCloudLogging({ client, baseUrl: connected.observability.logging });
+  return {
+    ...jobs,
+    taskErrors: (execution, index) =>
+      jobTaskErrors(logging, {
+        project: config.projectId,
+        region: config.region,
+        job,
+        execution: execution.split('/').pop() ?? execution,
+        index,
+      }),
   };
 }

@@ -31,7 +31,6 @@ export async function runBeforeRolloutJob(
       jobs,
       log,
       saveExecution: () => undefined,
-      ...(jobs.taskErrors && { taskErrors: (e: string, i: number) => jobs.taskErrors!(e, i) }),
       sleep: ports.sleep,
       now: ports.now,
     });
