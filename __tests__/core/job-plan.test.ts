@@ -106,3 +106,48 @@ test('overrides: args (an empty list clears them), env, task count and timeout; 
   });
   expect(jobName(config(), job())).toBe('projects/demo-project/locations/us-central1/jobs/migrate');
 });
+
+test('secrets as files, resources, the execution environment and the VPC go into the task template', () => {
+  const live: CloudRunJob = {
+    name: 'projects/demo-project/locations/us-central1/jobs/migrate',
+    template: {
+      template: {
+        containers: [{ image: 'old', resources: { limits: { cpu: '1', memory: '512Mi' } } }],
+        vpcAccess: { connector: 'projects/demo-project/locations/us-central1/connectors/old' },
+      },
+    },
+  };
+  const plan = planJob(
+    config({
+      secretMounts: [{ path: '/secrets/tls/key.pem', ref: { secret: 'tls-key', version: '2' } }],
+      memory: '2Gi',
+      executionEnvironment: 'gen2',
+      vpc: { network: 'default', egress: 'ALL_TRAFFIC' },
+    }),
+    job(),
+    live,
+    context,
+  );
+  const task = plan.desired.template.template;
+  expect(task.volumes).toEqual([
+    { name: 'tls-key', secret: { secret: 'tls-key', items: [{ path: 'key.pem', version: '2' }] } },
+  ]);
+  expect(task.containers[0]).toMatchObject({
+    volumeMounts: [{ name: 'tls-key', mountPath: '/secrets/tls' }],
+    resources: { limits: { cpu: '1', memory: '2Gi' } },
+  });
+  expect(task.executionEnvironment).toBe('EXECUTION_ENVIRONMENT_GEN2');
+  expect(task.vpcAccess).toEqual({ networkInterfaces: [{ network: 'default' }], egress: 'ALL_TRAFFIC' });
+  expect(plan.notes.join('\n')).toMatch(
+    /connector .*old is replaced by Direct VPC egress \(network default\)/,
+  );
+});
+
+test('without VPC inputs the live VPC access stays as read', () => {
+  const vpcAccess = { networkInterfaces: [{ subnetwork: 'apps', tags: ['db'] }], egress: 'ALL_TRAFFIC' };
+  const live: CloudRunJob = {
+    name: 'projects/demo-project/locations/us-central1/jobs/migrate',
+    template: { template: { containers: [{ image: 'old' }], vpcAccess } },
+  };
+  expect(planJob(config(), job(), live, context).desired.template.template.vpcAccess).toEqual(vpcAccess);
+});

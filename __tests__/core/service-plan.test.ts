@@ -205,7 +205,7 @@ test('the previous revision is the one serving traffic, not a rolled-back candid
   ]);
 });
 
-describe("a metadata file's fields no input covers (src/inputs/knative/)", () => {
+describe("a metadata file's fields no input covers (src/inputs/knative/), and the VPC inputs", () => {
   const metadata = {
     file: 'service.yaml',
     container: {
@@ -213,7 +213,6 @@ describe("a metadata file's fields no input covers (src/inputs/knative/)", () =>
       startupProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
       livenessProbe: { tcpSocket: { port: 8080 } },
     },
-    vpcAccess: { egress: 'PRIVATE_RANGES_ONLY' as const, networkInterfaces: [{ network: 'default' }] },
     description: 'Server-Sent Events API',
     serviceAnnotations: { 'example.com/owner': 'streams' },
     templateAnnotations: { 'example.com/build': '7' },
@@ -222,7 +221,8 @@ describe("a metadata file's fields no input covers (src/inputs/knative/)", () =>
   test('are written on the template, the container and the service; the mask names each service field', () => {
     const current = live([{ type: L, percent: 100 }], { description: 'old', annotations: { team: 'x' } });
     current.template.containers[0].startupProbe = { tcpSocket: { port: 8080 } };
-    const plan = planCandidate(config({ metadata }), current, context);
+    const vpc = { network: 'default', egress: 'PRIVATE_RANGES_ONLY' as const };
+    const plan = planCandidate(config({ metadata, vpc }), current, context);
     const container = plan.desired.template.containers[0];
     expect(container).toMatchObject({
       command: ['/app/serve'],
@@ -230,7 +230,10 @@ describe("a metadata file's fields no input covers (src/inputs/knative/)", () =>
       livenessProbe: { tcpSocket: { port: 8080 } },
     });
     expect(container.startupProbe).not.toHaveProperty('tcpSocket');
-    expect(plan.desired.template.vpcAccess).toEqual(metadata.vpcAccess);
+    expect(plan.desired.template.vpcAccess).toEqual({
+      egress: 'PRIVATE_RANGES_ONLY',
+      networkInterfaces: [{ network: 'default' }],
+    });
     expect(plan.desired.template.annotations).toEqual({ 'example.com/build': '7' });
     expect(plan.desired.description).toBe('Server-Sent Events API');
     expect(plan.desired.annotations).toEqual({ team: 'x', 'example.com/owner': 'streams' });

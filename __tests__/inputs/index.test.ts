@@ -301,7 +301,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(85);
+    ).toHaveLength(90);
     expect(() => parse()).not.toThrow();
   });
 });

@@ -1,4 +1,7 @@
 // `mode: job` inputs (src/inputs/job.ts): the job, its execution and the overrides; every problem at once.
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { RELEASE_ONLY_INPUTS } from '../../src/inputs/job';
 import { parse, problemsOf } from './fixtures';
 
 const JOB = { mode: 'job', service: '', job: 'migrate' };
@@ -71,6 +74,47 @@ test('job inputs outside `mode: job` are warned about as ignored', () => {
   expect(parse({ task_count: '3' }).inputWarnings).toEqual([
     '`task_count`: is ignored: `mode` is `release`, not `job`',
   ]);
+});
+
+test('service-release inputs given in `mode: job` are warned about as ignored; action.yml defaults are not', () => {
+  expect(
+    parse({
+      ...JOB,
+      profile: 'sse',
+      public_access_method: 'invoker-check',
+      panel_streams: '3',
+      traffic_steps: '10,100',
+      smoke_protocol: 'sse',
+      concurrency: '80',
+    }).inputWarnings,
+  ).toEqual([
+    '`concurrency`: is ignored: `mode` is `job`, and only a service release reads it',
+    '`smoke_protocol`: is ignored: `mode` is `job`, and only a service release reads it',
+    '`traffic_steps`: is ignored: `mode` is `job`, and only a service release reads it',
+  ]);
+});
+
+test('the release-only defaults the warning skips are the defaults of action.yml', () => {
+  const action = load(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+  };
+  for (const [name, fallback] of Object.entries(RELEASE_ONLY_INPUTS))
+    expect([name, action.inputs[name]?.default ?? '']).toEqual([name, fallback]);
+});
+
+test('secrets as files and the VPC reach the job', () => {
+  const config = parse({
+    ...JOB,
+    secrets: 'DB_URL=db-url:3\n/secrets/tls/key.pem=tls-key:latest',
+    vpc_network: 'default',
+    cpu: '2',
+    memory: '1Gi',
+  });
+  expect(config.secretMounts).toEqual([
+    { path: '/secrets/tls/key.pem', ref: { secret: 'tls-key', version: 'latest' } },
+  ]);
+  expect(config.vpc).toEqual({ network: 'default' });
+  expect(config.inputWarnings).toEqual([]);
 });
 
 test('a schedule: cron, time zone and the account it runs as; each problem named', () => {

@@ -61,7 +61,7 @@ export interface RevisionTemplate {
     'EXECUTION_ENVIRONMENT_UNSPECIFIED' | 'EXECUTION_ENVIRONMENT_GEN1' | 'EXECUTION_ENVIRONMENT_GEN2';
   maxInstanceRequestConcurrency?: number;
   sessionAffinity?: boolean;
-  vpcAccess?: Record<string, unknown>;
+  vpcAccess?: import('./vpc-access').VpcAccess;
 }
 
 export type IngressSetting =

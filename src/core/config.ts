@@ -98,17 +98,23 @@ export interface MetadataExtras {
     startupProbe?: Probe;
     livenessProbe?: Probe;
   };
-  /** `template.vpcAccess` from the VPC annotations (docs/platform.md "Knative service.yaml"). */
-  vpcAccess?: {
-    connector?: string;
-    egress?: 'ALL_TRAFFIC' | 'PRIVATE_RANGES_ONLY';
-    networkInterfaces?: Array<{ network?: string; subnetwork?: string; tags?: string[] }>;
-  };
   /** `Service.description`. */
   description?: string;
   /** The file's own annotations (outside Cloud Run's reserved namespaces), service and template. */
   serviceAnnotations: Record<string, string>;
   templateAnnotations: Record<string, string>;
+}
+
+/** The `vpc_*` inputs (docs/platform.md "VPC egress"): a connector, or Direct VPC egress through a network
+ * and subnet, and which traffic takes that path. */
+export interface VpcSettings {
+  /** Full connector name `projects/P/locations/R/connectors/NAME`. */
+  connector?: string;
+  network?: string;
+  subnet?: string;
+  /** Network tags of the Direct VPC egress interface (firewall rules match them). */
+  tags?: string[];
+  egress?: 'ALL_TRAFFIC' | 'PRIVATE_RANGES_ONLY';
 }
 
 /** One environment variable from a Secret Manager secret (docs/platform.md "Secret references"). */
@@ -224,6 +230,8 @@ export interface DeployConfig {
   job?: JobSettings;
   /** A release's pre-rollout job (`before_rollout_job`): run with the candidate's image before traffic moves. */
   beforeRolloutJob?: { name: string; deadlineSeconds: number };
+  /** VPC access of the service's revisions or the job's tasks (`vpc_*`); undefined: as it is. */
+  vpc?: VpcSettings;
   /** The load balancer in front: checked before the deploy, smoke-tested through at the last step. */
   loadBalancer: {
     use: GateUse;

@@ -3,7 +3,9 @@
 // Jobs"): an update replaces the whole job, so it starts from the live job as read, fields this code does
 // not know included, and changes only what the inputs name.
 import type { DeployConfig, JobSettings, RunContext } from './config';
-import type { Container } from './cloud-run-types';
+import type { Container, RevisionTemplate } from './cloud-run-types';
+import { planSecretVolumes } from './secret-volumes';
+import { planVpcAccess, type VpcAccess } from './vpc-access';
 import { planEnv, provenanceLabels } from './service-plan';
 
 /** A v2 Job as read or as planned; unknown fields are kept as read. */
@@ -64,12 +66,34 @@ export function planJob(
     : { name: jobName(config, job), template: { template: { containers: [] } } };
   const task = base.template.template;
   const live: Container = task.containers[0] ?? { image: config.image };
+  const limits: Record<string, string> = { ...(live.resources?.limits ?? {}) };
+  if (config.cpu) limits.cpu = config.cpu;
+  if (config.memory) limits.memory = config.memory;
   const container: Container = {
     ...live,
     image: config.image,
     env: planEnv(config, live.env ?? []),
     ...(job.args !== undefined && { args: [...job.args] }),
+    ...(Object.keys(limits).length > 0 && { resources: { ...(live.resources ?? {}), limits } }),
   };
+  const containers = [container, ...task.containers.slice(1)];
+  // Secrets as files: the same volumes and mounts as a service revision's (docs/platform.md "Secrets as files").
+  const volumes = planSecretVolumes(config, task as RevisionTemplate, containers, 0, notes);
+  const vpcAccess = planVpcAccess(task.vpcAccess as VpcAccess | undefined, config.vpc, notes);
+  const taskTemplate: CloudRunJob['template']['template'] = {
+    ...task,
+    containers,
+    ...(job.maxRetries !== undefined && { maxRetries: job.maxRetries }),
+    ...(job.taskTimeoutSeconds !== undefined && { timeout: `${job.taskTimeoutSeconds}s` }),
+    ...(config.runtimeServiceAccount !== undefined && { serviceAccount: config.runtimeServiceAccount }),
+    ...(config.executionEnvironment && {
+      executionEnvironment:
+        config.executionEnvironment === 'gen1' ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2',
+    }),
+  };
+  if (volumes.length > 0) taskTemplate.volumes = volumes;
+  else delete taskTemplate.volumes;
+  if (vpcAccess) taskTemplate.vpcAccess = vpcAccess;
   const desired: CloudRunJob = {
     ...base,
     name: jobName(config, job),
@@ -78,13 +102,7 @@ export function planJob(
       ...base.template,
       ...(job.taskCount !== undefined && { taskCount: job.taskCount }),
       ...(job.parallelism !== undefined && { parallelism: job.parallelism }),
-      template: {
-        ...task,
-        containers: [container, ...task.containers.slice(1)],
-        ...(job.maxRetries !== undefined && { maxRetries: job.maxRetries }),
-        ...(job.taskTimeoutSeconds !== undefined && { timeout: `${job.taskTimeoutSeconds}s` }),
-        ...(config.runtimeServiceAccount !== undefined && { serviceAccount: config.runtimeServiceAccount }),
-      },
+      template: taskTemplate,
     },
   };
   withoutOutputFields(desired);

@@ -7,6 +7,7 @@
 import type { DeployConfig, RunContext } from './config';
 import { decodeTags, recordTag, TAGS_ANNOTATION } from './release-tags';
 import { CLIENT_NAME, CLIENT_VERSION } from './client-info';
+import { planVpcAccess } from './vpc-access';
 import { planSecretVolumes } from './secret-volumes';
 import type {
   CloudRunService,
@@ -356,7 +357,8 @@ function planTemplate(
   const fromFile = config.metadata;
   if (fromFile && Object.keys(fromFile.templateAnnotations).length > 0)
     template.annotations = { ...(template.annotations ?? {}), ...fromFile.templateAnnotations };
-  if (fromFile?.vpcAccess) template.vpcAccess = structuredClone(fromFile.vpcAccess);
+  const vpcAccess = planVpcAccess(template.vpcAccess, config.vpc, notes);
+  if (vpcAccess) template.vpcAccess = vpcAccess;
   if (config.executionEnvironment)
     template.executionEnvironment =
       config.executionEnvironment === 'gen1' ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2';

@@ -35,7 +35,8 @@ import {
   show,
   UPDATE_STRATEGIES,
 } from './shared';
-import { JOB_INPUTS, parseBeforeRolloutJob, parseJob } from './job';
+import { JOB_INPUTS, parseBeforeRolloutJob, parseJob, warnReleaseOnly } from './job';
+import { parseVpc } from './network';
 import { type MetadataFiles, readMetadata } from './metadata';
 import { parseHttpUrl, parseSmoke, parseSmokeUrl } from './smoke';
 import {
@@ -150,7 +151,8 @@ export function parseInputs(
   const beforeRolloutJob = mode === 'release' ? parseBeforeRolloutJob(text, problems) : undefined;
   if (mode !== 'release' && text('before_rollout_job') !== '')
     problems.warn('before_rollout_job', `is ignored: \`mode\` is \`${mode}\`, not \`release\``);
-  if (mode !== 'job')
+  if (mode === 'job') warnReleaseOnly(raw, problems);
+  else
     for (const name of JOB_INPUTS)
       if (raw(name).trim() !== '' && !(name === 'execute_deadline' && beforeRolloutJob))
         problems.warn(name, `is ignored: \`mode\` is \`${mode ?? 'release'}\`, not \`job\``);
@@ -284,12 +286,6 @@ export function parseInputs(
     new Set(envVars.map((e) => e.name)),
     problems,
   );
-  if (mode === 'job' && secretMounts.length > 0)
-    problems.add(
-      'secrets',
-      `mounts ${secretMounts.map((m) => `\`${m.path}\``).join(', ')} as files, which \`mode: job\` does not write yet`,
-      'secrets as environment variables (`NAME=SECRET:VERSION`) for a job',
-    );
   const strategy = (name: 'env_vars_update_strategy' | 'secrets_update_strategy') =>
     text(name) === '' ? 'merge' : parseEnum(name, text(name), UPDATE_STRATEGIES, problems);
   const envVarsUpdateStrategy = strategy('env_vars_update_strategy');
@@ -317,6 +313,7 @@ export function parseInputs(
   const runtimeServiceAccount = optional('runtime_service_account', (v) =>
     parseServiceAccount('runtime_service_account', v, problems),
   );
+  const vpc = parseVpc(text, { project: projectId, region }, problems);
   const ingress = optional('ingress', (v) => parseEnum('ingress', v, INGRESSES, problems));
   const allowUnauthenticated = optional('allow_unauthenticated', (v) =>
     parseBoolean('allow_unauthenticated', v, problems),
@@ -449,6 +446,7 @@ export function parseInputs(
     secretsUpdateStrategy: raw('secrets').trim() === '' ? 'merge' : secretsUpdateStrategy!,
     labels,
     ...(runtimeServiceAccount !== undefined && { runtimeServiceAccount }),
+    ...(vpc !== undefined && { vpc }),
     ...(ingress !== undefined && { ingress }),
     ...(allowUnauthenticated !== undefined && { allowUnauthenticated }),
     publicAccessMethod: publicAccessMethod!,

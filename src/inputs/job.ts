@@ -28,6 +28,73 @@ export const JOB_INPUTS: readonly InputName[] = [
   'schedule_service_account',
 ];
 
+/**
+ * The inputs only a service release reads, each with its action.yml default ('' for none): given with
+ * another value in `mode: job`, each is warned about as ignored (__tests__/inputs/job.test.ts holds the
+ * defaults to action.yml).
+ */
+export const RELEASE_ONLY_INPUTS: Readonly<Partial<Record<InputName, string>>> = {
+  profile: 'sse',
+  timeout: '',
+  concurrency: '',
+  cpu_always_allocated: '',
+  min_instances: '',
+  min_instances_level: 'service',
+  max_instances: '',
+  session_affinity: '',
+  use_http2: '',
+  startup_cpu_boost: '',
+  port: '',
+  ingress: '',
+  allow_unauthenticated: '',
+  public_access_method: 'invoker-check',
+  tag: '',
+  revision_suffix: '',
+  suffix: '',
+  lint_level: 'warn',
+  smoke_protocol: '',
+  smoke_path: '',
+  health_path: '',
+  health_timeout: '',
+  smoke_duration: '',
+  smoke_first_event_timeout: '',
+  smoke_min_events: '',
+  smoke_max_gap: '',
+  smoke_connections: '',
+  smoke_send: '',
+  smoke_expect: '',
+  smoke_url: '',
+  smoke_reconnect: '',
+  smoke_accept_encoding: '',
+  keep_failed_candidate: 'false',
+  rollout: '',
+  traffic_steps: '',
+  step_wait: '',
+  follow_latest: 'false',
+  keep_release_tags: '2',
+  candidate_creates_service: 'false',
+  panel_streams: '3',
+  panel_probes: '5',
+  panel_thresholds: '',
+  metric_gate: 'auto',
+  log_gate: 'auto',
+  metrics_delay: '3m',
+  gate_inconclusive: 'pass',
+  gate_hold_cap: '5m',
+  gate_failures: '1',
+  load_balancer: 'auto',
+  load_balancer_url: '',
+};
+
+/** Warns, in `mode: job`, about each service-release input given with a value other than its default. */
+export function warnReleaseOnly(raw: (name: InputName) => string, problems: Problems): void {
+  for (const [name, fallback] of Object.entries(RELEASE_ONLY_INPUTS) as Array<[InputName, string]>) {
+    const value = raw(name).trim();
+    if (value !== '' && value.toLowerCase() !== fallback)
+      problems.warn(name, 'is ignored: `mode` is `job`, and only a service release reads it');
+  }
+}
+
 /** Task timeout bounds: 1 s to 168 h (docs/platform.md "Cloud Run Jobs"). */
 const MAX_TASK_TIMEOUT_S = 168 * 3600;
 /** How long the step waits for an execution at most: a GitHub-hosted job's own limit is 6 h. */

@@ -124,21 +124,44 @@ describe('translateKnative: the mapping table', () => {
     expect(t.inputs).toMatchObject({ allow_unauthenticated: 'true', public_access_method: 'invoker-check' });
   });
 
-  test('VPC access annotations become template.vpcAccess', () => {
+  test('VPC access annotations become the vpc_* inputs', () => {
     const t = translateKnative(
       yaml({
         template: [
           'run.googleapis.com/vpc-access-egress: private-ranges-only',
-          'run.googleapis.com/network-interfaces: \'[{"network":"default","subnetwork":"default"}]\'',
+          'run.googleapis.com/network-interfaces: \'[{"network":"default","subnetwork":"apps","tags":["web","db"]}]\'',
         ].join('\n'),
       }),
       's.yaml',
     );
     expect(t.errors).toEqual([]);
-    expect(t.extras.vpcAccess).toEqual({
-      egress: 'PRIVATE_RANGES_ONLY',
-      networkInterfaces: [{ network: 'default', subnetwork: 'default' }],
+    expect(t.inputs).toMatchObject({
+      vpc_egress: 'private-ranges-only',
+      vpc_network: 'default',
+      vpc_subnet: 'apps',
+      vpc_network_tags: 'web,db',
     });
+    expect(t.origins.vpc_subnet).toMatch(/^s\.yaml:\d+ /);
+  });
+
+  test('a connector annotation becomes vpc_connector; a bad egress or two interfaces are refused by line', () => {
+    const ok = translateKnative(
+      yaml({ template: 'run.googleapis.com/vpc-access-connector: my-connector' }),
+      's.yaml',
+    );
+    expect(ok.inputs.vpc_connector).toBe('my-connector');
+    const bad = translateKnative(
+      yaml({
+        template: [
+          'run.googleapis.com/vpc-access-egress: everything',
+          'run.googleapis.com/network-interfaces: \'[{"network":"a"},{"network":"b"}]\'',
+        ].join('\n'),
+      }),
+      's.yaml',
+    );
+    expect(bad.errors).toHaveLength(2);
+    expect(bad.errors[0]).toMatch(/^s\.yaml:\d+: `run\.googleapis\.com\/vpc-access-egress`: "everything"/);
+    expect(bad.errors[1]).toMatch(/network-interfaces` must be a JSON list of one interface/);
   });
 
   test('env: plain values and Secret Manager references; secret volumes become file lines', () => {

@@ -10,8 +10,9 @@ export type Level = 'service' | 'template';
 export type Target =
   /** The action input of that name, with the value converted to the input's syntax (undefined: invalid). */
   | { input: string; convert?: (value: string) => string | undefined; also?: Record<string, string> }
-  /** A v2 field no input covers (the planner writes it; see MetadataExtras in core/config.ts). */
-  | { extra: 'description' | 'vpcConnector' | 'vpcEgress' | 'networkInterfaces' }
+  /** A v2 field no input covers (the planner writes it; see MetadataExtras in core/config.ts), or a JSON
+   * annotation read into several inputs (`networkInterfaces`: `vpc_network`, `vpc_subnet`, `vpc_network_tags`). */
+  | { extra: 'description' | 'networkInterfaces' }
   /** Accepted and not applied: the action does this itself, or it is output only. */
   | { ignored: string }
   /** A real v2 field this action does not translate yet: refused, so the file is never half applied. */
@@ -133,13 +134,16 @@ export const ANNOTATIONS: readonly AnnotationRule[] = [
   {
     key: 'run.googleapis.com/vpc-access-connector',
     level: 'template',
-    to: { extra: 'vpcConnector' },
+    to: { input: 'vpc_connector' },
     source: YAML_REF,
   },
   {
     key: 'run.googleapis.com/vpc-access-egress',
     level: 'template',
-    to: { extra: 'vpcEgress' },
+    to: {
+      input: 'vpc_egress',
+      convert: (v) => (v === 'all-traffic' || v === 'private-ranges-only' ? v : undefined),
+    },
     source: YAML_REF,
   },
   {

@@ -235,39 +235,40 @@ class Translator {
     }
   }
 
-  private extra(
-    kind: 'description' | 'vpcConnector' | 'vpcEgress' | 'networkInterfaces',
-    value: string,
-    line: number,
-    name: string,
-  ): void {
-    const x = this.out.extras;
-    if (kind === 'description') x.description = value;
-    else if (kind === 'vpcConnector') x.vpcAccess = { ...x.vpcAccess, connector: value };
-    else if (kind === 'vpcEgress') {
-      const egress = { 'all-traffic': 'ALL_TRAFFIC', 'private-ranges-only': 'PRIVATE_RANGES_ONLY' } as const;
-      const v = egress[value as keyof typeof egress];
-      if (!v)
-        this.error(
-          line,
-          `\`${name}\`: ${JSON.stringify(value)} is not \`all-traffic\` or \`private-ranges-only\``,
-        );
-      else x.vpcAccess = { ...x.vpcAccess, egress: v };
-    } else {
-      try {
-        const list = JSON.parse(value) as unknown;
-        if (!Array.isArray(list)) throw new Error('not a list');
-        x.vpcAccess = {
-          ...x.vpcAccess,
-          networkInterfaces: list as NonNullable<MetadataExtras['vpcAccess']>['networkInterfaces'],
-        };
-      } catch {
-        this.error(
-          line,
-          `\`${name}\` must be a JSON list such as \`[{"network":"default","subnetwork":"default"}]\``,
-        );
-      }
+  private extra(kind: 'description' | 'networkInterfaces', value: string, line: number, name: string): void {
+    if (kind === 'description') {
+      this.out.extras.description = value;
+      return;
     }
+    // docs/platform.md "VPC egress": one interface, with a network, a subnetwork or both, and its tags.
+    let list: unknown;
+    try {
+      list = JSON.parse(value);
+    } catch {
+      list = undefined;
+    }
+    const one = Array.isArray(list) && list.length === 1 ? (list[0] as Record<string, unknown>) : undefined;
+    const known = one && Object.keys(one).every((k) => ['network', 'subnetwork', 'tags'].includes(k));
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const tags = one?.tags;
+    if (
+      !one ||
+      !known ||
+      (one.network === undefined && one.subnetwork === undefined) ||
+      (one.network !== undefined && !text(one.network)) ||
+      (one.subnetwork !== undefined && !text(one.subnetwork)) ||
+      (tags !== undefined && !(Array.isArray(tags) && tags.every((t) => typeof t === 'string')))
+    ) {
+      this.error(
+        line,
+        `\`${name}\` must be a JSON list of one interface such as \`[{"network":"default","subnetwork":"default","tags":["web"]}]\` (Cloud Run takes one)`,
+      );
+      return;
+    }
+    if (text(one.network)) this.setInput('vpc_network', text(one.network)!, line, name);
+    if (text(one.subnetwork)) this.setInput('vpc_subnet', text(one.subnetwork)!, line, name);
+    if (Array.isArray(tags) && tags.length > 0)
+      this.setInput('vpc_network_tags', (tags as string[]).join(','), line, name);
   }
 
   private serviceSpec(entry: YamlEntry, path: string): void {
