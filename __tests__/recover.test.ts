@@ -65,6 +65,9 @@ class FakeCloudRun implements CloudRunPort {
   async revisionFailure() {
     return undefined;
   }
+  async revisionDigest() {
+    return undefined;
+  }
   setPublicAccess(): Promise<'unchanged'> {
     throw new Error('not used by recovery');
   }

@@ -59,6 +59,11 @@ export interface CloudRunPort {
     service: string,
     revision: string,
   ): Promise<{ reason?: string; message?: string } | undefined>;
+  /**
+   * The image a revision runs, pinned: its ingress container's `containerStatuses[].imageDigest` as
+   * `REPOSITORY@sha256:…` (docs/platform.md "Image digests"), or undefined when the revision has none yet.
+   */
+  revisionDigest(service: string, revision: string): Promise<string | undefined>;
   /** True when the IAM policy grants roles/run.invoker to `allUsers` (undefined when it cannot be read). */
   hasPublicBinding(name: string): Promise<boolean | undefined>;
   /** Adds (`true`) or removes (`false`) `allUsers` as roles/run.invoker in the IAM policy; says what changed. */

@@ -269,7 +269,7 @@ async function release(
       return { verdict: 'candidate', traffic: draft.traffic };
     }
     // The pre-rollout job (a migration) runs with the candidate's image before any traffic moves.
-    const hookFailure = await runBeforeRolloutJob(config, ports);
+    const hookFailure = await runBeforeRolloutJob(config, { service: name, revision: plan.revision }, ports);
     if (hookFailure) {
       const settled = await log.group(`Remove tag ${config.tag} from candidate ${plan.revision}`, () =>
         settleFailedCandidate(config, plan, name, deployed, ports),

@@ -68,3 +68,19 @@ test.each<['CONDITION_SUCCEEDED' | 'CONDITION_FAILED' | 'missing', string, RegEx
   }
   if (result !== 'missing') expect(calls).toEqual(['update us-docker.pkg.dev/p/r/api:2', 'run']);
 });
+
+test("the job runs the candidate revision's digest, not the tag the release was given", async () => {
+  const cloudRun = new FakeCloudRun();
+  cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+  const pinned = `us-docker.pkg.dev/p/r/api@sha256:${'e'.repeat(64)}`;
+  const asked: string[] = [];
+  cloudRun.revisionDigest = async (_service, revision) => {
+    asked.push(revision);
+    return pinned;
+  };
+  const { port, calls } = jobs('CONDITION_SUCCEEDED');
+  const outcome = await run(release(), context, { ...ports(cloudRun), jobs: port });
+  expect(outcome.verdict).toBe('promoted');
+  expect(asked).toEqual([outcome.revision]);
+  expect(calls).toEqual([`update ${pinned}`, 'run']);
+});

@@ -127,6 +127,10 @@ export class FakeCloudRun implements CloudRunPort {
     return split;
   }
 
+  async revisionDigest(): Promise<string | undefined> {
+    return undefined;
+  }
+
   async revisionFailure(): Promise<{ reason?: string; message?: string } | undefined> {
     return { reason: 'HEALTH_CHECK_CONTAINER_ERROR', message: 'the container did not listen on PORT' };
   }

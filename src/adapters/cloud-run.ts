@@ -9,6 +9,7 @@ import { ConcurrentChange, DeployFailure, OperationUnsettled, StepError } from '
 import type { CloudRunPort } from '../ports';
 import { trafficKey } from '../core/traffic-plan';
 import type { CloudRunService, TrafficTarget } from '../core/cloud-run-types';
+import { pinnedImage } from '../core/image-digest';
 import { API_RETRY, describeCode, isTransient, retryDelayMs, type RetryPolicy } from '../core/retry-policy';
 import { exhausted, hintFor, overwritten, type ApiOperationKind } from './cloud-run-hints';
 import { createRunRest, RestError, toRestError, type Json, type RunRest } from './run-rest';
@@ -338,6 +339,12 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       } catch {
         return undefined;
       }
+    },
+    async revisionDigest(service, revision) {
+      const rev = await withRetry('read revision', revision, () =>
+        rest('GET', `v2/${service}/revisions/${revision}`),
+      );
+      return pinnedImage(rev);
     },
     async hasPublicBinding(name) {
       try {
