@@ -140,13 +140,28 @@ export interface TaskAttemptSpec {
   env: Record<string, string>;
   /** The task timeout (per attempt): SIGTERM when it passes, SIGKILL after the grace. */
   timeoutMs: number;
+  /** The container's volumes as files, materialised under a per-attempt root (README "Secret volumes in job tasks"). */
+  mounts?: TaskMount[];
+  /** Set when the instance cannot start (an env secret could not be fetched): logged, and nothing runs. */
+  startupError?: string;
+}
+
+/** One volume mount of a task attempt: the files it holds under its mount path. */
+export interface TaskMount {
+  /** The absolute path the container sees, e.g. `/secrets/db`. */
+  mountPath: string;
+  /** Files by path relative to the mount; a secret version that cannot be read has none. */
+  files: Array<{ path: string; content: string; mode: number }>;
+  /** An `emptyDir` volume the task may write to; secret volumes are read-only. */
+  writable: boolean;
 }
 
 /** How an attempt ended: its exit code, the signal that ended it, or an image the catalogue lacks. */
 export type TaskAttemptOutcome =
   | { kind: 'exited'; exitCode: number; timedOut: boolean; cancelled: boolean }
   | { kind: 'signaled'; signal: number; timedOut: boolean; cancelled: boolean }
-  | { kind: 'missing-image' };
+  | { kind: 'missing-image' }
+  | { kind: 'startup-failed'; message: string };
 
 export interface TaskAttemptHandle {
   /** Resolves once the process has exited. */

@@ -20,6 +20,7 @@ import {
 import { anyOf } from './operations';
 import { stamp, type ApiState } from './records';
 import { durationSeconds, type Json } from './service-rules';
+import { taskEnv, taskMounts } from './task-secrets';
 
 /** The random five-letter tail of an execution name (`migrate-vnttt`, googlecodelabs/feedback#1369). */
 function executionSuffix(): string {
@@ -169,8 +170,6 @@ async function drive(state: ApiState, job: JobRecord, e: ExecutionRecord): Promi
 async function runTask(state: ApiState, job: JobRecord, e: ExecutionRecord, task: TaskRecord): Promise<void> {
   const runner = state.opts.tasks;
   const container = ((e.template.containers ?? []) as Json[])[0] ?? {};
-  const env: Record<string, string> = {};
-  for (const v of (container.env ?? []) as Json[]) env[String(v.name)] = String(v.value ?? '');
   const maxRetries = Number(e.template.maxRetries ?? 3);
   const timeoutMs = durationSeconds(e.template.timeout ?? '600s') * 1000;
   task.state = 'running';
@@ -178,6 +177,8 @@ async function runTask(state: ApiState, job: JobRecord, e: ExecutionRecord, task
   for (let attempt = 0; ; attempt++) {
     sync(state, job, e);
     if (!runner) throw new Error('no task runner configured');
+    // Env secrets are fetched as each instance starts; volumes are read as files (task-secrets.ts).
+    const { env, startupError } = taskEnv(state, job.project, container);
     const handle = runner.start({
       job: job.name,
       jobId: job.id,
@@ -189,6 +190,8 @@ async function runTask(state: ApiState, job: JobRecord, e: ExecutionRecord, task
       args: (container.args as string[] | undefined)?.length ? (container.args as string[]) : undefined,
       env,
       timeoutMs,
+      mounts: taskMounts(state, job.project, e.template, container),
+      ...(startupError !== undefined ? { startupError } : {}),
     });
     task.current = handle;
     const outcome = await handle.done;
@@ -198,6 +201,10 @@ async function runTask(state: ApiState, job: JobRecord, e: ExecutionRecord, task
         status: { code: 5, message: `Image '${String(container.image)}' not found.` },
       };
       task.failure = `Image '${String(container.image)}' not found.`;
+    } else if (outcome.kind === 'startup-failed') {
+      // The code is ours (README "Jobs"): Secret Manager denies with PERMISSION_DENIED.
+      task.lastAttemptResult = { status: { code: 7, message: outcome.message } };
+      task.failure = outcome.message;
     } else if (outcome.cancelled) {
       task.lastAttemptResult = {
         status: { code: 1, message: 'The task was cancelled.' },

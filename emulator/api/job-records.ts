@@ -6,6 +6,7 @@ import { ApiError } from './google-errors';
 import type { OperationRecord } from './operations';
 import type { ApiState } from './records';
 import { durationSeconds, type Json } from './service-rules';
+import { volumeProblems, vpcAccessProblems } from './template-rules';
 
 export const JOB_TYPE = 'google.cloud.run.v2.Job';
 export const EXECUTION_TYPE = 'google.cloud.run.v2.Execution';
@@ -318,8 +319,14 @@ export function jobIdProblem(id: string): string | undefined {
   return `Invalid job id '${id}': it must use only lowercase alphanumeric characters and dashes, start with a letter, not end with a dash, and be at most 63 characters.`;
 }
 
-/** Limits on an ExecutionTemplate (job.template) and its TaskTemplate. */
-export function executionTemplateProblems(t: Json | undefined): string[] {
+/**
+ * Limits on an ExecutionTemplate (job.template) and its TaskTemplate; `request` names the method in the
+ * v2 API's `Violation in …` messages (template-rules.ts).
+ */
+export function executionTemplateProblems(
+  t: Json | undefined,
+  request: 'CreateJobRequest' | 'UpdateJobRequest' = 'CreateJobRequest',
+): string[] {
   if (!t) return ['job.template: is required.'];
   const problems: string[] = [];
   const taskCount = Number(t.taskCount ?? 1);
@@ -330,10 +337,18 @@ export function executionTemplateProblems(t: Json | undefined): string[] {
     problems.push(`job.template.parallelism: must not be negative, got ${String(t.parallelism)}.`);
   const task = t.template as Json | undefined;
   if (!task) return [...problems, 'job.template.template: is required.'];
-  return [...problems, ...taskTemplateProblems(task, 'job.template.template')];
+  return [
+    ...problems,
+    ...taskTemplateProblems(task, 'job.template.template', `${request}.job.template.template`),
+  ];
 }
 
-export function taskTemplateProblems(task: Json, where: string): string[] {
+/** A TaskTemplate's rules; `violationWhere` is its request path for the VPC and volume rules. */
+export function taskTemplateProblems(
+  task: Json,
+  where: string,
+  violationWhere = `CreateJobRequest.${where}`,
+): string[] {
   const problems: string[] = [];
   const maxRetries = task.maxRetries === undefined ? 3 : Number(task.maxRetries);
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10)
@@ -345,6 +360,8 @@ export function taskTemplateProblems(task: Json, where: string): string[] {
     if (!c.image) problems.push(`${where}.containers[${i}].image: is required.`);
     problems.push(...envProblems(c.env, `${where}.containers[${i}].env`));
   });
+  problems.push(...volumeProblems(task, violationWhere));
+  problems.push(...vpcAccessProblems(task.vpcAccess, `${violationWhere}.vpc_access`));
   return problems;
 }
 

@@ -15,6 +15,7 @@ import {
 import { anyOf } from './operations';
 import { stamp, type ApiState } from './records';
 import type { Json } from './service-rules';
+import { unreadableSecret } from './task-secrets';
 
 /** Fields of a Job a caller may set; everything else in a request body is output-only and ignored. */
 const MUTABLE_JOB_FIELDS = [
@@ -52,12 +53,13 @@ export function createJob(
   body: Json,
   validateOnly: boolean,
   principal: string,
+  request: 'CreateJobRequest' | 'UpdateJobRequest' = 'CreateJobRequest',
 ): Json {
   const idProblem = jobIdProblem(jobId);
   if (idProblem) throw new ApiError('INVALID_ARGUMENT', idProblem);
   const name = `projects/${project}/locations/${location}/jobs/${jobId}`;
   if (state.jobs.has(name)) throw new ApiError('ALREADY_EXISTS', `Resource '${jobId}' already exists.`);
-  const spec = checkedSpec(state, body);
+  const spec = checkedSpec(state, body, request);
   const now = stamp(state);
   const job: JobRecord = {
     project,
@@ -94,7 +96,7 @@ export function updateJob(
   if (!job) {
     if (!allowMissing) mustGetJob(state, name);
     const [, project, , location, , id] = name.split('/');
-    return createJob(state, project, location, id, body, validateOnly, principal);
+    return createJob(state, project, location, id, body, validateOnly, principal, 'UpdateJobRequest');
   }
   // AIP-154, as for services: a stale etag is ABORTED (409).
   if (body.etag && body.etag !== job.etag) {
@@ -103,7 +105,7 @@ export function updateJob(
       `The etag provided (${String(body.etag)}) does not match the current etag of job '${job.id}' (${job.etag}): the job was changed since it was read. Read it again and retry.`,
     );
   }
-  const spec = checkedSpec(state, body);
+  const spec = checkedSpec(state, body, 'UpdateJobRequest');
   if (validateOnly) return reconcileJob(state, { ...job, spec }, true);
   job.spec = spec;
   job.generation += 1;
@@ -139,37 +141,58 @@ export function deleteJob(
   return state.operations.render(op.name);
 }
 
-/** Checks the image, sets the job's Ready condition and answers its operation, already done. */
+/**
+ * Checks the image, then every secret the template uses (cloud.google.com/run/docs/configuring/jobs/secrets:
+ * "During job creation, Cloud Run checks all the secrets"), sets the job's Ready condition and answers its
+ * operation, already done.
+ */
 function reconcileJob(state: ApiState, job: JobRecord, validateOnly: boolean): Json {
   const op = state.operations.start(job.project, job.location, JOB_TYPE, anyOf(JOB_TYPE, renderJob(job)));
-  const containers = (((job.spec.template as Json).template as Json).containers ?? []) as Json[];
+  const task = (job.spec.template as Json).template as Json;
+  const containers = (task.containers ?? []) as Json[];
   const missing = containers.find((c) => !state.opts.tasks?.hasImage(String(c.image)));
+  const failure = missing
+    ? {
+        status: 'FAILED_PRECONDITION' as const,
+        message: `Image '${String(missing.image)}' not found.`,
+        reason: 'CONTAINER_MISSING',
+      }
+    : secretFailure(state, job, task);
   const now = stamp(state);
   if (!validateOnly) {
     job.observedGeneration = job.generation;
-    job.terminalCondition = missing
+    job.terminalCondition = failure
       ? {
           type: 'Ready',
           state: 'CONDITION_FAILED',
-          message: `Image '${String(missing.image)}' not found.`,
-          reason: 'CONTAINER_MISSING',
+          message: failure.message,
+          reason: failure.reason,
           severity: 'ERROR',
           lastTransitionTime: now,
         }
       : { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now };
   }
-  if (missing)
-    state.operations.fail(op, 'FAILED_PRECONDITION', `Image '${String(missing.image)}' not found.`);
+  if (failure) state.operations.fail(op, failure.status, failure.message);
   else state.operations.succeed(op, anyOf(JOB_TYPE, renderJob(job)));
   return state.operations.render(op.name);
 }
 
+/** A secret the job cannot read: the operation fails with code 13 (hashicorp/terraform-provider-google#15088). */
+function secretFailure(
+  state: ApiState,
+  job: JobRecord,
+  task: Json,
+): { status: 'INTERNAL'; message: string; reason: string } | undefined {
+  const message = unreadableSecret(state, job.project, task);
+  return message ? { status: 'INTERNAL', message, reason: 'SECRETS_ACCESS_CHECK_FAILED' } : undefined;
+}
+
 /** The mutable fields of a Job body, checked, with the defaults Cloud Run reports filled in. */
-function checkedSpec(state: ApiState, body: Json): Json {
+function checkedSpec(state: ApiState, body: Json, request: 'CreateJobRequest' | 'UpdateJobRequest'): Json {
   const spec: Json = {};
   for (const f of MUTABLE_JOB_FIELDS)
     if (body[f] !== undefined && body[f] !== null) spec[f] = structuredClone(body[f]);
-  const problems = executionTemplateProblems(spec.template as Json | undefined);
+  const problems = executionTemplateProblems(spec.template as Json | undefined, request);
   for (const where of ['labels', 'annotations'] as const) {
     for (const key of Object.keys((spec[where] ?? {}) as Json)) {
       if (RESERVED_PREFIXES.some((p) => key === p || key.startsWith(`${p}/`)))

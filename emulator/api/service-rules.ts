@@ -1,5 +1,6 @@
 // Cloud Run's rules for a Service body, as pure functions: the emulator refuses what the real API
 // refuses (docs/platform.md "Limits on inputs"). Messages follow the real API's where known.
+import { vpcAccessProblems } from './template-rules';
 
 /** Service and revision bodies as the emulator stores them: lowerCamel JSON with string enums. */
 export type Json = Record<string, unknown>;
@@ -75,8 +76,15 @@ function labelSyntaxProblems(map: unknown): string[] {
   return problems;
 }
 
-/** Problems with the template and service-level fields, independent of the stored state. */
-export function serviceBodyProblems(serviceId: string, service: Json): string[] {
+/**
+ * Problems with the template and service-level fields, independent of the stored state; `request` names
+ * the method in the v2 API's `Violation in …` messages (template-rules.ts).
+ */
+export function serviceBodyProblems(
+  serviceId: string,
+  service: Json,
+  request: 'CreateServiceRequest' | 'UpdateServiceRequest' = 'CreateServiceRequest',
+): string[] {
   const problems: string[] = [];
   const template = (service.template ?? {}) as Json;
   problems.push(...reservedKeyProblems('Label', service.labels), ...labelSyntaxProblems(service.labels));
@@ -147,6 +155,7 @@ export function serviceBodyProblems(serviceId: string, service: Json): string[] 
     const p = revisionNameProblem(serviceId, String(template.revision));
     if (p) problems.push(`template.revision: ${p}`);
   }
+  problems.push(...vpcAccessProblems(template.vpcAccess, `${request}.service.template.vpc_access`));
   return problems;
 }
 

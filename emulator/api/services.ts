@@ -209,7 +209,7 @@ export async function updateService(
   spec.traffic = traffic;
   const known = new Set([...s.revisions.keys(), ...(newRevision ? [newRevision] : [])]);
   const problems = [
-    ...serviceBodyProblems(s.id, spec),
+    ...serviceBodyProblems(s.id, spec, 'UpdateServiceRequest'),
     // Unknown revisions fail the operation (code 13), as on Cloud Run; the rest is refused at once.
     ...trafficProblems(s.id, traffic, known).filter((p) => !p.includes('does not exist')),
   ];

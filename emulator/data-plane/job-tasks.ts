@@ -2,11 +2,14 @@
 // program (through the image catalogue, as revisions are), with the job runtime contract's env
 // (cloud.google.com/run/docs/container-contract, "Environment variables" for jobs). A task past its
 // timeout, or cancelled, gets SIGTERM, then SIGKILL after the grace. Every process is registered with the
-// reaper (instances.ts) so none outlives the emulator; each output line goes to `observe`.
+// reaper (instances.ts) so none outlives the emulator; each output line goes to `observe`. Volumes are
+// files under a per-attempt root (task-mounts.ts), removed when the attempt ends; an instance that cannot
+// start (an env secret could not be fetched) logs why and runs nothing.
 import { constants } from 'node:os';
 import type { TaskAttemptHandle, TaskAttemptOutcome, TaskAttemptSpec, TaskRunner } from '../model';
 import { resolveImage, type ImageCatalogue } from './image-catalogue';
 import { signalGroup, spawnReaped } from './instances';
+import { MOUNT_ROOT_ENV, materialiseMounts, type MaterialisedMounts } from './task-mounts';
 
 /** An output line of a task attempt, with what Cloud Logging labels it by. */
 export interface TaskOutputEvent {
@@ -46,10 +49,21 @@ function startAttempt(opts: TaskRunnerOptions, spec: TaskAttemptSpec): TaskAttem
       text,
       at: Date.now(),
     });
+  if (spec.startupError !== undefined) {
+    emit('system', spec.startupError);
+    return {
+      done: Promise.resolve({ kind: 'startup-failed', message: spec.startupError }),
+      cancel: () => undefined,
+    };
+  }
+  const mounts: MaterialisedMounts | undefined = spec.mounts?.length
+    ? materialiseMounts(spec.mounts)
+    : undefined;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     ...image.env,
     ...spec.env,
+    ...(mounts ? { [MOUNT_ROOT_ENV]: mounts.root } : {}),
     CLOUD_RUN_JOB: spec.jobId,
     CLOUD_RUN_EXECUTION: spec.execution,
     CLOUD_RUN_TASK_INDEX: String(spec.taskIndex),
@@ -71,6 +85,7 @@ function startAttempt(opts: TaskRunnerOptions, spec: TaskAttemptSpec): TaskAttem
     timedOut = true;
     stop();
   }, spec.timeoutMs);
+  const streamsEnded: Array<Promise<void>> = [];
   for (const [name, stream] of [
     ['stdout', child.stdout],
     ['stderr', child.stderr],
@@ -82,16 +97,31 @@ function startAttempt(opts: TaskRunnerOptions, spec: TaskAttemptSpec): TaskAttem
       partial = lines.pop() ?? '';
       for (const line of lines) emit(name, line);
     });
-    stream?.on('end', () => {
-      if (partial) emit(name, partial);
-    });
+    streamsEnded.push(
+      new Promise((ended) =>
+        stream?.on('close', () => {
+          if (partial) emit(name, partial);
+          partial = '';
+          ended();
+        }),
+      ),
+    );
   }
   const done = new Promise<TaskAttemptOutcome>((resolve) => {
     const finish = (outcome: TaskAttemptOutcome): void => {
       exited = true;
       clearTimeout(timeoutTimer);
       if (killTimer) clearTimeout(killTimer);
-      resolve(outcome);
+      // The attempt's output is read to its end (a process left holding the pipes gets 250 ms).
+      let grace: NodeJS.Timeout | undefined;
+      void Promise.race([
+        Promise.all(streamsEnded),
+        new Promise((later) => (grace = setTimeout(later, 250))),
+      ]).then(() => {
+        clearTimeout(grace);
+        mounts?.remove();
+        resolve(outcome);
+      });
     };
     child.on('exit', (code, signal) => {
       if (signal) {

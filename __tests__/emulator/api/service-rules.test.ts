@@ -94,6 +94,29 @@ describe('limits (docs/platform.md "Request timeout", "Concurrency", "Labels")',
   });
 });
 
+describe('template.vpcAccess (emulator/README.md "VPC access")', () => {
+  const connector = 'projects/demo-project/locations/us-central1/connectors/egress';
+  test('a connector or one network interface is accepted', () => {
+    for (const vpcAccess of [
+      { connector },
+      { networkInterfaces: [{ network: 'default' }], egress: 'ALL_TRAFFIC' },
+    ])
+      expect(serviceBodyProblems('api', { template: { containers: [container], vpcAccess } })).toEqual([]);
+  });
+  test('the request path names the method: create or update', () => {
+    const template = {
+      containers: [container],
+      vpcAccess: { connector, networkInterfaces: [{ network: 'n' }] },
+    };
+    expect(serviceBodyProblems('api', { template })).toEqual([
+      'Violation in CreateServiceRequest.service.template.vpc_access.connector: one and only one of connector and network_interfaces must be set.',
+    ]);
+    expect(serviceBodyProblems('api', { template }, 'UpdateServiceRequest')[0]).toMatch(
+      /^Violation in UpdateServiceRequest\.service\.template\.vpc_access\.connector: /,
+    );
+  });
+});
+
 describe('traffic (docs/platform.md "Traffic entry shape")', () => {
   const known = new Set(['api-1', 'api-2']);
   test.each([
