@@ -13,7 +13,8 @@ import type { RecoveryOutcome } from './recover';
 import type { DeployConfig, RunContext } from './core/config';
 
 async function post(): Promise<void> {
-  // `mode: job`: an execution main started and did not see end (the workflow was cancelled) is cancelled.
+  // `mode: job`: an execution main started and did not see end (the workflow was cancelled) is cancelled,
+  // and its comment and deployment say so.
   const execution = core.getState('job_execution');
   if (execution) return cancelExecution(execution);
   const record = loadRecord();
@@ -107,10 +108,16 @@ async function writeSummary(line: string): Promise<void> {
   }
 }
 
-/** Cancels the execution a cancelled main step left running; fails this step when it cannot. */
+/**
+ * Cancels the execution a cancelled main step left running, then marks its comment and deployment
+ * cancelled; fails this step when it cannot cancel (the report is only ever a warning).
+ */
 async function cancelExecution(execution: string): Promise<void> {
+  let failure: string | undefined;
+  let read: { config: Readonly<DeployConfig>; context: RunContext } | undefined;
   try {
-    const { config } = await readActionConfig();
+    read = await readActionConfig();
+    const { config } = read;
     const [{ connectGoogleCloud }, { connectJobs }] = await Promise.all([
       import('./adapters/google-cloud'),
       import('./adapters/cloud-run-jobs'),
@@ -128,8 +135,36 @@ async function cancelExecution(execution: string): Promise<void> {
       await connected.cloudRun.close();
     }
   } catch (error) {
-    core.setFailed(
-      `Could not cancel execution ${execution}: ${error instanceof Error ? error.message : String(error)}; cancel it in the console or with \`gcloud run jobs executions cancel\`.`,
+    failure = `Could not cancel execution ${execution}: ${error instanceof Error ? error.message : String(error)}; cancel it in the console or with \`gcloud run jobs executions cancel\`.`;
+  }
+  if (read) await finishJobReport(read.config, read.context, execution, failure);
+  if (failure !== undefined) core.setFailed(failure);
+}
+
+// The job run's report, finished as cancelled: on the comment and deployment main kept when it got that far.
+async function finishJobReport(
+  config: Readonly<DeployConfig>,
+  context: RunContext,
+  execution: string,
+  failure: string | undefined,
+): Promise<void> {
+  try {
+    const { createJobReporter, loadJobReport } = await import('./job-report-channels');
+    // Main's report when it kept one (the same comment and deployment); else a report started here.
+    const reporter = await createJobReporter(config, context, { resume: loadJobReport() });
+    const short = execution.split('/').pop();
+    reporter.update({
+      phase: 'cancelled',
+      execution,
+      note:
+        failure === undefined
+          ? `The job step stopped (the workflow was cancelled or timed out) before execution ${short} ended; the post step cancelled it.`
+          : `The job step stopped (the workflow was cancelled or timed out) before execution ${short} ended, and the post step could not cancel it: check it in the console.`,
+    });
+    await core.group('Publish the cancelled job report', () => reporter.flush());
+  } catch (error) {
+    core.warning(
+      `Could not publish the job report: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

@@ -1,8 +1,12 @@
 // Cloud Run jobs through the built action (`mode: job`) against the local Cloud Run, whose tasks are real
 // processes: a sharded job that succeeds; task 3 of 5 failing twice, reported by index, exit code and log
-// lines; a task timeout; and a cancelled GitHub job whose post step cancels the running execution.
+// lines; a task timeout; and a cancelled GitHub job whose post step cancels the running execution. Each
+// run also reports on the emulator's GitHub fake: one sticky comment per job on pull request 12, edited as
+// the execution moves, and a deployment in the job's environment whose last status is the verdict.
 import { runAction, startAction } from '../../scripts/local-runner';
 import { jobClients, wifClient } from '../../emulator/clients';
+import { jobEnvironmentName } from '../../src/core/github-names';
+import { jobReportMarker } from '../../src/core/job-report';
 import { QUICK_STEPS, seedReleased, targetInputs, trafficOf, useActionWorld } from '../support/action-world';
 
 const w = useActionWorld({ jobKillGraceMs: 500 });
@@ -11,11 +15,23 @@ const IMAGE = 'us-docker.pkg.dev/demo/jobs/job-app';
 let runs = 8300;
 const inputs = (job: string, extra: Record<string, string> = {}) => {
   const { service: _s, ...target } = targetInputs(w.emulator, '');
-  return { ...target, mode: 'job', job, image: `${IMAGE}:v1`, ...extra };
+  // The local runner opts previews in to creating a service; a job run would warn that it ignores that.
+  return { ...target, mode: 'job', job, image: `${IMAGE}:v1`, candidate_creates_service: 'false', ...extra };
 };
 const run = (job: string, extra: Record<string, string> = {}) =>
   runAction('main', inputs(job, extra), w.emulator.endpoints, { env: { GITHUB_RUN_ID: String(runs++) } });
 const tasksOf = (output: string) => JSON.parse(output) as Record<string, unknown>;
+/** The job's sticky comments on pull request 12 (the local runner's event). */
+const commentsOf = (job: string) =>
+  w.emulator.github
+    .comments(12)
+    .filter((c) => c.body.includes(jobReportMarker(w.emulator.endpoints.project, 'us-central1', job)));
+/** The job's deployments, each with its statuses' states in order. */
+const deploymentsOf = (job: string) =>
+  w.emulator.github
+    .deployments()
+    .filter((d) => d.environment === jobEnvironmentName(w.emulator.endpoints.project, job, 'us-central1'))
+    .map((d) => ({ payload: d.payload, states: d.statuses.map((s) => s.state) }));
 
 test('a sharded job is created, executed with its overrides and waited for: every task succeeds', async () => {
   const got = await run('shard', { task_count: '5', parallelism: '3', execute_env: 'RELEASE=v2' });
@@ -25,6 +41,23 @@ test('a sharded job is created, executed with its overrides and waited for: ever
   expect(tasksOf(got.outputs.tasks)).toMatchObject({ tasks: 5, succeeded: 5, failed: 0, failedTasks: [] });
   expect(got.stdout).toMatch(/Execution shard-[a-z0-9]{5} succeeded: 5 of 5 tasks succeeded/);
   expect(got.summary).toContain('### Cloud Run job `shard` in `us-central1`: succeeded');
+  const [comment, ...others] = commentsOf('shard');
+  expect(others).toEqual([]);
+  expect(comment.body).toContain('- **Tasks:** 5 succeeded, 0 failed, 0 cancelled, 0 retried, of 5');
+  expect(deploymentsOf('shard')).toEqual([
+    {
+      payload: {
+        stream_deploy: {
+          kind: 'job',
+          project: w.emulator.endpoints.project,
+          region: 'us-central1',
+          job: 'shard',
+          pull_request: 12,
+        },
+      },
+      states: ['in_progress', 'success'],
+    },
+  ]);
 });
 
 test('task 3 of 5 exits 1 twice: failed, reported by index, exit code, attempts and its log lines', async () => {
@@ -41,6 +74,20 @@ test('task 3 of 5 exits 1 twice: failed, reported by index, exit code, attempts 
   expect(error).toContain('task 3: exit code 1 after 2 attempt(s)');
   expect(error).toMatch(/task 3: task 3 failed/);
   expect(got.summary).toMatch(/\| 3 \| 1 \| 2 \| .*task 3 failed/);
+  // One comment, created when the execution started and edited when it ended; the deployment failed.
+  const comments = commentsOf('flaky');
+  expect(comments).toHaveLength(1);
+  expect(comments[0].body).toContain('### Cloud Run job `flaky` in `us-central1`: failed');
+  expect(comments[0].body).toMatch(/\| 3 \| 1 \| 2 \| .*task 3 failed/);
+  expect(comments[0].body).toContain(
+    '[the execution in the Cloud console](https://console.cloud.google.com/',
+  );
+  expect(
+    w.emulator.github.requests.filter(
+      (r) => r.method === 'PATCH' && r.path.endsWith(`/comments/${comments[0].id}`),
+    ),
+  ).toHaveLength(1);
+  expect(deploymentsOf('flaky').map((d) => d.states)).toEqual([['in_progress', 'failure']]);
 });
 
 test('a task past its timeout is stopped by a signal and reported so', async () => {
@@ -63,7 +110,13 @@ test('a cancelled GitHub job: the post step cancels the running execution', asyn
     },
   );
   let execution = '';
-  for (const deadline = Date.now() + 60_000; !execution; await new Promise((r) => setTimeout(r, 100))) {
+  // Killed once the execution runs and its report is out (the deployment id kept for the post step).
+  const reported = () => /"deploymentId":\d+/.test(main.state().job_report ?? '');
+  for (
+    const deadline = Date.now() + 60_000;
+    !execution || !reported();
+    await new Promise((r) => setTimeout(r, 100))
+  ) {
     if (Date.now() > deadline || main.child.exitCode !== null) throw new Error('no execution started');
     execution = main.state().job_execution ?? '';
   }
@@ -82,6 +135,11 @@ test('a cancelled GitHub job: the post step cancels the running execution', asyn
     if (Date.now() > deadline) throw new Error(`not cancelled: ${JSON.stringify(e)}`);
   }
   await executions.close();
+  // The comment and the deployment main started say the run was cancelled.
+  const [comment] = commentsOf('long');
+  expect(comment.body).toContain(': cancelled');
+  expect(comment.body).toContain(`the post step cancelled it`);
+  expect(deploymentsOf('long').map((d) => d.states)).toEqual([['in_progress', 'error']]);
 });
 
 describe('a pre-rollout job (`before_rollout_job`) gating a service release', () => {
@@ -145,6 +203,8 @@ test('a schedule is created with the right identity, and firing it runs the job 
   });
   expect([got.code, got.outputs.verdict]).toEqual([0, 'deployed']);
   expect(got.stdout).toContain(`needs roles/run.invoker on job nightly (run.jobs.run) and nothing else`);
+  // Written, not executed: the deployment is a success once the job is written.
+  expect(deploymentsOf('nightly').map((d) => d.states)).toEqual([['success']]);
   const name = `projects/${w.emulator.endpoints.project}/locations/us-central1/jobs/nightly-scheduler-trigger`;
   const attempt = await w.emulator.fireSchedulerJob(name);
   expect(attempt).toMatchObject({

@@ -26,3 +26,38 @@ export function unprojectedPreviewEnvironment(service: string, region: string): 
 export function statusContext(project: string, service: string, region: string): string {
   return `stream-deploy/${project}/${region}/${service}`;
 }
+
+/**
+ * The GitHub environment a `mode: job` run records its deployment in, e.g. `job: migrate (my-project/us-central1)`.
+ * The `job: ` prefix keeps it apart from a service's environment of the same name (a Cloud Run name has no
+ * `:` or space) and from the `preview: ` environments cleanup searches, whatever the job is called. Names are
+ * case-insensitive and at most 255 characters (docs/platform.md "Deployment statuses and environments"):
+ * a job id (63), a project id (30) and a region stay far below that.
+ */
+export function jobEnvironmentName(project: string, job: string, region: string): string {
+  return `job: ${job} (${project}/${region})`;
+}
+
+/**
+ * What a job run's deployment carries: `kind: 'job'` and no `service` or `tag`, so cleanup's
+ * `previewPayload` (core/cleanup-plan.ts) never reads it as a preview even if it met one.
+ */
+export interface JobDeploymentPayload {
+  stream_deploy: {
+    kind: 'job';
+    project: string;
+    region: string;
+    job: string;
+    pull_request: number | null;
+  };
+}
+
+/** The payload of a job run's deployment. */
+export function jobDeploymentPayload(
+  project: string,
+  job: string,
+  region: string,
+  pullRequest: number | undefined,
+): JobDeploymentPayload {
+  return { stream_deploy: { kind: 'job', project, region, job, pull_request: pullRequest ?? null } };
+}
