@@ -80,6 +80,26 @@ describe('plan --metadata: a service.yaml translated and linted, offline', () =>
     expect(run.stderr).toMatch(/warning: `metadata`: .*seed-mistakes\.yaml:29: `spec\.traffic` is ignored/);
   });
 
+  test('a Job file: the v2 job `mode: job` would create, with the command from the file', async () => {
+    const run = await plan(['--metadata', example('job.yaml'), '--region', 'us-central1', '--json']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      job: {
+        name: 'projects/demo-project/locations/us-central1/jobs/nightly-report',
+        template: {
+          taskCount: 3,
+          parallelism: 2,
+          template: {
+            maxRetries: 1,
+            timeout: '900s',
+            containers: [{ command: ['node'], args: ['job.mjs', '--report=nightly'] }],
+          },
+        },
+      },
+      warnings: [],
+    });
+  });
+
   test('a lint error in a file that translates: exit 1 with the finding', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plan-'));
     const file = join(dir, 'service.yaml');

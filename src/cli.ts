@@ -159,6 +159,17 @@ async function runPlan(argv: readonly string[]): Promise<number> {
     for (const line of error.warnings) process.stderr.write(`stream-deploy plan: warning: ${line}\n`);
     return 1;
   }
+  if (config.job) {
+    // A Job file (`kind: Job`) is `mode: job`: the v2 Job a first deploy would create; no streaming lint.
+    const { planJob } = await import('./core/job-plan');
+    const job = planJob(config, config.job, undefined, PLAN_CONTEXT).desired;
+    if (args.json) process.stdout.write(`${JSON.stringify({ job, warnings: config.inputWarnings })}\n`);
+    else {
+      process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+      for (const w of config.inputWarnings) process.stdout.write(`warning: ${w}\n`);
+    }
+    return 0;
+  }
   const plan = planCandidate(config, undefined, PLAN_CONTEXT);
   const lint = citeOrigins(lintStreaming(config, plan.desired), config.origins);
   if (args.json) {

@@ -151,3 +151,29 @@ test('without VPC inputs the live VPC access stays as read', () => {
   };
   expect(planJob(config(), job(), live, context).desired.template.template.vpcAccess).toEqual(vpcAccess);
 });
+
+test("a Job file's command and own annotations reach the job; typed args still win over the file's", () => {
+  const live: CloudRunJob = {
+    name: 'projects/demo-project/locations/us-central1/jobs/migrate',
+    annotations: { 'example.com/kept': 'yes' },
+    template: { template: { containers: [{ image: 'old', command: ['sh'], args: ['--old'] }] } },
+  };
+  const metadata = {
+    file: 'job.yaml',
+    container: { command: ['node'], name: 'migrate', args: [] },
+    serviceAnnotations: { 'example.com/owner': 'data' },
+    templateAnnotations: { 'example.com/build': '7' },
+  };
+  const plan = planJob(config({ metadata }), job(), live, context);
+  expect(plan.desired.annotations).toEqual({ 'example.com/kept': 'yes', 'example.com/owner': 'data' });
+  expect(plan.desired.template.annotations).toEqual({ 'example.com/build': '7' });
+  expect(plan.desired.template.template.containers[0]).toMatchObject({
+    image: 'us-docker.pkg.dev/p/r/migrate:2',
+    command: ['node'],
+    name: 'migrate',
+    args: [],
+  });
+  const typed = planJob(config({ metadata }), job({ args: ['--all'] }), undefined, context);
+  expect(typed.desired.template.template.containers[0]).toMatchObject({ command: ['node'], args: ['--all'] });
+  expect(metadata.container.command).toEqual(['node']);
+});

@@ -1,4 +1,4 @@
-// `metadata`: a service.yaml under the typed inputs (src/inputs/metadata.ts).
+// `metadata`: a service.yaml or Job file under the typed inputs (src/inputs/metadata.ts).
 import { readFileSync } from 'node:fs';
 import { InputError, type InputProblem } from '../../src/errors';
 import { parseInputs, type InputName } from '../../src/inputs';
@@ -8,6 +8,7 @@ import { PUSH, reader } from './fixtures';
 const FILES: Record<string, string> = {
   'service.yaml': readFileSync(new URL('../../examples/knative/service.yaml', import.meta.url), 'utf8'),
   'seed.yaml': readFileSync(new URL('../../examples/knative/seed-mistakes.yaml', import.meta.url), 'utf8'),
+  'job.yaml': readFileSync(new URL('../../examples/knative/job.yaml', import.meta.url), 'utf8'),
 };
 const readFile = (path: string) => {
   if (!(path in FILES)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
@@ -98,5 +99,55 @@ describe('parseInputs with metadata', () => {
         message: expect.stringMatching(/cannot read "missing\.yaml": no such file; expected a path/),
       },
     ]);
+  });
+});
+
+describe('parseInputs with a Job file as metadata', () => {
+  test('with `mode` left out it is `mode: job`: the job settings, and the command for the planner', () => {
+    const config = parse({ metadata: 'job.yaml', args: '--only=eu' });
+    expect(config).toMatchObject({
+      mode: 'job',
+      service: 'nightly-report',
+      image: 'us-docker.pkg.dev/demo-project/jobs/job-app:v1',
+      job: {
+        name: 'nightly-report',
+        taskCount: 3,
+        parallelism: 2,
+        maxRetries: 1,
+        taskTimeoutSeconds: 900,
+        args: ['--only=eu'],
+        execute: 'after-deploy',
+      },
+      cpu: '1',
+      memory: '512Mi',
+      executionEnvironment: 'gen2',
+      envVars: [{ name: 'JOB_MESSAGE', value: 'nightly report' }],
+      labels: { team: 'streams' },
+      metadata: { container: { command: ['node'] } },
+    });
+    expect(config.origins).toMatchObject({ mode: 'job.yaml:4 (`kind`)', task_count: expect.any(String) });
+    expect(config.inputWarnings).toEqual([
+      expect.stringMatching(/^`args`: given as an input, it wins over job\.yaml:24/),
+    ]);
+  });
+
+  test('`mode: job` given beside it is the same; `release` or `cleanup` is refused, naming the file', () => {
+    expect(parse({ metadata: 'job.yaml', mode: 'job' }).mode).toBe('job');
+    for (const mode of ['release', 'cleanup'])
+      expect(problems({ metadata: 'job.yaml', mode })).toContainEqual({
+        input: 'mode',
+        message: expect.stringMatching(
+          new RegExp(
+            `^is \`${mode}\`, but \`metadata\` "job\\.yaml" is a Cloud Run Job \\(job\\.yaml:4: \`kind: Job\`\\), which only \`mode: job\` deploys`,
+          ),
+        ),
+      });
+  });
+
+  test('a service.yaml with `mode: job` is refused, naming both', () => {
+    expect(problems({ metadata: 'service.yaml', mode: 'job' })).toContainEqual({
+      input: 'mode',
+      message: expect.stringMatching(/^is `job`, but `metadata` "service\.yaml" is a Cloud Run service/),
+    });
   });
 });

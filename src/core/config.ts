@@ -84,8 +84,9 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<StreamingSettin
 export type { Probe } from './cloud-run-types';
 
 /**
- * What a Knative service.yaml (`metadata`, src/inputs/knative/) sets that no input covers; the planner
- * writes each field given. The file's other settings arrive as the inputs they map to.
+ * What a Knative service.yaml or Job file (`metadata`, src/inputs/knative/) sets that no input covers; the
+ * planner (service-plan.ts, job-plan.ts) writes each field given. The file's other settings arrive as the
+ * inputs they map to.
  */
 export interface MetadataExtras {
   /** The file's name, for notes. */
@@ -100,7 +101,8 @@ export interface MetadataExtras {
   };
   /** `Service.description`. */
   description?: string;
-  /** The file's own annotations (outside Cloud Run's reserved namespaces), service and template. */
+  /** The file's own annotations (outside Cloud Run's reserved namespaces): the service's (a Job file: the
+   * job's) and its revision template's (a Job file: its execution template's). */
   serviceAnnotations: Record<string, string>;
   templateAnnotations: Record<string, string>;
 }

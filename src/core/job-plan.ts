@@ -73,6 +73,7 @@ export function planJob(
     ...live,
     image: config.image,
     env: planEnv(config, live.env ?? []),
+    ...fileContainerFields(config),
     ...(job.args !== undefined && { args: [...job.args] }),
     ...(Object.keys(limits).length > 0 && { resources: { ...(live.resources ?? {}), limits } }),
   };
@@ -94,12 +95,24 @@ export function planJob(
   if (volumes.length > 0) taskTemplate.volumes = volumes;
   else delete taskTemplate.volumes;
   if (vpcAccess) taskTemplate.vpcAccess = vpcAccess;
+  // A Job file's own annotations (outside Cloud Run's namespaces): the job's, and its execution template's.
+  const jobAnnotations = config.metadata?.serviceAnnotations ?? {};
+  const executionAnnotations = config.metadata?.templateAnnotations ?? {};
   const desired: CloudRunJob = {
     ...base,
     name: jobName(config, job),
     labels: { ...(base.labels ?? {}), ...config.labels, ...provenanceLabels(context) },
+    ...(Object.keys(jobAnnotations).length > 0 && {
+      annotations: { ...((base.annotations as Record<string, string> | undefined) ?? {}), ...jobAnnotations },
+    }),
     template: {
       ...base.template,
+      ...(Object.keys(executionAnnotations).length > 0 && {
+        annotations: {
+          ...((base.template.annotations as Record<string, string> | undefined) ?? {}),
+          ...executionAnnotations,
+        },
+      }),
       ...(job.taskCount !== undefined && { taskCount: job.taskCount }),
       ...(job.parallelism !== undefined && { parallelism: job.parallelism }),
       template: taskTemplate,
@@ -112,6 +125,15 @@ export function planJob(
       `Job ${job.name} is updated whole (the Jobs API takes no update mask); what the inputs do not name stays as read.`,
     );
   return { action: current ? 'update' : 'create', desired, notes };
+}
+
+/** The `metadata` file's container fields no input covers (a Job file's `command`, `name`, `workingDir`, an
+ * empty `args`): given, they replace the live ones, as service-plan.ts planContainer does for a service. */
+function fileContainerFields(config: DeployConfig): Partial<Container> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config.metadata?.container ?? {}))
+    if (value !== undefined) fields[key] = structuredClone(value);
+  return fields as Partial<Container>;
 }
 
 /** The fields of a Job the server sets: an update sends the job as read without them. */

@@ -1,6 +1,7 @@
-// `metadata`: a Cloud Run Knative service.yaml read through the one mapping table (knative/mapping.ts).
-// Its settings become the inputs they map to, typed inputs given beside it win, and every finding names
-// `file:line`. The file's text comes from the caller's reader: nothing here touches the file system.
+// `metadata`: a Cloud Run Knative service.yaml or Job file read through the one mapping table
+// (knative/mapping.ts). Its settings become the inputs they map to, typed inputs given beside it win (but not
+// a `mode` that contradicts its `kind`), and every finding names `file:line`. The file's text comes from the
+// caller's reader: nothing here touches the file system.
 import type { MetadataExtras } from '../core/config';
 import type { KnativeTranslation } from './knative/translate';
 import { type InputName, type Problems, show } from './shared';
@@ -21,7 +22,7 @@ export interface MetadataFiles {
 }
 
 const EXPECTED =
-  'a path from the workspace to a Cloud Run service.yaml (`apiVersion: serving.knative.dev/v1`)';
+  'a path from the workspace to a Cloud Run service.yaml (`apiVersion: serving.knative.dev/v1`) or Job file (`apiVersion: run.googleapis.com/v1`)';
 
 /** Reads `metadata`, if given, and lays the file's settings under the inputs. */
 export function readMetadata(
@@ -51,8 +52,10 @@ export function readMetadata(
   for (const e of t.errors) problems.addFinding('metadata', e);
   for (const w of t.warnings) problems.warn('metadata', w);
   const given = (name: InputName) => (read(name) ?? '').trim() !== '';
+  refuseModeConflict(t, (read('mode') ?? '').trim(), file, problems);
   const origins: Record<string, string> = {};
   for (const [input, origin] of Object.entries(t.origins)) {
+    if (input === 'mode' && given('mode')) continue;
     if (!given(input as InputName)) origins[input] = origin;
     else if ((read(input as InputName) ?? '').trim() !== t.inputs[input].trim())
       problems.warn(input as InputName, `given as an input, it wins over ${origin} in \`metadata\``);
@@ -63,4 +66,18 @@ export function readMetadata(
     extras: t.extras,
     origins,
   };
+}
+
+/** A Job file deploys a job (`mode: job`, the default with it); a service.yaml never does. */
+function refuseModeConflict(t: KnativeTranslation, mode: string, file: string, problems: Problems): void {
+  if (t.kind === 'job' && mode !== '' && mode !== 'job')
+    problems.addFinding(
+      'mode',
+      `is \`${mode}\`, but \`metadata\` ${show(file)} is a Cloud Run Job (${(t.origins.mode ?? file).split(' ')[0]}: \`kind: Job\`), which only \`mode: job\` deploys; leave \`mode\` out (a Job file means \`job\`) or give a service.yaml`,
+    );
+  if (t.kind === 'service' && mode === 'job')
+    problems.addFinding(
+      'mode',
+      `is \`job\`, but \`metadata\` ${show(file)} is a Cloud Run service (\`kind: Service\`); give a Job file (\`apiVersion: run.googleapis.com/v1\`, \`kind: Job\`) or leave \`mode\` out`,
+    );
 }

@@ -262,22 +262,26 @@ describe('translateKnative: the mapping table', () => {
   test('a second container, a second port and a wrong kind are refused', () => {
     const two = yaml({ container: 'ports:\n  - containerPort: 8080\n  - containerPort: 9090' }).replace(
       'kind: Service',
-      'kind: Job',
+      'kind: Route',
     );
     const t = translateKnative(`${two}        - image: us-docker.pkg.dev/p/r/side:1\n`, 's.yaml');
     expect(t.errors).toEqual([
-      expect.stringMatching(/^s\.yaml:2: `kind` must be `Service`/),
+      expect.stringMatching(/^s\.yaml:2: `kind` must be `Service` \(a Cloud Run service.*\) or `Job`/),
       expect.stringMatching(/^s\.yaml:13: .*2 containers: sidecars are not translated yet/),
     ]);
+    expect(t.kind).toBeUndefined();
   });
 
   test('YAML syntax errors name their line', () => {
     expect(translateKnative('a: 1\na: 2\n', 's.yaml').errors).toEqual(['s.yaml:2: Map keys must be unique']);
   });
 
-  test('every annotation row cites a public source and sits at one level', () => {
-    for (const row of ANNOTATIONS) expect(row.source).toMatch(/^cloud\.google\.com\//);
-    const keys = ANNOTATIONS.map((r) => `${r.level} ${r.key}`);
+  test('every annotation row cites a public source, names its levels and is the only row of its key', () => {
+    for (const row of ANNOTATIONS) {
+      expect(row.source).toMatch(/^cloud\.google\.com\//);
+      expect(row.levels.length).toBeGreaterThan(0);
+    }
+    const keys = ANNOTATIONS.map((r) => r.key);
     expect(new Set(keys).size).toBe(keys.length);
   });
 });

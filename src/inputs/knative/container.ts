@@ -1,12 +1,13 @@
-// The one container of a service.yaml, read through CONTAINER_FIELDS (mapping.ts): image, ports, env and
-// secrets, limits, secret volumes, probes. Reports through the translator (translate.ts). Pure.
+// The one container of a service.yaml or a Job file, read through CONTAINER_FIELDS (and, for a job's task,
+// JOB_CONTAINER_FIELDS) in mapping.ts: image, ports, env and secrets, limits, secret volumes, probes. Reports
+// through the translator (translate.ts). Pure.
 import type { MetadataExtras, Probe } from '../../core/config';
-import { CONTAINER_FIELDS, type Target } from './mapping';
+import { CONTAINER_FIELDS, JOB_CONTAINER_FIELDS, type Kind, type Level, type Target } from './mapping';
 import { scalarText, type YamlEntry, type YamlNode } from './yaml-tree';
 
 export type MapNode = Extract<YamlNode, { kind: 'map' }>;
 
-/** What the translator lends the container reader: its findings, its inputs and its walkers. */
+/** What the translator lends the readers of a spec: its findings, its inputs and its walkers. */
 export interface Report {
   error(line: number, message: string): void;
   warn(line: number, message: string): void;
@@ -23,26 +24,54 @@ export interface Report {
     what: string,
   ): void;
   apply(to: Target, value: string, line: number, path: string): void;
+  /** Reads a `metadata` mapping (name, labels, annotations) at an annotation level. */
+  metadata(entry: YamlEntry, path: string, level: Level): void;
   extras(): MetadataExtras;
   hasTemplateAnnotation(template: MapNode, key: string): boolean;
 }
 
-/** The one container: its fields through CONTAINER_FIELDS. */
+/** Where a container sits: a service's revision or a job's task, and the volumes its mounts name. */
+export interface ContainerPlace {
+  kind: Kind;
+  volumes: YamlEntry | undefined;
+  /** Where `volumes` is in the file, for messages. */
+  volumesPath: string;
+  /** A service's revision template: its `cpu-throttling` annotation says what `resources` means. */
+  template?: MapNode;
+}
+
+/** Reads `containers`: one container; a second one (a sidecar) is refused at its line. */
+export function readContainers(r: Report, entry: YamlEntry, path: string, place: ContainerPlace): void {
+  if (entry.value.kind !== 'seq' || entry.value.items.length === 0)
+    return r.error(entry.line, `\`${path}\` must list the container`);
+  if (entry.value.items.length > 1)
+    return r.error(
+      entry.value.items[1].line,
+      place.kind === 'job'
+        ? `\`${path}\` lists ${entry.value.items.length} containers: a Cloud Run job's task runs one container`
+        : `\`${path}\` lists ${entry.value.items.length} containers: sidecars are not translated yet; deploy one container from the file`,
+    );
+  const node = r.map(entry.value.items[0], `${path}[0]`);
+  if (node) new ContainerReader(r, `${path}[0]`, place).read(node);
+}
+
+/** The one container: its fields through CONTAINER_FIELDS (and JOB_CONTAINER_FIELDS for a job's task). */
 export class ContainerReader {
   constructor(
     private readonly r: Report,
     private readonly path: string,
-    private readonly volumes: YamlEntry | undefined,
-    private readonly template: MapNode,
+    private readonly place: ContainerPlace,
   ) {}
 
   read(node: MapNode): void {
     const r = this.r;
+    const job = this.place.kind === 'job';
+    const fields = job ? { ...CONTAINER_FIELDS, ...JOB_CONTAINER_FIELDS } : CONTAINER_FIELDS;
     const handlers: Record<string, (e: YamlEntry, p: string) => void> = {};
-    for (const [key, target] of Object.entries(CONTAINER_FIELDS))
+    for (const [key, target] of Object.entries(fields))
       if (!('walk' in target))
         handlers[key] = (e, p) => {
-          if ('untranslated' in target) return r.error(e.line, `\`${p}\`: ${target.untranslated}`);
+          if ('refused' in target) return r.error(e.line, `\`${p}\`: ${target.refused}`);
           const value = r.scalar(e, p);
           if (value !== undefined) r.apply(target, value, e.line, p);
         };
@@ -53,14 +82,31 @@ export class ContainerReader {
     handlers.name = (e, p) => (r.extras().container.name = r.scalar(e, p));
     handlers.workingDir = (e, p) => (r.extras().container.workingDir = r.scalar(e, p));
     handlers.command = (e, p) => (r.extras().container.command = strings(e, p));
-    handlers.args = (e, p) => (r.extras().container.args = strings(e, p));
-    handlers.ports = (e, p) => this.ports(e, p);
+    handlers.args = job
+      ? (e, p) => this.jobArgs(strings(e, p), e, p)
+      : (e, p) => (r.extras().container.args = strings(e, p));
     handlers.env = (e, p) => this.env(e, p);
     handlers.resources = (e, p) => this.resources(e, p);
     handlers.volumeMounts = (e, p) => this.mounts(e, p);
-    handlers.startupProbe = (e, p) => (r.extras().container.startupProbe = this.probe(e, p));
-    handlers.livenessProbe = (e, p) => (r.extras().container.livenessProbe = this.probe(e, p));
-    r.keys(node, this.path, handlers, 'a Cloud Run container');
+    if (!job) {
+      handlers.ports = (e, p) => this.ports(e, p);
+      handlers.startupProbe = (e, p) => (r.extras().container.startupProbe = this.probe(e, p));
+      handlers.livenessProbe = (e, p) => (r.extras().container.livenessProbe = this.probe(e, p));
+    }
+    r.keys(node, this.path, handlers, job ? "a Cloud Run job's container" : 'a Cloud Run container');
+  }
+
+  /** A job's `args` become the `args` input, one per line; an empty list clears the job's arguments. */
+  private jobArgs(args: string[] | undefined, entry: YamlEntry, path: string): void {
+    if (args === undefined) return;
+    if (args.length === 0) return void (this.r.extras().container.args = []);
+    const multiline = args.findIndex((a) => a.includes('\n'));
+    if (multiline >= 0)
+      return this.r.error(
+        entry.value.kind === 'seq' ? entry.value.items[multiline].line : entry.line,
+        `\`${path}[${multiline}]\` spans lines; the \`args\` input takes one argument per line`,
+      );
+    this.r.input('args', args.join('\n'), entry.line, path);
   }
 
   private ports(entry: YamlEntry, path: string): void {
@@ -110,7 +156,7 @@ export class ContainerReader {
       const name = node.entries.get('name');
       const nameText = name && r.scalar(name, `${p}.name`);
       if (nameText === undefined) return r.error(item.line, `\`${p}\` has no \`name\``);
-      if (nameText === 'PORT')
+      if (nameText === 'PORT' && this.place.kind === 'service')
         return r.error(
           name!.line,
           '`PORT` is set by Cloud Run from the container port and cannot be set by hand; set `containerPort` (or `port`) instead',
@@ -177,7 +223,8 @@ export class ContainerReader {
     const r = this.r;
     const node = r.map(entry.value, path);
     if (!node) return;
-    if (!r.hasTemplateAnnotation(this.template, 'run.googleapis.com/cpu-throttling'))
+    const template = this.place.template;
+    if (template && !r.hasTemplateAnnotation(template, 'run.googleapis.com/cpu-throttling'))
       r.warn(
         entry.line,
         '`resources` without `run.googleapis.com/cpu-throttling` on the template: the v2 API reads `resources` without `cpuIdle` as CPU always allocated, billed per instance; this action writes the choice explicitly (`cpu_always_allocated`, from the profile when neither says); add the annotation to say which you mean',
@@ -206,7 +253,7 @@ export class ContainerReader {
           );
         },
         requests: (e, p) =>
-          r.error(e.line, `\`${p}\`: Cloud Run services set \`limits\` only; move the values to \`limits\``),
+          r.error(e.line, `\`${p}\`: Cloud Run sets \`limits\` only; move the values to \`limits\``),
       },
       'Cloud Run container resources',
     );
@@ -216,8 +263,9 @@ export class ContainerReader {
     const r = this.r;
     if (entry.value.kind !== 'seq') return r.error(entry.line, `\`${path}\` must be a list`);
     const volumes = new Map<string, MapNode>();
-    if (this.volumes?.value.kind === 'seq')
-      for (const v of this.volumes.value.items) {
+    const declared = this.place.volumes;
+    if (declared?.value.kind === 'seq')
+      for (const v of declared.value.items) {
         const name = v.kind === 'map' ? scalarText(v.entries.get('name')?.value ?? v) : undefined;
         if (name && v.kind === 'map') volumes.set(name, v);
       }
@@ -238,7 +286,7 @@ export class ContainerReader {
       if (!volume || mountPath === undefined)
         return r.error(
           item.line,
-          `\`${p}\` names no volume of \`spec.template.spec.volumes\` with a \`mountPath\``,
+          `\`${p}\` names no volume of \`${this.place.volumesPath}\` with a \`mountPath\``,
         );
       const secret = volume.entries.get('secret');
       const kinds = [...volume.entries.keys()].filter((k) => k !== 'name');

@@ -1,18 +1,32 @@
-// A Cloud Run Knative service.yaml (`metadata`) as this action's inputs plus the v2 fields no input covers,
-// through the one table in mapping.ts. Every finding names `file:line`. Pure: the file's text comes in.
+// A Cloud Run Knative YAML (`metadata`): a service.yaml, or a Job, as this action's inputs plus the v2 fields no
+// input covers, through the one table in mapping.ts. Every finding names `file:line`. Pure: the file's text
+// comes in.
 import type { MetadataExtras } from '../../core/config';
 import {
   annotationRule,
+  KIND_LEVELS,
+  type Kind,
   type Level,
+  LEVEL_PLACES,
   NOT_ANNOTATIONS,
   RESERVED_ANNOTATION_DOMAINS,
   type Target,
   TEMPLATE_SPEC_FIELDS,
+  V2_RESOURCES,
 } from './mapping';
-import { ContainerReader, type MapNode, type Report } from './container';
+import { type MapNode, readContainers, type Report } from './container';
+import { fieldHandlers, readJobSpec } from './job-spec';
 import { parseYamlTree, scalarText, type YamlEntry, type YamlNode } from './yaml-tree';
 
+/** The two documents a file may be, by `kind`, with the `apiVersion` each needs. */
+const DOCUMENTS: Readonly<Record<string, { kind: Kind; apiVersion: string; what: string }>> = {
+  Service: { kind: 'service', apiVersion: 'serving.knative.dev/v1', what: 'a Cloud Run service' },
+  Job: { kind: 'job', apiVersion: 'run.googleapis.com/v1', what: 'a Cloud Run job' },
+};
+
 export interface KnativeTranslation {
+  /** What the file describes, once its `kind` is known: a Job file means `mode: job` (inputs.mode). */
+  kind?: Kind;
   /** Input values the file gives, in each input's own syntax; typed inputs given beside the file win. */
   inputs: Record<string, string>;
   /** Where each input's value came from: `service.yaml:12 (spec.template.spec.timeoutSeconds)`. */
@@ -24,7 +38,7 @@ export interface KnativeTranslation {
   warnings: string[];
 }
 
-/** Translates one service.yaml; `file` is the name findings use. */
+/** Translates one service.yaml or Job file; `file` is the name findings use. */
 export function translateKnative(text: string, file: string): KnativeTranslation {
   const out: KnativeTranslation = {
     inputs: {},
@@ -36,9 +50,17 @@ export function translateKnative(text: string, file: string): KnativeTranslation
   const parsed = parseYamlTree(text);
   for (const e of parsed.errors) out.errors.push(`${file}:${e.replace(/^line /, '')}`);
   if (!parsed.root) return out;
-  new Translator(file, out).service(parsed.root);
+  new Translator(file, out).document(parsed.root);
   return out;
 }
+
+/** What each level's `metadata` is, for messages. */
+const METADATA_OF: Readonly<Record<Level, string>> = {
+  service: "a service's metadata",
+  template: "a revision template's metadata",
+  job: "a job's metadata",
+  execution: "an execution template's metadata",
+};
 
 class Translator {
   constructor(
@@ -94,32 +116,40 @@ class Translator {
     }
   }
 
-  service(root: YamlNode): void {
+  /** The kind of file being read; its annotation levels and messages follow it. */
+  private kind: Kind = 'service';
+
+  document(root: YamlNode): void {
     const top = this.map(root, '(document)');
     if (!top) return;
     const apiVersion = top.entries.get('apiVersion');
-    const kind = top.entries.get('kind');
-    if (scalarText(apiVersion?.value ?? root) !== 'serving.knative.dev/v1')
+    const kindEntry = top.entries.get('kind');
+    const kindText = scalarText(kindEntry?.value ?? root);
+    const doc =
+      kindText !== undefined && Object.hasOwn(DOCUMENTS, kindText) ? DOCUMENTS[kindText] : undefined;
+    if (!doc)
       this.error(
-        apiVersion?.line ?? 1,
-        '`apiVersion` must be `serving.knative.dev/v1` (a Cloud Run service)',
+        kindEntry?.line ?? 1,
+        '`kind` must be `Service` (a Cloud Run service, `apiVersion: serving.knative.dev/v1`) or `Job` (a Cloud Run job, `apiVersion: run.googleapis.com/v1`)',
       );
-    if (scalarText(kind?.value ?? root) !== 'Service')
-      this.error(
-        kind?.line ?? 1,
-        '`kind` must be `Service` (Cloud Run Jobs are not deployed by this action)',
-      );
+    const { kind, apiVersion: wanted, what } = doc ?? DOCUMENTS.Service;
+    this.kind = kind;
+    if (doc) this.out.kind = kind;
+    if (scalarText(apiVersion?.value ?? root) !== wanted)
+      this.error(apiVersion?.line ?? 1, `\`apiVersion\` must be \`${wanted}\` (${what})`);
+    // A Job file is `mode: job`; metadata.ts refuses another mode given beside it.
+    if (doc && kind === 'job') this.setInput('mode', 'job', kindEntry!.line, 'kind');
     this.keys(
       top,
       '',
       {
         apiVersion: () => {},
         kind: () => {},
-        metadata: (e, p) => this.metadata(e, p, 'service'),
-        spec: (e, p) => this.serviceSpec(e, p),
+        metadata: (e, p) => this.metadata(e, p, KIND_LEVELS[kind][0]),
+        spec: (e, p) => (kind === 'job' ? readJobSpec(this.report, e, p) : this.serviceSpec(e, p)),
         status: (e) => this.warn(e.line, '`status` is ignored: it is output only'),
       },
-      'a Cloud Run service',
+      what,
     );
   }
 
@@ -134,6 +164,9 @@ class Translator {
           const value = this.scalar(e, p);
           if (value === undefined) return;
           if (level === 'service') this.setInput('service', value, e.line, p);
+          else if (level === 'job') this.setInput('job', value, e.line, p);
+          else if (level === 'execution')
+            this.warn(e.line, `\`${p}\` is ignored: Cloud Run names each execution \`JOB-XXXXX\``);
           else
             this.warn(
               e.line,
@@ -154,7 +187,7 @@ class Translator {
         selfLink: (e) => this.warn(e.line, '`metadata.selfLink` is ignored: it is output only'),
         uid: (e) => this.warn(e.line, '`metadata.uid` is ignored: it is output only'),
       },
-      level === 'service' ? "a service's metadata" : "a revision template's metadata",
+      METADATA_OF[level],
     );
   }
 
@@ -191,25 +224,39 @@ class Translator {
       const p = `${path}["${key}"]`;
       const value = this.scalar(e, p);
       if (value === undefined) continue;
-      if (NOT_ANNOTATIONS[key]) {
-        this.error(e.line, `\`${key}\` ${NOT_ANNOTATIONS[key]}`);
+      const not = NOT_ANNOTATIONS[this.kind][key];
+      if (not) {
+        this.error(e.line, `\`${key}\` ${not}`);
         continue;
       }
-      const { here, elsewhere } = annotationRule(key, level);
+      const { here, row } = annotationRule(key, level);
       if (!here) {
         const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
-        if (elsewhere)
+        const mine = row?.levels.find((l) => KIND_LEVELS[this.kind].includes(l));
+        if (row && mine)
           this.error(
             e.line,
-            `\`${key}\` belongs on the ${elsewhere.level === 'template' ? 'revision template (`spec.template.metadata.annotations`)' : 'service (`metadata.annotations`)'}, not here: Cloud Run refuses it at this level (${elsewhere.source})`,
+            `\`${key}\` belongs on the ${LEVEL_PLACES[mine]}, not here: Cloud Run refuses it at this level (${row.source})`,
+          );
+        else if (row)
+          this.error(
+            e.line,
+            `\`${key}\` is not accepted on a Cloud Run ${this.kind}: Cloud Run takes it on a ${row.levels.map((l) => LEVEL_PLACES[l].split(' (')[0]).join(' or a ')} only (${row.source})`,
           );
         else if (RESERVED_ANNOTATION_DOMAINS.includes(domain))
           this.error(
             e.line,
             `\`${key}\` is not an annotation Cloud Run accepts (docs/platform.md "Knative service.yaml")`,
           );
-        else if (level === 'service') this.out.extras.serviceAnnotations[key] = value;
+        else if (level === KIND_LEVELS[this.kind][0]) this.out.extras.serviceAnnotations[key] = value;
         else this.out.extras.templateAnnotations[key] = value;
+        continue;
+      }
+      if ('untranslated' in here.to) {
+        this.error(
+          e.line,
+          `\`${key}\` is a v2 ${V2_RESOURCES[level]} field this action does not write from a file yet; remove it from the file (${this.keeps()})`,
+        );
         continue;
       }
       this.apply(here.to, value, e.line, p, key);
@@ -219,10 +266,8 @@ class Translator {
   private apply(to: Target, value: string, line: number, path: string, name: string): void {
     if ('ignored' in to) this.warn(line, `\`${name}\` is ignored: ${to.ignored}`);
     else if ('untranslated' in to)
-      this.error(
-        line,
-        `\`${name}\` is ${to.untranslated}; remove it from the file (a setting already on the service stays: updates keep what they do not name)`,
-      );
+      this.error(line, `\`${name}\` is not translated yet; remove it from the file (${this.keeps()})`);
+    else if ('refused' in to) this.error(line, `\`${name}\` ${to.refused}`);
     else if ('extra' in to) this.extra(to.extra, value, line, name);
     else {
       const converted = (to.convert ?? ((v: string) => v))(value);
@@ -233,6 +278,13 @@ class Translator {
       this.setInput(to.input, converted, line, path);
       for (const [input, v] of Object.entries(to.also ?? {})) this.setInput(input, v, line, path);
     }
+  }
+
+  /** Why refusing a setting leaves the live one alone. */
+  private keeps(): string {
+    return this.kind === 'job'
+      ? 'a setting already on the job stays: the update starts from the job as read'
+      : 'a setting already on the service stays: updates keep what they do not name';
   }
 
   private extra(kind: 'description' | 'networkInterfaces', value: string, line: number, name: string): void {
@@ -304,41 +356,19 @@ class Translator {
     const node = this.map(entry.value, path);
     if (!node) return;
     const volumes = node.entries.get('volumes');
-    const handlers: Record<string, (e: YamlEntry, p: string) => void> = {};
-    for (const [key, target] of Object.entries(TEMPLATE_SPEC_FIELDS)) {
-      if ('walk' in target) continue;
-      handlers[key] = (e, p) => {
-        const value = this.scalar(e, p);
-        if (value !== undefined) this.apply(target, value, e.line, p, p);
-      };
-    }
-    handlers.containers = (e, p) => this.containers(e, p, volumes, template);
+    const handlers = fieldHandlers(this.report, TEMPLATE_SPEC_FIELDS);
+    handlers.containers = (e, p) =>
+      readContainers(this.report, e, p, {
+        kind: 'service',
+        volumes,
+        volumesPath: `${path}.volumes`,
+        template,
+      });
     handlers.volumes = () => {};
     this.keys(node, path, handlers, "a revision's spec");
   }
 
-  private containers(
-    entry: YamlEntry,
-    path: string,
-    volumes: YamlEntry | undefined,
-    template: MapNode,
-  ): void {
-    if (entry.value.kind !== 'seq' || entry.value.items.length === 0) {
-      this.error(entry.line, `\`${path}\` must list the container`);
-      return;
-    }
-    if (entry.value.items.length > 1) {
-      this.error(
-        entry.value.items[1].line,
-        `\`${path}\` lists ${entry.value.items.length} containers: sidecars are not translated yet; deploy one container from the file`,
-      );
-      return;
-    }
-    const node = this.map(entry.value.items[0], `${path}[0]`);
-    if (node) new ContainerReader(this.report, `${path}[0]`, volumes, template).read(node);
-  }
-
-  /** What the container reader (container.ts) reports through. */
+  /** What the container and job readers (container.ts, job-spec.ts) report through. */
   private readonly report: Report = {
     error: (line: number, message: string) => this.error(line, message),
     warn: (line: number, message: string) => this.warn(line, message),
@@ -355,6 +385,7 @@ class Translator {
       what: string,
     ) => this.keys(node, path, handlers, what),
     apply: (to: Target, value: string, line: number, path: string) => this.apply(to, value, line, path, path),
+    metadata: (entry: YamlEntry, path: string, level: Level) => this.metadata(entry, path, level),
     extras: () => this.out.extras,
     hasTemplateAnnotation: (template: MapNode, key: string) => {
       const metadata = template.entries.get('metadata')?.value;
