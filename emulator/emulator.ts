@@ -13,7 +13,7 @@ import { SecretStore } from './api/secret-store';
 import { sendJson } from './api/google-errors';
 import { createAuthFakes, type GitHubRunnerIdentity, type WorkloadIdentityConfig } from './auth/auth-fakes';
 import { createDataPlane, type RevisionProcesses } from './data-plane/data-plane';
-import { loadImageCatalogue } from './data-plane/image-catalogue';
+import { imageDigest, loadImageCatalogue } from './data-plane/image-catalogue';
 import { createTaskRunner } from './data-plane/job-tasks';
 import { createGitHubFake, type GitHubFake } from './github/github-fake';
 import { seedService, type SeededService, type SeedServiceOptions } from './seed';
@@ -323,6 +323,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     observe: (event) => requestLog.taskLine(event),
   });
   const api = new RunApi({
+    digestOf: (image) => imageDigest(catalogue, image),
     dataPlane: routedDataPlane,
     tasks,
     verifier,

@@ -127,7 +127,7 @@ export class FakeCloudRun implements CloudRunPort {
     return split;
   }
 
-  async revisionDigest(): Promise<string | undefined> {
+  async revisionDigest(_service: string, _revision: string): Promise<string | undefined> {
     return undefined;
   }
 

@@ -68,6 +68,8 @@ export function addRevision(state: ApiState, s: ServiceRecord, revision: string)
     ready: undefined,
     body: {
       __template: template,
+      // docs/platform.md "Image digests": the ingress image as resolved when the revision was created (v1 only).
+      imageDigest: state.opts.digestOf?.(String(((template.containers ?? []) as Json[])[0]?.image ?? '')),
       createTime: now,
       updateTime: now,
       generation: String(s.revisionCount),

@@ -25,6 +25,7 @@ import { settleExecutions } from './executions';
 import { dispatchJobs } from './job-routes';
 import { deleteRevision, listRevisions } from './revisions';
 import type { SecretStore } from './secret-store';
+import { dispatchKnativeV1, isKnativeV1 } from './knative-v1';
 import { createService, deleteService, listServices, updateService } from './services';
 import type { Json } from './service-rules';
 import { epochMs, type WireLog } from './wire-log';
@@ -54,6 +55,8 @@ export const REGIONS = [
 
 export interface RunApiOptions {
   dataPlane: DataPlane;
+  /** What the registry resolves an image to (`REPOSITORY@sha256:…`), for revisions' `containerStatuses`. */
+  digestOf?: (image: string) => string | undefined;
   /** Runs Cloud Run job tasks as local processes; without it a job's image counts as missing. */
   tasks?: TaskRunner;
   verifier: TokenVerifier;
@@ -110,9 +113,16 @@ export class RunApi {
   /** Handles /v2/… requests; resolves false for other paths. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/v2/')) return false;
+    const v1 = isKnativeV1(url.pathname);
+    if (!url.pathname.startsWith('/v2/') && !v1) return false;
     const numericEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
     try {
+      if (v1) {
+        const gate = (resource: string, project: string, location: string) =>
+          void this.gate(req, 'revisions.get', 'run.revisions.get', resource, project, location);
+        sendJson(res, 200, dispatchKnativeV1(this.state, req.method ?? 'GET', url.pathname, gate));
+        return true;
+      }
       const result = await this.dispatch(req, url);
       sendJson(res, 200, this.encode(result, numericEnums));
     } catch (err) {

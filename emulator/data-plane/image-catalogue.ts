@@ -1,5 +1,6 @@
 // The emulator's stand-in for a container registry: image references map to local commands, because no
 // container runtime runs here (docs/platform.md "No Docker engine"). See ../images.json.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,7 +95,9 @@ export function resolveImage(
   const defaultTag = repo.defaultTag ?? 'latest';
   let tagName: string | undefined = tag ?? defaultTag;
   if (digest !== undefined) {
-    const pinned = Object.entries(repo.tags).find(([, entry]) => entry.digest === digest)?.[0];
+    const pinned = Object.entries(repo.tags).find(
+      ([name, entry]) => (entry.digest ?? tagDigest(repository, name)) === digest,
+    )?.[0];
     if (tag !== undefined && pinned !== undefined && pinned !== tag) return undefined;
     tagName = pinned ?? tag ?? defaultTag;
   }
@@ -112,4 +115,22 @@ export function resolveImage(
   const argv = [...entrypoint, ...args];
   if (argv[0] === 'node') argv[0] = process.execPath;
   return { argv, env: { ...repo.env, ...entry.env }, cwd: catalogue.root };
+}
+
+/** The digest a tag without a pinned one has here: stable, derived from the repository and tag. */
+function tagDigest(repository: string, tag: string): string {
+  return `sha256:${createHash('sha256').update(`${repository}:${tag}`).digest('hex')}`;
+}
+
+/**
+ * What a registry resolves `ref` to, as a revision records it (`containerStatuses[].imageDigest`,
+ * docs/platform.md "Image digests"): `REPOSITORY@sha256:…`, or undefined when the catalogue cannot pull it.
+ */
+export function imageDigest(catalogue: ImageCatalogue, ref: string): string | undefined {
+  if (!resolveImage(catalogue, ref)) return undefined;
+  const { repository, tag, digest } = parseImageReference(ref.trim());
+  if (digest !== undefined) return `${repository}@${digest}`;
+  const repo = catalogue.repositories[repository];
+  const name = tag ?? repo.defaultTag ?? 'latest';
+  return `${repository}@${repo.tags[name].digest ?? tagDigest(repository, name)}`;
 }

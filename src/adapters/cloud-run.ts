@@ -2,8 +2,7 @@
 // names what it changes: a deploy sends the paths this release owns with an `updateMask`, and a traffic
 // change sends only `traffic` (plus `annotations` for the release record), never the template
 // (docs/platform.md "Updates and updateMask", "Traffic"). Writes are judged by reading the service back
-// (docs/platform.md "Revisions and failures"). API failures become StepErrors that say what to do
-// (cloud-run-hints.ts).
+// (docs/platform.md "Revisions and failures"). API failures become StepErrors that say what to do.
 import type { AuthClient } from 'google-auth-library';
 import { ConcurrentChange, DeployFailure, OperationUnsettled, StepError } from '../errors';
 import type { CloudRunPort } from '../ports';
@@ -341,10 +340,12 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
       }
     },
     async revisionDigest(service, revision) {
-      const rev = await withRetry('read revision', revision, () =>
-        rest('GET', `v2/${service}/revisions/${revision}`),
-      );
-      return pinnedImage(rev);
+      // docs/platform.md "Image digests": only v1 reports it, from the region's own endpoint.
+      const [, project, region] = service.split('/');
+      const base = options.endpoint ? baseUrl : `https://${region}-run.googleapis.com`;
+      const v1 = createRunRest({ authClient: options.authClient, baseUrl: base });
+      const path = `apis/serving.knative.dev/v1/namespaces/${project}/revisions/${revision}`;
+      return pinnedImage(await withRetry('read revision', revision, () => v1('GET', path)));
     },
     async hasPublicBinding(name) {
       try {

@@ -8,6 +8,7 @@ import { Faults } from '../../../emulator/faults';
 import { createDataPlane, type EmulatorDataPlane } from '../../../emulator/data-plane/data-plane';
 import {
   loadImageCatalogue,
+  imageDigest,
   resolveImage,
   type ImageCatalogue,
 } from '../../../emulator/data-plane/image-catalogue';
@@ -95,6 +96,19 @@ describe('image catalogue', () => {
         ).toEqual(entry.env);
       else expect(tag).toBe('latest');
     }
+  });
+
+  it('resolves a tag to the digest a revision records, and that digest back to the same image', () => {
+    const catalogue = loadImageCatalogue();
+    const repo = 'us-docker.pkg.dev/demo/streams/stream-app';
+    const pinned = catalogue.repositories[repo].tags.v2.digest!;
+    expect(imageDigest(catalogue, `${repo}:v2`)).toBe(`${repo}@${pinned}`);
+    // `latest` has no pinned digest: a stable one is derived, and it resolves to `latest`, not another tag.
+    const latest = imageDigest(catalogue, repo)!;
+    expect(latest).toMatch(new RegExp(`^${repo}@sha256:[0-9a-f]{64}$`));
+    expect(imageDigest(catalogue, `${repo}:latest`)).toBe(latest);
+    expect(resolveImage(catalogue, latest)?.env).toEqual(resolveImage(catalogue, `${repo}:latest`)?.env);
+    expect(imageDigest(catalogue, `${repo}:no-such-tag`)).toBeUndefined();
   });
 });
 
