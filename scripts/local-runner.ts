@@ -134,8 +134,10 @@ export function startAction(
   const env: Record<string, string> = { ...runnerEnv(e, dir, options) };
   // The runner's rule: INPUT_ + the name with spaces as `_`, uppercased. Saved state reaches post as STATE_<name>.
   // The default event is a pull request, whose default rollout is a preview, and most cases start from a
-  // service that does not exist yet: they opt in to a preview creating it unless they say otherwise.
-  for (const [name, value] of Object.entries({ candidate_creates_service: 'true', ...inputs }))
+  // service that does not exist yet: they opt in to a preview creating it unless they say otherwise (a
+  // job has no preview, and the input would only be warned about there).
+  const preset = inputs.mode === 'job' ? {} : { candidate_creates_service: 'true' };
+  for (const [name, value] of Object.entries({ ...preset, ...inputs }))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   if (entry === 'post') for (const [k, v] of Object.entries(options.state ?? {})) env[`STATE_${k}`] = v;
   for (const [k, v] of Object.entries(options.env ?? {})) {

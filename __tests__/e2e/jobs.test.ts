@@ -60,6 +60,35 @@ test('a sharded job is created, executed with its overrides and waited for: ever
   ]);
 });
 
+test('secrets as files and variables, resources and Direct VPC egress reach the job; its task reads the file', async () => {
+  const got = await run('secret-files', {
+    secrets: '/secrets/api/key=api-key:2\nGREETING=greeting:1',
+    // The sample job reads the file and fails at once when it is not there (examples/job-app).
+    env_vars: 'JOB_READ_FILE=/secrets/api/key',
+    memory: '1Gi',
+    vpc_network: 'default',
+    vpc_egress: 'all-traffic',
+  });
+  expect([got.code, got.annotations, got.outputs.verdict]).toEqual([0, [], 'succeeded']);
+  const { jobs } = jobClients(w.emulator.endpoints, wifClient(w.emulator.endpoints));
+  const [job] = await jobs.getJob({
+    name: `projects/${w.emulator.endpoints.project}/locations/us-central1/jobs/secret-files`,
+  });
+  await jobs.close();
+  const task = job.template!.template!;
+  expect(task.volumes).toEqual([
+    expect.objectContaining({ name: 'api-key', secret: expect.objectContaining({ secret: 'api-key' }) }),
+  ]);
+  expect(task.containers![0].volumeMounts).toEqual([
+    expect.objectContaining({ name: 'api-key', mountPath: '/secrets/api' }),
+  ]);
+  expect(task.containers![0].resources?.limits).toMatchObject({ memory: '1Gi' });
+  expect(task.vpcAccess).toMatchObject({
+    egress: 'ALL_TRAFFIC',
+    networkInterfaces: [{ network: 'default' }],
+  });
+});
+
 test('task 3 of 5 exits 1 twice: failed, reported by index, exit code, attempts and its log lines', async () => {
   const got = await run('flaky', { task_count: '5', max_retries: '1', env_vars: 'JOB_FAIL_TASKS=3' });
   expect(got.code).toBe(1);
