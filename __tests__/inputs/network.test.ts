@@ -25,6 +25,11 @@ test('Direct VPC egress: a Shared VPC network and subnet with tags', () => {
   });
 });
 
+test('a connector named by project number is kept as given', () => {
+  const connector = 'projects/123456789012/locations/us-central1/connectors/egress';
+  expect(parse({ vpc_connector: connector }).vpc).toEqual({ connector });
+});
+
 test('none given: no VPC settings, the live ones stay', () => {
   expect(parse().vpc).toBeUndefined();
 });

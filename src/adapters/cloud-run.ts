@@ -341,7 +341,7 @@ export function createCloudRun(options: CloudRunOptions): CloudRunPort {
     },
     async revisionDigest(service, revision) {
       // docs/platform.md "Image digests": only v1 reports it, from the region's own endpoint.
-      const [, project, region] = service.split('/');
+      const [, project, , region] = service.split('/');
       const base = options.endpoint ? baseUrl : `https://${region}-run.googleapis.com`;
       const v1 = createRunRest({ authClient: options.authClient, baseUrl: base });
       const path = `apis/serving.knative.dev/v1/namespaces/${project}/revisions/${revision}`;

@@ -17,7 +17,7 @@ const EGRESS = { 'all-traffic': 'ALL_TRAFFIC', 'private-ranges-only': 'PRIVATE_R
 
 /** A Compute Engine resource id (RFC 1035 label). */
 const LABEL = '[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?';
-const PROJECT = '[a-z][-a-z0-9]{4,28}[a-z0-9]';
+const PROJECT = '(?:[a-z][-a-z0-9]{4,28}[a-z0-9]|[0-9]{6,20})';
 const CONNECTOR = new RegExp(`^(?:projects/${PROJECT}/locations/[a-z]+-[a-z]+[0-9]+/connectors/)?${LABEL}$`);
 const NETWORK = new RegExp(`^(?:projects/${PROJECT}/global/networks/)?${LABEL}$`);
 const SUBNET = new RegExp(`^(?:projects/${PROJECT}/regions/[a-z]+-[a-z]+[0-9]+/subnetworks/)?${LABEL}$`);
