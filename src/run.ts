@@ -28,6 +28,7 @@ import {
 import { mintIdToken, waitForTag, type LiveCandidate } from './run/gate';
 import { checkLoadBalancer } from './run/load-balancer';
 import { runBeforeRolloutJob } from './run/before-rollout';
+import { multiRegionRefusal } from './core/multi-region';
 import { plannedTraffic, rollOut, type Ending, type Release } from './run/rollout';
 import { createTracker, type Tracker } from './run/tracker';
 
@@ -125,6 +126,9 @@ async function release(
     );
     return svc;
   });
+  // docs/platform.md "Multi-region services have no tags": no tags there, so no candidate; refused before any write.
+  const multiRegion = current && multiRegionRefusal(current);
+  if (multiRegion) throw new StepError({ operation: 'release to', target: name, ...multiRegion });
   const live = current ? await resumeUnfinished(current, ports, tracker) : current;
   draft.traffic = live && servingTraffic(live);
   if (!live && config.rollout === 'candidate' && !config.candidateCreatesService)
