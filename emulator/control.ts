@@ -5,7 +5,7 @@ import { readJson, sendJson } from './api/google-errors';
 import type { RunApi } from './api/run-api';
 import type { SeedLoadBalancerOptions, SeededLoadBalancer } from './api/compute-seed';
 import type { SchedulerAttempt } from './api/scheduler';
-import type { ApiMethod, FaultSettings, Faults } from './faults';
+import { Faults, type ApiMethod, type BadImageMode, type FaultSettings } from './faults';
 import type { SeededService, SeedServiceOptions } from './seed';
 
 export interface ControlDeps {
@@ -35,14 +35,16 @@ export function createControl(d: ControlDeps) {
       d.faults.reset();
       sendJson(res, 200, { settings: d.faults.settings });
     } else if (url.pathname === '/emulator/faults' && req.method === 'POST') {
-      const body = (await readJson(req)) as {
-        failNext?: Array<{ method: ApiMethod; count?: number; status: number; message?: string }>;
-        settings?: Partial<FaultSettings>;
-      };
-      for (const f of body.failNext ?? [])
-        d.faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message });
-      if (body.settings) d.faults.update(body.settings);
-      sendJson(res, 200, { settings: d.faults.settings });
+      try {
+        const body = (await readJson(req)) as FaultsRequest;
+        applyFaults(new Faults(), body); // a request with a mistake applies none of its faults
+        applyFaults(d.faults, body);
+        sendJson(res, 200, { settings: d.faults.settings });
+      } catch (err) {
+        sendJson(res, 400, {
+          error: { code: 400, message: (err as Error).message, status: 'INVALID_ARGUMENT' },
+        });
+      }
     } else if (url.pathname === '/emulator/services' && req.method === 'POST') {
       try {
         sendJson(res, 200, await d.seed((await readJson(req)) as SeedServiceOptions));
@@ -77,4 +79,30 @@ export function createControl(d: ControlDeps) {
       sendJson(res, 404, { error: { code: 404, message: 'Unknown control path.', status: 'NOT_FOUND' } });
     return true;
   };
+}
+
+/** The body of `POST /emulator/faults`: each key the `Faults` method of its name (emulator/README.md "Faults on demand"). */
+export interface FaultsRequest {
+  failNext?: Array<{
+    method: ApiMethod;
+    count?: number;
+    status: number;
+    message?: string;
+    location?: string;
+  }>;
+  /** Replaces the settings it names (maps included). */
+  settings?: Partial<FaultSettings>;
+  regionDown?: Array<{ location: string; status?: number }>;
+  regionUp?: string[];
+  turnBad?: Array<{ image: string; mode?: BadImageMode; location?: string }>;
+}
+
+/** Applies a faults request in a fixed order: queued failures, settings, then outages and bad images. */
+function applyFaults(faults: Faults, body: FaultsRequest): void {
+  for (const f of body.failNext ?? [])
+    faults.failNext(f.method, f.count ?? 1, { status: f.status, message: f.message, location: f.location });
+  if (body.settings) faults.update(body.settings);
+  for (const r of body.regionDown ?? []) faults.regionDown(r.location, r.status);
+  for (const location of body.regionUp ?? []) faults.regionUp(location);
+  for (const b of body.turnBad ?? []) faults.turnBad(b.image, b.mode, { location: b.location });
 }

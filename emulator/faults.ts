@@ -1,5 +1,7 @@
 // Faults on demand for the reliability suite: every part of the emulator reads this one registry, and
-// the control API (POST /emulator/faults) or startEmulator options write it.
+// the control API (POST /emulator/faults) or startEmulator options write it. Cloud Run faults can be
+// scoped to one region (a location), as regions fail independently (emulator/README.md "Faults on demand").
+import { REGIONS } from './regions';
 
 /** A Cloud Run API method as the emulator names it, e.g. `services.get`, `services.update`, `operations.get`. */
 export type ApiMethod =
@@ -42,6 +44,26 @@ export interface InjectedFailure {
   status: number;
   message?: string;
 }
+
+/** An injected failure as `failNext` takes it: optionally only for calls on resources in one location. */
+export interface ScopedFailure extends InjectedFailure {
+  /** A region, e.g. `europe-west1`: only calls whose resource is there take the failure. Default: any call. */
+  location?: string;
+}
+
+/** Methods of global APIs (STS, IAM Credentials, GitHub's token endpoint): their calls have no location. */
+const GLOBAL_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'sts.token',
+  'iamcredentials.generateAccessToken',
+  'iamcredentials.generateIdToken',
+  'github.oidc',
+]);
+
+/** What every Cloud Run API call in a region that is down answers: Google's words for the status. */
+const OUTAGE_MESSAGES: Record<number, string> = {
+  500: 'Internal error encountered.',
+  503: 'The service is currently unavailable.',
+};
 
 export interface FaultSettings {
   /** Extra time before an operation reports done (on top of the real work), in ms. */
@@ -93,6 +115,18 @@ export interface FaultSettings {
    */
   badImages: Record<string, BadImageMode>;
   /**
+   * Images turned bad in one region only, by location and then by image reference (`Faults.turnBad` with a
+   * location): revisions of that image in services of that location fail as their mode says; the same
+   * image elsewhere serves (unless `badImages` names it). A region-scoped entry wins over `badImages`.
+   */
+  regionalBadImages: Record<string, Record<string, BadImageMode>>;
+  /**
+   * Regions whose Cloud Run API is down, with the HTTP status every call there answers (`Faults.regionDown`):
+   * services, revisions, operations, jobs and v1 reads of resources in that location. Other regions, the
+   * auth endpoints and the data plane serve on. Default none.
+   */
+  regionsDown: Record<string, number>;
+  /**
    * Cloud Monitoring shows a Cloud Run data point only this long after the request it counts ended
    * (Google: "Sampled every 60 seconds. After sampling, data is not visible for up to 180 seconds"; see
    * emulator/README.md "Monitoring and Logging fakes"). Default 0 for tests.
@@ -115,45 +149,103 @@ export const DEFAULT_FAULTS: FaultSettings = {
   iamPropagationMs: 0,
   serverErrorRate: 0,
   badImages: {},
+  regionalBadImages: {},
+  regionsDown: {},
   monitoringDelayMs: 0,
   loggingDelayMs: 0,
 };
 
 /** Fresh defaults (the list and map fields are not shared between registries). */
 function defaults(): FaultSettings {
-  return { ...DEFAULT_FAULTS, disabledApis: [], badImages: {} };
+  return { ...DEFAULT_FAULTS, disabledApis: [], badImages: {}, regionalBadImages: {}, regionsDown: {} };
 }
 
 export class Faults {
   settings: FaultSettings = defaults();
-  private readonly pending = new Map<ApiMethod, InjectedFailure[]>();
+  private readonly pending = new Map<ApiMethod, Array<{ failure: InjectedFailure; location?: string }>>();
 
-  /** Makes the next `count` calls of `method` fail with `failure`. */
-  failNext(method: ApiMethod, count: number, failure: InjectedFailure): void {
+  /**
+   * Makes the next `count` calls of `method` fail with `failure`; with `failure.location`, only calls on
+   * resources in that region count (calls elsewhere pass untouched and leave the failure queued).
+   */
+  failNext(method: ApiMethod, count: number, failure: ScopedFailure): void {
+    const { location, ...rest } = failure;
+    if (location !== undefined) {
+      if (GLOBAL_METHODS.has(method))
+        throw new Error(`failNext: ${method} is a global API method; its calls have no location`);
+      requireRegion('failNext', location);
+    }
     const queue = this.pending.get(method) ?? [];
-    for (let i = 0; i < count; i++) queue.push(failure);
+    for (let i = 0; i < count; i++)
+      queue.push({ failure: rest, ...(location !== undefined && { location }) });
     this.pending.set(method, queue);
   }
 
-  /** Consumes and returns the failure due for this call of `method`, if any. */
-  take(method: ApiMethod): InjectedFailure | undefined {
+  /**
+   * Consumes and returns the failure due for this call of `method` on a resource in `location` (none for
+   * global methods): the first queued failure for any location or for that one.
+   */
+  take(method: ApiMethod, location?: string): InjectedFailure | undefined {
     const queue = this.pending.get(method);
-    const next = queue?.shift();
-    if (queue && queue.length === 0) this.pending.delete(method);
-    return next;
+    if (!queue) return undefined;
+    const at = queue.findIndex((entry) => entry.location === undefined || entry.location === location);
+    if (at < 0) return undefined;
+    const [next] = queue.splice(at, 1);
+    if (queue.length === 0) this.pending.delete(method);
+    return next.failure;
   }
 
   update(patch: Partial<FaultSettings>): void {
     this.settings = { ...this.settings, ...patch };
   }
 
-  /** Makes every revision running `image` (the template's reference) fail from now on; see `BadImageMode`. */
-  turnBad(image: string, mode: BadImageMode = 'errors'): void {
-    this.update({ badImages: { ...this.settings.badImages, [image]: mode } });
+  /** Takes a region's Cloud Run API down: every call on a resource there answers `status` (503 UNAVAILABLE). */
+  regionDown(location: string, status = 503): void {
+    requireRegion('regionDown', location);
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new Error(`regionDown: status ${status} is not an HTTP error status (400-599)`);
+    this.update({ regionsDown: { ...this.settings.regionsDown, [location]: status } });
   }
 
-  /** How `image` fails, if a test turned it bad. */
-  badImage(image: string): BadImageMode | undefined {
+  /** Brings a region's Cloud Run API back up. */
+  regionUp(location: string): void {
+    const { [location]: _up, ...rest } = this.settings.regionsDown;
+    this.update({ regionsDown: rest });
+  }
+
+  /** What a Cloud Run API call on a resource in `location` answers while that region is down, if it is. */
+  outage(location: string | undefined): InjectedFailure | undefined {
+    const down = this.settings.regionsDown;
+    if (location === undefined || !Object.hasOwn(down, location)) return undefined;
+    const status = down[location];
+    return { status, message: OUTAGE_MESSAGES[status] ?? `Region ${location} is unavailable.` };
+  }
+
+  /**
+   * Makes every revision running `image` (the template's reference) fail from now on; see `BadImageMode`.
+   * With `scope.location`, only revisions of services in that region.
+   */
+  turnBad(image: string, mode: BadImageMode = 'errors', scope: { location?: string } = {}): void {
+    if (mode !== 'errors' && mode !== 'stall')
+      throw new Error(`turnBad: mode ${String(mode)} is not 'errors' or 'stall'`);
+    const { location } = scope;
+    if (location === undefined) {
+      this.update({ badImages: { ...this.settings.badImages, [image]: mode } });
+      return;
+    }
+    requireRegion('turnBad', location);
+    const regional = this.settings.regionalBadImages;
+    this.update({
+      regionalBadImages: { ...regional, [location]: { ...regional[location], [image]: mode } },
+    });
+  }
+
+  /** How `image` fails in `location` (a revision's region), if a test turned it bad there or everywhere. */
+  badImage(image: string, location?: string): BadImageMode | undefined {
+    const byLocation = this.settings.regionalBadImages;
+    const regional =
+      location !== undefined && Object.hasOwn(byLocation, location) ? byLocation[location] : undefined;
+    if (regional && Object.hasOwn(regional, image)) return regional[image];
     return Object.hasOwn(this.settings.badImages, image) ? this.settings.badImages[image] : undefined;
   }
 
@@ -161,4 +253,10 @@ export class Faults {
     this.settings = defaults();
     this.pending.clear();
   }
+}
+
+/** A region-scoped fault for a location the emulator does not serve could never fire: a test's mistake. */
+function requireRegion(control: string, location: string): void {
+  if (!REGIONS.includes(location))
+    throw new Error(`${control}: '${location}' is not a region the emulator serves (${REGIONS.join(', ')})`);
 }

@@ -3,7 +3,7 @@
 // in emulator/README.md "Compute Engine API".
 import { createHash } from 'node:crypto';
 import { invalidField, notFound, ComputeError } from './compute-errors';
-import { REGIONS } from './run-api';
+import { REGIONS } from '../regions';
 
 type Json = Record<string, unknown>;
 

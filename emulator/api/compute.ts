@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Faults } from '../faults';
 import type { TokenVerifier } from '../model';
 import { sendJson } from './google-errors';
-import { REGIONS } from './run-api';
+import { REGIONS } from '../regions';
 import {
   ComputeError,
   computeDisabled,

@@ -29,29 +29,10 @@ import { dispatchKnativeV1, isKnativeV1 } from './knative-v1';
 import { createService, deleteService, listServices, updateService } from './services';
 import type { Json } from './service-rules';
 import { epochMs, type WireLog } from './wire-log';
+import { REGIONS } from '../regions';
 
 /** The API name SERVICE_DISABLED errors use for this API (docs/platform.md "Disabled API"). */
 const RUN_API = 'run.googleapis.com';
-
-/** Regions the emulator serves; others are NOT_FOUND like an unknown location. */
-export const REGIONS = [
-  'us-central1',
-  'us-east1',
-  'us-east4',
-  'us-west1',
-  'us-west2',
-  'europe-west1',
-  'europe-west2',
-  'europe-west3',
-  'europe-west4',
-  'europe-north1',
-  'asia-east1',
-  'asia-northeast1',
-  'asia-southeast1',
-  'australia-southeast1',
-  'southamerica-east1',
-  'northamerica-northeast1',
-];
 
 export interface RunApiOptions {
   dataPlane: DataPlane;
@@ -296,7 +277,7 @@ export class RunApi {
     );
   }
 
-  /** Counts the call, applies injected faults, authenticates and authorizes (docs/platform.md "Local REST transport": the client always sends a bearer). */
+  /** Counts the call, applies injected faults and regional outages, authenticates and authorizes (docs/platform.md "Local REST transport": the client always sends a bearer). */
   private gate(
     req: IncomingMessage,
     method: ApiMethod,
@@ -308,7 +289,8 @@ export class RunApi {
   ): string {
     this.wire.calls[method] = (this.wire.calls[method] ?? 0) + 1;
     this.wire.log.push({ method, at: epochMs(), name: resource, ...extra });
-    const injected = this.opts.faults.take(method);
+    // An injected failure for this call first, else a regional outage (emulator/README.md "Faults on demand").
+    const injected = this.opts.faults.take(method, location) ?? this.opts.faults.outage(location);
     if (injected)
       throw new ApiError(statusOfHttp(injected.status), injected.message ?? `Injected fault on ${method}.`);
     const header = req.headers.authorization;

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { Faults } from '../faults';
-import type { InvokerCheck, ServiceRouting, ServiceUrls } from '../model';
+import type { BadImageMode, Faults } from '../faults';
+import type { InvokerCheck, RevisionRuntimeSpec, ServiceRouting, ServiceUrls } from '../model';
+import { locationOf } from '../regions';
 import {
   badGateway,
   ingressBlocked,
@@ -167,6 +168,11 @@ export class ServiceRouter {
     return { pool, revision, preferredInstance, affinity };
   }
 
+  /** How the revision's image fails in its service's region, if a test turned it bad (fault `badImages`). */
+  private badMode(spec: RevisionRuntimeSpec): BadImageMode | undefined {
+    return this.ctx.faults.badImage(spec.image, locationOf(spec.service));
+  }
+
   private pickRevision(): string | undefined {
     const targets = this.routing.split.filter((s) => s.percent > 0);
     const point = this.ctx.random() * 100;
@@ -206,7 +212,7 @@ export class ServiceRouter {
     trace.revision = admission.revision;
     const rate = this.ctx.faults.settings.serverErrorRate;
     if (rate > 0 && Math.random() < rate) return page(injectedServerError());
-    const bad = this.ctx.faults.badImage(admission.pool.spec.image);
+    const bad = this.badMode(admission.pool.spec);
     if (bad === 'errors') return page(brokenAppAnswer(admission.revision));
     if (bad === 'stall') return holdUnanswered(res, admission.pool.spec.timeoutSeconds);
     const acquired = await admission.pool.acquire(admission.preferredInstance);
@@ -297,9 +303,7 @@ export class ServiceRouter {
           if (!upstream.body.readableEnded) cut(res);
         });
         // An image a test turns bad goes silent on the streams it already serves (fault `badImages`).
-        const body = upstream.body.pipe(
-          silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined),
-        );
+        const body = upstream.body.pipe(silencedOnceBad(() => this.badMode(spec) !== undefined));
         body.on('data', (chunk: Buffer) => (trace.bytes += chunk.length));
         if (settings.bufferSse && isEventStream(upstream.headers['content-type'])) {
           // A buffering proxy: the client sees nothing until the stream is over.
@@ -351,7 +355,7 @@ export class ServiceRouter {
     const admission = this.admit(entry, req.headers, req.url ?? '/');
     if ('page' in admission) return page(admission.page);
     trace.revision = admission.revision;
-    const bad = this.ctx.faults.badImage(admission.pool.spec.image);
+    const bad = this.badMode(admission.pool.spec);
     if (bad === 'errors') return page(brokenAppAnswer(admission.revision));
     if (bad === 'stall') {
       // Never answered: the socket waits until the client gives up or the request timeout cuts it.
@@ -409,7 +413,7 @@ export class ServiceRouter {
         status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0);
       trace.bytes += chunk.length;
     });
-    upstream.pipe(silencedOnceBad(() => this.ctx.faults.badImage(spec.image) !== undefined)).pipe(socket);
+    upstream.pipe(silencedOnceBad(() => this.badMode(spec) !== undefined)).pipe(socket);
   }
 }
 
