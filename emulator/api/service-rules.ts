@@ -156,6 +156,13 @@ export function serviceBodyProblems(
     if (p) problems.push(`template.revision: ${p}`);
   }
   problems.push(...vpcAccessProblems(template.vpcAccess, `${request}.service.template.vpc_access`));
+  // docs/platform.md "Multi-region services have no tags": gcloud refuses every tag flag there; the API's own
+  // answer is unsettled, so the harsher reading: a tagged traffic target on a multi-region service is refused.
+  const regions = ((service.multiRegionSettings ?? {}) as Json).regions;
+  if (Array.isArray(regions) && regions.length > 0)
+    ((service.traffic ?? []) as Json[]).forEach((t, i) => {
+      if (t.tag) problems.push(`traffic[${i}].tag: Multi-region Services do not currently support tags.`);
+    });
   return problems;
 }
 

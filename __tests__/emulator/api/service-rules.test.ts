@@ -185,3 +185,21 @@ test('durationSeconds parses Duration strings (docs/platform.md "Wire format": D
   expect(durationSeconds(300)).toBeNaN();
   expect(durationSeconds('5m')).toBeNaN();
 });
+
+describe('multi-region services (docs/platform.md "Multi-region services have no tags")', () => {
+  const template = { containers: [{ image: 'us-docker.pkg.dev/p/r/api:1' }] };
+  const multiRegionSettings = { regions: ['us-central1', 'europe-west1'] };
+  test('a tagged target is refused there, an untagged one passes, and tags stay fine on a regional service', () => {
+    const tagged = [
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 },
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-2', percent: 0, tag: 'pr-1' },
+    ];
+    expect(serviceBodyProblems('api', { template, multiRegionSettings, traffic: tagged })).toEqual([
+      'traffic[1].tag: Multi-region Services do not currently support tags.',
+    ]);
+    expect(
+      serviceBodyProblems('api', { template, multiRegionSettings, traffic: tagged.slice(0, 1) }),
+    ).toEqual([]);
+    expect(serviceBodyProblems('api', { template, traffic: tagged })).toEqual([]);
+  });
+});
