@@ -31,9 +31,12 @@ const release = (
 const errors = (run: { annotations: string[] }) => run.annotations.filter((a) => a.startsWith('::error'));
 
 test('a gRPC service with the standard health service is promoted with the profile defaults', async () => {
-  const first = await release('grpc-api', 'v1');
+  // The first deploy (a gRPC smoke test of its own) with a 2 s watch: the defaults are the second release's
+  // subject, and the profile's 10 s watch here would only wait longer.
+  const first = await release('grpc-api', 'v1', { smoke_duration: '2s' });
   expect([first.code, errors(first)]).toEqual([0, []]);
-  const run = await release('grpc-api', 'v2');
+  // One traffic step: its gate calls Health/Check and Watch through the service URL as any step's does.
+  const run = await release('grpc-api', 'v2', { traffic_steps: '100' });
   expect([run.code, errors(run)]).toEqual([0, []]);
   expect(run.outputs.verdict).toBe('promoted');
   expect(run.stdout).toMatch(/ok {3}grpc-health: .*SERVING/);

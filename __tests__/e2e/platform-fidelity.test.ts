@@ -138,7 +138,8 @@ test('a crashing candidate: traffic restored (read back despite the sticky error
   expect(post.code).toBe(0);
   expect(post.stdout).toMatch(/Nothing to restore|nothing to restore/i);
   expect((await raw('sticky')).traffic).toEqual(baseline);
-  const good = await release('sticky', 'v2');
+  // One traffic step: what matters is that the sticky error of the crashed revision blocks nothing.
+  const good = await release('sticky', 'v2', { traffic_steps: '100' });
   expect(good.annotations).toEqual([]);
   expect(good.code).toBe(0);
   expect(good.outputs.verdict).toBe('promoted');
@@ -148,7 +149,8 @@ test('a port change moves the default startup probe and the revision becomes rea
   await seedReleased(w.emulator, 'ports', { public: false });
   const probe = ((await raw('ports')).template as { containers: Json[] }).containers[0].startupProbe;
   expect(probe).toMatchObject({ tcpSocket: { port: 8080 } });
-  const moved = await release('ports', 'v2', { port: '8081' });
+  // One traffic step: the probe and the port are the deploy's; the revision serving is what the step checks.
+  const moved = await release('ports', 'v2', { port: '8081', traffic_steps: '100' });
   expect([moved.code, moved.annotations]).toEqual([0, []]);
   const container = ((await raw('ports')).template as { containers: Json[] }).containers[0];
   expect(container.ports).toEqual([expect.objectContaining({ containerPort: 8081 })]);

@@ -137,13 +137,15 @@ const CASES: CancelCase[] = [
   {
     service: 'cancel-promoting',
     title: 'cancelled while promoting (last step passed)',
-    fault: 'SIGTERM after step 3 (100 %) passed, while the promotion is written (3 s operation)',
-    inputs: {},
+    fault: 'SIGTERM after the last step (100 %) passed, while the promotion is written (3 s operation)',
+    // One step: the post step finishes the promotion because the record says the last step passed
+    // (verifiedStep is the last index), whatever came before it; cancels at earlier steps are the cases above.
+    inputs: { traffic_steps: '100' },
     cancelWhen: async (main) => {
       // Slow operations from the 100 % step on, so the final write is still in flight at the cancel.
-      await waitForRecord(main, 'step 3', (r) => r.step === 2);
+      await waitForRecord(main, 'the 100 % step', (r) => r.phase === 'rolling-out' && r.step === 0);
       w.emulator.faults.update({ operationDelayMs: 3000 });
-      await waitForRecord(main, 'step 3 verified', (r) => r.verifiedStep === 2);
+      await waitForRecord(main, 'the 100 % step verified', (r) => r.verifiedStep === 0);
     },
     expected: 'planned',
     // Which of the two depends on whether the runner state was last written before or after the final
