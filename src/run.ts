@@ -29,10 +29,11 @@ import { mintIdToken, waitForTag, type LiveCandidate } from './run/gate';
 import { checkLoadBalancer } from './run/load-balancer';
 import { runBeforeRolloutJob } from './run/before-rollout';
 import { multiRegionRefusal } from './core/multi-region';
-import { plannedTraffic, rollOut, type Ending, type Release } from './run/rollout';
+import { plannedTraffic, rollOut, type Ending, type Release, type ReleaseHold } from './run/rollout';
 import { createTracker, type Tracker } from './run/tracker';
 
 export type { ReleaseVerdict } from './core/release-events';
+export type { ReleaseHold } from './run/rollout';
 
 /** How a release ended, whatever the ending: what the outputs, the report and the failed step say. */
 export interface ReleaseOutcome {
@@ -76,12 +77,13 @@ export async function run(
   config: DeployConfig,
   context: RunContext,
   ports: ReleasePorts,
+  hold?: ReleaseHold,
 ): Promise<ReleaseOutcome> {
   const tracker = createTracker(ports);
   const draft: Draft = { urls: [], findings: [], tookAllTraffic: false };
   let ending: Ending;
   try {
-    ending = await release(config, context, ports, tracker, draft);
+    ending = await release(config, context, ports, tracker, draft, hold);
   } catch (err) {
     if (!(err instanceof StepError || err instanceof LintError)) throw err;
     ending = { verdict: 'failed', failure: err.message, traffic: draft.traffic };
@@ -114,6 +116,7 @@ async function release(
   ports: ReleasePorts,
   tracker: Tracker,
   draft: Draft,
+  hold: ReleaseHold | undefined,
 ): Promise<Ending> {
   const { cloudRun, log } = ports;
   const name = serviceName(config);
@@ -260,7 +263,15 @@ async function release(
     publicAccess,
   });
   const candidate: LiveCandidate = { url: deployed.uri, urls: deployed.urls ?? [], tagUrl, publicAccess };
-  const releasing: Release = { config, plan, name, ports, tracker, ...(lb.url && { lbUrl: lb.url }) };
+  const releasing: Release = {
+    config,
+    plan,
+    name,
+    ports,
+    tracker,
+    ...(lb.url && { lbUrl: lb.url }),
+    ...(hold && { hold }),
+  };
   const rollOn = async (): Promise<Ending> => {
     if (plan.takesAllTraffic) {
       await tracker.emit({ type: 'candidate-kept' });
@@ -271,6 +282,16 @@ async function release(
       await tracker.emit({ type: 'candidate-kept' });
       log.info(`Candidate ${plan.revision} is ready at ${tagUrl} with no traffic (\`rollout: candidate\`).`);
       return { verdict: 'candidate', traffic: draft.traffic };
+    }
+    // A multi-region release (src/multi-region.ts) holds each staged candidate until its wave starts, or
+    // withdraws it (its tag off, traffic untouched) when another region failed first.
+    const withdraw = await hold?.beforeTraffic();
+    if (withdraw !== undefined) {
+      const settled = await log.group(`Remove tag ${config.tag} from candidate ${plan.revision}`, () =>
+        settleFailedCandidate({ ...config, keepFailedCandidate: false }, plan, name, deployed, ports),
+      );
+      await tracker.emit({ type: 'candidate-settled', outcome: settled.outcome, traffic: settled.traffic });
+      return { verdict: 'failed', traffic: settled.traffic, failure: `${withdraw}\n${settled.state}` };
     }
     // The pre-rollout job (a migration) runs with the candidate's image before any traffic moves.
     const hookFailure = await runBeforeRolloutJob(config, { service: name, revision: plan.revision }, ports);

@@ -214,6 +214,13 @@ export interface DeployConfig {
   rollout: Rollout;
   /** The candidate's percent at each step, ascending, 1 to 100 (ending below 100: a partial canary). */
   trafficSteps: number[];
+  /**
+   * A release to several regions (`regions`/`waves`, src/multi-region.ts): the regions in waves, wave 1 the
+   * canary wave whose first region is `region`; later waves take `waveTrafficSteps` and `waveStepWaitMs`.
+   */
+  waves?: string[][];
+  waveTrafficSteps?: number[];
+  waveStepWaitMs?: number[];
   /** Bake time after each step, in ms, one per step. */
   stepWaitMs: number[];
   /** End the promotion with LATEST at 100 % (later deploys then go live at once); default off. */

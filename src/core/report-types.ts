@@ -86,6 +86,8 @@ export interface ReleaseReport {
   sessionAffinity: boolean;
   /** The load balancer in front of the service, as the check before the deploy found it. */
   loadBalancer?: LoadBalancerReport;
+  /** A release to several regions in waves (`regions`): one row per region, in wave order (src/multi-region.ts). */
+  regions?: RegionReport[];
   /** The settings this release changes on the service, live value -> new value (from the service plan). */
   changes?: Array<{ setting: string; live: string; next: string }>;
   /** Commit SHA and a link to the workflow run, when known. */
@@ -107,4 +109,25 @@ export interface LoadBalancerReport {
   url?: string;
   /** The smoke test through it: its verdict and its one-line summary. */
   smoke?: { url: string; verdict: string; summary: string };
+}
+
+/** One region of a multi-region release: its wave, where its own release is, and what serves there. */
+export interface RegionReport {
+  region: string;
+  /** 1-based: wave 1 is the canary wave. */
+  wave: number;
+  phase: ReportPhase;
+  revision?: string;
+  tagUrl?: string;
+  serviceUrl?: string;
+  /** The smoke test's verdict through the region's tag URL, when it ran. */
+  smoke?: 'pass' | 'fail' | 'inconclusive';
+  /** This region's traffic steps (later waves may have fewer). */
+  steps: ReportStep[];
+  /** What serves in the region now (trafficStatuses), when known. */
+  traffic?: TrafficTarget[];
+  /** The traffic found before the release, which a rollback restores. */
+  baselineTraffic?: TrafficTarget[];
+  /** Why this region failed, was rolled back or withdrawn; one line. */
+  failure?: string;
 }

@@ -10,6 +10,7 @@ import { parseProvider, parseServiceAccount } from './auth';
 import { ENV_DOC, MAX_ENV_VARS, parseEnvVars, parseLabels, parseSecrets } from './lists';
 import { parseRevisionSuffix, parseTag, suffixInput } from './release';
 import { parseSteps, parseStepWaits, ROLLOUTS, warnIgnoredRolloutInputs } from './rollout';
+import { parseRegions } from './regions';
 import {
   formatMiB,
   maximumMemoryFor,
@@ -138,11 +139,13 @@ export function parseInputs(
 
   // Target.
   const projectId = parseProject(text('project_id'), env, problems);
-  const region = required(
-    'region',
-    'a Cloud Run region such as `us-central1`: lowercase words and a number',
-    (v) => REGION.test(v),
-  );
+  // `regions`/`waves` (src/inputs/regions.ts) name several regions instead; wave 1's first is `region`.
+  const severalRegions = text('regions') !== '' || text('waves') !== '';
+  const region = severalRegions
+    ? undefined
+    : required('region', 'a Cloud Run region such as `us-central1`: lowercase words and a number', (v) =>
+        REGION.test(v),
+      );
   // `cleanup` deploys nothing, so it reads no image: the same `with:` block can serve both jobs.
   const mode = text('mode') === '' ? 'release' : parseEnum('mode', text('mode'), MODES, problems);
   // `mode: job` deploys a Cloud Run job named by `job` (src/inputs/job.ts) and needs no service.
@@ -314,6 +317,13 @@ export function parseInputs(
     parseServiceAccount('runtime_service_account', v, problems),
   );
   const vpc = parseVpc(text, { project: projectId, region }, problems);
+  // A connector is regional: with several regions, each region's is completed from the short name.
+  if (severalRegions && vpc?.connector?.includes('/'))
+    problems.add(
+      'vpc_connector',
+      `${show(vpc.connector)} names one region's connector`,
+      'the short name of a connector that exists under that name in every region of `regions`',
+    );
   const ingress = optional('ingress', (v) => parseEnum('ingress', v, INGRESSES, problems));
   const allowUnauthenticated = optional('allow_unauthenticated', (v) =>
     parseBoolean('allow_unauthenticated', v, problems),
@@ -371,6 +381,7 @@ export function parseInputs(
       ? 2
       : parseInteger('keep_release_tags', text('keep_release_tags'), 1, Infinity, problems);
   warnIgnoredRolloutInputs(text, rollout, trafficSteps, followLatest, problems);
+  const regions = parseRegions(text, { mode, rollout, trafficSteps, stepWaitMs }, problems);
   const candidateCreatesService =
     optional('candidate_creates_service', (v) => parseBoolean('candidate_creates_service', v, problems)) ??
     false;
@@ -420,7 +431,8 @@ export function parseInputs(
   // Every value below is defined: a missing one would have added a problem above.
   const config: DeployConfig = {
     projectId: projectId!,
-    region: region!,
+    region: regions ? regions.waves[0][0] : region!,
+    ...(regions && { ...regions }),
     service: service!,
     image: image ?? '',
     mode: mode!,

@@ -5,40 +5,45 @@ import { parseMillis } from './smoke';
 export const ROLLOUTS = ['progressive', 'candidate', 'immediate'] as const;
 
 // `10,50,100`: whole percents from 1 to 100, strictly ascending; ending below 100 is a partial canary.
-export function parseSteps(text: string, problems: Problems): number[] | undefined {
+export function parseSteps(
+  text: string,
+  problems: Problems,
+  input: 'traffic_steps' | 'wave_traffic_steps' = 'traffic_steps',
+): number[] | undefined {
   const parts = text.split(',').map((p) => p.trim());
   const steps = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (steps.some((n) => !(n >= 1 && n <= 100))) {
     problems.add(
-      'traffic_steps',
+      input,
       `${show(text)} has a step that is not a whole percent from 1 to 100`,
       'comma-separated percents such as `10,50,100`',
     );
     return undefined;
   }
   if (steps.some((n, i) => i > 0 && n <= steps[i - 1])) {
-    problems.add(
-      'traffic_steps',
-      `${show(text)} is not strictly ascending`,
-      'ascending percents such as `10,50,100`',
-    );
+    problems.add(input, `${show(text)} is not strictly ascending`, 'ascending percents such as `10,50,100`');
     return undefined;
   }
   return steps;
 }
 
 // One duration for every step, or one per step.
-export function parseStepWaits(text: string, count: number, problems: Problems): number[] | undefined {
+export function parseStepWaits(
+  text: string,
+  count: number,
+  problems: Problems,
+  input: 'step_wait' | 'wave_step_wait' = 'step_wait',
+): number[] | undefined {
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length !== 1 && parts.length !== count) {
     problems.add(
-      'step_wait',
+      input,
       `${show(text)} has ${parts.length} durations for ${count} traffic steps`,
       'one duration for every step, or one per step',
     );
     return undefined;
   }
-  const waits = parts.map((p) => parseMillis('step_wait', p, 0, 3_600_000, problems));
+  const waits = parts.map((p) => parseMillis(input, p, 0, 3_600_000, problems));
   if (waits.some((w) => w === undefined)) return undefined;
   return parts.length === 1 ? Array<number>(count).fill(waits[0] as number) : (waits as number[]);
 }

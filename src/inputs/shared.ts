@@ -16,6 +16,10 @@ import type { InputProblem } from '../errors';
 export const INPUT_NAMES = [
   'project_id',
   'region',
+  'regions',
+  'waves',
+  'wave_traffic_steps',
+  'wave_step_wait',
   'service',
   'image',
   'metadata',

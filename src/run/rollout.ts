@@ -28,6 +28,17 @@ import { withBaselineTag, withoutBaselineTag, type BaselineTag } from '../core/b
 import { smokeThroughLoadBalancer } from './load-balancer';
 import type { Tracker } from './tracker';
 
+/**
+ * How a multi-region release (src/multi-region.ts) holds one region's release between its phases; each
+ * resolves undefined to go on, or with the reason to stop.
+ */
+export interface ReleaseHold {
+  /** The candidate passed its smoke test and waits for its wave; a reason withdraws it (tag off, traffic untouched). */
+  beforeTraffic(): Promise<string | undefined>;
+  /** The region reached its planned traffic and waits for the later waves; a reason rolls it back to its baseline. */
+  afterPromotion(): Promise<string | undefined>;
+}
+
 /** What one release works with: its inputs, its plan, the service's full name, the ports and the event log. */
 export interface Release {
   config: DeployConfig;
@@ -37,6 +48,7 @@ export interface Release {
   tracker: Tracker;
   /** The URL through the load balancer in front, smoke-tested at the last step (run/load-balancer.ts). */
   lbUrl?: string;
+  hold?: ReleaseHold;
 }
 
 /** How the traffic part of a release ended: the verdict, why it failed, and what serves (undefined: unknown). */
@@ -47,6 +59,8 @@ export interface Ending {
   drainsBy?: string;
   /** Open streams left on the revision that lost traffic, as Cloud Monitoring last saw them (step-gates.ts). */
   drain?: string;
+  /** The traffic the promotion wrote (the spec), which a held promotion's rollback expects to find. */
+  written?: TrafficTarget[];
 }
 
 /** Moves users to the passed candidate in steps, with a gate at each; on a failed gate, back to the baseline. */
@@ -215,7 +229,30 @@ async function rollSteps(
     );
   }
   await closePanel(opened);
-  return promote(release, base, baseline);
+  const ending = await promote(release, base, baseline);
+  return ending.written && release.hold ? holdPromotion(release, release.hold, ending) : ending;
+}
+
+/** A promoted region of a multi-region release waits for the later waves; if one fails, back to its baseline. */
+async function holdPromotion(release: Release, hold: ReleaseHold, ending: Ending): Promise<Ending> {
+  const undo = await hold.afterPromotion();
+  if (undo === undefined) return ending;
+  let live: CloudRunService | undefined;
+  let problem = 'the service is gone';
+  try {
+    live = await release.ports.cloudRun.getService(release.name);
+  } catch (err) {
+    problem = describeProblem(err);
+  }
+  if (!live) {
+    await release.tracker.emit({ type: 'rollback-failed', problem });
+    return {
+      verdict: 'failed',
+      failure: `${undo}\nThe rollback could not start: ${problem}. The post step will try again.`,
+    };
+  }
+  release.ports.log.error(undo);
+  return rollBack(release, live, [ending.written!], undo);
 }
 
 /** The last write: older release tags off and the record says promoted; both land together or not at all. */
@@ -297,7 +334,13 @@ async function promote(release: Release, base: CloudRunService, baseline?: Basel
     last === 100 && plan.previousRevision
       ? await measureDrain(config, ports, plan.previousRevision, ports.now())
       : undefined;
-  return { verdict: last === 100 ? 'promoted' : 'canary', traffic, drainsBy, ...(drain && { drain }) };
+  return {
+    verdict: last === 100 ? 'promoted' : 'canary',
+    traffic,
+    drainsBy,
+    ...(drain && { drain }),
+    written: cleanup.traffic,
+  };
 }
 
 /**
