@@ -8,8 +8,9 @@
 // The first screen is the headline, the traffic and the verdict; the detail tables fold into <details>,
 // and the whole body stays under GitHub's size limit (docs/platform.md "Comment size limit").
 // The pieces it is made of: text safety in report-text.ts, numbers and times in report-numbers.ts, the
-// traffic outcome in report-traffic.ts.
+// traffic outcome in report-traffic.ts, the regions of a multi-region release in report-regions.ts.
 import { renderStepGates } from './report-gates';
+import { ENDED, isSafeUrl, renderLink, renderRegionList, renderRegions, shownStatus } from './report-regions';
 import type {
   LoadBalancerReport,
   ReleaseReport,
@@ -48,9 +49,6 @@ const CHANGES_SHOWN = 40;
  */
 export const COMMENT_BUDGET_BYTES = 60_000;
 export const SUMMARY_BUDGET_BYTES = 1_000_000;
-
-/** The phases after which nothing more happens: steps still pending then never ran. */
-const ENDED: ReadonlySet<ReportPhase> = new Set(['promoted', 'canary', 'candidate', 'rolled-back', 'failed']);
 
 /** The hidden marker that makes the PR comment sticky: one comment per service and region. */
 export function reportMarker(project: string, region: string, service: string): string {
@@ -138,14 +136,6 @@ function stoppedRollout(report: ReleaseReport): boolean {
   return report.phase === 'rolled-back' || (report.phase === 'failed' && !!stopPoint(report.steps));
 }
 
-/** A step's status as shown: a pending step after a failure, or in a release that ended, never ran. */
-function shownStatus(steps: ReportStep[], i: number, phase: ReportPhase): string {
-  const s = steps[i];
-  if (s.status !== 'pending') return s.status;
-  const failedBefore = steps.slice(0, i).some((x) => x.status === 'failed');
-  return failedBefore || ENDED.has(phase) ? 'not run' : 'pending';
-}
-
 // --- sections and the size budget ----------------------------------------------------------------------
 
 /** A markdown block; `drop` marks the optional ones, lowest dropped first when the body is too big. */
@@ -187,12 +177,15 @@ function renderSections(report: ReleaseReport, charts: boolean): Section[] {
   const add = (text: string | undefined, drop?: number, name?: string) => {
     if (text) sections.push({ text, drop, name });
   };
-  add(`### ${escapeText(statusWord(report))}: ${codeSpan(report.service)} in ${codeSpan(report.region)}`);
+  const regions = report.regions ?? [];
+  const where = regions.length > 0 ? plural(regions.length, 'region') : codeSpan(report.region);
+  add(`### ${escapeText(statusWord(report))}: ${codeSpan(report.service)} in ${where}`);
   add(renderFacts(report));
   if (report.failure) add(renderFailure(report.failure));
   add(renderChanges(report.changes ?? []), 5, 'the settings changed');
+  if (report.steps.length > 0) add(renderSteps(report.steps, report.phase), 6, 'the traffic steps');
+  if (regions.length > 0) add(renderRegions(regions), 6, 'the regions');
   if (report.steps.length > 0) {
-    add(renderSteps(report.steps, report.phase), 6, 'the traffic steps');
     if (charts) add(renderTrafficChart(report.steps, report.phase), 1, 'the traffic chart');
     add(renderStepGates(report.steps), 5, 'the step gates');
   }
@@ -222,6 +215,7 @@ function renderFacts(report: ReleaseReport): string {
   } else if (report.changedNothing) {
     lines.push(`- **Traffic:** ${OUTCOME_TEXT.baseline} (this run changed nothing on Cloud Run)`);
   }
+  if (report.regions?.length) lines.push(`- **Regions:** ${renderRegionList(report.regions)}`);
   if (report.tagUrl) lines.push(`- **Tag URL** (${codeSpan(report.tag)}): ${renderLink(report.tagUrl)}`);
   if (report.serviceUrl) lines.push(`- **Service URL:** ${renderLink(report.serviceUrl)}`);
   const previous = report.previousRevision
@@ -453,14 +447,4 @@ function renderFooter(report: ReleaseReport): string {
   if (report.sha) parts.push(`commit ${codeSpan(report.sha.slice(0, 7))}`);
   parts.push(`updated ${escapeText(formatTime(report.updatedAt))}`);
   return `<sub>${parts.join(' · ')}</sub>`;
-}
-
-/** A link to an http(s) URL; anything else is shown as code, never as a link. */
-function renderLink(url: string): string {
-  if (!isSafeUrl(url)) return codeSpan(url);
-  return `[${escapeText(url, false)}](${url})`;
-}
-
-function isSafeUrl(url: string): boolean {
-  return /^https?:\/\/[^\s()<>"'`\\|[\]]+$/.test(url) && redact(url) === url;
 }
