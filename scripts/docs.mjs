@@ -30,6 +30,11 @@ const GROUPS = [
     inputs: ['project_id', 'region', 'service', 'image', 'metadata', 'mode'],
   },
   {
+    title: 'Several regions',
+    about: 'one release to a regional service per region: staged everywhere, then in waves',
+    inputs: ['regions', 'waves', 'wave_traffic_steps', 'wave_step_wait'],
+  },
+  {
     title: 'Sign-in',
     about: 'keyless Workload Identity Federation, or the credentials already in the job',
     inputs: ['workload_identity_provider', 'service_account'],

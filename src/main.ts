@@ -41,8 +41,13 @@ async function main(): Promise<void> {
       const { cleanupStep } = await import('./cleanup-step');
       failure = await cleanupStep(config, context, connecting);
     } else {
-      const { releaseStep } = await import('./release-step');
-      failure = await releaseStep(config, context, connecting);
+      if (config.waves) {
+        const { multiRegionStep } = await import('./multi-region-step');
+        failure = await multiRegionStep(config, context, connecting);
+      } else {
+        const { releaseStep } = await import('./release-step');
+        failure = await releaseStep(config, context, connecting);
+      }
     }
   } catch (error) {
     // Bad inputs (every problem at once, with the warnings found beside them), or a bundle that failed to

@@ -14,6 +14,8 @@ export const OUTPUTS = {
   verdict: 'verdict',
   /** The streaming smoke test's result, as JSON. */
   smokeResult: 'smoke_result',
+  /** A multi-region release: each region's wave, verdict, URLs, revision and traffic, as JSON. */
+  regions: 'regions',
   /** `mode: job`: the execution's full name. */
   execution: 'execution',
   /** `mode: job`: how the execution ended. */

@@ -6,9 +6,15 @@
 // Its own entry point, so it fails its own step.
 import * as core from '@actions/core';
 import { planRecovery } from './core/release-record';
-import { loadRecord, loadReport, type ReportSnapshot } from './adapters/release-state';
+import {
+  loadRecord,
+  loadRegionRecord,
+  loadRegions,
+  loadReport,
+  type ReportSnapshot,
+} from './adapters/release-state';
 import { readActionConfig } from './adapters/action-config';
-import { actionsLog } from './adapters/log';
+import { actionsLog, regionLog } from './adapters/log';
 import type { RecoveryOutcome } from './recover';
 import type { DeployConfig, RunContext } from './core/config';
 
@@ -17,6 +23,9 @@ async function post(): Promise<void> {
   // and its comment and deployment say so.
   const execution = core.getState('job_execution');
   if (execution) return cancelExecution(execution);
+  // A multi-region release that did not end as planned: every touched region back to its baseline.
+  const regions = loadRegions();
+  if (regions && !regions.ended) return recoverRegions(regions.regions);
   const record = loadRecord();
   const recovery = planRecovery(record, 'auto');
   // A report main left in progress; one main finished (or never started) is not this step's to touch.
@@ -61,6 +70,94 @@ async function post(): Promise<void> {
   }
   if (unreported && read) {
     await finishReport(read.config, read.context, unreported, outcome ?? failedOutcome(failure));
+  }
+  await writeSummary(`stream-deploy post step: ${summary}`);
+  if (failure !== undefined) core.setFailed(failure);
+}
+
+/**
+ * The post step of a multi-region release main did not end as planned (cancelled mid-wave, or a rollback
+ * that failed): each region whose record says its candidate was staged, moving or promoted is set back to
+ * the baseline it recorded (docs/platform.md "Post step"), in parallel; the report says which were.
+ */
+async function recoverRegions(regions: string[]): Promise<void> {
+  const touched = regions
+    .map((region) => ({ region, record: loadRegionRecord(region) }))
+    .filter(({ record }) => record && ['deploying', 'rolling-out', 'promoted'].includes(record.phase));
+  const snapshot = loadReport();
+  const unreported = snapshot !== undefined && !snapshot.final ? snapshot : undefined;
+  if (touched.length === 0 && !unreported) {
+    core.info(`Nothing to restore: no region of ${regions.join(', ')} records a release under way.`);
+    return;
+  }
+  let outcomes: Array<{ region: string; outcome: RecoveryOutcome }> = [];
+  let read: { config: Readonly<DeployConfig>; context: RunContext } | undefined;
+  let failure: string | undefined;
+  try {
+    read = await readActionConfig();
+    const { recoverRelease } = await import('./recover');
+    const { connectGoogleCloud } = await import('./adapters/google-cloud');
+    const { cloudRun } = await connectGoogleCloud({
+      ...read.config,
+      env: process.env,
+      mask: (secret) => core.setSecret(secret),
+      log: (line) => core.info(line),
+    });
+    try {
+      outcomes = await core.group('Recover the interrupted multi-region release', () =>
+        Promise.all(
+          touched.map(async ({ region, record }) => ({
+            region,
+            outcome: await recoverRelease(record, 'rollback', {
+              cloudRun,
+              log: regionLog(actionsLog(), region),
+            }),
+          })),
+        ),
+      );
+    } finally {
+      await cloudRun.close();
+    }
+    for (const { region, outcome } of outcomes)
+      (outcome.ok ? core.info : core.error)(`[${region}] ${outcome.message}`);
+    const failed = outcomes.filter(({ outcome }) => !outcome.ok);
+    if (failed.length > 0)
+      failure = `Could not restore ${failed.map((f) => f.region).join(', ')}: ${failed.map((f) => f.outcome.message).join(' ')}`;
+  } catch (error) {
+    failure = `Could not recover the interrupted release: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const restored = outcomes.filter(({ outcome }) => outcome.ok).map((o) => o.region);
+  const summary =
+    failure ??
+    (restored.length > 0
+      ? `Restored the baseline in ${restored.join(', ')} (read back and verified); the other regions had nothing under way.`
+      : 'No region needed restoring.');
+  if (unreported && read) {
+    const report = {
+      ...unreported.report,
+      regions: unreported.report.regions?.map((row) => {
+        const found = outcomes.find((o) => o.region === row.region)?.outcome;
+        return found?.ok
+          ? {
+              ...row,
+              phase: 'rolled-back' as const,
+              traffic: found.traffic,
+              failure: 'restored by the post step',
+            }
+          : row;
+      }),
+    };
+    const action = touched.length > 0 ? 'restore' : 'nothing';
+    await finishReport(
+      read.config,
+      read.context,
+      { ...unreported, report },
+      {
+        action,
+        ok: failure === undefined,
+        message: summary,
+      },
+    );
   }
   await writeSummary(`stream-deploy post step: ${summary}`);
   if (failure !== undefined) core.setFailed(failure);

@@ -26,56 +26,20 @@ export async function releaseStep(
     reporter = await createReporter(config, context);
     const { run } = await import('./run');
     const { saveRecord } = await import('./adapters/release-state');
-    // The probes (ws and the stream clients) load when the smoke test starts, while Cloud Run deploys.
-    const probes = () =>
-      Promise.all([import('./adapters/smoke-probe'), import('./adapters/revision-sampler')]);
     const connected = await connecting;
     started = true;
-    const { auth } = connected;
-    const { cacheIdTokens } = await import('./adapters/id-token-cache');
-    const idTokens = cacheIdTokens((audience) => auth.idToken(audience));
     const { cloudRun } = connected;
     try {
       const log = actionsLog();
-      const outcome = await run(config, context, {
-        cloudRun,
-        log,
-        smoke: {
-          run: async (url, criteria, allowedOrigins, idToken) => {
-            const [{ createSmokeProbe }] = await probes();
-            return createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
-              url,
-              criteria,
-              idToken ? { idToken } : undefined,
-            );
-          },
-          sample: async (...args) => (await probes())[1].sampleRevisions(...args),
-          status: async (...args) => (await probes())[1].statusOf(...args),
-        },
-        ...(config.gates.panelStreams > 0 && { panel: await panelPort(log) }),
-        ...((config.gates.metrics !== 'off' || config.gates.logs !== 'off') && {
-          observability: await observabilityPort(config, connected),
+      const outcome = await run(
+        config,
+        context,
+        await releasePorts(config, connected, log, {
+          saveRecord,
+          // The release's events reach the report as they land (core/release-events.ts foldReport).
+          report: (patch) => reporter!.update(patch),
         }),
-        ...(config.loadBalancer.use !== 'off' && {
-          loadBalancer: (await import('./adapters/compute')).createCompute({
-            client: connected.auth.client(),
-            baseUrl: connected.observability.compute,
-          }),
-        }),
-        ...(config.beforeRolloutJob && {
-          jobs: (await import('./adapters/cloud-run-jobs')).connectJobs(
-            config,
-            connected,
-            config.beforeRolloutJob.name,
-          ),
-        }),
-        idToken: idTokens,
-        saveRecord,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        now: () => Date.now(),
-        // The release's events reach the report as they land (core/release-events.ts foldReport).
-        report: (patch) => reporter!.update(patch),
-      });
+      );
       // Where the run could not read back what serves (a rollback that failed too), it is read once more.
       let traffic = outcome.traffic;
       if (!traffic) {
@@ -112,6 +76,59 @@ export async function releaseStep(
   // The report was published in the background as the release moved; the step ends once it is out.
   await reporter?.flush();
   return failure;
+}
+
+/**
+ * The real ports of one release (one region's, in a multi-region release): the Cloud Run client signed in,
+ * the probes (loaded when the smoke test starts, while Cloud Run deploys), the gates' readers this
+ * config asks for, and where its record and report go.
+ */
+export async function releasePorts(
+  config: Readonly<DeployConfig>,
+  connected: GoogleCloud,
+  log: import('./ports').Log,
+  sinks: Pick<import('./ports').ReleasePorts, 'saveRecord' | 'report'>,
+): Promise<import('./ports').ReleasePorts> {
+  const probes = () => Promise.all([import('./adapters/smoke-probe'), import('./adapters/revision-sampler')]);
+  const { auth, cloudRun } = connected;
+  const { cacheIdTokens } = await import('./adapters/id-token-cache');
+  return {
+    cloudRun,
+    log,
+    smoke: {
+      run: async (url, criteria, allowedOrigins, idToken) => {
+        const [{ createSmokeProbe }] = await probes();
+        return createSmokeProbe({ allowedOrigins, log: (line) => log.debug(line) }).run(
+          url,
+          criteria,
+          idToken ? { idToken } : undefined,
+        );
+      },
+      sample: async (...args) => (await probes())[1].sampleRevisions(...args),
+      status: async (...args) => (await probes())[1].statusOf(...args),
+    },
+    ...(config.gates.panelStreams > 0 && { panel: await panelPort(log) }),
+    ...((config.gates.metrics !== 'off' || config.gates.logs !== 'off') && {
+      observability: await observabilityPort(config, connected),
+    }),
+    ...(config.loadBalancer.use !== 'off' && {
+      loadBalancer: (await import('./adapters/compute')).createCompute({
+        client: auth.client(),
+        baseUrl: connected.observability.compute,
+      }),
+    }),
+    ...(config.beforeRolloutJob && {
+      jobs: (await import('./adapters/cloud-run-jobs')).connectJobs(
+        config,
+        connected,
+        config.beforeRolloutJob.name,
+      ),
+    }),
+    idToken: cacheIdTokens((audience) => auth.idToken(audience)),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+    ...sinks,
+  };
 }
 
 /** The stream-health panel's clients (adapters/stream-panel), progress lines at debug level. */

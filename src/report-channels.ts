@@ -32,6 +32,8 @@ export async function createReporter(
   config: DeployConfig,
   context: RunContext,
   resume?: import('./adapters/release-state').ReportSnapshot,
+  /** `persist: false`: a region's own report in a multi-region release, which the post step does not finish. */
+  options: { persist?: boolean } = {},
 ): Promise<import('./reporter').Reporter> {
   const { Reporter } = await import('./reporter');
   const env = process.env;
@@ -113,7 +115,7 @@ export async function createReporter(
       log: actionsLog(),
       now: () => Date.now(),
       // Only main keeps the report: the post step is the last to write it.
-      ...(!resume && { persist: saveReport }),
+      ...(!resume && options.persist !== false && { persist: saveReport }),
     },
     resume?.phaseStartedAt,
   );

@@ -301,7 +301,7 @@ describe('parseInputs: required inputs', () => {
   it('requires nothing else', () => {
     expect(
       INPUT_NAMES.filter((name) => !['project_id', 'region', 'service', 'image'].includes(name)),
-    ).toHaveLength(90);
+    ).toHaveLength(94);
     expect(() => parse()).not.toThrow();
   });
 });

@@ -12,3 +12,21 @@ export function actionsLog(): Log {
     group: (title, fn) => core.group(title, fn),
   };
 }
+
+/**
+ * One region's log in a multi-region release: every line starts with the region, and a plan step is a
+ * titled line rather than a runner group (the regions run side by side, and runner groups do not nest).
+ */
+export function regionLog(log: Log, region: string): Log {
+  const tag = (line: string) => `[${region}] ${line}`;
+  return {
+    info: (line) => log.info(tag(line)),
+    warning: (line) => log.warning(tag(line)),
+    error: (line) => log.error(tag(line)),
+    debug: (line) => log.debug(tag(line)),
+    group: async (title, fn) => {
+      log.info(tag(`▶ ${title}`));
+      return fn();
+    },
+  };
+}

@@ -91,3 +91,43 @@ export function decodeReportSnapshot(text: string | undefined): ReportSnapshot |
     return undefined;
   }
 }
+
+/** A multi-region release's regions, and whether it ended as planned (then post restores nothing). */
+export interface RegionsState {
+  regions: string[];
+  ended: boolean;
+}
+
+/** The state name of the regions of a multi-region release (src/multi-region-step.ts). */
+export const REGIONS_STATE = 'regions';
+
+/** Saves the regions of a multi-region release, and whether it ended as planned. */
+export function saveRegions(state: RegionsState): void {
+  core.saveState(REGIONS_STATE, JSON.stringify(state));
+}
+
+/** The regions main saved, or undefined for a one-region release (or unreadable state). */
+export function loadRegions(): RegionsState | undefined {
+  try {
+    const s = JSON.parse(core.getState(REGIONS_STATE) || 'null') as Partial<RegionsState> | null;
+    if (!s || !Array.isArray(s.regions) || typeof s.ended !== 'boolean') return undefined;
+    return { regions: s.regions.map(String), ended: s.ended };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One region's record state name: `release_` and the region, as an environment-variable-safe name. */
+function regionState(region: string): string {
+  return `${RELEASE_STATE}_${region.replace(/[^a-z0-9]/g, '_')}`;
+}
+
+/** Saves one region's record in a multi-region release. */
+export function saveRegionRecord(region: string, record: ReleaseRecord): void {
+  core.saveState(regionState(region), encodeRecord(record));
+}
+
+/** One region's record main saved, or undefined. */
+export function loadRegionRecord(region: string): ReleaseRecord | undefined {
+  return decodeRecord(core.getState(regionState(region)));
+}

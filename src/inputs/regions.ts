@@ -56,16 +56,21 @@ export function parseRegions(
     );
   const source: InputName = grouped.length > 0 ? 'waves' : 'regions';
   const all = grouped.length > 0 ? grouped.flat() : listed;
-  const bad = all.filter((r) => !REGION.test(r));
+  const bad = [...new Set([...listed, ...all])].filter((r) => !REGION.test(r));
   if (bad.length > 0)
     problems.add(
-      source,
+      listed.length > 0 && bad.every((r) => listed.includes(r)) ? 'regions' : source,
       `${bad.map(show).join(', ')} ${bad.length === 1 ? 'is not a region' : 'are not regions'}`,
       'Cloud Run regions such as `us-central1,europe-west1`: lowercase words and a number',
     );
-  const twice = [...new Set(all.filter((r, i) => all.indexOf(r) !== i))];
-  if (twice.length > 0)
-    problems.add(source, `names ${twice.map(show).join(', ')} more than once`, 'each region once');
+  for (const [input, list] of [
+    ['regions', listed],
+    ['waves', grouped.flat()],
+  ] as const) {
+    const twice = [...new Set(list.filter((r, i) => list.indexOf(r) !== i))];
+    if (twice.length > 0)
+      problems.add(input, `names ${twice.map(show).join(', ')} more than once`, 'each region once');
+  }
   if (grouped.some((wave) => wave.length === 0))
     problems.add(
       'waves',
