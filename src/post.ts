@@ -159,6 +159,7 @@ async function recoverRegions(regions: string[]): Promise<void> {
       },
     );
   }
+  if (failure === undefined) core.info(summary);
   await writeSummary(`stream-deploy post step: ${summary}`);
   if (failure !== undefined) core.setFailed(failure);
 }

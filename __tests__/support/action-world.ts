@@ -143,8 +143,12 @@ export function targetInputs(e: Emulator, service: string): Record<string, strin
 }
 
 /** The service's traffic targets, in the service's order, without empty tags. */
-export async function trafficOf(w: ActionWorld, service: string): Promise<TrafficEntry[]> {
-  const [svc] = await w.services.getService({ name: serviceName(w.emulator, service) });
+export async function trafficOf(
+  w: ActionWorld,
+  service: string,
+  region = 'us-central1',
+): Promise<TrafficEntry[]> {
+  const [svc] = await w.services.getService({ name: serviceName(w.emulator, service, region) });
   return (svc.traffic ?? []).map((t) => ({
     revision: String(t.revision),
     percent: Number(t.percent),
@@ -160,6 +164,8 @@ export interface BaselineOptions {
   /** The release's tag, carried by its revision. Default `pr-12`, a pull request's. */
   tag?: string;
   env?: Record<string, string>;
+  /** Default `us-central1`. */
+  region?: string;
 }
 
 /**
@@ -179,6 +185,7 @@ export function seedReleased(
     env: options.env ?? { TICK_MS: '100' },
     tags: [tag],
     public: options.public ?? true,
+    ...(options.region && { region: options.region }),
     fields: {
       labels: { 'managed-by': 'stream-deploy' },
       annotations: { [TAGS_ANNOTATION]: JSON.stringify([tag]) },
