@@ -13,7 +13,7 @@ import { VERDICT_PHASE } from './core/release-events';
 import { combinedPhase, regionRow, sharedDetails } from './core/region-rows';
 import { createReporter } from './report-channels';
 import { releasePorts } from './release-step';
-import { regionConfig } from './multi-region';
+import { combinedReportConfig, regionConfig, regionReportConfig } from './core/regions';
 
 /** Runs the multi-region release for valid inputs; resolves with the failure text (undefined when it succeeded). */
 export async function multiRegionStep(
@@ -31,21 +31,12 @@ export async function multiRegionStep(
   let started = false;
   try {
     // The comment and the summary for the whole release; each region's deployment from its own report.
-    combined = await createReporter(
-      { ...config, reporting: { ...config.reporting, deployment: false } },
-      context,
-    );
+    combined = await createReporter(combinedReportConfig(config), context);
     regional = await Promise.all(
       regions.map((r) =>
-        createReporter(
-          {
-            ...r.config,
-            reporting: { ...config.reporting, comment: false, commentOnCommit: false, summary: false },
-          },
-          context,
-          undefined,
-          { persist: false },
-        ),
+        createReporter(regionReportConfig(config, r.region, r.wave), context, undefined, {
+          persistAs: state.regionReportState(r.region),
+        }),
       ),
     );
     const rows = () => regions.map((r, i) => regionRow(r.region, r.wave, regional[i].current()));

@@ -14,6 +14,9 @@ import type { ReleaseVerdict } from './core/release-events';
 import type { ReleasePorts } from './ports';
 import { StepError } from './errors';
 import { run, type ReleaseHold, type ReleaseOutcome } from './run';
+import { regionConfig } from './core/regions';
+
+export { regionConfig } from './core/regions';
 
 /** One region's part of the release. */
 export interface RegionRelease {
@@ -28,26 +31,6 @@ export interface MultiRegionOutcome {
   verdict: ReleaseVerdict;
   failure?: string;
   regions: RegionRelease[];
-}
-
-/** The inputs of one region's release: its region, its wave's steps, its own VPC connector. */
-export function regionConfig(config: DeployConfig, region: string, wave: number): DeployConfig {
-  const { waves: _waves, waveTrafficSteps, waveStepWaitMs, ...one } = config;
-  const connector = one.vpc?.connector;
-  return {
-    ...one,
-    region,
-    ...(wave > 1 && waveTrafficSteps && { trafficSteps: waveTrafficSteps }),
-    ...(wave > 1 && waveStepWaitMs && { stepWaitMs: waveStepWaitMs }),
-    // A connector is regional: the short name given is the connector of that name in each region.
-    ...(connector &&
-      !connector.includes('/') && {
-        vpc: {
-          ...one.vpc,
-          connector: `projects/${one.projectId}/locations/${region}/connectors/${connector}`,
-        },
-      }),
-  };
 }
 
 /** A promise with its resolve, opened once. */

@@ -11,6 +11,7 @@ import {
   loadRegionRecord,
   loadRegions,
   loadReport,
+  regionReportState,
   type ReportSnapshot,
 } from './adapters/release-state';
 import { readActionConfig } from './adapters/action-config';
@@ -148,8 +149,9 @@ async function recoverRegions(regions: string[]): Promise<void> {
       }),
     };
     const action = touched.length > 0 ? 'restore' : 'nothing';
+    const { combinedReportConfig } = await import('./core/regions');
     await finishReport(
-      read.config,
+      combinedReportConfig(read.config),
       read.context,
       { ...unreported, report },
       {
@@ -158,6 +160,19 @@ async function recoverRegions(regions: string[]): Promise<void> {
         message: summary,
       },
     );
+  }
+  // Each region's own deployment ends final too, where main left it in progress.
+  if (read) {
+    const { nothingToRecover } = await import('./recover');
+    const { regionReportConfig } = await import('./core/regions');
+    for (const region of regions) {
+      const own = loadReport(regionReportState(region));
+      if (!own || own.final) continue;
+      const outcome =
+        outcomes.find((o) => o.region === region)?.outcome ??
+        nothingToRecover(loadRegionRecord(region), 'its release had ended');
+      await finishReport(regionReportConfig(read.config, region, 1), read.context, own, outcome, region);
+    }
   }
   if (failure === undefined) core.info(summary);
   await writeSummary(`stream-deploy post step: ${summary}`);
@@ -176,7 +191,10 @@ async function finishReport(
   context: RunContext,
   snapshot: ReportSnapshot,
   outcome: RecoveryOutcome,
+  /** A region's own report (its deployment) in a multi-region release. */
+  region?: string,
 ): Promise<void> {
+  const which = region ? `${region}'s report` : 'the final report';
   try {
     const [{ createReporter }, { reportAfterRecovery }] = await Promise.all([
       import('./report-channels'),
@@ -185,12 +203,10 @@ async function finishReport(
     const reporter = await createReporter(config, context, snapshot);
     const patch = reportAfterRecovery(snapshot.report, outcome);
     if (patch) await reporter.update(patch);
-    await core.group('Publish the final report', () => reporter.flush());
-    core.info(`The report now reads: ${reporter.current().phase}.`);
+    await core.group(`Publish ${which}`, () => reporter.flush());
+    core.info(`${region ? `[${region}] ` : ''}The report now reads: ${reporter.current().phase}.`);
   } catch (error) {
-    core.warning(
-      `Could not publish the final report: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    core.warning(`Could not publish ${which}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

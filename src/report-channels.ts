@@ -32,8 +32,8 @@ export async function createReporter(
   config: DeployConfig,
   context: RunContext,
   resume?: import('./adapters/release-state').ReportSnapshot,
-  /** `persist: false`: a region's own report in a multi-region release, which the post step does not finish. */
-  options: { persist?: boolean } = {},
+  /** `persistAs`: the state name main keeps this report under (a region's own report in a multi-region release). */
+  options: { persistAs?: string } = {},
 ): Promise<import('./reporter').Reporter> {
   const { Reporter } = await import('./reporter');
   const env = process.env;
@@ -115,7 +115,7 @@ export async function createReporter(
       log: actionsLog(),
       now: () => Date.now(),
       // Only main keeps the report: the post step is the last to write it.
-      ...(!resume && options.persist !== false && { persist: saveReport }),
+      ...(!resume && { persist: (snapshot) => saveReport(snapshot, options.persistAs) }),
     },
     resume?.phaseStartedAt,
   );

@@ -160,4 +160,11 @@ test('a job cancelled mid-wave: the post step restores every touched region', as
   const comments = w.emulator.github.comments(12).filter((c) => c.body.includes(`/${service} -->`));
   expect(comments).toHaveLength(1);
   expect(comments[0].body.split('\n').find((l) => l.startsWith('#'))).toMatch(/^### Rolled back/);
+  // Every region's deployment ends final: none is left in progress.
+  const deployments = w.emulator.github
+    .deployments()
+    .filter(
+      (d) => (d.payload as { stream_deploy?: { service?: string } }).stream_deploy?.service === service,
+    );
+  expect(deployments.map((d) => d.statuses.at(-1)?.state)).toEqual(['failure', 'failure', 'failure']);
 });

@@ -36,14 +36,19 @@ export function loadRecord(): ReleaseRecord | undefined {
   return decodeRecord(core.getState(RELEASE_STATE));
 }
 
-/** Saves the report snapshot for the post step. */
-export function saveReport(snapshot: ReportSnapshot): void {
-  core.saveState(REPORT_STATE, encodeReportSnapshot(snapshot));
+/** Saves the report snapshot for the post step (`name`: a region's own report in a multi-region release). */
+export function saveReport(snapshot: ReportSnapshot, name = REPORT_STATE): void {
+  core.saveState(name, encodeReportSnapshot(snapshot));
 }
 
 /** The snapshot main saved, or undefined when there is none or it is unreadable. */
-export function loadReport(): ReportSnapshot | undefined {
-  return decodeReportSnapshot(core.getState(REPORT_STATE));
+export function loadReport(name = REPORT_STATE): ReportSnapshot | undefined {
+  return decodeReportSnapshot(core.getState(name));
+}
+
+/** The state name of one region's own report (its deployment) in a multi-region release. */
+export function regionReportState(region: string): string {
+  return `${REPORT_STATE}_${region.replace(/[^a-z0-9]/g, '_')}`;
 }
 
 /**
