@@ -1,6 +1,6 @@
 // Where people look, through the built action against the emulator's GitHub REST fake: one sticky PR
-// comment edited as the release moves, the job summary, the deployment and the commit status; and a
-// release that goes on when the token lacks the permissions.
+// comment edited as the release moves, the job summary, the deployment and the commit status. A release
+// whose token lacks the permissions is a fault case: __tests__/faults/github.test.ts ("read-only token").
 import { runAction, startAction } from '../../scripts/local-runner';
 import { environmentName, statusContext } from '../../src/core/github-names';
 import { IMAGE, targetInputs, useActionWorld, waitForOutput } from '../support/action-world';
@@ -98,34 +98,6 @@ test('on push no commit comment unless comment_on_commit (it needs contents: wri
   expect(comments).toHaveLength(1);
   expect(comments[0].body).toContain('Rolled back');
   expect(comments[0].body).toContain('failed its checks');
-});
-
-test('without pull-requests, deployments and statuses permissions the release goes on and the log warns', async () => {
-  w.emulator.github.setPermissions({ contents: 'read' });
-  try {
-    const run = await runAction('main', inputs('report-noperm-api', 'v1'), w.emulator.endpoints, {
-      env: { GITHUB_RUN_ID: '8201' },
-    });
-    expect(run.code).toBe(0);
-    expect(run.outputs.verdict).toBe('promoted');
-    const warnings = run.annotations.filter((a) => a.startsWith('::warning'));
-    // Each channel warns once, not at every phase, and names the one permission it lacks.
-    const about = (channel: string) => warnings.filter((w) => w.includes(`Could not update the ${channel}`));
-    expect(about('PR comment')).toEqual([expect.stringContaining('`permissions: pull-requests: write`')]);
-    expect(about('deployment status')).toEqual([
-      expect.stringContaining('`permissions: deployments: write`'),
-    ]);
-    expect(about('commit status')).toEqual([expect.stringContaining('`permissions: statuses: write`')]);
-    expect(warnings.filter((w) => /pull-requests: write.*deployments: write/.test(w))).toEqual([]);
-  } finally {
-    w.emulator.github.setPermissions({
-      issues: 'write',
-      pull_requests: 'write',
-      deployments: 'write',
-      statuses: 'write',
-      contents: 'write',
-    });
-  }
 });
 
 test('on a pull request the deployment and the commit status go to its head commit, not the merge commit; a three-step rollout costs at most 12 GitHub calls', async () => {

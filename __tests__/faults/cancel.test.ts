@@ -91,8 +91,12 @@ const CASES: CancelCase[] = [
       w.emulator.faults.update({ operationDelayMs: 3000 });
       await waitForOutput(main, 'Deploy candidate');
       await waitForRecord(main, 'the deploying record', (r) => r.phase === 'deploying');
-      // Cancel only once Cloud Run took the update: the candidate's tag is on the service, its operation pending.
-      await waitForTraffic('cancel-deploying', (t) => t.some(([, , tag]) => tag === 'pr-12'));
+      // Cancel only once Cloud Run took the update: the candidate's tag is on the service, its operation
+      // pending. The baseline carries the PR's tag too: it must be on the candidate's revision.
+      const { candidate } = JSON.parse(main.state().release) as { candidate: string };
+      await waitForTraffic('cancel-deploying', (t) =>
+        t.some(([revision, , tag]) => revision === candidate && tag === 'pr-12'),
+      );
     },
     expected: 'baseline',
     postSays: RESTORED,
@@ -192,6 +196,9 @@ test.each(CASES)('$title: the post step leaves the traffic exactly as required',
     main.child.kill('SIGTERM');
   }
   const mainRun = await main.done;
+  // Slow operations were there to stop main mid-write: the one it left in flight keeps its delay (each
+  // reads the setting as it starts), the post step's own writes need not wait.
+  w.emulator.faults.update({ operationDelayMs: 0 });
   const saved = main.state().release;
   const stranded = await trafficOf(w, c.service);
   const post = await runAction('post', inputs, w.emulator.endpoints, { env, state: main.state() });

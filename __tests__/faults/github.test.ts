@@ -49,6 +49,10 @@ interface GitHubCase {
   channel: string;
   advice: RegExp;
   notAdvice?: RegExp;
+  /** Further channels that must each warn once too (a token lacking several permissions), each with its own fix. */
+  alsoWarns?: Array<{ channel: string; advice: RegExp; notAdvice: RegExp }>;
+  /** The PR comment must end saying Promoted: an edit that failed once is retried, not left stale. */
+  endsPromoted?: true;
   label: string;
 }
 
@@ -68,11 +72,12 @@ const CASES: GitHubCase[] = [
   {
     service: 'github-comment-update-500',
     title: 'PR comment update 500',
-    fault: 'issues.updateComment answers 500 (the comment exists)',
+    fault: 'issues.updateComment answers 500 once (the comment exists), then recovers',
     inject: fail('issues.updateComment', 1, 500),
     channel: 'PR comment',
     advice: /Server Error[\s\S]*The release goes on/,
-    label: 'warns: could not update the PR comment; release goes on',
+    endsPromoted: true,
+    label: 'warns: could not update the PR comment; release goes on; the comment ends saying Promoted',
   },
   {
     // A primary rate limit is a 403 with x-ratelimit-remaining 0: the fix is to wait, not to grant permissions.
@@ -149,12 +154,24 @@ const CASES: GitHubCase[] = [
     // The warning names the permission this channel lacks, not a blanket list.
     advice: /`permissions: pull-requests: write`/,
     notAdvice: /deployments: write|statuses: write/,
+    alsoWarns: [
+      {
+        channel: 'deployment status',
+        advice: /`permissions: deployments: write`/,
+        notAdvice: /pull-requests: write|statuses: write/,
+      },
+      {
+        channel: 'commit status',
+        advice: /`permissions: statuses: write`/,
+        notAdvice: /pull-requests: write|deployments: write/,
+      },
+    ],
     label: 'warns once per channel, each with its own permission',
   },
 ];
 
 test.each(CASES)(
-  'GitHub API fails ($title): the release is still promoted, with one warning that gives the right fix (a rate limit is not a missing permission)',
+  'GitHub API fails ($title): the release is still promoted, with one warning per failing channel that gives the right fix (a rate limit is not a missing permission)',
   async (c) => {
     const before = await seedWithoutComment(c.service);
     c.inject();
@@ -162,7 +179,19 @@ test.each(CASES)(
     const warnings = run.annotations
       .filter((a) => a.startsWith('::warning'))
       .map((a) => a.replace(/%0A/g, '\n'));
-    const about = warnings.filter((a) => a.includes(`Could not update the ${c.channel}`));
+    const channels = [
+      { channel: c.channel, advice: c.advice, notAdvice: c.notAdvice },
+      ...(c.alsoWarns ?? []),
+    ];
+    const about = channels.map(({ channel }) =>
+      warnings.filter((a) => a.includes(`Could not update the ${channel}`)),
+    );
+    // No warning lists every permission at once: each names the one its channel lacks.
+    const blanket = warnings.filter((a) => /pull-requests: write[\s\S]*deployments: write/.test(a));
+    const comment = w.emulator.github
+      .comments(12)
+      .find((x) => x.body.includes(c.service) && x.body.includes(run.outputs.revision));
+    const heading = comment?.body.split('\n').find((l) => l.startsWith('#'));
     const row = await checkCase(w, run, {
       group: GROUP,
       title: c.title,
@@ -174,46 +203,35 @@ test.each(CASES)(
       verdict: 'promoted',
       exit: 0,
     });
-    // The table shows the warning for these rows (the step has no error to describe).
-    const right =
-      about.length === 1 && c.advice.test(about[0]) && !(c.notAdvice && c.notAdvice.test(about[0]));
-    row.says = right
-      ? c.label
-      : about.length === 1
-        ? 'NOT AS EXPECTED: the warning gives the wrong fix'
-        : `NOT AS EXPECTED: ${about.length} warnings`;
-    expect(about).toHaveLength(1);
-    expect(about[0]).toMatch(c.advice);
-    if (c.notAdvice) expect(about[0]).not.toMatch(c.notAdvice);
+    // The table shows the warnings for these rows (the step has no error to describe).
+    const wrong = channels.findIndex(
+      (ch, i) =>
+        about[i].length !== 1 || !ch.advice.test(about[i][0]) || (ch.notAdvice?.test(about[i][0]) ?? false),
+    );
+    const stale = c.endsPromoted && !(heading?.includes('Promoted') ?? false);
+    row.says =
+      wrong >= 0
+        ? about[wrong].length === 1
+          ? `NOT AS EXPECTED: the ${channels[wrong].channel} warning gives the wrong fix`
+          : `NOT AS EXPECTED: ${about[wrong].length} ${channels[wrong].channel} warnings`
+        : blanket.length > 0
+          ? 'NOT AS EXPECTED: a warning lists every permission'
+          : stale
+            ? 'NOT AS EXPECTED: the PR comment stays stale'
+            : c.label;
+    channels.forEach((ch, i) => {
+      // Exactly one warning per channel, giving its fix (the channel named, so a failure says which).
+      expect({ channel: ch.channel, warnings: about[i] }).toEqual({
+        channel: ch.channel,
+        warnings: [expect.stringMatching(ch.advice)],
+      });
+      if (ch.notAdvice) expect(about[i][0]).not.toMatch(ch.notAdvice);
+    });
+    expect(blanket).toEqual([]);
+    if (c.endsPromoted)
+      expect({ found: comment !== undefined, heading }).toEqual({
+        found: true,
+        heading: expect.stringContaining('Promoted'),
+      });
   },
 );
-
-test('one transient 500 on a PR comment edit must not leave the comment stale for the rest of the release: it ends saying Promoted', async () => {
-  const service = 'github-comment-stale';
-  const before = await seedWithoutComment(service);
-  w.emulator.github.failNext('issues.updateComment', 1, 500);
-  const run = await release(service);
-  const comment = w.emulator.github
-    .comments(12)
-    .find((x) => x.body.includes(service) && x.body.includes(run.outputs.revision));
-  const row = await checkCase(w, run, {
-    group: GROUP,
-    title: 'PR comment after one failed edit',
-    fault: 'issues.updateComment answers 500 once, then recovers',
-    service,
-    before,
-    planned: promoted(run.outputs.revision),
-    expected: 'planned',
-    verdict: 'promoted',
-    exit: 0,
-  });
-  const fresh = comment?.body.includes('Promoted') ?? false;
-  row.says = fresh ? 'the comment ends saying Promoted' : 'NOT AS EXPECTED: the PR comment stays stale';
-  expect({
-    found: comment !== undefined,
-    heading: comment?.body.split('\n').find((l) => l.startsWith('#')),
-  }).toEqual({
-    found: true,
-    heading: expect.stringContaining('Promoted'),
-  });
-});
