@@ -16,6 +16,7 @@ function world(
   overrides: Partial<DeployConfig> = {},
   failing: Record<string, number> = {},
   slow: string[] = [],
+  patch: (region: string, fake: FakeCloudRun) => void = () => undefined,
 ) {
   const writes: string[] = [];
   const fakes: Record<string, FakeCloudRun> = {};
@@ -23,6 +24,7 @@ function world(
   const portsFor = (region: string) => {
     const fake = (fakes[region] = new FakeCloudRun());
     fake.seed(BASELINE);
+    patch(region, fake);
     const setTraffic = fake.setTraffic.bind(fake);
     fake.setTraffic = (name, next, options) => {
       writes.push(`${region}:${next.find((t) => t.revision === 'api-new')?.percent ?? 0}`);
@@ -135,6 +137,25 @@ describe('runRegions', () => {
       );
       expect(w.records[region].at(-1)).toBe('rolled-back');
     }
+  });
+
+  test('a defect in one region fails the release: the others are withdrawn, and that region is reported unknown', async () => {
+    // europe-west1's Cloud Run port breaks in a way no adapter should (a TypeError, not a StepError).
+    const w = world({}, {}, [], (region, fake) => {
+      if (region === 'europe-west1')
+        fake.getService = () => {
+          throw new TypeError('service is not a function');
+        };
+    });
+    const outcome = await w.release();
+    expect(outcome.verdict).toBe('failed');
+    expect(outcome.failure).toMatch(/^europe-west1 failed before any traffic moved/);
+    expect(outcome.failure).toMatch(/Not restored: europe-west1 \(failed\); the post step will try again\./);
+    expect(outcome.failure).toMatch(
+      /europe-west1: europe-west1 stopped on an unexpected error: service is not a function/,
+    );
+    for (const region of ['us-central1', 'asia-east1'])
+      expect(traffic(w.fakes[region])).toEqual([{ revision: 'api-old', percent: 100 }]);
   });
 
   test('each region gets its own connector and its wave steps; wave 1 keeps traffic_steps', () => {

@@ -24,6 +24,8 @@ export interface RegionRelease {
   /** 1-based wave. */
   wave: number;
   outcome: ReleaseOutcome;
+  /** The region's release stopped on a defect: where its traffic is, is unknown. */
+  unknown?: boolean;
 }
 
 /** How the whole release ended: one verdict, why it failed, and each region's own outcome. */
@@ -68,6 +70,8 @@ interface Region {
   /** Opens when the release stops: a waiting step in this region ends at once with this reason. */
   stop: Latch<string>;
   done: Promise<ReleaseOutcome>;
+  /** Its run threw (a defect): its traffic is unknown. */
+  defect?: boolean;
 }
 
 /**
@@ -123,12 +127,27 @@ export async function runRegions(
         hint: '',
       });
     };
-    r.done = run(regionConfig(config, region, wave), context, { ...ports, sleep }, hold).then((outcome) => {
-      moving = false;
-      r.staged.open('ended');
-      r.reached.open('ended');
-      return outcome;
-    });
+    // A defect in one region (run() throws only for those) fails that region like any failure, so the
+    // others still stop and roll back; where that region's traffic is, nobody knows: the post step restores it.
+    r.done = run(regionConfig(config, region, wave), context, { ...ports, sleep }, hold)
+      .catch((err: unknown): ReleaseOutcome => {
+        r.defect = true;
+        return {
+          verdict: 'failed',
+          failure: `${region} stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`,
+          urls: [],
+          findings: [],
+          tookAllTraffic: false,
+          changedNothing: false,
+          events: [],
+        };
+      })
+      .then((outcome) => {
+        moving = false;
+        r.staged.open('ended');
+        r.reached.open('ended');
+        return outcome;
+      });
     return r;
   }
 
@@ -165,7 +184,12 @@ export async function runRegions(
     r.keep.open(failure && `Rolled back with every region: ${failure}.`);
   }
   const outcomes = await Promise.all(regions.map((r) => r.done));
-  const releases = regions.map((r, i) => ({ region: r.region, wave: r.wave, outcome: outcomes[i] }));
+  const releases = regions.map((r, i) => ({
+    region: r.region,
+    wave: r.wave,
+    outcome: outcomes[i],
+    ...(r.defect && { unknown: true }),
+  }));
   return { ...verdictOf(releases, failure, preview), regions: releases };
 }
 
@@ -186,6 +210,7 @@ function verdictOf(
   // Restored: the region's record says rolled back (its traffic is the baseline again), or it changed nothing.
   const unrestored = releases.filter(
     (r) =>
+      r.unknown ||
       !(
         r.outcome.changedNothing ||
         r.outcome.record === undefined ||
