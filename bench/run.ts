@@ -3,9 +3,11 @@
 // bench/release-results.json), then the smoke-probe capacity benchmark (issue 4): starts the sample app,
 // climbs a ladder of concurrent SSE and WebSocket streams with one fresh probe process per run (raw runs in
 // bench/results.json), then the GitHub calls per release (issue 13, bench/github-calls.ts; raw in
-// bench/github-results.json). All go to bench/RESULTS.md. `BENCH_ONLY=release`, `capacity` or `github` runs
-// one part and re-renders the others from their JSON; `BENCH_ONLY=render` only re-renders. Loopback only,
-// bounded by a time budget, every child process stopped at the end.
+// bench/github-results.json), then the cost of releasing to five regions against one (issue 18,
+// bench/multi-region.ts; raw in bench/regions-results.json). All go to bench/RESULTS.md.
+// `BENCH_ONLY=release`, `capacity`, `github` or `regions` runs one part and re-renders the others from their
+// JSON; `BENCH_ONLY=render` only re-renders. Loopback only, bounded by a time budget, every child process
+// stopped at the end.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,8 @@ import { runReleaseBench, stopReleaseBench } from './release-bench';
 import { summarizeRelease, type ReleaseRaw } from './release-report';
 import { renderReleaseSections } from './release-sections';
 import { renderGitHubCalls, runGitHubCallsBench, type GitHubCallsRaw } from './github-calls';
+import { runRegionsBench, stopRegionsBench } from './multi-region';
+import { renderRegions, summarizeRegions, type RegionsRaw } from './multi-region-report';
 
 /** The gate-accuracy benchmark's own report (`npm run bench:accuracy`, too long for `npm run bench`). */
 const ACCURACY_MD = 'bench/GATE-ACCURACY.md';
@@ -51,15 +55,16 @@ let servers: AppServer[] = [];
 const RELEASE_JSON = 'bench/release-results.json';
 const CAPACITY_JSON = 'bench/results.json';
 const GITHUB_JSON = 'bench/github-results.json';
+const REGIONS_JSON = 'bench/regions-results.json';
 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'examples/stream-app/server.mjs'))) {
     throw new Error('run from the repository root: `npm run bench`');
   }
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'release', 'capacity', 'github', 'render'].includes(only)) {
+  if (!['', 'release', 'capacity', 'github', 'regions', 'render'].includes(only)) {
     throw new Error(
-      `\`BENCH_ONLY\`: ${JSON.stringify(only)} is not valid; expected release, capacity, github or render (re-render from the JSON)`,
+      `\`BENCH_ONLY\`: ${JSON.stringify(only)} is not valid; expected release, capacity, github, regions or render (re-render from the JSON)`,
     );
   }
   const capacityConfig = readConfig(process.env);
@@ -97,6 +102,21 @@ async function main(): Promise<void> {
     github = JSON.parse(readFileSync(join(root, GITHUB_JSON), 'utf8')) as GitHubCallsRaw;
   }
 
+  // Multi-region releases (issue 18): one region against five, self-time, GitHub calls of five regions.
+  let regions: RegionsRaw | undefined;
+  if (only === '' || only === 'regions') {
+    regions = await runRegionsBench({
+      root,
+      runs: Math.min(runs, 3),
+      machine: { ...machine, node: nodeVersion() },
+      log,
+    });
+    const summary = summarizeRegions(regions);
+    await writeFormatted(join(root, REGIONS_JSON), JSON.stringify({ ...regions, summary }, null, 2));
+  } else if (existsSync(join(root, REGIONS_JSON))) {
+    regions = JSON.parse(readFileSync(join(root, REGIONS_JSON), 'utf8')) as RegionsRaw;
+  }
+
   const sections = [
     ...(release ? [renderReleaseSections(release, summarizeRelease(release))] : []),
     ...(github ? [renderGitHubCalls(github)] : []),
@@ -104,10 +124,11 @@ async function main(): Promise<void> {
     ...(existsSync(join(root, ACCURACY_MD))
       ? [gateAccuracySection(readFileSync(join(root, ACCURACY_MD), 'utf8'))]
       : []),
+    ...(regions ? [renderRegions(regions)] : []),
   ];
   await writeFormatted(join(root, 'bench/RESULTS.md'), sections.join('\n'));
   log(
-    `wrote bench/RESULTS.md${only === '' || only === 'release' ? `, ${RELEASE_JSON}` : ''}${only === '' || only === 'capacity' ? `, ${CAPACITY_JSON}` : ''}`,
+    `wrote bench/RESULTS.md${only === '' || only === 'release' ? `, ${RELEASE_JSON}` : ''}${only === '' || only === 'capacity' ? `, ${CAPACITY_JSON}` : ''}${only === '' || only === 'regions' ? `, ${REGIONS_JSON}` : ''}`,
   );
 }
 
@@ -379,7 +400,7 @@ async function writeFormatted(path: string, text: string): Promise<void> {
 
 async function stopAll(): Promise<void> {
   for (const child of children) child.kill('SIGKILL');
-  await Promise.all([...servers.map((s) => s.stop()), stopReleaseBench()]);
+  await Promise.all([...servers.map((s) => s.stop()), stopReleaseBench(), stopRegionsBench()]);
 }
 
 function log(line: string): void {

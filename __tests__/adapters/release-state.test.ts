@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  decodeReportSnapshot,
   encodeReportSnapshot,
   loadRecord,
   loadReport,
@@ -153,6 +154,31 @@ describe('report snapshot (runner step state)', () => {
       steps: report.steps,
       deploymentId: 42,
     });
+  });
+
+  it("a multi-region release's report fits too: the regions' steps lose their gates' numbers first", () => {
+    const gates = {
+      checks: [],
+      decision: 'pass: '.padEnd(3000, 'x'),
+    };
+    const steps = [10, 50, 100].map((percent) => ({ percent, status: 'verified' as const, gates }));
+    const wide: ReleaseReport = {
+      ...report,
+      steps,
+      regions: ['us-central1', 'europe-west1', 'asia-east1', 'us-east1', 'europe-west4'].map((region, i) => ({
+        region,
+        wave: i === 0 ? 1 : 2,
+        phase: 'promoted' as const,
+        steps,
+      })),
+    };
+    expect(JSON.stringify(wide).length).toBeGreaterThan(REPORT_STATE_BUDGET * 2);
+    const text = encodeReportSnapshot({ ...snapshot, report: wide });
+    expect(text.length).toBeLessThanOrEqual(REPORT_STATE_BUDGET);
+    const back = decodeReportSnapshot(text)!.report;
+    expect(back.regions?.map((r) => [r.region, r.steps.map((s) => s.status)])).toEqual(
+      wide.regions!.map((r) => [r.region, ['verified', 'verified', 'verified']]),
+    );
   });
 
   it.each([

@@ -3,7 +3,7 @@
 // (docs/platform.md "State and summary": state between main and post via saveState/getState).
 import * as core from '@actions/core';
 import { decodeRecord, encodeRecord, type ReleaseRecord } from '../core/release-record';
-import type { ReleaseReport } from '../core/report-types';
+import type { ReleaseReport, ReportStep } from '../core/report-types';
 
 /** The state name; the runner hands it to the post step as `STATE_release`. */
 export const RELEASE_STATE = 'release';
@@ -57,11 +57,14 @@ export function regionReportState(region: string): string {
  */
 export function encodeReportSnapshot(snapshot: ReportSnapshot, budget = REPORT_STATE_BUDGET): string {
   const shrink: Array<(r: ReleaseReport) => ReleaseReport> = [
+    // A multi-region release: each region's steps without their gates' numbers (the table shows the status).
+    (r) => ({ ...r, regions: r.regions?.map((row) => ({ ...row, steps: row.steps.map(bareStep) })) }),
     (r) => ({ ...r, changes: r.changes?.slice(0, 40) }),
     (r) => ({ ...r, changes: undefined }),
     (r) => ({ ...r, findings: [] }),
     (r) => ({ ...r, smoke: undefined }),
     (r) => ({ ...r, failure: r.failure?.slice(0, 1500) }),
+    (r) => ({ ...r, steps: r.steps.map(bareStep) }),
   ];
   let report = snapshot.report;
   let text = JSON.stringify({ ...snapshot, report });
@@ -71,6 +74,11 @@ export function encodeReportSnapshot(snapshot: ReportSnapshot, budget = REPORT_S
     text = JSON.stringify({ ...snapshot, report });
   }
   return text;
+}
+
+/** A step as the final report needs it: its percent, status, time and one line of detail. */
+function bareStep({ percent, status, at, detail }: ReportStep): ReportStep {
+  return { percent, status, ...(at && { at }), ...(detail && { detail: detail.slice(0, 200) }) };
 }
 
 /** The snapshot, or undefined when the text is not one (absent or corrupt). */

@@ -13,7 +13,13 @@ export function regionRow(region: string, wave: number, report: ReleaseReport): 
     ...(report.tagUrl && { tagUrl: report.tagUrl }),
     ...(report.serviceUrl && { serviceUrl: report.serviceUrl }),
     ...(report.smoke && { smoke: report.smoke.verdict }),
-    steps: report.steps,
+    // The table shows each step's status; the gates' numbers stay in the region's own report.
+    steps: report.steps.map(({ percent, status, at, detail }) => ({
+      percent,
+      status,
+      ...(at && { at }),
+      ...(detail && { detail: detail.split('\n')[0].slice(0, 200) }),
+    })),
     ...(report.traffic && { traffic: report.traffic }),
     ...(report.baselineTraffic && { baselineTraffic: report.baselineTraffic }),
     ...(report.failure && { failure: report.failure.split('\n')[0] }),
