@@ -29,6 +29,8 @@ export async function multiRegionStep(
   let combined: import('./reporter').Reporter | undefined;
   let regional: Array<import('./reporter').Reporter> = [];
   let started = false;
+  // First, so a post step after any stop knows the release was multi-region (and its report too).
+  state.saveRegions({ regions: regions.map((r) => r.region), ended: false });
   try {
     // The comment and the summary for the whole release; each region's deployment from its own report.
     combined = await createReporter(combinedReportConfig(config), context);
@@ -49,7 +51,6 @@ export async function multiRegionStep(
     const { runRegions } = await import('./multi-region');
     const connected = await connecting;
     started = true;
-    state.saveRegions({ regions: regions.map((r) => r.region), ended: false });
     try {
       const log = actionsLog();
       const ports = await Promise.all(
