@@ -175,5 +175,11 @@ describe('runRegions', () => {
       trafficSteps: [10, 100],
       stepWaitMs: [5, 0],
     });
+    // The pre-rollout job (a migration) runs once, in the canary region.
+    const job = { name: 'migrate', deadlineSeconds: 60 };
+    expect(regionConfig({ ...cfg, beforeRolloutJob: job }, 'us-central1', 1).beforeRolloutJob).toEqual(job);
+    expect(
+      regionConfig({ ...cfg, beforeRolloutJob: job }, 'europe-west1', 2).beforeRolloutJob,
+    ).toBeUndefined();
   });
 });

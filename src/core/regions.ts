@@ -5,11 +5,13 @@ import type { DeployConfig } from './config';
 
 /** The inputs of one region's release: its region, its wave's steps, its own VPC connector. */
 export function regionConfig(config: DeployConfig, region: string, wave: number): DeployConfig {
-  const { waves: _waves, waveTrafficSteps, waveStepWaitMs, ...one } = config;
+  const { waves: _waves, waveTrafficSteps, waveStepWaitMs, beforeRolloutJob, ...one } = config;
   const connector = one.vpc?.connector;
   return {
     ...one,
     region,
+    // The pre-rollout job (a migration) runs once: in the canary region, before its traffic moves.
+    ...(beforeRolloutJob && region === config.region && { beforeRolloutJob }),
     ...(wave > 1 && waveTrafficSteps && { trafficSteps: waveTrafficSteps }),
     ...(wave > 1 && waveStepWaitMs && { stepWaitMs: waveStepWaitMs }),
     // A connector is regional: the short name given is the connector of that name in each region.
