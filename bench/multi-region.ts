@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { seedReleased } from '../__tests__/support/action-world';
 import { startEmulator, type Emulator } from '../emulator/emulator';
 import { NODE24, startAction } from '../scripts/local-runner';
+import { timedOutput } from './release-bench';
 import type { Machine } from './capacity-report';
 import {
   FIVE_REGIONS,
@@ -207,17 +208,7 @@ async function measureRun(
     timeoutMs: RUN_TIMEOUT_MS,
   });
   children.add(running.child);
-  const lines: Array<{ atMs: number; text: string }> = [];
-  let partial = '';
-  running.child.stdout!.on('data', (chunk: Buffer) => {
-    const atMs = performance.now() - t0;
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    for (const text of parts) lines.push({ atMs, text });
-  });
-  const exited = new Promise<number>((resolve) =>
-    running.child.once('exit', () => resolve(performance.now())),
-  );
+  const { lines, exited, done: endOutput } = timedOutput(running.child, t0);
   const result = await running.done;
   const exitPerf = await exited;
   children.delete(running.child);
@@ -225,7 +216,7 @@ async function measureRun(
   const machineAfter = machineTicks();
   const instancesAfter = instanceCpuMs(e);
   const wallMs = exitPerf - t0;
-  if (partial) lines.push({ atMs: wallMs, text: partial });
+  endOutput(wallMs);
   const window: [number, number] = [toEpoch(t0), toEpoch(exitPerf)];
   const wire = e.api.wire;
 

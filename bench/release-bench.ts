@@ -308,17 +308,7 @@ async function measureRelease(
     timeoutMs: RUN_TIMEOUT_MS,
   });
   track(running);
-  const lines: Array<{ atMs: number; text: string }> = [];
-  let partial = '';
-  running.child.stdout!.on('data', (chunk: Buffer) => {
-    const atMs = performance.now() - t0;
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    for (const text of parts) lines.push({ atMs, text });
-  });
-  const exited = new Promise<number>((resolve) =>
-    running.child.once('exit', () => resolve(performance.now())),
-  );
+  const { lines, exited, done: endOutput } = timedOutput(running.child, t0);
   const result = await running.done;
   const exitPerf = await exited;
   const wallMs = exitPerf - t0;
@@ -351,7 +341,7 @@ async function measureRelease(
         ...(polls.length > 0 && { firstPollMs: polls[0].at - o.startedAt }),
       };
     });
-  if (partial) lines.push({ atMs: wallMs, text: partial });
+  endOutput(wallMs);
   const phases = splitPhases(lines, wallMs, service).map((p) => {
     const window: [number, number] = [toEpoch(t0 + p.startMs), toEpoch(t0 + p.endMs)];
     return {
@@ -448,4 +438,21 @@ function measureBundle(root: string, entry: string): BundleEntry {
     otherBytes: sum((f) => !isChunk(f) && !isIndex(f) && !isProtoish(f)),
     files: files.length,
   };
+}
+
+/** The step's stdout as timed lines (ms from `t0`), and when its process exited; `done(wallMs)` adds a last unterminated line. */
+export function timedOutput(
+  child: ChildProcess,
+  t0: number,
+): { lines: Array<{ atMs: number; text: string }>; exited: Promise<number>; done(wallMs: number): void } {
+  const lines: Array<{ atMs: number; text: string }> = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const atMs = performance.now() - t0;
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const text of parts) lines.push({ atMs, text });
+  });
+  const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
+  return { lines, exited, done: (wallMs) => void (partial && lines.push({ atMs: wallMs, text: partial })) };
 }

@@ -6,6 +6,7 @@ import { runAction, startAction } from '../../scripts/local-runner';
 import { statusContext } from '../../src/core/github-names';
 import {
   IMAGE,
+  QUICK_STEPS,
   seedReleased,
   targetInputs,
   trafficOf,
@@ -24,12 +25,7 @@ const inputs = (service: string, extra: Record<string, string> = {}) => ({
   image: `${IMAGE}:v2`,
   allow_unauthenticated: 'true',
   env_vars: 'TICK_MS=100',
-  smoke_duration: '1s',
-  smoke_first_event_timeout: '2s',
-  smoke_min_events: '3',
-  smoke_max_gap: '1s',
-  rollout: 'progressive',
-  traffic_steps: '50,100',
+  ...QUICK_STEPS,
   step_wait: '1s',
   wave_traffic_steps: '100',
   ...extra,
