@@ -114,7 +114,7 @@ function findFreePort(): Promise<number> {
 }
 
 // utime + stime are fields 14 and 15 of /proc/PID/stat, counted after the `(comm)` field.
-function readCpuMs(pid: number, ticksPerSecond: number): number | undefined {
+export function readCpuMs(pid: number, ticksPerSecond: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

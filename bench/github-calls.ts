@@ -52,14 +52,7 @@ export async function runGitHubCallsBench(options: {
     for (let i = 1; i <= options.runs; i++) {
       const before = e.github.requests.length;
       const run = await runAction('main', inputs(i % 2 ? 'v2' : 'v1'), e.endpoints, on(`94${i}0`));
-      const calls: Record<string, number> = {};
-      for (const r of e.github.requests.slice(before)) {
-        const key = `${r.method} ${r.path
-          .replace(/\?.*$/, '')
-          .replace(/\/\d+(?=\/|$)/g, '/:n')
-          .replace(/\/[0-9a-f]{7,40}(?=\/|$)/g, '/:sha')}`;
-        calls[key] = (calls[key] ?? 0) + 1;
-      }
+      const calls = githubCallCounts(e.github.requests.slice(before));
       const total = Object.values(calls).reduce((a, b) => a + b, 0);
       runs.push({ verdict: run.outputs.verdict ?? '?', total, calls });
       options.log(`github calls, release ${i}: ${total} (${run.outputs.verdict ?? '?'})`);
@@ -100,4 +93,19 @@ export function renderGitHubCalls(raw: GitHubCallsRaw): string {
       "status at every report update: the release benchmark's table as of commit b009b7c).",
     '',
   ].join('\n');
+}
+
+/** GitHub REST calls by `METHOD /path`, numbers and SHAs in the path made `:n` and `:sha`. */
+export function githubCallCounts(
+  requests: ReadonlyArray<{ method: string; path: string }>,
+): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const r of requests) {
+    const key = `${r.method} ${r.path
+      .replace(/\?.*$/, '')
+      .replace(/\/\d+(?=\/|$)/g, '/:n')
+      .replace(/\/[0-9a-f]{7,40}(?=\/|$)/g, '/:sha')}`;
+    calls[key] = (calls[key] ?? 0) + 1;
+  }
+  return calls;
 }

@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { seedReleased } from '../__tests__/support/action-world';
 import { startEmulator, type Emulator } from '../emulator/emulator';
 import { NODE24, startAction } from '../scripts/local-runner';
-import { timedOutput } from './release-bench';
+import { timedOutput, toEpoch } from './release-bench';
+import { readCpuMs } from './app-servers';
 import type { Machine } from './capacity-report';
+import { githubCallCounts } from './github-calls';
 import {
   FIVE_REGIONS,
   SCENARIOS,
@@ -179,11 +181,6 @@ async function seedBaselines(e: Emulator, service: string, regions: string[]): P
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
-/** Epoch ms on the emulator's clock (same process: performance.timeOrigin + performance.now()). */
-function toEpoch(perfMs: number): number {
-  return performance.timeOrigin + perfMs;
-}
-
 // One measured release of `tag` (v2 over the seeded v1) with its timeline, CPU time and calls.
 async function measureRun(
   e: Emulator,
@@ -231,14 +228,7 @@ async function measureRun(
         inWindow.find((c) => c.method === 'services.update' && c.name.includes(`/locations/${region}/`))?.at,
     )
     .filter((at): at is number => at !== undefined);
-  const githubCalls: Record<string, number> = {};
-  for (const r of e.github.requests.slice(githubBefore)) {
-    const key = `${r.method} ${r.path
-      .replace(/\?.*$/, '')
-      .replace(/\/\d+(?=\/|$)/g, '/:n')
-      .replace(/\/[0-9a-f]{7,40}(?=\/|$)/g, '/:sha')}`;
-    githubCalls[key] = (githubCalls[key] ?? 0) + 1;
-  }
+  const githubCalls = githubCallCounts(e.github.requests.slice(githubBefore));
   const segments = splitTimeline(lines, wallMs, scenario.waves).map((s) => ({
     title: s.title,
     startMs: s.startMs,
@@ -311,18 +301,12 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-// User + system CPU time of every instance process the emulator runs now, by pid (utime + stime are
-// fields 14 and 15 of /proc/PID/stat, counted after the `(comm)` field, as bench/app-servers.ts reads them).
+// User + system CPU time of every instance process the emulator runs now, by pid (bench/app-servers.ts readCpuMs).
 function instanceCpuMs(e: Emulator): Map<number, number> {
   const found = new Map<number, number>();
   for (const pid of e.processes().flatMap((p) => p.pids)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      found.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond());
-    } catch {
-      // Exited between the list and the read.
-    }
+    const ms = readCpuMs(pid, ticksPerSecond());
+    if (ms !== undefined) found.set(pid, ms);
   }
   return found;
 }

@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/emulator';
 import { NODE24, runAction, runnerEnv, startAction, type RunningAction } from '../scripts/local-runner';
 import type { Machine } from './capacity-report';
+import { githubCallCounts } from './github-calls';
 import {
   configuredWaitsMs,
   overlapMs,
@@ -195,7 +196,7 @@ async function deployBaseline(e: Emulator, service: string, runId: string): Prom
 }
 
 /** Epoch ms on the emulator's clock (same process: performance.timeOrigin + performance.now()). */
-function toEpoch(perfMs: number): number {
+export function toEpoch(perfMs: number): number {
   return performance.timeOrigin + perfMs;
 }
 
@@ -319,14 +320,7 @@ async function measureRelease(
   const inWindow = wire.log.filter((c) => c.at >= from && c.at <= to);
   const calls: Record<string, number> = {};
   for (const c of inWindow) calls[c.method] = (calls[c.method] ?? 0) + 1;
-  const githubCalls: Record<string, number> = {};
-  for (const r of e.github.requests.slice(githubBefore)) {
-    const key = `${r.method} ${r.path
-      .replace(/\?.*$/, '')
-      .replace(/\/\d+(?=\/|$)/g, '/:n')
-      .replace(/\/[0-9a-f]{7,40}(?=\/|$)/g, '/:sha')}`;
-    githubCalls[key] = (githubCalls[key] ?? 0) + 1;
-  }
+  const githubCalls = githubCallCounts(e.github.requests.slice(githubBefore));
   const starts = wire.revisionStarts.filter((s) => s.startedAt >= from && s.startedAt <= to);
   const revisionStartMs = starts.reduce((sum, s) => sum + s.ms, 0);
   const operations: OperationSample[] = wire.operations
