@@ -31,8 +31,8 @@ describe('progressive traffic', () => {
     cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
     const p = ports(cloudRun);
     const sizes: number[] = [];
-    // The 50 % step: the split has settled (20 of 40), then the gate's first sample (40) says 8, and the
-    // confirming one (80) says hitsPerCall[2]; later samples see the real split unless scripted.
+    // The 50 % step: the split has settled (20 of 40; that sample is round 1's), then round 2's sample (40)
+    // says 8, and the confirming one (80) says hitsPerCall[2]; later samples see the real split unless scripted.
     const tagCheck = p.smoke.sample;
     p.smoke.sample = async (url, path, count, candidate) => {
       if (url.includes('---')) return tagCheck(url, path, count, candidate);
@@ -41,9 +41,25 @@ describe('progressive traffic', () => {
       const real = Math.round(count * ((cloudRun.effectiveSplit()[candidate] ?? 0) / 100));
       return { total: count, candidate: scripted ?? real, unidentified: 0, errors: 0 };
     };
-    const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [0, 0] }), context, p);
+    const result = await run(progressive({ trafficSteps: [50, 100], stepWaitMs: [2000, 0] }), context, p);
     expect(result.verdict).toBe(verdict);
     expect(sizes.slice(0, 3)).toEqual([40, 40, 80]);
+  });
+
+  test("a step samples the service URL once per round: the sample that found the split settled is round 1's", async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const p = ports(cloudRun);
+    const serviceSamples: number[] = [];
+    const sample = p.smoke.sample;
+    p.smoke.sample = async (url, path, count, candidate) => {
+      if (!url.includes('---')) serviceSamples.push(count);
+      return sample(url, path, count, candidate);
+    };
+    // Zero bakes: one round per step, so one sample per step.
+    const result = await run(progressive({ stepWaitMs: [0, 0, 0] }), context, p);
+    expect(result.verdict).toBe('promoted');
+    expect(serviceSamples).toEqual([40, 40, 40]);
   });
 
   test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {

@@ -45,6 +45,12 @@ const failedOpens = (failed: number, tries: number): PanelReadings => ({
   baseline: arm(100, 1000, { attempts: tries }),
 });
 const slowFirst: PanelReadings = { candidate: arm(3000), baseline: arm(100) };
+/**
+ * Steps with no bake, judged right at their end: the fake panel's windows are full whatever the clock says,
+ * and 10 streams make such steps long enough for the panel to run at all (panelCannotJudge).
+ */
+const noBake = (extra: Partial<DeployConfig> = {}) =>
+  progressive({ panelStreams: 10 }, { stepWaitMs: [0, 0, 0], ...extra });
 
 function progressive(gates: Partial<GateSettings> = {}, extra: Partial<DeployConfig> = {}): DeployConfig {
   const base = config();
@@ -128,7 +134,7 @@ describe('the stream-health panel in the rollout', () => {
     const failing = failedOpens(6, 300);
     const { cloudRun, p } = world();
     p.panel = fakePanel([healthy, failing]).port;
-    const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
+    const outcome = await run(noBake(), context, p);
     expect(outcome.verdict).toBe('rolled_back');
     expect(outcome.failure).toMatch(/gates: .*failed opens 18 of 906 tries on the candidate vs 0 of 906/);
     expect((p.log as ReturnType<typeof memoryLog>).lines.join('\n')).toMatch(
@@ -146,7 +152,7 @@ describe('the stream-health panel in the rollout', () => {
     const { cloudRun, p } = world();
     p.panel = fakePanel([healthy, bake, few]).port;
     const started = p.now();
-    const outcome = await run(progressive({}, { stepWaitMs: [0, 0, 0] }), context, p);
+    const outcome = await run(noBake(), context, p);
     expect(outcome.verdict).toBe('rolled_back');
     expect(outcome.failure).toMatch(/gates: .*failed opens 12 of 456 tries on the candidate vs 0 of 456/);
     expect(p.now() - started).toBeGreaterThanOrEqual(2 * SUSPECT_POLL_MS);
@@ -162,7 +168,7 @@ describe('the stream-health panel in the rollout', () => {
     const { p } = world();
     p.panel = fakePanel([healthy, bake, clean]).port;
     const started = p.now();
-    const outcome = await run(progressive({}, { trafficSteps: [10, 100], stepWaitMs: [0, 0] }), context, p);
+    const outcome = await run(noBake({ trafficSteps: [10, 100], stepWaitMs: [0, 0] }), context, p);
     expect(outcome.verdict).toBe('promoted');
     expect(p.now() - started).toBeGreaterThanOrEqual(2 * RECHECK_MS);
   });
@@ -217,6 +223,29 @@ describe('the stream-health panel in the rollout', () => {
     const outcome = await run(progressive(), context, p);
     expect(outcome.verdict).toBe('promoted');
     expect(panel.opened).toHaveLength(0);
+  });
+
+  test('steps too short for the panel to judge (1 s rounds, 3 streams) open no panel and carry no temporary tag, and say why; `hold` keeps it', async () => {
+    for (const [onInconclusive, opens] of [
+      ['pass', 0],
+      ['hold', 1],
+    ] as const) {
+      const { cloudRun, p, written } = world();
+      const panel = fakePanel([healthy]);
+      p.panel = panel.port;
+      const base = progressive({}, { stepWaitMs: [0, 0, 0] });
+      const policy = { ...base.gates.policy, onInconclusive };
+      const outcome = await run({ ...base, gates: { ...base.gates, policy } }, context, p);
+      expect(outcome.verdict).toBe('promoted');
+      expect(panel.opened).toHaveLength(opens);
+      expect(written.some((traffic) => traffic.some((t) => t.tag === 'pr-7-base'))).toBe(opens > 0);
+      const said = (p.log as ReturnType<typeof memoryLog>).lines.join('\n');
+      if (opens === 0)
+        expect(said).toMatch(
+          /No stream-health panel: no step is long enough for it to judge \(the longest lasts about 1 s; 3 streams need 10 stream-seconds per step/,
+        );
+      expect(cloudRun.service?.traffic.some((t) => t.tag === 'pr-7-base')).toBe(false);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import type { ReleaseRecord } from '../../src/core/release-record';
 import type { PanelPort, ReleasePorts } from '../../src/ports';
 import { chooseBaselineTag, withBaselineTag, withoutBaselineTag } from '../../src/core/baseline-tag';
 import { armReading } from './panel-readings';
+import { panelCannotJudge } from '../../src/run/step-gates';
 import { recoverRelease, type RecoveryOutcome } from '../../src/recover';
 import { run } from '../../src/run';
 import { SMOKE, config, context } from './run-config';
@@ -80,7 +81,9 @@ export interface Plan {
 function planFor(s: Schedule): Plan {
   const found = BASELINES[s.baseline].traffic;
   const restore = found.map((t) => (t.type === LATEST ? { ...t, type: R, revision: 'api-old' } : { ...t }));
-  const baseline = s.panel ? chooseBaselineTag(restore, TAG, 'api') : undefined;
+  // Steps too short for the panel to judge open none, and carry no temporary tag (run/step-gates.ts).
+  const panel = s.panel && panelCannotJudge(releaseConfig(s)) === undefined;
+  const baseline = panel ? chooseBaselineTag(restore, TAG, 'api') : undefined;
   const steps = planSteps(restore, CANDIDATE, TAG, s.steps, { followLatest: s.followLatest }).map((step) =>
     baseline && !('none' in baseline) ? withBaselineTag(step, baseline) : step,
   );

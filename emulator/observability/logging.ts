@@ -41,6 +41,7 @@ export function createLoggingFake(
   opts: GateOptions & { project: string; now?: () => number },
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const now = opts.now ?? Date.now;
+  const built = new WeakMap<object, Entry>();
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/v2/entries:list') return false;
@@ -70,7 +71,7 @@ export function createLoggingFake(
         });
       }
       const visibleUntil = now() - opts.faults.settings.loggingDelayMs;
-      sendJson(res, 200, list(entries(log, opts.project, visibleUntil), body, opts.project));
+      sendJson(res, 200, list(entries(log, opts.project, visibleUntil, built), body, opts.project));
     } catch (err) {
       sendError(res, err instanceof ApiError ? err : new ApiError('INTERNAL', (err as Error).message));
     }
@@ -117,21 +118,27 @@ function list(all: Entry[], body: Json, project: string): Json {
   };
 }
 
-/** Every entry received by `visibleUntil`, built from the request records and the instances' output. */
-function entries(log: RequestLog, project: string, visibleUntil: number): Entry[] {
+/**
+ * Every entry received by `visibleUntil`, built from the request records and the instances' output. A
+ * record is logged once it is complete and never changes after, so its entry is built once (`built`): a
+ * query then costs a filter over the log, not a rebuild of every entry in it.
+ */
+function entries(
+  log: RequestLog,
+  project: string,
+  visibleUntil: number,
+  built: WeakMap<object, Entry>,
+): Entry[] {
   const out: Entry[] = [];
-  for (const r of log.requests) {
-    const received = r.endMs + 1;
-    if (received <= visibleUntil) out.push(requestEntry(r, project, received));
-  }
-  for (const line of log.output) {
-    const received = line.at + 1;
-    if (received <= visibleUntil) out.push(outputEntry(line, project, received));
-  }
-  for (const line of log.taskOutput) {
-    const received = line.at + 1;
-    if (received <= visibleUntil) out.push(taskEntry(line, project, received));
-  }
+  const add = <T extends object>(record: T, received: number, build: (r: T) => Entry): void => {
+    if (received > visibleUntil) return;
+    let entry = built.get(record);
+    if (!entry) built.set(record, (entry = build(record)));
+    out.push(entry);
+  };
+  for (const r of log.requests) add(r, r.endMs + 1, (x) => requestEntry(x, project, x.endMs + 1));
+  for (const line of log.output) add(line, line.at + 1, (x) => outputEntry(x, project, x.at + 1));
+  for (const line of log.taskOutput) add(line, line.at + 1, (x) => taskEntry(x, project, x.at + 1));
   return out;
 }
 

@@ -5,6 +5,8 @@ import type { RevisionSample } from '../ports';
 
 /** Each request is given up after this long (its headers never came), and counted as failed. */
 const REQUEST_DEADLINE_MS = 5000;
+/** Requests of one sample in flight at once. */
+const IN_FLIGHT = 5;
 
 /**
  * One GET of `url + path` on a fresh connection (through the probes' openGet, so proxies apply as for
@@ -35,7 +37,7 @@ function head(
 }
 
 /**
- * GETs `url + path` `count` times (a few at once) and counts the revisions that answered, by status and
+ * GETs `url + path` `count` times (five at once) and counts the revisions that answered, by status and
  * headers only. Every request has a hard deadline, so the whole sample ends within about `count / 5`
  * deadlines at worst.
  */
@@ -59,10 +61,16 @@ export async function sampleRevisions(
       else if (answer.revision === candidate) sample.candidate++;
     }
   };
-  const batch = 5;
-  for (let done = 0; done < count; done += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, count - done) }, one));
-  }
+  // Five in flight at a time, each worker starting the next request as its last one ends: no batch waits
+  // for its slowest request while the others sit idle.
+  let started = 0;
+  const worker = async (): Promise<void> => {
+    while (started < count) {
+      started++;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, count) }, worker));
   return sample;
 }
 

@@ -45,13 +45,28 @@ export async function checkStep(
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
   for (const note of gate.notes) log.info(note);
   const notes = new Set(gate.notes);
-  if (gate.sample) await awaitSplit(config, revision, result, percent, gate.sample, ports);
+  // The sample that found the split settled is round 1's share sample: the same routing, just read.
+  let settled = gate.sample
+    ? await awaitSplit(config, revision, result, percent, gate.sample, ports)
+    : undefined;
   const until = ports.now() + waitMs;
   // Rounds in a row each check has failed (the check: a failure's text before its first colon).
   let streaks = new Map<string, number>();
   const seen: { share?: number } = {};
   for (let round = 1; ; round++) {
-    const failures = await checkRound(config, revision, result, percent, gate, round, ports, notes, seen);
+    const failures = await checkRound(
+      config,
+      revision,
+      result,
+      percent,
+      gate,
+      round,
+      ports,
+      notes,
+      seen,
+      settled,
+    );
+    settled = undefined;
     const next = new Map<string, number>();
     for (const failure of failures) next.set(checkOf(failure), (streaks.get(checkOf(failure)) ?? 0) + 1);
     const pending = streaks.size > 0;
@@ -141,7 +156,8 @@ export async function waitForTag(
 /**
  * After a traffic change, samples until the service URL's split matches the step (bounded), so the gate
  * does not judge the previous split that routing still serves (docs/platform.md "Traffic"). An app that
- * does not name its revision cannot show the split: then there is nothing to wait for.
+ * does not name its revision cannot show the split: then there is nothing to wait for. Returns the last
+ * sample, which the step's first round judges as its own.
  */
 async function awaitSplit(
   config: DeployConfig,
@@ -150,33 +166,36 @@ async function awaitSplit(
   percent: number,
   sample: NonNullable<GatePlan['sample']>,
   ports: ReleasePorts,
-): Promise<void> {
+): Promise<RevisionSample> {
   const token = await mintIdToken(config, result.url, result.publicAccess, ports);
   const started = ports.now();
   for (;;) {
     const got = await ports.smoke.sample(sample.url, sample.path, SAMPLE_SIZE, revision, token);
     const share = judgeShare(countable(got), percent);
     // Nothing to wait for: the app does not name its revision, or requests fail (the gate judges that).
-    if (got.total > 0 && got.unidentified >= got.total) return;
-    if (!judgeSampleErrors(got).ok) return;
+    if (got.total > 0 && got.unidentified >= got.total) return got;
+    if (!judgeSampleErrors(got).ok) return got;
     if (share.ok) {
       if (ports.now() > started)
         ports.log.info(
           `The split reached ${percent} % after ${Math.round((ports.now() - started) / 1000)} s.`,
         );
-      return;
+      return got;
     }
     if (ports.now() - started >= SETTLE_MS) {
       ports.log.info(
         `The split has not settled after ${SETTLE_MS / 1000} s (${share.detail}); the gate judges it now.`,
       );
-      return;
+      return got;
     }
     await ports.sleep(1000);
   }
 }
 
-/** One gate round: the light smoke tests and the share sample side by side; the problems it found. */
+/**
+ * One gate round: the light smoke tests and the share sample side by side; the problems it found.
+ * `taken` is a share sample already read for this round (the split wait's last).
+ */
 async function checkRound(
   config: DeployConfig,
   revision: string,
@@ -187,6 +206,7 @@ async function checkRound(
   ports: ReleasePorts,
   notes: Set<string>,
   seen: { share?: number },
+  taken?: RevisionSample,
 ): Promise<string[]> {
   const { smoke, log } = ports;
   const origins = [result.url, result.tagUrl, ...result.urls];
@@ -198,7 +218,10 @@ async function checkRound(
     Promise.all(
       gate.probes.map(({ url }) => (gate.light ? smoke.run(url, gate.light, origins, token) : undefined)),
     ),
-    gate.sample ? smoke.sample(gate.sample.url, gate.sample.path, SAMPLE_SIZE, revision, token) : undefined,
+    taken ??
+      (gate.sample
+        ? smoke.sample(gate.sample.url, gate.sample.path, SAMPLE_SIZE, revision, token)
+        : undefined),
   ]);
   gate.probes.forEach(({ label }, i) => {
     const outcome = outcomes[i];

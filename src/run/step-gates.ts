@@ -21,6 +21,7 @@ import type { StepGateReport } from '../core/report-types';
 import { judgePanel, mergeReadings, type PanelThresholds, type PanelVerdict } from '../core/stream-panel';
 import type { CandidatePlan } from '../core/service-plan';
 import type { PanelReadings, PanelSession, ReleasePorts } from '../ports';
+import { GATE_WINDOW_MS } from '../core/step-gate';
 import { mintIdToken, waitForTag, type LiveCandidate } from './gate';
 
 /**
@@ -120,7 +121,26 @@ export function panelBaseline(config: DeployConfig, plan: CandidatePlan): Baseli
   if (!config.smoke || config.smoke.protocol === 'http')
     return { none: 'the smoke protocol is not a stream (sse, websocket or grpc)' };
   if (config.smokeUrl) return { none: '`smoke_url` sends the checks to another URL' };
+  const short = panelCannotJudge(config);
+  if (short) return { none: short };
   return chooseBaselineTag(plan.restoreTraffic, plan.tag, config.service);
+}
+
+/**
+ * Why the panel could judge none of the steps, or undefined. A step's panel is judged on that step's own
+ * streams, and each arm needs `min_stream_seconds` of them (core/stream-panel.ts); a step lasts its bake,
+ * or one light round when the bake is shorter. When even twice the longest step on all the panel's
+ * streams falls short, every step would read "inconclusive", and with `gate_inconclusive: pass` that
+ * changes nothing: the panel would only load the app (its streams and probes, in every region).
+ * `hold` and `fail` act on inconclusive answers, so there the panel runs.
+ */
+export function panelCannotJudge(config: DeployConfig): string | undefined {
+  if (config.gates.policy.onInconclusive !== 'pass' || !config.smoke) return undefined;
+  const round = Math.min(config.smoke.durationMs, GATE_WINDOW_MS);
+  const longest = Math.max(round, ...config.stepWaitMs);
+  const needed = config.gates.panelThresholds.minStreamSeconds;
+  if (config.gates.panelStreams * 2 * (longest / 1000) >= needed) return undefined;
+  return `no step is long enough for it to judge (the longest lasts about ${longest / 1000} s; ${config.gates.panelStreams} streams need ${needed} stream-seconds per step: a longer \`step_wait\`, more \`panel_streams\` or \`gate_inconclusive: hold\` gives it time)`;
 }
 
 /**
