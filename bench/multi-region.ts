@@ -158,6 +158,7 @@ function inputsFor(e: Emulator, scenario: Scenario, service: string, tag: string
     comment_on_pr: 'true',
     github_deployment: 'true',
     job_summary: 'true',
+    ...(scenario.panel && { panel_thresholds: 'min_stream_seconds=3' }),
   };
 }
 

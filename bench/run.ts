@@ -29,7 +29,8 @@ import { summarizeRelease, type ReleaseRaw } from './release-report';
 import { renderReleaseSections } from './release-sections';
 import { renderGitHubCalls, runGitHubCallsBench, type GitHubCallsRaw } from './github-calls';
 import { runRegionsBench, stopRegionsBench } from './multi-region';
-import { renderRegions, summarizeRegions, type RegionsRaw } from './multi-region-report';
+import { summarizeRegions, type RegionsRaw } from './multi-region-report';
+import { renderRegions } from './multi-region-render';
 
 /** The gate-accuracy benchmark's own report (`npm run bench:accuracy`, too long for `npm run bench`). */
 const ACCURACY_MD = 'bench/GATE-ACCURACY.md';
