@@ -62,6 +62,33 @@ describe('progressive traffic', () => {
     expect(serviceSamples).toEqual([40, 40, 40]);
   });
 
+  test("round 1's light tests start with the split's first sample; a split not settled yet drops them and round 1 runs its own", async () => {
+    const cloudRun = new FakeCloudRun();
+    cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    const p = ports(cloudRun);
+    const events: string[] = [];
+    const { run: light, sample } = p.smoke;
+    p.smoke.run = async (url, criteria, origins, token) => {
+      // The step's light tests: once traffic has moved (the candidate's own smoke test comes before).
+      if (cloudRun.steps.some((step) => step.startsWith('setTraffic')))
+        events.push(`light ${url.includes('---') ? 'tag' : 'service'}`);
+      return light(url, criteria, origins, token);
+    };
+    let samples = 0;
+    p.smoke.sample = async (url, path, count, candidate) => {
+      if (url.includes('---')) return sample(url, path, count, candidate);
+      events.push('sample');
+      // Step 1 (100 %, one step): the first sample still sees the old split, the second the new one.
+      return ++samples === 1
+        ? { total: count, candidate: 0, unidentified: 0, errors: 0 }
+        : sample(url, path, count, candidate);
+    };
+    const result = await run(progressive({ trafficSteps: [100], stepWaitMs: [0] }), context, p);
+    expect(result.verdict).toBe('promoted');
+    // Light tests and the first sample together; the split settles on the second sample; round 1's own light tests.
+    expect(events).toEqual(['light tag', 'light service', 'sample', 'sample', 'light tag', 'light service']);
+  });
+
   test('a good release walks 10 -> 50 -> 100 by explicit names, verifying each step, and records every step', async () => {
     const cloudRun = new FakeCloudRun();
     cloudRun.seed([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);

@@ -3,6 +3,7 @@
 // problems as data; the orchestrator (src/run.ts) decides what to do with them.
 import type { DeployConfig } from '../core/config';
 import { describeFailures, summarizeSmoke } from '../core/smoke';
+import type { SmokeResult } from '../core/smoke-types';
 import { judgeShare } from '../core/traffic-plan';
 import {
   judgeCandidateErrors,
@@ -45,10 +46,16 @@ export async function checkStep(
   const gate = planGate(config, { serviceUrl: result.url, tagUrl: result.tagUrl });
   for (const note of gate.notes) log.info(note);
   const notes = new Set(gate.notes);
-  // The sample that found the split settled is round 1's share sample: the same routing, just read.
-  let settled = gate.sample
-    ? await awaitSplit(config, revision, result, percent, gate.sample, ports)
-    : undefined;
+  // Round 1's light tests start with the split's first sample: when that sample finds the split settled
+  // (the common case) they are round 1's, under way already; when it does not, they are dropped, and round 1
+  // runs its own once the split has settled. The sample that found it settled is round 1's share sample.
+  let opening: RoundStart | undefined;
+  if (gate.sample) {
+    const light = lightTests(config, result, gate, ports);
+    light.catch(() => undefined);
+    const split = await awaitSplit(config, revision, result, percent, gate.sample, ports);
+    opening = { sample: split.sample, ...(split.tries === 1 && { light }) };
+  }
   const until = ports.now() + waitMs;
   // Rounds in a row each check has failed (the check: a failure's text before its first colon).
   let streaks = new Map<string, number>();
@@ -64,9 +71,9 @@ export async function checkStep(
       ports,
       notes,
       seen,
-      settled,
+      opening,
     );
-    settled = undefined;
+    opening = undefined;
     const next = new Map<string, number>();
     for (const failure of failures) next.set(checkOf(failure), (streaks.get(checkOf(failure)) ?? 0) + 1);
     const pending = streaks.size > 0;
@@ -157,7 +164,7 @@ export async function waitForTag(
  * After a traffic change, samples until the service URL's split matches the step (bounded), so the gate
  * does not judge the previous split that routing still serves (docs/platform.md "Traffic"). An app that
  * does not name its revision cannot show the split: then there is nothing to wait for. Returns the last
- * sample, which the step's first round judges as its own.
+ * sample, which the step's first round judges as its own, and how many were read.
  */
 async function awaitSplit(
   config: DeployConfig,
@@ -166,35 +173,55 @@ async function awaitSplit(
   percent: number,
   sample: NonNullable<GatePlan['sample']>,
   ports: ReleasePorts,
-): Promise<RevisionSample> {
+): Promise<{ sample: RevisionSample; tries: number }> {
   const token = await mintIdToken(config, result.url, result.publicAccess, ports);
   const started = ports.now();
-  for (;;) {
+  for (let tries = 1; ; tries++) {
     const got = await ports.smoke.sample(sample.url, sample.path, SAMPLE_SIZE, revision, token);
     const share = judgeShare(countable(got), percent);
     // Nothing to wait for: the app does not name its revision, or requests fail (the gate judges that).
-    if (got.total > 0 && got.unidentified >= got.total) return got;
-    if (!judgeSampleErrors(got).ok) return got;
+    if (got.total > 0 && got.unidentified >= got.total) return { sample: got, tries };
+    if (!judgeSampleErrors(got).ok) return { sample: got, tries };
     if (share.ok) {
       if (ports.now() > started)
         ports.log.info(
           `The split reached ${percent} % after ${Math.round((ports.now() - started) / 1000)} s.`,
         );
-      return got;
+      return { sample: got, tries };
     }
     if (ports.now() - started >= SETTLE_MS) {
       ports.log.info(
         `The split has not settled after ${SETTLE_MS / 1000} s (${share.detail}); the gate judges it now.`,
       );
-      return got;
+      return { sample: got, tries };
     }
     await ports.sleep(1000);
   }
 }
 
+/** What a round has under way or read already: the split wait's last sample and the light tests begun with it. */
+interface RoundStart {
+  sample: RevisionSample;
+  light?: Promise<Array<SmokeResult | undefined>>;
+}
+
+/** The light smoke tests of one round, through each URL the gate probes. */
+async function lightTests(
+  config: DeployConfig,
+  result: LiveCandidate,
+  gate: GatePlan,
+  ports: ReleasePorts,
+): Promise<Array<SmokeResult | undefined>> {
+  const origins = [result.url, result.tagUrl, ...result.urls];
+  const token = await mintIdToken(config, result.url, result.publicAccess, ports);
+  return Promise.all(
+    gate.probes.map(({ url }) => (gate.light ? ports.smoke.run(url, gate.light, origins, token) : undefined)),
+  );
+}
+
 /**
  * One gate round: the light smoke tests and the share sample side by side; the problems it found.
- * `taken` is a share sample already read for this round (the split wait's last).
+ * `started` holds what the split wait already read or began for this round.
  */
 async function checkRound(
   config: DeployConfig,
@@ -206,19 +233,16 @@ async function checkRound(
   ports: ReleasePorts,
   notes: Set<string>,
   seen: { share?: number },
-  taken?: RevisionSample,
+  started?: RoundStart,
 ): Promise<string[]> {
   const { smoke, log } = ports;
-  const origins = [result.url, result.tagUrl, ...result.urls];
   const failures: string[] = [];
   const token = await mintIdToken(config, result.url, result.publicAccess, ports);
   // The light smoke tests and the share sample are independent: they run side by side, so a round takes
   // as long as one light test.
   const [outcomes, sample] = await Promise.all([
-    Promise.all(
-      gate.probes.map(({ url }) => (gate.light ? smoke.run(url, gate.light, origins, token) : undefined)),
-    ),
-    taken ??
+    started?.light ?? lightTests(config, result, gate, ports),
+    started?.sample ??
       (gate.sample
         ? smoke.sample(gate.sample.url, gate.sample.path, SAMPLE_SIZE, revision, token)
         : undefined),
