@@ -1,5 +1,6 @@
 // `BENCH_ONLY=regions npm run bench`: issue 18's cost of scale. The same release of v2 over seeded v1
-// baselines to one region, to five regions in the default waves and to five regions in one wave, each
+// baselines to one region, to five regions in the default waves and to five regions in one wave (and the
+// one-region and one-wave releases again with the stream-health panel made to judge their 1 s steps), each
 // through the BUILT action (dist/main/index.js on Node 24, under GNU time for its CPU time and peak RSS)
 // against an in-process emulator, on a fresh service per run; then the GitHub calls of one five-region
 // release on a pull request whose sticky comment already exists. Summaries: multi-region-report.ts.
@@ -51,7 +52,7 @@ const children = new Set<ChildProcess>();
 let emulator: Emulator | undefined;
 let scratch: string | undefined;
 
-/** Runs `runs` repetitions of the three releases, then the GitHub count; returns the raw samples. */
+/** Runs `runs` repetitions of every scenario's release, then the GitHub count; returns the raw samples. */
 export async function runRegionsBench(options: {
   root: string;
   runs: number;
@@ -67,7 +68,7 @@ export async function runRegionsBench(options: {
   try {
     const samples: RegionsRunSample[] = [];
     for (let i = 1; i <= runs; i++) {
-      // Rotating order spreads drift in the machine's load over the three releases.
+      // Rotating order spreads drift in the machine's load over the releases.
       for (let k = 0; k < SCENARIOS.length; k++) {
         const scenario = SCENARIOS[(k + i - 1) % SCENARIOS.length];
         const service = `bench-${scenario.id}-${i}`;
