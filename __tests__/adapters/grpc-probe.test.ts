@@ -188,6 +188,34 @@ describe('probeGrpc against what is not a healthy gRPC server', () => {
     expect(judgeGrpc(obs, CRITERIA).verdict).toBe('inconclusive');
   });
 
+  it.concurrent(
+    'a retry the deadline cuts short keeps the refusal before it (a busy runner), and says so',
+    async () => {
+      // The first connection is reset (UNAVAILABLE, never answered); on every later one the HTTP/2 server
+      // takes the call and never answers it, so the try on it can only end at the deadline.
+      let connections = 0;
+      const sockets = new Set<net.Socket>();
+      const server = http2.createServer();
+      server.on('connection', (socket: net.Socket) => {
+        sockets.add(socket);
+        if (++connections === 1) socket.resetAndDestroy();
+      });
+      server.on('stream', () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as net.AddressInfo;
+      try {
+        const obs = await probeGrpc(`http://127.0.0.1:${port}`, { durationMs: 300, deadlineMs: 2500 });
+        expect(connections).toBeGreaterThanOrEqual(2);
+        expect(obs.check.attempts).toBeGreaterThanOrEqual(2);
+        expect(obs.check.error).toMatchObject({ codeName: 'UNAVAILABLE', answered: false });
+        expect(obs.check.error?.details).toMatch(/\(try \d+ ran out of the deadline\)$/);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
+
   it.concurrent('speaks TLS to an https URL (here a handshake an h2c server cannot answer)', async () => {
     const app = await startGrpcApp({});
     const obs = await probeGrpc(`https://127.0.0.1:${app.port}`, { durationMs: 300, deadlineMs: 800 });

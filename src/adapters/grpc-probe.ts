@@ -162,9 +162,24 @@ async function runCheck(
         readHeaders(md, check);
       });
     });
+    const before = check.error;
     check.atMs = elapsed();
     check.status = result.status;
     check.error = result.error;
+    // A retry the deadline cut short says only that time ran out; the refusal before it says why nothing
+    // answered. On a busy runner the last try can start with too little time to be refused again.
+    if (
+      result.error?.codeName === 'DEADLINE_EXCEEDED' &&
+      !result.error.answered &&
+      before?.codeName === 'UNAVAILABLE' &&
+      !before.answered
+    ) {
+      check.error = {
+        ...before,
+        details: `${before.details} (try ${check.attempts} ran out of the deadline)`,
+      };
+      return;
+    }
     const retry =
       result.error !== undefined &&
       !result.error.answered &&
