@@ -60,10 +60,13 @@ export async function createJobReporter(
         job,
         config.region,
         context.pullRequest,
+        env.GITHUB_RUN_ID ? { id: context.runId, attempt: context.runAttempt } : undefined,
       ) as unknown as DeploymentPayload,
       runUrl,
       debug: (line) => core.debug(line),
       deploymentId: resume?.deploymentId,
+      // Main may have been cancelled after GitHub created its deployment and before it kept the id.
+      findOwnDeployment: post !== undefined,
     });
   } else if (comment || deployment)
     core.warning('No `github_token` or repository: the job comment and the deployment are skipped.');

@@ -71,11 +71,14 @@ export async function createReporter(
                 region: config.region,
                 tag: config.tag,
                 pull_request: context.pullRequest ?? null,
+                ...(env.GITHUB_RUN_ID && { run_id: context.runId, run_attempt: context.runAttempt }),
               },
             },
             runUrl,
             debug: (line) => core.debug(line),
             deploymentId: resume?.deploymentId,
+            // Main may have been cancelled after GitHub created its deployment and before it kept the id.
+            findOwnDeployment: resume !== undefined,
           }),
           resume?.deploymentId,
         )

@@ -31,6 +31,18 @@ const target = (extra: Partial<GitHubTarget> = {}): GitHubTarget => ({
   ...extra,
 });
 
+/** The target's payload with a run named (what the action sends on a runner). */
+const payload = (run: Record<string, string>) => ({
+  stream_deploy: {
+    project: 'p',
+    service: 'api',
+    region: 'us-central1',
+    tag: 'pr-81',
+    pull_request: 81,
+    ...run,
+  },
+});
+
 const since = (n: number) => emulator.github.requests.slice(n).map((r) => `${r.method} ${r.path}`);
 
 test.each([
@@ -138,4 +150,52 @@ test('the deployment is created once on the given commit with the payload contra
   expect(emulator.github.commitStatuses(sha)).toEqual([
     expect.objectContaining({ state: 'success', context: 'stream-deploy/api (us-central1)' }),
   ]);
+});
+
+test("the post step finds the deployment main created but could not hand over (cancelled between GitHub's answer and saving the id): statuses go to it, no second deployment", async () => {
+  const sha = '3333333333333333333333333333333333333333';
+  const run = { run_id: '9001', run_attempt: '1' };
+  // Another run's and this run's earlier attempt's deployments on the same commit and environment.
+  await createGitHub(
+    target({ sha, payload: payload({ run_id: '9000', run_attempt: '1' }) }),
+  ).deploymentStatus('success', 'Promoted');
+  await createGitHub(target({ sha, payload: payload({ ...run, run_attempt: '0' }) })).deploymentStatus(
+    'failure',
+    'Failed',
+  );
+  const main = createGitHub(target({ sha, payload: payload(run) }));
+  await main.deploymentStatus('in_progress', 'Deploying');
+  // The post step, with no deployment id from main.
+  const from = emulator.github.requests.length;
+  const post = createGitHub(target({ sha, payload: payload(run), findOwnDeployment: true }));
+  await post.deploymentStatus('failure', 'Rolled back');
+  expect(post.deploymentId?.()).toBe(main.deploymentId?.());
+  expect(since(from)).toEqual([
+    `GET /repos/acme/streams/deployments`,
+    `POST /repos/acme/streams/deployments/${main.deploymentId?.()}/statuses`,
+  ]);
+  const mine = emulator.github.deployments().filter((d) => d.sha === sha);
+  expect(mine.map((d) => d.statuses.map((s) => s.state))).toEqual([
+    ['success'],
+    ['failure'],
+    ['in_progress', 'failure'],
+  ]);
+});
+
+test('the post step creates the deployment when this run has none yet (or the payload names no run)', async () => {
+  const sha = '4444444444444444444444444444444444444444';
+  const other = createGitHub(target({ sha }));
+  await other.deploymentStatus('success', 'Promoted');
+  // No run in the payload: nothing is surely this run's, so no lookup and a new deployment.
+  const from = emulator.github.requests.length;
+  const post = createGitHub(target({ sha, findOwnDeployment: true }));
+  await post.deploymentStatus('failure', 'Rolled back');
+  expect(since(from)).toEqual([`POST /repos/acme/streams/deployments`, expect.stringMatching(/statuses$/)]);
+  // With a run: looked up, none found, created.
+  const run = createGitHub(
+    target({ sha, findOwnDeployment: true, payload: payload({ run_id: '77', run_attempt: '1' }) }),
+  );
+  await run.deploymentStatus('failure', 'Rolled back');
+  expect(emulator.github.deployments().filter((d) => d.sha === sha)).toHaveLength(3);
+  expect(new Set([other.deploymentId?.(), post.deploymentId?.(), run.deploymentId?.()]).size).toBe(3);
 });

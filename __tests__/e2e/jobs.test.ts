@@ -53,6 +53,8 @@ test('a sharded job is created, executed with its overrides and waited for: ever
           region: 'us-central1',
           job: 'shard',
           pull_request: 12,
+          run_id: expect.stringMatching(/^83\d\d$/),
+          run_attempt: '1',
         },
       },
       states: ['in_progress', 'success'],

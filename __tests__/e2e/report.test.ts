@@ -147,6 +147,9 @@ test('on a pull request the deployment and the commit status go to its head comm
       region: 'us-central1',
       tag: expect.any(String),
       pull_request: 31,
+      // The run that created it, so its post step finds it (docs/platform.md "List deployments by environment").
+      run_id: '8302',
+      run_attempt: '1',
     },
   });
   // The second run edited the first run's comment: one comment on the pull request.

@@ -104,6 +104,25 @@ const CASES: CancelCase[] = [
     reportSays: /^### Rolled back/,
   },
   {
+    service: 'cancel-unheard',
+    title: 'cancelled after GitHub created the deployment, before main heard',
+    fault: "SIGTERM once GitHub has created the release's deployment, whose answer is held 5 s",
+    inputs: {},
+    cancelWhen: async () => {
+      w.emulator.github.answerLate('repos.createDeployment', 5000);
+      const before = deploymentsOf('cancel-unheard').length;
+      const deadline = Date.now() + 60_000;
+      while (deploymentsOf('cancel-unheard').length === before) {
+        if (Date.now() > deadline) throw new Error('the deployment was never created');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    expected: 'baseline',
+    postSays: RESTORED,
+    label: "post: takes the candidate's tag off, reports on main's deployment",
+    reportSays: /^### Rolled back/,
+  },
+  {
     service: 'cancel-smoke',
     title: 'cancelled during the smoke test',
     fault: 'SIGTERM when the log shows `Smoke test` (5 s smoke)',

@@ -55,6 +55,11 @@ export interface GitHubFake {
   /** Adds a comment by another user (a human, another bot), so marker lookups have something to skip. */
   seedComment(issueNumber: number, body: string, login: string): number;
   /**
+   * The next call of `method` does its work at once and answers `ms` later: a client stopped meanwhile (a
+   * cancelled step) never hears of what GitHub did.
+   */
+  answerLate(method: GitHubMethod, ms: number): void;
+  /**
    * Accepts another token: a personal access token (`type: 'User'`, `GET /user` answers) or another GitHub
    * App's installation token (`type: 'Bot'`, login `slug[bot]`, `GET /user` refused). It writes as that identity.
    */
@@ -90,6 +95,7 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
   const resetAt = Math.floor(now().getTime() / 1000) + 3600;
   const pending = new Map<GitHubMethod, Array<{ status: number; kind: GitHubFailureKind }>>();
   const requests: Array<{ method: string; path: string }> = [];
+  const late = new Map<GitHubMethod, number>();
 
   const ctx: RouteContext = {
     repository: options.repository,
@@ -199,6 +205,19 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
         api,
         caller,
       });
+      const holdMs = late.get(route.method);
+      if (holdMs !== undefined) {
+        late.delete(route.method);
+        // Held, unless the client goes away first (nothing then waits on the answer).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, holdMs);
+          res.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        if (res.destroyed) return true;
+      }
       sendGitHub(res, answer.status, answer.body, {
         ...commonHeaders(remaining, resetAt),
         ...answer.headers,
@@ -249,5 +268,8 @@ export function createGitHubFake(options: GitHubFakeOptions): GitHubFake {
       pending.set(method, queue);
     },
     seedComment: issueComments.seedComment,
+    answerLate(method, ms) {
+      late.set(method, ms);
+    },
   };
 }

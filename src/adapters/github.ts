@@ -28,6 +28,9 @@ export interface DeploymentPayload {
     region: string;
     tag: string;
     pull_request: number | null;
+    /** The workflow run and attempt that created it: how the post step finds the deployment main created. */
+    run_id?: string;
+    run_attempt?: string;
   };
 }
 
@@ -56,6 +59,12 @@ export interface GitHubTarget {
   debug?: (line: string) => void;
   /** A deployment an earlier step created: statuses go to it, no new one is created. */
   deploymentId?: number;
+  /**
+   * The post step: with no `deploymentId`, look for the deployment this run already created (same commit,
+   * environment and payload, run and attempt included) before creating one. Main can be cancelled between
+   * GitHub creating its deployment and main keeping the id (docs/platform.md "List deployments by environment").
+   */
+  findOwnDeployment?: boolean;
 }
 
 /**
@@ -126,6 +135,31 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
     return ownComment(comments, marker, me);
   }
 
+  // The deployment this run created, when main could not hand its id over: the newest on this commit and
+  // environment whose payload is ours, run and attempt included. Without a run id nothing is ours for sure.
+  async function findOwnDeployment(): Promise<number | undefined> {
+    const ours = target.payload.stream_deploy as unknown as Record<string, unknown>;
+    if (!ours.run_id) return undefined;
+    const { data } = await octokit.rest.repos.listDeployments({
+      owner,
+      repo,
+      sha: target.sha,
+      environment: target.environment,
+      per_page: 100,
+    });
+    const found = data.find((d) => {
+      const theirs =
+        typeof d.payload === 'object' ? (d.payload as { stream_deploy?: unknown }).stream_deploy : undefined;
+      return (
+        typeof theirs === 'object' &&
+        theirs !== null &&
+        Object.entries(ours).every(([k, v]) => (theirs as Record<string, unknown>)[k] === v)
+      );
+    });
+    if (found) debug(`Deployment ${found.id}: created by this run before the post step, reused.`);
+    return found?.id;
+  }
+
   return {
     async upsertComment(marker, body) {
       commentId ??= await findComment(marker);
@@ -143,6 +177,7 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
       return 'created';
     },
     async deploymentStatus(state, description, environmentUrl) {
+      if (deploymentId === undefined && target.findOwnDeployment) deploymentId = await findOwnDeployment();
       if (deploymentId === undefined) {
         const created = await octokit.rest.repos.createDeployment({
           owner,

@@ -49,6 +49,9 @@ export interface JobDeploymentPayload {
     region: string;
     job: string;
     pull_request: number | null;
+    /** The workflow run and attempt that created it (src/adapters/github.ts `findOwnDeployment`). */
+    run_id?: string;
+    run_attempt?: string;
   };
 }
 
@@ -58,6 +61,16 @@ export function jobDeploymentPayload(
   job: string,
   region: string,
   pullRequest: number | undefined,
+  run?: { id: string; attempt: string },
 ): JobDeploymentPayload {
-  return { stream_deploy: { kind: 'job', project, region, job, pull_request: pullRequest ?? null } };
+  return {
+    stream_deploy: {
+      kind: 'job',
+      project,
+      region,
+      job,
+      pull_request: pullRequest ?? null,
+      ...(run?.id && { run_id: run.id, run_attempt: run.attempt }),
+    },
+  };
 }
