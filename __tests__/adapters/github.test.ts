@@ -199,3 +199,19 @@ test('the post step creates the deployment when this run has none yet (or the pa
   expect(emulator.github.deployments().filter((d) => d.sha === sha)).toHaveLength(3);
   expect(new Set([other.deploymentId?.(), post.deploymentId?.(), run.deploymentId?.()]).size).toBe(3);
 });
+
+test("when the post step cannot list deployments, it still reports: it creates one rather than leave main's in progress", async () => {
+  const sha = '5555555555555555555555555555555555555555';
+  emulator.github.failNext('repos.listDeployments', 1, 500);
+  const from = emulator.github.requests.length;
+  const post = createGitHub(
+    target({ sha, findOwnDeployment: true, payload: payload({ run_id: '78', run_attempt: '1' }) }),
+  );
+  await post.deploymentStatus('failure', 'Rolled back');
+  expect(since(from).map((c) => c.replace(/\d+/g, 'N'))).toEqual([
+    'GET /repos/acme/streams/deployments',
+    'POST /repos/acme/streams/deployments',
+    'POST /repos/acme/streams/deployments/N/statuses',
+  ]);
+  expect(emulator.github.deployments().filter((d) => d.sha === sha)).toHaveLength(1);
+});

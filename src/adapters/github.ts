@@ -177,7 +177,13 @@ export function createGitHub(target: GitHubTarget): GitHubPort {
       return 'created';
     },
     async deploymentStatus(state, description, environmentUrl) {
-      if (deploymentId === undefined && target.findOwnDeployment) deploymentId = await findOwnDeployment();
+      if (deploymentId === undefined && target.findOwnDeployment) {
+        // A lookup that fails must not cost the final status: a second deployment is the lesser harm.
+        deploymentId = await findOwnDeployment().catch((err: Error) => {
+          debug(`Looking for this run's deployment failed (${err.message}): creating one.`);
+          return undefined;
+        });
+      }
       if (deploymentId === undefined) {
         const created = await octokit.rest.repos.createDeployment({
           owner,
