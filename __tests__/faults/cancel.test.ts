@@ -29,20 +29,28 @@ import {
 const w = useFaultWorld('cancel');
 const GROUP = 'Cancelled job (post step)';
 
+/** Resolves once `done()` holds, polling every `everyMs`; `done` may throw to stop early. */
+async function until(what: string, done: () => boolean | Promise<boolean>, everyMs = 25): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await done()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`${what} never happened`);
+}
+
 /** Resolves once the saved release record satisfies `test` (polls the runner's state file). */
-async function waitForRecord(
+function waitForRecord(
   step: RunningAction,
   what: string,
   test: (record: { phase: string; step: number; verifiedStep: number }) => boolean,
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  return until(what, () => {
     const raw = step.state().release;
-    if (raw && test(JSON.parse(raw))) return;
+    if (raw && test(JSON.parse(raw))) return true;
     if (step.child.exitCode !== null) throw new Error(`the step exited before ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what} never happened`);
+    return false;
+  });
 }
 
 interface CancelCase {
@@ -111,11 +119,7 @@ const CASES: CancelCase[] = [
     cancelWhen: async () => {
       w.emulator.github.answerLate('repos.createDeployment', 5000);
       const before = deploymentsOf('cancel-unheard').length;
-      const deadline = Date.now() + 60_000;
-      while (deploymentsOf('cancel-unheard').length === before) {
-        if (Date.now() > deadline) throw new Error('the deployment was never created');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await until('the deployment', () => deploymentsOf('cancel-unheard').length > before, 10);
     },
     expected: 'baseline',
     postSays: RESTORED,
@@ -181,13 +185,8 @@ const CASES: CancelCase[] = [
 ];
 
 /** Resolves once the service's traffic satisfies `test` (polls the emulator). */
-async function waitForTraffic(service: string, test: (traffic: Entry[]) => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (test(await trafficOf(w, service))) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`the traffic of ${service} never reached the awaited state`);
+function waitForTraffic(service: string, test: (traffic: Entry[]) => boolean): Promise<void> {
+  return until(`the awaited traffic of ${service}`, async () => test(await trafficOf(w, service)));
 }
 
 /** The post step's log and summary, minus the runner's mask commands (which carry the secrets on purpose). */
